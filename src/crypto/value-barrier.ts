@@ -1,0 +1,57 @@
+/**
+ * The barrier: seals values under logical keys and opens them again, bound to where they live.
+ *
+ * Envelope layout (version 1):
+ *   0x01 | key id (16 bytes, the UUID) | generation (uint32 BE) | nonce (12) | ciphertext | tag (16)
+ * The AAD is the 21-byte header followed by the encryption context, canonicalised (keys sorted,
+ * NUL-separated). The engine puts account, region, name and version in the context, so a
+ * ciphertext copied to another row, name or version fails to open.
+ */
+import { gcmOpen, gcmSeal } from './aes-gcm.js';
+import { InvalidCiphertextException } from './errors.js';
+import type { Keyring } from './keyring.js';
+
+const FORMAT_V1 = 0x01;
+const HEADER_BYTES = 21;
+
+/** What a ciphertext is bound to, like a KMS encryption context. */
+export type EncryptionContext = Readonly<Record<string, string>>;
+
+function contextBytes(context: EncryptionContext): Buffer {
+  const parts = Object.keys(context).sort().map((k) => `${k}\u0000${context[k]}`);
+  return Buffer.from(parts.join('\u0000'));
+}
+
+function uuidBytes(keyId: string): Buffer {
+  return Buffer.from(keyId.replace(/-/g, ''), 'hex');
+}
+
+function uuidText(bytes: Buffer): string {
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Seals and opens values; the only holder of key bytes outside the keyring. */
+export class ValueBarrier {
+  constructor(private readonly keyring: Keyring) {}
+
+  /** Encrypts `plaintext` under the current generation of logical key `keyId`. */
+  seal(plaintext: string, keyId: string, context: EncryptionContext): Buffer {
+    const { generation, bytes } = this.keyring.currentMaterial(keyId);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header[0] = FORMAT_V1;
+    uuidBytes(keyId).copy(header, 1);
+    header.writeUInt32BE(generation, 17);
+    const body = gcmSeal(bytes, Buffer.from(plaintext, 'utf8'), Buffer.concat([header, contextBytes(context)]));
+    return Buffer.concat([header, body]);
+  }
+
+  /** Decrypts an envelope, which must have been sealed with the same context. */
+  async open(envelope: Buffer, context: EncryptionContext): Promise<string> {
+    if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
+    const header = envelope.subarray(0, HEADER_BYTES);
+    const keyId = uuidText(header.subarray(1, 17));
+    const key = await this.keyring.material(keyId, header.readUInt32BE(17));
+    return gcmOpen(key, envelope.subarray(HEADER_BYTES), Buffer.concat([header, contextBytes(context)])).toString('utf8');
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Parameter Store: the thirteen SSM actions Coffer serves, with AWS's semantics.
+ *
+ * Request and response shapes are the SSM API's own (`@aws-sdk/client-ssm` types), so the wire
+ * layer only (de)serialises. Writes run in one storage transaction each, under a per-name lock,
+ * so a failed write changes nothing and concurrent writers get strictly increasing versions.
+ */
+import type {
+  AddTagsToResourceRequest, AddTagsToResourceResult, DeleteParameterRequest, DeleteParameterResult,
+  DeleteParametersRequest, DeleteParametersResult, DescribeParametersRequest, DescribeParametersResult,
+  GetParameterHistoryRequest, GetParameterHistoryResult, GetParameterRequest, GetParameterResult,
+  GetParametersByPathRequest, GetParametersByPathResult, GetParametersRequest, GetParametersResult,
+  LabelParameterVersionRequest, LabelParameterVersionResult, ListTagsForResourceRequest, ListTagsForResourceResult,
+  PutParameterRequest, PutParameterResult, RemoveTagsFromResourceRequest, RemoveTagsFromResourceResult, Tag,
+  UnlabelParameterVersionRequest, UnlabelParameterVersionResult,
+} from '@aws-sdk/client-ssm';
+import { CryptoError } from '../../crypto/errors.js';
+import { DEFAULT_SSM_KEY_ALIAS, type KeyInfo, type Keyring } from '../../crypto/keyring.js';
+import type { PageTokenSealer } from '../../crypto/page-token-sealer.js';
+import type { ValueBarrier } from '../../crypto/value-barrier.js';
+import type { ParameterVersionRow, Scope, Storage, StorageWriter } from '../../storage/storage.js';
+import type { RequestContext } from '../request-context.js';
+import { constraintFailure } from '../service-error.js';
+import {
+  InvalidKeyId, InvalidResourceId, InvalidResourceType, ParameterAlreadyExists, ParameterMaxVersionLimitExceeded,
+  ParameterNotFound, ParameterVersionLabelLimitExceeded, ParameterVersionNotFound, TooManyTagsError, ValidationException,
+} from './errors.js';
+import { checkLabelList, isValidLabel, MAX_LABELS_PER_VERSION } from './parameter-labels.js';
+import { findLatest } from './parameter-lookup.js';
+import { alternateSpelling, checkNameForWrite, checkNameSyntax, nameFromArn } from './parameter-name.js';
+import { checkNameList, ParameterQueries } from './parameter-queries.js';
+import { valueContext, ParameterViews } from './parameter-views.js';
+import {
+  checkAllowedPattern, checkDataType, checkDescription, checkPolicies, checkType, checkValue, resolveTier,
+} from './put-parameter-rules.js';
+import { checkTags, MAX_TAGS_PER_RESOURCE } from './resource-tags.js';
+
+/** AWS keeps the 100 most recent versions of a parameter. */
+export const MAX_VERSIONS = 100;
+const RESOURCE_TYPES = ['Document', 'ManagedInstance', 'MaintenanceWindow', 'Parameter', 'PatchBaseline', 'OpsItem', 'OpsMetadata', 'Automation', 'Association'];
+
+function requiredName(name: string | undefined): string {
+  if (typeof name !== 'string') throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
+  return name;
+}
+
+/** The lock key shared by both spellings of a one-level name. */
+function lockName(name: string): string {
+  return alternateSpelling(name) !== undefined && name.startsWith('/') ? name.slice(1) : name;
+}
+
+/** The Parameter Store engine. */
+export class ParameterStore {
+  private readonly queries: ParameterQueries;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly keyring: Keyring,
+    private readonly barrier: ValueBarrier,
+    tokens: PageTokenSealer,
+  ) {
+    this.queries = new ParameterQueries(storage, new ParameterViews(barrier), tokens);
+  }
+
+  getParameter(ctx: RequestContext, request: GetParameterRequest): Promise<GetParameterResult> {
+    return this.queries.getParameter(ctx, request);
+  }
+
+  getParameters(ctx: RequestContext, request: GetParametersRequest): Promise<GetParametersResult> {
+    return this.queries.getParameters(ctx, request);
+  }
+
+  getParametersByPath(ctx: RequestContext, request: GetParametersByPathRequest): Promise<GetParametersByPathResult> {
+    return this.queries.getParametersByPath(ctx, request);
+  }
+
+  describeParameters(ctx: RequestContext, request: DescribeParametersRequest): Promise<DescribeParametersResult> {
+    return this.queries.describeParameters(ctx, request);
+  }
+
+  getParameterHistory(ctx: RequestContext, request: GetParameterHistoryRequest): Promise<GetParameterHistoryResult> {
+    return this.queries.getParameterHistory(ctx, request);
+  }
+
+  async putParameter(ctx: RequestContext, request: PutParameterRequest): Promise<PutParameterResult> {
+    const name = nameFromArn(ctx, requiredName(request.Name));
+    checkNameForWrite(ctx, name);
+    const value = request.Value;
+    checkValue(value);
+    if (request.Type !== undefined) checkType(request.Type);
+    checkDescription(request.Description);
+    checkPolicies(request.Policies);
+    const tags = request.Tags ?? [];
+    if (request.Overwrite === true && tags.length > 0) {
+      throw new ValidationException('Invalid request: tags and overwrite can\'t be used together. To create a parameter with tags, please remove overwrite flag. ' +
+        'To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.');
+    }
+    checkTags(tags);
+    // Resolve keys before the transaction: creating the default key takes a transaction of its own.
+    const defaultKey = await this.resolveKey(ctx, undefined);
+    const requestedKey = request.KeyId === undefined ? undefined : await this.resolveKey(ctx, request.KeyId);
+    if (requestedKey && request.Type !== undefined && request.Type !== 'SecureString') {
+      throw new ValidationException('KeyId can be specified only for parameters of type SecureString.');
+    }
+
+    return this.storage.transaction(async (tx) => {
+      await tx.lockParameter(ctx, lockName(name));
+      const previous = await findLatest(tx, ctx, name);
+      if (!previous && request.Type === undefined) throw new ValidationException('A parameter type is required when you create a parameter.');
+      if (previous && request.Overwrite !== true) throw new ParameterAlreadyExists();
+      const type = request.Type ?? previous!.type;
+      const storedName = previous?.name ?? name;
+      const dataType = request.DataType ?? previous?.dataType ?? 'text';
+      checkDataType(dataType, type, value);
+      const allowedPattern = request.AllowedPattern ?? previous?.allowedPattern ?? undefined;
+      checkAllowedPattern(allowedPattern, value);
+      const policies = request.Policies ?? previous?.policies ?? null;
+      const tier = resolveTier(request.Tier, previous?.tier, Buffer.byteLength(value), policies !== null && policies !== '[]');
+      const keyRef = type !== 'SecureString' ? null : request.KeyId ?? (previous?.type === 'SecureString' ? previous.keyId : null) ?? DEFAULT_SSM_KEY_ALIAS;
+      const key = keyRef === null ? defaultKey : requestedKey ?? await this.resolveKey(ctx, keyRef);
+      const version = (previous?.version ?? 0) + 1;
+      if (previous) await this.makeRoomForVersion(tx, ctx, storedName);
+      const row: ParameterVersionRow = {
+        name: storedName, version, type, keyId: keyRef, tier, dataType,
+        description: request.Description ?? previous?.description ?? null,
+        allowedPattern: allowedPattern ?? null, policies,
+        value: this.barrier.seal(value, key.keyId, valueContext(ctx, storedName, version)),
+        lastModifiedDate: Date.now(), lastModifiedUser: ctx.principalArn,
+      };
+      await tx.insertVersion(ctx, row);
+      await tx.setLatestVersion(ctx, storedName, version);
+      for (const tag of tags) await tx.putTag(ctx, 'Parameter', { resourceId: storedName, key: tag.Key!, value: tag.Value! });
+      return { Version: version, Tier: tier };
+    });
+  }
+
+  async deleteParameter(ctx: RequestContext, request: DeleteParameterRequest): Promise<DeleteParameterResult> {
+    const name = nameFromArn(ctx, requiredName(request.Name));
+    checkNameSyntax(ctx, name);
+    const deleted = await this.storage.transaction(async (tx) => {
+      await tx.lockParameter(ctx, lockName(name));
+      const latest = await findLatest(tx, ctx, name);
+      return latest !== undefined && tx.deleteParameter(ctx, latest.name);
+    });
+    if (!deleted) throw new ParameterNotFound(name);
+    return {};
+  }
+
+  async deleteParameters(ctx: RequestContext, request: DeleteParametersRequest): Promise<DeleteParametersResult> {
+    checkNameList(request.Names, 'names');
+    const deleted: string[] = [];
+    const invalid: string[] = [];
+    for (const reference of new Set(request.Names)) {
+      try {
+        await this.deleteParameter(ctx, { Name: reference });
+        deleted.push(reference);
+      } catch (error) {
+        if (!(error instanceof ParameterNotFound || error instanceof ValidationException)) throw error;
+        invalid.push(reference);
+      }
+    }
+    return { DeletedParameters: deleted, InvalidParameters: invalid };
+  }
+
+  async labelParameterVersion(ctx: RequestContext, request: LabelParameterVersionRequest): Promise<LabelParameterVersionResult> {
+    const name = nameFromArn(ctx, requiredName(request.Name));
+    checkNameSyntax(ctx, name);
+    const labels = request.Labels;
+    checkLabelList(labels);
+    return this.storage.transaction(async (tx) => {
+      await tx.lockParameter(ctx, lockName(name));
+      const latest = await findLatest(tx, ctx, name);
+      if (!latest) throw new ParameterNotFound(name);
+      const version = request.ParameterVersion ?? latest.version;
+      if (!(await tx.getVersion(ctx, latest.name, version))) throw new ParameterVersionNotFound(name, version);
+      const existing = await tx.listLabels(ctx, latest.name);
+      const valid = [...new Set(labels.filter(isValidLabel))];
+      const onVersion = new Set(existing.filter((l) => l.version === version).map((l) => l.label));
+      const added = valid.filter((l) => !onVersion.has(l));
+      if (onVersion.size + added.length > MAX_LABELS_PER_VERSION) throw new ParameterVersionLabelLimitExceeded();
+      // Attaching a label moves it from whichever version held it.
+      for (const label of added) await tx.putLabel(ctx, latest.name, label, version);
+      return { InvalidLabels: labels.filter((l) => !isValidLabel(l)), ParameterVersion: version };
+    });
+  }
+
+  async unlabelParameterVersion(ctx: RequestContext, request: UnlabelParameterVersionRequest): Promise<UnlabelParameterVersionResult> {
+    const name = nameFromArn(ctx, requiredName(request.Name));
+    checkNameSyntax(ctx, name);
+    const version = request.ParameterVersion;
+    if (typeof version !== 'number') throw ValidationException.of(constraintFailure('parameterVersion', null, 'Member must not be null'));
+    const labels = request.Labels;
+    checkLabelList(labels);
+    return this.storage.transaction(async (tx) => {
+      await tx.lockParameter(ctx, lockName(name));
+      const latest = await findLatest(tx, ctx, name);
+      if (!latest) throw new ParameterNotFound(name);
+      if (!(await tx.getVersion(ctx, latest.name, version))) throw new ParameterVersionNotFound(name, version);
+      const onVersion = new Set((await tx.listLabels(ctx, latest.name)).filter((l) => l.version === version).map((l) => l.label));
+      const removed = [...new Set(labels)].filter((l) => onVersion.has(l));
+      for (const label of removed) await tx.deleteLabel(ctx, latest.name, label);
+      return { RemovedLabels: removed, InvalidLabels: labels.filter((l) => !onVersion.has(l)) };
+    });
+  }
+
+  async addTagsToResource(ctx: RequestContext, request: AddTagsToResourceRequest): Promise<AddTagsToResourceResult> {
+    const tags: Tag[] = request.Tags ?? [];
+    if (tags.length === 0) throw ValidationException.of(constraintFailure('tags', null, 'Member must not be null'));
+    checkTags(tags);
+    await this.storage.transaction(async (tx) => {
+      const name = await this.taggedParameter(tx, ctx, request.ResourceType, request.ResourceId);
+      const current = new Set((await tx.listTags(ctx, 'Parameter', [name])).map((t) => t.key));
+      for (const tag of tags) current.add(tag.Key!);
+      if (current.size > MAX_TAGS_PER_RESOURCE) throw new TooManyTagsError();
+      for (const tag of tags) await tx.putTag(ctx, 'Parameter', { resourceId: name, key: tag.Key!, value: tag.Value! });
+    });
+    return {};
+  }
+
+  async removeTagsFromResource(ctx: RequestContext, request: RemoveTagsFromResourceRequest): Promise<RemoveTagsFromResourceResult> {
+    const keys = request.TagKeys;
+    if (!keys || keys.length === 0) throw ValidationException.of(constraintFailure('tagKeys', null, 'Member must not be null'));
+    await this.storage.transaction(async (tx) => {
+      const name = await this.taggedParameter(tx, ctx, request.ResourceType, request.ResourceId);
+      for (const key of keys) await tx.deleteTag(ctx, 'Parameter', name, key);
+    });
+    return {};
+  }
+
+  async listTagsForResource(ctx: RequestContext, request: ListTagsForResourceRequest): Promise<ListTagsForResourceResult> {
+    const name = await this.taggedParameter(this.storage, ctx, request.ResourceType, request.ResourceId);
+    return { TagList: (await this.storage.listTags(ctx, 'Parameter', [name])).map((t) => ({ Key: t.key, Value: t.value })) };
+  }
+
+  /** The stored name of the parameter a tagging request names; only parameters are modelled. */
+  private async taggedParameter(reader: Storage | StorageWriter, ctx: RequestContext, type: string | undefined, id: string | undefined): Promise<string> {
+    if (typeof type !== 'string' || !RESOURCE_TYPES.includes(type)) throw new InvalidResourceType();
+    if (type !== 'Parameter' || typeof id !== 'string') throw new InvalidResourceId();
+    const latest = await findLatest(reader, ctx, nameFromArn(ctx, id));
+    if (!latest) throw new InvalidResourceId();
+    return latest.name;
+  }
+
+  /** Drops the oldest version when 100 are kept, unless a label holds it. */
+  private async makeRoomForVersion(tx: StorageWriter, scope: Scope, name: string): Promise<void> {
+    if ((await tx.countVersions(scope, name)) < MAX_VERSIONS) return;
+    const [oldest] = await tx.listVersions(scope, name, 0, 1);
+    if (!oldest) return;
+    if ((await tx.listLabels(scope, name)).some((l) => l.version === oldest.version)) {
+      throw new ParameterMaxVersionLimitExceeded(name, oldest.version);
+    }
+    await tx.deleteVersion(scope, name, oldest.version);
+  }
+
+  private async resolveKey(scope: Scope, reference: string | undefined): Promise<KeyInfo> {
+    try {
+      return await this.keyring.resolve(scope, reference, DEFAULT_SSM_KEY_ALIAS);
+    } catch (error) {
+      if (error instanceof CryptoError && error.code !== 'InvalidCiphertextException') throw new InvalidKeyId(error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Turns stored rows into the response shapes of the SSM API. Values are opened here, and only
+ * when the caller asked for them: a SecureString without WithDecryption shows its ciphertext.
+ */
+import type { Parameter, ParameterHistory, ParameterMetadata, ParameterInlinePolicy } from '@aws-sdk/client-ssm';
+import type { ValueBarrier } from '../../crypto/value-barrier.js';
+import type { ParameterVersionRow, Scope } from '../../storage/storage.js';
+import { parameterArn } from './parameter-name.js';
+
+/** The encryption context a parameter version's value is sealed with. */
+export function valueContext(scope: Scope, name: string, version: number): Record<string, string> {
+  return { service: 'ssm', account: scope.account, region: scope.region, name, version: String(version) };
+}
+
+function policies(row: ParameterVersionRow): ParameterInlinePolicy[] {
+  if (!row.policies) return [];
+  return (JSON.parse(row.policies) as { Type: string }[]).map((p) => ({ PolicyText: JSON.stringify(p), PolicyType: p.Type, PolicyStatus: 'Pending' }));
+}
+
+/** Builds the views of rows for one scope. */
+export class ParameterViews {
+  constructor(private readonly barrier: ValueBarrier) {}
+
+  /** The value as the caller may see it. */
+  async value(scope: Scope, row: ParameterVersionRow, withDecryption: boolean): Promise<string> {
+    if (row.type === 'SecureString' && !withDecryption) return row.value.toString('base64');
+    return this.barrier.open(row.value, valueContext(scope, row.name, row.version));
+  }
+
+  async parameter(scope: Scope, row: ParameterVersionRow, withDecryption: boolean, selector?: string): Promise<Parameter> {
+    return {
+      Name: row.name,
+      Type: row.type as Parameter['Type'],
+      Value: await this.value(scope, row, withDecryption),
+      Version: row.version,
+      ...(selector ? { Selector: selector } : {}),
+      LastModifiedDate: new Date(row.lastModifiedDate),
+      ARN: parameterArn(scope, row.name),
+      DataType: row.dataType,
+    };
+  }
+
+  metadata(scope: Scope, row: ParameterVersionRow): ParameterMetadata {
+    return {
+      Name: row.name,
+      ARN: parameterArn(scope, row.name),
+      Type: row.type as ParameterMetadata['Type'],
+      ...(row.keyId ? { KeyId: row.keyId } : {}),
+      LastModifiedDate: new Date(row.lastModifiedDate),
+      LastModifiedUser: row.lastModifiedUser,
+      ...(row.description ? { Description: row.description } : {}),
+      ...(row.allowedPattern ? { AllowedPattern: row.allowedPattern } : {}),
+      Version: row.version,
+      Tier: row.tier as ParameterMetadata['Tier'],
+      Policies: policies(row),
+      DataType: row.dataType,
+    };
+  }
+
+  async history(scope: Scope, row: ParameterVersionRow, labels: string[], withDecryption: boolean): Promise<ParameterHistory> {
+    return {
+      Name: row.name,
+      Type: row.type as ParameterHistory['Type'],
+      ...(row.keyId ? { KeyId: row.keyId } : {}),
+      LastModifiedDate: new Date(row.lastModifiedDate),
+      LastModifiedUser: row.lastModifiedUser,
+      ...(row.description ? { Description: row.description } : {}),
+      Value: await this.value(scope, row, withDecryption),
+      ...(row.allowedPattern ? { AllowedPattern: row.allowedPattern } : {}),
+      Version: row.version,
+      Labels: labels,
+      Tier: row.tier as ParameterHistory['Tier'],
+      Policies: policies(row),
+      DataType: row.dataType,
+    };
+  }
+}

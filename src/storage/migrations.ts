@@ -1,0 +1,62 @@
+/**
+ * Versioned schema migrations, applied in order at start.
+ *
+ * Each migration is a list of statements written once with a few dialect placeholders:
+ * `{blob}` (BLOB / BYTEA), `{text}` (TEXT, with the C collation on PostgreSQL so names sort by
+ * byte as SQLite sorts them) and `{bigint}`. Never edit a released migration; add a new one.
+ */
+
+/** What differs between the two SQL dialects in DDL. */
+export interface Dialect {
+  blob: string;
+  text: string;
+  bigint: string;
+}
+
+export const SQLITE_DIALECT: Dialect = { blob: 'BLOB', text: 'TEXT', bigint: 'INTEGER' };
+export const POSTGRES_DIALECT: Dialect = { blob: 'BYTEA', text: 'TEXT COLLATE "C"', bigint: 'BIGINT' };
+
+/** The migrations, index i holding version i + 1. */
+const MIGRATIONS: readonly (readonly string[])[] = [
+  [
+    `CREATE TABLE coffer_meta (key {text} PRIMARY KEY, value {blob} NOT NULL)`,
+    `CREATE TABLE kms_keys (
+       key_id {text} PRIMARY KEY, account {text} NOT NULL, region {text} NOT NULL,
+       description {text} NOT NULL, key_manager {text} NOT NULL, created_at {bigint} NOT NULL,
+       current_material INTEGER NOT NULL, enabled INTEGER NOT NULL)`,
+    `CREATE TABLE kms_key_materials (
+       key_id {text} NOT NULL, material_no INTEGER NOT NULL, wrapped {blob} NOT NULL,
+       created_at {bigint} NOT NULL, PRIMARY KEY (key_id, material_no))`,
+    `CREATE TABLE kms_aliases (
+       account {text} NOT NULL, region {text} NOT NULL, alias_name {text} NOT NULL, key_id {text} NOT NULL,
+       PRIMARY KEY (account, region, alias_name))`,
+    `CREATE TABLE ssm_parameters (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, version INTEGER NOT NULL,
+       PRIMARY KEY (account, region, name))`,
+    `CREATE TABLE ssm_parameter_versions (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, version INTEGER NOT NULL,
+       type {text} NOT NULL, key_id {text}, tier {text} NOT NULL, data_type {text} NOT NULL,
+       description {text}, allowed_pattern {text}, policies {text}, value {blob} NOT NULL,
+       last_modified_date {bigint} NOT NULL, last_modified_user {text} NOT NULL,
+       PRIMARY KEY (account, region, name, version))`,
+    `CREATE TABLE ssm_parameter_labels (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, label {text} NOT NULL,
+       version INTEGER NOT NULL, PRIMARY KEY (account, region, name, label))`,
+    `CREATE TABLE resource_tags (
+       account {text} NOT NULL, region {text} NOT NULL, resource_type {text} NOT NULL,
+       resource_id {text} NOT NULL, tag_key {text} NOT NULL, tag_value {text} NOT NULL,
+       PRIMARY KEY (account, region, resource_type, resource_id, tag_key))`,
+  ],
+];
+
+/** The schema version this build expects. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The statements of migration `version` (1-based) in the given dialect. */
+export function migrationStatements(version: number, dialect: Dialect): string[] {
+  const statements = MIGRATIONS[version - 1];
+  if (!statements) throw new Error(`no schema migration ${version}`);
+  return statements.map((s) => s.replace(/\{(blob|text|bigint)\}/g, (_, k: keyof Dialect) => dialect[k]));
+}
+
+export const MIGRATIONS_TABLE = 'coffer_schema_migrations';

@@ -1,0 +1,123 @@
+/**
+ * The embedded storage backend: one SQLite file in WAL mode, through better-sqlite3.
+ *
+ * Two connections: a writer that runs transactions one at a time (BEGIN IMMEDIATE takes the
+ * database write lock, so writers in other processes wait on busy_timeout), and a reader for
+ * reads outside transactions, which in WAL mode sees only committed data and never blocks on
+ * the writer.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, SQLITE_DIALECT, migrationStatements } from './migrations.js';
+import { SerialQueue } from './serial-queue.js';
+import { SqlRows, type SqlExecutor } from './sql-rows.js';
+import type { Storage, StorageWriter } from './storage.js';
+
+const BUSY_TIMEOUT_MS = 15_000;
+
+function openConnection(path: string, role: 'writer' | 'reader'): Database.Database {
+  const db = new Database(path);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (role === 'writer') {
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before it is acknowledged, so a SIGKILL or power loss loses
+    // no acknowledged write.
+    db.pragma('synchronous = FULL');
+  } else {
+    db.pragma('query_only = ON');
+  }
+  return db;
+}
+
+/** Runs SQL on one better-sqlite3 connection, caching prepared statements by text. */
+class SqliteExecutor implements SqlExecutor {
+  private readonly statements = new Map<string, Database.Statement>();
+  constructor(readonly db: Database.Database) {}
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.prepare(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.prepare(sql).run(...params).changes;
+  }
+}
+
+/** Storage on an SQLite file. */
+export class SqliteStorage extends SqlRows implements Storage {
+  readonly kind = 'sqlite' as const;
+  private readonly writer: SqliteExecutor;
+  private readonly writerRows: SqlRows;
+  private readonly queue = new SerialQueue();
+
+  // SQLite's own write lock serialises writers, so lockParameter has nothing to add.
+  private constructor(private readonly reader: SqliteExecutor, writer: SqliteExecutor) {
+    super(reader, async () => {});
+    this.writer = writer;
+    this.writerRows = new SqlRows(writer, async () => {});
+  }
+
+  /** Opens (creating if needed) the database file at `path`. */
+  static open(path: string): SqliteStorage {
+    mkdirSync(dirname(path), { recursive: true });
+    const writer = new SqliteExecutor(openConnection(path, 'writer'));
+    return new SqliteStorage(new SqliteExecutor(openConnection(path, 'reader')), writer);
+  }
+
+  async schemaVersion(): Promise<number> {
+    const table = this.writer.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE);
+    if (!table) return 0;
+    const row = this.writer.db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  async migrate(): Promise<void> {
+    await this.queue.run(async () => {
+      const db = this.writer.db;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
+        for (let v = (await this.schemaVersion()) + 1; v <= LATEST_SCHEMA_VERSION; v++) {
+          for (const statement of migrationStatements(v, SQLITE_DIALECT)) db.exec(statement);
+          db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, applied_at) VALUES (?, ?)`).run(v, Date.now());
+        }
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      const db = this.writer.db;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.writerRows);
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => {
+      this.reader.db.close();
+      this.writer.db.close();
+    });
+  }
+}

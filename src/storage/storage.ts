@@ -1,0 +1,149 @@
+/**
+ * The physical storage contract: rows and transactions, nothing more.
+ *
+ * Storage is untrusted (as in Vault): it holds parameter values only as sealed bytes produced by
+ * the crypto barrier, and key material only wrapped under the master key. Every method is async
+ * so that SQLite and PostgreSQL sit behind one interface; one conformance suite
+ * (test/storage/conformance.ts) runs against both.
+ */
+
+/** The account and region a row belongs to; every parameter row is namespaced by both. */
+export interface Scope {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** One stored version of one parameter. `value` is sealed bytes, never plaintext. */
+export interface ParameterVersionRow {
+  name: string;
+  version: number;
+  type: string;
+  /** The KeyId as the caller named it (SecureString only). */
+  keyId: string | null;
+  tier: string;
+  dataType: string;
+  description: string | null;
+  allowedPattern: string | null;
+  policies: string | null;
+  value: Buffer;
+  /** Milliseconds since the epoch. */
+  lastModifiedDate: number;
+  lastModifiedUser: string;
+}
+
+/** A label attached to one version of a parameter. */
+export interface LabelRow {
+  label: string;
+  version: number;
+}
+
+/** A tag on a resource. */
+export interface TagRow {
+  resourceId: string;
+  key: string;
+  value: string;
+}
+
+/** A logical (KMS-style) key; its material lives in KeyMaterialRow, wrapped. */
+export interface KeyRow {
+  keyId: string;
+  account: string;
+  region: string;
+  description: string;
+  keyManager: 'AWS' | 'CUSTOMER';
+  createdAt: number;
+  currentMaterial: number;
+  enabled: boolean;
+}
+
+/** One generation of a logical key's material, wrapped under the master key. */
+export interface KeyMaterialRow {
+  keyId: string;
+  materialNo: number;
+  wrapped: Buffer;
+  createdAt: number;
+}
+
+/** An alias (`alias/...`) pointing at a logical key. */
+export interface AliasRow {
+  account: string;
+  region: string;
+  aliasName: string;
+  keyId: string;
+}
+
+/** Range options for listing the latest versions of parameters in name order. */
+export interface ListLatestOptions {
+  /** Only names starting with this prefix. */
+  prefix?: string;
+  /** Only names strictly greater than this one (for paging). */
+  after?: string;
+  limit: number;
+}
+
+/** Reads that are valid inside and outside a transaction. */
+export interface StorageReader {
+  getMeta(key: string): Promise<Buffer | undefined>;
+
+  getLatestVersion(scope: Scope, name: string): Promise<ParameterVersionRow | undefined>;
+  getVersion(scope: Scope, name: string, version: number): Promise<ParameterVersionRow | undefined>;
+  /** Versions of one parameter in ascending order, after `afterVersion`. */
+  listVersions(scope: Scope, name: string, afterVersion: number, limit: number): Promise<ParameterVersionRow[]>;
+  countVersions(scope: Scope, name: string): Promise<number>;
+  /** The latest version of each parameter, in byte order of name. */
+  listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]>;
+  listLabels(scope: Scope, name: string): Promise<LabelRow[]>;
+  listTags(scope: Scope, resourceType: string, resourceIds: readonly string[]): Promise<TagRow[]>;
+
+  listKeys(): Promise<KeyRow[]>;
+  listKeyMaterials(): Promise<KeyMaterialRow[]>;
+  listAliases(): Promise<AliasRow[]>;
+}
+
+/** Writes; only available inside a transaction. */
+export interface StorageWriter extends StorageReader {
+  /**
+   * Serialises writers of one parameter across processes and nodes until the transaction ends.
+   * SQLite's write lock already does this; PostgreSQL takes an advisory transaction lock.
+   */
+  lockParameter(scope: Scope, name: string): Promise<void>;
+
+  /** Inserts only if absent; returns whether it inserted. */
+  insertMeta(key: string, value: Buffer): Promise<boolean>;
+  putMeta(key: string, value: Buffer): Promise<void>;
+
+  insertVersion(scope: Scope, row: ParameterVersionRow): Promise<void>;
+  /** Points the parameter's head at `version`, creating the head if needed. */
+  setLatestVersion(scope: Scope, name: string, version: number): Promise<void>;
+  deleteVersion(scope: Scope, name: string, version: number): Promise<void>;
+  /** Removes a parameter with all of its versions, labels and tags. Returns whether it existed. */
+  deleteParameter(scope: Scope, name: string): Promise<boolean>;
+
+  putLabel(scope: Scope, name: string, label: string, version: number): Promise<void>;
+  deleteLabel(scope: Scope, name: string, label: string): Promise<void>;
+
+  putTag(scope: Scope, resourceType: string, tag: TagRow): Promise<void>;
+  deleteTag(scope: Scope, resourceType: string, resourceId: string, key: string): Promise<void>;
+
+  insertKey(row: KeyRow): Promise<void>;
+  setKeyCurrentMaterial(keyId: string, materialNo: number): Promise<void>;
+  insertKeyMaterial(row: KeyMaterialRow): Promise<void>;
+  updateKeyMaterial(row: KeyMaterialRow): Promise<void>;
+  /** Inserts only if absent; returns whether it inserted. */
+  insertAlias(row: AliasRow): Promise<boolean>;
+}
+
+/** A storage backend: reads, transactions, migrations, lifecycle. */
+export interface Storage extends StorageReader {
+  readonly kind: 'sqlite' | 'postgres';
+  /** The highest applied schema migration, 0 for an empty store. Writes nothing. */
+  schemaVersion(): Promise<number>;
+  /** Applies pending schema migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /**
+   * Runs `work` in one transaction: all its writes commit together or none do. Transactions
+   * from one process are serialised; across processes the database's own locking applies.
+   */
+  transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
