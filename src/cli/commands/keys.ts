@@ -1,0 +1,46 @@
+/** `coffer keys ...`: list, create and rotate logical keys; rotate the master key. */
+import { rotateMasterKey } from '../../bootstrap/master-key-rotation.js';
+import { UsageError, type CliCommand } from '../cli-command.js';
+import { parseOptions, toJson } from '../parse-options.js';
+
+export const keysCommand: CliCommand = {
+  name: 'keys',
+  summary: 'list, create and rotate encryption keys; rotate-master re-wraps them under a new master key',
+  usage: 'coffer keys list [--json] | keys create [--description TEXT] [--alias alias/NAME] | keys rotate KEY | keys rotate-master',
+  async run(args, session, io) {
+    const [action, ...rest] = args;
+    const { values, positionals } = parseOptions(rest, { json: { type: 'boolean' }, description: { type: 'string' }, alias: { type: 'string' } });
+    const coffer = await session.open();
+    const ctx = await session.context();
+    switch (action) {
+      case 'list': {
+        const keys = coffer.keyring.list(ctx);
+        io.out(values.json ? toJson(keys) : keys.map((k) => `${k.keyId}  ${k.keyManager}  generation ${k.generations}  ${k.aliases.join(',')}  ${k.description}\n`).join(''));
+        return 0;
+      }
+      case 'create': {
+        const key = await coffer.keyring.createKey(ctx, values.description ?? '', values.alias);
+        io.out(values.json ? toJson(key) : `${key.arn}\n`);
+        return 0;
+      }
+      case 'rotate': {
+        if (positionals.length !== 1) throw new UsageError('keys rotate takes one KEY (id, ARN or alias)');
+        const key = await coffer.keyring.rotateKeyMaterial(ctx, positionals[0]);
+        io.out(`${key.arn}: now at generation ${key.generations}; older generations still decrypt\n`);
+        return 0;
+      }
+      case 'rotate-master': {
+        const result = await rotateMasterKey(coffer, session.env);
+        if (result.newKeyText) {
+          io.err(`re-wrapped ${result.rewrapped} key generations. Store this new master key in COFFER_MASTER_KEY now; the old one no longer opens the store:\n`);
+          io.out(`${result.newKeyText}\n`);
+        } else {
+          io.out(`re-wrapped ${result.rewrapped} key generations under a new master key in ${result.keyFile}\n`);
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError('keys takes list, create, rotate or rotate-master');
+    }
+  },
+};

@@ -1,0 +1,29 @@
+/** `coffer tag NAME [KEY=VALUE...] [--remove KEY...]`: add, remove or (with no pairs) list tags. */
+import { UsageError, type CliCommand } from '../cli-command.js';
+import { parseOptions, toJson } from '../parse-options.js';
+
+export const tagCommand: CliCommand = {
+  name: 'tag',
+  summary: 'list a parameter\'s tags, add KEY=VALUE tags, or --remove KEY',
+  usage: 'coffer tag NAME [KEY=VALUE...] [--remove KEY]... [--json]',
+  async run(args, session, io) {
+    const { values, positionals } = parseOptions(args, { remove: { type: 'string', multiple: true }, json: { type: 'boolean' } });
+    if (positionals.length < 1) throw new UsageError('tag takes a NAME');
+    const [name, ...pairs] = positionals as [string, ...string[]];
+    const { parameters } = await session.open();
+    const ctx = await session.context();
+    const resource = { ResourceType: 'Parameter' as const, ResourceId: name };
+    if (pairs.length > 0) {
+      const tags = pairs.map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new UsageError(`tags are KEY=VALUE, not ${pair}`);
+        return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
+      });
+      await parameters.addTagsToResource(ctx, { ...resource, Tags: tags });
+    }
+    if (values.remove?.length) await parameters.removeTagsFromResource(ctx, { ...resource, TagKeys: values.remove });
+    const { TagList: tags = [] } = await parameters.listTagsForResource(ctx, resource);
+    io.out(values.json ? toJson(tags) : tags.map((t) => `${t.Key}=${t.Value}\n`).join(''));
+    return 0;
+  },
+};

@@ -1,0 +1,88 @@
+/**
+ * The `coffer` command line: dispatches to subcommands, prints one clear line on stderr for any
+ * failure (the AWS error code first when there is one), and sets the exit code:
+ * 0 success, 1 failure, 2 usage mistake.
+ */
+import { CryptoError } from '../crypto/errors.js';
+import { ServiceError } from '../engine/service-error.js';
+import { UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { CliSession } from './cli-session.js';
+import { execCommand } from './commands/exec.js';
+import { exportCommand } from './commands/export.js';
+import { getCommand } from './commands/get.js';
+import { historyCommand } from './commands/history.js';
+import { importCommand } from './commands/import.js';
+import { keysCommand } from './commands/keys.js';
+import { labelCommand } from './commands/label.js';
+import { lsCommand } from './commands/ls.js';
+import { putCommand } from './commands/put.js';
+import { rmCommand } from './commands/rm.js';
+import { tagCommand } from './commands/tag.js';
+
+const COMMANDS: readonly CliCommand[] = [
+  putCommand, getCommand, lsCommand, historyCommand, rmCommand, labelCommand, tagCommand,
+  execCommand, exportCommand, importCommand, keysCommand,
+];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'coffer: secrets and configuration with the AWS Parameter Store API, on an encrypted local store.\n\n',
+    'Usage: coffer COMMAND [ARGS]   (coffer help COMMAND for details)\n\n',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`),
+    '\nEnvironment: COFFER_DATA_DIR (default ~/.local/share/coffer), COFFER_DATABASE_URL (postgres://...),\n',
+    '             COFFER_MASTER_KEY (base64, 32 bytes; default: <data-dir>/master.key), COFFER_ACCOUNT_ID, COFFER_REGION\n',
+  ].join('');
+}
+
+/** One line describing a failure; never a stack trace, never a value. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ServiceError || error instanceof CryptoError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** The process's real streams. */
+export const processIo: CliIo = {
+  out: (text) => { process.stdout.write(text); },
+  err: (text) => { process.stderr.write(text); },
+  errIsTty: process.stderr.isTTY === true,
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+/** Runs one invocation and returns its exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = COMMANDS.find((c) => c.name === args[0]);
+    io.out(topic ? `${topic.summary}\n\nUsage: ${topic.usage}\n` : help());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`coffer: unknown command ${name}; run coffer help\n`);
+    return 2;
+  }
+  const session = new CliSession(env);
+  try {
+    return await command.run(args, session, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`coffer ${name}: ${error.message}\nUsage: ${command.usage}\n`);
+      return 2;
+    }
+    io.err(`coffer: ${describeFailure(error)}\n`);
+    return 1;
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+/** Entry point for bin/coffer.js. */
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await runCli(argv, process.env, processIo);
+}
