@@ -1,0 +1,81 @@
+/**
+ * Throwaway stores for tests: a SQLite file in a fresh temporary directory, or a fresh
+ * PostgreSQL schema on 127.0.0.1:5432 (dropped afterwards), so runs never collide.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openCoffer, type Coffer } from '../../src/bootstrap/open-coffer.js';
+import type { CofferSettings } from '../../src/bootstrap/settings.js';
+import type { RequestContext } from '../../src/engine/request-context.js';
+
+export const POSTGRES_BASE_URL = process.env.COFFER_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export type BackendName = 'sqlite' | 'postgres';
+export const BACKENDS: readonly BackendName[] = ['sqlite', 'postgres'];
+
+export const ctx: RequestContext = { account: '123456789012', region: 'us-east-1', principalArn: 'arn:aws:iam::123456789012:root' };
+
+/** Where one test store lives, and how to remove it. */
+export interface TestLocation {
+  readonly backend: BackendName;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly schema: string | undefined;
+  settings(): CofferSettings;
+  /** Environment variables that point a child process (or the CLI) at this store. */
+  env(): Record<string, string>;
+  destroy(): Promise<void>;
+}
+
+/** A fresh, empty location on a backend. */
+export function testLocation(backend: BackendName): TestLocation {
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-test-'));
+  const schema = backend === 'postgres' ? `coffer_t_${randomBytes(6).toString('hex')}` : undefined;
+  const databaseUrl = schema ? `${POSTGRES_BASE_URL}?schema=${schema}` : undefined;
+  return {
+    backend, dataDir, databaseUrl, schema,
+    settings: () => ({ dataDir, databaseUrl, account: ctx.account, region: ctx.region }),
+    env: () => ({ COFFER_DATA_DIR: dataDir, ...(databaseUrl ? { COFFER_DATABASE_URL: databaseUrl } : {}), COFFER_ACCOUNT_ID: ctx.account, COFFER_REGION: ctx.region }),
+    async destroy() {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (schema) await dropSchema(schema);
+    },
+  };
+}
+
+/** Removes a test schema. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_BASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs one query against a test schema (for looking at raw rows). */
+export async function queryPostgres<T>(schema: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: POSTGRES_BASE_URL, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** An open Coffer on a fresh location; `done` closes and removes it. */
+export async function freshCoffer(backend: BackendName, env: NodeJS.ProcessEnv = {}): Promise<{ coffer: Coffer; location: TestLocation; done(): Promise<void> }> {
+  const location = testLocation(backend);
+  const coffer = await openCoffer(location.settings(), env);
+  return {
+    coffer, location,
+    async done() {
+      await coffer.close();
+      await location.destroy();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The storage conformance suite: one set of expectations, run against every backend.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { LATEST_SCHEMA_VERSION } from '../../src/storage/migrations.js';
+import { openStorage } from '../../src/storage/open-storage.js';
+import type { ParameterVersionRow, Scope, Storage } from '../../src/storage/storage.js';
+import { BACKENDS, testLocation, type TestLocation } from '../helpers/test-stores.js';
+
+const scope: Scope = { account: '111111111111', region: 'eu-west-1' };
+const otherRegion: Scope = { account: '111111111111', region: 'us-east-1' };
+
+function row(name: string, version: number, extra: Partial<ParameterVersionRow> = {}): ParameterVersionRow {
+  return {
+    name, version, type: 'String', keyId: null, tier: 'Standard', dataType: 'text', description: null,
+    allowedPattern: null, policies: null, value: Buffer.from(`sealed-${name}-${version}`), lastModifiedDate: 1_700_000_000_000 + version,
+    lastModifiedUser: 'arn:aws:iam::111111111111:root', ...extra,
+  };
+}
+
+async function put(storage: Storage, s: Scope, r: ParameterVersionRow): Promise<void> {
+  await storage.transaction(async (tx) => {
+    await tx.insertVersion(s, r);
+    await tx.setLatestVersion(s, r.name, r.version);
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`storage conformance: ${backend}`, () => {
+    let location: TestLocation;
+    let storage: Storage;
+
+    before(async () => {
+      location = testLocation(backend);
+      storage = await openStorage(location.settings());
+    });
+    after(async () => {
+      await storage.close();
+      await location.destroy();
+    });
+
+    it('reports schema version 0 before migrating and the latest after; migrating twice is harmless', async () => {
+      assert.equal(await storage.schemaVersion(), 0);
+      await storage.migrate();
+      await storage.migrate();
+      assert.equal(await storage.schemaVersion(), LATEST_SCHEMA_VERSION);
+    });
+
+    it('stores meta values, inserting only when absent with insertMeta', async () => {
+      await storage.transaction(async (tx) => {
+        assert.equal(await tx.insertMeta('k', Buffer.from('one')), true);
+        assert.equal(await tx.insertMeta('k', Buffer.from('two')), false);
+      });
+      assert.equal((await storage.getMeta('k'))!.toString(), 'one');
+      await storage.transaction((tx) => tx.putMeta('k', Buffer.from('three')));
+      assert.equal((await storage.getMeta('k'))!.toString(), 'three');
+      assert.equal(await storage.getMeta('absent'), undefined);
+    });
+
+    it('keeps versions and returns the latest through the head', async () => {
+      await put(storage, scope, row('/app/a', 1));
+      await put(storage, scope, row('/app/a', 2, { type: 'SecureString', keyId: 'alias/aws/ssm', description: 'd' }));
+      const latest = await storage.getLatestVersion(scope, '/app/a');
+      assert.equal(latest!.version, 2);
+      assert.equal(latest!.keyId, 'alias/aws/ssm');
+      assert.equal(latest!.description, 'd');
+      assert.equal(typeof latest!.lastModifiedDate, 'number');
+      assert.ok(Buffer.isBuffer(latest!.value));
+      assert.equal((await storage.getVersion(scope, '/app/a', 1))!.value.toString(), 'sealed-/app/a-1');
+      assert.equal(await storage.countVersions(scope, '/app/a'), 2);
+      assert.deepEqual((await storage.listVersions(scope, '/app/a', 0, 10)).map((r) => r.version), [1, 2]);
+      assert.deepEqual((await storage.listVersions(scope, '/app/a', 1, 10)).map((r) => r.version), [2]);
+    });
+
+    it('namespaces rows by account and region', async () => {
+      assert.equal(await storage.getLatestVersion(otherRegion, '/app/a'), undefined);
+      await put(storage, otherRegion, row('/app/a', 1));
+      assert.equal((await storage.getLatestVersion(scope, '/app/a'))!.version, 2);
+    });
+
+    it('lists latest versions in byte order of name, by prefix, after a cursor, with a limit', async () => {
+      for (const name of ['/app/B', '/app/b', '/app/a/x', '/apple', '/app/c']) await put(storage, scope, row(name, 1));
+      const all = await storage.listLatest(scope, { prefix: '/app/', limit: 100 });
+      assert.deepEqual(all.map((r) => r.name), ['/app/B', '/app/a', '/app/a/x', '/app/b', '/app/c']);
+      const page = await storage.listLatest(scope, { prefix: '/app/', after: '/app/a', limit: 2 });
+      assert.deepEqual(page.map((r) => r.name), ['/app/a/x', '/app/b']);
+      assert.equal((await storage.listLatest(scope, { limit: 100 })).length, 6);
+    });
+
+    it('moves a label between versions and deletes it', async () => {
+      await storage.transaction(async (tx) => {
+        await tx.putLabel(scope, '/app/a', 'prod', 1);
+        await tx.putLabel(scope, '/app/a', 'prod', 2);
+        await tx.putLabel(scope, '/app/a', 'beta', 1);
+      });
+      assert.deepEqual(await storage.listLabels(scope, '/app/a'), [{ label: 'beta', version: 1 }, { label: 'prod', version: 2 }]);
+      await storage.transaction((tx) => tx.deleteLabel(scope, '/app/a', 'beta'));
+      assert.deepEqual(await storage.listLabels(scope, '/app/a'), [{ label: 'prod', version: 2 }]);
+    });
+
+    it('upserts, lists and deletes tags', async () => {
+      await storage.transaction(async (tx) => {
+        await tx.putTag(scope, 'Parameter', { resourceId: '/app/a', key: 'env', value: 'dev' });
+        await tx.putTag(scope, 'Parameter', { resourceId: '/app/a', key: 'env', value: 'prod' });
+        await tx.putTag(scope, 'Parameter', { resourceId: '/app/b', key: 'team', value: 'x' });
+      });
+      assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/a', '/app/b']), [
+        { resourceId: '/app/a', key: 'env', value: 'prod' }, { resourceId: '/app/b', key: 'team', value: 'x' }]);
+      await storage.transaction((tx) => tx.deleteTag(scope, 'Parameter', '/app/b', 'team'));
+      assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/b']), []);
+      assert.deepEqual(await storage.listTags(scope, 'Parameter', []), []);
+    });
+
+    it('deletes a parameter with its versions, labels and tags', async () => {
+      assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), true);
+      assert.equal(await storage.getLatestVersion(scope, '/app/a'), undefined);
+      assert.equal(await storage.countVersions(scope, '/app/a'), 0);
+      assert.deepEqual(await storage.listLabels(scope, '/app/a'), []);
+      assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/a']), []);
+      assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), false);
+      assert.equal((await storage.getLatestVersion(otherRegion, '/app/a'))!.version, 1);
+    });
+
+    it('deletes a single version', async () => {
+      await put(storage, scope, row('/v/x', 1));
+      await put(storage, scope, row('/v/x', 2));
+      await storage.transaction((tx) => tx.deleteVersion(scope, '/v/x', 1));
+      assert.deepEqual((await storage.listVersions(scope, '/v/x', 0, 10)).map((r) => r.version), [2]);
+    });
+
+    it('rolls back every write of a failed transaction', async () => {
+      await assert.rejects(storage.transaction(async (tx) => {
+        await tx.insertVersion(scope, row('/rollback', 1));
+        await tx.setLatestVersion(scope, '/rollback', 1);
+        await tx.putMeta('rollback', Buffer.from('x'));
+        throw new Error('boom');
+      }), /boom/);
+      assert.equal(await storage.getLatestVersion(scope, '/rollback'), undefined);
+      assert.equal(await storage.getMeta('rollback'), undefined);
+    });
+
+    it('refuses a duplicate version inside a transaction and keeps the earlier row', async () => {
+      await assert.rejects(put(storage, scope, row('/v/x', 2, { value: Buffer.from('other') })));
+      assert.equal((await storage.getVersion(scope, '/v/x', 2))!.value.toString(), 'sealed-/v/x-2');
+    });
+
+    it('serialises read-modify-write transactions that take the parameter lock', async () => {
+      await storage.transaction((tx) => tx.putMeta('counter', Buffer.from('0')));
+      await Promise.all(Array.from({ length: 20 }, () => storage.transaction(async (tx) => {
+        await tx.lockParameter(scope, 'counter');
+        const n = Number((await tx.getMeta('counter'))!.toString());
+        await new Promise((resolve) => setImmediate(resolve));
+        await tx.putMeta('counter', Buffer.from(String(n + 1)));
+      })));
+      assert.equal((await storage.getMeta('counter'))!.toString(), '20');
+    });
+
+    it('stores keys, wrapped material generations and aliases', async () => {
+      await storage.transaction(async (tx) => {
+        await tx.insertKey({ keyId: 'k1', ...scope, description: 'd', keyManager: 'CUSTOMER', createdAt: 5, currentMaterial: 1, enabled: true });
+        await tx.insertKeyMaterial({ keyId: 'k1', materialNo: 1, wrapped: Buffer.from('w1'), createdAt: 5 });
+        await tx.insertKeyMaterial({ keyId: 'k1', materialNo: 2, wrapped: Buffer.from('w2'), createdAt: 6 });
+        await tx.setKeyCurrentMaterial('k1', 2);
+        await tx.updateKeyMaterial({ keyId: 'k1', materialNo: 1, wrapped: Buffer.from('w1b'), createdAt: 5 });
+        assert.equal(await tx.insertAlias({ ...scope, aliasName: 'alias/a', keyId: 'k1' }), true);
+        assert.equal(await tx.insertAlias({ ...scope, aliasName: 'alias/a', keyId: 'k2' }), false);
+      });
+      assert.deepEqual(await storage.listKeys(), [{ keyId: 'k1', ...scope, description: 'd', keyManager: 'CUSTOMER', createdAt: 5, currentMaterial: 2, enabled: true }]);
+      assert.deepEqual((await storage.listKeyMaterials()).map((m) => [m.materialNo, m.wrapped.toString()]), [[1, 'w1b'], [2, 'w2']]);
+      assert.deepEqual(await storage.listAliases(), [{ ...scope, aliasName: 'alias/a', keyId: 'k1' }]);
+    });
+  });
+}
