@@ -1,0 +1,147 @@
+/**
+ * The `coffer` CLI in local mode, on every backend: the quick-start flow of the README, output
+ * formats, exit codes and one-line errors.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../src/cli/main.js';
+import { CapturedIo } from '../helpers/captured-io.js';
+import { BACKENDS, testLocation, type TestLocation } from '../helpers/test-stores.js';
+
+for (const backend of BACKENDS) {
+  describe(`coffer CLI: ${backend}`, () => {
+    let location: TestLocation;
+    const run = async (args: string[], io = new CapturedIo()) => ({ code: await runCli(args, location.env(), io), io });
+
+    before(() => { location = testLocation(backend); });
+    after(() => location.destroy());
+
+    it('puts, overwrites and gets by version, as in the quick start', async () => {
+      assert.equal((await run(['put', '/dev/orders/db-password', 's3cr3t', '--type', 'SecureString', '--description', 'orders DB'])).code, 0);
+      assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 's3cr3t\n');
+      assert.equal((await run(['put', '/dev/orders/db-password', 'n3w', '--type', 'SecureString', '--overwrite'])).code, 0);
+      assert.equal((await run(['get', '/dev/orders/db-password:1'])).io.stdout, 's3cr3t\n');
+      assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');
+      const json = JSON.parse((await run(['get', '/dev/orders/db-password', '--json'])).io.stdout);
+      assert.equal(json.Version, 2);
+    });
+
+    it('reads a value from standard input with -', async () => {
+      await run(['put', '/dev/orders/api-key', '-', '--type', 'SecureString'], new CapturedIo(false, 'from-stdin\n'));
+      assert.equal((await run(['get', '/dev/orders/api-key'])).io.stdout, 'from-stdin\n');
+    });
+
+    it('lists a tree of names, types and versions, with values only on request', async () => {
+      await run(['put', '/dev/shared/Region-Name', 'eu-west-1', '--type', 'String']);
+      const { io } = await run(['ls', '/dev', '--recursive']);
+      assert.match(io.stdout, /^\/dev\n  orders\/\n    api-key  SecureString  v1 .*\n    db-password  SecureString  v2 /);
+      assert.match(io.stdout, /  shared\/\n    Region-Name  String  v1/);
+      assert.ok(!io.stdout.includes('n3w'));
+      const withValues = (await run(['ls', '/dev', '-r', '--values'])).io.stdout;
+      assert.match(withValues, /db-password .* = n3w/);
+      const json = JSON.parse((await run(['ls', '/dev/orders', '--json'])).io.stdout);
+      assert.deepEqual(json.map((p: { Name: string }) => p.Name), ['/dev/orders/api-key', '/dev/orders/db-password']);
+    });
+
+    it('shows history with labels', async () => {
+      await run(['label', '/dev/orders/db-password:1', 'stable']);
+      const { io } = await run(['history', '/dev/orders/db-password']);
+      const lines = io.stdout.trim().split('\n');
+      assert.equal(lines.length, 2);
+      assert.match(lines[0]!, /^v1 .* \[stable\]$/);
+      assert.ok(!io.stdout.includes('s3cr3t'));
+      assert.match((await run(['history', '/dev/orders/db-password', '--values'])).io.stdout, /s3cr3t/);
+      assert.equal((await run(['get', '/dev/orders/db-password:stable'])).io.stdout, 's3cr3t\n');
+    });
+
+    it('exports dotenv and JSON, and imports them under another path keeping case', async () => {
+      const dotenv = (await run(['export', '/dev/orders', '--format', 'dotenv'])).io.stdout;
+      assert.equal(dotenv, "API_KEY='from-stdin'\nDB_PASSWORD='n3w'\n");
+      const file = join(location.dataDir, 'orders.env');
+      writeFileSync(file, dotenv);
+      assert.equal((await run(['import', '/staging/orders', file])).code, 0);
+      assert.equal((await run(['get', '/staging/orders/DB_PASSWORD'])).io.stdout, 'n3w\n');
+      const json = JSON.parse((await run(['export', '/dev/orders', '--format', 'json'])).io.stdout);
+      assert.deepEqual(json, { 'api-key': 'from-stdin', 'db-password': 'n3w' });
+      await run(['import', '/copy/orders', '-', '--format', 'json'], new CapturedIo(false, JSON.stringify({ 'Mixed-Case.key': 'v', port: 5432 })));
+      assert.equal((await run(['get', '/copy/orders/Mixed-Case.key'])).io.stdout, 'v\n');
+      assert.equal((await run(['get', '/copy/orders/port'])).io.stdout, '5432\n');
+    });
+
+    it('refuses an import over existing names without --overwrite and writes nothing', async () => {
+      const stdin = "NEW_ONE='x'\nDB_PASSWORD='changed'\n";
+      const refused = await run(['import', '/staging/orders', '-'], new CapturedIo(false, stdin));
+      assert.equal(refused.code, 1);
+      assert.match(refused.io.stderr, /already exist .*nothing was written/);
+      assert.equal((await run(['get', '/staging/orders/NEW_ONE'])).code, 1);
+      assert.equal((await run(['import', '/staging/orders', '-', '--overwrite'], new CapturedIo(false, stdin))).code, 0);
+      assert.equal((await run(['get', '/staging/orders/DB_PASSWORD'])).io.stdout, 'changed\n');
+    });
+
+    it('shows a progress bar for large imports on a terminal only', async () => {
+      const many = Array.from({ length: 250 }, (_, i) => `K${i}='v${i}'`).join('\n');
+      const tty = new CapturedIo(true, many);
+      await run(['import', '/bulk/tty', '-', '--type', 'String'], tty);
+      assert.match(tty.stderr, /import \[#+\] 250\/250/);
+      const piped = new CapturedIo(false, many);
+      await run(['import', '/bulk/piped', '-', '--type', 'String'], piped);
+      assert.equal(piped.stderr, '');
+      const exported = new CapturedIo(true);
+      await run(['export', '/bulk/tty'], exported);
+      assert.match(exported.stderr, /export \[#+\] 250\/250/);
+      assert.equal(exported.stdout.split('\n').length, 251);
+    });
+
+    it('tags and untags', async () => {
+      assert.equal((await run(['tag', '/dev/orders/db-password', 'team=orders', 'env=dev'])).io.stdout, 'env=dev\nteam=orders\n');
+      assert.equal((await run(['tag', '/dev/orders/db-password', '--remove', 'env'])).io.stdout, 'team=orders\n');
+    });
+
+    it('removes parameters, reporting missing ones with exit code 1', async () => {
+      const { code, io } = await run(['rm', '/copy/orders/port', '/copy/orders/none']);
+      assert.equal(code, 1);
+      assert.equal(io.stdout, 'deleted /copy/orders/port\n');
+      assert.equal(io.stderr, 'coffer: ParameterNotFound: Parameter /copy/orders/none not found.\n');
+    });
+
+    it('fails with one clear line on stderr and never prints the value', async () => {
+      const { code, io } = await run(['put', '/dev/orders/db-password', 'very-secret-value', '--type', 'SecureString']);
+      assert.equal(code, 1);
+      assert.equal(io.stderr, 'coffer: ParameterAlreadyExists: The parameter already exists. To overwrite this value, set the overwrite option in the request to true.\n');
+      const bad = await run(['put', '/dev/bad pattern', 'very-secret-value', '--type', 'String']);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.io.stderr.split('\n').length, 2);
+      assert.ok(!bad.io.stderr.includes('very-secret-value'));
+    });
+
+    it('exits 2 with the usage line on a usage mistake', async () => {
+      const { code, io } = await run(['get']);
+      assert.equal(code, 2);
+      assert.match(io.stderr, /Usage: coffer get/);
+      assert.equal((await run(['put', '/x', 'v', '--bogus'])).code, 2);
+      assert.equal((await run(['frobnicate'])).code, 2);
+    });
+
+    it('lists, creates and rotates keys, and rotates the master key', async () => {
+      const created = await run(['keys', 'create', '--alias', 'alias/orders', '--description', 'orders']);
+      assert.match(created.io.stdout, /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]{36}\n$/);
+      assert.equal((await run(['put', '/dev/orders/k', 'v', '--type', 'SecureString', '--key-id', 'alias/orders'])).code, 0);
+      assert.match((await run(['keys', 'rotate', 'alias/orders'])).io.stdout, /generation 2/);
+      const list = JSON.parse((await run(['keys', 'list', '--json'])).io.stdout);
+      assert.deepEqual(list.map((k: { aliases: string[] }) => k.aliases[0]).sort(), ['alias/aws/ssm', 'alias/orders']);
+      assert.match((await run(['keys', 'rotate-master'])).io.stdout, /re-wrapped 3 key generations/);
+      assert.equal((await run(['get', '/dev/orders/k'])).io.stdout, 'v\n');
+      assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');
+    });
+  });
+}
+
+describe('coffer help', () => {
+  it('lists every command without opening a store', async () => {
+    const io = new CapturedIo();
+    assert.equal(await runCli([], { COFFER_DATA_DIR: '/nonexistent/never/created' }, io), 0);
+    for (const name of ['put', 'get', 'ls', 'history', 'rm', 'label', 'tag', 'exec', 'export', 'import', 'keys']) assert.match(io.stdout, new RegExp(`\\n  ${name} `));
+  });
+});

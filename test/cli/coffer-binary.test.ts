@@ -1,0 +1,47 @@
+/**
+ * The installed `coffer` executable (bin/coffer.js over the compiled dist/), run as a user
+ * would: exec injects variables into a real child process, and exit codes propagate.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { testLocation, type TestLocation } from '../helpers/test-stores.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'coffer.js');
+
+describe('coffer executable', () => {
+  let location: TestLocation;
+  const coffer = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...location.env() }, encoding: 'utf8' });
+
+  before(() => {
+    location = testLocation('sqlite');
+    assert.equal(coffer('put', '/dev/orders/db-password', 's3cr3t', '--type', 'SecureString').status, 0);
+    assert.equal(coffer('put', '/dev/orders/api.url', 'https://orders', '--type', 'String').status, 0);
+  });
+  after(() => location.destroy());
+
+  it('exec runs the command with the parameters as environment variables', () => {
+    const result = coffer('exec', '/dev/orders', '--', process.execPath, '-e', 'console.log(process.env.DB_PASSWORD + " " + process.env.API_URL)');
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 's3cr3t https://orders\n');
+  });
+
+  it('exec passes the child\'s exit code through', () => {
+    assert.equal(coffer('exec', '/dev/orders', '--', process.execPath, '-e', 'process.exit(7)').status, 7);
+  });
+
+  it('exec refuses names that map to one variable', () => {
+    coffer('put', '/dev/clash/db-host', 'a', '--type', 'String');
+    coffer('put', '/dev/clash/DB_HOST', 'b', '--type', 'String');
+    const result = coffer('exec', '/dev/clash', '--', process.execPath, '-e', '');
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^coffer: these parameters map to the same environment variable: DB_HOST/);
+  });
+
+  it('exits 1 with exactly one line on stderr for a missing parameter', () => {
+    const result = coffer('get', '/dev/none');
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'coffer: ParameterNotFound: Parameter /dev/none not found.\n');
+  });
+});
