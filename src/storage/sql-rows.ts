@@ -63,8 +63,11 @@ export class SqlRows implements StorageWriter {
   }
 
   async getLatestVersion(scope: Scope, name: string): Promise<ParameterVersionRow | undefined> {
+    // The latest version is always the highest kept one (only the oldest is ever pruned), so
+    // one backward primary-key probe finds it without the join.
     const rows = await this.sql.all<ParameterVersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM ${LATEST_JOIN} WHERE p.account = ? AND p.region = ? AND p.name = ?`,
+      `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ?
+       ORDER BY v.version DESC LIMIT 1`,
       [scope.account, scope.region, name]);
     return rows[0] && numeric(rows[0]);
   }
@@ -94,13 +97,17 @@ export class SqlRows implements StorageWriter {
   async listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]> {
     const where = ['p.account = ?', 'p.region = ?'];
     const params: unknown[] = [scope.account, scope.region];
-    if (options.prefix) {
-      where.push('p.name >= ?', 'p.name < ?');
-      params.push(options.prefix, prefixUpperBound(options.prefix));
-    }
-    if (options.after !== undefined) {
-      where.push('p.name > ?');
-      params.push(options.after);
+    // Name bounds go on both sides of the join (v.name = p.name makes them redundant) so the
+    // planner bounds both index scans instead of walking the versions table from its start.
+    for (const side of ['p', 'v']) {
+      if (options.prefix) {
+        where.push(`${side}.name >= ?`, `${side}.name < ?`);
+        params.push(options.prefix, prefixUpperBound(options.prefix));
+      }
+      if (options.after !== undefined) {
+        where.push(`${side}.name > ?`);
+        params.push(options.after);
+      }
     }
     params.push(options.limit);
     const rows = await this.sql.all<ParameterVersionRow>(

@@ -112,7 +112,7 @@ for (const backend of BACKENDS) {
     it('unlabels, reporting labels not on that version as invalid', async () => {
       const result = await store.unlabelParameterVersion(ctx, { Name: '/h/lab', ParameterVersion: 1, Labels: ['prod', 'ok-1'] });
       assert.deepEqual(result, { RemovedLabels: ['prod'], InvalidLabels: ['ok-1'] });
-      await expectError(store.unlabelParameterVersion(ctx, { Name: '/h/lab', Labels: ['x'] }), 'ValidationException', /parameterVersion/);
+      await expectError(store.unlabelParameterVersion(ctx, { Name: '/h/lab', Labels: ['x'] } as never), 'ValidationException', /parameterVersion/);
     });
 
     it('deletes a parameter with its history, and restarts versions at 1 when recreated', async () => {

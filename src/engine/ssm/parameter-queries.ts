@@ -132,8 +132,10 @@ export class ParameterQueries {
     const rows: ParameterVersionRow[] = [];
     let scanned = 0;
     let cursor = after;
+    // Start with a batch just over one page and grow it, so small pages read few rows.
+    let batchSize = Math.min(SCAN_BATCH, limit + 1);
     for (;;) {
-      const batch = await this.storage.listLatest(ctx, { prefix, after: cursor, limit: SCAN_BATCH });
+      const batch = await this.storage.listLatest(ctx, { prefix, after: cursor, limit: batchSize });
       for (const row of batch) {
         scanned++;
         cursor = row.name;
@@ -141,7 +143,8 @@ export class ParameterQueries {
         if (chosen) rows.push(chosen);
         if (rows.length === limit || scanned >= SCAN_BUDGET) return { rows, next: cursor };
       }
-      if (batch.length < SCAN_BATCH) return { rows };
+      if (batch.length < batchSize) return { rows };
+      batchSize = Math.min(SCAN_BATCH, batchSize * 4);
     }
   }
 

@@ -1,0 +1,48 @@
+/**
+ * Small timing helpers for the benchmarks: run an async operation repeatedly for a bounded
+ * time and report throughput and latency percentiles.
+ */
+
+/** Latency summary of one measured operation. */
+export interface Timing {
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  meanUs: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+/** Calls `op(i)` sequentially until `seconds` pass or `maxOps` calls are done. */
+export async function measure(seconds: number, maxOps: number, op: (i: number) => Promise<unknown>): Promise<Timing> {
+  const samples: number[] = [];
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  for (let i = 0; i < maxOps && performance.now() < end; i++) {
+    const t = performance.now();
+    await op(i);
+    samples.push((performance.now() - t) * 1000);
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  samples.sort((a, b) => a - b);
+  const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
+  return {
+    ops: samples.length, seconds: elapsed, perSecond: samples.length / elapsed,
+    meanUs: samples.reduce((a, b) => a + b, 0) / samples.length, p50Us: pick(0.5), p99Us: pick(0.99),
+  };
+}
+
+/** Runs `count` calls of `op` with `concurrency` workers; returns calls per second. */
+export async function throughput(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await op(next++);
+  }));
+  return count / ((performance.now() - start) / 1000);
+}
+
+/** Formats a number with at most one decimal. */
+export function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}
