@@ -5,7 +5,7 @@
  * wrong key fails at start with a clear error and changes nothing. A key rotation interrupted
  * after the keyring was re-wrapped but before the key file was replaced is finished here.
  */
-import { Keyring } from '../crypto/keyring.js';
+import { DEFAULT_SSM_KEY_ALIAS, Keyring } from '../crypto/keyring.js';
 import { loadMasterKey, MasterKeyFile, type MasterKey } from '../crypto/master-key.js';
 import { PageTokenSealer } from '../crypto/page-token-sealer.js';
 import { ValueBarrier } from '../crypto/value-barrier.js';
@@ -51,6 +51,9 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const master = await provenMasterKey(storage, settings, env);
     await storage.migrate();
     const keyring = await Keyring.open(storage, master);
+    // alias/aws/ssm exists from the start for the configured account and region (AWS creates
+    // its managed keys on first use; other scopes still get theirs that way).
+    await keyring.resolve({ account: settings.account, region: settings.region }, undefined, DEFAULT_SSM_KEY_ALIAS);
     const parameters = new ParameterStore(storage, keyring, new ValueBarrier(keyring), new PageTokenSealer(keyring));
     return { settings, storage, keyring, parameters, close: () => storage.close() };
   } catch (error) {

@@ -99,9 +99,6 @@ export class ParameterStore {
     // Resolve keys before the transaction: creating the default key takes a transaction of its own.
     const defaultKey = await this.resolveKey(ctx, undefined);
     const requestedKey = request.KeyId === undefined ? undefined : await this.resolveKey(ctx, request.KeyId);
-    if (requestedKey && request.Type !== undefined && request.Type !== 'SecureString') {
-      throw new ValidationException('KeyId can be specified only for parameters of type SecureString.');
-    }
 
     return this.storage.transaction(async (tx) => {
       await tx.lockParameter(ctx, lockName(name));
@@ -109,6 +106,7 @@ export class ParameterStore {
       if (!previous && request.Type === undefined) throw new ValidationException('A parameter type is required when you create a parameter.');
       if (previous && request.Overwrite !== true) throw new ParameterAlreadyExists();
       const type = request.Type ?? previous!.type;
+      if (requestedKey && type !== 'SecureString') throw new ValidationException('KeyId can be specified only for parameters of type SecureString.');
       const storedName = previous?.name ?? name;
       const dataType = request.DataType ?? previous?.dataType ?? 'text';
       checkDataType(dataType, type, value);

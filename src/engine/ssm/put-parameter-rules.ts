@@ -27,6 +27,7 @@ export function checkType(type: string): asserts type is ParameterTypeName {
 /** Checks presence and length of Value, and refuses nested `{{...}}` references. */
 export function checkValue(value: string | undefined): asserts value is string {
   if (value === undefined || value === null) throw ValidationException.of(constraintFailure('value', null, 'Member must not be null'));
+  if (typeof value !== 'string') throw ValidationException.of(constraintFailure('value', undefined, 'Member must be a string'));
   if (value.length === 0) throw ValidationException.of(constraintFailure('value', undefined, 'Member must have length greater than or equal to 1'));
   if (/\{\{[\s\S]*\}\}/.test(value)) throw new ValidationException('Parameter value can\'t nest another parameter. Do not use "{{}}" in the value.');
 }
@@ -57,7 +58,9 @@ export function checkAllowedPattern(pattern: string | undefined, value: string):
   if (pattern.length > 1024) throw ValidationException.of(constraintFailure('allowedPattern', undefined, 'Member must have length less than or equal to 1024'));
   let regex: RegExp;
   try {
-    regex = new RegExp(`^(?:${pattern})$`, 'u');
+    // No 'u' flag: AWS evaluates Java regular expressions, which accept escapes such as \- that
+    // JavaScript's unicode mode rejects.
+    regex = new RegExp(`^(?:${pattern})$`);
   } catch {
     throw new InvalidAllowedPatternException(`The allowed pattern ${pattern} is not a valid regular expression.`);
   }

@@ -3,9 +3,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ParameterStore } from '../../src/engine/ssm/parameter-store.js';
-import { expectError } from '../helpers/expect-error.js';
-import { BACKENDS, ctx, freshCoffer } from '../helpers/test-stores.js';
+import type { ParameterStore } from '../../../src/engine/ssm/parameter-store.js';
+import { expectError } from '../../helpers/expect-error.js';
+import { BACKENDS, ctx, freshCoffer } from '../../helpers/test-stores.js';
 
 async function putVersions(store: ParameterStore, name: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await store.putParameter(ctx, { Name: name, Value: `v${i + 1}`, Type: 'String', Overwrite: true });

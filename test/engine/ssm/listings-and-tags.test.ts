@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ParameterStore } from '../../src/engine/ssm/parameter-store.js';
-import { expectError } from '../helpers/expect-error.js';
-import { BACKENDS, ctx, freshCoffer } from '../helpers/test-stores.js';
+import type { ParameterStore } from '../../../src/engine/ssm/parameter-store.js';
+import { expectError } from '../../helpers/expect-error.js';
+import { BACKENDS, ctx, freshCoffer } from '../../helpers/test-stores.js';
 
 for (const backend of BACKENDS) {
   describe(`listings and tags: ${backend}`, () => {

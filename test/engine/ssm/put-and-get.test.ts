@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ParameterStore } from '../../src/engine/ssm/parameter-store.js';
-import { expectError } from '../helpers/expect-error.js';
-import { BACKENDS, ctx, freshCoffer } from '../helpers/test-stores.js';
+import type { ParameterStore } from '../../../src/engine/ssm/parameter-store.js';
+import { expectError } from '../../helpers/expect-error.js';
+import { BACKENDS, ctx, freshCoffer } from '../../helpers/test-stores.js';
 
 const INVALID_NAME = 'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_';
 
@@ -172,6 +172,8 @@ for (const backend of BACKENDS) {
         'Parameter value, cannot be validated against allowedPattern: ^\\d+$');
       assert.equal((await store.getParameter(ctx, { Name: '/dev/port' })).Parameter!.Version, 1);
       await expectError(store.putParameter(ctx, { Name: '/dev/bad-pattern', Value: 'v', Type: 'String', AllowedPattern: '([' }), 'InvalidAllowedPatternException');
+      // Java-style escapes AWS accepts work too.
+      await store.putParameter(ctx, { Name: '/dev/java-pattern', Value: 'a-b', Type: 'String', AllowedPattern: '^[a-z]\\-[a-z]$' });
     });
 
     it('accepts DataType text and aws:ec2:image (with an AMI id) and refuses others', async () => {
@@ -184,6 +186,7 @@ for (const backend of BACKENDS) {
     it('encrypts under a named key, by alias, and refuses an unknown key', async () => {
       await expectError(store.putParameter(ctx, { Name: '/dev/k', Value: 'v', Type: 'SecureString', KeyId: 'alias/nope' }), 'InvalidKeyId');
       await expectError(store.putParameter(ctx, { Name: '/dev/k', Value: 'v', Type: 'String', KeyId: 'alias/aws/ssm' }), 'ValidationException', /SecureString/);
+      await expectError(store.putParameter(ctx, { Name: '/dev/once', Value: 'v', Overwrite: true, KeyId: 'alias/aws/ssm' }), 'ValidationException', /SecureString/);
     });
 
     it('selects versions with name:version and refuses unknown ones', async () => {

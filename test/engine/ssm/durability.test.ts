@@ -7,12 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { openCoffer } from '../../src/bootstrap/open-coffer.js';
-import { BACKENDS, ctx, testLocation, type TestLocation } from '../helpers/test-stores.js';
+import { openCoffer } from '../../../src/bootstrap/open-coffer.js';
+import { BACKENDS, ctx, testLocation, type TestLocation } from '../../helpers/test-stores.js';
 
 interface Ack { name: string; value: string; version: number }
 
-const WRITER = join(import.meta.dirname, '..', 'fixtures', 'parameter-writer.ts');
+const WRITER = join(import.meta.dirname, '..', '..', 'fixtures', 'parameter-writer.ts');
 
 function startWriter(location: TestLocation, args: string[]): { child: ChildProcess; acks: Ack[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], {
