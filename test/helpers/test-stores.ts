@@ -6,10 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { openCoffer, type Coffer } from '../../src/bootstrap/open-coffer.js';
 import type { CofferSettings } from '../../src/bootstrap/settings.js';
 import type { RequestContext } from '../../src/engine/request-context.js';
+import type { ParameterStore } from '../../src/engine/ssm/parameter-store.js';
 
 export const POSTGRES_BASE_URL = process.env.COFFER_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export type BackendName = 'sqlite' | 'postgres';
@@ -78,4 +80,16 @@ export async function freshCoffer(backend: BackendName, env: NodeJS.ProcessEnv =
       await location.destroy();
     },
   };
+}
+
+/** Registers before/after hooks that give the enclosing suite a fresh ParameterStore. */
+export function useParameterStore(backend: BackendName): { readonly store: ParameterStore } {
+  const fixture = {} as { store: ParameterStore; done?: () => Promise<void> };
+  before(async () => {
+    const fresh = await freshCoffer(backend);
+    fixture.store = fresh.coffer.parameters;
+    fixture.done = fresh.done;
+  });
+  after(() => fixture.done?.());
+  return fixture;
 }
