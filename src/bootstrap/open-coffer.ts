@@ -10,6 +10,7 @@ import { loadMasterKey, MasterKeyFile, type MasterKey } from '../crypto/master-k
 import { PageTokenSealer } from '../crypto/page-token-sealer.js';
 import { ValueBarrier } from '../crypto/value-barrier.js';
 import { WrongMasterKeyError } from '../crypto/errors.js';
+import { AccessKeyStore } from '../engine/identity/access-key-store.js';
 import { ParameterStore } from '../engine/ssm/parameter-store.js';
 import { LATEST_SCHEMA_VERSION } from '../storage/migrations.js';
 import { openStorage } from '../storage/open-storage.js';
@@ -22,6 +23,7 @@ export interface Coffer {
   readonly storage: Storage;
   readonly keyring: Keyring;
   readonly parameters: ParameterStore;
+  readonly accessKeys: AccessKeyStore;
   close(): Promise<void>;
 }
 
@@ -54,8 +56,10 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     // alias/aws/ssm exists from the start for the configured account and region (AWS creates
     // its managed keys on first use; other scopes still get theirs that way).
     await keyring.resolve({ account: settings.account, region: settings.region }, undefined, DEFAULT_SSM_KEY_ALIAS);
-    const parameters = new ParameterStore(storage, keyring, new ValueBarrier(keyring), new PageTokenSealer(keyring));
-    return { settings, storage, keyring, parameters, close: () => storage.close() };
+    const barrier = new ValueBarrier(keyring);
+    const parameters = new ParameterStore(storage, keyring, barrier, new PageTokenSealer(keyring));
+    const accessKeys = new AccessKeyStore(storage, keyring, barrier, { account: settings.account, region: settings.region });
+    return { settings, storage, keyring, parameters, accessKeys, close: () => storage.close() };
   } catch (error) {
     await storage.close();
     throw error;

@@ -17,11 +17,12 @@ import { labelCommand } from './commands/label.js';
 import { lsCommand } from './commands/ls.js';
 import { putCommand } from './commands/put.js';
 import { rmCommand } from './commands/rm.js';
+import { serveCommand } from './commands/serve.js';
 import { tagCommand } from './commands/tag.js';
 
 const COMMANDS: readonly CliCommand[] = [
   putCommand, getCommand, lsCommand, historyCommand, rmCommand, labelCommand, tagCommand,
-  execCommand, exportCommand, importCommand, keysCommand,
+  execCommand, exportCommand, importCommand, keysCommand, serveCommand,
 ];
 
 function help(): string {

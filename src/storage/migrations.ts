@@ -47,6 +47,11 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        resource_id {text} NOT NULL, tag_key {text} NOT NULL, tag_value {text} NOT NULL,
        PRIMARY KEY (account, region, resource_type, resource_id, tag_key))`,
   ],
+  [
+    `CREATE TABLE iam_access_keys (
+       access_key_id {text} PRIMARY KEY, account {text} NOT NULL, principal_arn {text} NOT NULL,
+       secret_sealed {blob} NOT NULL, status {text} NOT NULL, created_at {bigint} NOT NULL)`,
+  ],
 ];
 
 /** The schema version this build expects. */

@@ -6,7 +6,7 @@
  * once here and each backend supplies only an executor and its locking.
  */
 import type {
-  AliasRow, KeyMaterialRow, KeyRow, LabelRow, ListLatestOptions, ParameterVersionRow, Scope,
+  AccessKeyRow, AliasRow, KeyMaterialRow, KeyRow, LabelRow, ListLatestOptions, ParameterVersionRow, Scope,
   StorageWriter, TagRow,
 } from './storage.js';
 
@@ -21,6 +21,9 @@ const VERSION_COLUMNS = `v.name AS "name", v.version AS "version", v.type AS "ty
   v.tier AS "tier", v.data_type AS "dataType", v.description AS "description",
   v.allowed_pattern AS "allowedPattern", v.policies AS "policies", v.value AS "value",
   v.last_modified_date AS "lastModifiedDate", v.last_modified_user AS "lastModifiedUser"`;
+
+const ACCESS_KEY_COLUMNS = `access_key_id AS "accessKeyId", account AS "account", principal_arn AS "principalArn",
+  secret_sealed AS "secretSealed", status AS "status", created_at AS "createdAt"`;
 
 const LATEST_JOIN = `ssm_parameters p JOIN ssm_parameter_versions v
   ON v.account = p.account AND v.region = p.region AND v.name = p.name AND v.version = p.version`;
@@ -185,6 +188,33 @@ export class SqlRows implements StorageWriter {
     await this.sql.run(
       'DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = ? AND resource_id = ? AND tag_key = ?',
       [scope.account, scope.region, resourceType, resourceId, key]);
+  }
+
+  async deleteAllParameters(): Promise<void> {
+    for (const table of ['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags']) {
+      await this.sql.run(`DELETE FROM ${table}`, []);
+    }
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined> {
+    const rows = await this.sql.all<AccessKeyRow>(`SELECT ${ACCESS_KEY_COLUMNS} FROM iam_access_keys WHERE access_key_id = ?`, [accessKeyId]);
+    return rows[0] && { ...rows[0], createdAt: Number(rows[0].createdAt) };
+  }
+
+  async listAccessKeys(principalArn: string): Promise<AccessKeyRow[]> {
+    const rows = await this.sql.all<AccessKeyRow>(
+      `SELECT ${ACCESS_KEY_COLUMNS} FROM iam_access_keys WHERE principal_arn = ? ORDER BY created_at, access_key_id`, [principalArn]);
+    return rows.map((r) => ({ ...r, createdAt: Number(r.createdAt) }));
+  }
+
+  async insertAccessKey(row: AccessKeyRow): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO iam_access_keys (access_key_id, account, principal_arn, secret_sealed, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      [row.accessKeyId, row.account, row.principalArn, row.secretSealed, row.status, row.createdAt]);
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<void> {
+    await this.sql.run('DELETE FROM iam_access_keys WHERE access_key_id = ?', [accessKeyId]);
   }
 
   async listKeys(): Promise<KeyRow[]> {

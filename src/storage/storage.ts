@@ -72,6 +72,16 @@ export interface AliasRow {
   keyId: string;
 }
 
+/** An access key; the secret is sealed by the crypto barrier. */
+export interface AccessKeyRow {
+  accessKeyId: string;
+  account: string;
+  principalArn: string;
+  secretSealed: Buffer;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+}
+
 /** Range options for listing the latest versions of parameters in name order. */
 export interface ListLatestOptions {
   /** Only names starting with this prefix. */
@@ -94,6 +104,9 @@ export interface StorageReader {
   listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]>;
   listLabels(scope: Scope, name: string): Promise<LabelRow[]>;
   listTags(scope: Scope, resourceType: string, resourceIds: readonly string[]): Promise<TagRow[]>;
+
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined>;
+  listAccessKeys(principalArn: string): Promise<AccessKeyRow[]>;
 
   listKeys(): Promise<KeyRow[]>;
   listKeyMaterials(): Promise<KeyMaterialRow[]>;
@@ -124,6 +137,12 @@ export interface StorageWriter extends StorageReader {
 
   putTag(scope: Scope, resourceType: string, tag: TagRow): Promise<void>;
   deleteTag(scope: Scope, resourceType: string, resourceId: string, key: string): Promise<void>;
+
+  /** Removes every parameter, version, label and tag of every scope (moto-style reset). */
+  deleteAllParameters(): Promise<void>;
+
+  insertAccessKey(row: AccessKeyRow): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
 
   insertKey(row: KeyRow): Promise<void>;
   setKeyCurrentMaterial(keyId: string, materialNo: number): Promise<void>;

@@ -14,8 +14,9 @@ const ALLOWED: Record<string, string[]> = {
   storage: [],
   crypto: ['storage'],
   engine: ['crypto', 'storage'],
+  api: ['engine', 'crypto', 'storage'],
   bootstrap: ['engine', 'crypto', 'storage'],
-  cli: ['bootstrap', 'engine', 'crypto', 'storage'],
+  cli: ['bootstrap', 'api', 'engine', 'crypto', 'storage'],
 };
 
 function sourceFiles(dir: string): string[] {

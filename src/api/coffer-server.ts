@@ -1,0 +1,116 @@
+/**
+ * The HTTP server: one endpoint for every service. POST / carries JSON 1.1 requests routed by
+ * X-Amz-Target; GET /health and GET /ready answer without authentication and say nothing else;
+ * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all parameters.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Storage } from '../storage/storage.js';
+import { ServiceError } from '../engine/service-error.js';
+import type { RequestRecorder } from './access-log.js';
+import { readBody, sendError, sendJson } from './http-exchange.js';
+import type { RequestPipeline, RequestTrace } from './request-pipeline.js';
+import { InternalServerError } from './wire-errors.js';
+
+/** Largest request body accepted (a Secrets Manager secret of 64 KiB in base64 fits easily). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What the server needs from the rest of Coffer. */
+export interface ServerParts {
+  readonly pipeline: RequestPipeline;
+  readonly storage: Storage;
+  readonly recorder: RequestRecorder;
+  readonly dev: boolean;
+  /** Told about internal faults (the error's class and message only). */
+  readonly onFault: (error: unknown) => void;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Coffer's HTTP front. */
+export class CofferServer {
+  private readonly server: Server;
+
+  constructor(private readonly parts: ServerParts) {
+    this.server = createServer((request, response) => {
+      void this.handle(request, response);
+    });
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  /** Listens on host:port; --dev refuses to listen anywhere but loopback. Returns the bound port. */
+  async listen(host: string, port: number): Promise<number> {
+    if (this.parts.dev && !isLoopback(host)) throw new Error(`--dev accepts any signature, so it only listens on a loopback address, not ${host}`);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    await closed;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const trace: RequestTrace = { action: `${request.method} ${request.url}` };
+    let status = 200;
+    let errorCode: string | undefined;
+    try {
+      if (request.method === 'GET' && (request.url === '/health' || request.url === '/ready')) {
+        trace.action = request.url;
+        status = await this.probe(request.url, response, requestId);
+        return;
+      }
+      if (request.method === 'POST' && (request.url === '/moto-api/reset' || request.url === '/_coffer/reset') && this.parts.dev) {
+        trace.action = 'reset';
+        await this.parts.storage.transaction((tx) => tx.deleteAllParameters());
+        sendJson(response, 200, requestId, '{}');
+        return;
+      }
+      if (request.method !== 'POST' || (request.url !== '/' && !request.url?.startsWith('/?'))) {
+        status = 404;
+        sendJson(response, 404, requestId, JSON.stringify({ __type: 'NotFound', message: 'Not found.' }));
+        return;
+      }
+      const body = await readBody(request, MAX_BODY_BYTES);
+      const executed = await this.parts.pipeline.execute(request, body, trace);
+      sendJson(response, 200, requestId, executed.body);
+    } catch (error) {
+      const wire = this.asServiceError(error);
+      status = wire.httpStatus;
+      errorCode = wire.code;
+      if (!response.headersSent) sendError(response, requestId, wire);
+      if (wire instanceof InternalServerError) this.parts.onFault(error);
+      if (status === 413) request.resume();
+    } finally {
+      this.parts.recorder.record({
+        requestId, action: trace.action, principalArn: trace.ctx?.principalArn, region: trace.ctx?.region, status, errorCode,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+    }
+  }
+
+  private async probe(path: string, response: ServerResponse, requestId: string): Promise<number> {
+    if (path === '/health') {
+      sendJson(response, 200, requestId, '{"status":"ok"}');
+      return 200;
+    }
+    const ready = await this.parts.storage.schemaVersion().then(() => true, () => false);
+    sendJson(response, ready ? 200 : 503, requestId, ready ? '{"status":"ready"}' : '{"status":"unavailable"}');
+    return ready ? 200 : 503;
+  }
+
+  private asServiceError(error: unknown): ServiceError {
+    if (error instanceof ServiceError) return error;
+    return new InternalServerError();
+  }
+}

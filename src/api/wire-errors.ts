@@ -1,0 +1,54 @@
+/**
+ * Errors that only the wire layer can know: authentication, framing, routing. Each carries
+ * the AWS error code and HTTP status AWS answers with.
+ */
+import { ServiceError } from '../engine/service-error.js';
+
+export class MissingAuthenticationTokenException extends ServiceError {
+  constructor() {
+    super('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
+  }
+}
+
+export class IncompleteSignatureException extends ServiceError {
+  constructor(message: string) {
+    super('IncompleteSignatureException', message, 400);
+  }
+}
+
+export class UnrecognizedClientException extends ServiceError {
+  constructor() {
+    super('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+  }
+}
+
+export class InvalidSignatureException extends ServiceError {
+  constructor(message = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.') {
+    super('InvalidSignatureException', message, 400);
+  }
+}
+
+export class SerializationException extends ServiceError {
+  constructor(message: string) {
+    super('SerializationException', message, 400);
+  }
+}
+
+export class UnknownOperationException extends ServiceError {
+  constructor() {
+    super('UnknownOperationException', '', 400);
+  }
+}
+
+export class RequestEntityTooLargeException extends ServiceError {
+  constructor(limit: number) {
+    super('RequestEntityTooLargeException', `Request body is larger than ${limit} bytes.`, 413);
+  }
+}
+
+/** A fault on our side; the message never says what (details go to the log, without values). */
+export class InternalServerError extends ServiceError {
+  constructor() {
+    super('InternalServerError', 'An internal error occurred. Try again later.', 500);
+  }
+}

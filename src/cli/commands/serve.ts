@@ -1,0 +1,60 @@
+/**
+ * `coffer serve`: the AWS wire API on one port (what `npm start` runs). Stops on SIGTERM or
+ * SIGINT after in-flight requests finish.
+ */
+import { AccessLog } from '../../api/access-log.js';
+import { CofferServer } from '../../api/coffer-server.js';
+import { JsonRouter } from '../../api/json/json-services.js';
+import { allowAuthenticated, RequestPipeline } from '../../api/request-pipeline.js';
+import { ssmOperations } from '../../api/ssm/ssm-operations.js';
+import { ensureRootCredentials } from '../../bootstrap/root-credentials.js';
+import { sqlitePath } from '../../storage/open-storage.js';
+import { UsageError, type CliCommand } from '../cli-command.js';
+import { parseOptions } from '../parse-options.js';
+
+function portFrom(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not ${text}`);
+  return port;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run the AWS-compatible server (SSM Parameter Store over JSON 1.1 with SigV4)',
+  usage: 'coffer serve [--host HOST] [--port PORT] [--dev] [--quiet]',
+  async run(args, session, io) {
+    const { values, positionals } = parseOptions(args, {
+      host: { type: 'string' }, port: { type: 'string' }, dev: { type: 'boolean' }, quiet: { type: 'boolean' },
+    });
+    if (positionals.length > 0) throw new UsageError('serve takes no arguments');
+    const host = values.host ?? session.env.COFFER_HOST ?? '127.0.0.1';
+    const port = portFrom(values.port ?? session.env.COFFER_PORT ?? '4566');
+    const dev = values.dev === true;
+    const coffer = await session.open();
+    const root = await ensureRootCredentials(coffer, session.env);
+    const router = new JsonRouter([{ targetPrefix: 'AmazonSSM', signingNames: ['ssm'], operations: ssmOperations(coffer.parameters) }]);
+    const pipeline = new RequestPipeline(router, coffer.accessKeys, allowAuthenticated, { dev, account: coffer.settings.account });
+    const server = new CofferServer({
+      pipeline, storage: coffer.storage, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
+      onFault: (error) => io.err(`coffer: internal fault: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}\n`),
+    });
+    const bound = await server.listen(host, port);
+    const where = coffer.settings.databaseUrl ? 'PostgreSQL' : sqlitePath(coffer.settings.dataDir);
+    io.err(`coffer: listening on http://${host.includes(':') ? `[${host}]` : host}:${bound} (account ${coffer.settings.account}, store ${where})\n`);
+    if (root.generatedSecret) {
+      io.err(`coffer: root credentials (shown once, also saved to ${root.file}):\n` +
+        `  AWS_ACCESS_KEY_ID=${root.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${root.generatedSecret}\n`);
+    } else {
+      io.err(`coffer: root access key ${root.accessKeyId}\n`);
+    }
+    if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    io.err('coffer: stopping: finishing in-flight requests\n');
+    await server.close();
+    return 0;
+  },
+};

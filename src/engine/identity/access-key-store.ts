@@ -1,0 +1,86 @@
+/**
+ * Access keys: an id (AKIA... style) and a secret, held sealed by the barrier and opened only to
+ * verify a request signature. Opened secrets are cached per key id; a deleted or deactivated
+ * key is dropped from the cache by the process that changed it (other nodes within CACHE_MS).
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_SSM_KEY_ALIAS, type Keyring } from '../../crypto/keyring.js';
+import type { ValueBarrier } from '../../crypto/value-barrier.js';
+import type { Scope, Storage } from '../../storage/storage.js';
+
+const CACHE_MS = 60_000;
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A usable credential: who it belongs to and the secret to verify signatures with. */
+export interface ActiveAccessKey {
+  readonly accessKeyId: string;
+  readonly account: string;
+  readonly principalArn: string;
+  readonly secretAccessKey: string;
+}
+
+/** A freshly created key pair (the only time the secret is handed out). */
+export interface NewAccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+function secretContext(accessKeyId: string, account: string): Record<string, string> {
+  return { service: 'iam', purpose: 'access-key-secret', account, accessKeyId };
+}
+
+/** Generates an access key id the way AWS shapes them: AKIA + 16 base32 characters. */
+export function generateAccessKeyId(prefix = 'AKIA'): string {
+  return prefix + [...randomBytes(16)].map((b) => ID_ALPHABET[b % 32]).join('');
+}
+
+/** Generates a 40-character secret access key. */
+export function generateSecretAccessKey(): string {
+  return randomBytes(30).toString('base64').replace(/\+/g, 'A').replace(/\//g, 'B');
+}
+
+/** Stores and looks up access keys. */
+export class AccessKeyStore {
+  private readonly cache = new Map<string, { key: ActiveAccessKey | undefined; until: number }>();
+
+  /** `keyScope` names the account and region whose default key seals the secrets. */
+  constructor(private readonly storage: Storage, private readonly keyring: Keyring, private readonly barrier: ValueBarrier,
+    private readonly keyScope: Scope) {}
+
+  /** Stores a key pair for a principal (the caller chooses or generates the values). */
+  async add(account: string, principalArn: string, pair: NewAccessKey): Promise<void> {
+    if (!/^[A-Z0-9]{16,128}$/.test(pair.accessKeyId)) throw new Error('an access key id is 16-128 upper-case letters and digits');
+    if (pair.secretAccessKey.length < 8) throw new Error('a secret access key needs at least 8 characters');
+    const key = await this.keyring.resolve(this.keyScope, undefined, DEFAULT_SSM_KEY_ALIAS);
+    const secretSealed = this.barrier.seal(pair.secretAccessKey, key.keyId, secretContext(pair.accessKeyId, account));
+    await this.storage.transaction((tx) => tx.insertAccessKey({
+      accessKeyId: pair.accessKeyId, account, principalArn, secretSealed, status: 'Active', createdAt: Date.now(),
+    }));
+    this.cache.delete(pair.accessKeyId);
+  }
+
+  /** Removes a key. */
+  async remove(accessKeyId: string): Promise<void> {
+    await this.storage.transaction((tx) => tx.deleteAccessKey(accessKeyId));
+    this.cache.delete(accessKeyId);
+  }
+
+  /** The ids of a principal's keys. */
+  async idsOf(principalArn: string): Promise<string[]> {
+    return (await this.storage.listAccessKeys(principalArn)).map((k) => k.accessKeyId);
+  }
+
+  /** The active key with this id, or undefined; cached, including misses, for a minute. */
+  async find(accessKeyId: string): Promise<ActiveAccessKey | undefined> {
+    const cached = this.cache.get(accessKeyId);
+    if (cached && cached.until > Date.now()) return cached.key;
+    const row = await this.storage.getAccessKey(accessKeyId);
+    const key = row && row.status === 'Active'
+      ? { accessKeyId, account: row.account, principalArn: row.principalArn,
+          secretAccessKey: await this.barrier.open(row.secretSealed, secretContext(accessKeyId, row.account)) }
+      : undefined;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(accessKeyId, { key, until: Date.now() + CACHE_MS });
+    return key;
+  }
+}
