@@ -48,10 +48,10 @@ export const serveCommand: CliCommand = {
       io.err(`coffer: root access key ${root.accessKeyId}\n`);
     }
     if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
+    // Handlers stay installed: a second signal during the drain must not kill the process.
     await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      process.on('SIGTERM', () => resolve());
+      process.on('SIGINT', () => resolve());
     });
     io.err('coffer: stopping: finishing in-flight requests\n');
     await server.close();
