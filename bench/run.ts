@@ -11,7 +11,7 @@ import { GetParameterCommand, GetParametersByPathCommand, PutParameterCommand } 
 import pg from 'pg';
 import { openCoffer, type Coffer } from '../src/bootstrap/open-coffer.js';
 import { fmt, measure, throughput, type Timing } from './measure.js';
-import { startMoto } from './moto-server.js';
+import { startMoto } from '../test/helpers/moto-server.js';
 
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

@@ -1,6 +1,6 @@
 /**
- * moto_server as the benchmarks' peer: started on a free loopback port for the run, reached
- * with the real @aws-sdk/client-ssm, stopped at the end.
+ * moto_server as a peer for tests and benchmarks: started on a free loopback port, reached with
+ * the real @aws-sdk/client-ssm, stopped at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -19,6 +19,7 @@ async function freePort(): Promise<number> {
 
 /** A running moto_server and an SSM client pointed at it. */
 export interface MotoPeer {
+  endpoint: string;
   client: SSMClient;
   stop(): void;
 }
@@ -50,5 +51,5 @@ export async function startMoto(): Promise<MotoPeer | undefined> {
     return undefined;
   }
   const client = new SSMClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-  return { client, stop: () => { client.destroy(); child.kill(); } };
+  return { endpoint, client, stop: () => { client.destroy(); child.kill(); } };
 }

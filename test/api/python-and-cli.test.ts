@@ -1,0 +1,96 @@
+/**
+ * boto3 (python3 scripts) and the `aws` CLI against the real server. The boto3 checks also run
+ * against moto_server, as evidence that the expectations are AWS's and not ours.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startMoto } from '../helpers/moto-server.js';
+import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
+
+const CHECKS = join(import.meta.dirname, '..', 'fixtures', 'boto3_ssm_checks.py');
+
+interface CheckResults { passed: string[]; failed: string[]; skipped: string[] }
+
+function runChecks(endpoint: string, target: 'coffer' | 'moto', credentials = ROOT): CheckResults {
+  const run = spawnSync('python3', [CHECKS, endpoint, credentials.accessKeyId, credentials.secretAccessKey, target], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as CheckResults;
+}
+
+describe('boto3', () => {
+  it('passes every check against Coffer', async () => {
+    const server = await startServer();
+    try {
+      const results = runChecks(server.endpoint, 'coffer');
+      assert.deepEqual(results.failed, []);
+      assert.equal(results.skipped.length, 0);
+      assert.ok(results.passed.length >= 15);
+      assert.ok(!server.output().includes('pw-1'));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('passes the same checks against moto_server, where moto agrees with AWS', async (t) => {
+    const moto = await startMoto();
+    if (!moto) return t.skip('moto_server is not installed');
+    try {
+      const results = runChecks(moto.endpoint, 'moto', { accessKeyId: 'testing', secretAccessKey: 'testing' });
+      assert.deepEqual(results.failed, []);
+      assert.ok(results.passed.length >= 12);
+    } finally {
+      moto.stop();
+    }
+  });
+});
+
+describe('aws CLI', () => {
+  let server: RunningServer;
+  const aws = (...args: string[]) => spawnSync('aws', ['--endpoint-url', server.endpoint, '--output', 'json', ...args], {
+    encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+  });
+  const json = (...args: string[]) => {
+    const run = aws(...args);
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout || '{}');
+  };
+
+  before(async () => { server = await startServer(); });
+  after(() => server.stop());
+
+  it('runs the README\'s commands', () => {
+    assert.deepEqual(json('ssm', 'put-parameter', '--name', '/dev/app/key', '--value', 'cli-secret', '--type', 'SecureString'), { Version: 1, Tier: 'Standard' });
+    const listed = json('ssm', 'get-parameters-by-path', '--path', '/dev', '--recursive', '--with-decryption');
+    assert.deepEqual(listed.Parameters.map((p: { Name: string; Value: string }) => [p.Name, p.Value]), [['/dev/app/key', 'cli-secret']]);
+  });
+
+  it('reports errors with the AWS code and a non-zero exit', () => {
+    const run = aws('ssm', 'get-parameter', '--name', '/dev/none');
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /An error occurred \(ParameterNotFound\) when calling the GetParameter operation: Parameter \/dev\/none not found\./);
+  });
+
+  it('labels, selects and lists history', () => {
+    json('ssm', 'put-parameter', '--name', '/dev/app/key', '--value', 'cli-secret-2', '--type', 'SecureString', '--overwrite');
+    json('ssm', 'label-parameter-version', '--name', '/dev/app/key', '--parameter-version', '1', '--labels', 'first');
+    assert.equal(json('ssm', 'get-parameter', '--name', '/dev/app/key:first', '--with-decryption').Parameter.Value, 'cli-secret');
+    const history = json('ssm', 'get-parameter-history', '--name', '/dev/app/key');
+    assert.deepEqual(history.Parameters.map((p: { Version: number; Labels: string[] }) => [p.Version, p.Labels]), [[1, ['first']], [2, []]]);
+  });
+
+  it('pages describe-parameters with the CLI\'s own paginator', () => {
+    for (let i = 0; i < 6; i++) json('ssm', 'put-parameter', '--name', `/dev/page/p${i}`, '--value', 'v', '--type', 'String');
+    const all = json('ssm', 'describe-parameters', '--page-size', '2', '--parameter-filters', 'Key=Path,Option=Recursive,Values=/dev/page');
+    assert.equal(all.Parameters.length, 6);
+  });
+
+  it('tags and deletes', () => {
+    json('ssm', 'add-tags-to-resource', '--resource-type', 'Parameter', '--resource-id', '/dev/app/key', '--tags', 'Key=env,Value=dev');
+    assert.deepEqual(json('ssm', 'list-tags-for-resource', '--resource-type', 'Parameter', '--resource-id', '/dev/app/key').TagList, [{ Key: 'env', Value: 'dev' }]);
+    json('ssm', 'delete-parameter', '--name', '/dev/app/key');
+    assert.notEqual(aws('ssm', 'get-parameter', '--name', '/dev/app/key').status, 0);
+  });
+});
