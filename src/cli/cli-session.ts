@@ -1,18 +1,31 @@
 /**
- * The store a CLI invocation works on, opened on first use (so `coffer help` needs no store)
- * and closed once at exit. Local mode acts as the account's root principal.
+ * What a CLI invocation works on. Local mode (the default) opens the embedded store on first
+ * use and acts as the account's root principal; remote mode (`--endpoint URL` or
+ * `COFFER_ENDPOINT`) talks to a Coffer server, or AWS itself, over the wire API with credentials
+ * from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE).
  */
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { openCoffer, type Coffer } from '../bootstrap/open-coffer.js';
 import { settingsFromEnv } from '../bootstrap/settings.js';
 import { rootPrincipal, type RequestContext } from '../engine/request-context.js';
+import { localOperations, remoteOperations, type ParameterOperations } from './parameter-operations.js';
 
-/** Lazily opened store plus the caller context. */
+/** Lazily opened store or client, plus the caller context. */
 export class CliSession {
   private coffer: Coffer | undefined;
+  private client: SSMClient | undefined;
 
-  constructor(readonly env: NodeJS.ProcessEnv) {}
+  /** `endpoint` switches to remote mode. */
+  constructor(readonly env: NodeJS.ProcessEnv, readonly endpoint: string | undefined = env.COFFER_ENDPOINT || undefined) {}
 
+  /** Whether commands go to a server rather than the embedded store. */
+  get remote(): boolean {
+    return this.endpoint !== undefined;
+  }
+
+  /** The embedded store (local mode only). */
   async open(): Promise<Coffer> {
+    if (this.remote) throw new Error('this command works on the local store only; unset COFFER_ENDPOINT (or drop --endpoint) to use it');
     if (!this.coffer) this.coffer = await openCoffer(settingsFromEnv(this.env), this.env);
     return this.coffer;
   }
@@ -22,7 +35,22 @@ export class CliSession {
     return { account: settings.account, region: settings.region, principalArn: rootPrincipal(settings.account) };
   }
 
+  /** Parameter Store operations in whichever mode this session is in. */
+  async parameters(): Promise<ParameterOperations> {
+    if (!this.remote) return localOperations((await this.open()).parameters, await this.context());
+    if (!this.client) {
+      const region = this.env.COFFER_REGION || this.env.AWS_REGION || this.env.AWS_DEFAULT_REGION || 'us-east-1';
+      const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = this.env;
+      // Keys in this session's environment win; otherwise the SDK's own chain (AWS_PROFILE, ...).
+      const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined;
+      this.client = new SSMClient({ endpoint: this.endpoint, region, credentials });
+    }
+    return remoteOperations(this.client);
+  }
+
   async close(): Promise<void> {
+    this.client?.destroy();
+    this.client = undefined;
     await this.coffer?.close();
     this.coffer = undefined;
   }

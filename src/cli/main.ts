@@ -33,12 +33,15 @@ function help(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`),
     '\nEnvironment: COFFER_DATA_DIR (default ~/.local/share/coffer), COFFER_DATABASE_URL (postgres://...),\n',
     '             COFFER_MASTER_KEY (base64, 32 bytes; default: <data-dir>/master.key), COFFER_ACCOUNT_ID, COFFER_REGION\n',
+    'Remote mode: --endpoint URL or COFFER_ENDPOINT talks to a Coffer server with AWS credentials from the environment.\n',
   ].join('');
 }
 
 /** One line describing a failure; never a stack trace, never a value. */
 export function describeFailure(error: unknown): string {
   if (error instanceof ServiceError || error instanceof CryptoError) return `${error.code}: ${error.message}`;
+  // An error answered by a server through the AWS SDK: its name is the AWS error code.
+  if (error instanceof Error && '$metadata' in error) return `${error.name}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
 }
@@ -55,9 +58,20 @@ export const processIo: CliIo = {
   },
 };
 
+/** Takes `--endpoint URL` (or `--endpoint=URL`) out of the arguments before any `--`. */
+function takeEndpoint(argv: string[]): { endpoint: string | undefined; rest: string[] } {
+  const stop = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  for (let i = 0; i < stop; i++) {
+    if (argv[i] === '--endpoint' && i + 1 < stop) return { endpoint: argv[i + 1], rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+    if (argv[i]!.startsWith('--endpoint=')) return { endpoint: argv[i]!.slice(11), rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return { endpoint: undefined, rest: argv };
+}
+
 /** Runs one invocation and returns its exit code. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  const [name, ...args] = argv;
+  const { endpoint, rest } = takeEndpoint(argv);
+  const [name, ...args] = rest;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = COMMANDS.find((c) => c.name === args[0]);
     io.out(topic ? `${topic.summary}\n\nUsage: ${topic.usage}\n` : help());
@@ -68,7 +82,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
     io.err(`coffer: unknown command ${name}; run coffer help\n`);
     return 2;
   }
-  const session = new CliSession(env);
+  const session = new CliSession(env, endpoint ?? (env.COFFER_ENDPOINT || undefined));
   try {
     return await command.run(args, session, io);
   } catch (error) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ROOT, startServer } from '../helpers/server-process.js';
 import { testLocation, type TestLocation } from '../helpers/test-stores.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'coffer.js');
@@ -43,5 +44,25 @@ describe('coffer executable', () => {
     const result = coffer('get', '/dev/none');
     assert.equal(result.status, 1);
     assert.equal(result.stderr, 'coffer: ParameterNotFound: Parameter /dev/none not found.\n');
+  });
+});
+
+describe('coffer executable in remote mode', () => {
+  it('talks to a server with --endpoint or COFFER_ENDPOINT and AWS credentials from the environment', async () => {
+    const server = await startServer();
+    try {
+      const env = { ...process.env, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey, AWS_REGION: 'us-east-1' };
+      const put = spawnSync(process.execPath, [BIN, '--endpoint', server.endpoint, 'put', '/remote/db-password', 'r3mote', '--type', 'SecureString'], { env, encoding: 'utf8' });
+      assert.equal(put.status, 0, put.stderr);
+      assert.equal(put.stderr, '', 'no SDK notices on stderr');
+      const exec = spawnSync(process.execPath, [BIN, 'exec', '/remote', '--', process.execPath, '-e', 'console.log(process.env.DB_PASSWORD)'],
+        { env: { ...env, COFFER_ENDPOINT: server.endpoint }, encoding: 'utf8' });
+      assert.equal(exec.stdout, 'r3mote\n');
+      const denied = spawnSync(process.execPath, [BIN, 'get', '/remote/db-password'], { env: { ...env, COFFER_ENDPOINT: server.endpoint, AWS_SECRET_ACCESS_KEY: 'wrong' }, encoding: 'utf8' });
+      assert.equal(denied.status, 1);
+      assert.match(denied.stderr, /^coffer: InvalidSignatureException: /);
+    } finally {
+      await server.stop();
+    }
   });
 });

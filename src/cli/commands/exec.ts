@@ -18,11 +18,10 @@ export const execCommand: CliCommand = {
     if (split === -1 || split === args.length - 1) throw new UsageError('exec needs -- followed by the command to run');
     const { values, positionals: paths } = parseOptions(args.slice(0, split), { recursive: { type: 'boolean', short: 'r' } });
     if (paths.length === 0) throw new UsageError('exec takes at least one PATH before --');
-    const { parameters } = await session.open();
-    const ctx = await session.context();
+    const parameters = await session.parameters();
     const injected: Record<string, string> = {};
     for (const path of paths) {
-      const found = await parametersUnder(parameters, ctx, path, values.recursive === true);
+      const found = await parametersUnder(parameters, path, values.recursive === true);
       for (const [variable, value] of toEnvironment(found.map((p) => ({ name: p.Name!, value: p.Value! })))) injected[variable] = value;
     }
     await session.close();

@@ -19,8 +19,8 @@ export const exportCommand: CliCommand = {
     const format = values.format ?? 'dotenv';
     if (format !== 'dotenv' && format !== 'json') throw new UsageError('--format is dotenv or json');
     const path = positionals[0]!;
-    const { parameters } = await session.open();
-    const found = await parametersUnder(parameters, await session.context(), path, values.recursive === true);
+    const parameters = await session.parameters();
+    const found = await parametersUnder(parameters, path, values.recursive === true);
     const progress = new ProgressBar(io, 'export', found.length);
     const base = path.endsWith('/') ? path : `${path}/`;
     const entries = found.map((p, i) => {

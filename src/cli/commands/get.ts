@@ -9,8 +9,8 @@ export const getCommand: CliCommand = {
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('get takes one NAME');
-    const { parameters } = await session.open();
-    const { Parameter: parameter } = await parameters.getParameter(await session.context(), { Name: positionals[0], WithDecryption: true });
+    const parameters = await session.parameters();
+    const { Parameter: parameter } = await parameters.getParameter({ Name: positionals[0], WithDecryption: true });
     io.out(values.json ? toJson(parameter) : `${parameter!.Value}\n`);
     return 0;
   },

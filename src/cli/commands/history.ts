@@ -10,12 +10,11 @@ export const historyCommand: CliCommand = {
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, { values: { type: 'boolean' }, json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('history takes one NAME');
-    const { parameters } = await session.open();
-    const ctx = await session.context();
+    const parameters = await session.parameters();
     const versions: ParameterHistory[] = [];
     let token: string | undefined;
     do {
-      const page = await parameters.getParameterHistory(ctx, { Name: positionals[0], WithDecryption: values.values === true, NextToken: token });
+      const page = await parameters.getParameterHistory({ Name: positionals[0], WithDecryption: values.values === true, NextToken: token });
       versions.push(...(page.Parameters ?? []));
       token = page.NextToken;
     } while (token);

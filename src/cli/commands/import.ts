@@ -3,7 +3,6 @@
  * the key's case. Without --overwrite it refuses before writing anything if any name exists.
  */
 import { readFile } from 'node:fs/promises';
-import { ParameterNotFound } from '../../engine/ssm/errors.js';
 import { UsageError, type CliCommand, type CliIo } from '../cli-command.js';
 import { parseDotenv } from '../dotenv-format.js';
 import { parseOptions } from '../parse-options.js';
@@ -37,13 +36,12 @@ export const importCommand: CliCommand = {
     const [path, file] = positionals as [string, string];
     const entries = await readEntries(file, values.format, io);
     const base = path.endsWith('/') ? path : `${path}/`;
-    const { parameters } = await session.open();
-    const ctx = await session.context();
+    const parameters = await session.parameters();
     if (!values.overwrite) {
       const existing: string[] = [];
       for (const key of entries.keys()) {
-        await parameters.getParameter(ctx, { Name: `${base}${key}` }).then(() => existing.push(`${base}${key}`), (error: unknown) => {
-          if (!(error instanceof ParameterNotFound)) throw error;
+        await parameters.getParameter({ Name: `${base}${key}` }).then(() => existing.push(`${base}${key}`), (error: unknown) => {
+          if ((error as Error).name !== 'ParameterNotFound') throw error;
         });
       }
       if (existing.length > 0) throw new Error(`${existing.length} of these parameters already exist (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); nothing was written; pass --overwrite to replace them`);
@@ -51,7 +49,7 @@ export const importCommand: CliCommand = {
     const progress = new ProgressBar(io, 'import', entries.size);
     let done = 0;
     for (const [key, value] of entries) {
-      await parameters.putParameter(ctx, {
+      await parameters.putParameter({
         Name: `${base}${key}`, Value: value, Type: (values.type ?? 'SecureString') as never,
         KeyId: values['key-id'], Overwrite: values.overwrite === true,
       });

@@ -16,16 +16,15 @@ export const labelCommand: CliCommand = {
     if (positionals.length < 2) throw new UsageError('label takes a NAME[:VERSION] and at least one LABEL');
     const { name, version } = splitVersion(positionals[0]!);
     const labels = positionals.slice(1);
-    const { parameters } = await session.open();
-    const ctx = await session.context();
+    const parameters = await session.parameters();
     if (values.remove) {
       if (version === undefined) throw new UsageError('label --remove needs NAME:VERSION');
-      const result = await parameters.unlabelParameterVersion(ctx, { Name: name, ParameterVersion: version, Labels: labels });
+      const result = await parameters.unlabelParameterVersion({ Name: name, ParameterVersion: version, Labels: labels });
       io.out(values.json ? toJson(result) : `removed [${result.RemovedLabels!.join(', ')}] from ${name}:${version}\n`);
       if (result.InvalidLabels?.length) io.err(`coffer: not on ${name}:${version}: ${result.InvalidLabels.join(', ')}\n`);
       return result.InvalidLabels?.length ? 1 : 0;
     }
-    const result = await parameters.labelParameterVersion(ctx, { Name: name, ParameterVersion: version, Labels: labels });
+    const result = await parameters.labelParameterVersion({ Name: name, ParameterVersion: version, Labels: labels });
     const applied = labels.filter((l) => !result.InvalidLabels!.includes(l));
     io.out(values.json ? toJson(result) : `labelled ${name}:${result.ParameterVersion} [${applied.join(', ')}]\n`);
     if (result.InvalidLabels?.length) io.err(`coffer: invalid labels: ${result.InvalidLabels.join(', ')}\n`);

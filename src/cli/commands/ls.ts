@@ -40,12 +40,11 @@ export const lsCommand: CliCommand = {
     });
     if (positionals.length > 1) throw new UsageError('ls takes at most one PATH');
     const path = positionals[0] ?? '/';
-    const { parameters } = await session.open();
-    const ctx = await session.context();
+    const parameters = await session.parameters();
     const recursive = values.recursive === true;
-    const metadata = await metadataUnder(parameters, ctx, path, recursive);
+    const metadata = await metadataUnder(parameters, path, recursive);
     const valueOf = new Map<string, string>();
-    if (values.values) for (const p of await parametersUnder(parameters, ctx, path, recursive)) valueOf.set(p.Name!, p.Value!);
+    if (values.values) for (const p of await parametersUnder(parameters, path, recursive)) valueOf.set(p.Name!, p.Value!);
     const rows: Row[] = metadata.map((meta) => ({ meta, value: values.values ? valueOf.get(meta.Name!) : undefined }));
     io.out(values.json ? toJson(rows.map((r) => ({ ...r.meta, ...(r.value !== undefined ? { Value: r.value } : {}) }))) : renderTree(path, rows));
     return 0;

@@ -24,8 +24,8 @@ export const putCommand: CliCommand = {
       if (at < 1) throw new UsageError(`--tag takes KEY=VALUE, not ${pair}`);
       return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
     });
-    const { parameters } = await session.open();
-    const result = await parameters.putParameter(await session.context(), {
+    const parameters = await session.parameters();
+    const result = await parameters.putParameter({
       Name: name, Value: value, Type: values.type as never, Description: values.description, Overwrite: values.overwrite,
       KeyId: values['key-id'], Tier: values.tier as never, AllowedPattern: values['allowed-pattern'],
       DataType: values['data-type'], Policies: values.policies, Tags: tags.length > 0 ? tags : undefined,

@@ -9,11 +9,10 @@ export const rmCommand: CliCommand = {
   async run(args, session, io) {
     const { positionals } = parseOptions(args, {});
     if (positionals.length === 0) throw new UsageError('rm takes at least one NAME');
-    const { parameters } = await session.open();
-    const ctx = await session.context();
+    const parameters = await session.parameters();
     let missing = 0;
     for (let i = 0; i < positionals.length; i += 10) {
-      const result = await parameters.deleteParameters(ctx, { Names: positionals.slice(i, i + 10) });
+      const result = await parameters.deleteParameters({ Names: positionals.slice(i, i + 10) });
       for (const name of result.DeletedParameters ?? []) io.out(`deleted ${name}\n`);
       for (const name of result.InvalidParameters ?? []) io.err(`coffer: ParameterNotFound: Parameter ${name} not found.\n`);
       missing += result.InvalidParameters?.length ?? 0;

@@ -10,8 +10,7 @@ export const tagCommand: CliCommand = {
     const { values, positionals } = parseOptions(args, { remove: { type: 'string', multiple: true }, json: { type: 'boolean' } });
     if (positionals.length < 1) throw new UsageError('tag takes a NAME');
     const [name, ...pairs] = positionals as [string, ...string[]];
-    const { parameters } = await session.open();
-    const ctx = await session.context();
+    const parameters = await session.parameters();
     const resource = { ResourceType: 'Parameter' as const, ResourceId: name };
     if (pairs.length > 0) {
       const tags = pairs.map((pair) => {
@@ -19,10 +18,10 @@ export const tagCommand: CliCommand = {
         if (at < 1) throw new UsageError(`tags are KEY=VALUE, not ${pair}`);
         return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
       });
-      await parameters.addTagsToResource(ctx, { ...resource, Tags: tags });
+      await parameters.addTagsToResource({ ...resource, Tags: tags });
     }
-    if (values.remove?.length) await parameters.removeTagsFromResource(ctx, { ...resource, TagKeys: values.remove });
-    const { TagList: tags = [] } = await parameters.listTagsForResource(ctx, resource);
+    if (values.remove?.length) await parameters.removeTagsFromResource({ ...resource, TagKeys: values.remove });
+    const { TagList: tags = [] } = await parameters.listTagsForResource(resource);
     io.out(values.json ? toJson(tags) : tags.map((t) => `${t.Key}=${t.Value}\n`).join(''));
     return 0;
   },
