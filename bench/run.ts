@@ -12,6 +12,7 @@ import pg from 'pg';
 import { openCoffer, type Coffer } from '../src/bootstrap/open-coffer.js';
 import { fmt, measure, throughput, type Timing } from './measure.js';
 import { startMoto } from '../test/helpers/moto-server.js';
+import { runWireBench } from './wire.js';
 
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -100,4 +101,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.env.BENCH_ONLY !== 'wire') await main();
+if (process.env.BENCH_ONLY !== 'engine') await runWireBench();

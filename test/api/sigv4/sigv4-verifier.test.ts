@@ -4,30 +4,13 @@
  * against requests signed by @smithy/signature-v4, including every way a request can fail.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { canonicalQuery, canonicalRequest, sha256Hex, stringToSign } from '../../../src/api/sigv4/canonical-request.js';
 import { deriveSigningKey, signatureFor } from '../../../src/api/sigv4/signing-key.js';
 import { SigV4Verifier, type SignedRequest } from '../../../src/api/sigv4/sigv4-verifier.js';
 import { expectError } from '../../helpers/expect-error.js';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-
-/** The checksum constructor smithy's signer wants, over node:crypto. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-}
+import { NodeSha256 as Sha256 } from '../../helpers/node-sha256.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const VECTOR_DATE = '20150830T123600Z';

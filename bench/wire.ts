@@ -1,0 +1,95 @@
+/**
+ * Wire-level benchmark: the real `coffer serve` process, moto_server and a bare Node HTTP server
+ * (the ceiling: a fixed 200-byte JSON answer to every POST) driven by the same load generator
+ * with the same signed requests, in one run. Prints req/s, p50/p99 and ratios.
+ */
+import { spawn } from 'node:child_process';
+import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { startMoto } from '../test/helpers/moto-server.js';
+import { ROOT, startServer } from '../test/helpers/server-process.js';
+import { drive, prepare, type LoadResult, type PreparedRequest } from './load-generator.js';
+import { fmt } from './measure.js';
+
+const SECONDS = Number(process.env.BENCH_WIRE_SECONDS ?? 5);
+const STORED = 1000;
+const name = (i: number) => `/bench/app/p${String(i).padStart(4, '0')}`;
+
+async function startBareServer(): Promise<{ endpoint: string; stop(): void }> {
+  const script = `const body = JSON.stringify({ Parameter: { Name: '/x', Value: 'y'.repeat(150) } }).slice(0, 200).padEnd(200, ' ');
+    require('http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': 200 }); s.end(body); }); })
+      .listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function seed(client: SSMClient): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < STORED) {
+      const i = next++;
+      await client.send(new PutParameterCommand({ Name: name(i), Value: `secret-value-${i}`, Type: 'SecureString' }));
+    }
+  }));
+}
+
+type Scenario = { label: string; connections: number; requests: (endpoint: string) => Promise<PreparedRequest[]> };
+
+const sign = (endpoint: string, target: string, input: object) => prepare(endpoint, ROOT, target, input);
+const SCENARIOS: Scenario[] = [
+  ...[1, 8, 32].map((connections) => ({
+    label: `GetParameter SecureString decrypted, ${connections} conn`, connections,
+    requests: (e: string) => Promise.all(Array.from({ length: connections }, (_, i) => sign(e, 'AmazonSSM.GetParameter', { Name: name((i * 37) % STORED), WithDecryption: true }))),
+  })),
+  {
+    label: 'PutParameter SecureString overwrite, 8 conn', connections: 8,
+    requests: (e) => Promise.all(Array.from({ length: 8 }, (_, i) => sign(e, 'AmazonSSM.PutParameter', { Name: `/bench/put/c${i}`, Value: 'v'.repeat(64), Type: 'SecureString', Overwrite: true }))),
+  },
+  {
+    label: `GetParametersByPath over ${STORED}, 8 conn`, connections: 8,
+    requests: (e) => Promise.all([sign(e, 'AmazonSSM.GetParametersByPath', { Path: '/bench/app', Recursive: true, WithDecryption: true, MaxResults: 10 })]),
+  },
+];
+
+function line(target: string, label: string, r: LoadResult): void {
+  console.log(`${target.padEnd(7)} ${label.padEnd(46)} ${fmt(r.perSecond).padStart(8)} req/s  p50 ${fmt(r.p50Ms)} ms  p99 ${fmt(r.p99Ms)} ms${r.errors ? `  (${r.errors} errors)` : ''}`);
+}
+
+export async function runWireBench(): Promise<void> {
+  console.log(`\nWire benchmark: ${SECONDS}s per scenario, same signed requests for every target\n`);
+  const bare = await startBareServer();
+  const ceiling = new Map<number, LoadResult>();
+  for (const connections of [1, 8, 32]) {
+    const r = await drive(bare.endpoint, [{ headers: { 'content-type': 'application/x-amz-json-1.1' }, body: '{}' }], connections, SECONDS);
+    ceiling.set(connections, r);
+    line('bare', `fixed 200-byte answer, ${connections} conn`, r);
+  }
+  bare.stop();
+  const results = new Map<string, Map<string, LoadResult>>();
+  const coffer = await startServer({ args: ['--quiet'] });
+  const moto = await startMoto();
+  try {
+    const targets: [string, string, SSMClient][] = [['coffer', coffer.endpoint, coffer.client()]];
+    if (moto) targets.push(['moto', moto.endpoint, moto.client]);
+    for (const [target, endpoint, client] of targets) {
+      await seed(client);
+      const byScenario = new Map<string, LoadResult>();
+      for (const scenario of SCENARIOS) {
+        const r = await drive(endpoint, await scenario.requests(endpoint), scenario.connections, SECONDS);
+        byScenario.set(scenario.label, r);
+        line(target, scenario.label, r);
+      }
+      results.set(target, byScenario);
+    }
+  } finally {
+    moto?.stop();
+    await coffer.stop();
+  }
+  console.log('\nRatios: Coffer req/s over moto_server req/s, and over the bare-server ceiling at the same connections');
+  for (const scenario of SCENARIOS) {
+    const c = results.get('coffer')!.get(scenario.label)!;
+    const m = results.get('moto')?.get(scenario.label);
+    const bareShare = scenario.label.startsWith('GetParameter ') ? `  ${Math.round((c.perSecond / ceiling.get(scenario.connections)!.perSecond) * 100)}% of bare` : '';
+    console.log(`  ${scenario.label.padEnd(46)} ${m ? `${fmt(c.perSecond / m.perSecond)}x moto` : 'moto not run'}${bareShare}`);
+  }
+}
