@@ -1,10 +1,10 @@
 /**
  * The embedded storage backend: one SQLite file in WAL mode, through better-sqlite3.
  *
- * Two connections: a writer that runs transactions one at a time (BEGIN IMMEDIATE takes the
- * database write lock, so writers in other processes wait on busy_timeout), and a reader for
- * reads outside transactions, which in WAL mode sees only committed data and never blocks on
- * the writer.
+ * Two connections: a writer that runs transactions one at a time, committing concurrent ones
+ * together (BEGIN IMMEDIATE takes the database write lock, so writers in other processes wait
+ * on busy_timeout), and a reader for reads outside transactions, which in WAL mode sees only
+ * committed data and never blocks on the writer.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -15,6 +15,14 @@ import { SqlRows, type SqlExecutor } from './sql-rows.js';
 import type { Storage, StorageWriter } from './storage.js';
 
 const BUSY_TIMEOUT_MS = 15_000;
+/** Most transactions committed together. */
+const MAX_BATCH = 64;
+
+interface PendingTransaction {
+  work: (tx: StorageWriter) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
 function openConnection(path: string, role: 'writer' | 'reader'): Database.Database {
   const db = new Database(path);
@@ -59,6 +67,7 @@ export class SqliteStorage extends SqlRows implements Storage {
   private readonly writer: SqliteExecutor;
   private readonly writerRows: SqlRows;
   private readonly queue = new SerialQueue();
+  private readonly pending: PendingTransaction[] = [];
 
   // SQLite's own write lock serialises writers, so lockParameter has nothing to add.
   private constructor(private readonly reader: SqliteExecutor, writer: SqliteExecutor) {
@@ -99,18 +108,55 @@ export class SqliteStorage extends SqlRows implements Storage {
     });
   }
 
+  /**
+   * Group commit: transactions that queue up while one batch is running share the next
+   * BEGIN IMMEDIATE ... COMMIT, each inside its own savepoint, so a batch costs one fsync.
+   * A transaction that fails rolls back to its savepoint and leaves the others untouched; every
+   * caller hears back only after the COMMIT that made its writes durable.
+   */
   transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
-      const db = this.writer.db;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.pending.length === 1) void this.queue.run(() => this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      // Let pending I/O run first: requests that arrived while the last COMMIT was syncing
+      // enqueue their transactions now and join this batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.commitBatch(this.pending.splice(0, MAX_BATCH));
+    }
+  }
+
+  private async commitBatch(batch: PendingTransaction[]): Promise<void> {
+    const db = this.writer.db;
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
       db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(this.writerRows);
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
+      for (const item of batch) {
+        db.exec('SAVEPOINT coffer_tx');
+        try {
+          const value = await item.work(this.writerRows);
+          db.exec('RELEASE coffer_tx');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          db.exec('ROLLBACK TO coffer_tx');
+          db.exec('RELEASE coffer_tx');
+          outcomes.push({ ok: false, error });
+        }
       }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
     });
   }
 

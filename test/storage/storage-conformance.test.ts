@@ -140,6 +140,18 @@ for (const backend of BACKENDS) {
       assert.equal(await storage.getMeta('rollback'), undefined);
     });
 
+    it('commits concurrent transactions independently: one failing among many changes nothing of its own', async () => {
+      const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => storage.transaction(async (tx) => {
+        await tx.putMeta(`group-${i}`, Buffer.from(String(i)));
+        if (i === 5) throw new Error('the fifth fails');
+        return i;
+      })));
+      assert.deepEqual(outcomes.map((o) => o.status), outcomes.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+      assert.deepEqual(outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<number>).value), [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
+      assert.equal(await storage.getMeta('group-5'), undefined);
+      assert.equal((await storage.getMeta('group-11'))!.toString(), '11');
+    });
+
     it('refuses a duplicate version inside a transaction and keeps the earlier row', async () => {
       await assert.rejects(put(storage, scope, row('/v/x', 2, { value: Buffer.from('other') })));
       assert.equal((await storage.getVersion(scope, '/v/x', 2))!.value.toString(), 'sealed-/v/x-2');
