@@ -1,9 +1,9 @@
 /**
  * SigV4 signing keys: HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
- * "aws4_request"), cached per secret, date, region and service, since every request of a day
- * from one key derives the same one.
+ * "aws4_request"), cached per access key, date, region and service, since every request of a
+ * day from one key derives the same one.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 const MAX_ENTRIES = 1000;
 
@@ -21,18 +21,20 @@ export function signatureFor(signingKey: Buffer, toSign: string): string {
   return createHmac('sha256', signingKey).update(toSign).digest('hex');
 }
 
-/** A bounded cache of derived keys, keyed by a hash of the secret (never the secret itself). */
+/**
+ * A bounded cache of derived keys by access key id and scope. Each entry remembers the secret
+ * it was derived from, so a key id whose secret changed derives afresh.
+ */
 export class SigningKeyCache {
-  private readonly keys = new Map<string, Buffer>();
+  private readonly keys = new Map<string, { secret: string; key: Buffer }>();
 
-  get(secret: string, date: string, region: string, service: string): Buffer {
-    const id = createHash('sha256').update(`${secret}\u0000${date}\u0000${region}\u0000${service}`).digest('base64');
-    let key = this.keys.get(id);
-    if (!key) {
-      if (this.keys.size >= MAX_ENTRIES) this.keys.clear();
-      key = deriveSigningKey(secret, date, region, service);
-      this.keys.set(id, key);
-    }
+  get(accessKeyId: string, secret: string, date: string, region: string, service: string): Buffer {
+    const id = `${accessKeyId}/${date}/${region}/${service}`;
+    const cached = this.keys.get(id);
+    if (cached && cached.secret === secret) return cached.key;
+    if (this.keys.size >= MAX_ENTRIES) this.keys.clear();
+    const key = deriveSigningKey(secret, date, region, service);
+    this.keys.set(id, { secret, key });
     return key;
   }
 }

@@ -91,7 +91,7 @@ export class SigV4Verifier {
     if (claimed !== undefined && claimed !== payloadHash) throw new InvalidSignatureException('The provided \'x-amz-content-sha256\' header does not match what was computed.');
     const canonical = canonicalRequest({ ...request, signedHeaders: auth.signedHeaders, payloadHash });
     const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-    const signingKey = this.signingKeys.get(key.secretAccessKey, auth.date, auth.region, auth.service);
+    const signingKey = this.signingKeys.get(key.accessKeyId, key.secretAccessKey, auth.date, auth.region, auth.service);
     const expected = Buffer.from(signatureFor(signingKey, stringToSign(amzDate, scope, canonical)), 'hex');
     if (!timingSafeEqual(expected, Buffer.from(auth.signature, 'hex'))) throw new InvalidSignatureException();
     return { key, region: auth.region, service: auth.service, sessionToken: request.headers.get('x-amz-security-token') };
