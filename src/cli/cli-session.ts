@@ -23,9 +23,14 @@ export class CliSession {
     return this.endpoint !== undefined;
   }
 
-  /** The embedded store (local mode only). */
+  /** The embedded store, for commands that only make sense on it (refused in remote mode). */
   async open(): Promise<Coffer> {
     if (this.remote) throw new Error('this command works on the local store only; unset COFFER_ENDPOINT (or drop --endpoint) to use it');
+    return this.openLocal();
+  }
+
+  /** The embedded store whatever the mode (`serve` is the store's server, never a client). */
+  async openLocal(): Promise<Coffer> {
     if (!this.coffer) this.coffer = await openCoffer(settingsFromEnv(this.env), this.env);
     return this.coffer;
   }

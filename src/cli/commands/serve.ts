@@ -30,7 +30,7 @@ export const serveCommand: CliCommand = {
     const host = values.host ?? session.env.COFFER_HOST ?? '127.0.0.1';
     const port = portFrom(values.port ?? session.env.COFFER_PORT ?? '4566');
     const dev = values.dev === true;
-    const coffer = await session.open();
+    const coffer = await session.openLocal();
     const root = await ensureRootCredentials(coffer, session.env);
     const router = new JsonRouter([{ targetPrefix: 'AmazonSSM', signingNames: ['ssm'], operations: ssmOperations(coffer.parameters) }]);
     const pipeline = new RequestPipeline(router, coffer.accessKeys, allowAuthenticated, { dev, account: coffer.settings.account });
