@@ -1,0 +1,127 @@
+/**
+ * Compiles policy documents once and evaluates requests against them with AWS's logic: an
+ * explicit Deny in any applicable statement wins, else any Allow, else the implicit deny.
+ * Actions compare case-insensitively, resources case-sensitively, both with `*` and `?`.
+ */
+import { Condition } from './condition-operators.js';
+import type { PolicyDocument, PolicyStatement, PrincipalElement } from './policy-document.js';
+import { PolicyTemplate, type ContextLookup } from './policy-template.js';
+
+/** Who a trust or resource policy is asked about. */
+export interface PolicySubject {
+  /** The caller's ARN as policies name it (a user ARN, a role ARN for a role session, account root). */
+  readonly arn: string;
+  /** For a role session, the assumed-role ARN, which trust policies may also name. */
+  readonly sessionArn?: string;
+  readonly account: string;
+}
+
+/** What one statement decided, and where it came from. */
+export interface Decision {
+  readonly effect: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+  readonly policy?: string;
+  readonly sid?: string;
+  /** For trust policies: the statement named the caller's own ARN, not just its account. */
+  readonly namedExplicitly?: boolean;
+}
+
+class ActionMatcher {
+  private readonly exact = new Set<string>();
+  private readonly patterns: RegExp[] = [];
+
+  constructor(actions: readonly string[]) {
+    for (const a of actions.map((x) => x.toLowerCase())) {
+      if (/[*?]/.test(a)) this.patterns.push(new PolicyTemplate(a).pattern(() => undefined)!);
+      else this.exact.add(a);
+    }
+  }
+
+  /** `action` must already be lower case. */
+  matches(action: string): boolean {
+    return this.exact.has(action) || this.patterns.some((p) => p.test(action));
+  }
+}
+
+function principalMatch(element: PrincipalElement, subject: PolicySubject): 'named' | 'account' | undefined {
+  if (element === '*') return 'account';
+  let found: 'named' | 'account' | undefined;
+  for (const id of element.AWS ?? []) {
+    if (id === '*') found ??= 'account';
+    else if (id === subject.account || id === `arn:aws:iam::${subject.account}:root`) found ??= 'account';
+    else if (id === subject.arn || id === subject.sessionArn) return 'named';
+  }
+  return found;
+}
+
+class CompiledStatement {
+  private readonly actions: ActionMatcher;
+  private readonly resources?: readonly PolicyTemplate[];
+  private readonly anyResource: boolean;
+  private readonly conditions: readonly Condition[];
+
+  constructor(readonly source: PolicyStatement) {
+    this.actions = new ActionMatcher(source.actions);
+    this.resources = source.resources?.map((r) => new PolicyTemplate(r));
+    this.anyResource = source.resources?.includes('*') ?? false;
+    this.conditions = Object.entries(source.conditions)
+      .flatMap(([operator, keys]) => Object.entries(keys).map(([key, values]) => new Condition(operator, key, values)));
+  }
+
+  get conditionKeys(): string[] {
+    return this.conditions.map((c) => c.key);
+  }
+
+  applies(action: string, resource: string, lookup: ContextLookup): boolean {
+    if (this.actions.matches(action) === this.source.notAction) return false;
+    if (this.resources && this.resourceMatches(resource, lookup) === this.source.notResource) return false;
+    return this.conditions.every((c) => c.matches(lookup));
+  }
+
+  private resourceMatches(resource: string, lookup: ContextLookup): boolean {
+    if (this.anyResource) return true;
+    return this.resources!.some((r) => r.pattern(lookup)?.test(resource) ?? false);
+  }
+
+  principal(subject: PolicySubject): 'named' | 'account' | undefined {
+    if (this.source.principal) return principalMatch(this.source.principal, subject);
+    if (this.source.notPrincipal) return principalMatch(this.source.notPrincipal, subject) ? undefined : 'account';
+    return 'account';
+  }
+}
+
+/** A policy compiled for evaluation, named as it is attached (for "which statement decided"). */
+export class CompiledPolicy {
+  private readonly statements: readonly CompiledStatement[];
+  /** Whether any condition reads a resource tag, so callers fetch tags only when needed. */
+  readonly readsResourceTags: boolean;
+
+  constructor(readonly name: string, document: PolicyDocument) {
+    this.statements = document.statements.map((s) => new CompiledStatement(s));
+    this.readsResourceTags = this.statements.some((s) => s.conditionKeys.some((k) => k.startsWith('aws:resourcetag/')));
+  }
+
+  /** The decision of this policy alone; `subject` is given for trust and resource policies. */
+  evaluate(action: string, resource: string, lookup: ContextLookup, subject?: PolicySubject): Decision {
+    const lower = action.toLowerCase();
+    let allow: Decision | undefined;
+    for (const statement of this.statements) {
+      const named = subject ? statement.principal(subject) : 'account';
+      if (!named || !statement.applies(lower, resource, lookup)) continue;
+      const decided = { policy: this.name, ...(statement.source.sid ? { sid: statement.source.sid } : {}) };
+      if (statement.source.effect === 'Deny') return { effect: 'ExplicitDeny', ...decided };
+      if (!allow || (named === 'named' && !allow.namedExplicitly)) allow = { effect: 'Allow', ...decided, namedExplicitly: named === 'named' };
+    }
+    return allow ?? { effect: 'ImplicitDeny' };
+  }
+}
+
+/** Combines the decisions of several policies: explicit deny, then allow, then implicit deny. */
+export function evaluatePolicies(policies: readonly CompiledPolicy[], action: string, resource: string, lookup: ContextLookup): Decision {
+  let allow: Decision | undefined;
+  for (const policy of policies) {
+    const decision = policy.evaluate(action, resource, lookup);
+    if (decision.effect === 'ExplicitDeny') return decision;
+    if (decision.effect === 'Allow') allow ??= decision;
+  }
+  return allow ?? { effect: 'ImplicitDeny' };
+}
