@@ -7,7 +7,7 @@
  */
 import { DEFAULT_SSM_KEY_ALIAS, Keyring } from '../crypto/keyring.js';
 import { loadMasterKey, MasterKeyFile, type MasterKey } from '../crypto/master-key.js';
-import { PageTokenSealer } from '../crypto/page-token-sealer.js';
+import { TokenSealer } from '../crypto/token-sealer.js';
 import { ValueBarrier } from '../crypto/value-barrier.js';
 import { WrongMasterKeyError } from '../crypto/errors.js';
 import { AccessKeyStore } from '../engine/identity/access-key-store.js';
@@ -57,7 +57,7 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     // its managed keys on first use; other scopes still get theirs that way).
     await keyring.resolve({ account: settings.account, region: settings.region }, undefined, DEFAULT_SSM_KEY_ALIAS);
     const barrier = new ValueBarrier(keyring);
-    const parameters = new ParameterStore(storage, keyring, barrier, new PageTokenSealer(keyring));
+    const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring));
     const accessKeys = new AccessKeyStore(storage, keyring, barrier, { account: settings.account, region: settings.region });
     return { settings, storage, keyring, parameters, accessKeys, close: () => storage.close() };
   } catch (error) {

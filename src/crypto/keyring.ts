@@ -217,7 +217,7 @@ export class Keyring {
   private async insertKey(tx: StorageWriter, scope: Scope, description: string, keyManager: 'AWS' | 'CUSTOMER'): Promise<string> {
     const keyId = randomUUID();
     const now = Date.now();
-    await tx.insertKey({ keyId, ...scope, description, keyManager, createdAt: now, currentMaterial: 1, enabled: true });
+    await tx.insertKey({ keyId, ...scope, description, keyManager, createdAt: now, currentMaterial: 1, enabled: true, attributes: null });
     await tx.insertKeyMaterial({ keyId, materialNo: 1, wrapped: gcmSeal(this.master.bytes, randomBytes(32), materialAad(keyId, 1)), createdAt: now });
     return keyId;
   }

@@ -46,6 +46,12 @@ export class ValueBarrier {
     return Buffer.concat([header, body]);
   }
 
+  /** The id of the logical key an envelope was sealed under (not a key byte: it is in the clear header). */
+  keyIdOf(envelope: Buffer): string {
+    if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
+    return uuidText(envelope.subarray(1, 17));
+  }
+
   /** Decrypts an envelope, which must have been sealed with the same context. */
   async open(envelope: Buffer, context: EncryptionContext): Promise<string> {
     if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();

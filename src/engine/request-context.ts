@@ -1,12 +1,44 @@
 /**
- * Who is calling, and where: the account and region every row is namespaced by, and the
- * principal ARN recorded as LastModifiedUser (and, later, authorised and audited).
+ * Who is calling, and where: the account and region every row is namespaced by, the principal
+ * ARN recorded as LastModifiedUser, and (for remote callers) how to check what they may do.
  */
 import type { Scope } from '../storage/storage.js';
+
+/** Request-context values a permission adds for condition keys (`aws:RequestTag/x`, `ssm:Recursive`, ...). */
+export type ConditionValues = Readonly<Record<string, string | readonly string[]>>;
+
+/** One IAM permission an action needs: the action, the resource ARN, and action-specific keys. */
+export interface Permission {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: ConditionValues;
+  /** The resource's tags, fetched only when a policy has an aws:ResourceTag condition. */
+  readonly resourceTags?: () => Promise<Readonly<Record<string, string>>>;
+}
+
+/** Who an authenticated remote caller is, as STS reports it and trust policies see it. */
+export interface CallerIdentity {
+  /** The ARN errors and GetCallerIdentity show: user, assumed-role session, or account root. */
+  readonly arn: string;
+  /** aws:PrincipalArn: the user, the role (for a session), or the root. */
+  readonly principalArn: string;
+  readonly account: string;
+  /** aws:userid: AIDA... for a user, AROA...:session for a role session, the account for root. */
+  readonly userId: string;
+  /** Principal tags, keys lower-cased for lookup (session tags override the role's). */
+  readonly tags: ReadonlyMap<string, string>;
+}
 
 /** The caller of one engine action. */
 export interface RequestContext extends Scope {
   readonly principalArn: string;
+  /** Set for remote callers; absent in local CLI use. */
+  readonly caller?: CallerIdentity;
+  /**
+   * Checks permissions a step of the action needs (kms:Decrypt for a SecureString read),
+   * throwing AccessDenied. Absent for the root user and local CLI use, which may do anything.
+   */
+  readonly authorize?: (permissions: readonly Permission[]) => Promise<void>;
 }
 
 export const DEFAULT_ACCOUNT = '000000000000';

@@ -52,6 +52,20 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        access_key_id {text} PRIMARY KEY, account {text} NOT NULL, principal_arn {text} NOT NULL,
        secret_sealed {blob} NOT NULL, status {text} NOT NULL, created_at {bigint} NOT NULL)`,
   ],
+  [
+    `CREATE TABLE iam_entities (
+       account {text} NOT NULL, kind {text} NOT NULL, name {text} NOT NULL, entity_id {text} NOT NULL,
+       arn {text} NOT NULL, path {text} NOT NULL, created_at {bigint} NOT NULL, attributes {text} NOT NULL,
+       PRIMARY KEY (account, kind, name))`,
+    `CREATE TABLE iam_documents (
+       owner_arn {text} NOT NULL, doc_kind {text} NOT NULL, doc_name {text} NOT NULL, account {text} NOT NULL,
+       document {text} NOT NULL, created_at {bigint} NOT NULL, PRIMARY KEY (owner_arn, doc_kind, doc_name))`,
+    `CREATE TABLE iam_links (
+       link {text} NOT NULL, from_arn {text} NOT NULL, to_arn {text} NOT NULL, account {text} NOT NULL,
+       PRIMARY KEY (link, from_arn, to_arn))`,
+    `CREATE INDEX iam_links_by_target ON iam_links (link, to_arn)`,
+    `ALTER TABLE kms_keys ADD COLUMN attributes {text}`,
+  ],
 ];
 
 /** The schema version this build expects. */

@@ -9,6 +9,7 @@ import type {
   AccessKeyRow, AliasRow, KeyMaterialRow, KeyRow, LabelRow, ListLatestOptions, ParameterVersionRow, Scope,
   StorageWriter, TagRow,
 } from './storage.js';
+import { SqlIdentityRows } from './sql-identity-rows.js';
 
 /** Runs one SQL statement with `?` placeholders. */
 export interface SqlExecutor {
@@ -42,11 +43,13 @@ function numeric(row: ParameterVersionRow): ParameterVersionRow {
 }
 
 /** Row-level reads and writes over any SqlExecutor. */
-export class SqlRows implements StorageWriter {
+export class SqlRows extends SqlIdentityRows implements StorageWriter {
   constructor(
-    private readonly sql: SqlExecutor,
+    sql: SqlExecutor,
     private readonly lock: (scope: Scope, name: string) => Promise<void>,
-  ) {}
+  ) {
+    super(sql);
+  }
 
   lockParameter(scope: Scope, name: string): Promise<void> {
     return this.lock(scope, name);
@@ -191,7 +194,8 @@ export class SqlRows implements StorageWriter {
   }
 
   async deleteAllParameters(): Promise<void> {
-    for (const table of ['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags']) {
+    for (const table of ['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags',
+      'iam_entities', 'iam_documents', 'iam_links']) {
       await this.sql.run(`DELETE FROM ${table}`, []);
     }
   }
@@ -220,7 +224,8 @@ export class SqlRows implements StorageWriter {
   async listKeys(): Promise<KeyRow[]> {
     const rows = await this.sql.all<KeyRow>(
       `SELECT key_id AS "keyId", account AS "account", region AS "region", description AS "description",
-         key_manager AS "keyManager", created_at AS "createdAt", current_material AS "currentMaterial", enabled AS "enabled"
+         key_manager AS "keyManager", created_at AS "createdAt", current_material AS "currentMaterial", enabled AS "enabled",
+         attributes AS "attributes"
        FROM kms_keys ORDER BY created_at, key_id`, []);
     return rows.map((r) => ({ ...r, createdAt: Number(r.createdAt), currentMaterial: Number(r.currentMaterial), enabled: Boolean(Number(r.enabled)) }));
   }
@@ -240,9 +245,14 @@ export class SqlRows implements StorageWriter {
 
   async insertKey(row: KeyRow): Promise<void> {
     await this.sql.run(
-      `INSERT INTO kms_keys (key_id, account, region, description, key_manager, created_at, current_material, enabled)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [row.keyId, row.account, row.region, row.description, row.keyManager, row.createdAt, row.currentMaterial, row.enabled ? 1 : 0]);
+      `INSERT INTO kms_keys (key_id, account, region, description, key_manager, created_at, current_material, enabled, attributes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [row.keyId, row.account, row.region, row.description, row.keyManager, row.createdAt, row.currentMaterial, row.enabled ? 1 : 0,
+        row.attributes]);
+  }
+
+  async setKeyAttributes(keyId: string, attributes: string): Promise<void> {
+    await this.sql.run('UPDATE kms_keys SET attributes = ? WHERE key_id = ?', [attributes, keyId]);
   }
 
   async setKeyCurrentMaterial(keyId: string, materialNo: number): Promise<void> {

@@ -54,6 +54,8 @@ export interface KeyRow {
   createdAt: number;
   currentMaterial: number;
   enabled: boolean;
+  /** KMS state beyond the columns (rotation, deletion schedule, usage) as a JSON object. */
+  attributes: string | null;
 }
 
 /** One generation of a logical key's material, wrapped under the master key. */
@@ -82,6 +84,40 @@ export interface AccessKeyRow {
   createdAt: number;
 }
 
+/** An IAM user, group, role or customer-managed policy. */
+export interface IamEntityRow {
+  account: string;
+  kind: 'user' | 'group' | 'role' | 'policy';
+  name: string;
+  /** AIDA... / AGPA... / AROA... / ANPA... */
+  id: string;
+  arn: string;
+  path: string;
+  createdAt: number;
+  /** Kind-specific attributes as a JSON object (trust policy, default version, description...). */
+  attributes: string;
+}
+
+/** A policy document owned by an entity: an inline policy, or a managed policy's version. */
+export interface IamDocumentRow {
+  ownerArn: string;
+  docKind: 'inline' | 'version';
+  docName: string;
+  account: string;
+  document: string;
+  createdAt: number;
+}
+
+/** A relation between entities: a policy attached to a principal, or a user in a group. */
+export interface IamLinkRow {
+  link: 'attached' | 'member';
+  /** The principal (attached) or the group (member). */
+  fromArn: string;
+  /** The policy (attached) or the user (member). */
+  toArn: string;
+  account: string;
+}
+
 /** Range options for listing the latest versions of parameters in name order. */
 export interface ListLatestOptions {
   /** Only names starting with this prefix. */
@@ -107,6 +143,12 @@ export interface StorageReader {
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined>;
   listAccessKeys(principalArn: string): Promise<AccessKeyRow[]>;
+
+  getIamEntity(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined>;
+  listIamEntities(account: string, kind: IamEntityRow['kind']): Promise<IamEntityRow[]>;
+  listIamDocuments(ownerArn: string, docKind: IamDocumentRow['docKind']): Promise<IamDocumentRow[]>;
+  /** Links from `fromArn`, or (given only `toArn`) links to it. */
+  listIamLinks(link: IamLinkRow['link'], end: { fromArn: string } | { toArn: string }): Promise<IamLinkRow[]>;
 
   listKeys(): Promise<KeyRow[]>;
   listKeyMaterials(): Promise<KeyMaterialRow[]>;
@@ -144,7 +186,22 @@ export interface StorageWriter extends StorageReader {
   insertAccessKey(row: AccessKeyRow): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<void>;
 
+  setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void>;
+
+  /** Inserts or replaces. */
+  putIamEntity(row: IamEntityRow): Promise<void>;
+  deleteIamEntity(account: string, kind: IamEntityRow['kind'], name: string): Promise<void>;
+  /** Inserts or replaces. */
+  putIamDocument(row: IamDocumentRow): Promise<void>;
+  /** Returns whether it existed. */
+  deleteIamDocument(ownerArn: string, docKind: IamDocumentRow['docKind'], docName: string): Promise<boolean>;
+  /** Inserts only if absent. */
+  putIamLink(row: IamLinkRow): Promise<void>;
+  /** Returns whether it existed. */
+  deleteIamLink(row: Omit<IamLinkRow, 'account'>): Promise<boolean>;
+
   insertKey(row: KeyRow): Promise<void>;
+  setKeyAttributes(keyId: string, attributes: string): Promise<void>;
   setKeyCurrentMaterial(keyId: string, materialNo: number): Promise<void>;
   insertKeyMaterial(row: KeyMaterialRow): Promise<void>;
   updateKeyMaterial(row: KeyMaterialRow): Promise<void>;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_SSM_KEY_ALIAS, type Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { Scope, Storage } from '../../storage/storage.js';
+import type { RoleSession } from '../iam/caller.js';
 
 const CACHE_MS = 60_000;
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -17,6 +18,8 @@ export interface ActiveAccessKey {
   readonly account: string;
   readonly principalArn: string;
   readonly secretAccessKey: string;
+  /** Set for temporary credentials: the role session they stand for. */
+  readonly session?: RoleSession;
 }
 
 /** A freshly created key pair (the only time the secret is handed out). */
@@ -63,6 +66,22 @@ export class AccessKeyStore {
   async remove(accessKeyId: string): Promise<void> {
     await this.storage.transaction((tx) => tx.deleteAccessKey(accessKeyId));
     this.cache.delete(accessKeyId);
+  }
+
+  /** Activates or deactivates a key; an inactive key is refused at once on this node. */
+  async setStatus(accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void> {
+    await this.storage.transaction((tx) => tx.setAccessKeyStatus(accessKeyId, status));
+    this.cache.delete(accessKeyId);
+  }
+
+  /** A principal's keys without their secrets. */
+  async list(principalArn: string): Promise<{ accessKeyId: string; status: 'Active' | 'Inactive'; createdAt: number }[]> {
+    return (await this.storage.listAccessKeys(principalArn)).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt }));
+  }
+
+  /** The owner of a key, whatever its status. */
+  async ownerOf(accessKeyId: string): Promise<string | undefined> {
+    return (await this.storage.getAccessKey(accessKeyId))?.principalArn;
   }
 
   /** The ids of a principal's keys. */

@@ -2,7 +2,7 @@
  * NextToken handling for Parameter Store listings: MaxResults limits as AWS sets them, and
  * cursors sealed so a token only works for the request (and account) that produced it.
  */
-import type { PageTokenSealer } from '../../crypto/page-token-sealer.js';
+import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { RequestContext } from '../request-context.js';
 import { constraintFailure } from '../service-error.js';
 import { InvalidNextToken, ValidationException } from './errors.js';
@@ -19,7 +19,7 @@ export function pageSize(maxResults: number | undefined, max: number): number {
 
 /** Seals and opens the cursors of one kind of listing. */
 export class PageCursor<C> {
-  constructor(private readonly sealer: PageTokenSealer, private readonly operation: string) {}
+  constructor(private readonly sealer: TokenSealer, private readonly operation: string) {}
 
   private binding(ctx: RequestContext, request: unknown): string {
     return `${this.operation}\u0000${ctx.account}\u0000${ctx.region}\u0000${JSON.stringify(request)}`;

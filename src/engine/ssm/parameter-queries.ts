@@ -7,7 +7,7 @@ import type {
   GetParameterRequest, GetParameterResult, GetParametersByPathRequest, GetParametersByPathResult,
   GetParametersRequest, GetParametersResult, Parameter,
 } from '@aws-sdk/client-ssm';
-import type { PageTokenSealer } from '../../crypto/page-token-sealer.js';
+import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { ParameterVersionRow, Storage } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError, constraintFailure } from '../service-error.js';
@@ -42,7 +42,7 @@ export class ParameterQueries {
   private readonly describeCursor: PageCursor<NameCursor>;
   private readonly historyCursor: PageCursor<VersionCursor>;
 
-  constructor(private readonly storage: Storage, private readonly views: ParameterViews, tokens: PageTokenSealer) {
+  constructor(private readonly storage: Storage, private readonly views: ParameterViews, tokens: TokenSealer) {
     this.byPathCursor = new PageCursor(tokens, 'GetParametersByPath');
     this.describeCursor = new PageCursor(tokens, 'DescribeParameters');
     this.historyCursor = new PageCursor(tokens, 'GetParameterHistory');

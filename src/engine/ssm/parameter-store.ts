@@ -16,7 +16,7 @@ import type {
 } from '@aws-sdk/client-ssm';
 import { CryptoError } from '../../crypto/errors.js';
 import { DEFAULT_SSM_KEY_ALIAS, type KeyInfo, type Keyring } from '../../crypto/keyring.js';
-import type { PageTokenSealer } from '../../crypto/page-token-sealer.js';
+import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { ParameterVersionRow, Scope, Storage, StorageWriter } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
@@ -34,6 +34,7 @@ import {
   checkAllowedPattern, checkDataType, checkDescription, checkPolicies, checkType, checkValue, resolveTier,
 } from './put-parameter-rules.js';
 import { checkTags, MAX_TAGS_PER_RESOURCE } from './resource-tags.js';
+import { kmsPermission } from './ssm-permissions.js';
 
 /** AWS keeps the 100 most recent versions of a parameter. */
 export const MAX_VERSIONS = 100;
@@ -57,7 +58,7 @@ export class ParameterStore {
     private readonly storage: Storage,
     private readonly keyring: Keyring,
     private readonly barrier: ValueBarrier,
-    tokens: PageTokenSealer,
+    tokens: TokenSealer,
   ) {
     this.queries = new ParameterQueries(storage, new ParameterViews(barrier), tokens);
   }
@@ -117,6 +118,8 @@ export class ParameterStore {
       const keyRef = type !== 'SecureString' ? null : request.KeyId ?? (previous?.type === 'SecureString' ? previous.keyId : null) ?? DEFAULT_SSM_KEY_ALIAS;
       const key = keyRef === null ? defaultKey : requestedKey ?? await this.resolveKey(ctx, keyRef);
       const version = (previous?.version ?? 0) + 1;
+      // SSM encrypts on the caller's behalf, so the caller needs kms:Encrypt on the key, as in AWS.
+      if (type === 'SecureString') await ctx.authorize?.([kmsPermission(ctx, 'kms:Encrypt', key.keyId, storedName)]);
       if (previous) await this.makeRoomForVersion(tx, ctx, storedName);
       const row: ParameterVersionRow = {
         name: storedName, version, type, keyId: keyRef, tier, dataType,

@@ -5,7 +5,9 @@
 import type { Parameter, ParameterHistory, ParameterMetadata, ParameterInlinePolicy } from '@aws-sdk/client-ssm';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { ParameterVersionRow, Scope } from '../../storage/storage.js';
+import type { RequestContext } from '../request-context.js';
 import { parameterArn } from './parameter-name.js';
+import { kmsPermission } from './ssm-permissions.js';
 
 /** The encryption context a parameter version's value is sealed with. */
 export function valueContext(scope: Scope, name: string, version: number): Record<string, string> {
@@ -21,13 +23,16 @@ function policies(row: ParameterVersionRow): ParameterInlinePolicy[] {
 export class ParameterViews {
   constructor(private readonly barrier: ValueBarrier) {}
 
-  /** The value as the caller may see it. */
-  async value(scope: Scope, row: ParameterVersionRow, withDecryption: boolean): Promise<string> {
-    if (row.type === 'SecureString' && !withDecryption) return row.value.toString('base64');
-    return this.barrier.open(row.value, valueContext(scope, row.name, row.version));
+  /** The value as the caller may see it; decrypting a SecureString needs kms:Decrypt on its key, as in AWS. */
+  async value(ctx: RequestContext, row: ParameterVersionRow, withDecryption: boolean): Promise<string> {
+    if (row.type === 'SecureString') {
+      if (!withDecryption) return row.value.toString('base64');
+      await ctx.authorize?.([kmsPermission(ctx, 'kms:Decrypt', this.barrier.keyIdOf(row.value), row.name)]);
+    }
+    return this.barrier.open(row.value, valueContext(ctx, row.name, row.version));
   }
 
-  async parameter(scope: Scope, row: ParameterVersionRow, withDecryption: boolean, selector?: string): Promise<Parameter> {
+  async parameter(scope: RequestContext, row: ParameterVersionRow, withDecryption: boolean, selector?: string): Promise<Parameter> {
     return {
       Name: row.name,
       Type: row.type as Parameter['Type'],
@@ -57,7 +62,7 @@ export class ParameterViews {
     };
   }
 
-  async history(scope: Scope, row: ParameterVersionRow, labels: string[], withDecryption: boolean): Promise<ParameterHistory> {
+  async history(scope: RequestContext, row: ParameterVersionRow, labels: string[], withDecryption: boolean): Promise<ParameterHistory> {
     return {
       Name: row.name,
       Type: row.type as ParameterHistory['Type'],

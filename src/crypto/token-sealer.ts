@@ -1,17 +1,17 @@
 /**
- * Opaque, tamper-proof paging tokens: a JSON cursor sealed with a key derived from the master
- * key, bound to the operation and request it belongs to. A token altered, forged, or replayed
- * against a different request fails to open.
+ * Opaque, tamper-proof tokens (paging cursors, STS session tokens): JSON sealed with a key
+ * derived from the master key for one purpose, bound to what it belongs to. A token altered,
+ * forged, or replayed against a different request or purpose fails to open.
  */
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import type { Keyring } from './keyring.js';
 
-/** Seals and opens paging cursors. */
-export class PageTokenSealer {
+/** Seals and opens tokens of one purpose. */
+export class TokenSealer {
   private readonly key: Buffer;
 
-  constructor(keyring: Keyring) {
-    this.key = keyring.deriveSecret('page-token/v1');
+  constructor(keyring: Keyring, purpose = 'page-token/v1') {
+    this.key = keyring.deriveSecret(purpose);
   }
 
   /** Seals `cursor` for the request identified by `binding`. */

@@ -1,0 +1,87 @@
+/**
+ * Turns credentials into Callers: loads the principal's tags and every policy that applies to
+ * it, compiles them once, and caches the result per principal. Any IAM change on this node
+ * clears the cache at once; changes made by other nodes are noticed through the stored
+ * generation counter, read at most once per REFRESH_MS.
+ */
+import { rootPrincipal } from '../request-context.js';
+import type { Caller, Credential } from './caller.js';
+import { iamGeneration, type IamEntities } from './iam-entities.js';
+import type { IamPolicies } from './iam-policies.js';
+import { parsePolicyDocument } from './policy-document.js';
+import { CompiledPolicy } from './policy-evaluator.js';
+
+const REFRESH_MS = 1000;
+const MAX_ENTRIES = 10_000;
+
+/** Compiled callers, cached. */
+export class CallerDirectory {
+  private readonly cache = new Map<string, Promise<Caller>>();
+  private generation = -1;
+  private checkedAt = 0;
+
+  constructor(private readonly entities: IamEntities, private readonly policies: IamPolicies) {
+    const previous = entities.onChange;
+    entities.onChange = () => {
+      previous();
+      this.cache.clear();
+    };
+  }
+
+  async callerFor(credential: Credential): Promise<Caller> {
+    await this.refresh();
+    const key = credential.session
+      ? `${credential.principalArn}\u0000${credential.session.sessionName}\u0000${JSON.stringify(credential.session.tags)}`
+      : credential.principalArn;
+    let caller = this.cache.get(key);
+    if (!caller) {
+      if (this.cache.size > MAX_ENTRIES) this.cache.clear();
+      caller = this.load(credential);
+      this.cache.set(key, caller);
+      caller.catch(() => this.cache.delete(key));
+    }
+    return caller;
+  }
+
+  /** Forgets every compiled caller (another process changed IAM, or a test asks). */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private async refresh(): Promise<void> {
+    const now = Date.now();
+    if (now - this.checkedAt < REFRESH_MS) return;
+    this.checkedAt = now;
+    const generation = await iamGeneration(this.entities.storage);
+    if (generation !== this.generation) {
+      this.generation = generation;
+      this.cache.clear();
+    }
+  }
+
+  private async load(credential: Credential): Promise<Caller> {
+    const { account, principalArn, session } = credential;
+    if (principalArn === rootPrincipal(account)) {
+      return { kind: 'root', arn: principalArn, principalArn, account, userId: account, tags: new Map(), policies: [] };
+    }
+    const kind = session ? 'role' : 'user';
+    const name = principalArn.split('/').pop()!;
+    const reader = this.entities.storage;
+    const entity = await this.entities.find(reader, account, kind, name);
+    if (!entity || entity.arn !== principalArn) {
+      // The principal is gone: it may still authenticate until its keys go, but may do nothing.
+      return { kind: session ? 'role-session' : 'user', arn: principalArn, principalArn, account, userId: name, tags: new Map(), policies: [] };
+    }
+    const tags = new Map((await this.entities.tags(reader, entity)).map((t) => [t.Key!.toLowerCase(), t.Value!]));
+    for (const [k, v] of Object.entries(session?.tags ?? {})) tags.set(k.toLowerCase(), v);
+    const policies = (await this.policies.documentsOf(reader, entity))
+      .map((d) => new CompiledPolicy(d.name, parsePolicyDocument(d.document, 'identity')));
+    if (session) {
+      return {
+        kind: 'role-session', arn: `arn:aws:sts::${account}:assumed-role/${entity.name}/${session.sessionName}`, principalArn: entity.arn,
+        account, userId: `${entity.id}:${session.sessionName}`, tags, policies,
+      };
+    }
+    return { kind: 'user', arn: entity.arn, principalArn: entity.arn, account, userId: entity.id, userName: entity.name, tags, policies };
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * An authenticated caller as policies see it: its identity, principal tags and compiled
+ * identity policies; and the credential it authenticated with.
+ */
+import type { CallerIdentity } from '../request-context.js';
+import type { CompiledPolicy } from './policy-evaluator.js';
+
+export interface Caller extends CallerIdentity {
+  readonly kind: 'root' | 'user' | 'role-session';
+  readonly userName?: string;
+  readonly policies: readonly CompiledPolicy[];
+}
+
+/** Where an authenticated request's credentials came from. */
+export interface Credential {
+  readonly account: string;
+  readonly principalArn: string;
+  /** Set for temporary credentials issued by AssumeRole. */
+  readonly session?: RoleSession;
+}
+
+/** A role session carried in an STS session token. */
+export interface RoleSession {
+  readonly roleName: string;
+  readonly sessionName: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly expiresAt: number;
+}
