@@ -1,6 +1,6 @@
 /**
  * The HTTP server: one endpoint for every service. POST / carries JSON 1.1 requests routed by
- * X-Amz-Target; GET /health and GET /ready answer without authentication and say nothing else;
+ * X-Amz-Target and Query requests (IAM, STS) routed by Action and credential scope; GET /health and GET /ready answer without authentication and say nothing else;
  * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all parameters.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { Storage } from '../storage/storage.js';
 import { ServiceError } from '../engine/service-error.js';
 import type { RequestRecorder } from './access-log.js';
-import { readBody, sendError, sendJson } from './http-exchange.js';
+import { readBody, sendError, sendJson, sendBody } from './http-exchange.js';
+import { xmlError } from './query/xml-response.js';
 import type { RequestPipeline, RequestTrace } from './request-pipeline.js';
 import { InternalServerError } from './wire-errors.js';
 
@@ -82,13 +83,13 @@ export class CofferServer {
         return;
       }
       const body = await readBody(request, MAX_BODY_BYTES);
-      const executed = await this.parts.pipeline.execute(request, body, trace);
-      sendJson(response, 200, requestId, executed.body);
+      const executed = await this.parts.pipeline.execute(request, body, trace, requestId);
+      sendBody(response, 200, requestId, executed.contentType, executed.body);
     } catch (error) {
       const wire = this.asServiceError(error);
       status = wire.httpStatus;
       errorCode = wire.code;
-      if (!response.headersSent) sendError(response, requestId, wire);
+      if (!response.headersSent) this.sendFailure(request, response, requestId, wire);
       if (wire instanceof InternalServerError) this.parts.onFault(error);
       if (status === 413) request.resume();
     } finally {
@@ -107,6 +108,13 @@ export class CofferServer {
     const ready = await this.parts.storage.schemaVersion().then(() => true, () => false);
     sendJson(response, ready ? 200 : 503, requestId, ready ? '{"status":"ready"}' : '{"status":"unavailable"}');
     return ready ? 200 : 503;
+  }
+
+  /** Errors take the shape of the request's protocol: JSON `__type`, or Query XML. */
+  private sendFailure(request: IncomingMessage, response: ServerResponse, requestId: string, error: ServiceError): void {
+    const protocol = this.parts.pipeline.router.protocolOf(request);
+    if (protocol.kind === 'json') sendError(response, requestId, error);
+    else sendBody(response, error.httpStatus, requestId, 'text/xml', xmlError(protocol.namespace, error, requestId));
   }
 
   private asServiceError(error: unknown): ServiceError {

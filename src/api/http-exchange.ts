@@ -27,6 +27,12 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   });
 }
 
+/** Writes an answer of any content type. */
+export function sendBody(response: ServerResponse, status: number, requestId: string, contentType: string, body: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
+  response.end(body);
+}
+
 /** Writes a JSON 1.1 answer. */
 export function sendJson(response: ServerResponse, status: number, requestId: string, body: string, extraHeaders: Record<string, string> = {}): void {
   response.writeHead(status, {

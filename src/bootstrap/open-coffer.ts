@@ -10,8 +10,19 @@ import { loadMasterKey, MasterKeyFile, type MasterKey } from '../crypto/master-k
 import { TokenSealer } from '../crypto/token-sealer.js';
 import { ValueBarrier } from '../crypto/value-barrier.js';
 import { WrongMasterKeyError } from '../crypto/errors.js';
-import { AccessKeyStore } from '../engine/identity/access-key-store.js';
+import { AccessKeyStore, type ActiveAccessKey } from '../engine/identity/access-key-store.js';
+import { CallerDirectory } from '../engine/iam/caller-directory.js';
+import { IamEntities } from '../engine/iam/iam-entities.js';
+import { IamPermissions } from '../engine/iam/iam-permissions.js';
+import { IamPolicies } from '../engine/iam/iam-policies.js';
+import { IamPrincipals } from '../engine/iam/iam-principals.js';
+import { PolicySimulator } from '../engine/iam/policy-simulator.js';
+import { KeyManagement } from '../engine/kms/key-management.js';
+import { KmsPermissions } from '../engine/kms/kms-permissions.js';
 import { ParameterStore } from '../engine/ssm/parameter-store.js';
+import { SsmPermissions } from '../engine/ssm/ssm-permissions.js';
+import { SecurityTokenService } from '../engine/sts/security-token-service.js';
+import { SessionCredentials } from '../engine/sts/session-credentials.js';
 import { LATEST_SCHEMA_VERSION } from '../storage/migrations.js';
 import { openStorage } from '../storage/open-storage.js';
 import type { Storage } from '../storage/storage.js';
@@ -23,9 +34,29 @@ export interface Coffer {
   readonly storage: Storage;
   readonly keyring: Keyring;
   readonly parameters: ParameterStore;
+  readonly ssmPermissions: SsmPermissions;
   readonly accessKeys: AccessKeyStore;
+  readonly iam: IdentityEngines;
+  readonly sts: SecurityTokenService;
+  readonly kms: KeyManagement;
+  readonly kmsPermissions: KmsPermissions;
+  /** Finds the credential a request's access key id (and session token) stands for. */
+  credentials(accessKeyId: string, sessionToken: string | undefined): Promise<ActiveAccessKey | undefined>;
   close(): Promise<void>;
 }
+
+/** IAM: entities, policies, the compiled-caller cache, the simulator and the permission map. */
+export interface IdentityEngines {
+  readonly entities: IamEntities;
+  readonly principals: IamPrincipals;
+  readonly policies: IamPolicies;
+  readonly callers: CallerDirectory;
+  readonly simulator: PolicySimulator;
+  readonly permissions: IamPermissions;
+}
+
+/** The AWS-managed keys that exist from the start, as their services would create them. */
+const MANAGED_KEY_ALIASES = [DEFAULT_SSM_KEY_ALIAS, 'alias/aws/secretsmanager'];
 
 async function provenMasterKey(storage: Storage, settings: CofferSettings, env: NodeJS.ProcessEnv): Promise<MasterKey> {
   const master = loadMasterKey(env, settings.dataDir);
@@ -53,13 +84,25 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const master = await provenMasterKey(storage, settings, env);
     await storage.migrate();
     const keyring = await Keyring.open(storage, master);
-    // alias/aws/ssm exists from the start for the configured account and region (AWS creates
-    // its managed keys on first use; other scopes still get theirs that way).
-    await keyring.resolve({ account: settings.account, region: settings.region }, undefined, DEFAULT_SSM_KEY_ALIAS);
+    // The managed keys exist from the start for the configured account and region (AWS creates
+    // them on first use; other scopes still get theirs that way).
+    for (const alias of MANAGED_KEY_ALIASES) await keyring.resolve({ account: settings.account, region: settings.region }, undefined, alias);
     const barrier = new ValueBarrier(keyring);
     const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring));
     const accessKeys = new AccessKeyStore(storage, keyring, barrier, { account: settings.account, region: settings.region });
-    return { settings, storage, keyring, parameters, accessKeys, close: () => storage.close() };
+    const entities = new IamEntities(storage);
+    const policies = new IamPolicies(entities);
+    const iam: IdentityEngines = {
+      entities, policies, principals: new IamPrincipals(entities, accessKeys), callers: new CallerDirectory(entities, policies),
+      simulator: new PolicySimulator(entities, policies), permissions: new IamPermissions(entities),
+    };
+    const sessions = new SessionCredentials(new TokenSealer(keyring, 'sts-session/v1'));
+    return {
+      settings, storage, keyring, parameters, ssmPermissions: new SsmPermissions(storage), accessKeys, iam,
+      sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier), kmsPermissions: new KmsPermissions(keyring, barrier),
+      credentials: async (id, token) => (id.startsWith('ASIA') ? sessions.open(id, token) : accessKeys.find(id)),
+      close: () => storage.close(),
+    };
   } catch (error) {
     await storage.close();
     throw error;

@@ -45,3 +45,17 @@ export class DisabledException extends CryptoError {
     super('DisabledException', `${keyArn} is disabled.`);
   }
 }
+
+/** A key whose state forbids the operation (pending deletion, or not pending when cancelling). */
+export class KMSInvalidStateException extends CryptoError {
+  constructor(message: string) {
+    super('KMSInvalidStateException', message);
+  }
+}
+
+/** An alias that already exists. */
+export class AlreadyExistsException extends CryptoError {
+  constructor(message: string) {
+    super('AlreadyExistsException', message);
+  }
+}

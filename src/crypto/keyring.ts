@@ -12,7 +12,10 @@
 import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { KeyRow, Scope, Storage, StorageWriter } from '../storage/storage.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
-import { DisabledException, InvalidCiphertextException, InvalidKeyReference, NotFoundException, WrongMasterKeyError } from './errors.js';
+import {
+  AlreadyExistsException, DisabledException, InvalidCiphertextException, InvalidKeyReference, KMSInvalidStateException, NotFoundException,
+  WrongMasterKeyError,
+} from './errors.js';
 import type { MasterKey } from './master-key.js';
 
 const CANARY_META_KEY = 'master-key-check';
@@ -32,6 +35,23 @@ export interface KeyInfo {
   readonly enabled: boolean;
   readonly generations: number;
   readonly aliases: readonly string[];
+  readonly state: KeyState;
+  readonly deletionDate?: number;
+  readonly rotationEnabled: boolean;
+}
+
+/** A key's lifecycle state, as KMS names it. */
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+
+/** The KMS lifecycle fields kept in a key row's attributes. */
+export interface KeyLifecycle {
+  state?: KeyState;
+  deletionDate?: number;
+  rotationEnabled?: boolean;
+}
+
+function lifecycleOf(row: KeyRow): KeyLifecycle {
+  return row.attributes ? JSON.parse(row.attributes) as KeyLifecycle : {};
 }
 
 /** The default key each service uses when the caller names none. */
@@ -98,8 +118,57 @@ export class Keyring {
     if (keyId === undefined && reference === undefined) keyId = await this.createManagedKey(scope, defaultAlias);
     if (keyId === undefined) throw new NotFoundException(`Key '${this.describeReference(scope, ref)}' does not exist`);
     const info = this.info(keyId);
-    if (!info.enabled) throw new DisabledException(info.arn);
+    this.checkUsable(info);
     return info;
+  }
+
+  /** A key of this scope in any state (for DescribeKey and lifecycle changes); throws NotFoundException. */
+  async describe(scope: Scope, reference: string): Promise<KeyInfo> {
+    let keyId = this.lookup(scope, reference);
+    if (keyId === undefined) {
+      await this.reload();
+      keyId = this.lookup(scope, reference);
+    }
+    if (keyId === undefined) throw new NotFoundException(`Key '${this.describeReference(scope, reference)}' does not exist`);
+    return this.info(keyId);
+  }
+
+  /** Records a key's lifecycle (state, deletion date, rotation flag). */
+  async setLifecycle(keyId: string, lifecycle: KeyLifecycle): Promise<KeyInfo> {
+    await this.storage.transaction(async (tx) => tx.setKeyAttributes(keyId, JSON.stringify(lifecycle)));
+    await this.reload();
+    return this.info(keyId);
+  }
+
+  /** Points a new alias at a key of this scope. */
+  async createAlias(scope: Scope, alias: string, keyId: string): Promise<void> {
+    if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias) || alias.startsWith('alias/aws/')) {
+      throw new InvalidKeyReference(`Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`);
+    }
+    const inserted = await this.storage.transaction((tx) => tx.insertAlias({ ...scope, aliasName: alias, keyId }));
+    if (!inserted) throw new AlreadyExistsException(`An alias with the name ${this.aliasArn(scope, alias)} already exists`);
+    await this.reload();
+  }
+
+  /** Removes an alias of this scope (never an AWS-managed one). */
+  async deleteAlias(scope: Scope, alias: string): Promise<void> {
+    if (alias.startsWith('alias/aws/')) throw new InvalidKeyReference(`Cannot delete AWS managed alias ${alias}`);
+    const deleted = await this.storage.transaction((tx) => tx.deleteAlias(scope.account, scope.region, alias));
+    if (!deleted) throw new NotFoundException(`Alias ${this.aliasArn(scope, alias)} is not found.`);
+    await this.reload();
+  }
+
+  /** Every alias of one account and region with its key id. */
+  aliasesOf(scope: Scope): { aliasName: string; keyId: string }[] {
+    const prefix = `${scope.account}\u0000${scope.region}\u0000`;
+    return [...this.aliases.entries()].filter(([k]) => k.startsWith(prefix)).map(([k, keyId]) => ({ aliasName: k.slice(prefix.length), keyId }))
+      .sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1));
+  }
+
+  /** Throws unless the key may encrypt and decrypt now. */
+  checkUsable(info: KeyInfo): void {
+    if (info.state === 'PendingDeletion') throw new KMSInvalidStateException(`${info.arn} is pending deletion.`);
+    if (!info.enabled) throw new DisabledException(info.arn);
   }
 
   /** Every key of one account and region. */
@@ -166,6 +235,7 @@ export class Keyring {
 
   /** Crypto-internal: one generation of material, reloading once if another node added it. */
   async material(keyId: string, generation: number): Promise<Buffer> {
+    if (this.keys.has(keyId)) this.checkUsable(this.info(keyId));
     let bytes = this.materials.get(`${keyId}:${generation}`);
     if (!bytes) {
       await this.reload();
@@ -225,9 +295,13 @@ export class Keyring {
   private info(keyId: string): KeyInfo {
     const row = this.keys.get(keyId)!;
     const aliases = [...this.aliases.entries()].filter(([, id]) => id === keyId).map(([k]) => k.split('\u0000')[2]!);
+    const lifecycle = lifecycleOf(row);
+    const state = lifecycle.state ?? (row.enabled ? 'Enabled' : 'Disabled');
     return {
       keyId, arn: keyArn(row), account: row.account, region: row.region, description: row.description,
-      keyManager: row.keyManager, createdAt: row.createdAt, enabled: row.enabled, generations: row.currentMaterial, aliases,
+      keyManager: row.keyManager, createdAt: row.createdAt, enabled: row.enabled && state === 'Enabled', generations: row.currentMaterial, aliases,
+      state, ...(lifecycle.deletionDate !== undefined ? { deletionDate: lifecycle.deletionDate } : {}),
+      rotationEnabled: lifecycle.rotationEnabled ?? row.keyManager === 'AWS',
     };
   }
 }

@@ -36,13 +36,13 @@ export class ValueBarrier {
   constructor(private readonly keyring: Keyring) {}
 
   /** Encrypts `plaintext` under the current generation of logical key `keyId`. */
-  seal(plaintext: string, keyId: string, context: EncryptionContext): Buffer {
+  seal(plaintext: string | Buffer, keyId: string, context: EncryptionContext): Buffer {
     const { generation, bytes } = this.keyring.currentMaterial(keyId);
     const header = Buffer.alloc(HEADER_BYTES);
     header[0] = FORMAT_V1;
     uuidBytes(keyId).copy(header, 1);
     header.writeUInt32BE(generation, 17);
-    const body = gcmSeal(bytes, Buffer.from(plaintext, 'utf8'), Buffer.concat([header, contextBytes(context)]));
+    const body = gcmSeal(bytes, typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext, Buffer.concat([header, contextBytes(context)]));
     return Buffer.concat([header, body]);
   }
 
@@ -54,10 +54,15 @@ export class ValueBarrier {
 
   /** Decrypts an envelope, which must have been sealed with the same context. */
   async open(envelope: Buffer, context: EncryptionContext): Promise<string> {
+    return (await this.openBytes(envelope, context)).toString('utf8');
+  }
+
+  /** Decrypts an envelope to bytes. */
+  async openBytes(envelope: Buffer, context: EncryptionContext): Promise<Buffer> {
     if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
     const header = envelope.subarray(0, HEADER_BYTES);
     const keyId = uuidText(header.subarray(1, 17));
     const key = await this.keyring.material(keyId, header.readUInt32BE(17));
-    return gcmOpen(key, envelope.subarray(HEADER_BYTES), Buffer.concat([header, contextBytes(context)])).toString('utf8');
+    return gcmOpen(key, envelope.subarray(HEADER_BYTES), Buffer.concat([header, contextBytes(context)]));
   }
 }

@@ -3,7 +3,7 @@
  * entities, their policy documents, links between them, and access-key status.
  */
 import type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow } from './storage.js';
-import type { SqlExecutor } from './sql-rows.js';
+import type { SqlExecutor } from './sql-executor.js';
 
 const ENTITY_COLUMNS = `account AS "account", kind AS "kind", name AS "name", entity_id AS "id", arn AS "arn",
   path AS "path", created_at AS "createdAt", attributes AS "attributes"`;

@@ -11,12 +11,9 @@ import type {
 } from './storage.js';
 import { SqlIdentityRows } from './sql-identity-rows.js';
 
-/** Runs one SQL statement with `?` placeholders. */
-export interface SqlExecutor {
-  all<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
-  /** Returns the number of rows changed. */
-  run(sql: string, params: readonly unknown[]): Promise<number>;
-}
+import type { SqlExecutor } from './sql-executor.js';
+
+export type { SqlExecutor };
 
 const VERSION_COLUMNS = `v.name AS "name", v.version AS "version", v.type AS "type", v.key_id AS "keyId",
   v.tier AS "tier", v.data_type AS "dataType", v.description AS "description",
@@ -274,5 +271,9 @@ export class SqlRows extends SqlIdentityRows implements StorageWriter {
       `INSERT INTO kms_aliases (account, region, alias_name, key_id) VALUES (?, ?, ?, ?)
        ON CONFLICT (account, region, alias_name) DO NOTHING`,
       [row.account, row.region, row.aliasName, row.keyId])) === 1;
+  }
+
+  async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
+    return (await this.sql.run('DELETE FROM kms_aliases WHERE account = ? AND region = ? AND alias_name = ?', [account, region, aliasName])) > 0;
   }
 }

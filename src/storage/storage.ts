@@ -207,6 +207,8 @@ export interface StorageWriter extends StorageReader {
   updateKeyMaterial(row: KeyMaterialRow): Promise<void>;
   /** Inserts only if absent; returns whether it inserted. */
   insertAlias(row: AliasRow): Promise<boolean>;
+  /** Returns whether it existed. */
+  deleteAlias(account: string, region: string, aliasName: string): Promise<boolean>;
 }
 
 /** A storage backend: reads, transactions, migrations, lifecycle. */

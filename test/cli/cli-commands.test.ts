@@ -151,7 +151,7 @@ for (const mode of MODES) {
       assert.equal((await run(['put', '/dev/orders/k', 'v', '--type', 'SecureString', '--key-id', 'alias/orders'])).code, 0);
       assert.match((await run(['keys', 'rotate', 'alias/orders'])).io.stdout, /generation 2/);
       const list = JSON.parse((await run(['keys', 'list', '--json'])).io.stdout);
-      assert.deepEqual(list.map((k: { aliases: string[] }) => k.aliases[0]).sort(), ['alias/aws/ssm', 'alias/orders']);
+      assert.deepEqual(list.map((k: { aliases: string[] }) => k.aliases[0]).sort(), ['alias/aws/secretsmanager', 'alias/aws/ssm', 'alias/orders']);
       assert.match((await run(['keys', 'rotate-master'])).io.stdout, /re-wrapped \d+ key generations/);
       assert.equal((await run(['get', '/dev/orders/k'])).io.stdout, 'v\n');
       assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');

@@ -49,10 +49,10 @@ describe('value barrier and keyring', () => {
     }
   });
 
-  it('has alias/aws/ssm from the start, with a KMS-style ARN', async () => {
+  it('has alias/aws/ssm and alias/aws/secretsmanager from the start, with a KMS-style ARN', async () => {
     const { coffer, done } = await freshCoffer('sqlite');
     try {
-      assert.deepEqual(coffer.keyring.list(ctx).map((k) => k.aliases), [['alias/aws/ssm']]);
+      assert.deepEqual(coffer.keyring.list(ctx).map((k) => k.aliases.join()).sort(), ['alias/aws/secretsmanager', 'alias/aws/ssm']);
       const key = await coffer.keyring.resolve(ctx, undefined);
       assert.match(key.keyId, /^[0-9a-f-]{36}$/);
       assert.equal(key.arn, `arn:aws:kms:us-east-1:123456789012:key/${key.keyId}`);

@@ -170,7 +170,8 @@ for (const backend of BACKENDS) {
 
     it('stores keys, wrapped material generations and aliases', async () => {
       await storage.transaction(async (tx) => {
-        await tx.insertKey({ keyId: 'k1', ...scope, description: 'd', keyManager: 'CUSTOMER', createdAt: 5, currentMaterial: 1, enabled: true });
+        await tx.insertKey({ keyId: 'k1', ...scope, description: 'd', keyManager: 'CUSTOMER', createdAt: 5, currentMaterial: 1, enabled: true, attributes: null });
+        await tx.setKeyAttributes('k1', '{"state":"Disabled"}');
         await tx.insertKeyMaterial({ keyId: 'k1', materialNo: 1, wrapped: Buffer.from('w1'), createdAt: 5 });
         await tx.insertKeyMaterial({ keyId: 'k1', materialNo: 2, wrapped: Buffer.from('w2'), createdAt: 6 });
         await tx.setKeyCurrentMaterial('k1', 2);
@@ -178,9 +179,41 @@ for (const backend of BACKENDS) {
         assert.equal(await tx.insertAlias({ ...scope, aliasName: 'alias/a', keyId: 'k1' }), true);
         assert.equal(await tx.insertAlias({ ...scope, aliasName: 'alias/a', keyId: 'k2' }), false);
       });
-      assert.deepEqual(await storage.listKeys(), [{ keyId: 'k1', ...scope, description: 'd', keyManager: 'CUSTOMER', createdAt: 5, currentMaterial: 2, enabled: true }]);
+      assert.deepEqual(await storage.listKeys(), [{ keyId: 'k1', ...scope, description: 'd', keyManager: 'CUSTOMER', createdAt: 5, currentMaterial: 2, enabled: true, attributes: '{"state":"Disabled"}' }]);
       assert.deepEqual((await storage.listKeyMaterials()).map((m) => [m.materialNo, m.wrapped.toString()]), [[1, 'w1b'], [2, 'w2']]);
       assert.deepEqual(await storage.listAliases(), [{ ...scope, aliasName: 'alias/a', keyId: 'k1' }]);
+      assert.equal(await storage.transaction((tx) => tx.deleteAlias(scope.account, scope.region, 'alias/a')), true);
+      assert.equal(await storage.transaction((tx) => tx.deleteAlias(scope.account, scope.region, 'alias/a')), false);
+      assert.deepEqual(await storage.listAliases(), []);
+    });
+
+    it('stores IAM entities, documents and links, and access-key status', async () => {
+      const user = { account: scope.account, kind: 'user' as const, name: 'ann', id: 'AIDA1', arn: 'arn:aws:iam::1:user/ann', path: '/', createdAt: 7, attributes: '{}' };
+      await storage.transaction(async (tx) => {
+        await tx.putIamEntity(user);
+        await tx.putIamEntity({ ...user, attributes: '{"description":"x"}' });
+        await tx.putIamEntity({ ...user, kind: 'group', name: 'devs', arn: 'arn:aws:iam::1:group/devs' });
+        await tx.putIamDocument({ ownerArn: user.arn, docKind: 'inline', docName: 'p1', account: scope.account, document: '{}', createdAt: 8 });
+        await tx.putIamDocument({ ownerArn: user.arn, docKind: 'inline', docName: 'p1', account: scope.account, document: '{"a":1}', createdAt: 9 });
+        await tx.putIamLink({ link: 'member', fromArn: 'arn:aws:iam::1:group/devs', toArn: user.arn, account: scope.account });
+        await tx.putIamLink({ link: 'member', fromArn: 'arn:aws:iam::1:group/devs', toArn: user.arn, account: scope.account });
+        await tx.insertAccessKey({ accessKeyId: 'AKIAIAMTEST', account: scope.account, principalArn: user.arn, secretSealed: Buffer.from('s'), status: 'Active', createdAt: 1 });
+        await tx.setAccessKeyStatus('AKIAIAMTEST', 'Inactive');
+      });
+      assert.deepEqual(await storage.getIamEntity(scope.account, 'user', 'ann'), { ...user, attributes: '{"description":"x"}' });
+      assert.deepEqual((await storage.listIamEntities(scope.account, 'group')).map((g) => g.name), ['devs']);
+      assert.deepEqual((await storage.listIamDocuments(user.arn, 'inline')).map((d) => [d.docName, d.document]), [['p1', '{"a":1}']]);
+      assert.deepEqual((await storage.listIamLinks('member', { toArn: user.arn })).map((l) => l.fromArn), ['arn:aws:iam::1:group/devs']);
+      assert.deepEqual((await storage.listIamLinks('member', { fromArn: 'arn:aws:iam::1:group/devs' })).map((l) => l.toArn), [user.arn]);
+      assert.equal((await storage.getAccessKey('AKIAIAMTEST'))!.status, 'Inactive');
+      await storage.transaction(async (tx) => {
+        assert.equal(await tx.deleteIamLink({ link: 'member', fromArn: 'arn:aws:iam::1:group/devs', toArn: user.arn }), true);
+        assert.equal(await tx.deleteIamDocument(user.arn, 'inline', 'p1'), true);
+        assert.equal(await tx.deleteIamDocument(user.arn, 'inline', 'p1'), false);
+        await tx.deleteIamEntity(scope.account, 'user', 'ann');
+      });
+      assert.equal(await storage.getIamEntity(scope.account, 'user', 'ann'), undefined);
+      assert.deepEqual(await storage.listIamLinks('member', { toArn: user.arn }), []);
     });
   });
 }

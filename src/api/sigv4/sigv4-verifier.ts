@@ -35,8 +35,8 @@ export interface VerifiedCaller {
   readonly sessionToken: string | undefined;
 }
 
-/** Looks up the active access key for an id. */
-export type AccessKeyLookup = (accessKeyId: string) => Promise<ActiveAccessKey | undefined>;
+/** Looks up the active access key for an id (and, for temporary credentials, the session token). */
+export type AccessKeyLookup = (accessKeyId: string, sessionToken: string | undefined) => Promise<ActiveAccessKey | undefined>;
 
 /** Parses `20150830T123600Z`. */
 function parseAmzDate(text: string): number | undefined {
@@ -84,7 +84,7 @@ export class SigV4Verifier {
   /** Verifies the request for one of `services`; throws the AWS error a client would get. */
   async verify(request: SignedRequest, services: readonly string[]): Promise<VerifiedCaller> {
     const { auth, amzDate } = this.checkShape(request, services);
-    const key = await this.lookup(auth.accessKeyId);
+    const key = await this.lookup(auth.accessKeyId, request.headers.get('x-amz-security-token'));
     if (!key) throw new UnrecognizedClientException();
     const payloadHash = sha256Hex(request.body);
     const claimed = request.headers.get('x-amz-content-sha256');

@@ -3,21 +3,22 @@
  * that serves it. Adding an action is adding a row.
  */
 import type { ParameterStore } from '../../engine/ssm/parameter-store.js';
+import type { SsmPermissions } from '../../engine/ssm/ssm-permissions.js';
 import type { RequestContext } from '../../engine/request-context.js';
 import type { OperationShape } from '../json/json-shapes.js';
-import type { JsonOperation } from '../json/json-services.js';
+import type { JsonService, ServiceOperation } from '../api-service.js';
 
 const NAME = { Name: 'string' } as const;
 const PAGE = { MaxResults: 'integer', NextToken: 'string' } as const;
 const RESOURCE = { ResourceType: 'string', ResourceId: 'string' } as const;
 const LABELS = { ...NAME, ParameterVersion: 'integer', Labels: 'string[]' } as const;
 
-/** The SSM operations Coffer serves, bound to one ParameterStore. */
-export function ssmOperations(store: ParameterStore): ReadonlyMap<string, JsonOperation> {
+/** The SSM service, bound to one ParameterStore. */
+export function ssmService(store: ParameterStore, permissions: SsmPermissions): JsonService {
   // Engine methods validate presence and values; the shapes only guarantee JSON types.
-  const op = (shape: OperationShape, call: (ctx: RequestContext, input: never) => Promise<object>): JsonOperation =>
+  const op = (shape: OperationShape, call: (ctx: RequestContext, input: never) => Promise<object>): ServiceOperation =>
     ({ shape, handle: (ctx, input) => call(ctx, input as never) });
-  return new Map<string, JsonOperation>([
+  const operations = new Map<string, ServiceOperation>([
     ['PutParameter', op({ ...NAME, Description: 'string', Value: 'string', Type: 'string', KeyId: 'string', Overwrite: 'boolean',
       AllowedPattern: 'string', Tags: 'tags', Tier: 'string', Policies: 'string', DataType: 'string' }, (c, i) => store.putParameter(c, i))],
     ['GetParameter', op({ ...NAME, WithDecryption: 'boolean' }, (c, i) => store.getParameter(c, i))],
@@ -35,4 +36,5 @@ export function ssmOperations(store: ParameterStore): ReadonlyMap<string, JsonOp
     ['RemoveTagsFromResource', op({ ...RESOURCE, TagKeys: 'string[]' }, (c, i) => store.removeTagsFromResource(c, i))],
     ['ListTagsForResource', op(RESOURCE, (c, i) => store.listTagsForResource(c, i))],
   ]);
+  return { name: 'ssm', protocol: 'json', targetPrefix: 'AmazonSSM', operations, permissionsFor: (ctx, action, input) => permissions.permissionsFor(ctx, action, input) };
 }

@@ -4,9 +4,9 @@
  */
 import { AccessLog } from '../../api/access-log.js';
 import { CofferServer } from '../../api/coffer-server.js';
-import { JsonRouter } from '../../api/json/json-services.js';
-import { allowAuthenticated, RequestPipeline } from '../../api/request-pipeline.js';
-import { ssmOperations } from '../../api/ssm/ssm-operations.js';
+import { cofferServices } from '../../api/coffer-services.js';
+import { RequestPipeline } from '../../api/request-pipeline.js';
+import { ServiceRouter } from '../../api/service-router.js';
 import { ensureRootCredentials } from '../../bootstrap/root-credentials.js';
 import { sqlitePath } from '../../storage/open-storage.js';
 import { UsageError, type CliCommand } from '../cli-command.js';
@@ -20,7 +20,7 @@ function portFrom(text: string): number {
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'run the AWS-compatible server (SSM Parameter Store over JSON 1.1 with SigV4)',
+  summary: 'run the AWS-compatible server (SSM, IAM, STS and KMS wire APIs with SigV4 and IAM policies)',
   usage: 'coffer serve [--host HOST] [--port PORT] [--dev] [--quiet]',
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, {
@@ -32,8 +32,8 @@ export const serveCommand: CliCommand = {
     const dev = values.dev === true;
     const coffer = await session.openLocal();
     const root = await ensureRootCredentials(coffer, session.env);
-    const router = new JsonRouter([{ targetPrefix: 'AmazonSSM', signingNames: ['ssm'], operations: ssmOperations(coffer.parameters) }]);
-    const pipeline = new RequestPipeline(router, coffer.accessKeys, allowAuthenticated, { dev, account: coffer.settings.account });
+    const router = new ServiceRouter(cofferServices(coffer));
+    const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account });
     const server = new CofferServer({
       pipeline, storage: coffer.storage, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
       onFault: (error) => io.err(`coffer: internal fault: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}\n`),

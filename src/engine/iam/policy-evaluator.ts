@@ -21,6 +21,8 @@ export interface Decision {
   readonly effect: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
   readonly policy?: string;
   readonly sid?: string;
+  /** The deciding statement's position in its policy (0-based). */
+  readonly statement?: number;
   /** For trust policies: the statement named the caller's own ARN, not just its account. */
   readonly namedExplicitly?: boolean;
 }
@@ -95,7 +97,7 @@ export class CompiledPolicy {
   /** Whether any condition reads a resource tag, so callers fetch tags only when needed. */
   readonly readsResourceTags: boolean;
 
-  constructor(readonly name: string, document: PolicyDocument) {
+  constructor(readonly name: string, document: PolicyDocument, readonly source?: string) {
     this.statements = document.statements.map((s) => new CompiledStatement(s));
     this.readsResourceTags = this.statements.some((s) => s.conditionKeys.some((k) => k.startsWith('aws:resourcetag/')));
   }
@@ -104,10 +106,10 @@ export class CompiledPolicy {
   evaluate(action: string, resource: string, lookup: ContextLookup, subject?: PolicySubject): Decision {
     const lower = action.toLowerCase();
     let allow: Decision | undefined;
-    for (const statement of this.statements) {
+    for (const [index, statement] of this.statements.entries()) {
       const named = subject ? statement.principal(subject) : 'account';
       if (!named || !statement.applies(lower, resource, lookup)) continue;
-      const decided = { policy: this.name, ...(statement.source.sid ? { sid: statement.source.sid } : {}) };
+      const decided = { policy: this.name, statement: index, ...(statement.source.sid ? { sid: statement.source.sid } : {}) };
       if (statement.source.effect === 'Deny') return { effect: 'ExplicitDeny', ...decided };
       if (!allow || (named === 'named' && !allow.namedExplicitly)) allow = { effect: 'Allow', ...decided, namedExplicitly: named === 'named' };
     }

@@ -7,6 +7,7 @@ import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { ParameterVersionRow, Scope } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import { parameterArn } from './parameter-name.js';
+import { asKmsError } from '../kms/kms-errors.js';
 import { kmsPermission } from './ssm-permissions.js';
 
 /** The encryption context a parameter version's value is sealed with. */
@@ -29,7 +30,8 @@ export class ParameterViews {
       if (!withDecryption) return row.value.toString('base64');
       await ctx.authorize?.([kmsPermission(ctx, 'kms:Decrypt', this.barrier.keyIdOf(row.value), row.name)]);
     }
-    return this.barrier.open(row.value, valueContext(ctx, row.name, row.version));
+    // A disabled or deleted key fails the read with the KMS error, as SSM passes KMS's on.
+    return asKmsError(() => this.barrier.open(row.value, valueContext(ctx, row.name, row.version)));
   }
 
   async parameter(scope: RequestContext, row: ParameterVersionRow, withDecryption: boolean, selector?: string): Promise<Parameter> {

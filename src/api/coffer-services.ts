@@ -1,0 +1,33 @@
+/**
+ * Every service Coffer serves on its one endpoint, bound to the engines that implement them.
+ */
+import type { KeyManagement } from '../engine/kms/key-management.js';
+import type { KmsPermissions } from '../engine/kms/kms-permissions.js';
+import type { ParameterStore } from '../engine/ssm/parameter-store.js';
+import type { SsmPermissions } from '../engine/ssm/ssm-permissions.js';
+import type { SecurityTokenService } from '../engine/sts/security-token-service.js';
+import type { ApiService } from './api-service.js';
+import { iamService, type IamEngines } from './iam/iam-operations.js';
+import { kmsService } from './kms/kms-operations.js';
+import { ssmService } from './ssm/ssm-operations.js';
+import { stsService } from './sts/sts-operations.js';
+
+/** The engines behind the services. */
+export interface ServiceEngines {
+  readonly parameters: ParameterStore;
+  readonly ssmPermissions: SsmPermissions;
+  readonly iam: IamEngines;
+  readonly sts: SecurityTokenService;
+  readonly kms: KeyManagement;
+  readonly kmsPermissions: KmsPermissions;
+}
+
+/** SSM, IAM, STS and KMS. */
+export function cofferServices(engines: ServiceEngines): ApiService[] {
+  return [
+    ssmService(engines.parameters, engines.ssmPermissions),
+    iamService(engines.iam),
+    stsService(engines.sts),
+    kmsService(engines.kms, engines.kmsPermissions),
+  ];
+}
