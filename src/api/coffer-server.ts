@@ -10,7 +10,7 @@ import type { Storage } from '../storage/storage.js';
 import { ServiceError } from '../engine/service-error.js';
 import type { RequestRecorder } from './access-log.js';
 import { readBody, sendError, sendJson, sendBody } from './http-exchange.js';
-import { xmlError } from './query/xml-response.js';
+import { asQueryError, xmlError } from './query/xml-response.js';
 import type { RequestPipeline, RequestTrace } from './request-pipeline.js';
 import { InternalServerError } from './wire-errors.js';
 
@@ -86,7 +86,7 @@ export class CofferServer {
       const executed = await this.parts.pipeline.execute(request, body, trace, requestId);
       sendBody(response, 200, requestId, executed.contentType, executed.body);
     } catch (error) {
-      const wire = this.asServiceError(error);
+      const wire = this.asServiceError(error, request);
       status = wire.httpStatus;
       errorCode = wire.code;
       if (!response.headersSent) this.sendFailure(request, response, requestId, wire);
@@ -113,12 +113,12 @@ export class CofferServer {
   /** Errors take the shape of the request's protocol: JSON `__type`, or Query XML. */
   private sendFailure(request: IncomingMessage, response: ServerResponse, requestId: string, error: ServiceError): void {
     const protocol = this.parts.pipeline.router.protocolOf(request);
-    if (protocol.kind === 'json') sendError(response, requestId, error);
+    if (protocol.kind === 'json' || error.httpStatus === 413) sendError(response, requestId, error);
     else sendBody(response, error.httpStatus, requestId, 'text/xml', xmlError(protocol.namespace, error, requestId));
   }
 
-  private asServiceError(error: unknown): ServiceError {
-    if (error instanceof ServiceError) return error;
+  private asServiceError(error: unknown, request: IncomingMessage): ServiceError {
+    if (error instanceof ServiceError) return this.parts.pipeline.router.protocolOf(request).kind === 'query' ? asQueryError(error) : error;
     return new InternalServerError();
   }
 }

@@ -3,7 +3,7 @@
  * with lists as `<member>` elements, dates in ISO 8601, policy documents URL-encoded (as IAM
  * returns them), and errors as `<ErrorResponse><Error><Type/><Code/><Message/></Error>`.
  */
-import type { ServiceError } from '../../engine/service-error.js';
+import { ServiceError } from '../../engine/service-error.js';
 
 /** Members IAM returns URL-encoded. */
 const URL_ENCODED = new Set(['PolicyDocument', 'AssumeRolePolicyDocument', 'Document']);
@@ -34,6 +34,24 @@ export function xmlResult(action: string, namespace: string, output: object, req
   const result = Object.keys(output).length > 0 ? `<${action}Result>${members(output as Record<string, unknown>)}</${action}Result>` : '';
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${namespace}">${result}` +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+/**
+ * Query services name the authentication errors differently from JSON ones, and answer them
+ * with 403: InvalidClientTokenId, SignatureDoesNotMatch, MissingAuthenticationToken, ExpiredToken.
+ */
+const QUERY_CODES: Record<string, string> = {
+  UnrecognizedClientException: 'InvalidClientTokenId',
+  InvalidSignatureException: 'SignatureDoesNotMatch',
+  MissingAuthenticationTokenException: 'MissingAuthenticationToken',
+  IncompleteSignatureException: 'IncompleteSignature',
+  ExpiredTokenException: 'ExpiredToken',
+};
+
+/** The error as a Query service reports it. */
+export function asQueryError(error: ServiceError): ServiceError {
+  const code = QUERY_CODES[error.code];
+  return code ? new ServiceError(code, error.message, 403) : error;
 }
 
 /** A Query error response. */
