@@ -10,11 +10,12 @@ import { startMoto } from '../helpers/moto-server.js';
 import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
 
 const CHECKS = join(import.meta.dirname, '..', 'fixtures', 'boto3_ssm_checks.py');
+const IDENTITY_CHECKS = join(import.meta.dirname, '..', 'fixtures', 'boto3_identity_checks.py');
 
 interface CheckResults { passed: string[]; failed: string[]; skipped: string[] }
 
-function runChecks(endpoint: string, target: 'coffer' | 'moto', credentials = ROOT): CheckResults {
-  const run = spawnSync('python3', [CHECKS, endpoint, credentials.accessKeyId, credentials.secretAccessKey, target], { encoding: 'utf8', timeout: 120_000 });
+function runChecks(endpoint: string, target: 'coffer' | 'moto', credentials = ROOT, script = CHECKS): CheckResults {
+  const run = spawnSync('python3', [script, endpoint, credentials.accessKeyId, credentials.secretAccessKey, target], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as CheckResults;
 }
@@ -40,6 +41,33 @@ describe('boto3', () => {
       const results = runChecks(moto.endpoint, 'moto', { accessKeyId: 'testing', secretAccessKey: 'testing' });
       assert.deepEqual(results.failed, []);
       assert.ok(results.passed.length >= 12);
+    } finally {
+      moto.stop();
+    }
+  });
+});
+
+describe('boto3: IAM, STS and KMS', () => {
+  it('passes every check against Coffer', async () => {
+    const server = await startServer();
+    try {
+      const results = runChecks(server.endpoint, 'coffer', ROOT, IDENTITY_CHECKS);
+      assert.deepEqual(results.failed, []);
+      assert.equal(results.skipped.length, 0);
+      assert.ok(results.passed.length >= 14);
+      assert.ok(!server.output().includes('py-secret') && !server.output().includes('py-plain'));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('passes the CRUD checks against moto_server, where moto agrees with AWS', async (t) => {
+    const moto = await startMoto();
+    if (!moto) return t.skip('moto_server is not installed');
+    try {
+      const results = runChecks(moto.endpoint, 'moto', { accessKeyId: 'testing', secretAccessKey: 'testing' }, IDENTITY_CHECKS);
+      assert.deepEqual(results.failed, []);
+      assert.ok(results.passed.length >= 9);
     } finally {
       moto.stop();
     }
@@ -92,5 +120,24 @@ describe('aws CLI', () => {
     assert.deepEqual(json('ssm', 'list-tags-for-resource', '--resource-type', 'Parameter', '--resource-id', '/dev/app/key').TagList, [{ Key: 'env', Value: 'dev' }]);
     json('ssm', 'delete-parameter', '--name', '/dev/app/key');
     assert.notEqual(aws('ssm', 'get-parameter', '--name', '/dev/app/key').status, 0);
+  });
+
+  it('manages IAM users, policies and keys, and the new key is enforced', () => {
+    assert.equal(json('iam', 'create-user', '--user-name', 'cli-user', '--tags', 'Key=team,Value=ops').User.UserName, 'cli-user');
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:PutParameter', Resource: 'arn:aws:ssm:*:*:parameter/cli/*' }] });
+    json('iam', 'put-user-policy', '--user-name', 'cli-user', '--policy-name', 'write', '--policy-document', policy);
+    assert.deepEqual(json('iam', 'get-user-policy', '--user-name', 'cli-user', '--policy-name', 'write').PolicyDocument, JSON.parse(policy));
+    const key = json('iam', 'create-access-key', '--user-name', 'cli-user').AccessKey;
+    const asUser = (...args: string[]) => spawnSync('aws', ['--endpoint-url', server.endpoint, '--output', 'json', ...args], {
+      encoding: 'utf8', timeout: 60_000,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    });
+    assert.match(asUser('sts', 'get-caller-identity').stdout, /user\/cli-user/);
+    assert.equal(asUser('ssm', 'put-parameter', '--name', '/cli/x', '--value', 'v', '--type', 'String').status, 0);
+    const denied = asUser('ssm', 'get-parameter', '--name', '/cli/x');
+    assert.notEqual(denied.status, 0);
+    assert.match(denied.stderr, /An error occurred \(AccessDeniedException\) when calling the GetParameter operation: User: arn:aws:iam::123456789012:user\/cli-user is not authorized to perform: ssm:GetParameter/);
+    const iamDenied = asUser('iam', 'list-users');
+    assert.match(iamDenied.stderr, /An error occurred \(AccessDenied\) when calling the ListUsers operation/);
   });
 });
