@@ -4,16 +4,20 @@
  * `COFFER_ENDPOINT`) talks to a Coffer server, or AWS itself, over the wire API with credentials
  * from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE).
  */
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { openCoffer, type Coffer } from '../bootstrap/open-coffer.js';
 import { settingsFromEnv } from '../bootstrap/settings.js';
 import { rootPrincipal, type RequestContext } from '../engine/request-context.js';
+import { localIdentity, remoteIdentity, type IdentityOperations } from './identity-operations.js';
 import { localOperations, remoteOperations, type ParameterOperations } from './parameter-operations.js';
 
 /** Lazily opened store or client, plus the caller context. */
 export class CliSession {
   private coffer: Coffer | undefined;
   private client: SSMClient | undefined;
+  private identityClients: { iam: IAMClient; sts: STSClient } | undefined;
 
   /** `endpoint` switches to remote mode. */
   constructor(readonly env: NodeJS.ProcessEnv, readonly endpoint: string | undefined = env.COFFER_ENDPOINT || undefined) {}
@@ -43,19 +47,31 @@ export class CliSession {
   /** Parameter Store operations in whichever mode this session is in. */
   async parameters(): Promise<ParameterOperations> {
     if (!this.remote) return localOperations((await this.open()).parameters, await this.context());
-    if (!this.client) {
-      const region = this.env.COFFER_REGION || this.env.AWS_REGION || this.env.AWS_DEFAULT_REGION || 'us-east-1';
-      const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = this.env;
-      // Keys in this session's environment win; otherwise the SDK's own chain (AWS_PROFILE, ...).
-      const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined;
-      this.client = new SSMClient({ endpoint: this.endpoint, region, credentials });
-    }
+    this.client ??= new SSMClient(this.clientConfig());
     return remoteOperations(this.client);
+  }
+
+  /** IAM and STS operations in whichever mode this session is in. */
+  async identity(): Promise<IdentityOperations> {
+    if (!this.remote) return localIdentity(await this.open(), await this.context());
+    this.identityClients ??= { iam: new IAMClient(this.clientConfig()), sts: new STSClient(this.clientConfig()) };
+    return remoteIdentity(this.identityClients.iam, this.identityClients.sts);
+  }
+
+  private clientConfig() {
+    const region = this.env.COFFER_REGION || this.env.AWS_REGION || this.env.AWS_DEFAULT_REGION || 'us-east-1';
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = this.env;
+    // Keys in this session's environment win; otherwise the SDK's own chain (AWS_PROFILE, ...).
+    const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined;
+    return { endpoint: this.endpoint, region, credentials };
   }
 
   async close(): Promise<void> {
     this.client?.destroy();
     this.client = undefined;
+    this.identityClients?.iam.destroy();
+    this.identityClients?.sts.destroy();
+    this.identityClients = undefined;
     await this.coffer?.close();
     this.coffer = undefined;
   }

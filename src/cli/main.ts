@@ -11,6 +11,7 @@ import { execCommand } from './commands/exec.js';
 import { exportCommand } from './commands/export.js';
 import { getCommand } from './commands/get.js';
 import { historyCommand } from './commands/history.js';
+import { iamCommand } from './commands/iam.js';
 import { importCommand } from './commands/import.js';
 import { keysCommand } from './commands/keys.js';
 import { labelCommand } from './commands/label.js';
@@ -22,7 +23,7 @@ import { tagCommand } from './commands/tag.js';
 
 const COMMANDS: readonly CliCommand[] = [
   putCommand, getCommand, lsCommand, historyCommand, rmCommand, labelCommand, tagCommand,
-  execCommand, exportCommand, importCommand, keysCommand, serveCommand,
+  execCommand, exportCommand, importCommand, keysCommand, iamCommand, serveCommand,
 ];
 
 function help(): string {

@@ -156,6 +156,32 @@ for (const mode of MODES) {
       assert.equal((await run(['get', '/dev/orders/k'])).io.stdout, 'v\n');
       assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');
     });
+
+    it('creates a user with tags and a policy file, issues a key, attaches a managed policy; the key is enforced', async () => {
+      assert.match((await run(['iam', 'whoami'])).io.stdout, /^arn:aws:iam::123456789012:root\n$/);
+      const policyFile = join(location.dataDir, `reader-${mode}.json`);
+      writeFileSync(policyFile, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:*:*:parameter/dev/shared/*' }] }));
+      const created = await run(['iam', 'create-user', 'reader', '--tag', 'team=ops', '--policy-file', policyFile]);
+      assert.equal(created.code, 0, created.io.stderr);
+      assert.equal(created.io.stdout, 'arn:aws:iam::123456789012:user/reader\n');
+      assert.equal((await run(['iam', 'create-user', 'broken', '--policy-file', '/nonexistent/policy.json'])).code, 1);
+      assert.ok(!(await run(['iam', 'users'])).io.stdout.includes('broken'), 'a missing policy file creates no user');
+      assert.equal((await run(['iam', 'attach-policy', 'reader', 'AmazonSSMReadOnlyAccess'])).code, 0);
+      const key = await run(['iam', 'create-key', 'reader']);
+      const [, id, secret] = /AWS_ACCESS_KEY_ID=(\S+)\nAWS_SECRET_ACCESS_KEY=(\S+)\n/.exec(key.io.stdout)!;
+      assert.match((await run(['iam', 'users'])).io.stdout, /^reader  arn:aws:iam::123456789012:user\/reader$/m);
+      if (mode !== 'remote') return;
+      // The new key, used remotely, acts as the user and is held to its policies.
+      const asReader = async (args: string[]) => {
+        const io = new CapturedIo();
+        return { code: await runCli(args, { ...env, AWS_ACCESS_KEY_ID: id!, AWS_SECRET_ACCESS_KEY: secret! }, io), io };
+      };
+      assert.equal((await asReader(['iam', 'whoami'])).io.stdout, 'arn:aws:iam::123456789012:user/reader\n');
+      assert.equal((await asReader(['get', '/dev/shared/Region-Name'])).io.stdout, 'eu-west-1\n');
+      const denied = await asReader(['put', '/dev/shared/x', 'v']);
+      assert.equal(denied.code, 1);
+      assert.match(denied.io.stderr, /AccessDeniedException: User: arn:aws:iam::123456789012:user\/reader is not authorized to perform: ssm:PutParameter/);
+    });
   });
 }
 

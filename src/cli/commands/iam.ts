@@ -1,0 +1,76 @@
+/**
+ * `coffer iam ...`: the everyday IAM subset, locally (as the account's root) or against a
+ * server: create a user with tags and a policy file, issue an access key, attach a managed
+ * policy, list users, and say who the caller is.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { UsageError, type CliCommand } from '../cli-command.js';
+import { parseOptions, toJson } from '../parse-options.js';
+
+const USAGE = 'coffer iam create-user NAME [--tag KEY=VALUE]... [--policy-file FILE [--policy-name NAME]] | ' +
+  'iam create-key [USER] | iam attach-policy USER POLICY | iam users [--json] | iam whoami [--json]';
+
+function tagsFrom(pairs: string[] | undefined): { Key: string; Value: string }[] {
+  return (pairs ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new UsageError(`tags are KEY=VALUE, not ${pair}`);
+    return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
+  });
+}
+
+/** A managed policy by ARN, or by the name of an AWS-managed one (AmazonSSMReadOnlyAccess). */
+function policyArn(reference: string): string {
+  return reference.startsWith('arn:') ? reference : `arn:aws:iam::aws:policy/${reference}`;
+}
+
+export const iamCommand: CliCommand = {
+  name: 'iam',
+  summary: 'create users with tags and policies, issue access keys, attach managed policies, whoami',
+  usage: USAGE,
+  async run(args, session, io) {
+    const [action, ...rest] = args;
+    const { values, positionals } = parseOptions(rest, {
+      tag: { type: 'string', multiple: true }, 'policy-file': { type: 'string' }, 'policy-name': { type: 'string' }, json: { type: 'boolean' },
+    });
+    const iam = await session.identity();
+    switch (action) {
+      case 'create-user': {
+        if (positionals.length !== 1) throw new UsageError('iam create-user takes one NAME');
+        const name = positionals[0]!;
+        // Read the policy before creating anything, so a missing file leaves no half-made user.
+        const document = values['policy-file'] === undefined ? undefined : readFileSync(values['policy-file'], 'utf8');
+        const user = await iam.createUser({ UserName: name, Tags: tagsFrom(values.tag) });
+        if (document !== undefined) {
+          await iam.putUserPolicy(name, values['policy-name'] ?? basename(values['policy-file']!).replace(/\.json$/, ''), document);
+        }
+        io.out(values.json ? toJson(user) : `${user.Arn}\n`);
+        return 0;
+      }
+      case 'create-key': {
+        if (positionals.length > 1) throw new UsageError('iam create-key takes at most one USER');
+        const key = await iam.createAccessKey(positionals[0]);
+        io.err('coffer: the secret is shown once; store it now\n');
+        io.out(values.json ? toJson(key) : `AWS_ACCESS_KEY_ID=${key.AccessKeyId}\nAWS_SECRET_ACCESS_KEY=${key.SecretAccessKey}\n`);
+        return 0;
+      }
+      case 'attach-policy': {
+        if (positionals.length !== 2) throw new UsageError('iam attach-policy takes USER and POLICY (an ARN or an AWS-managed policy name)');
+        await iam.attachUserPolicy(positionals[0]!, policyArn(positionals[1]!));
+        return 0;
+      }
+      case 'users': {
+        const users = await iam.listUsers();
+        io.out(values.json ? toJson(users) : users.map((u) => `${u.UserName}  ${u.Arn}\n`).join(''));
+        return 0;
+      }
+      case 'whoami': {
+        const identity = await iam.whoami();
+        io.out(values.json ? toJson(identity) : `${identity.Arn}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`iam takes create-user, create-key, attach-policy, users or whoami: ${USAGE}`);
+    }
+  },
+};
