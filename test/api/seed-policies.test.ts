@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, DeleteUserPolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   DeleteParameterCommand, DescribeParametersCommand, GetParameterCommand, GetParametersCommand, ParameterNotFound, PutParameterCommand,
 } from '@aws-sdk/client-ssm';
@@ -197,5 +197,33 @@ describe('seed policies, enforced end to end', () => {
       }
     }
     await assertTenantMatrix(principals);
+  });
+});
+
+describe('policy changes across nodes', () => {
+  it('a policy removed on one node is enforced by another node sharing the PostgreSQL store within seconds', async () => {
+    const first = await startServer({ backend: 'postgres' });
+    const second = await startServer({ env: { COFFER_DATABASE_URL: first.location.databaseUrl!, COFFER_DATA_DIR: first.location.dataDir } });
+    const onFirst = clientsFor(first);
+    const opened = [onFirst];
+    try {
+      await onFirst.ssm.send(new PutParameterCommand({ Name: '/lee/ha/access_token', Value: 'token', Type: 'SecureString' }));
+      const key = await userWithKey(onFirst.iam, 'node-user', { ha: SEED_000_LAMBDA });
+      const onSecond = clientsFor(second, key);
+      opened.push(onSecond);
+      assert.equal((await onSecond.ssm.send(new GetParameterCommand({ Name: '/lee/ha/access_token', WithDecryption: true }))).Parameter!.Value, 'token');
+      await onFirst.iam.send(new DeleteUserPolicyCommand({ UserName: 'node-user', PolicyName: 'ha' }));
+      const deadline = Date.now() + 10_000;
+      let denied = false;
+      while (!denied && Date.now() < deadline) {
+        denied = await isDenied(onSecond.ssm.send(new GetParameterCommand({ Name: '/lee/ha/access_token' })));
+        if (!denied) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.ok(denied, 'the second node noticed the change through the shared generation counter');
+    } finally {
+      opened.forEach((c) => c.destroy());
+      await second.stop().catch(() => {});
+      await first.stop();
+    }
   });
 });
