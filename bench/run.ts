@@ -12,6 +12,7 @@ import pg from 'pg';
 import { openCoffer, type Coffer } from '../src/bootstrap/open-coffer.js';
 import { fmt, measure, throughput, type Timing } from './measure.js';
 import { startMoto } from '../test/helpers/moto-server.js';
+import { runAuthorizationBench } from './authorization.js';
 import { runWireBench } from './wire.js';
 
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
@@ -101,5 +102,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.BENCH_ONLY !== 'wire') await main();
-if (process.env.BENCH_ONLY !== 'engine') await runWireBench();
+// BENCH_ONLY=engine|wire|auth runs one part; unset runs all three.
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'engine') await main();
+if (!only || only === 'wire') await runWireBench();
+if (!only || only === 'auth') await runAuthorizationBench();

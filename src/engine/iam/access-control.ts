@@ -36,22 +36,59 @@ function deniedMessage(caller: Caller, permission: Permission, decision: Decisio
   return `User: ${caller.arn} is not authorized to perform: ${permission.action} on resource: ${permission.resource} ${why}`;
 }
 
-/** The global condition keys of one request by one caller, lower-cased. */
-function requestKeys(caller: Caller, facts: RequestFacts): Map<string, string | readonly string[]> {
-  const now = facts.time ?? Date.now();
-  const keys = new Map<string, string | readonly string[]>([
-    ['aws:principalarn', caller.principalArn], ['aws:principalaccount', caller.account], ['aws:userid', caller.userId],
-    ['aws:principaltype', caller.kind === 'root' ? 'Account' : caller.kind === 'user' ? 'User' : 'AssumedRole'],
-    ['aws:currenttime', new Date(now).toISOString()], ['aws:epochtime', String(Math.floor(now / 1000))],
-    ['aws:securetransport', String(facts.secureTransport)], ['aws:requestedregion', facts.region],
-    ['aws:viaawsservice', 'false'],
-    // CloudFormation pseudo-parameters, so policies pasted from templates (seed 003) resolve.
-    ['aws::region', facts.region], ['aws::accountid', caller.account], ['aws::partition', 'aws'],
-  ]);
-  if (caller.userName !== undefined) keys.set('aws:username', caller.userName);
-  if (facts.sourceIp !== undefined) keys.set('aws:sourceip', facts.sourceIp);
-  for (const [k, v] of caller.tags) keys.set(`aws:principaltag/${k}`, v);
+/** The caller's own condition keys, lower-cased; built once per compiled caller. */
+const principalKeysOf = new WeakMap<Caller, Map<string, string>>();
+
+function principalKeys(caller: Caller): Map<string, string> {
+  let keys = principalKeysOf.get(caller);
+  if (!keys) {
+    keys = new Map([
+      ['aws:principalarn', caller.principalArn], ['aws:principalaccount', caller.account], ['aws:userid', caller.userId],
+      ['aws:principaltype', caller.kind === 'root' ? 'Account' : caller.kind === 'user' ? 'User' : 'AssumedRole'],
+      // CloudFormation pseudo-parameters, so policies pasted from templates (seed 003) resolve.
+      ['aws::accountid', caller.account], ['aws::partition', 'aws'], ['aws:viaawsservice', 'false'],
+    ]);
+    if (caller.userName !== undefined) keys.set('aws:username', caller.userName);
+    for (const [k, v] of caller.tags) keys.set(`aws:principaltag/${k}`, v);
+    principalKeysOf.set(caller, keys);
+  }
   return keys;
+}
+
+/** The request's own global keys, computed only when a policy asks for one. */
+function requestKey(key: string, facts: RequestFacts): string | undefined {
+  switch (key) {
+    case 'aws:currenttime': return new Date(facts.time ?? Date.now()).toISOString();
+    case 'aws:epochtime': return String(Math.floor((facts.time ?? Date.now()) / 1000));
+    case 'aws:securetransport': return String(facts.secureTransport);
+    case 'aws:requestedregion':
+    case 'aws::region': return facts.region;
+    case 'aws:sourceip': return facts.sourceIp;
+    default: return undefined;
+  }
+}
+
+/** Keys whose value changes with every request: a decision that reads them is never reused. */
+const VOLATILE_KEYS = new Set(['aws:currenttime', 'aws:epochtime']);
+const MAX_DECISIONS_PER_CALLER = 4096;
+
+/** What a caller's decisions depend on, worked out once per compiled caller. */
+interface DecisionMemo {
+  readonly keys: readonly string[];
+  readonly cacheable: boolean;
+  readonly decisions: Map<string, Decision>;
+}
+
+const memos = new WeakMap<Caller, DecisionMemo>();
+
+function memoOf(caller: Caller): DecisionMemo {
+  let memo = memos.get(caller);
+  if (!memo) {
+    const keys = [...new Set(caller.policies.flatMap((p) => [...p.readsKeys]))].sort();
+    memo = { keys, cacheable: !keys.some((k) => VOLATILE_KEYS.has(k)), decisions: new Map() };
+    memos.set(caller, memo);
+  }
+  return memo;
 }
 
 function lowerKeys(values: ConditionValues | undefined): Map<string, string | readonly string[]> | undefined {
@@ -63,7 +100,7 @@ export class AccessControl {
   /** The decision for one permission (SimulatePrincipalPolicy shows it; check enforces it). */
   async decide(caller: Caller, facts: RequestFacts, permission: Permission, extra?: ConditionValues): Promise<Decision> {
     if (caller.kind === 'root') return { effect: 'Allow' };
-    const global = requestKeys(caller, facts);
+    const principal = principalKeys(caller);
     const own = lowerKeys(permission.context);
     const given = lowerKeys(extra);
     let tags: Map<string, string> | undefined;
@@ -71,11 +108,27 @@ export class AccessControl {
       tags = new Map(Object.entries(await permission.resourceTags()).map(([k, v]) => [k.toLowerCase(), v]));
     }
     const lookup: ContextLookup = (key) => {
-      const value = given?.get(key) ?? own?.get(key) ?? global.get(key);
+      const value = given?.get(key) ?? own?.get(key) ?? requestKey(key, facts) ?? principal.get(key);
       if (value !== undefined) return value;
       return tags && key.startsWith('aws:resourcetag/') ? tags.get(key.slice(16)) : undefined;
     };
-    return evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
+    // A caller's decision depends only on the action, the resource and the context keys its
+    // policies read, so equal inputs reuse the decision (the memo dies with the compiled caller
+    // when IAM changes). Time-dependent policies are evaluated every time.
+    const memo = memoOf(caller);
+    if (!memo.cacheable) return evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
+    let key = `${permission.action}\u0000${permission.resource}`;
+    for (const k of memo.keys) {
+      const v = lookup(k);
+      key += `\u0000${v === undefined ? '\u0001' : typeof v === 'string' ? v : v.join('\u0002')}`;
+    }
+    let decision = memo.decisions.get(key);
+    if (!decision) {
+      decision = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
+      if (memo.decisions.size >= MAX_DECISIONS_PER_CALLER) memo.decisions.clear();
+      memo.decisions.set(key, decision);
+    }
+    return decision;
   }
 
   /** Throws the service's AccessDenied unless every permission is allowed. */

@@ -3,7 +3,7 @@
  * suffix and the ForAnyValue / ForAllValues set qualifiers, with AWS's documented rules for a
  * key missing from the request context.
  */
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { PolicyTemplate, type ContextLookup } from './policy-template.js';
 
 type Compare = (requestValue: string, policyValue: PolicyTemplate, lookup: ContextLookup) => boolean;
@@ -42,20 +42,65 @@ function date(test: (a: number, b: number) => boolean): Compare {
 
 const bool: Compare = (actual, expected, lookup) => actual.toLowerCase() === expected.text(lookup)?.toLowerCase();
 
-function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+/** An address as 16 bytes (IPv4 mapped into IPv6), or undefined if it is not an IP address. */
+function addressBytes(text: string): Uint8Array | undefined {
+  const out = new Uint8Array(16);
+  if (isIPv4(text)) {
+    out[10] = 0xff;
+    out[11] = 0xff;
+    text.split('.').forEach((part, i) => { out[12 + i] = Number(part); });
+    return out;
+  }
+  if (!isIPv6(text)) return undefined;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  const head = v4 ? text.slice(0, -v4[1]!.length) + '0:0' : text;
+  const [left, right = ''] = head.split('::');
+  const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const l = groups(left!);
+  const r = head.includes('::') ? groups(right) : [];
+  const all = [...l, ...new Array(8 - l.length - r.length).fill(0), ...r];
+  all.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff; });
+  if (v4) v4[1]!.split('.').forEach((part, i) => { out[12 + i] = Number(part); });
+  return out;
+}
+
+/** A CIDR block parsed once per text (policies repeat the same few). */
+interface Subnet {
+  readonly network: Uint8Array;
+  /** Prefix length over the 16-byte form. */
+  readonly bits: number;
+}
+
+const subnets = new Map<string, Subnet | null>();
+
+function subnet(cidr: string): Subnet | null {
+  let parsed = subnets.get(cidr);
+  if (parsed === undefined) {
+    const [address, prefix] = cidr.split('/');
+    const network = addressBytes(address ?? '');
+    const v4 = isIPv4(address ?? '');
+    const bits = prefix === undefined ? (v4 ? 32 : 128) : Number(prefix);
+    parsed = network && Number.isInteger(bits) && bits >= 0 && bits <= (v4 ? 32 : 128) ? { network, bits: v4 ? bits + 96 : bits } : null;
+    if (subnets.size > 10_000) subnets.clear();
+    subnets.set(cidr, parsed);
+  }
+  return parsed;
+}
+
+function inSubnet(address: Uint8Array, block: Subnet): boolean {
+  const whole = block.bits >> 3;
+  for (let i = 0; i < whole; i++) if (address[i] !== block.network[i]) return false;
+  const rest = block.bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (address[whole]! & mask) === (block.network[whole]! & mask);
 }
 
 const ipAddress: Compare = (actual, expected, lookup) => {
   const cidr = expected.text(lookup);
-  if (cidr === undefined) return false;
-  const [network, bits] = cidr.split('/');
-  const address = plainAddress(actual);
-  const family = isIPv4(network ?? '') ? 'ipv4' : isIPv6(network ?? '') ? 'ipv6' : undefined;
-  if (!family || (family === 'ipv4' ? !isIPv4(address) : !isIPv6(address))) return false;
-  const list = new BlockList();
-  list.addSubnet(network!, bits === undefined ? (family === 'ipv4' ? 32 : 128) : Number(bits), family);
-  return list.check(address, family);
+  const block = cidr === undefined ? null : subnet(cidr);
+  const address = block ? addressBytes(actual) : undefined;
+  return block !== null && address !== undefined && inSubnet(address, block);
 };
 
 /** ARNs compare per colon-separated component, each a glob; the resource part may hold colons. */
@@ -120,6 +165,11 @@ export class Condition {
     this.spec = BASE[parsed.base];
     this.key = key.toLowerCase();
     this.values = values.map((v) => new PolicyTemplate(v));
+  }
+
+  /** Every context key this condition reads: its own and its values' variables. */
+  get readsKeys(): string[] {
+    return [this.key, ...this.values.flatMap((v) => v.variableKeys)];
   }
 
   matches(lookup: ContextLookup): boolean {

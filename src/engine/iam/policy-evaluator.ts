@@ -73,6 +73,11 @@ class CompiledStatement {
     return this.conditions.map((c) => c.key);
   }
 
+  /** Every context key the statement's outcome can depend on. */
+  get readsKeys(): string[] {
+    return [...this.conditions.flatMap((c) => c.readsKeys), ...(this.resources ?? []).flatMap((r) => r.variableKeys)];
+  }
+
   applies(action: string, resource: string, lookup: ContextLookup): boolean {
     if (this.actions.matches(action) === this.source.notAction) return false;
     if (this.resources && this.resourceMatches(resource, lookup) === this.source.notResource) return false;
@@ -96,10 +101,13 @@ export class CompiledPolicy {
   private readonly statements: readonly CompiledStatement[];
   /** Whether any condition reads a resource tag, so callers fetch tags only when needed. */
   readonly readsResourceTags: boolean;
+  /** Every context key (lower case) a decision of this policy can depend on. */
+  readonly readsKeys: ReadonlySet<string>;
 
-  constructor(readonly name: string, document: PolicyDocument, readonly source?: string) {
+  constructor(readonly name: string, document: PolicyDocument) {
     this.statements = document.statements.map((s) => new CompiledStatement(s));
     this.readsResourceTags = this.statements.some((s) => s.conditionKeys.some((k) => k.startsWith('aws:resourcetag/')));
+    this.readsKeys = new Set(this.statements.flatMap((s) => s.readsKeys));
   }
 
   /** The decision of this policy alone; `subject` is given for trust and resource policies. */

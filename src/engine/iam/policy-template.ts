@@ -10,7 +10,7 @@
 export type ContextLookup = (key: string) => string | readonly string[] | undefined;
 
 type Segment =
-  | { readonly kind: 'glob'; readonly text: string }
+  | { readonly kind: 'glob'; readonly text: string; readonly source: string }
   | { readonly kind: 'literal'; readonly text: string }
   | { readonly kind: 'var'; readonly key: string; readonly fallback?: string };
 
@@ -42,7 +42,7 @@ function parseSegments(source: string): Segment[] {
   const segments: Segment[] = [];
   let last = 0;
   for (const match of source.matchAll(VARIABLE)) {
-    if (match.index > last) segments.push({ kind: 'glob', text: source.slice(last, match.index) });
+    if (match.index > last) segments.push(globSegment(source.slice(last, match.index)));
     const inner = match[1]!.trim();
     const fallback = /^(.+?)\s*,\s*'(.*)'$/.exec(inner);
     if (ESCAPES[inner] !== undefined) segments.push({ kind: 'literal', text: ESCAPES[inner]! });
@@ -50,8 +50,13 @@ function parseSegments(source: string): Segment[] {
     else segments.push({ kind: 'var', key: inner.toLowerCase() });
     last = match.index + match[0].length;
   }
-  if (last < source.length) segments.push({ kind: 'glob', text: source.slice(last) });
+  if (last < source.length) segments.push(globSegment(source.slice(last)));
   return segments;
+}
+
+/** A literal stretch of policy text, with its regex source worked out once. */
+function globSegment(text: string): Segment {
+  return { kind: 'glob', text, source: globSource(text) };
 }
 
 /** A parsed policy string. */
@@ -63,6 +68,11 @@ export class PolicyTemplate {
   constructor(readonly source: string) {
     this.segments = parseSegments(source);
     this.hasVariables = this.segments.some((s) => s.kind !== 'glob');
+  }
+
+  /** The context keys its variables read (lower case). */
+  get variableKeys(): string[] {
+    return this.segments.flatMap((s) => (s.kind === 'var' ? [s.key] : []));
   }
 
   /** The string with variables substituted (wildcards left as written); undefined if a variable has no value. */
@@ -86,7 +96,7 @@ export class PolicyTemplate {
     }
     let source = '';
     for (const s of this.segments) {
-      if (s.kind === 'glob') source += globSource(s.text);
+      if (s.kind === 'glob') source += s.source;
       else {
         const value = s.kind === 'literal' ? s.text : variableValue(s, lookup);
         if (value === undefined) return undefined;
