@@ -77,4 +77,34 @@ describe('robustness against malformed requests', () => {
     assert.ok(!server.output().includes('original-a'));
     assert.ok(!server.output().includes('internal fault'), 'no request caused an internal fault');
   });
+
+  it('answers 1,000 malformed Query (IAM, STS) requests with XML 4xx errors and creates nothing', async () => {
+    const random = generator(20261123);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const forms = [
+      () => randomBytes(Math.floor(random() * 200)).toString('latin1'),
+      () => `Action=${pick(['CreateUser', 'PutUserPolicy', 'AssumeRole', 'Nope', ''])}&Version=2010-05-08&UserName=${pick(['', 'a b', 'x'.repeat(100), '%00', 'ok'])}`,
+      () => `Action=PutUserPolicy&UserName=fuzz&PolicyName=p&PolicyDocument=${encodeURIComponent(pick(['{', '[]', '{"Statement":[]}', 'x'.repeat(5000), '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}}']))}`,
+      () => `Action=CreateUser&UserName=fuzz-${Math.floor(random() * 3)}&${Array.from({ length: 5 }, (_, i) => `Tags.member.${pick([0, 1, 99999, i])}.${pick(['Key', 'Value', '__proto__', 'member'])}=${pick(['', 'v', 'x'.repeat(300)])}`).join('&')}`,
+      () => `Action=AssumeRole&RoleArn=${pick(['', 'arn:aws:iam::123456789012:role/none', 'junk'])}&RoleSessionName=${pick(['', 's', 'ok-session'])}&DurationSeconds=${pick(['-1', 'abc', '99999999'])}`,
+      () => `Action=${'A'.repeat(5000)}`,
+      () => 'Tags.member.1.Key=a&Tags.member.1.Key.member.1=b&Action=TagUser&UserName=nobody',
+    ];
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 1000; i++) {
+      const service = pick(['iam', 'sts', 'iam', 'bogus']);
+      const headers = devSignatureHeaders('', service);
+      delete headers['x-amz-target'];
+      headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+      if (random() < 0.05) delete headers.authorization;
+      const res = await rawRequest(server.endpoint, { headers, body: pick(forms)() });
+      if (res.status >= 500) await new Promise((resolve) => setTimeout(resolve, 300));
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `request ${i} got ${res.status}: ${res.body.slice(0, 200)} ${/internal fault.*/.exec(server.output())?.[0] ?? ''}`);
+      if (res.status !== 200) assert.match(res.body, /<ErrorResponse xmlns="https:\/\/(iam|sts)\.amazonaws\.com\/doc\/[0-9-]+\/"><Error><Type>Sender<\/Type><Code>\w+<\/Code>/);
+    }
+    assert.ok((statuses.get(400) ?? 0) + (statuses.get(403) ?? 0) + (statuses.get(404) ?? 0) > 800, `mostly refused: ${JSON.stringify([...statuses])}`);
+    assert.equal(await snapshot(), before_);
+    assert.ok(!server.output().includes('internal fault'), 'no request caused an internal fault');
+  });
 });

@@ -60,5 +60,13 @@ export function decodeQueryForm(body: Buffer): QueryRequest {
     if (key === 'Action' || key === 'Version') continue;
     setPath(input, key.split('.'), value);
   }
-  return { action, version: params.get('Version') ?? undefined, input: compact(input) as Node };
+  const decoded = compact(input) as Node;
+  // Every top-level Query member is a value or a `.member.N` list; a bare structure means the
+  // request named a list wrongly (`Tags.member.0.Key`, `Tags.Key`).
+  for (const [name, value] of Object.entries(decoded)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      throw new ServiceError('ValidationError', `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must be a value or a list of members numbered from 1`, 400);
+    }
+  }
+  return { action, version: params.get('Version') ?? undefined, input: decoded };
 }

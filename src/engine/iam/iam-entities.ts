@@ -94,6 +94,7 @@ export class IamEntities {
   }
 
   async addTags(tx: StorageWriter, entity: Entity, tags: readonly Tag[] | undefined): Promise<void> {
+    if (tags !== undefined && !Array.isArray(tags)) throw new IamValidationError('1 validation error detected: Value at \'tags\' failed to satisfy constraint: Member must be a list');
     if (!tags || tags.length === 0) return;
     for (const tag of tags) {
       if (typeof tag.Key !== 'string' || tag.Key.length < 1 || tag.Key.length > 128 || typeof tag.Value !== 'string' || tag.Value.length > 256) {
@@ -112,6 +113,7 @@ export class IamEntities {
   }
 
   async removeTags(tx: StorageWriter, entity: Entity, keys: readonly string[]): Promise<void> {
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw new IamValidationError('1 validation error detected: Value at \'tagKeys\' failed to satisfy constraint: Member must be a list of strings');
     const existing = await this.tags(tx, entity);
     for (const key of keys) {
       const old = existing.find((t) => t.Key!.toLowerCase() === key.toLowerCase());

@@ -26,7 +26,7 @@ export class PolicySimulator {
   async simulate(ctx: RequestContext, request: SimulatePrincipalPolicyRequest): Promise<{ EvaluationResults: EvaluationResult[]; IsTruncated: boolean }> {
     const match = SOURCE_ARN.exec(String(request.PolicySourceArn));
     if (!match || match[1] !== ctx.account) throw new IamValidationError(`Invalid ARN: ${String(request.PolicySourceArn)}`);
-    if (!Array.isArray(request.ActionNames) || request.ActionNames.length === 0) throw new IamValidationError('1 validation error detected: Value null at \'actionNames\' failed to satisfy constraint: Member must not be null');
+    if (!Array.isArray(request.ActionNames) || request.ActionNames.length === 0 || request.ActionNames.some((a) => typeof a !== 'string')) throw new IamValidationError('1 validation error detected: Value null at \'actionNames\' failed to satisfy constraint: Member must not be null');
     const kind = match[2] as 'user' | 'group' | 'role';
     const entity = await this.entities.find(this.entities.storage, ctx.account, kind, match[3]!);
     if (!entity || entity.arn !== request.PolicySourceArn) throw new NoSuchEntity(`The ${kind} with name ${match[3]} cannot be found.`);
@@ -39,6 +39,8 @@ export class PolicySimulator {
       policies: documents.map((d) => new CompiledPolicy(d.name, parsePolicyDocument(d.document, 'identity'))),
     };
     const extra: Record<string, string | string[]> = {};
+    if (request.ContextEntries !== undefined && !Array.isArray(request.ContextEntries)) throw new IamValidationError('1 validation error detected: Value at \'contextEntries\' failed to satisfy constraint: Member must be a list');
+    if (request.ResourceArns !== undefined && !Array.isArray(request.ResourceArns)) throw new IamValidationError('1 validation error detected: Value at \'resourceArns\' failed to satisfy constraint: Member must be a list');
     for (const entry of request.ContextEntries ?? []) {
       const values = entry.ContextKeyValues ?? [];
       extra[String(entry.ContextKeyName)] = /List$/i.test(String(entry.ContextKeyType)) ? values : values[0] ?? '';
@@ -46,7 +48,7 @@ export class PolicySimulator {
     const facts = { service: 'iam', region: ctx.region, secureTransport: false };
     const results: EvaluationResult[] = [];
     for (const action of request.ActionNames) {
-      for (const resource of request.ResourceArns?.length ? request.ResourceArns : ['*']) {
+      for (const resource of request.ResourceArns?.length ? request.ResourceArns.map(String) : ['*']) {
         const decision = await this.access.decide(caller, facts, { action, resource }, extra);
         results.push({
           EvalActionName: action, EvalResourceName: resource, EvalDecision: DECISION[decision.effect] as EvaluationResult['EvalDecision'],

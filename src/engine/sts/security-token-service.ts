@@ -24,6 +24,7 @@ function invalid(field: string, value: unknown, constraint: string): never {
 
 function sessionTags(tags: AssumeRoleRequest['Tags']): Record<string, string> {
   const out: Record<string, string> = {};
+  if (tags !== undefined && !Array.isArray(tags)) invalid('tags', 'a non-list', 'Member must be a list');
   for (const tag of tags ?? []) {
     if (typeof tag.Key !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(tag.Key)) invalid('tags.member.key', tag.Key, 'Member must have length less than or equal to 128');
     if (typeof tag.Value !== 'string' || tag.Value.length > 256) invalid('tags.member.value', tag.Value, 'Member must have length less than or equal to 256');
