@@ -5,7 +5,7 @@
  */
 import type { Tag } from '@aws-sdk/client-iam';
 import type { IamEntityRow, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
-import { EntityAlreadyExists, IamValidationError, LimitExceeded, NoSuchEntity } from './iam-errors.js';
+import { EntityAlreadyExists, IamValidationError, LimitExceeded, listMember, NoSuchEntity } from './iam-errors.js';
 import { checkPath, entityArn, entityId } from './iam-names.js';
 
 export type EntityKind = IamEntityRow['kind'];
@@ -93,9 +93,9 @@ export class IamEntities {
     return rows.map((r) => ({ Key: r.key, Value: r.value }));
   }
 
-  async addTags(tx: StorageWriter, entity: Entity, tags: readonly Tag[] | undefined): Promise<void> {
-    if (tags !== undefined && !Array.isArray(tags)) throw new IamValidationError('1 validation error detected: Value at \'tags\' failed to satisfy constraint: Member must be a list');
-    if (!tags || tags.length === 0) return;
+  async addTags(tx: StorageWriter, entity: Entity, requested: readonly Tag[] | undefined): Promise<void> {
+    const tags = listMember(requested, 'tags');
+    if (tags.length === 0) return;
     for (const tag of tags) {
       if (typeof tag.Key !== 'string' || tag.Key.length < 1 || tag.Key.length > 128 || typeof tag.Value !== 'string' || tag.Value.length > 256) {
         throw new IamValidationError('1 validation error detected: Tag keys are 1-128 characters and values at most 256.');
@@ -112,8 +112,9 @@ export class IamEntities {
     }
   }
 
-  async removeTags(tx: StorageWriter, entity: Entity, keys: readonly string[]): Promise<void> {
-    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw new IamValidationError('1 validation error detected: Value at \'tagKeys\' failed to satisfy constraint: Member must be a list of strings');
+  async removeTags(tx: StorageWriter, entity: Entity, requested: readonly string[]): Promise<void> {
+    const keys = listMember(requested, 'tagKeys');
+    if (keys.some((k) => typeof k !== 'string')) throw new IamValidationError('1 validation error detected: Value at \'tagKeys\' failed to satisfy constraint: Member must be a list of strings');
     const existing = await this.tags(tx, entity);
     for (const key of keys) {
       const old = existing.find((t) => t.Key!.toLowerCase() === key.toLowerCase());

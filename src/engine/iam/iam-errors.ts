@@ -51,3 +51,13 @@ export class ExpiredToken extends ServiceError {
     super('ExpiredTokenException', 'The security token included in the request is expired', 400);
   }
 }
+
+/**
+ * A list member of a Query request: absent or empty (`Tags=`, how the Query protocol sends an
+ * empty list) is [], a list is itself, anything else a ValidationError.
+ */
+export function listMember<T>(value: readonly T[] | string | undefined, field: string): readonly T[] {
+  if (value === undefined || value === '') return [];
+  if (Array.isArray(value)) return value;
+  throw new IamValidationError(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must be a list`);
+}

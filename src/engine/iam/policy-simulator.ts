@@ -8,7 +8,7 @@ import type { RequestContext } from '../request-context.js';
 import { AccessControl } from './access-control.js';
 import type { Caller } from './caller.js';
 import type { IamEntities } from './iam-entities.js';
-import { IamValidationError, NoSuchEntity } from './iam-errors.js';
+import { IamValidationError, listMember, NoSuchEntity } from './iam-errors.js';
 import type { IamPolicies } from './iam-policies.js';
 import { parsePolicyDocument } from './policy-document.js';
 import { CompiledPolicy, type Decision } from './policy-evaluator.js';
@@ -39,16 +39,15 @@ export class PolicySimulator {
       policies: documents.map((d) => new CompiledPolicy(d.name, parsePolicyDocument(d.document, 'identity'))),
     };
     const extra: Record<string, string | string[]> = {};
-    if (request.ContextEntries !== undefined && !Array.isArray(request.ContextEntries)) throw new IamValidationError('1 validation error detected: Value at \'contextEntries\' failed to satisfy constraint: Member must be a list');
-    if (request.ResourceArns !== undefined && !Array.isArray(request.ResourceArns)) throw new IamValidationError('1 validation error detected: Value at \'resourceArns\' failed to satisfy constraint: Member must be a list');
-    for (const entry of request.ContextEntries ?? []) {
+    const resources = listMember(request.ResourceArns as string[] | string | undefined, 'resourceArns').map(String);
+    for (const entry of listMember(request.ContextEntries as [] | string | undefined, 'contextEntries') as Readonly<NonNullable<SimulatePrincipalPolicyRequest['ContextEntries']>>) {
       const values = entry.ContextKeyValues ?? [];
       extra[String(entry.ContextKeyName)] = /List$/i.test(String(entry.ContextKeyType)) ? values : values[0] ?? '';
     }
     const facts = { service: 'iam', region: ctx.region, secureTransport: false };
     const results: EvaluationResult[] = [];
     for (const action of request.ActionNames) {
-      for (const resource of request.ResourceArns?.length ? request.ResourceArns.map(String) : ['*']) {
+      for (const resource of resources.length ? resources : ['*']) {
         const decision = await this.access.decide(caller, facts, { action, resource }, extra);
         results.push({
           EvalActionName: action, EvalResourceName: resource, EvalDecision: DECISION[decision.effect] as EvaluationResult['EvalDecision'],

@@ -8,7 +8,7 @@ import type { AssumeRoleRequest, AssumeRoleResponse, GetCallerIdentityResponse }
 import type { CallerIdentity, Permission, RequestContext } from '../request-context.js';
 import { AccessDenied } from '../iam/access-control.js';
 import type { IamEntities } from '../iam/iam-entities.js';
-import { IamValidationError } from '../iam/iam-errors.js';
+import { IamValidationError, listMember } from '../iam/iam-errors.js';
 import { parsePolicyDocument } from '../iam/policy-document.js';
 import { CompiledPolicy } from '../iam/policy-evaluator.js';
 import type { ContextLookup } from '../iam/policy-template.js';
@@ -24,8 +24,7 @@ function invalid(field: string, value: unknown, constraint: string): never {
 
 function sessionTags(tags: AssumeRoleRequest['Tags']): Record<string, string> {
   const out: Record<string, string> = {};
-  if (tags !== undefined && !Array.isArray(tags)) invalid('tags', 'a non-list', 'Member must be a list');
-  for (const tag of tags ?? []) {
+  for (const tag of listMember(tags as AssumeRoleRequest['Tags'] | string, 'tags')) {
     if (typeof tag.Key !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(tag.Key)) invalid('tags.member.key', tag.Key, 'Member must have length less than or equal to 128');
     if (typeof tag.Value !== 'string' || tag.Value.length > 256) invalid('tags.member.value', tag.Value, 'Member must have length less than or equal to 256');
     out[tag.Key] = tag.Value;
@@ -49,7 +48,7 @@ export class SecurityTokenService {
     if (!match) invalid('roleArn', request.RoleArn, 'Member must have length greater than or equal to 20');
     const sessionName = request.RoleSessionName;
     if (typeof sessionName !== 'string' || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) invalid('roleSessionName', sessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
-    if (request.Policy !== undefined || request.PolicyArns !== undefined) {
+    if ((request.Policy !== undefined && request.Policy !== '') || listMember(request.PolicyArns as [] | string | undefined, 'policyArns').length > 0) {
       throw new IamValidationError('Session policies (Policy, PolicyArns) are not supported by Coffer; grant the role exactly what the session needs.');
     }
     const tags = sessionTags(request.Tags);
