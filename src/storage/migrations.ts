@@ -66,6 +66,18 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE INDEX iam_links_by_target ON iam_links (link, to_arn)`,
     `ALTER TABLE kms_keys ADD COLUMN attributes {text}`,
   ],
+  [
+    `CREATE TABLE sm_secrets (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, arn {text} NOT NULL,
+       created_at {bigint} NOT NULL, attributes {text} NOT NULL, PRIMARY KEY (account, region, name))`,
+    `CREATE TABLE sm_secret_versions (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, version_id {text} NOT NULL,
+       created_at {bigint} NOT NULL, kind {text} NOT NULL, value {blob} NOT NULL, fingerprint {text} NOT NULL,
+       PRIMARY KEY (account, region, name, version_id))`,
+    `CREATE TABLE sm_version_stages (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, stage {text} NOT NULL,
+       version_id {text} NOT NULL, PRIMARY KEY (account, region, name, stage))`,
+  ],
 ];
 
 /** The schema version this build expects. */

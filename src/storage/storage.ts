@@ -118,6 +118,31 @@ export interface IamLinkRow {
   account: string;
 }
 
+/** A Secrets Manager secret; its versions and stages are rows of their own. */
+export interface SecretRow {
+  name: string;
+  arn: string;
+  createdAt: number;
+  /** Description, KMS key, rotation, deletion schedule, resource policy... as a JSON object. */
+  attributes: string;
+}
+
+/** One version of a secret; `value` is sealed bytes, never plaintext. */
+export interface SecretVersionRow {
+  versionId: string;
+  createdAt: number;
+  kind: 'string' | 'binary';
+  value: Buffer;
+  /** A keyed hash of the value, so a repeated ClientRequestToken can be checked without opening it. */
+  fingerprint: string;
+}
+
+/** A staging label (AWSCURRENT, AWSPREVIOUS, AWSPENDING, or the caller's own) on a version. */
+export interface SecretStageRow {
+  stage: string;
+  versionId: string;
+}
+
 /** Range options for listing the latest versions of parameters in name order. */
 export interface ListLatestOptions {
   /** Only names starting with this prefix. */
@@ -140,6 +165,11 @@ export interface StorageReader {
   listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]>;
   listLabels(scope: Scope, name: string): Promise<LabelRow[]>;
   listTags(scope: Scope, resourceType: string, resourceIds: readonly string[]): Promise<TagRow[]>;
+
+  getSecret(scope: Scope, name: string): Promise<SecretRow | undefined>;
+  listSecrets(scope: Scope): Promise<SecretRow[]>;
+  listSecretVersions(scope: Scope, name: string): Promise<SecretVersionRow[]>;
+  listSecretStages(scope: Scope, name: string): Promise<SecretStageRow[]>;
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined>;
   listAccessKeys(principalArn: string): Promise<AccessKeyRow[]>;
@@ -182,6 +212,16 @@ export interface StorageWriter extends StorageReader {
 
   /** Removes every parameter, version, label and tag of every scope (moto-style reset). */
   deleteAllParameters(): Promise<void>;
+
+  /** Inserts or replaces the secret row (its versions and stages are untouched). */
+  putSecret(scope: Scope, row: SecretRow): Promise<void>;
+  /** Removes a secret with its versions, stages and tags. */
+  deleteSecret(scope: Scope, name: string): Promise<void>;
+  insertSecretVersion(scope: Scope, name: string, row: SecretVersionRow): Promise<void>;
+  deleteSecretVersion(scope: Scope, name: string, versionId: string): Promise<void>;
+  /** Points a stage at a version (moving it if it was elsewhere). */
+  putSecretStage(scope: Scope, name: string, row: SecretStageRow): Promise<void>;
+  deleteSecretStage(scope: Scope, name: string, stage: string): Promise<void>;
 
   insertAccessKey(row: AccessKeyRow): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<void>;

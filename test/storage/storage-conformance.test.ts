@@ -187,6 +187,35 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await storage.listAliases(), []);
     });
 
+    it('stores secrets, sealed versions and staging labels, and deletes them together', async () => {
+      const secret = { name: 'app/db', arn: 'arn:aws:secretsmanager:us-east-1:1:secret:app/db-AbCdEf', createdAt: 3, attributes: '{}' };
+      await storage.transaction(async (tx) => {
+        await tx.putSecret(scope, secret);
+        await tx.putSecret(scope, { ...secret, attributes: '{"description":"d"}' });
+        await tx.insertSecretVersion(scope, 'app/db', { versionId: 'v1', createdAt: 4, kind: 'string', value: Buffer.from('sealed1'), fingerprint: 'f1' });
+        await tx.insertSecretVersion(scope, 'app/db', { versionId: 'v2', createdAt: 5, kind: 'binary', value: Buffer.from('sealed2'), fingerprint: 'f2' });
+        await tx.putSecretStage(scope, 'app/db', { stage: 'AWSCURRENT', versionId: 'v1' });
+        await tx.putSecretStage(scope, 'app/db', { stage: 'AWSCURRENT', versionId: 'v2' });
+        await tx.putSecretStage(scope, 'app/db', { stage: 'AWSPREVIOUS', versionId: 'v1' });
+        await tx.putTag(scope, 'Secret', { resourceId: 'app/db', key: 'k', value: 'v' });
+      });
+      assert.deepEqual(await storage.getSecret(scope, 'app/db'), { ...secret, attributes: '{"description":"d"}' });
+      assert.deepEqual((await storage.listSecrets(scope)).map((r) => r.name), ['app/db']);
+      assert.deepEqual((await storage.listSecretVersions(scope, 'app/db')).map((v) => [v.versionId, v.kind, v.value.toString(), v.createdAt]),
+        [['v1', 'string', 'sealed1', 4], ['v2', 'binary', 'sealed2', 5]]);
+      assert.deepEqual(await storage.listSecretStages(scope, 'app/db'), [{ stage: 'AWSCURRENT', versionId: 'v2' }, { stage: 'AWSPREVIOUS', versionId: 'v1' }]);
+      await storage.transaction(async (tx) => {
+        await tx.deleteSecretStage(scope, 'app/db', 'AWSPREVIOUS');
+        await tx.deleteSecretVersion(scope, 'app/db', 'v1');
+      });
+      assert.deepEqual((await storage.listSecretVersions(scope, 'app/db')).map((v) => v.versionId), ['v2']);
+      await storage.transaction((tx) => tx.deleteSecret(scope, 'app/db'));
+      assert.equal(await storage.getSecret(scope, 'app/db'), undefined);
+      assert.deepEqual(await storage.listSecretVersions(scope, 'app/db'), []);
+      assert.deepEqual(await storage.listSecretStages(scope, 'app/db'), []);
+      assert.deepEqual(await storage.listTags(scope, 'Secret', ['app/db']), []);
+    });
+
     it('stores IAM entities, documents and links, and access-key status', async () => {
       const user = { account: scope.account, kind: 'user' as const, name: 'ann', id: 'AIDA1', arn: 'arn:aws:iam::1:user/ann', path: '/', createdAt: 7, attributes: '{}' };
       await storage.transaction(async (tx) => {
