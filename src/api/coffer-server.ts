@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Storage } from '../storage/storage.js';
+import type { Clock } from '../engine/clock.js';
 import { ServiceError } from '../engine/service-error.js';
 import type { RequestRecorder } from './access-log.js';
 import { readBody, sendError, sendJson, sendBody } from './http-exchange.js';
@@ -23,6 +24,8 @@ export interface ServerParts {
   readonly storage: Storage;
   readonly recorder: RequestRecorder;
   readonly dev: boolean;
+  /** The engines' clock: --dev servers let tests move it forward with POST /_coffer/clock. */
+  readonly clock?: Clock;
   /** Told about internal faults (the error's class and message only). */
   readonly onFault: (error: unknown) => void;
 }
@@ -77,6 +80,11 @@ export class CofferServer {
         sendJson(response, 200, requestId, '{}');
         return;
       }
+      if (request.method === 'POST' && request.url === '/_coffer/clock' && this.parts.dev && this.parts.clock) {
+        trace.action = 'clock';
+        status = await this.advanceClock(request, response, requestId);
+        return;
+      }
       if (request.method !== 'POST' || (request.url !== '/' && !request.url?.startsWith('/?'))) {
         status = 404;
         sendJson(response, 404, requestId, JSON.stringify({ __type: 'NotFound', message: 'Not found.' }));
@@ -108,6 +116,24 @@ export class CofferServer {
     const ready = await this.parts.storage.schemaVersion().then(() => true, () => false);
     sendJson(response, ready ? 200 : 503, requestId, ready ? '{"status":"ready"}' : '{"status":"unavailable"}');
     return ready ? 200 : 503;
+  }
+
+  /** --dev only: `{"advanceSeconds": N}` moves the engines' clock forward (deletion windows, rotation schedules). */
+  private async advanceClock(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<number> {
+    const body = await readBody(request, 1024);
+    let seconds: unknown;
+    try {
+      seconds = (JSON.parse(body.toString('utf8')) as { advanceSeconds?: unknown }).advanceSeconds;
+    } catch {
+      seconds = undefined;
+    }
+    if (typeof seconds !== 'number' || !(seconds >= 0)) {
+      sendJson(response, 400, requestId, JSON.stringify({ __type: 'ValidationException', message: 'advanceSeconds must be a non-negative number.' }));
+      return 400;
+    }
+    this.parts.clock!.advance(seconds * 1000);
+    sendJson(response, 200, requestId, JSON.stringify({ now: new Date(this.parts.clock!.now()).toISOString() }));
+    return 200;
   }
 
   /** Errors take the shape of the request's protocol: JSON `__type`, or Query XML. */

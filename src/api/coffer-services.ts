@@ -9,6 +9,7 @@ import type { SecurityTokenService } from '../engine/sts/security-token-service.
 import type { ApiService } from './api-service.js';
 import { iamService, type IamEngines } from './iam/iam-operations.js';
 import { kmsService } from './kms/kms-operations.js';
+import { secretsService, type SecretsEngines } from './secretsmanager/secrets-operations.js';
 import { ssmService } from './ssm/ssm-operations.js';
 import { stsService } from './sts/sts-operations.js';
 
@@ -20,14 +21,16 @@ export interface ServiceEngines {
   readonly sts: SecurityTokenService;
   readonly kms: KeyManagement;
   readonly kmsPermissions: KmsPermissions;
+  readonly secrets: SecretsEngines;
 }
 
-/** SSM, IAM, STS and KMS. */
+/** SSM, Secrets Manager, IAM, STS and KMS. */
 export function cofferServices(engines: ServiceEngines): ApiService[] {
   return [
     ssmService(engines.parameters, engines.ssmPermissions),
     iamService(engines.iam),
     stsService(engines.sts),
     kmsService(engines.kms, engines.kmsPermissions),
+    secretsService(engines.secrets),
   ];
 }

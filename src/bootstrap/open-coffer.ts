@@ -22,6 +22,15 @@ import { KmsPermissions } from '../engine/kms/kms-permissions.js';
 import { ParameterStore } from '../engine/ssm/parameter-store.js';
 import { SsmPermissions } from '../engine/ssm/ssm-permissions.js';
 import { SecurityTokenService } from '../engine/sts/security-token-service.js';
+import { Clock } from '../engine/clock.js';
+import { SecretListing } from '../engine/secrets/secret-listing.js';
+import { SecretPolicies } from '../engine/secrets/secret-policies.js';
+import { SecretRecords } from '../engine/secrets/secret-records.js';
+import { secretReference } from '../engine/secrets/secret-reference.js';
+import { SecretStore } from '../engine/secrets/secret-store.js';
+import { SecretVersions } from '../engine/secrets/secret-versions.js';
+import { SecretsPermissions } from '../engine/secrets/secrets-permissions.js';
+import { ValueFingerprint } from '../crypto/value-fingerprint.js';
 import { SessionCredentials } from '../engine/sts/session-credentials.js';
 import { LATEST_SCHEMA_VERSION } from '../storage/migrations.js';
 import { openStorage } from '../storage/open-storage.js';
@@ -40,6 +49,9 @@ export interface Coffer {
   readonly sts: SecurityTokenService;
   readonly kms: KeyManagement;
   readonly kmsPermissions: KmsPermissions;
+  readonly secrets: SecretsEngines;
+  /** The engines' clock (moved forward only by --dev servers and tests). */
+  readonly clock: Clock;
   /** Finds the credential a request's access key id (and session token) stands for. */
   credentials(accessKeyId: string, sessionToken: string | undefined): Promise<ActiveAccessKey | undefined>;
   close(): Promise<void>;
@@ -53,6 +65,14 @@ export interface IdentityEngines {
   readonly callers: CallerDirectory;
   readonly simulator: PolicySimulator;
   readonly permissions: IamPermissions;
+}
+
+/** Secrets Manager. */
+export interface SecretsEngines {
+  readonly store: SecretStore;
+  readonly listing: SecretListing;
+  readonly policies: SecretPolicies;
+  readonly permissions: SecretsPermissions;
 }
 
 /** The AWS-managed keys that exist from the start, as their services would create them. */
@@ -97,9 +117,17 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
       simulator: new PolicySimulator(entities, policies), permissions: new IamPermissions(entities),
     };
     const sessions = new SessionCredentials(new TokenSealer(keyring, 'sts-session/v1'));
+    const clock = new Clock();
+    const records = new SecretRecords(storage, clock);
+    const secretStore = new SecretStore(records, new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)));
+    const secrets: SecretsEngines = {
+      store: secretStore, listing: new SecretListing(secretStore, new TokenSealer(keyring)), policies: new SecretPolicies(records),
+      permissions: new SecretsPermissions(records),
+    };
+    parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
     return {
       settings, storage, keyring, parameters, ssmPermissions: new SsmPermissions(storage), accessKeys, iam,
-      sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier), kmsPermissions: new KmsPermissions(keyring, barrier),
+      secrets, clock, sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier), kmsPermissions: new KmsPermissions(keyring, barrier),
       credentials: async (id, token) => (id.startsWith('ASIA') ? sessions.open(id, token) : accessKeys.find(id)),
       close: () => storage.close(),
     };

@@ -14,6 +14,8 @@ export interface Permission {
   readonly context?: ConditionValues;
   /** The resource's tags, fetched only when a policy has an aws:ResourceTag condition. */
   readonly resourceTags?: () => Promise<Readonly<Record<string, string>>>;
+  /** The resource's own policy (a secret's), evaluated together with the caller's identity policies. */
+  readonly resourcePolicy?: () => Promise<string | undefined>;
 }
 
 /** Who an authenticated remote caller is, as STS reports it and trust policies see it. */

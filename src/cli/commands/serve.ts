@@ -35,7 +35,7 @@ export const serveCommand: CliCommand = {
     const router = new ServiceRouter(cofferServices(coffer));
     const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account });
     const server = new CofferServer({
-      pipeline, storage: coffer.storage, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
+      pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
       onFault: (error) => io.err(`coffer: internal fault: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}\n`),
     });
     const bound = await server.listen(host, port);

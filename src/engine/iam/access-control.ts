@@ -7,7 +7,8 @@
 import type { ConditionValues, Permission } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
 import type { Caller } from './caller.js';
-import { evaluatePolicies, type Decision } from './policy-evaluator.js';
+import { parsePolicyDocument } from './policy-document.js';
+import { CompiledPolicy, evaluatePolicies, type Decision } from './policy-evaluator.js';
 import type { ContextLookup } from './policy-template.js';
 
 /** What is known about the request itself, independent of the caller's identity. */
@@ -31,7 +32,7 @@ export class AccessDenied extends ServiceError {
 
 function deniedMessage(caller: Caller, permission: Permission, decision: Decision): string {
   const why = decision.effect === 'ExplicitDeny'
-    ? 'with an explicit deny in an identity-based policy'
+    ? `with an explicit deny in ${decision.policy === 'resource policy' ? 'a resource-based policy' : 'an identity-based policy'}`
     : `because no identity-based policy allows the ${permission.action} action`;
   return `User: ${caller.arn} is not authorized to perform: ${permission.action} on resource: ${permission.resource} ${why}`;
 }
@@ -91,6 +92,25 @@ function memoOf(caller: Caller): DecisionMemo {
   return memo;
 }
 
+/** The tag a resource-tag condition key names (`aws:ResourceTag/k`, or a service's own `secretsmanager:ResourceTag/k`). */
+function resourceTagOf(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  return slash > 0 && key.slice(0, slash).endsWith(':resourcetag') ? key.slice(slash + 1) : undefined;
+}
+
+/** Resource policies compiled once per text. */
+const compiledResourcePolicies = new Map<string, CompiledPolicy>();
+
+function compiledResourcePolicy(text: string): CompiledPolicy {
+  let policy = compiledResourcePolicies.get(text);
+  if (!policy) {
+    if (compiledResourcePolicies.size > 1000) compiledResourcePolicies.clear();
+    policy = new CompiledPolicy('resource policy', parsePolicyDocument(text, 'resource'));
+    compiledResourcePolicies.set(text, policy);
+  }
+  return policy;
+}
+
 function lowerKeys(values: ConditionValues | undefined): Map<string, string | readonly string[]> | undefined {
   return values && new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
 }
@@ -103,15 +123,28 @@ export class AccessControl {
     const principal = principalKeys(caller);
     const own = lowerKeys(permission.context);
     const given = lowerKeys(extra);
+    const resourcePolicyText = permission.resourcePolicy ? await permission.resourcePolicy() : undefined;
+    const resourcePolicy = resourcePolicyText === undefined ? undefined : compiledResourcePolicy(resourcePolicyText);
     let tags: Map<string, string> | undefined;
-    if (permission.resourceTags && caller.policies.some((p) => p.readsResourceTags)) {
+    if (permission.resourceTags && (caller.policies.some((p) => p.readsResourceTags) || resourcePolicy?.readsResourceTags)) {
       tags = new Map(Object.entries(await permission.resourceTags()).map(([k, v]) => [k.toLowerCase(), v]));
     }
     const lookup: ContextLookup = (key) => {
       const value = given?.get(key) ?? own?.get(key) ?? requestKey(key, facts) ?? principal.get(key);
       if (value !== undefined) return value;
-      return tags && key.startsWith('aws:resourcetag/') ? tags.get(key.slice(16)) : undefined;
+      const tag = tags && resourceTagOf(key);
+      return tag === undefined ? undefined : tags!.get(tag);
     };
+    if (resourcePolicy) {
+      // Same account: an allow in either the identity or the resource policy suffices; an
+      // explicit deny in either wins.
+      const identity = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
+      const resource = resourcePolicy.evaluate(permission.action, permission.resource, lookup,
+        { arn: caller.principalArn, sessionArn: caller.arn, account: caller.account });
+      if (identity.effect === 'ExplicitDeny') return identity;
+      if (resource.effect === 'ExplicitDeny') return resource;
+      return identity.effect === 'Allow' ? identity : resource;
+    }
     // A caller's decision depends only on the action, the resource and the context keys its
     // policies read, so equal inputs reuse the decision (the memo dies with the compiled caller
     // when IAM changes). Time-dependent policies are evaluated every time.

@@ -106,7 +106,7 @@ export class CompiledPolicy {
 
   constructor(readonly name: string, document: PolicyDocument) {
     this.statements = document.statements.map((s) => new CompiledStatement(s));
-    this.readsResourceTags = this.statements.some((s) => s.conditionKeys.some((k) => k.startsWith('aws:resourcetag/')));
+    this.readsResourceTags = this.statements.some((s) => s.conditionKeys.some((k) => /^[^/]*:resourcetag\//.test(k)));
     this.readsKeys = new Set(this.statements.flatMap((s) => s.readsKeys));
   }
 

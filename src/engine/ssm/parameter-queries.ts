@@ -27,8 +27,14 @@ interface VersionCursor { after: number }
 
 /** Whether GetParameters reports this error as an invalid name rather than failing. */
 function isLookupMiss(error: unknown): boolean {
-  return error instanceof ServiceError && ['ParameterNotFound', 'ParameterVersionNotFound', 'ValidationException'].includes(error.code);
+  return error instanceof ServiceError && ['ParameterNotFound', 'ParameterVersionNotFound', 'ValidationException', 'ResourceNotFoundException'].includes(error.code);
 }
+
+/** The prefix under which Parameter Store shows Secrets Manager secrets. */
+export const SECRET_REFERENCE_PREFIX = '/aws/reference/secretsmanager/';
+
+/** Reads a secret as a parameter (the Secrets Manager engine supplies it). */
+export type SecretReference = (ctx: RequestContext, secretId: string, withDecryption: boolean) => Promise<Parameter>;
 
 /** Checks a request's list of names (1 to 10). */
 export function checkNameList(names: readonly string[] | undefined, field: string): asserts names is string[] {
@@ -42,6 +48,9 @@ export class ParameterQueries {
   private readonly describeCursor: PageCursor<NameCursor>;
   private readonly historyCursor: PageCursor<VersionCursor>;
 
+  /** Set once Secrets Manager is wired in; without it reference names are ordinary (absent) parameters. */
+  secretReference: SecretReference | undefined;
+
   constructor(private readonly storage: Storage, private readonly views: ParameterViews, tokens: TokenSealer) {
     this.byPathCursor = new PageCursor(tokens, 'GetParametersByPath');
     this.describeCursor = new PageCursor(tokens, 'DescribeParameters');
@@ -50,6 +59,9 @@ export class ParameterQueries {
 
   async getParameter(ctx: RequestContext, request: GetParameterRequest): Promise<GetParameterResult> {
     if (typeof request.Name !== 'string') throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
+    if (this.secretReference && request.Name.startsWith(SECRET_REFERENCE_PREFIX)) {
+      return { Parameter: await this.secretReference(ctx, request.Name.slice(SECRET_REFERENCE_PREFIX.length), request.WithDecryption === true) };
+    }
     const { name, selector } = parseReference(ctx, request.Name);
     const row = await findSelected(this.storage, ctx, name, selector);
     const selectorText = selector.kind === 'latest' ? undefined : selector.text;

@@ -28,7 +28,7 @@ import {
 import { checkLabelList, isValidLabel, MAX_LABELS_PER_VERSION } from './parameter-labels.js';
 import { findLatest } from './parameter-lookup.js';
 import { alternateSpelling, checkNameForWrite, checkNameSyntax, nameFromArn } from './parameter-name.js';
-import { checkNameList, ParameterQueries } from './parameter-queries.js';
+import { checkNameList, ParameterQueries, type SecretReference } from './parameter-queries.js';
 import { valueContext, ParameterViews } from './parameter-views.js';
 import {
   checkAllowedPattern, checkDataType, checkDescription, checkPolicies, checkType, checkValue, resolveTier,
@@ -65,6 +65,11 @@ export class ParameterStore {
 
   getParameter(ctx: RequestContext, request: GetParameterRequest): Promise<GetParameterResult> {
     return this.queries.getParameter(ctx, request);
+  }
+
+  /** Serves `/aws/reference/secretsmanager/<secret-id>` from Secrets Manager, as AWS does. */
+  useSecretReferences(reference: SecretReference): void {
+    this.queries.secretReference = reference;
   }
 
   getParameters(ctx: RequestContext, request: GetParametersRequest): Promise<GetParametersResult> {

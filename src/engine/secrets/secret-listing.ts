@@ -1,0 +1,134 @@
+/**
+ * ListSecrets (filters, sorting, paging up to 100) and BatchGetSecretValue (by id list or
+ * filters, each secret authorized on its own; refusals become entries in Errors).
+ */
+import type {
+  BatchGetSecretValueRequest, BatchGetSecretValueResponse, Filter, ListSecretsRequest, ListSecretsResponse, SecretValueEntry,
+} from '@aws-sdk/client-secrets-manager';
+import type { TokenSealer } from '../../crypto/token-sealer.js';
+import type { Permission, RequestContext } from '../request-context.js';
+import { ServiceError } from '../service-error.js';
+import { InvalidParameterException, SecretsValidationException } from './errors.js';
+import type { SecretRecord } from './secret-records.js';
+import { listEntryShape } from './secret-shapes.js';
+import type { SecretStore } from './secret-store.js';
+
+const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'];
+const SORT_FIELDS: Record<string, (r: SecretRecord) => number | string> = {
+  'created-date': (r) => r.row.createdAt,
+  'last-accessed-date': (r) => r.attributes.lastAccessedDate ?? 0,
+  'last-changed-date': (r) => r.attributes.lastChangedDate,
+  name: (r) => r.row.name,
+};
+
+type Listed = { record: SecretRecord; tags: { Key?: string; Value?: string }[] };
+
+function checkFilters(filters: unknown): Filter[] {
+  if (filters === undefined) return [];
+  if (!Array.isArray(filters) || filters.length > 10) throw new SecretsValidationException('1 validation error detected: Value at \'filters\' failed to satisfy constraint: Member must have length less than or equal to 10');
+  for (const f of filters as Filter[]) {
+    if (!FILTER_KEYS.includes(String(f.Key))) throw new SecretsValidationException(`1 validation error detected: Value '${String(f.Key)}' at 'filters.1.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`);
+    if (!Array.isArray(f.Values) || f.Values.length === 0 || f.Values.length > 10) throw new InvalidParameterException('Each filter needs between 1 and 10 values.');
+  }
+  return filters as Filter[];
+}
+
+/** Prefix match, case-insensitive as AWS's filters are; a leading `!` negates. */
+function matchesFilter(item: Listed, filter: Filter): boolean {
+  const fields = (key: string): string[] => {
+    const { record, tags } = item;
+    switch (key) {
+      case 'name': return [record.row.name];
+      case 'description': return [record.attributes.description ?? ''];
+      case 'tag-key': return tags.map((t) => t.Key ?? '');
+      case 'tag-value': return tags.map((t) => t.Value ?? '');
+      case 'primary-region': return [];
+      case 'owning-service': return [];
+      default: return [record.row.name, record.attributes.description ?? '', ...tags.flatMap((t) => [t.Key ?? '', t.Value ?? ''])];
+    }
+  };
+  const candidates = fields(filter.Key!).map((f) => f.toLowerCase());
+  return filter.Values!.some((raw) => {
+    const negate = raw.startsWith('!');
+    const value = (negate ? raw.slice(1) : raw).toLowerCase();
+    const hit = candidates.some((c) => c.startsWith(value));
+    return negate ? !hit : hit;
+  });
+}
+
+/** The listing actions. */
+export class SecretListing {
+  constructor(private readonly store: SecretStore, private readonly tokens: TokenSealer) {}
+
+  async listSecrets(ctx: RequestContext, request: ListSecretsRequest & { SortBy?: string }): Promise<ListSecretsResponse> {
+    const max = request.MaxResults ?? 100;
+    if (!Number.isInteger(max) || max < 1 || max > 100) throw new SecretsValidationException('1 validation error detected: Value at \'maxResults\' failed to satisfy constraint: Member must have value between 1 and 100');
+    const filters = checkFilters(request.Filters);
+    const sortBy = request.SortBy ?? 'created-date';
+    if (!SORT_FIELDS[sortBy]) throw new SecretsValidationException(`1 validation error detected: Value '${sortBy}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [${Object.keys(SORT_FIELDS).join(', ')}]`);
+    const order = request.SortOrder ?? 'asc';
+    const items = (await this.all(ctx, request.IncludePlannedDeletion === true)).filter((item) => filters.every((f) => matchesFilter(item, f)));
+    const key = SORT_FIELDS[sortBy]!;
+    items.sort((a, b) => {
+      const [x, y] = [key(a.record), key(b.record)];
+      const c = x < y ? -1 : x > y ? 1 : a.record.row.name < b.record.row.name ? -1 : 1;
+      return order === 'desc' ? -c : c;
+    });
+    const binding = `ListSecrets\u0000${ctx.account}\u0000${ctx.region}\u0000${JSON.stringify([filters, sortBy, order, request.IncludePlannedDeletion === true])}`;
+    let start = 0;
+    if (request.NextToken !== undefined) {
+      const cursor = this.tokens.open<{ i: number }>(String(request.NextToken), binding);
+      if (!cursor) throw new InvalidParameterException('The NextToken value is not valid.');
+      start = cursor.i;
+    }
+    const page = items.slice(start, start + max);
+    const next = start + max < items.length ? this.tokens.seal({ i: start + max }, binding) : undefined;
+    return { SecretList: page.map((i) => listEntryShape(i.record, i.tags)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  async batchGetSecretValue(ctx: RequestContext, request: BatchGetSecretValueRequest): Promise<BatchGetSecretValueResponse> {
+    const ids = request.SecretIdList;
+    if ((ids === undefined) === (request.Filters === undefined)) throw new InvalidParameterException('Either SecretIdList or Filters must be specified, but not both.');
+    if (ids !== undefined && (!Array.isArray(ids) || ids.length < 1 || ids.length > 20)) throw new SecretsValidationException('1 validation error detected: Value at \'secretIdList\' failed to satisfy constraint: Member must have length between 1 and 20');
+    let targets: string[];
+    let nextToken: string | undefined;
+    if (ids !== undefined) {
+      targets = ids.map(String);
+    } else {
+      const listed = await this.listSecrets(ctx, { Filters: request.Filters, MaxResults: request.MaxResults ?? 20, NextToken: request.NextToken });
+      targets = (listed.SecretList ?? []).map((s) => s.ARN!);
+      nextToken = listed.NextToken;
+    }
+    const values: SecretValueEntry[] = [];
+    const errors: NonNullable<BatchGetSecretValueResponse['Errors']> = [];
+    for (const id of targets) {
+      try {
+        const record = await this.store.records.resolve(this.store.records.storage, ctx, id);
+        const permission: Permission = { action: 'secretsmanager:GetSecretValue', resource: record.row.arn, context: { 'secretsmanager:SecretId': record.row.arn } };
+        await ctx.authorize?.([permission]);
+        const { $metadata: _m, ...value } = { $metadata: undefined, ...(await this.store.getSecretValue(ctx, { SecretId: record.row.arn })) };
+        values.push(value as SecretValueEntry);
+      } catch (error) {
+        if (!(error instanceof ServiceError)) throw error;
+        errors.push({ SecretId: id, ErrorCode: error.code, Message: error.message });
+      }
+    }
+    return { SecretValues: values, Errors: errors, ...(nextToken ? { NextToken: nextToken } : {}) };
+  }
+
+  private async all(ctx: RequestContext, includeDeleted: boolean): Promise<Listed[]> {
+    const storage = this.store.records.storage;
+    const out: Listed[] = [];
+    for (const row of await storage.listSecrets(ctx)) {
+      const record = await this.store.records.load(storage, ctx, row);
+      const deletion = record.attributes.deletionDate;
+      if (deletion !== undefined && deletion <= this.store.records.clock.now()) {
+        await this.store.records.purge(ctx, row.name);
+        continue;
+      }
+      if (deletion !== undefined && !includeDeleted) continue;
+      out.push({ record, tags: await this.store.records.tags(storage, ctx, row.name) });
+    }
+    return out;
+  }
+}

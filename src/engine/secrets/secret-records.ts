@@ -1,0 +1,91 @@
+/**
+ * Finding secrets by SecretId (name, full ARN or partial ARN), their attributes, versions and
+ * staging labels, and the deletion window: a secret scheduled for deletion refuses reads until
+ * restored, and is purged on first sight once its window has ended.
+ */
+import type { RotationRulesType, Tag } from '@aws-sdk/client-secrets-manager';
+import type { Scope, SecretRow, SecretStageRow, SecretVersionRow, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
+import type { Clock } from '../clock.js';
+import { markedForDeletion, ResourceNotFoundException, SecretsValidationException } from './errors.js';
+import { candidateNames } from './secret-names.js';
+
+/** What a secret row's attributes hold. */
+export interface SecretAttributes {
+  description?: string;
+  kmsKeyId?: string;
+  lastChangedDate: number;
+  lastAccessedDate?: number;
+  /** When deletion was requested, and when the secret will be purged. */
+  deletedDate?: number;
+  deletionDate?: number;
+  rotation?: RotationSettings;
+  policy?: string;
+}
+
+/** Rotation as DescribeSecret reports it. */
+export interface RotationSettings {
+  enabled: boolean;
+  lambdaArn?: string;
+  rules?: RotationRulesType;
+  lastRotatedDate?: number;
+  nextRotationDate?: number;
+}
+
+/** A secret with everything a response may need. */
+export interface SecretRecord {
+  readonly row: SecretRow;
+  readonly attributes: SecretAttributes;
+  readonly versions: readonly SecretVersionRow[];
+  readonly stages: readonly SecretStageRow[];
+}
+
+/** Reads secrets and enforces the deletion window. */
+export class SecretRecords {
+  constructor(readonly storage: Storage, readonly clock: Clock) {}
+
+  /** The secret a SecretId names, or ResourceNotFoundException; refuses one scheduled for deletion unless `allowDeleted`. */
+  async resolve(reader: StorageReader, scope: Scope, secretId: unknown, allowDeleted = false): Promise<SecretRecord> {
+    if (typeof secretId !== 'string' || secretId.length === 0 || secretId.length > 2048) {
+      throw new SecretsValidationException('1 validation error detected: Value at \'secretId\' failed to satisfy constraint: Member must have length between 1 and 2048');
+    }
+    for (const candidate of candidateNames(scope, secretId) ?? []) {
+      const row = await reader.getSecret(scope, candidate.name);
+      if (!row || (candidate.arn !== undefined && row.arn !== candidate.arn)) continue;
+      const record = await this.load(reader, scope, row);
+      if (record.attributes.deletionDate !== undefined) {
+        if (record.attributes.deletionDate <= this.clock.now()) {
+          await this.purge(scope, row.name);
+          break;
+        }
+        if (!allowDeleted) throw markedForDeletion();
+      }
+      return record;
+    }
+    throw new ResourceNotFoundException();
+  }
+
+  async load(reader: StorageReader, scope: Scope, row: SecretRow): Promise<SecretRecord> {
+    const [versions, stages] = await Promise.all([reader.listSecretVersions(scope, row.name), reader.listSecretStages(scope, row.name)]);
+    return { row, attributes: JSON.parse(row.attributes) as SecretAttributes, versions, stages };
+  }
+
+  async save(tx: StorageWriter, scope: Scope, row: SecretRow, attributes: SecretAttributes): Promise<void> {
+    await tx.putSecret(scope, { ...row, attributes: JSON.stringify(attributes) });
+  }
+
+  /** Removes a secret whose recovery window has ended (or that was force-deleted). */
+  async purge(scope: Scope, name: string): Promise<void> {
+    await this.storage.transaction((tx) => tx.deleteSecret(scope, name));
+  }
+
+  async tags(reader: StorageReader, scope: Scope, name: string): Promise<Tag[]> {
+    return (await reader.listTags(scope, 'Secret', [name])).map((t) => ({ Key: t.key, Value: t.value }));
+  }
+}
+
+/** The labels on each version: `{ versionId: [stages] }`. */
+export function stagesByVersion(record: SecretRecord): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of record.stages) (out[s.versionId] ??= []).push(s.stage);
+  return out;
+}
