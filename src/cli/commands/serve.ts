@@ -39,6 +39,9 @@ export const serveCommand: CliCommand = {
       onFault: (error) => io.err(`coffer: internal fault: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}\n`),
     });
     const bound = await server.listen(host, port);
+    // Before the "listening" line, so nobody who waits for that line can miss it.
+    if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
+
     const where = coffer.settings.databaseUrl ? 'PostgreSQL' : sqlitePath(coffer.settings.dataDir);
     io.err(`coffer: listening on http://${host.includes(':') ? `[${host}]` : host}:${bound} (account ${coffer.settings.account}, store ${where})\n`);
     if (root.generatedSecret) {
@@ -47,7 +50,6 @@ export const serveCommand: CliCommand = {
     } else {
       io.err(`coffer: root access key ${root.accessKeyId}\n`);
     }
-    if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
     // Handlers stay installed: a second signal during the drain must not kill the process.
     await new Promise<void>((resolve) => {
       process.on('SIGTERM', () => resolve());
