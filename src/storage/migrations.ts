@@ -77,6 +77,19 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE TABLE sm_version_stages (
        account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, stage {text} NOT NULL,
        version_id {text} NOT NULL, PRIMARY KEY (account, region, name, stage))`,
+    `CREATE TABLE rotation_functions (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, kind {text} NOT NULL, target {text} NOT NULL,
+       options {text} NOT NULL, key_sealed {blob} NOT NULL, created_at {bigint} NOT NULL, PRIMARY KEY (account, region, name))`,
+    `CREATE TABLE rotation_schedules (
+       account {text} NOT NULL, region {text} NOT NULL, target_kind {text} NOT NULL, target_name {text} NOT NULL,
+       config {text} NOT NULL, next_due {bigint}, lease_owner {text}, lease_until {bigint},
+       PRIMARY KEY (account, region, target_kind, target_name))`,
+    `CREATE INDEX rotation_schedules_due ON rotation_schedules (next_due)`,
+    `CREATE TABLE rotation_runs (
+       run_id {text} PRIMARY KEY, account {text} NOT NULL, region {text} NOT NULL, target_kind {text} NOT NULL,
+       target_name {text} NOT NULL, token {text} NOT NULL, status {text} NOT NULL, step {text}, error {text},
+       attempts INTEGER NOT NULL, started_at {bigint} NOT NULL, finished_at {bigint})`,
+    `CREATE INDEX rotation_runs_by_target ON rotation_runs (account, region, target_kind, target_name, started_at)`,
   ],
 ];
 

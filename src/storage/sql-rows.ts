@@ -9,7 +9,7 @@ import type {
   AccessKeyRow, AliasRow, KeyMaterialRow, KeyRow, LabelRow, ListLatestOptions, ParameterVersionRow, Scope,
   StorageWriter, TagRow,
 } from './storage.js';
-import { SqlSecretRows } from './sql-secret-rows.js';
+import { SqlRotationRows } from './sql-rotation-rows.js';
 
 import type { SqlExecutor } from './sql-executor.js';
 
@@ -40,7 +40,7 @@ function numeric(row: ParameterVersionRow): ParameterVersionRow {
 }
 
 /** Row-level reads and writes over any SqlExecutor. */
-export class SqlRows extends SqlSecretRows implements StorageWriter {
+export class SqlRows extends SqlRotationRows implements StorageWriter {
   constructor(
     sql: SqlExecutor,
     private readonly lock: (scope: Scope, name: string) => Promise<void>,
@@ -192,7 +192,7 @@ export class SqlRows extends SqlSecretRows implements StorageWriter {
 
   async deleteAllParameters(): Promise<void> {
     for (const table of ['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags',
-      'iam_entities', 'iam_documents', 'iam_links', 'sm_secrets', 'sm_secret_versions', 'sm_version_stages']) {
+      'iam_entities', 'iam_documents', 'iam_links', 'sm_secrets', 'sm_secret_versions', 'sm_version_stages', 'rotation_schedules', 'rotation_runs']) {
       await this.sql.run(`DELETE FROM ${table}`, []);
     }
   }

@@ -216,6 +216,40 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await storage.listTags(scope, 'Secret', ['app/db']), []);
     });
 
+    it('stores rotation functions, schedules with one-winner leases, and runs', async () => {
+      await storage.transaction(async (tx) => {
+        await tx.putRotationFunction(scope, { name: 'f', kind: 'http', target: 'http://127.0.0.1:1/', options: '{}', keySealed: Buffer.from('k'), createdAt: 1 });
+        await tx.putRotationSchedule({ ...scope, targetKind: 'secret', targetName: 'app/db', config: '{"a":1}', nextDue: 100 });
+        await tx.putRotationSchedule({ ...scope, targetKind: 'parameter', targetName: '/p', config: '{}', nextDue: 500 });
+      });
+      assert.equal((await storage.getRotationFunction(scope, 'f'))!.target, 'http://127.0.0.1:1/');
+      assert.deepEqual((await storage.listRotationFunctions(scope)).map((f) => f.name), ['f']);
+      assert.deepEqual((await storage.listDueRotations(200, 10)).map((r) => r.targetName), ['app/db']);
+      const leases = await Promise.all(['node-a', 'node-b', 'node-c'].map((owner) =>
+        storage.transaction((tx) => tx.leaseRotation(scope, 'secret', 'app/db', owner, 200, 300))));
+      assert.deepEqual(leases.filter(Boolean).length, 1, 'exactly one node gets the lease');
+      assert.deepEqual(await storage.listDueRotations(250, 10), [], 'a leased schedule is not due for others');
+      const owner = (await storage.getRotationSchedule(scope, 'secret', 'app/db'))!.leaseOwner!;
+      assert.equal(await storage.transaction((tx) => tx.leaseRotation(scope, 'secret', 'app/db', 'node-z', 301, 400)), true, 'an expired lease can be taken');
+      await storage.transaction((tx) => tx.releaseRotation(scope, 'secret', 'app/db', owner, 999));
+      assert.equal((await storage.getRotationSchedule(scope, 'secret', 'app/db'))!.leaseOwner, 'node-z', 'only the holder releases');
+      await storage.transaction((tx) => tx.releaseRotation(scope, 'secret', 'app/db', 'node-z', 999));
+      assert.deepEqual(await storage.getRotationSchedule(scope, 'secret', 'app/db'), { ...scope, targetKind: 'secret', targetName: 'app/db', config: '{"a":1}', nextDue: 999, leaseOwner: null, leaseUntil: null });
+      const run = { runId: 'r1', ...scope, targetKind: 'secret' as const, targetName: 'app/db', token: 't', status: 'pending' as const, step: 'createSecret', error: null, attempts: 1, startedAt: 10, finishedAt: null };
+      await storage.transaction(async (tx) => {
+        await tx.putRotationRun(run);
+        await tx.putRotationRun({ ...run, status: 'failed', step: 'testSecret', error: 'HTTP 500', finishedAt: 20 });
+        await tx.putRotationRun({ ...run, runId: 'r2', startedAt: 30 });
+      });
+      assert.deepEqual((await storage.listRotationRuns(scope, { kind: 'secret', name: 'app/db' }, 10)).map((r) => [r.runId, r.status, r.step, r.finishedAt]),
+        [['r2', 'pending', 'createSecret', null], ['r1', 'failed', 'testSecret', 20]]);
+      await storage.transaction(async (tx) => {
+        assert.equal(await tx.deleteRotationFunction(scope, 'f'), true);
+        await tx.deleteRotationSchedule(scope, 'parameter', '/p');
+      });
+      assert.equal(await storage.getRotationSchedule(scope, 'parameter', '/p'), undefined);
+    });
+
     it('stores IAM entities, documents and links, and access-key status', async () => {
       const user = { account: scope.account, kind: 'user' as const, name: 'ann', id: 'AIDA1', arn: 'arn:aws:iam::1:user/ann', path: '/', createdAt: 7, attributes: '{}' };
       await storage.transaction(async (tx) => {

@@ -1,0 +1,100 @@
+/**
+ * The rotation row queries shared by both SQL backends: registered functions, schedules with
+ * their leases, and the record of every run.
+ */
+import type { RotationFunctionRow, RotationRunRow, RotationScheduleRow, Scope } from './storage.js';
+import { SqlSecretRows } from './sql-secret-rows.js';
+
+const FUNCTION_COLUMNS = `name AS "name", kind AS "kind", target AS "target", options AS "options", key_sealed AS "keySealed", created_at AS "createdAt"`;
+const SCHEDULE_COLUMNS = `account AS "account", region AS "region", target_kind AS "targetKind", target_name AS "targetName", config AS "config",
+  next_due AS "nextDue", lease_owner AS "leaseOwner", lease_until AS "leaseUntil"`;
+const RUN_COLUMNS = `run_id AS "runId", account AS "account", region AS "region", target_kind AS "targetKind", target_name AS "targetName",
+  token AS "token", status AS "status", step AS "step", error AS "error", attempts AS "attempts", started_at AS "startedAt", finished_at AS "finishedAt"`;
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const schedule = (r: RotationScheduleRow): RotationScheduleRow => ({ ...r, nextDue: num(r.nextDue), leaseUntil: num(r.leaseUntil) });
+const run = (r: RotationRunRow): RotationRunRow => ({ ...r, attempts: Number(r.attempts), startedAt: Number(r.startedAt), finishedAt: num(r.finishedAt) });
+
+/** Rotation reads and writes (the query groups stack: identity, secrets, rotation, then SqlRows). */
+export class SqlRotationRows extends SqlSecretRows {
+  async getRotationFunction(scope: Scope, name: string): Promise<RotationFunctionRow | undefined> {
+    const rows = await this.sql.all<RotationFunctionRow>(`SELECT ${FUNCTION_COLUMNS} FROM rotation_functions WHERE account = ? AND region = ? AND name = ?`,
+      [scope.account, scope.region, name]);
+    return rows[0] && { ...rows[0], createdAt: Number(rows[0].createdAt) };
+  }
+
+  async listRotationFunctions(scope: Scope): Promise<RotationFunctionRow[]> {
+    const rows = await this.sql.all<RotationFunctionRow>(`SELECT ${FUNCTION_COLUMNS} FROM rotation_functions WHERE account = ? AND region = ? ORDER BY name`,
+      [scope.account, scope.region]);
+    return rows.map((r) => ({ ...r, createdAt: Number(r.createdAt) }));
+  }
+
+  async putRotationFunction(scope: Scope, row: RotationFunctionRow): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO rotation_functions (account, region, name, kind, target, options, key_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, region, name) DO UPDATE SET kind = excluded.kind, target = excluded.target, options = excluded.options,
+         key_sealed = excluded.key_sealed, created_at = excluded.created_at`,
+      [scope.account, scope.region, row.name, row.kind, row.target, row.options, row.keySealed, row.createdAt]);
+  }
+
+  async deleteRotationFunction(scope: Scope, name: string): Promise<boolean> {
+    return (await this.sql.run('DELETE FROM rotation_functions WHERE account = ? AND region = ? AND name = ?', [scope.account, scope.region, name])) > 0;
+  }
+
+  async getRotationSchedule(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string): Promise<RotationScheduleRow | undefined> {
+    const rows = await this.sql.all<RotationScheduleRow>(
+      `SELECT ${SCHEDULE_COLUMNS} FROM rotation_schedules WHERE account = ? AND region = ? AND target_kind = ? AND target_name = ?`,
+      [scope.account, scope.region, targetKind, targetName]);
+    return rows[0] && schedule(rows[0]);
+  }
+
+  async listDueRotations(now: number, limit: number): Promise<RotationScheduleRow[]> {
+    const rows = await this.sql.all<RotationScheduleRow>(
+      `SELECT ${SCHEDULE_COLUMNS} FROM rotation_schedules WHERE next_due IS NOT NULL AND next_due <= ?
+         AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_due LIMIT ?`, [now, now, limit]);
+    return rows.map(schedule);
+  }
+
+  async putRotationSchedule(row: Omit<RotationScheduleRow, 'leaseOwner' | 'leaseUntil'>): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO rotation_schedules (account, region, target_kind, target_name, config, next_due) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, region, target_kind, target_name) DO UPDATE SET config = excluded.config, next_due = excluded.next_due`,
+      [row.account, row.region, row.targetKind, row.targetName, row.config, row.nextDue]);
+  }
+
+  async deleteRotationSchedule(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string): Promise<void> {
+    await this.sql.run('DELETE FROM rotation_schedules WHERE account = ? AND region = ? AND target_kind = ? AND target_name = ?',
+      [scope.account, scope.region, targetKind, targetName]);
+  }
+
+  async leaseRotation(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string, owner: string, now: number, until: number): Promise<boolean> {
+    return (await this.sql.run(
+      `UPDATE rotation_schedules SET lease_owner = ?, lease_until = ?
+       WHERE account = ? AND region = ? AND target_kind = ? AND target_name = ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)`,
+      [owner, until, scope.account, scope.region, targetKind, targetName, now, owner])) === 1;
+  }
+
+  async releaseRotation(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string, owner: string, nextDue: number | null): Promise<void> {
+    await this.sql.run(
+      `UPDATE rotation_schedules SET lease_owner = NULL, lease_until = NULL, next_due = ?
+       WHERE account = ? AND region = ? AND target_kind = ? AND target_name = ? AND lease_owner = ?`,
+      [nextDue, scope.account, scope.region, targetKind, targetName, owner]);
+  }
+
+  async listRotationRuns(scope: Scope, target: { kind: RotationScheduleRow['targetKind']; name: string } | undefined, limit: number): Promise<RotationRunRow[]> {
+    const where = target ? 'AND target_kind = ? AND target_name = ?' : '';
+    const rows = await this.sql.all<RotationRunRow>(
+      `SELECT ${RUN_COLUMNS} FROM rotation_runs WHERE account = ? AND region = ? ${where} ORDER BY started_at DESC, run_id LIMIT ?`,
+      [scope.account, scope.region, ...(target ? [target.kind, target.name] : []), limit]);
+    return rows.map(run);
+  }
+
+  async putRotationRun(row: RotationRunRow): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO rotation_runs (run_id, account, region, target_kind, target_name, token, status, step, error, attempts, started_at, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, step = excluded.step, error = excluded.error,
+         attempts = excluded.attempts, finished_at = excluded.finished_at`,
+      [row.runId, row.account, row.region, row.targetKind, row.targetName, row.token, row.status, row.step, row.error, row.attempts, row.startedAt, row.finishedAt]);
+  }
+}
