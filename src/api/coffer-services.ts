@@ -9,6 +9,8 @@ import type { SecurityTokenService } from '../engine/sts/security-token-service.
 import type { ApiService } from './api-service.js';
 import { iamService, type IamEngines } from './iam/iam-operations.js';
 import { kmsService } from './kms/kms-operations.js';
+import { rotationService } from './coffer/rotation-operations.js';
+import type { RotationService } from '../engine/rotation/rotation-service.js';
 import { secretsService, type SecretsEngines } from './secretsmanager/secrets-operations.js';
 import { ssmService } from './ssm/ssm-operations.js';
 import { stsService } from './sts/sts-operations.js';
@@ -21,16 +23,18 @@ export interface ServiceEngines {
   readonly sts: SecurityTokenService;
   readonly kms: KeyManagement;
   readonly kmsPermissions: KmsPermissions;
-  readonly secrets: SecretsEngines;
+  readonly secrets: Omit<SecretsEngines, 'rotation'>;
+  readonly rotation: { readonly service: RotationService };
 }
 
-/** SSM, Secrets Manager, IAM, STS and KMS. */
+/** SSM, Secrets Manager, IAM, STS, KMS, and Coffer's own rotation API. */
 export function cofferServices(engines: ServiceEngines): ApiService[] {
   return [
     ssmService(engines.parameters, engines.ssmPermissions),
     iamService(engines.iam),
     stsService(engines.sts),
     kmsService(engines.kms, engines.kmsPermissions),
-    secretsService(engines.secrets),
+    secretsService({ ...engines.secrets, rotation: engines.rotation.service }),
+    rotationService(engines.rotation.service),
   ];
 }

@@ -31,6 +31,12 @@ import { SecretStore } from '../engine/secrets/secret-store.js';
 import { SecretVersions } from '../engine/secrets/secret-versions.js';
 import { SecretsPermissions } from '../engine/secrets/secrets-permissions.js';
 import { ValueFingerprint } from '../crypto/value-fingerprint.js';
+import { RotationFunctions } from '../engine/rotation/rotation-functions.js';
+import { RotationNotifier } from '../engine/rotation/rotation-notifier.js';
+import { RotationRunner } from '../engine/rotation/rotation-runner.js';
+import { RotationScheduler } from '../engine/rotation/rotation-scheduler.js';
+import { RotationService } from '../engine/rotation/rotation-service.js';
+import { ScheduleStore } from '../engine/rotation/schedule-store.js';
 import { SessionCredentials } from '../engine/sts/session-credentials.js';
 import { LATEST_SCHEMA_VERSION } from '../storage/migrations.js';
 import { openStorage } from '../storage/open-storage.js';
@@ -50,6 +56,7 @@ export interface Coffer {
   readonly kms: KeyManagement;
   readonly kmsPermissions: KmsPermissions;
   readonly secrets: SecretsEngines;
+  readonly rotation: RotationEngines;
   /** The engines' clock (moved forward only by --dev servers and tests). */
   readonly clock: Clock;
   /** Finds the credential a request's access key id (and session token) stands for. */
@@ -75,6 +82,12 @@ export interface SecretsEngines {
   readonly permissions: SecretsPermissions;
 }
 
+/** Rotation: the actions, and the scheduler `coffer serve` ticks. */
+export interface RotationEngines {
+  readonly service: RotationService;
+  readonly scheduler: RotationScheduler;
+}
+
 /** The AWS-managed keys that exist from the start, as their services would create them. */
 const MANAGED_KEY_ALIASES = [DEFAULT_SSM_KEY_ALIAS, 'alias/aws/secretsmanager'];
 
@@ -91,6 +104,16 @@ async function provenMasterKey(storage: Storage, settings: CofferSettings, env: 
     }
   }
   throw new WrongMasterKeyError(master.source);
+}
+
+function rotationEngines(parts: { storage: Storage; keyring: Keyring; barrier: ValueBarrier; clock: Clock; parameters: ParameterStore;
+  secrets: SecretStore; env: NodeJS.ProcessEnv }): RotationEngines {
+  const functions = new RotationFunctions(parts.storage, parts.keyring, parts.barrier);
+  const schedules = new ScheduleStore(parts.storage);
+  const notifier = new RotationNotifier(parts.env.COFFER_ROTATION_WEBHOOK || undefined, (line) => process.stderr.write(`${line}\n`));
+  const runner = new RotationRunner({ ...parts, functions, schedules, notifier, timeoutMs: Number(parts.env.COFFER_ROTATION_TIMEOUT_MS ?? 30_000) });
+  const scheduler = new RotationScheduler(parts.storage, runner, parts.clock);
+  return { service: new RotationService(parts.secrets, parts.parameters, functions, schedules, scheduler), scheduler };
 }
 
 /** Opens the store the settings name. */
@@ -125,11 +148,15 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
       permissions: new SecretsPermissions(records),
     };
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
+    const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env });
     return {
       settings, storage, keyring, parameters, ssmPermissions: new SsmPermissions(storage), accessKeys, iam,
-      secrets, clock, sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier), kmsPermissions: new KmsPermissions(keyring, barrier),
+      secrets, rotation, clock, sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier), kmsPermissions: new KmsPermissions(keyring, barrier),
       credentials: async (id, token) => (id.startsWith('ASIA') ? sessions.open(id, token) : accessKeys.find(id)),
-      close: () => storage.close(),
+      close: async () => {
+        await rotation.scheduler.stop();
+        await storage.close();
+      },
     };
   } catch (error) {
     await storage.close();

@@ -70,8 +70,8 @@ export class SqlRotationRows extends SqlSecretRows {
   async leaseRotation(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string, owner: string, now: number, until: number): Promise<boolean> {
     return (await this.sql.run(
       `UPDATE rotation_schedules SET lease_owner = ?, lease_until = ?
-       WHERE account = ? AND region = ? AND target_kind = ? AND target_name = ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)`,
-      [owner, until, scope.account, scope.region, targetKind, targetName, now, owner])) === 1;
+       WHERE account = ? AND region = ? AND target_kind = ? AND target_name = ? AND (lease_until IS NULL OR lease_until < ?)`,
+      [owner, until, scope.account, scope.region, targetKind, targetName, now])) === 1;
   }
 
   async releaseRotation(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string, owner: string, nextDue: number | null): Promise<void> {

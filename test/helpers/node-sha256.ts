@@ -1,22 +1,2 @@
-/**
- * The checksum constructor @smithy/signature-v4 expects, over node:crypto (tests and benchmarks
- * sign requests with smithy's signer to prove Coffer's verifier against it).
- */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
-
-/** SHA-256, or HMAC-SHA256 when given a secret. */
-export class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-}
+/** The checksum constructor @smithy/signature-v4 expects (tests and benchmarks sign with smithy's signer). */
+export { NodeSha256 } from '../../src/cli/coffer-api-client.js';

@@ -20,7 +20,8 @@ export interface RunningServer {
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   client(credentials?: { accessKeyId: string; secretAccessKey: string }, region?: string): SSMClient;
-  stop(): Promise<number | null>;
+  /** Stops the process (SIGTERM) and, unless `keepStore`, removes its store. */
+  stop(options?: { keepStore: boolean }): Promise<number | null>;
 }
 
 /** Starts `coffer serve --port 0` on a fresh store. */
@@ -57,11 +58,11 @@ export async function startServer(options: { backend?: BackendName; dev?: boolea
       clients.push(client);
       return client;
     },
-    async stop() {
+    async stop(options = { keepStore: false }) {
       for (const client of clients) client.destroy();
       child.kill('SIGTERM');
       const code = await exited;
-      await location.destroy();
+      if (!options.keepStore) await location.destroy();
       return code;
     },
   };

@@ -230,6 +230,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(leases.filter(Boolean).length, 1, 'exactly one node gets the lease');
       assert.deepEqual(await storage.listDueRotations(250, 10), [], 'a leased schedule is not due for others');
       const owner = (await storage.getRotationSchedule(scope, 'secret', 'app/db'))!.leaseOwner!;
+      assert.equal(await storage.transaction((tx) => tx.leaseRotation(scope, 'secret', 'app/db', owner, 250, 350)), false, 'not even the holder takes it twice');
       assert.equal(await storage.transaction((tx) => tx.leaseRotation(scope, 'secret', 'app/db', 'node-z', 301, 400)), true, 'an expired lease can be taken');
       await storage.transaction((tx) => tx.releaseRotation(scope, 'secret', 'app/db', owner, 999));
       assert.equal((await storage.getRotationSchedule(scope, 'secret', 'app/db'))!.leaseOwner, 'node-z', 'only the holder releases');

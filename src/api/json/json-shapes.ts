@@ -5,7 +5,7 @@
 import { SerializationException } from '../wire-errors.js';
 
 /** The JSON type a member must have. */
-export type MemberType = 'string' | 'boolean' | 'integer' | 'string[]' | 'tags' | 'string-filters' | 'legacy-filters' | 'string-map';
+export type MemberType = 'string' | 'boolean' | 'integer' | 'string[]' | 'tags' | 'string-filters' | 'legacy-filters' | 'string-map' | 'structure';
 
 /** An operation's members and their types. */
 export type OperationShape = Readonly<Record<string, MemberType>>;
@@ -56,6 +56,9 @@ const CHECKS: Record<MemberType, (value: unknown) => void> = {
   tags: (v) => checkStructList(v, { Key: checkString, Value: checkString }),
   'string-filters': (v) => checkStructList(v, { Key: checkString, Option: checkString, Values: checkStringList }),
   'legacy-filters': (v) => checkStructList(v, { Key: checkString, Values: checkStringList }),
+  structure: (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw mismatch(v, 'a Structure');
+  },
   'string-map': (v) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw mismatch(v, 'a Map');
     Object.values(v).forEach(checkString);

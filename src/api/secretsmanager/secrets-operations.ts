@@ -7,6 +7,7 @@ import type { SecretListing } from '../../engine/secrets/secret-listing.js';
 import type { SecretPolicies } from '../../engine/secrets/secret-policies.js';
 import type { SecretStore } from '../../engine/secrets/secret-store.js';
 import type { SecretsPermissions } from '../../engine/secrets/secrets-permissions.js';
+import type { RotationService } from '../../engine/rotation/rotation-service.js';
 import type { JsonService, ServiceOperation } from '../api-service.js';
 import type { OperationShape } from '../json/json-shapes.js';
 
@@ -19,13 +20,14 @@ export interface SecretsEngines {
   readonly listing: SecretListing;
   readonly policies: SecretPolicies;
   readonly permissions: SecretsPermissions;
+  readonly rotation: RotationService;
 }
 
 /** The Secrets Manager service. */
 export function secretsService(sm: SecretsEngines): JsonService {
   const op = (shape: OperationShape, call: (ctx: RequestContext, input: never) => Promise<object>): ServiceOperation =>
     ({ shape, handle: (ctx, input) => call(ctx, input as never) });
-  const { store, listing, policies } = sm;
+  const { store, listing, policies, rotation } = sm;
   const operations = new Map<string, ServiceOperation>([
     ['CreateSecret', op({ Name: 'string', Description: 'string', KmsKeyId: 'string', Tags: 'tags', ForceOverwriteReplicaSecret: 'boolean', ...VALUE },
       (c, i) => store.createSecret(c, i))],
@@ -50,6 +52,9 @@ export function secretsService(sm: SecretsEngines): JsonService {
     ['GetResourcePolicy', op(ID, (c, i) => policies.getResourcePolicy(c, i))],
     ['DeleteResourcePolicy', op(ID, (c, i) => policies.deleteResourcePolicy(c, i))],
     ['ValidateResourcePolicy', op({ ...ID, ResourcePolicy: 'string' }, (c, i) => policies.validateResourcePolicy(c, i))],
+    ['RotateSecret', op({ ...ID, ClientRequestToken: 'string', RotationLambdaARN: 'string', RotationRules: 'structure', RotateImmediately: 'boolean' },
+      (c, i) => rotation.rotateSecret(c, i))],
+    ['CancelRotateSecret', op(ID, (c, i) => rotation.cancelRotateSecret(c, i))],
   ]);
   return {
     name: 'secretsmanager', protocol: 'json', targetPrefix: 'secretsmanager', operations,

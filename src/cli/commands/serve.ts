@@ -31,6 +31,8 @@ export const serveCommand: CliCommand = {
     const port = portFrom(values.port ?? session.env.COFFER_PORT ?? '4566');
     const dev = values.dev === true;
     const coffer = await session.openLocal();
+    // --dev only: start with the clock moved forward (tests of schedules across restarts).
+    if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
     const root = await ensureRootCredentials(coffer, session.env);
     const router = new ServiceRouter(cofferServices(coffer));
     const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account });
@@ -39,6 +41,8 @@ export const serveCommand: CliCommand = {
       onFault: (error) => io.err(`coffer: internal fault: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}\n`),
     });
     const bound = await server.listen(host, port);
+    // Rotations run on every node; the store's leases let exactly one run each due rotation.
+    coffer.rotation.scheduler.start(Number(session.env.COFFER_ROTATION_TICK_MS ?? 30_000));
     // Before the "listening" line, so nobody who waits for that line can miss it.
     if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
 

@@ -1,0 +1,38 @@
+/**
+ * Tells people how rotations end: one JSON line in the server log for every run, and, when a
+ * webhook is configured (COFFER_ROTATION_WEBHOOK), a Slack-compatible POST (`text` plus the
+ * details). Neither ever carries a secret value; a webhook that fails is logged, never retried
+ * into the rotation's own outcome.
+ */
+import type { RotationRunRow } from '../../storage/storage.js';
+
+export interface RotationOutcome {
+  readonly run: RotationRunRow;
+  readonly nextDue: number | null;
+}
+
+export class RotationNotifier {
+  constructor(private readonly webhook: string | undefined, private readonly log: (line: string) => void) {}
+
+  async notify({ run, nextDue }: RotationOutcome): Promise<void> {
+    const target = `${run.targetKind} ${run.targetName} (${run.account}/${run.region})`;
+    const details = {
+      runId: run.runId, target: run.targetName, kind: run.targetKind, account: run.account, region: run.region, status: run.status,
+      step: run.step, error: run.error, attempts: run.attempts, finishedAt: run.finishedAt && new Date(run.finishedAt).toISOString(),
+      nextDue: nextDue && new Date(nextDue).toISOString(),
+    };
+    this.log(JSON.stringify({ time: new Date().toISOString(), event: 'rotation', ...details }));
+    if (!this.webhook) return;
+    const text = run.status === 'succeeded'
+      ? `:white_check_mark: Coffer rotated ${target}.`
+      : `:x: Coffer failed to rotate ${target} at step ${run.step} (attempt ${run.attempts}): ${run.error}`;
+    try {
+      const response = await fetch(this.webhook, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, rotation: details }), signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) this.log(JSON.stringify({ event: 'rotation-webhook', status: response.status }));
+    } catch (error) {
+      this.log(JSON.stringify({ event: 'rotation-webhook', error: (error as Error).name }));
+    }
+  }
+}
