@@ -7,6 +7,9 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CofferApiClient } from './coffer-api-client.js';
+import { localRotation, remoteRotation, type RotationOperations } from './rotation-operations.js';
 import { openCoffer, type Coffer } from '../bootstrap/open-coffer.js';
 import { settingsFromEnv } from '../bootstrap/settings.js';
 import { rootPrincipal, type RequestContext } from '../engine/request-context.js';
@@ -18,6 +21,7 @@ export class CliSession {
   private coffer: Coffer | undefined;
   private client: SSMClient | undefined;
   private identityClients: { iam: IAMClient; sts: STSClient } | undefined;
+  private rotationClients: { sm: SecretsManagerClient; api: CofferApiClient } | undefined;
 
   /** `endpoint` switches to remote mode. */
   constructor(readonly env: NodeJS.ProcessEnv, readonly endpoint: string | undefined = env.COFFER_ENDPOINT || undefined) {}
@@ -58,6 +62,18 @@ export class CliSession {
     return remoteIdentity(this.identityClients.iam, this.identityClients.sts);
   }
 
+  /** Rotation functions, schedules and status in whichever mode this session is in. */
+  async rotation(): Promise<RotationOperations> {
+    if (!this.remote) return localRotation(await this.open(), await this.context());
+    if (!this.rotationClients) {
+      const config = this.clientConfig();
+      const sm = new SecretsManagerClient(config);
+      // The SDK client's resolved provider chain signs Coffer's own API too.
+      this.rotationClients = { sm, api: new CofferApiClient(this.endpoint!, config.region, () => sm.config.credentials()) };
+    }
+    return remoteRotation(this.rotationClients.api, this.rotationClients.sm);
+  }
+
   private clientConfig() {
     const region = this.env.COFFER_REGION || this.env.AWS_REGION || this.env.AWS_DEFAULT_REGION || 'us-east-1';
     const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = this.env;
@@ -72,6 +88,8 @@ export class CliSession {
     this.identityClients?.iam.destroy();
     this.identityClients?.sts.destroy();
     this.identityClients = undefined;
+    this.rotationClients?.sm.destroy();
+    this.rotationClients = undefined;
     await this.coffer?.close();
     this.coffer = undefined;
   }

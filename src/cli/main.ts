@@ -10,6 +10,7 @@ import { CliSession } from './cli-session.js';
 import { execCommand } from './commands/exec.js';
 import { exportCommand } from './commands/export.js';
 import { getCommand } from './commands/get.js';
+import { functionsCommand } from './commands/functions.js';
 import { historyCommand } from './commands/history.js';
 import { iamCommand } from './commands/iam.js';
 import { importCommand } from './commands/import.js';
@@ -18,12 +19,13 @@ import { labelCommand } from './commands/label.js';
 import { lsCommand } from './commands/ls.js';
 import { putCommand } from './commands/put.js';
 import { rmCommand } from './commands/rm.js';
+import { rotationCommand } from './commands/rotation.js';
 import { serveCommand } from './commands/serve.js';
 import { tagCommand } from './commands/tag.js';
 
 const COMMANDS: readonly CliCommand[] = [
   putCommand, getCommand, lsCommand, historyCommand, rmCommand, labelCommand, tagCommand,
-  execCommand, exportCommand, importCommand, keysCommand, iamCommand, serveCommand,
+  execCommand, exportCommand, importCommand, keysCommand, iamCommand, functionsCommand, rotationCommand, serveCommand,
 ];
 
 function help(): string {

@@ -157,6 +157,33 @@ for (const mode of MODES) {
       assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');
     });
 
+    it('registers rotation functions and rotates a parameter on a schedule, with status', async () => {
+      const registered = await run(['functions', 'register', 'pw', '--builtin', 'random-password', '--field', 'password', '--length', '20']);
+      assert.equal(registered.code, 0, registered.io.stderr);
+      assert.equal(registered.io.stdout, 'arn:aws:lambda:us-east-1:123456789012:function:pw\n');
+      assert.match((await run(['functions', 'list'])).io.stdout, /^pw {2}builtin {2}random-password {2}arn:aws:lambda/m);
+      await run(['put', '/dev/rot/portal', '{"username":"u","password":"start-pw"}', '--type', 'SecureString']);
+      const started = await run(['rotation', 'parameter', '/dev/rot/portal', '--function', 'pw', '--every', '60d']);
+      assert.equal(started.code, 0, started.io.stderr);
+      assert.equal(started.io.stdout, '/dev/rot/portal: rotating now (60d)\n');
+      const deadline = Date.now() + 20_000;
+      let status = '';
+      while (!/succeeded/.test(status) && Date.now() < deadline) {
+        status = (await run(['rotation', 'status', '/dev/rot/portal'])).io.stdout;
+        if (!/succeeded/.test(status)) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(status, /parameter \/dev\/rot\/portal {2}succeeded {2}\(attempt 1\)/);
+      const value = JSON.parse((await run(['get', '/dev/rot/portal'])).io.stdout);
+      assert.equal(value.username, 'u');
+      assert.equal(value.password.length, 20);
+      assert.equal((await run(['rotation', 'cancel', '/dev/rot/portal', '--parameter'])).code, 0);
+      const missing = await run(['rotation', 'secret', 'no-such-secret', '--function', 'pw']);
+      assert.equal(missing.code, 1);
+      assert.match(missing.io.stderr, /ResourceNotFoundException/);
+      assert.equal((await run(['functions', 'remove', 'pw'])).code, 0);
+      assert.equal((await run(['rotation', 'every', 'x'])).code, 2);
+    });
+
     it('creates a user with tags and a policy file, issues a key, attaches a managed policy; the key is enforced', async () => {
       assert.match((await run(['iam', 'whoami'])).io.stdout, /^arn:aws:iam::123456789012:root\n$/);
       const policyFile = join(location.dataDir, `reader-${mode}.json`);

@@ -1,0 +1,46 @@
+/**
+ * `coffer functions register|list|remove`: the rotation functions RotationLambdaARN names —
+ * an HTTP endpoint Coffer POSTs Lambda's rotation event to, or a built-in rotator.
+ */
+import { UsageError, type CliCommand } from '../cli-command.js';
+import { parseOptions, toJson } from '../parse-options.js';
+
+const USAGE = 'coffer functions register NAME (--url URL | --builtin random-password|postgres [--field NAME] [--length N]) | functions list [--json] | functions remove NAME';
+
+export const functionsCommand: CliCommand = {
+  name: 'functions',
+  summary: 'register, list and remove rotation functions (HTTP endpoints or built-in rotators)',
+  usage: USAGE,
+  async run(args, session, io) {
+    const [action, ...rest] = args;
+    const { values, positionals } = parseOptions(rest, {
+      url: { type: 'string' }, builtin: { type: 'string' }, field: { type: 'string' }, length: { type: 'string' }, json: { type: 'boolean' },
+    });
+    const rotation = await session.rotation();
+    switch (action) {
+      case 'register': {
+        if (positionals.length !== 1) throw new UsageError('functions register takes one NAME');
+        if ((values.url === undefined) === (values.builtin === undefined)) throw new UsageError('give either --url or --builtin');
+        const options = { ...(values.field ? { field: values.field } : {}), ...(values.length ? { length: Number(values.length) } : {}) };
+        const registered = await rotation.registerFunction({
+          Name: positionals[0]!, ...(values.url ? { Url: values.url } : { Builtin: values.builtin!, Options: options }),
+        });
+        if (values.url) io.err('coffer: the signing key is shown once: the function checks X-Coffer-Signature = sha256=HMAC(key, "<X-Coffer-Timestamp>.<body>")\n');
+        io.out(values.json ? toJson(registered) : `${registered.Arn}\n${values.url ? `COFFER_SIGNING_KEY=${registered.SigningKey}\n` : ''}`);
+        return 0;
+      }
+      case 'list': {
+        const functions = await rotation.listFunctions();
+        io.out(values.json ? toJson(functions) : functions.map((f) => `${f.Name}  ${f.Kind}  ${f.Target}  ${f.Arn}\n`).join(''));
+        return 0;
+      }
+      case 'remove': {
+        if (positionals.length !== 1) throw new UsageError('functions remove takes one NAME');
+        await rotation.removeFunction(positionals[0]!);
+        return 0;
+      }
+      default:
+        throw new UsageError(USAGE);
+    }
+  },
+};
