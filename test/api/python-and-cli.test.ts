@@ -11,6 +11,7 @@ import { ROOT, startServer, type RunningServer } from '../helpers/server-process
 
 const CHECKS = join(import.meta.dirname, '..', 'fixtures', 'boto3_ssm_checks.py');
 const IDENTITY_CHECKS = join(import.meta.dirname, '..', 'fixtures', 'boto3_identity_checks.py');
+const SECRETS_CHECKS = join(import.meta.dirname, '..', 'fixtures', 'boto3_secrets_checks.py');
 
 interface CheckResults { passed: string[]; failed: string[]; skipped: string[] }
 
@@ -24,6 +25,7 @@ function runChecks(endpoint: string, target: 'coffer' | 'moto', credentials = RO
 const SUITES = [
   { title: 'boto3', script: CHECKS, minCoffer: 15, minMoto: 12, values: ['pw-1'] },
   { title: 'boto3: IAM, STS and KMS', script: IDENTITY_CHECKS, minCoffer: 15, minMoto: 9, values: ['py-secret', 'py-plain'] },
+  { title: 'boto3: Secrets Manager', script: SECRETS_CHECKS, minCoffer: 15, minMoto: 10, values: ['py-sm-1', 'py-sm-2'] },
 ];
 
 for (const suite of SUITES) {
