@@ -128,6 +128,21 @@ describe('rotation end to end', () => {
     });
   }
 
+  it('records a step that times out as a failure and keeps AWSCURRENT', async () => {
+    await sm.send(new CreateSecretCommand({ Name: 'rot/slow', SecretString: JSON.stringify({ username: 'slow', password: 'slow-before' }) }));
+    fn.hangAt = 'testSecret';
+    try {
+      await sm.send(new RotateSecretCommand({ SecretId: 'rot/slow', RotationLambdaARN: 'template' }));
+      const [failed] = await finished(coffer, 'rot/slow');
+      assert.equal(failed!.Status, 'failed');
+      assert.equal(failed!.Step, 'testSecret');
+      assert.match(failed!.Error!, /timed out after 2000 ms/);
+      assert.equal(JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'rot/slow' }))).SecretString!).password, 'slow-before');
+    } finally {
+      fn.hangAt = undefined;
+    }
+  });
+
   it('refuses a new rotation while AWSPENDING is on another version, as AWS does', async () => {
     await sm.send(new CreateSecretCommand({ Name: 'rot/blocked', SecretString: '{"username":"b","password":"p"}' }));
     await sm.send(new PutSecretValueCommand({ SecretId: 'rot/blocked', SecretString: '{"username":"b","password":"q"}', VersionStages: ['AWSPENDING'] }));
