@@ -1,7 +1,8 @@
 /**
  * The HTTP server: one endpoint for every service. POST / carries JSON 1.1 requests routed by
  * X-Amz-Target and Query requests (IAM, STS) routed by Action and credential scope; GET /health and GET /ready answer without authentication and say nothing else;
- * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all parameters.
+ * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all state but keys and
+ * access keys, and POST /_coffer/clock moves the engines' clock forward.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
