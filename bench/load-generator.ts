@@ -23,11 +23,12 @@ export interface LoadResult {
 }
 
 /** Signs a JSON 1.1 request for `endpoint` once. */
-export async function prepare(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, target: string, input: object): Promise<PreparedRequest> {
+export async function prepare(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, target: string, input: object,
+  service = 'ssm'): Promise<PreparedRequest> {
   const url = new URL(endpoint);
   if (!/^(127\.|localhost$|\[::1\]$)/.test(url.hostname)) throw new Error('benchmarks only send load to loopback addresses');
   const body = JSON.stringify(input);
-  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'ssm', sha256: NodeSha256 });
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service, sha256: NodeSha256 });
   const signed = await signer.sign({
     method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {},
     headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body,

@@ -4,6 +4,7 @@
  * with the same signed requests, in one run. Prints req/s, p50/p99 and ratios.
  */
 import { spawn } from 'node:child_process';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { startMoto } from '../test/helpers/moto-server.js';
 import { ROOT, startServer } from '../test/helpers/server-process.js';
@@ -23,7 +24,10 @@ async function startBareServer(): Promise<{ endpoint: string; stop(): void }> {
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
-async function seed(client: SSMClient): Promise<void> {
+async function seed(client: SSMClient, endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<void> {
+  const sm = new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials });
+  for (let i = 0; i < 8; i++) await sm.send(new CreateSecretCommand({ Name: `bench/secret-${i}`, SecretString: JSON.stringify({ username: 'app', password: `pw-${i}` }) }));
+  sm.destroy();
   let next = 0;
   await Promise.all(Array.from({ length: 8 }, async () => {
     while (next < STORED) {
@@ -44,6 +48,10 @@ const SCENARIOS: Scenario[] = [
   {
     label: 'PutParameter SecureString overwrite, 8 conn', connections: 8,
     requests: (e) => Promise.all(Array.from({ length: 8 }, (_, i) => sign(e, 'AmazonSSM.PutParameter', { Name: `/bench/put/c${i}`, Value: 'v'.repeat(64), Type: 'SecureString', Overwrite: true }))),
+  },
+  {
+    label: 'Secrets Manager GetSecretValue, 8 conn', connections: 8,
+    requests: (e) => Promise.all(Array.from({ length: 8 }, (_, i) => prepare(e, ROOT, 'secretsmanager.GetSecretValue', { SecretId: `bench/secret-${i}` }, 'secretsmanager'))),
   },
   {
     label: `GetParametersByPath over ${STORED}, 8 conn`, connections: 8,
@@ -72,7 +80,7 @@ export async function runWireBench(): Promise<void> {
     const targets: [string, string, SSMClient][] = [['coffer', coffer.endpoint, coffer.client()]];
     if (moto) targets.push(['moto', moto.endpoint, moto.client]);
     for (const [target, endpoint, client] of targets) {
-      await seed(client);
+      await seed(client, endpoint, target === 'coffer' ? ROOT : { accessKeyId: 'bench', secretAccessKey: 'bench' });
       const byScenario = new Map<string, LoadResult>();
       for (const scenario of SCENARIOS) {
         const r = await drive(endpoint, await scenario.requests(endpoint), scenario.connections, SECONDS);
