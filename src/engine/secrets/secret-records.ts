@@ -64,6 +64,16 @@ export class SecretRecords {
     throw new ResourceNotFoundException();
   }
 
+  /** The row and attributes a SecretId names, without versions or deletion checks (one query, for authorization). */
+  async findRow(reader: StorageReader, scope: Scope, secretId: unknown): Promise<Pick<SecretRecord, 'row' | 'attributes'> | undefined> {
+    if (typeof secretId !== 'string') return undefined;
+    for (const candidate of candidateNames(scope, secretId) ?? []) {
+      const row = await reader.getSecret(scope, candidate.name);
+      if (row && (candidate.arn === undefined || row.arn === candidate.arn)) return { row, attributes: JSON.parse(row.attributes) as SecretAttributes };
+    }
+    return undefined;
+  }
+
   async load(reader: StorageReader, scope: Scope, row: SecretRow): Promise<SecretRecord> {
     const [versions, stages] = await Promise.all([reader.listSecretVersions(scope, row.name), reader.listSecretStages(scope, row.name)]);
     return { row, attributes: JSON.parse(row.attributes) as SecretAttributes, versions, stages };

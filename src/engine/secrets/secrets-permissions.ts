@@ -7,7 +7,6 @@
  */
 import type { Tag } from '@aws-sdk/client-secrets-manager';
 import type { ConditionValues, Permission, RequestContext } from '../request-context.js';
-import { ServiceError } from '../service-error.js';
 import { pendingSecretArn } from './secret-names.js';
 import type { SecretRecord, SecretRecords } from './secret-records.js';
 
@@ -36,7 +35,8 @@ export class SecretsPermissions {
       const name = String(input.Name);
       return [{ action: iamAction, resource: pendingSecretArn(ctx, name), context: { 'secretsmanager:Name': name, ...requestTags(input) } }];
     }
-    const record = await this.find(ctx, input.SecretId);
+    // One row read: the action itself loads versions and labels after authorization.
+    const record = await this.records.findRow(this.records.storage, ctx, input.SecretId);
     const resource = record?.row.arn ?? pendingSecretArn(ctx, String(input.SecretId));
     const context: Record<string, string | string[]> = { 'secretsmanager:SecretId': resource, ...requestTags(input) };
     if (typeof input.VersionStage === 'string') context['secretsmanager:VersionStage'] = input.VersionStage;
@@ -46,7 +46,7 @@ export class SecretsPermissions {
   }
 
   /** A permission on one secret, with its tags and resource policy fetched on demand. */
-  on(ctx: RequestContext, action: string, resource: string, context: ConditionValues, record: SecretRecord | undefined): Permission {
+  on(ctx: RequestContext, action: string, resource: string, context: ConditionValues, record: Pick<SecretRecord, 'row' | 'attributes'> | undefined): Permission {
     return {
       action, resource, context,
       ...(record ? {
@@ -54,14 +54,5 @@ export class SecretsPermissions {
         resourcePolicy: async () => record.attributes.policy,
       } : {}),
     };
-  }
-
-  private async find(ctx: RequestContext, secretId: unknown): Promise<SecretRecord | undefined> {
-    try {
-      return await this.records.resolve(this.records.storage, ctx, secretId, true);
-    } catch (error) {
-      if (error instanceof ServiceError) return undefined; // the action reports it after authorization
-      throw error;
-    }
   }
 }
