@@ -16,6 +16,15 @@ export function parseOptions<O extends Options>(args: string[], options: O) {
   }
 }
 
+/** `KEY=VALUE` arguments as tags (`--tag` of put and iam create-user, the pairs of tag). */
+export function parseTagPairs(pairs: readonly string[] | undefined): { Key: string; Value: string }[] {
+  return (pairs ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new UsageError(`tags are KEY=VALUE, not ${pair}`);
+    return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
+  });
+}
+
 /** The JSON printer every read command uses for --json. */
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

@@ -7,6 +7,14 @@ import type { Scope } from '../storage/storage.js';
 /** Request-context values a permission adds for condition keys (`aws:RequestTag/x`, `ssm:Recursive`, ...). */
 export type ConditionValues = Readonly<Record<string, string | readonly string[]>>;
 
+/** The condition keys a request's tags set: `aws:RequestTag/<key>` for each, and `aws:TagKeys`. */
+export function requestTagKeys(tags: unknown): Record<string, string | string[]> {
+  if (!Array.isArray(tags)) return {};
+  const values: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t: { Key?: unknown }) => String(t?.Key)) };
+  for (const t of tags as { Key?: unknown; Value?: unknown }[]) values[`aws:RequestTag/${String(t?.Key)}`] = String(t?.Value);
+  return values;
+}
+
 /** One IAM permission an action needs: the action, the resource ARN, and action-specific keys. */
 export interface Permission {
   readonly action: string;

@@ -5,14 +5,10 @@
  */
 import type { Permission } from '../../engine/request-context.js';
 import type { RotationService } from '../../engine/rotation/rotation-service.js';
+import { parameterArn } from '../../engine/ssm/parameter-name.js';
 import type { RequestContext } from '../../engine/request-context.js';
 import type { JsonService, ServiceOperation } from '../api-service.js';
 import type { OperationShape } from '../json/json-shapes.js';
-
-function parameterArn(ctx: RequestContext, name: unknown): string {
-  const text = String(name);
-  return `arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/${text.startsWith('/') ? text.slice(1) : text}`;
-}
 
 /** The CofferRotation service. */
 export function rotationService(rotation: RotationService): JsonService {
@@ -31,7 +27,7 @@ export function rotationService(rotation: RotationService): JsonService {
     name: 'coffer', protocol: 'json', targetPrefix: 'CofferRotation', operations,
     permissionsFor: async (ctx, action, input): Promise<Permission[]> => {
       const onParameter = action === 'RotateParameter' || action === 'CancelParameterRotation';
-      return [{ action: `coffer:${action}`, resource: onParameter ? parameterArn(ctx, input.Name) : '*' }];
+      return [{ action: `coffer:${action}`, resource: onParameter ? parameterArn(ctx, String(input.Name)) : '*' }];
     },
   };
 }

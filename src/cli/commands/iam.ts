@@ -6,18 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError, type CliCommand } from '../cli-command.js';
-import { parseOptions, toJson } from '../parse-options.js';
+import { parseOptions, parseTagPairs, toJson } from '../parse-options.js';
 
 const USAGE = 'coffer iam create-user NAME [--tag KEY=VALUE]... [--policy-file FILE [--policy-name NAME]] | ' +
   'iam create-key [USER] | iam attach-policy USER POLICY | iam users [--json] | iam whoami [--json]';
-
-function tagsFrom(pairs: string[] | undefined): { Key: string; Value: string }[] {
-  return (pairs ?? []).map((pair) => {
-    const at = pair.indexOf('=');
-    if (at < 1) throw new UsageError(`tags are KEY=VALUE, not ${pair}`);
-    return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
-  });
-}
 
 /** A managed policy by ARN, or by the name of an AWS-managed one (AmazonSSMReadOnlyAccess). */
 function policyArn(reference: string): string {
@@ -40,7 +32,7 @@ export const iamCommand: CliCommand = {
         const name = positionals[0]!;
         // Read the policy before creating anything, so a missing file leaves no half-made user.
         const document = values['policy-file'] === undefined ? undefined : readFileSync(values['policy-file'], 'utf8');
-        const user = await iam.createUser({ UserName: name, Tags: tagsFrom(values.tag) });
+        const user = await iam.createUser({ UserName: name, Tags: parseTagPairs(values.tag) });
         if (document !== undefined) {
           await iam.putUserPolicy(name, values['policy-name'] ?? basename(values['policy-file']!).replace(/\.json$/, ''), document);
         }

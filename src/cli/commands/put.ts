@@ -1,7 +1,7 @@
 /** `coffer put NAME VALUE`: PutParameter. VALUE `-` reads standard input. */
 import type { Tag } from '@aws-sdk/client-ssm';
 import { UsageError, type CliCommand } from '../cli-command.js';
-import { parseOptions, toJson } from '../parse-options.js';
+import { parseOptions, parseTagPairs, toJson } from '../parse-options.js';
 
 export const putCommand: CliCommand = {
   name: 'put',
@@ -19,11 +19,7 @@ export const putCommand: CliCommand = {
     if (positionals.length !== 2) throw new UsageError('put takes a NAME and a VALUE (use - to read the value from standard input)');
     const [name, given] = positionals as [string, string];
     const value = given === '-' ? (await io.readStdin()).replace(/\r?\n$/, '') : given;
-    const tags: Tag[] = (values.tag ?? []).map((pair) => {
-      const at = pair.indexOf('=');
-      if (at < 1) throw new UsageError(`--tag takes KEY=VALUE, not ${pair}`);
-      return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
-    });
+    const tags: Tag[] = parseTagPairs(values.tag);
     const parameters = await session.parameters();
     const result = await parameters.putParameter({
       Name: name, Value: value, Type: values.type as never, Description: values.description, Overwrite: values.overwrite,

@@ -1,6 +1,6 @@
 /** `coffer tag NAME [KEY=VALUE...] [--remove KEY...]`: add, remove or (with no pairs) list tags. */
 import { UsageError, type CliCommand } from '../cli-command.js';
-import { parseOptions, toJson } from '../parse-options.js';
+import { parseOptions, parseTagPairs, toJson } from '../parse-options.js';
 
 export const tagCommand: CliCommand = {
   name: 'tag',
@@ -13,12 +13,7 @@ export const tagCommand: CliCommand = {
     const parameters = await session.parameters();
     const resource = { ResourceType: 'Parameter' as const, ResourceId: name };
     if (pairs.length > 0) {
-      const tags = pairs.map((pair) => {
-        const at = pair.indexOf('=');
-        if (at < 1) throw new UsageError(`tags are KEY=VALUE, not ${pair}`);
-        return { Key: pair.slice(0, at), Value: pair.slice(at + 1) };
-      });
-      await parameters.addTagsToResource({ ...resource, Tags: tags });
+      await parameters.addTagsToResource({ ...resource, Tags: parseTagPairs(pairs) });
     }
     if (values.remove?.length) await parameters.removeTagsFromResource({ ...resource, TagKeys: values.remove });
     const { TagList: tags = [] } = await parameters.listTagsForResource(resource);

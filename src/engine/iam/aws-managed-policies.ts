@@ -32,3 +32,13 @@ export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicy[] = [
 ];
 
 export const AWS_MANAGED_POLICY_CREATED = Date.UTC(2015, 1, 6, 18, 39, 46);
+
+/** The ARN AWS gives a managed policy of its own. */
+export function awsPolicyArn(name: string): string {
+  return `arn:aws:iam::aws:policy/${name}`;
+}
+
+/** The built-in policy an ARN names, if any. */
+export function awsManagedPolicyByArn(arn: unknown): AwsManagedPolicy | undefined {
+  return AWS_MANAGED_POLICIES.find((p) => awsPolicyArn(p.name) === arn);
+}

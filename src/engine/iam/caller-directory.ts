@@ -43,11 +43,6 @@ export class CallerDirectory {
     return caller;
   }
 
-  /** Forgets every compiled caller (another process changed IAM, or a test asks). */
-  clear(): void {
-    this.cache.clear();
-  }
-
   private async refresh(): Promise<void> {
     const now = Date.now();
     if (now - this.checkedAt < REFRESH_MS) return;

@@ -33,12 +33,6 @@ export class LimitExceeded extends ServiceError {
   }
 }
 
-export class InvalidInput extends ServiceError {
-  constructor(message: string) {
-    super('InvalidInput', message, 400);
-  }
-}
-
 /** IAM's and STS's schema-level validation failure (the query protocol's ValidationError). */
 export class IamValidationError extends ServiceError {
   constructor(message: string) {

@@ -4,8 +4,7 @@
  * own user when UserName is left out), with aws:RequestTag/*, aws:TagKeys and iam:PolicyARN
  * where the action supports them.
  */
-import type { Tag } from '@aws-sdk/client-iam';
-import type { ConditionValues, Permission, RequestContext } from '../request-context.js';
+import { requestTagKeys, type ConditionValues, type Permission, type RequestContext } from '../request-context.js';
 import type { EntityKind, IamEntities } from './iam-entities.js';
 import { entityArn } from './iam-names.js';
 
@@ -21,11 +20,7 @@ for (const a of ['CreateRole', 'GetRole', 'DeleteRole', 'TagRole', 'PutRolePolic
   'AttachRolePolicy', 'DetachRolePolicy', 'ListAttachedRolePolicies', 'UpdateAssumeRolePolicy']) SUBJECT[a] = ['role', 'RoleName'];
 
 function tagContext(action: string, input: Input): ConditionValues | undefined {
-  if (Array.isArray(input.Tags) && input.Tags.length > 0) {
-    const values: Record<string, string | string[]> = { 'aws:TagKeys': input.Tags.map((t: Tag) => String(t.Key)) };
-    for (const t of input.Tags as Tag[]) values[`aws:RequestTag/${String(t.Key)}`] = String(t.Value);
-    return values;
-  }
+  if (Array.isArray(input.Tags) && input.Tags.length > 0) return requestTagKeys(input.Tags);
   if (action.startsWith('Untag') && Array.isArray(input.TagKeys)) return { 'aws:TagKeys': input.TagKeys.map(String) };
   return undefined;
 }

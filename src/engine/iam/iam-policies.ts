@@ -9,7 +9,7 @@ import type {
 } from '@aws-sdk/client-iam';
 import type { StorageReader } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
-import { AWS_MANAGED_POLICIES, AWS_MANAGED_POLICY_CREATED } from './aws-managed-policies.js';
+import { AWS_MANAGED_POLICIES, AWS_MANAGED_POLICY_CREATED, awsManagedPolicyByArn, awsPolicyArn } from './aws-managed-policies.js';
 import type { Entity, IamEntities } from './iam-entities.js';
 import { DeleteConflict, IamValidationError, LimitExceeded, NoSuchEntity } from './iam-errors.js';
 import { checkEntityName, parsePolicyArn } from './iam-names.js';
@@ -42,7 +42,7 @@ function checkPolicyName(name: unknown): string {
 }
 
 function awsManagedPolicy(arn: string): Policy | undefined {
-  const builtin = AWS_MANAGED_POLICIES.find((p) => `arn:aws:iam::aws:policy/${p.name}` === arn);
+  const builtin = awsManagedPolicyByArn(arn);
   return builtin && {
     PolicyName: builtin.name, PolicyId: `ANPA${builtin.name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`,
     Arn: arn, Path: '/', DefaultVersionId: 'v1', AttachmentCount: 0, PermissionsBoundaryUsageCount: 0, IsAttachable: true,
@@ -74,7 +74,7 @@ export class IamPolicies {
   }
 
   async getPolicyVersion(ctx: RequestContext, request: GetPolicyVersionRequest): Promise<{ PolicyVersion: PolicyVersion }> {
-    const builtin = AWS_MANAGED_POLICIES.find((p) => `arn:aws:iam::aws:policy/${p.name}` === request.PolicyArn);
+    const builtin = awsManagedPolicyByArn(request.PolicyArn);
     if (builtin && request.VersionId === 'v1') {
       return { PolicyVersion: { Document: builtin.document, VersionId: 'v1', IsDefaultVersion: true, CreateDate: new Date(AWS_MANAGED_POLICY_CREATED) } };
     }
@@ -89,7 +89,7 @@ export class IamPolicies {
     const prefix = request.PathPrefix ?? '/';
     const local = scope === 'AWS' ? [] : await Promise.all((await this.entities.storage.listIamEntities(ctx.account, 'policy'))
       .map(async (row) => this.policyShape(this.entities.storage, { ...row, attributes: JSON.parse(row.attributes) })));
-    const aws = scope === 'Local' ? [] : AWS_MANAGED_POLICIES.map((p) => awsManagedPolicy(`arn:aws:iam::aws:policy/${p.name}`)!);
+    const aws = scope === 'Local' ? [] : AWS_MANAGED_POLICIES.map((p) => awsManagedPolicy(awsPolicyArn(p.name))!);
     let all = [...aws, ...local].filter((p) => p.Path!.startsWith(prefix));
     if (String(request.OnlyAttached) === 'true') all = all.filter((p) => (p.AttachmentCount ?? 0) > 0);
     all.sort((a, b) => (a.PolicyName! < b.PolicyName! ? -1 : 1));
@@ -209,7 +209,7 @@ export class IamPolicies {
   }
 
   private async managedDocument(reader: StorageReader, arn: string): Promise<string | undefined> {
-    const builtin = AWS_MANAGED_POLICIES.find((p) => `arn:aws:iam::aws:policy/${p.name}` === arn);
+    const builtin = awsManagedPolicyByArn(arn);
     if (builtin) return builtin.document;
     const parsed = parsePolicyArn(arn);
     const policy = parsed && await this.entities.find(reader, parsed.account, 'policy', parsed.name);

@@ -106,10 +106,6 @@ export class PolicyTemplate {
     return cachedPattern(source, flags);
   }
 
-  /** Whether the string has no wildcard outside variables (so equality can replace matching). */
-  get isExact(): boolean {
-    return this.segments.every((s) => s.kind !== 'glob' || !/[*?]/.test(s.text));
-  }
 }
 
 function variableValue(segment: { key: string; fallback?: string }, lookup: ContextLookup): string | undefined {

@@ -55,11 +55,6 @@ export class RotationScheduler {
     return true;
   }
 
-  /** Resolves when every rotation started so far has ended (tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
   private lease(scope: Scope, kind: TargetKind, name: string): Promise<boolean> {
     const now = this.clock.now();
     return this.storage.transaction((tx) => tx.leaseRotation(scope, kind, name, this.owner, now, now + LEASE_MS));

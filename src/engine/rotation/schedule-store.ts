@@ -27,10 +27,6 @@ export class ScheduleStore {
     return row && (JSON.parse(row.config) as ScheduleConfig);
   }
 
-  async nextDue(scope: Scope, kind: TargetKind, name: string): Promise<number | null | undefined> {
-    return (await this.storage.getRotationSchedule(scope, kind, name))?.nextDue;
-  }
-
   async put(scope: Scope, kind: TargetKind, name: string, config: ScheduleConfig, nextDue: number | null): Promise<void> {
     await this.storage.transaction((tx) => tx.putRotationSchedule({ ...scope, targetKind: kind, targetName: name, config: JSON.stringify(config), nextDue }));
   }

@@ -34,12 +34,6 @@ export class SecretsValidationException extends ServiceError {
   }
 }
 
-export class SecretsLimitExceeded extends ServiceError {
-  constructor(message: string) {
-    super('LimitExceededException', message);
-  }
-}
-
 export class MalformedPolicyDocumentException extends ServiceError {
   constructor(message: string) {
     super('MalformedPolicyDocumentException', message);

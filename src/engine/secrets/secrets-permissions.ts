@@ -5,21 +5,14 @@
  * secretsmanager:VersionStage / VersionId (GetSecretValue), aws:RequestTag/*, aws:TagKeys, the
  * secret's tags for aws:ResourceTag/*, and its resource policy.
  */
-import type { Tag } from '@aws-sdk/client-secrets-manager';
-import type { ConditionValues, Permission, RequestContext } from '../request-context.js';
+import { requestTagKeys, type ConditionValues, type Permission, type RequestContext } from '../request-context.js';
 import { pendingSecretArn } from './secret-names.js';
 import type { SecretRecord, SecretRecords } from './secret-records.js';
 
 type Input = Record<string, unknown>;
 
 function requestTags(input: Input): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  if (Array.isArray(input.Tags)) {
-    out['aws:TagKeys'] = (input.Tags as Tag[]).map((t) => String(t.Key));
-    for (const t of input.Tags as Tag[]) out[`aws:RequestTag/${String(t.Key)}`] = String(t.Value);
-  }
-  if (Array.isArray(input.TagKeys)) out['aws:TagKeys'] = input.TagKeys.map(String);
-  return out;
+  return { ...requestTagKeys(input.Tags), ...(Array.isArray(input.TagKeys) ? { 'aws:TagKeys': input.TagKeys.map(String) } : {}) };
 }
 
 /** Maps Secrets Manager actions to permissions. */

@@ -4,9 +4,8 @@
  * and the condition keys the action supports (aws:RequestTag/*, aws:TagKeys, ssm:Overwrite,
  * ssm:Recursive). Resource tags are fetched lazily for aws:ResourceTag conditions.
  */
-import type { Tag } from '@aws-sdk/client-ssm';
 import type { Scope, StorageReader } from '../../storage/storage.js';
-import type { ConditionValues, Permission } from '../request-context.js';
+import { requestTagKeys, type ConditionValues, type Permission } from '../request-context.js';
 import { nameFromArn, parameterArn } from './parameter-name.js';
 
 type Input = Record<string, unknown>;
@@ -36,13 +35,6 @@ function referencedName(scope: Scope, reference: unknown): string {
   return colon >= 0 ? name.slice(0, colon) : name;
 }
 
-function tagKeys(tags: unknown): ConditionValues {
-  if (!Array.isArray(tags)) return {};
-  const values: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t: Tag) => String(t.Key)) };
-  for (const t of tags as Tag[]) values[`aws:RequestTag/${String(t.Key)}`] = String(t.Value);
-  return values;
-}
-
 /** Maps an SSM action and its input to the permissions it needs. */
 export class SsmPermissions {
   constructor(private readonly storage: StorageReader) {}
@@ -65,14 +57,14 @@ export class SsmPermissions {
         return [{ action: 'ssm:DescribeParameters', resource: '*' }];
       case 'PutParameter': {
         const name = referencedName(scope, input.Name);
-        const context = { ...tagKeys(input.Tags), 'ssm:Overwrite': String(input.Overwrite === true) };
+        const context = { ...requestTagKeys(input.Tags), 'ssm:Overwrite': String(input.Overwrite === true) };
         const put = on(name, context);
         return Array.isArray(input.Tags) && input.Tags.length > 0 ? [put, on(name, context, 'AddTagsToResource')] : [put];
       }
       case 'AddTagsToResource':
       case 'RemoveTagsFromResource':
       case 'ListTagsForResource': {
-        const context = action === 'AddTagsToResource' ? tagKeys(input.Tags)
+        const context = action === 'AddTagsToResource' ? requestTagKeys(input.Tags)
           : action === 'RemoveTagsFromResource' && Array.isArray(input.TagKeys) ? { 'aws:TagKeys': input.TagKeys.map(String) } : undefined;
         if (input.ResourceType !== 'Parameter') {
           const type = String(input.ResourceType).toLowerCase();

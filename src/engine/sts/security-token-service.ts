@@ -5,7 +5,7 @@
  * role's MaxSessionDuration, and session tags that become aws:PrincipalTag for the session.
  */
 import type { AssumeRoleRequest, AssumeRoleResponse, GetCallerIdentityResponse } from '@aws-sdk/client-sts';
-import type { CallerIdentity, Permission, RequestContext } from '../request-context.js';
+import { requestTagKeys, type CallerIdentity, type Permission, type RequestContext } from '../request-context.js';
 import { AccessDenied } from '../iam/access-control.js';
 import type { IamEntities } from '../iam/iam-entities.js';
 import { IamValidationError, listMember } from '../iam/iam-errors.js';
@@ -31,6 +31,10 @@ function sessionTags(tags: AssumeRoleRequest['Tags']): Record<string, string> {
   }
   if (Object.keys(out).length > MAX_SESSION_TAGS) invalid('tags', `${Object.keys(out).length} tags`, `Member must have length less than or equal to ${MAX_SESSION_TAGS}`);
   return out;
+}
+
+function sessionTagKeys(tags: Record<string, string>): Record<string, string | string[]> {
+  return requestTagKeys(Object.entries(tags).map(([Key, Value]) => ({ Key, Value })));
 }
 
 /** The STS engine. */
@@ -66,7 +70,7 @@ export class SecurityTokenService {
     const decisions = actions.map((action) => trust.evaluate(action, roleArn, lookup, subject));
     if (decisions.some((d) => d.effect !== 'Allow')) throw denied();
     if (!decisions.every((d) => d.namedExplicitly)) {
-      const needs: Permission[] = actions.map((action) => ({ action, resource: roleArn, context: this.requestTagKeys(tags) }));
+      const needs: Permission[] = actions.map((action) => ({ action, resource: roleArn, context: sessionTagKeys(tags) }));
       await ctx.authorize?.(needs);
     }
 
@@ -85,12 +89,6 @@ export class SecurityTokenService {
     };
   }
 
-  private requestTagKeys(tags: Record<string, string>): Record<string, string | string[]> {
-    const keys: Record<string, string | string[]> = { 'aws:TagKeys': Object.keys(tags) };
-    for (const [k, v] of Object.entries(tags)) keys[`aws:RequestTag/${k}`] = v;
-    return keys;
-  }
-
   /** The condition keys a trust policy sees: the caller's, the requested tags, sts:ExternalId and sts:RoleSessionName. */
   private trustLookup(caller: CallerIdentity, ctx: RequestContext, request: AssumeRoleRequest, tags: Record<string, string>): ContextLookup {
     const now = Date.now();
@@ -98,7 +96,7 @@ export class SecurityTokenService {
       ['aws:principalarn', caller.principalArn], ['aws:principalaccount', caller.account], ['aws:userid', caller.userId],
       ['aws:currenttime', new Date(now).toISOString()], ['aws:epochtime', String(Math.floor(now / 1000))],
       ['aws:requestedregion', ctx.region], ['sts:rolesessionname', String(request.RoleSessionName)],
-      ...Object.entries(this.requestTagKeys(tags)).map(([k, v]) => [k.toLowerCase(), v] as [string, string | string[]]),
+      ...Object.entries(sessionTagKeys(tags)).map(([k, v]) => [k.toLowerCase(), v] as [string, string | string[]]),
     ]);
     if (request.ExternalId !== undefined) keys.set('sts:externalid', request.ExternalId);
     for (const [k, v] of caller.tags) keys.set(`aws:principaltag/${k}`, v);
