@@ -27,8 +27,8 @@ export interface ServerParts {
   readonly dev: boolean;
   /** The engines' clock: --dev servers let tests move it forward with POST /_coffer/clock. */
   readonly clock?: Clock;
-  /** Told about internal faults (the error's class and message only). */
-  readonly onFault: (error: unknown) => void;
+  /** Told about internal faults (for the log: describeFault gives what may be said of one). */
+  readonly onFault: (error: unknown, requestId: string) => void;
 }
 
 function isLoopback(host: string): boolean {
@@ -66,7 +66,8 @@ export class CofferServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const started = performance.now();
-    const trace: RequestTrace = { action: `${request.method} ${request.url}` };
+    // Only names Coffer defines reach the log: never the URL, a header or the body as sent.
+    const trace: RequestTrace = { action: 'unrouted' };
     let status = 200;
     let errorCode: string | undefined;
     try {
@@ -99,7 +100,7 @@ export class CofferServer {
       status = wire.httpStatus;
       errorCode = wire.code;
       if (!response.headersSent) this.sendFailure(request, response, requestId, wire);
-      if (wire instanceof InternalServerError) this.parts.onFault(error);
+      if (wire instanceof InternalServerError) this.parts.onFault(error, requestId);
       if (status === 413) request.resume();
     } finally {
       this.parts.recorder.record({
@@ -146,6 +147,6 @@ export class CofferServer {
 
   private asServiceError(error: unknown, request: IncomingMessage): ServiceError {
     if (error instanceof ServiceError) return this.parts.pipeline.router.protocolOf(request).kind === 'query' ? asQueryError(error) : error;
-    return new InternalServerError();
+    return new InternalServerError(this.parts.pipeline.router.internalErrorCode(request));
   }
 }

@@ -1,19 +1,22 @@
 /**
- * The stages every API request passes through, in order: route, authenticate (SigV4, or
- * --dev's well-formedness check), authorize (the caller's IAM policies against the permissions
- * the action needs, before anything is read, so a denied caller cannot probe what exists),
- * execute (call the engine), record (access log, later audit).
+ * The stages every API request passes through, in order: locate (service and operation from
+ * headers alone), authenticate (SigV4 over the raw bytes, or --dev's well-formedness check),
+ * decode (the body against AWS's model of the operation, only now), authorize (the caller's IAM
+ * policies against the permissions the action needs, before anything is read, so a denied caller
+ * cannot probe what exists), execute (call the engine), record (access log, later audit).
  */
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { CallerDirectory } from '../engine/iam/caller-directory.js';
 import { AccessControl, type RequestFacts } from '../engine/iam/access-control.js';
 import type { ActiveAccessKey } from '../engine/identity/access-key-store.js';
 import { rootPrincipal, type RequestContext } from '../engine/request-context.js';
 import { headerMap } from './http-exchange.js';
-import { toWireJson } from './json/json-shapes.js';
+import { toWireJson } from './json/json-output.js';
 import { xmlResult } from './query/xml-response.js';
 import type { ApiRoute, ServiceRouter } from './service-router.js';
 import { SigV4Verifier, type SignedRequest } from './sigv4/sigv4-verifier.js';
+import { MalformedQueryString, UnrecognizedClientException } from './wire-errors.js';
 
 /** Looks up the credential an access key id (and, for temporary ones, a session token) stands for. */
 export type CredentialLookup = (accessKeyId: string, sessionToken: string | undefined) => Promise<ActiveAccessKey | undefined>;
@@ -22,9 +25,11 @@ export type CredentialLookup = (accessKeyId: string, sessionToken: string | unde
 export interface PipelineOptions {
   readonly dev: boolean;
   readonly account: string;
+  /** Regions a credential scope may name (AWS's, plus any configured). */
+  readonly regions: ReadonlySet<string>;
 }
 
-/** What is known so far about a request being executed. */
+/** What is known so far about a request being executed: only names Coffer itself defines. */
 export interface RequestTrace {
   action: string;
   ctx?: RequestContext;
@@ -38,7 +43,15 @@ export interface Executed {
   readonly contentType: string;
 }
 
-/** Routes, authenticates, authorizes and executes requests. */
+function requestUrl(request: IncomingMessage): URL {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    throw new MalformedQueryString('The request URL is malformed.');
+  }
+}
+
+/** Routes, authenticates, decodes, authorizes and executes requests. */
 export class RequestPipeline {
   private readonly verifier: SigV4Verifier;
   private readonly access = new AccessControl();
@@ -50,7 +63,7 @@ export class RequestPipeline {
     private readonly options: PipelineOptions,
     now: () => number = Date.now,
   ) {
-    this.verifier = new SigV4Verifier(credentials, now);
+    this.verifier = new SigV4Verifier(credentials, options.regions, now);
   }
 
   /**
@@ -58,20 +71,22 @@ export class RequestPipeline {
    * caller as soon as they are known, so a refused request is still recorded with both.
    */
   async execute(request: IncomingMessage, body: Buffer, trace: RequestTrace, requestId: string): Promise<Executed> {
-    const route = this.router.route(request, body);
-    const { service, action } = route;
-    trace.action = service.protocol === 'json' ? `${service.targetPrefix}.${action}` : `${service.name}:${action}`;
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const located = this.router.locate(request);
+    const { service } = located;
+    trace.action = 'action' in located ? `${located.service.targetPrefix}.${located.action}` : `${service.name}:unknown`;
+    const url = requestUrl(request);
     const signed: SignedRequest = { method: request.method ?? 'POST', path: url.pathname, search: url.search, headers: headerMap(request), body };
-    const ctx = await this.authenticate(signed, service.name, request.socket.remoteAddress);
+    const ctx = await this.authenticate(signed, service.name, request);
     trace.ctx = ctx;
-    if (ctx.authorize) await ctx.authorize(await service.permissionsFor(ctx, action, route.input));
+    const route = this.router.decode(located, body);
+    if (service.protocol === 'query') trace.action = `${service.name}:${route.action}`;
+    if (ctx.authorize) await ctx.authorize(await service.permissionsFor(ctx, route.action, route.input));
     const output = await route.operation.handle(ctx, route.input);
     if (service.protocol === 'json') return { route, ctx, body: toWireJson(output), contentType: 'application/x-amz-json-1.1' };
-    return { route, ctx, body: xmlResult(action, service.xmlNamespace, output, requestId), contentType: 'text/xml' };
+    return { route, ctx, body: xmlResult(route.action, service.xmlNamespace, output, requestId), contentType: 'text/xml' };
   }
 
-  private async authenticate(request: SignedRequest, service: string, sourceIp: string | undefined): Promise<RequestContext> {
+  private async authenticate(request: SignedRequest, service: string, incoming: IncomingMessage): Promise<RequestContext> {
     if (this.options.dev) {
       // --dev: any well-formed, current signature is the root user of the configured account.
       const { auth } = this.verifier.checkShape(request, [service]);
@@ -79,10 +94,20 @@ export class RequestPipeline {
     }
     const verified = await this.verifier.verify(request, [service]);
     const { key } = verified;
-    const caller = await this.callers.callerFor({ account: key.account, principalArn: key.principalArn, ...(key.session ? { session: key.session } : {}) });
+    const caller = await this.callers.callerFor({
+      account: key.account, principalArn: key.principalArn, ownerId: key.ownerId, ...(key.session ? { session: key.session } : {}),
+    });
+    // A key of a principal that is gone, or was recreated under its name, stands for nobody.
+    if (!caller) throw new UnrecognizedClientException();
     const base = { account: key.account, region: verified.region, principalArn: caller.arn, caller };
     if (caller.kind === 'root') return base;
-    const facts: RequestFacts = { service, region: verified.region, ...(sourceIp ? { sourceIp } : {}), secureTransport: false };
-    return { ...base, authorize: (permissions) => this.access.check(caller, facts, permissions) };
+    const sourceIp = incoming.socket.remoteAddress;
+    const secureTransport = (incoming.socket as TLSSocket).encrypted === true;
+    const facts: RequestFacts = { service, region: verified.region, ...(sourceIp ? { sourceIp } : {}), secureTransport };
+    return {
+      ...base,
+      authorize: (permissions) => this.access.check(caller, facts, permissions),
+      denies: (permission) => this.access.denies(caller, facts, permission),
+    };
   }
 }

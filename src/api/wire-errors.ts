@@ -46,9 +46,20 @@ export class RequestEntityTooLargeException extends ServiceError {
   }
 }
 
-/** A fault on our side; the message never says what (details go to the log, without values). */
+/**
+ * A fault on our side, under the code the service names its own faults with (InternalServerError,
+ * InternalServiceError, KMSInternalException, ServiceFailure, InternalFailure); the message never
+ * says what (the log says, without values or request text).
+ */
 export class InternalServerError extends ServiceError {
-  constructor() {
-    super('InternalServerError', 'An internal error occurred. Try again later.', 500);
+  constructor(code = 'InternalFailure') {
+    super(code, 'An internal error occurred. Try again later.', 500);
+  }
+}
+
+/** A query string or form body that cannot be decoded (bad percent-encoding, invalid UTF-8, repeated keys). */
+export class MalformedQueryString extends ServiceError {
+  constructor(message: string) {
+    super('MalformedQueryString', message, 400);
   }
 }

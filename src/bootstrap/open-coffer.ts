@@ -30,6 +30,9 @@ import { secretReference } from '../engine/secrets/secret-reference.js';
 import { SecretStore } from '../engine/secrets/secret-store.js';
 import { SecretVersions } from '../engine/secrets/secret-versions.js';
 import { SecretsPermissions } from '../engine/secrets/secrets-permissions.js';
+import { SecretSweeper } from '../engine/secrets/secret-sweeper.js';
+import { KeyAccess } from '../engine/kms/key-access.js';
+import { openRowAuthenticator } from '../crypto/row-authenticator.js';
 import { ValueFingerprint } from '../crypto/value-fingerprint.js';
 import { RotationFunctions } from '../engine/rotation/rotation-functions.js';
 import { RotationNotifier } from '../engine/rotation/rotation-notifier.js';
@@ -80,6 +83,8 @@ export interface SecretsEngines {
   readonly listing: SecretListing;
   readonly policies: SecretPolicies;
   readonly permissions: SecretsPermissions;
+  /** Purges secrets past their recovery window (`coffer serve` starts it). */
+  readonly sweeper: SecretSweeper;
 }
 
 /** Rotation: the actions, and the scheduler `coffer serve` ticks. */
@@ -125,13 +130,18 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
       throw new Error(`this store has schema version ${schema}, newer than this Coffer understands (${LATEST_SCHEMA_VERSION}); upgrade Coffer`);
     }
     const master = await provenMasterKey(storage, settings, env);
+    // Rows are sealed from the first write on; an upgrade seals the existing ones in its migration.
+    if (schema > 0) storage.useIntegrity(await openRowAuthenticator(storage, master));
     await storage.migrate();
+    if (schema === 0) storage.useIntegrity(await openRowAuthenticator(storage, master));
     const keyring = await Keyring.open(storage, master);
     // The managed keys exist from the start for the configured account and region (AWS creates
     // them on first use; other scopes still get theirs that way).
     for (const alias of MANAGED_KEY_ALIASES) await keyring.resolve({ account: settings.account, region: settings.region }, undefined, alias);
     const barrier = new ValueBarrier(keyring);
-    const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring));
+    const keys = new KeyAccess(keyring, storage);
+    const ssmPermissions = new SsmPermissions(storage);
+    const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring), keys, ssmPermissions);
     const accessKeys = new AccessKeyStore(storage, keyring, barrier, { account: settings.account, region: settings.region });
     const entities = new IamEntities(storage);
     const policies = new IamPolicies(entities);
@@ -142,19 +152,22 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const sessions = new SessionCredentials(new TokenSealer(keyring, 'sts-session/v1'));
     const clock = new Clock();
     const records = new SecretRecords(storage, clock);
-    const secretStore = new SecretStore(records, new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)));
+    const secretStore = new SecretStore(records, new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)), keys);
+    const secretsPermissions = new SecretsPermissions(records);
     const secrets: SecretsEngines = {
-      store: secretStore, listing: new SecretListing(secretStore, new TokenSealer(keyring)), policies: new SecretPolicies(records),
-      permissions: new SecretsPermissions(records),
+      store: secretStore, listing: new SecretListing(secretStore, new TokenSealer(keyring), secretsPermissions), policies: new SecretPolicies(records),
+      permissions: secretsPermissions, sweeper: new SecretSweeper(records),
     };
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
     const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env });
     return {
-      settings, storage, keyring, parameters, ssmPermissions: new SsmPermissions(storage), accessKeys, iam,
-      secrets, rotation, clock, sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier), kmsPermissions: new KmsPermissions(keyring, barrier),
-      credentials: async (id, token) => (id.startsWith('ASIA') ? sessions.open(id, token) : accessKeys.find(id)),
+      settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock,
+      sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier, storage, keys), kmsPermissions: new KmsPermissions(keys, barrier),
+      // A session token says the key is temporary; a long-term key never comes with one.
+      credentials: async (id, token) => (token !== undefined ? sessions.open(id, token) : accessKeys.find(id)),
       close: async () => {
         await rotation.scheduler.stop();
+        await secrets.sweeper.stop();
         await storage.close();
       },
     };

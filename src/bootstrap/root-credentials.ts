@@ -32,12 +32,12 @@ export async function ensureRootCredentials(coffer: Coffer, env: NodeJS.ProcessE
     // The environment is authoritative: replace whatever root key the store had.
     for (const old of existing) await coffer.accessKeys.remove(old);
     if (current) await coffer.accessKeys.remove(id);
-    await coffer.accessKeys.add(account, root, { accessKeyId: id, secretAccessKey: secret });
+    await coffer.accessKeys.add(account, root, account, { accessKeyId: id, secretAccessKey: secret });
     return { accessKeyId: id };
   }
   if (existing.length > 0) return { accessKeyId: existing[0]! };
   const pair = { accessKeyId: generateAccessKeyId(), secretAccessKey: generateSecretAccessKey() };
-  await coffer.accessKeys.add(account, root, pair);
+  await coffer.accessKeys.add(account, root, account, pair);
   const file = join(dataDir, 'root-credentials');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `[default]\naws_access_key_id = ${pair.accessKeyId}\naws_secret_access_key = ${pair.secretAccessKey}\n`, { mode: 0o600 });

@@ -17,6 +17,7 @@ import {
   WrongMasterKeyError,
 } from './errors.js';
 import type { MasterKey } from './master-key.js';
+import { rewrapRowKey } from './row-authenticator.js';
 
 const CANARY_META_KEY = 'master-key-check';
 const CANARY_PLAINTEXT = Buffer.from('coffer master key check v1');
@@ -38,16 +39,19 @@ export interface KeyInfo {
   readonly state: KeyState;
   readonly deletionDate?: number;
   readonly rotationEnabled: boolean;
+  /** The key policy set on a customer-managed key (absent: the default one applies). */
+  readonly policy?: string;
 }
 
 /** A key's lifecycle state, as KMS names it. */
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
-/** The KMS lifecycle fields kept in a key row's attributes. */
+/** The KMS fields kept in a key row's attributes: lifecycle and policy. */
 export interface KeyLifecycle {
   state?: KeyState;
   deletionDate?: number;
   rotationEnabled?: boolean;
+  policy?: string;
 }
 
 function lifecycleOf(row: KeyRow): KeyLifecycle {
@@ -106,7 +110,8 @@ export class Keyring {
   /**
    * Resolves a KeyId as AWS accepts it (key id, key ARN, alias name, alias ARN) to a key of
    * this account and region. With no reference, the AWS-managed default key for `defaultAlias`
-   * is used, created on first use as AWS does.
+   * is used, created on first use as AWS does (callers authorize that use first: creating it is a
+   * write).
    */
   async resolve(scope: Scope, reference: string | undefined, defaultAlias = DEFAULT_SSM_KEY_ALIAS): Promise<KeyInfo> {
     const ref = reference ?? defaultAlias;
@@ -115,7 +120,7 @@ export class Keyring {
       await this.reload();
       keyId = this.lookup(scope, ref);
     }
-    if (keyId === undefined && reference === undefined) keyId = await this.createManagedKey(scope, defaultAlias);
+    if (keyId === undefined && ref === defaultAlias) keyId = await this.createManagedKey(scope, defaultAlias);
     if (keyId === undefined) throw new NotFoundException(`Key '${this.describeReference(scope, ref)}' does not exist`);
     const info = this.info(keyId);
     this.checkUsable(info);
@@ -133,9 +138,28 @@ export class Keyring {
     return this.info(keyId);
   }
 
-  /** Records a key's lifecycle (state, deletion date, rotation flag). */
-  async setLifecycle(keyId: string, lifecycle: KeyLifecycle): Promise<KeyInfo> {
-    await this.storage.transaction(async (tx) => tx.setKeyAttributes(keyId, JSON.stringify(lifecycle)));
+  /** A key of this scope in any state, or undefined (nothing is created). */
+  async find(scope: Scope, reference: string): Promise<KeyInfo | undefined> {
+    try {
+      return await this.describe(scope, reference);
+    } catch (error) {
+      if (error instanceof NotFoundException || error instanceof InvalidKeyReference) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Changes a key's attributes (state, deletion date, rotation flag, policy): the fields given
+   * replace the stored ones, `undefined` removes one, the rest stay.
+   */
+  async setLifecycle(keyId: string, changes: KeyLifecycle): Promise<KeyInfo> {
+    await this.storage.transaction(async (tx) => {
+      const row = (await tx.listKeys()).find((k) => k.keyId === keyId);
+      if (!row) throw new NotFoundException(`Key '${keyId}' does not exist`);
+      const merged: Record<string, unknown> = { ...lifecycleOf(row), ...changes };
+      for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+      await tx.setKeyAttributes(keyId, JSON.stringify(merged));
+    });
     await this.reload();
     return this.info(keyId);
   }
@@ -176,13 +200,13 @@ export class Keyring {
     return [...this.keys.values()].filter((k) => k.account === scope.account && k.region === scope.region).map((k) => this.info(k.keyId));
   }
 
-  /** Creates a customer-managed key, optionally with an alias. */
-  async createKey(scope: Scope, description: string, alias?: string): Promise<KeyInfo> {
+  /** Creates a customer-managed key, optionally with an alias and a key policy. */
+  async createKey(scope: Scope, description: string, alias?: string, policy?: string): Promise<KeyInfo> {
     if (alias !== undefined && (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias) || alias.startsWith('alias/aws/'))) {
       throw new InvalidKeyReference(`Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`);
     }
     const keyId = await this.storage.transaction(async (tx) => {
-      const id = await this.insertKey(tx, scope, description, 'CUSTOMER');
+      const id = await this.insertKey(tx, scope, description, 'CUSTOMER', policy === undefined ? null : JSON.stringify({ policy }));
       if (alias !== undefined && !(await tx.insertAlias({ ...scope, aliasName: alias, keyId: id }))) {
         throw new InvalidKeyReference(`An alias with the name ${this.aliasArn(scope, alias)} already exists`);
       }
@@ -218,6 +242,7 @@ export class Keyring {
         await tx.updateKeyMaterial({ ...row, wrapped: gcmSeal(next.bytes, bytes, materialAad(row.keyId, row.materialNo)) });
       }
       await tx.putMeta(CANARY_META_KEY, gcmSeal(next.bytes, CANARY_PLAINTEXT, CANARY_AAD));
+      await rewrapRowKey(tx, this.master, next);
       return rows.length;
     });
     this.master = next;
@@ -284,10 +309,10 @@ export class Keyring {
     return keyId;
   }
 
-  private async insertKey(tx: StorageWriter, scope: Scope, description: string, keyManager: 'AWS' | 'CUSTOMER'): Promise<string> {
+  private async insertKey(tx: StorageWriter, scope: Scope, description: string, keyManager: 'AWS' | 'CUSTOMER', attributes: string | null = null): Promise<string> {
     const keyId = randomUUID();
     const now = Date.now();
-    await tx.insertKey({ keyId, ...scope, description, keyManager, createdAt: now, currentMaterial: 1, enabled: true, attributes: null });
+    await tx.insertKey({ keyId, ...scope, description, keyManager, createdAt: now, currentMaterial: 1, enabled: true, attributes });
     await tx.insertKeyMaterial({ keyId, materialNo: 1, wrapped: gcmSeal(this.master.bytes, randomBytes(32), materialAad(keyId, 1)), createdAt: now });
     return keyId;
   }
@@ -302,6 +327,7 @@ export class Keyring {
       keyManager: row.keyManager, createdAt: row.createdAt, enabled: row.enabled && state === 'Enabled', generations: row.currentMaterial, aliases,
       state, ...(lifecycle.deletionDate !== undefined ? { deletionDate: lifecycle.deletionDate } : {}),
       rotationEnabled: lifecycle.rotationEnabled ?? row.keyManager === 'AWS',
+      ...(lifecycle.policy !== undefined ? { policy: lifecycle.policy } : {}),
     };
   }
 }

@@ -7,8 +7,9 @@
  * keys on disk and the next start picks the one that opens the store.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensurePrivateDirectory } from '../storage/private-files.js';
 
 export const MASTER_KEY_BYTES = 32;
 
@@ -70,11 +71,12 @@ export class MasterKeyFile {
   }
 
   private create(): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    ensurePrivateDirectory(dirname(this.path));
     // Write to a private temporary name, then link: the key appears whole or not at all, and a
     // concurrent creator loses the link race instead of overwriting the winner's key.
     const temporary = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temporary, `${generateMasterKeyText()}\n`, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
     try {
       linkSync(temporary, this.path);
     } catch (error) {

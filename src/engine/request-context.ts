@@ -15,15 +15,29 @@ export function requestTagKeys(tags: unknown): Record<string, string | string[]>
   return values;
 }
 
+/**
+ * A resource's own policy. A secret's `grants`: an allow in it or in the caller's identity
+ * policies suffices. A key policy `governs`: it must allow the caller itself, or allow the
+ * account (which delegates to IAM) while an identity policy allows too. An explicit deny in
+ * either always wins.
+ */
+export interface ResourcePolicy {
+  readonly document: string;
+  readonly effect: 'grants' | 'governs';
+}
+
 /** One IAM permission an action needs: the action, the resource ARN, and action-specific keys. */
 export interface Permission {
   readonly action: string;
+  /** The resource as policies see it: its full ARN (with path, secret suffix, key id). */
   readonly resource: string;
+  /** The resource as the caller named it, for a refusal's message (which must reveal nothing more). */
+  readonly shown?: string;
   readonly context?: ConditionValues;
   /** The resource's tags, fetched only when a policy has an aws:ResourceTag condition. */
   readonly resourceTags?: () => Promise<Readonly<Record<string, string>>>;
-  /** The resource's own policy (a secret's), evaluated together with the caller's identity policies. */
-  readonly resourcePolicy?: () => Promise<string | undefined>;
+  /** The resource's own policy, evaluated together with the caller's identity policies. */
+  readonly resourcePolicy?: () => Promise<ResourcePolicy | undefined>;
 }
 
 /** Who an authenticated remote caller is, as STS reports it and trust policies see it. */
@@ -49,6 +63,11 @@ export interface RequestContext extends Scope {
    * throwing AccessDenied. Absent for the root user and local CLI use, which may do anything.
    */
   readonly authorize?: (permissions: readonly Permission[]) => Promise<void>;
+  /**
+   * Whether a policy explicitly denies one permission: listings that return values (a path's
+   * parameters) leave out what a Deny names, so no listing undoes a Deny on a single read.
+   */
+  readonly denies?: (permission: Permission) => Promise<boolean>;
 }
 
 export const DEFAULT_ACCOUNT = '000000000000';

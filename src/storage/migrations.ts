@@ -91,6 +91,18 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        attempts INTEGER NOT NULL, started_at {bigint} NOT NULL, finished_at {bigint})`,
     `CREATE INDEX rotation_runs_by_target ON rotation_runs (account, region, target_kind, target_name, started_at)`,
   ],
+  [
+    // Row integrity (row-integrity.ts): a MAC per row of every table that decides what Coffer
+    // does; access keys name their owner's unique id; IAM names are unique regardless of case;
+    // secrets past their recovery window are found by purge time (reads never purge).
+    ...['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags', 'iam_access_keys', 'iam_entities',
+      'iam_documents', 'iam_links', 'kms_keys', 'kms_aliases', 'sm_secrets', 'sm_secret_versions', 'sm_version_stages',
+      'rotation_functions', 'rotation_schedules'].map((table) => `ALTER TABLE ${table} ADD COLUMN mac {blob}`),
+    `ALTER TABLE iam_access_keys ADD COLUMN owner_id {text}`,
+    `ALTER TABLE sm_secrets ADD COLUMN purge_at {bigint}`,
+    `CREATE INDEX sm_secrets_purge ON sm_secrets (purge_at)`,
+    `CREATE UNIQUE INDEX iam_entities_folded_name ON iam_entities (account, kind, lower(name))`,
+  ],
 ];
 
 /** The schema version this build expects. */

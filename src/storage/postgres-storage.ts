@@ -8,8 +8,11 @@
  */
 import pg from 'pg';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, POSTGRES_DIALECT, migrationStatements } from './migrations.js';
+import { RowIntegrity, type RowAuthenticator } from './row-integrity.js';
+import { upgradeRows } from './row-upgrades.js';
 import { SqlRows, type SqlExecutor } from './sql-rows.js';
 import type { Scope, Storage, StorageWriter } from './storage.js';
+import { assertNotInTransaction, runAsTransaction } from './transaction-scope.js';
 
 // Any constant works; it only has to differ from other applications' advisory lock keys.
 const MIGRATION_LOCK_KEY = 0x0c0ffe5;
@@ -59,10 +62,14 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 export class PostgresStorage extends SqlRows implements Storage {
   readonly kind = 'postgres' as const;
 
-  private constructor(private readonly pool: pg.Pool, private readonly schema: string | undefined) {
+  private constructor(private readonly pool: pg.Pool, private readonly schema: string | undefined, private readonly rowIntegrity: RowIntegrity) {
     super(new PostgresExecutor(pool), async () => {
       throw new Error('lockParameter needs a transaction');
-    });
+    }, rowIntegrity);
+  }
+
+  useIntegrity(authenticator: RowAuthenticator): void {
+    this.rowIntegrity.use(authenticator);
   }
 
   /** Connects a pool to `url` (postgres://...); tables go in `?schema=` when given. */
@@ -75,7 +82,7 @@ export class PostgresStorage extends SqlRows implements Storage {
     });
     // A broken idle connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    const storage = new PostgresStorage(pool, schema);
+    const storage = new PostgresStorage(pool, schema, new RowIntegrity());
     await pool.query('SELECT 1');
     return storage;
   }
@@ -97,6 +104,7 @@ export class PostgresStorage extends SqlRows implements Storage {
       const row = await client.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
       for (let v = Number(row.rows[0].v ?? 0) + 1; v <= LATEST_SCHEMA_VERSION; v++) {
         for (const statement of migrationStatements(v, POSTGRES_DIALECT)) await client.query(statement);
+        await upgradeRows(v, new PostgresExecutor(client), this.rowIntegrity);
         await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, applied_at) VALUES ($1, $2)`, [v, Date.now()]);
       }
       await client.query('COMMIT');
@@ -109,10 +117,12 @@ export class PostgresStorage extends SqlRows implements Storage {
   }
 
   async transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T> {
+    assertNotInTransaction();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await work(new SqlRows(new PostgresExecutor(client), (scope, name) => lockParameterOn(client, scope, name)));
+      const rows = new SqlRows(new PostgresExecutor(client), (scope, name) => lockParameterOn(client, scope, name), this.rowIntegrity);
+      const result = await runAsTransaction(() => work(rows));
       await client.query('COMMIT');
       return result;
     } catch (error) {

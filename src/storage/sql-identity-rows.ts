@@ -1,38 +1,77 @@
 /**
  * The IAM row queries shared by both SQL backends (split from SqlRows to keep each file small):
- * entities, their policy documents, links between them, and access-key status.
+ * entities, their policy documents, links between them, and access keys. Every row is sealed
+ * (row-integrity.ts): written with its MAC, refused on read if it no longer matches.
  */
 import type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow } from './storage.js';
 import type { SqlExecutor } from './sql-executor.js';
+import type { RowIntegrity } from './row-integrity.js';
 
 const ENTITY_COLUMNS = `account AS "account", kind AS "kind", name AS "name", entity_id AS "id", arn AS "arn",
-  path AS "path", created_at AS "createdAt", attributes AS "attributes"`;
+  path AS "path", created_at AS "createdAt", attributes AS "attributes", mac AS "mac"`;
 const DOCUMENT_COLUMNS = `owner_arn AS "ownerArn", doc_kind AS "docKind", doc_name AS "docName", account AS "account",
-  document AS "document", created_at AS "createdAt"`;
+  document AS "document", created_at AS "createdAt", mac AS "mac"`;
+const LINK_COLUMNS = 'link AS "link", from_arn AS "fromArn", to_arn AS "toArn", account AS "account", mac AS "mac"';
+const ACCESS_KEY_COLUMNS = `access_key_id AS "accessKeyId", account AS "account", principal_arn AS "principalArn", owner_id AS "ownerId",
+  secret_sealed AS "secretSealed", status AS "status", created_at AS "createdAt", mac AS "mac"`;
 
-const withTime = <T extends { createdAt: number }>(row: T): T => ({ ...row, createdAt: Number(row.createdAt) });
+type Sealed<T> = T & { mac: Buffer | null };
+
+const entityFields = (r: IamEntityRow) => [r.account, r.kind, r.name, r.id, r.arn, r.path, r.createdAt, r.attributes];
+const documentFields = (r: IamDocumentRow) => [r.ownerArn, r.docKind, r.docName, r.account, r.document, r.createdAt];
+const linkFields = (r: IamLinkRow) => [r.link, r.fromArn, r.toArn, r.account];
+const accessKeyFields = (r: AccessKeyRow) => [r.accessKeyId, r.account, r.principalArn, r.ownerId, r.secretSealed, r.status, r.createdAt];
 
 /** IAM reads and writes over any SqlExecutor. */
 export class SqlIdentityRows {
-  constructor(protected readonly sql: SqlExecutor) {}
+  constructor(protected readonly sql: SqlExecutor, protected readonly integrity: RowIntegrity) {}
+
+  private entity(row: Sealed<IamEntityRow>): IamEntityRow {
+    const { mac, ...entity } = row;
+    entity.createdAt = Number(entity.createdAt);
+    this.integrity.check('iam_entities', entityFields(entity), mac, `${entity.account}/${entity.kind}/${entity.name}`);
+    return entity;
+  }
+
+  private document(row: Sealed<IamDocumentRow>): IamDocumentRow {
+    const { mac, ...document } = row;
+    document.createdAt = Number(document.createdAt);
+    this.integrity.check('iam_documents', documentFields(document), mac, `${document.ownerArn}/${document.docKind}/${document.docName}`);
+    return document;
+  }
+
+  private accessKey(row: Sealed<AccessKeyRow>): AccessKeyRow {
+    const { mac, ...key } = row;
+    key.createdAt = Number(key.createdAt);
+    this.integrity.check('iam_access_keys', accessKeyFields(key), mac, key.accessKeyId);
+    return key;
+  }
 
   async getIamEntity(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined> {
-    const rows = await this.sql.all<IamEntityRow>(
+    const rows = await this.sql.all<Sealed<IamEntityRow>>(
       `SELECT ${ENTITY_COLUMNS} FROM iam_entities WHERE account = ? AND kind = ? AND name = ?`, [account, kind, name]);
-    return rows[0] && withTime(rows[0]);
+    return rows[0] && this.entity(rows[0]);
+  }
+
+  async findIamEntityFolded(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined> {
+    const rows = await this.sql.all<Sealed<IamEntityRow>>(
+      `SELECT ${ENTITY_COLUMNS} FROM iam_entities WHERE account = ? AND kind = ? AND lower(name) = lower(?)`, [account, kind, name]);
+    return rows[0] && this.entity(rows[0]);
   }
 
   async listIamEntities(account: string, kind: IamEntityRow['kind']): Promise<IamEntityRow[]> {
-    const rows = await this.sql.all<IamEntityRow>(
+    const rows = await this.sql.all<Sealed<IamEntityRow>>(
       `SELECT ${ENTITY_COLUMNS} FROM iam_entities WHERE account = ? AND kind = ? ORDER BY name`, [account, kind]);
-    return rows.map(withTime);
+    return rows.map((r) => this.entity(r));
   }
 
   async putIamEntity(row: IamEntityRow): Promise<void> {
+    const mac = this.integrity.seal('iam_entities', entityFields(row));
     await this.sql.run(
-      `INSERT INTO iam_entities (account, kind, name, entity_id, arn, path, created_at, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account, kind, name) DO UPDATE SET attributes = excluded.attributes`,
-      [row.account, row.kind, row.name, row.id, row.arn, row.path, row.createdAt, row.attributes]);
+      `INSERT INTO iam_entities (account, kind, name, entity_id, arn, path, created_at, attributes, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, kind, name) DO UPDATE SET entity_id = excluded.entity_id, arn = excluded.arn, path = excluded.path,
+         created_at = excluded.created_at, attributes = excluded.attributes, mac = excluded.mac`,
+      [...entityFields(row), mac]);
   }
 
   async deleteIamEntity(account: string, kind: IamEntityRow['kind'], name: string): Promise<void> {
@@ -40,16 +79,18 @@ export class SqlIdentityRows {
   }
 
   async listIamDocuments(ownerArn: string, docKind: IamDocumentRow['docKind']): Promise<IamDocumentRow[]> {
-    const rows = await this.sql.all<IamDocumentRow>(
+    const rows = await this.sql.all<Sealed<IamDocumentRow>>(
       `SELECT ${DOCUMENT_COLUMNS} FROM iam_documents WHERE owner_arn = ? AND doc_kind = ? ORDER BY doc_name`, [ownerArn, docKind]);
-    return rows.map(withTime);
+    return rows.map((r) => this.document(r));
   }
 
   async putIamDocument(row: IamDocumentRow): Promise<void> {
+    const mac = this.integrity.seal('iam_documents', documentFields(row));
     await this.sql.run(
-      `INSERT INTO iam_documents (owner_arn, doc_kind, doc_name, account, document, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (owner_arn, doc_kind, doc_name) DO UPDATE SET document = excluded.document`,
-      [row.ownerArn, row.docKind, row.docName, row.account, row.document, row.createdAt]);
+      `INSERT INTO iam_documents (owner_arn, doc_kind, doc_name, account, document, created_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (owner_arn, doc_kind, doc_name) DO UPDATE SET account = excluded.account, document = excluded.document,
+         created_at = excluded.created_at, mac = excluded.mac`,
+      [...documentFields(row), mac]);
   }
 
   async deleteIamDocument(ownerArn: string, docKind: IamDocumentRow['docKind'], docName: string): Promise<boolean> {
@@ -59,15 +100,19 @@ export class SqlIdentityRows {
 
   async listIamLinks(link: IamLinkRow['link'], end: { fromArn: string } | { toArn: string }): Promise<IamLinkRow[]> {
     const [column, value] = 'fromArn' in end ? ['from_arn', end.fromArn] : ['to_arn', end.toArn];
-    return this.sql.all<IamLinkRow>(
-      `SELECT link AS "link", from_arn AS "fromArn", to_arn AS "toArn", account AS "account" FROM iam_links
-       WHERE link = ? AND ${column} = ? ORDER BY from_arn, to_arn`, [link, value]);
+    const rows = await this.sql.all<Sealed<IamLinkRow>>(
+      `SELECT ${LINK_COLUMNS} FROM iam_links WHERE link = ? AND ${column} = ? ORDER BY from_arn, to_arn`, [link, value]);
+    return rows.map(({ mac, ...row }) => {
+      this.integrity.check('iam_links', linkFields(row), mac, `${row.link}/${row.fromArn}/${row.toArn}`);
+      return row;
+    });
   }
 
   async putIamLink(row: IamLinkRow): Promise<void> {
+    const mac = this.integrity.seal('iam_links', linkFields(row));
     await this.sql.run(
-      'INSERT INTO iam_links (link, from_arn, to_arn, account) VALUES (?, ?, ?, ?) ON CONFLICT (link, from_arn, to_arn) DO NOTHING',
-      [row.link, row.fromArn, row.toArn, row.account]);
+      'INSERT INTO iam_links (link, from_arn, to_arn, account, mac) VALUES (?, ?, ?, ?, ?) ON CONFLICT (link, from_arn, to_arn) DO NOTHING',
+      [...linkFields(row), mac]);
   }
 
   async deleteIamLink(row: Omit<IamLinkRow, 'account'>): Promise<boolean> {
@@ -75,7 +120,32 @@ export class SqlIdentityRows {
       [row.link, row.fromArn, row.toArn])) > 0;
   }
 
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined> {
+    const rows = await this.sql.all<Sealed<AccessKeyRow>>(`SELECT ${ACCESS_KEY_COLUMNS} FROM iam_access_keys WHERE access_key_id = ?`, [accessKeyId]);
+    return rows[0] && this.accessKey(rows[0]);
+  }
+
+  async listAccessKeys(principalArn: string): Promise<AccessKeyRow[]> {
+    const rows = await this.sql.all<Sealed<AccessKeyRow>>(
+      `SELECT ${ACCESS_KEY_COLUMNS} FROM iam_access_keys WHERE principal_arn = ? ORDER BY created_at, access_key_id`, [principalArn]);
+    return rows.map((r) => this.accessKey(r));
+  }
+
+  async insertAccessKey(row: AccessKeyRow): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO iam_access_keys (access_key_id, account, principal_arn, owner_id, secret_sealed, status, created_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...accessKeyFields(row), this.integrity.seal('iam_access_keys', accessKeyFields(row))]);
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<void> {
+    await this.sql.run('DELETE FROM iam_access_keys WHERE access_key_id = ?', [accessKeyId]);
+  }
+
   async setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void> {
-    await this.sql.run('UPDATE iam_access_keys SET status = ? WHERE access_key_id = ?', [status, accessKeyId]);
+    const current = await this.getAccessKey(accessKeyId);
+    if (!current) return;
+    const row = { ...current, status };
+    await this.sql.run('UPDATE iam_access_keys SET status = ?, mac = ? WHERE access_key_id = ?',
+      [status, this.integrity.seal('iam_access_keys', accessKeyFields(row)), accessKeyId]);
   }
 }

@@ -1,47 +1,75 @@
 /**
  * The Secrets Manager row queries shared by both SQL backends: secrets, their sealed versions
- * and staging labels.
+ * and staging labels, each row sealed with its MAC (row-integrity.ts).
  */
 import type { Scope, SecretRow, SecretStageRow, SecretVersionRow } from './storage.js';
 import { SqlIdentityRows } from './sql-identity-rows.js';
 
-const SECRET_COLUMNS = 'name AS "name", arn AS "arn", created_at AS "createdAt", attributes AS "attributes"';
-const VERSION_COLUMNS = `version_id AS "versionId", created_at AS "createdAt", kind AS "kind", value AS "value", fingerprint AS "fingerprint"`;
+const SECRET_COLUMNS = 'name AS "name", arn AS "arn", created_at AS "createdAt", attributes AS "attributes", purge_at AS "purgeAt", mac AS "mac"';
+const VERSION_COLUMNS = `version_id AS "versionId", created_at AS "createdAt", kind AS "kind", value AS "value", fingerprint AS "fingerprint", mac AS "mac"`;
 
-const withTime = <T extends { createdAt: number }>(row: T): T => ({ ...row, createdAt: Number(row.createdAt) });
+type Sealed<T> = T & { mac: Buffer | null };
+
+const secretFields = (s: Scope, r: SecretRow) => [s.account, s.region, r.name, r.arn, r.createdAt, r.attributes, r.purgeAt];
+const versionFields = (s: Scope, name: string, r: SecretVersionRow) => [s.account, s.region, name, r.versionId, r.createdAt, r.kind, r.value, r.fingerprint];
+const stageFields = (s: Scope, name: string, r: SecretStageRow) => [s.account, s.region, name, r.stage, r.versionId];
 
 /** Secret reads and writes over any SqlExecutor (the query groups stack: identity, secrets, then SqlRows). */
 export class SqlSecretRows extends SqlIdentityRows {
+  private secret(scope: Scope, row: Sealed<SecretRow>): SecretRow {
+    const { mac, ...secret } = row;
+    secret.createdAt = Number(secret.createdAt);
+    secret.purgeAt = secret.purgeAt === null || secret.purgeAt === undefined ? null : Number(secret.purgeAt);
+    this.integrity.check('sm_secrets', secretFields(scope, secret), mac, `${scope.account}/${scope.region}/${secret.name}`);
+    return secret;
+  }
+
   async getSecret(scope: Scope, name: string): Promise<SecretRow | undefined> {
-    const rows = await this.sql.all<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? AND name = ?`,
+    const rows = await this.sql.all<Sealed<SecretRow>>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? AND name = ?`,
       [scope.account, scope.region, name]);
-    return rows[0] && withTime(rows[0]);
+    return rows[0] && this.secret(scope, rows[0]);
   }
 
   async listSecrets(scope: Scope): Promise<SecretRow[]> {
-    const rows = await this.sql.all<SecretRow>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? ORDER BY name`,
+    const rows = await this.sql.all<Sealed<SecretRow>>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? ORDER BY name`,
       [scope.account, scope.region]);
-    return rows.map(withTime);
+    return rows.map((r) => this.secret(scope, r));
+  }
+
+  async listSecretsToPurge(now: number, limit: number): Promise<{ account: string; region: string; name: string }[]> {
+    return this.sql.all<{ account: string; region: string; name: string }>(
+      `SELECT account AS "account", region AS "region", name AS "name" FROM sm_secrets WHERE purge_at IS NOT NULL AND purge_at <= ?
+       ORDER BY purge_at LIMIT ?`, [now, limit]);
   }
 
   async listSecretVersions(scope: Scope, name: string): Promise<SecretVersionRow[]> {
-    const rows = await this.sql.all<SecretVersionRow>(
+    const rows = await this.sql.all<Sealed<SecretVersionRow>>(
       `SELECT ${VERSION_COLUMNS} FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ? ORDER BY created_at, version_id`,
       [scope.account, scope.region, name]);
-    return rows.map(withTime);
+    return rows.map(({ mac, ...version }) => {
+      version.createdAt = Number(version.createdAt);
+      this.integrity.check('sm_secret_versions', versionFields(scope, name, version), mac, `${scope.account}/${scope.region}/${name}/${version.versionId}`);
+      return version;
+    });
   }
 
-  listSecretStages(scope: Scope, name: string): Promise<SecretStageRow[]> {
-    return this.sql.all<SecretStageRow>(
-      'SELECT stage AS "stage", version_id AS "versionId" FROM sm_version_stages WHERE account = ? AND region = ? AND name = ? ORDER BY stage',
+  async listSecretStages(scope: Scope, name: string): Promise<SecretStageRow[]> {
+    const rows = await this.sql.all<Sealed<SecretStageRow>>(
+      'SELECT stage AS "stage", version_id AS "versionId", mac AS "mac" FROM sm_version_stages WHERE account = ? AND region = ? AND name = ? ORDER BY stage',
       [scope.account, scope.region, name]);
+    return rows.map(({ mac, ...stage }) => {
+      this.integrity.check('sm_version_stages', stageFields(scope, name, stage), mac, `${scope.account}/${scope.region}/${name}/${stage.stage}`);
+      return stage;
+    });
   }
 
   async putSecret(scope: Scope, row: SecretRow): Promise<void> {
+    const fields = secretFields(scope, row);
     await this.sql.run(
-      `INSERT INTO sm_secrets (account, region, name, arn, created_at, attributes) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account, region, name) DO UPDATE SET arn = excluded.arn, created_at = excluded.created_at, attributes = excluded.attributes`,
-      [scope.account, scope.region, row.name, row.arn, row.createdAt, row.attributes]);
+      `INSERT INTO sm_secrets (account, region, name, arn, created_at, attributes, purge_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, region, name) DO UPDATE SET arn = excluded.arn, created_at = excluded.created_at, attributes = excluded.attributes,
+         purge_at = excluded.purge_at, mac = excluded.mac`,
+      [...fields, this.integrity.seal('sm_secrets', fields)]);
   }
 
   async deleteSecret(scope: Scope, name: string): Promise<void> {
@@ -53,9 +81,10 @@ export class SqlSecretRows extends SqlIdentityRows {
   }
 
   async insertSecretVersion(scope: Scope, name: string, row: SecretVersionRow): Promise<void> {
+    const fields = versionFields(scope, name, row);
     await this.sql.run(
-      `INSERT INTO sm_secret_versions (account, region, name, version_id, created_at, kind, value, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [scope.account, scope.region, name, row.versionId, row.createdAt, row.kind, row.value, row.fingerprint]);
+      `INSERT INTO sm_secret_versions (account, region, name, version_id, created_at, kind, value, fingerprint, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...fields, this.integrity.seal('sm_secret_versions', fields)]);
   }
 
   async deleteSecretVersion(scope: Scope, name: string, versionId: string): Promise<void> {
@@ -64,10 +93,11 @@ export class SqlSecretRows extends SqlIdentityRows {
   }
 
   async putSecretStage(scope: Scope, name: string, row: SecretStageRow): Promise<void> {
+    const fields = stageFields(scope, name, row);
     await this.sql.run(
-      `INSERT INTO sm_version_stages (account, region, name, stage, version_id) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (account, region, name, stage) DO UPDATE SET version_id = excluded.version_id`,
-      [scope.account, scope.region, name, row.stage, row.versionId]);
+      `INSERT INTO sm_version_stages (account, region, name, stage, version_id, mac) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, region, name, stage) DO UPDATE SET version_id = excluded.version_id, mac = excluded.mac`,
+      [...fields, this.integrity.seal('sm_version_stages', fields)]);
   }
 
   async deleteSecretStage(scope: Scope, name: string, stage: string): Promise<void> {

@@ -7,12 +7,15 @@
  * committed data and never blocks on the writer.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, SQLITE_DIALECT, migrationStatements } from './migrations.js';
+import { ensurePrivateDirectory, ensurePrivateFile } from './private-files.js';
+import { RowIntegrity, type RowAuthenticator } from './row-integrity.js';
+import { upgradeRows } from './row-upgrades.js';
 import { SerialQueue } from './serial-queue.js';
 import { SqlRows, type SqlExecutor } from './sql-rows.js';
 import type { Storage, StorageWriter } from './storage.js';
+import { assertNotInTransaction, runAsTransaction } from './transaction-scope.js';
 
 const BUSY_TIMEOUT_MS = 15_000;
 /** Most transactions committed together. */
@@ -70,17 +73,25 @@ export class SqliteStorage extends SqlRows implements Storage {
   private readonly pending: PendingTransaction[] = [];
 
   // SQLite's own write lock serialises writers, so lockParameter has nothing to add.
-  private constructor(private readonly reader: SqliteExecutor, writer: SqliteExecutor) {
-    super(reader, async () => {});
+  private constructor(private readonly reader: SqliteExecutor, writer: SqliteExecutor, private readonly rowIntegrity: RowIntegrity) {
+    super(reader, async () => {}, rowIntegrity);
     this.writer = writer;
-    this.writerRows = new SqlRows(writer, async () => {});
+    this.writerRows = new SqlRows(writer, async () => {}, rowIntegrity);
   }
 
-  /** Opens (creating if needed) the database file at `path`. */
+  /**
+   * Opens (creating if needed) the database file at `path`: its directory 0700 when created,
+   * the file 0600 whatever the umask (SQLite gives its -wal and -shm files the file's mode).
+   */
   static open(path: string): SqliteStorage {
-    mkdirSync(dirname(path), { recursive: true });
+    ensurePrivateDirectory(dirname(path));
+    ensurePrivateFile(path);
     const writer = new SqliteExecutor(openConnection(path, 'writer'));
-    return new SqliteStorage(new SqliteExecutor(openConnection(path, 'reader')), writer);
+    return new SqliteStorage(new SqliteExecutor(openConnection(path, 'reader')), writer, new RowIntegrity());
+  }
+
+  useIntegrity(authenticator: RowAuthenticator): void {
+    this.rowIntegrity.use(authenticator);
   }
 
   async schemaVersion(): Promise<number> {
@@ -98,6 +109,7 @@ export class SqliteStorage extends SqlRows implements Storage {
         db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
         for (let v = (await this.schemaVersion()) + 1; v <= LATEST_SCHEMA_VERSION; v++) {
           for (const statement of migrationStatements(v, SQLITE_DIALECT)) db.exec(statement);
+          await upgradeRows(v, this.writer, this.rowIntegrity);
           db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, applied_at) VALUES (?, ?)`).run(v, Date.now());
         }
         db.exec('COMMIT');
@@ -115,6 +127,7 @@ export class SqliteStorage extends SqlRows implements Storage {
    * caller hears back only after the COMMIT that made its writes durable.
    */
   transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T> {
+    assertNotInTransaction();
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (this.pending.length === 1) void this.queue.run(() => this.drain());
@@ -138,7 +151,7 @@ export class SqliteStorage extends SqlRows implements Storage {
       for (const item of batch) {
         db.exec('SAVEPOINT coffer_tx');
         try {
-          const value = await item.work(this.writerRows);
+          const value = await runAsTransaction(() => item.work(this.writerRows));
           db.exec('RELEASE coffer_tx');
           outcomes.push({ ok: true, value });
         } catch (error) {

@@ -4,8 +4,9 @@
  * Storage is untrusted (as in Vault): it holds parameter values only as sealed bytes produced by
  * the crypto barrier, and key material only wrapped under the master key. Every method is async
  * so that SQLite and PostgreSQL sit behind one interface; one conformance suite
- * (test/storage/conformance.ts) runs against both.
+ * (test/storage/storage-conformance.test.ts) runs against both.
  */
+import type { RowAuthenticator } from './row-integrity.js';
 
 /** The account and region a row belongs to; every parameter row is namespaced by both. */
 export interface Scope {
@@ -79,6 +80,8 @@ export interface AccessKeyRow {
   accessKeyId: string;
   account: string;
   principalArn: string;
+  /** The owner's unique id (AIDA... for a user, the account for root): a user recreated under the same name is another owner. */
+  ownerId: string;
   secretSealed: Buffer;
   status: 'Active' | 'Inactive';
   createdAt: number;
@@ -125,6 +128,8 @@ export interface SecretRow {
   createdAt: number;
   /** Description, KMS key, rotation, deletion schedule, resource policy... as a JSON object. */
   attributes: string;
+  /** When the secret's recovery window ends and the sweeper may purge it (null: not deleted). */
+  purgeAt: number | null;
 }
 
 /** One version of a secret; `value` is sealed bytes, never plaintext. */
@@ -210,6 +215,8 @@ export interface StorageReader {
 
   getSecret(scope: Scope, name: string): Promise<SecretRow | undefined>;
   listSecrets(scope: Scope): Promise<SecretRow[]>;
+  /** Secrets of every scope whose recovery window ended by `now`. */
+  listSecretsToPurge(now: number, limit: number): Promise<{ account: string; region: string; name: string }[]>;
   listSecretVersions(scope: Scope, name: string): Promise<SecretVersionRow[]>;
   listSecretStages(scope: Scope, name: string): Promise<SecretStageRow[]>;
 
@@ -225,6 +232,8 @@ export interface StorageReader {
   listAccessKeys(principalArn: string): Promise<AccessKeyRow[]>;
 
   getIamEntity(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined>;
+  /** The entity whose name equals `name` ignoring case (IAM names are unique regardless of case). */
+  findIamEntityFolded(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined>;
   listIamEntities(account: string, kind: IamEntityRow['kind']): Promise<IamEntityRow[]>;
   listIamDocuments(ownerArn: string, docKind: IamDocumentRow['docKind']): Promise<IamDocumentRow[]>;
   /** Links from `fromArn`, or (given only `toArn`) links to it. */
@@ -319,6 +328,12 @@ export interface StorageWriter extends StorageReader {
 /** A storage backend: reads, transactions, migrations, lifecycle. */
 export interface Storage extends StorageReader {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Seals and checks rows with `authenticator` from now on (row-integrity.ts). Until it is set,
+   * sealed tables can be neither read nor written; the composition root sets it once the master
+   * key is proven, before the migrations that seal existing rows.
+   */
+  useIntegrity(authenticator: RowAuthenticator): void;
   /** The highest applied schema migration, 0 for an empty store. Writes nothing. */
   schemaVersion(): Promise<number>;
   /** Applies pending schema migrations; safe to call from several processes at once. */
@@ -326,6 +341,8 @@ export interface Storage extends StorageReader {
   /**
    * Runs `work` in one transaction: all its writes commit together or none do. Transactions
    * from one process are serialised; across processes the database's own locking applies.
+   * Transactions do not nest: one started inside another's work fails at once with
+   * NestedTransactionError (it could only wait for the outer one, forever).
    */
   transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import {
   DeleteParameterCommand, DescribeParametersCommand, GetParameterCommand, GetParametersCommand, ParameterNotFound, PutParameterCommand,
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { clientsFor, isDenied, userWithKey, type ServiceClients } from '../helpers/identity-clients.js';
 import { startServer, type RunningServer } from '../helpers/server-process.js';
 
@@ -98,7 +99,7 @@ describe('seed policies, enforced end to end', () => {
     assert.equal(await server.stop(), 0);
   });
 
-  it('seed 000: the Lambda reads and decrypts its one token, nothing else; without kms:Decrypt the decrypting read is denied', async () => {
+  it('seed 000: the Lambda reads and decrypts its one token, nothing else; without kms:Decrypt only a customer-managed key refuses', async () => {
     const lambda = as(await userWithKey(root.iam, 'lee-lambda', { ha: SEED_000_LAMBDA }));
     const got = await lambda.ssm.send(new GetParameterCommand({ Name: '/lee/ha/access_token', WithDecryption: true }));
     assert.equal(got.Parameter!.Value, 'eyJhbGciOi-token');
@@ -106,13 +107,21 @@ describe('seed policies, enforced end to end', () => {
     assert.ok(await isDenied(lambda.ssm.send(new GetParameterCommand({ Name: '/lee/ha/other', WithDecryption: true }))));
     assert.ok(await isDenied(lambda.ssm.send(new PutParameterCommand({ Name: '/lee/ha/access_token', Value: 'x', Type: 'SecureString', Overwrite: true }))));
 
-    const noKms = as(await userWithKey(root.iam, 'lee-lambda-nokms', { ha: { ...SEED_000_LAMBDA, Statement: [SEED_000_LAMBDA.Statement[0]] } }));
-    const denied = await noKms.ssm.send(new GetParameterCommand({ Name: '/lee/ha/access_token', WithDecryption: true })).catch((e: Error) => e);
+    // As in AWS: the AWS-managed key aws/ssm lets every principal of the account decrypt through
+    // SSM, so ssm:GetParameter alone reads it; a customer-managed key's default policy delegates
+    // to IAM, so there kms:Decrypt in an identity policy is needed.
+    const noKms = as(await userWithKey(root.iam, 'lee-lambda-nokms', { ha: { Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: ['arn:aws:ssm:*:*:parameter/lee/ha/access_token', 'arn:aws:ssm:*:*:parameter/lee/ha/cmk_token'] }] } }));
+    assert.equal((await noKms.ssm.send(new GetParameterCommand({ Name: '/lee/ha/access_token', WithDecryption: true }))).Parameter!.Value, 'eyJhbGciOi-token');
+    const cmk = (await root.kms.send(new CreateKeyCommand({ Description: 'seed 000 cmk' }))).KeyMetadata!.KeyId!;
+    await root.ssm.send(new PutParameterCommand({ Name: '/lee/ha/cmk_token', Value: 'cmk-token', Type: 'SecureString', KeyId: cmk }));
+    const denied = await noKms.ssm.send(new GetParameterCommand({ Name: '/lee/ha/cmk_token', WithDecryption: true })).catch((e: Error) => e);
     assert.equal((denied as Error).name, 'AccessDeniedException');
-    assert.match((denied as Error).message, /user\/lee-lambda-nokms is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key\//);
-    assert.doesNotMatch((denied as Error).message, /eyJhbGciOi-token/);
-    const sealed = await noKms.ssm.send(new GetParameterCommand({ Name: '/lee/ha/access_token' }));
-    assert.notEqual(sealed.Parameter!.Value, 'eyJhbGciOi-token', 'without decryption the read is allowed and shows ciphertext');
+    assert.match((denied as Error).message, new RegExp(`user/lee-lambda-nokms is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/${cmk}`));
+    assert.doesNotMatch((denied as Error).message, /cmk-token/);
+    const sealed = await noKms.ssm.send(new GetParameterCommand({ Name: '/lee/ha/cmk_token' }));
+    assert.notEqual(sealed.Parameter!.Value, 'cmk-token', 'without decryption the read is allowed and shows ciphertext');
+    assert.equal((await lambda.ssm.send(new GetParameterCommand({ Name: '/lee/ha/access_token', WithDecryption: true }))).Parameter!.Value, 'eyJhbGciOi-token');
   });
 
   it('authorizes before existence: a denied caller cannot tell a missing name from a forbidden one', async () => {
@@ -136,10 +145,11 @@ describe('seed policies, enforced end to end', () => {
     assert.ok(await isDenied(reader.ssm.send(new DescribeParametersCommand({}))));
   });
 
-  it('seed 002: the kms:ViaService condition pins decryption to SSM in us-east-1', async () => {
+  it('seed 002: the kms:ViaService condition pins decryption with a customer-managed key to SSM in us-east-1', async () => {
     const readerKey = await userWithKey(root.iam, 'bw-reader-eu', { ro: SEED_002_READ_ONLY });
     const rootEu = as(undefined, 'eu-west-1');
-    await rootEu.ssm.send(new PutParameterCommand({ Name: '/benchling-webhook/eu', Value: 'eu-secret', Type: 'SecureString' }));
+    const euKey = (await rootEu.kms.send(new CreateKeyCommand({ Description: 'eu cmk' }))).KeyMetadata!.KeyId!;
+    await rootEu.ssm.send(new PutParameterCommand({ Name: '/benchling-webhook/eu', Value: 'eu-secret', Type: 'SecureString', KeyId: euKey }));
     const readerEu = as(readerKey, 'eu-west-1');
     assert.ok(await isDenied(readerEu.ssm.send(new GetParameterCommand({ Name: '/benchling-webhook/eu', WithDecryption: true }))));
     assert.ok((await readerEu.ssm.send(new GetParameterCommand({ Name: '/benchling-webhook/eu' }))).Parameter);

@@ -33,6 +33,6 @@ export function devSignatureHeaders(target: string, service = 'ssm'): Record<str
     'content-type': 'application/x-amz-json-1.1',
     'x-amz-target': target,
     'x-amz-date': amzDate,
-    authorization: `AWS4-HMAC-SHA256 Credential=AKIADEVMODE000000001/${amzDate.slice(0, 8)}/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+    authorization: `AWS4-HMAC-SHA256 Credential=AKIADEVMODE000000001/${amzDate.slice(0, 8)}/us-east-1/${service}/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
   };
 }

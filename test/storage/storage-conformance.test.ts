@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LATEST_SCHEMA_VERSION } from '../../src/storage/migrations.js';
 import { openStorage } from '../../src/storage/open-storage.js';
+import { testRowAuthenticator } from '../helpers/row-authenticator.js';
 import type { ParameterVersionRow, Scope, Storage } from '../../src/storage/storage.js';
 import { BACKENDS, testLocation, type TestLocation } from '../helpers/test-stores.js';
 
@@ -34,6 +35,7 @@ for (const backend of BACKENDS) {
     before(async () => {
       location = testLocation(backend);
       storage = await openStorage(location.settings());
+      storage.useIntegrity(testRowAuthenticator());
     });
     after(async () => {
       await storage.close();
@@ -188,7 +190,7 @@ for (const backend of BACKENDS) {
     });
 
     it('stores secrets, sealed versions and staging labels, and deletes them together', async () => {
-      const secret = { name: 'app/db', arn: 'arn:aws:secretsmanager:us-east-1:1:secret:app/db-AbCdEf', createdAt: 3, attributes: '{}' };
+      const secret = { name: 'app/db', arn: 'arn:aws:secretsmanager:us-east-1:1:secret:app/db-AbCdEf', createdAt: 3, attributes: '{}', purgeAt: null };
       await storage.transaction(async (tx) => {
         await tx.putSecret(scope, secret);
         await tx.putSecret(scope, { ...secret, attributes: '{"description":"d"}' });
@@ -261,7 +263,7 @@ for (const backend of BACKENDS) {
         await tx.putIamDocument({ ownerArn: user.arn, docKind: 'inline', docName: 'p1', account: scope.account, document: '{"a":1}', createdAt: 9 });
         await tx.putIamLink({ link: 'member', fromArn: 'arn:aws:iam::1:group/devs', toArn: user.arn, account: scope.account });
         await tx.putIamLink({ link: 'member', fromArn: 'arn:aws:iam::1:group/devs', toArn: user.arn, account: scope.account });
-        await tx.insertAccessKey({ accessKeyId: 'AKIAIAMTEST', account: scope.account, principalArn: user.arn, secretSealed: Buffer.from('s'), status: 'Active', createdAt: 1 });
+        await tx.insertAccessKey({ accessKeyId: 'AKIAIAMTEST', account: scope.account, principalArn: user.arn, ownerId: 'AIDAOWNER', secretSealed: Buffer.from('s'), status: 'Active', createdAt: 1 });
         await tx.setAccessKeyStatus('AKIAIAMTEST', 'Inactive');
       });
       assert.deepEqual(await storage.getIamEntity(scope.account, 'user', 'ann'), { ...user, attributes: '{"description":"x"}' });

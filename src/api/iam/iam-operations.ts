@@ -1,13 +1,13 @@
 /**
- * The IAM Query-protocol operation table (Version 2010-05-08). Inputs arrive decoded from the
- * form (strings, lists, structures); the engine converts numbers and booleans.
+ * The IAM Query-protocol operation table (Version 2010-05-08). Inputs arrive decoded against
+ * the IAM model (models/iam.ts): strings, numbers, booleans, lists and structures as modelled.
  */
 import type { IamPermissions } from '../../engine/iam/iam-permissions.js';
 import type { IamPolicies, Holder } from '../../engine/iam/iam-policies.js';
 import type { IamPrincipals } from '../../engine/iam/iam-principals.js';
 import type { PolicySimulator } from '../../engine/iam/policy-simulator.js';
-import type { RequestContext } from '../../engine/request-context.js';
-import type { QueryService, ServiceOperation } from '../api-service.js';
+import { handler as op, serviceFromModel, type ApiService, type ServiceOperation } from '../api-service.js';
+import { iamModel } from '../models/iam.js';
 
 type Input = Record<string, unknown>;
 const NAME_FIELD: Record<Holder, string> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
@@ -19,10 +19,6 @@ export interface IamEngines {
   readonly policies: IamPolicies;
   readonly simulator: PolicySimulator;
   readonly permissions: IamPermissions;
-}
-
-function op(call: (ctx: RequestContext, input: never) => Promise<object>): ServiceOperation {
-  return { handle: (ctx, input) => call(ctx, input as never) };
 }
 
 /** Put/Get/List/Delete inline policies and Attach/Detach/ListAttached for one kind of holder. */
@@ -44,7 +40,7 @@ function holderOperations(policies: IamPolicies, holder: Holder): [string, Servi
 }
 
 /** The IAM service. */
-export function iamService(iam: IamEngines): QueryService {
+export function iamService(iam: IamEngines): ApiService {
   const { principals: p, policies } = iam;
   const operations = new Map<string, ServiceOperation>([
     ['CreateUser', op((c, i) => p.createUser(c, i))],
@@ -77,8 +73,5 @@ export function iamService(iam: IamEngines): QueryService {
     ...holderOperations(policies, 'role'),
     ['SimulatePrincipalPolicy', op((c, i) => iam.simulator.simulate(c, i))],
   ]);
-  return {
-    name: 'iam', protocol: 'query', xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/', operations,
-    permissionsFor: (ctx, action, input) => iam.permissions.permissionsFor(ctx, action, input),
-  };
+  return serviceFromModel(iamModel, 'iam', operations, (ctx, action, input) => iam.permissions.permissionsFor(ctx, action, input));
 }

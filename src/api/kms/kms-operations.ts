@@ -3,35 +3,34 @@
  */
 import type { KeyManagement } from '../../engine/kms/key-management.js';
 import type { KmsPermissions } from '../../engine/kms/kms-permissions.js';
-import type { RequestContext } from '../../engine/request-context.js';
-import type { JsonService, ServiceOperation } from '../api-service.js';
-import type { OperationShape } from '../json/json-shapes.js';
-
-const KEY = { KeyId: 'string' } as const;
-const CONTEXT = { EncryptionContext: 'string-map', GrantTokens: 'string[]', EncryptionAlgorithm: 'string' } as const;
+import { handler as op, serviceFromModel, type ApiService, type ServiceOperation } from '../api-service.js';
+import { kmsModel } from '../models/kms.js';
 
 /** The KMS service. */
-export function kmsService(kms: KeyManagement, permissions: KmsPermissions): JsonService {
-  const op = (shape: OperationShape, call: (ctx: RequestContext, input: never) => Promise<object>): ServiceOperation =>
-    ({ shape, handle: (ctx, input) => call(ctx, input as never) });
+export function kmsService(kms: KeyManagement, permissions: KmsPermissions): ApiService {
   const operations = new Map<string, ServiceOperation>([
-    ['CreateKey', op({ Description: 'string', KeyUsage: 'string', KeySpec: 'string', CustomerMasterKeySpec: 'string', Origin: 'string', Tags: 'tags' },
-      (c, i) => kms.createKey(c, i))],
-    ['DescribeKey', op(KEY, (c, i) => kms.describeKey(c, i))],
-    ['ListKeys', op({ Limit: 'integer', Marker: 'string' }, (c) => kms.listKeys(c))],
-    ['CreateAlias', op({ AliasName: 'string', TargetKeyId: 'string' }, (c, i) => kms.createAlias(c, i))],
-    ['DeleteAlias', op({ AliasName: 'string' }, (c, i) => kms.deleteAlias(c, i))],
-    ['ListAliases', op({ ...KEY, Limit: 'integer', Marker: 'string' }, (c, i) => kms.listAliases(c, i))],
-    ['EnableKeyRotation', op({ ...KEY, RotationPeriodInDays: 'integer' }, (c, i) => kms.enableKeyRotation(c, i))],
-    ['DisableKeyRotation', op(KEY, (c, i) => kms.disableKeyRotation(c, i))],
-    ['GetKeyRotationStatus', op(KEY, (c, i) => kms.getKeyRotationStatus(c, i))],
-    ['EnableKey', op(KEY, (c, i) => kms.enableKey(c, i))],
-    ['DisableKey', op(KEY, (c, i) => kms.disableKey(c, i))],
-    ['ScheduleKeyDeletion', op({ ...KEY, PendingWindowInDays: 'integer' }, (c, i) => kms.scheduleKeyDeletion(c, i))],
-    ['CancelKeyDeletion', op(KEY, (c, i) => kms.cancelKeyDeletion(c, i))],
-    ['Encrypt', op({ ...KEY, Plaintext: 'string', ...CONTEXT }, (c, i) => kms.encrypt(c, i))],
-    ['Decrypt', op({ ...KEY, CiphertextBlob: 'string', ...CONTEXT }, (c, i) => kms.decrypt(c, i))],
-    ['GenerateDataKey', op({ ...KEY, NumberOfBytes: 'integer', KeySpec: 'string', ...CONTEXT }, (c, i) => kms.generateDataKey(c, i))],
+    ['CreateKey', op((c, i) => kms.createKey(c, i))],
+    ['DescribeKey', op((c, i) => kms.describeKey(c, i))],
+    ['ListKeys', op((c) => kms.listKeys(c))],
+    ['CreateAlias', op((c, i) => kms.createAlias(c, i))],
+    ['DeleteAlias', op((c, i) => kms.deleteAlias(c, i))],
+    ['ListAliases', op((c, i) => kms.listAliases(c, i))],
+    ['EnableKeyRotation', op((c, i) => kms.enableKeyRotation(c, i))],
+    ['DisableKeyRotation', op((c, i) => kms.disableKeyRotation(c, i))],
+    ['GetKeyRotationStatus', op((c, i) => kms.getKeyRotationStatus(c, i))],
+    ['EnableKey', op((c, i) => kms.enableKey(c, i))],
+    ['DisableKey', op((c, i) => kms.disableKey(c, i))],
+    ['ScheduleKeyDeletion', op((c, i) => kms.scheduleKeyDeletion(c, i))],
+    ['CancelKeyDeletion', op((c, i) => kms.cancelKeyDeletion(c, i))],
+    ['Encrypt', op((c, i) => kms.encrypt(c, i))],
+    ['Decrypt', op((c, i) => kms.decrypt(c, i))],
+    ['GenerateDataKey', op((c, i) => kms.generateDataKey(c, i))],
+    ['PutKeyPolicy', op((c, i) => kms.putKeyPolicy(c, i))],
+    ['GetKeyPolicy', op((c, i) => kms.getKeyPolicy(c, i))],
+    ['ListKeyPolicies', op((c, i) => kms.listKeyPolicies(c, i))],
+    ['TagResource', op((c, i) => kms.tagResource(c, i))],
+    ['UntagResource', op((c, i) => kms.untagResource(c, i))],
+    ['ListResourceTags', op((c, i) => kms.listResourceTags(c, i))],
   ]);
-  return { name: 'kms', protocol: 'json', targetPrefix: 'TrentService', operations, permissionsFor: (ctx, action, input) => permissions.permissionsFor(ctx, action, input) };
+  return serviceFromModel(kmsModel, 'kms', operations, (ctx, action, input) => permissions.permissionsFor(ctx, action, input));
 }

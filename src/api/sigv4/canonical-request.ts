@@ -4,6 +4,7 @@
  * against each other and against AWS's published test-suite vectors).
  */
 import { createHash } from 'node:crypto';
+import { MalformedQueryString } from '../wire-errors.js';
 
 /** RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - _ . ~ is %XX. */
 export function uriEncode(text: string): string {
@@ -25,7 +26,13 @@ export function canonicalQuery(search: string): string {
   if (query === '') return '';
   const pairs = query.split('&').filter((p) => p !== '').map((pair) => {
     const at = pair.indexOf('=');
-    const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s.replace(/\+/g, ' '));
+      } catch {
+        throw new MalformedQueryString('The query string has an invalid percent-encoding.');
+      }
+    };
     const name = uriEncode(decode(at === -1 ? pair : pair.slice(0, at)));
     const value = uriEncode(decode(at === -1 ? '' : pair.slice(at + 1)));
     return [name, value] as const;

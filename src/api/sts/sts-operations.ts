@@ -3,13 +3,14 @@
  * permission, as in AWS; AssumeRole checks the trust policy and the caller's policies itself.
  */
 import type { SecurityTokenService } from '../../engine/sts/security-token-service.js';
-import type { QueryService, ServiceOperation } from '../api-service.js';
+import { handler as op, serviceFromModel, type ApiService, type ServiceOperation } from '../api-service.js';
+import { stsModel } from '../models/sts.js';
 
 /** The STS service. */
-export function stsService(sts: SecurityTokenService): QueryService {
+export function stsService(sts: SecurityTokenService): ApiService {
   const operations = new Map<string, ServiceOperation>([
-    ['GetCallerIdentity', { handle: (ctx) => sts.getCallerIdentity(ctx) }],
-    ['AssumeRole', { handle: (ctx, input) => sts.assumeRole(ctx, input as never) }],
+    ['GetCallerIdentity', op((c) => sts.getCallerIdentity(c))],
+    ['AssumeRole', op((c, i) => sts.assumeRole(c, i))],
   ]);
-  return { name: 'sts', protocol: 'query', xmlNamespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations, permissionsFor: async () => [] };
+  return serviceFromModel(stsModel, 'sts', operations, async () => []);
 }

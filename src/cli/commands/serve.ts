@@ -5,6 +5,8 @@
 import { AccessLog } from '../../api/access-log.js';
 import { CofferServer } from '../../api/coffer-server.js';
 import { cofferServices } from '../../api/coffer-services.js';
+import { faultLine } from '../../api/fault-report.js';
+import { allowedRegions } from '../../api/models/regions.js';
 import { RequestPipeline } from '../../api/request-pipeline.js';
 import { ServiceRouter } from '../../api/service-router.js';
 import { ensureRootCredentials } from '../../bootstrap/root-credentials.js';
@@ -35,14 +37,16 @@ export const serveCommand: CliCommand = {
     if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
     const root = await ensureRootCredentials(coffer, session.env);
     const router = new ServiceRouter(cofferServices(coffer));
-    const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account });
+    const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account, regions: allowedRegions(coffer.settings) });
     const server = new CofferServer({
       pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
-      onFault: (error) => io.err(`coffer: internal fault: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}\n`),
+      onFault: (error, requestId) => io.err(faultLine(error, requestId)),
     });
     const bound = await server.listen(host, port);
     // Rotations run on every node; the store's leases let exactly one run each due rotation.
     coffer.rotation.scheduler.start(Number(session.env.COFFER_ROTATION_TICK_MS ?? 30_000));
+    // Secrets past their recovery window are purged here, never by the reads that find them.
+    coffer.secrets.sweeper.start(Number(session.env.COFFER_SWEEP_TICK_MS ?? 60_000));
     // Before the "listening" line, so nobody who waits for that line can miss it.
     if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
 

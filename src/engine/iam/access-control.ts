@@ -30,11 +30,14 @@ export class AccessDenied extends ServiceError {
   }
 }
 
+const RESOURCE_POLICY = 'resource policy';
+
+/** AWS's refusal wording; the resource as the caller named it, so nothing unseen is revealed. */
 function deniedMessage(caller: Caller, permission: Permission, decision: Decision): string {
   const why = decision.effect === 'ExplicitDeny'
-    ? `with an explicit deny in ${decision.policy === 'resource policy' ? 'a resource-based policy' : 'an identity-based policy'}`
-    : `because no identity-based policy allows the ${permission.action} action`;
-  return `User: ${caller.arn} is not authorized to perform: ${permission.action} on resource: ${permission.resource} ${why}`;
+    ? `with an explicit deny in ${decision.policy === RESOURCE_POLICY ? 'a resource-based policy' : 'an identity-based policy'}`
+    : `because no ${decision.policy === RESOURCE_POLICY ? 'resource-based' : 'identity-based'} policy allows the ${permission.action} action`;
+  return `User: ${caller.arn} is not authorized to perform: ${permission.action} on resource: ${permission.shown ?? permission.resource} ${why}`;
 }
 
 /** The caller's own condition keys, lower-cased; built once per compiled caller. */
@@ -105,7 +108,7 @@ function compiledResourcePolicy(text: string): CompiledPolicy {
   let policy = compiledResourcePolicies.get(text);
   if (!policy) {
     if (compiledResourcePolicies.size > 1000) compiledResourcePolicies.clear();
-    policy = new CompiledPolicy('resource policy', parsePolicyDocument(text, 'resource'));
+    policy = new CompiledPolicy(RESOURCE_POLICY, parsePolicyDocument(text, 'resource'));
     compiledResourcePolicies.set(text, policy);
   }
   return policy;
@@ -113,6 +116,21 @@ function compiledResourcePolicy(text: string): CompiledPolicy {
 
 function lowerKeys(values: ConditionValues | undefined): Map<string, string | readonly string[]> | undefined {
   return values && new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/**
+ * Identity and resource decisions together, as AWS combines them within one account: an explicit
+ * deny in either wins. A resource policy that names the caller (or everyone) grants by itself;
+ * one that names only the account delegates to the identity policies. A secret's policy adds to
+ * what identity policies allow; a key policy governs: without its allow, nothing is allowed.
+ */
+function combine(identity: Decision, resource: Decision, effect: 'grants' | 'governs'): Decision {
+  if (identity.effect === 'ExplicitDeny') return identity;
+  if (resource.effect === 'ExplicitDeny') return resource;
+  if (resource.effect === 'Allow' && resource.direct) return resource;
+  if (effect === 'grants') return identity.effect === 'Allow' ? identity : { effect: 'ImplicitDeny' };
+  if (resource.effect !== 'Allow') return { effect: 'ImplicitDeny', policy: RESOURCE_POLICY };
+  return identity.effect === 'Allow' ? identity : { effect: 'ImplicitDeny' };
 }
 
 /** Evaluates permissions for callers. */
@@ -123,8 +141,8 @@ export class AccessControl {
     const principal = principalKeys(caller);
     const own = lowerKeys(permission.context);
     const given = lowerKeys(extra);
-    const resourcePolicyText = permission.resourcePolicy ? await permission.resourcePolicy() : undefined;
-    const resourcePolicy = resourcePolicyText === undefined ? undefined : compiledResourcePolicy(resourcePolicyText);
+    const attached = permission.resourcePolicy ? await permission.resourcePolicy() : undefined;
+    const resourcePolicy = attached === undefined ? undefined : compiledResourcePolicy(attached.document);
     let tags: Map<string, string> | undefined;
     if (permission.resourceTags && (caller.policies.some((p) => p.readsResourceTags) || resourcePolicy?.readsResourceTags)) {
       tags = new Map(Object.entries(await permission.resourceTags()).map(([k, v]) => [k.toLowerCase(), v]));
@@ -136,14 +154,10 @@ export class AccessControl {
       return tag === undefined ? undefined : tags!.get(tag);
     };
     if (resourcePolicy) {
-      // Same account: an allow in either the identity or the resource policy suffices; an
-      // explicit deny in either wins.
       const identity = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
       const resource = resourcePolicy.evaluate(permission.action, permission.resource, lookup,
         { arn: caller.principalArn, sessionArn: caller.arn, account: caller.account });
-      if (identity.effect === 'ExplicitDeny') return identity;
-      if (resource.effect === 'ExplicitDeny') return resource;
-      return identity.effect === 'Allow' ? identity : resource;
+      return combine(identity, resource, attached!.effect);
     }
     // A caller's decision depends only on the action, the resource and the context keys its
     // policies read, so equal inputs reuse the decision (the memo dies with the compiled caller
@@ -162,6 +176,12 @@ export class AccessControl {
       memo.decisions.set(key, decision);
     }
     return decision;
+  }
+
+  /** Whether a policy explicitly denies the permission (an implicit deny is not enough). */
+  async denies(caller: Caller, facts: RequestFacts, permission: Permission): Promise<boolean> {
+    if (caller.kind === 'root') return false;
+    return (await this.decide(caller, facts, permission)).effect === 'ExplicitDeny';
   }
 
   /** Throws the service's AccessDenied unless every permission is allowed. */

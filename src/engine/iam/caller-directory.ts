@@ -1,8 +1,9 @@
 /**
  * Turns credentials into Callers: loads the principal's tags and every policy that applies to
- * it, compiles them once, and caches the result per principal. Any IAM change on this node
- * clears the cache at once; changes made by other nodes are noticed through the stored
- * generation counter, read at most once per REFRESH_MS.
+ * it, compiles them once, and caches the result per principal. A credential whose principal is
+ * gone, or was recreated under the same name (another unique id), stands for nobody: as in AWS,
+ * it is refused. Any IAM change on this node clears the cache at once; changes made by other
+ * nodes are noticed through the stored generation counter, read at most once per REFRESH_MS.
  */
 import { rootPrincipal } from '../request-context.js';
 import type { Caller, Credential } from './caller.js';
@@ -16,7 +17,7 @@ const MAX_ENTRIES = 10_000;
 
 /** Compiled callers, cached. */
 export class CallerDirectory {
-  private readonly cache = new Map<string, Promise<Caller>>();
+  private readonly cache = new Map<string, Promise<Caller | undefined>>();
   private generation = -1;
   private checkedAt = 0;
 
@@ -28,11 +29,12 @@ export class CallerDirectory {
     };
   }
 
-  async callerFor(credential: Credential): Promise<Caller> {
+  /** The caller a credential stands for, or undefined when its principal no longer exists. */
+  async callerFor(credential: Credential): Promise<Caller | undefined> {
     await this.refresh();
     const key = credential.session
-      ? `${credential.principalArn}\u0000${credential.session.sessionName}\u0000${JSON.stringify(credential.session.tags)}`
-      : credential.principalArn;
+      ? `${credential.principalArn}\u0000${credential.ownerId}\u0000${credential.session.sessionName}\u0000${JSON.stringify(credential.session.tags)}`
+      : `${credential.principalArn}\u0000${credential.ownerId}`;
     let caller = this.cache.get(key);
     if (!caller) {
       if (this.cache.size > MAX_ENTRIES) this.cache.clear();
@@ -54,19 +56,17 @@ export class CallerDirectory {
     }
   }
 
-  private async load(credential: Credential): Promise<Caller> {
-    const { account, principalArn, session } = credential;
+  private async load(credential: Credential): Promise<Caller | undefined> {
+    const { account, principalArn, session, ownerId } = credential;
     if (principalArn === rootPrincipal(account)) {
+      if (ownerId !== account || session) return undefined;
       return { kind: 'root', arn: principalArn, principalArn, account, userId: account, tags: new Map(), policies: [] };
     }
     const kind = session ? 'role' : 'user';
     const name = principalArn.split('/').pop()!;
     const reader = this.entities.storage;
     const entity = await this.entities.find(reader, account, kind, name);
-    if (!entity || entity.arn !== principalArn) {
-      // The principal is gone: it may still authenticate until its keys go, but may do nothing.
-      return { kind: session ? 'role-session' : 'user', arn: principalArn, principalArn, account, userId: name, tags: new Map(), policies: [] };
-    }
+    if (!entity || entity.arn !== principalArn || entity.id !== ownerId) return undefined;
     const tags = new Map((await this.entities.tags(reader, entity)).map((t) => [t.Key!.toLowerCase(), t.Value!]));
     for (const [k, v] of Object.entries(session?.tags ?? {})) tags.set(k.toLowerCase(), v);
     const policies = (await this.policies.documentsOf(reader, entity))

@@ -15,6 +15,8 @@ export interface Caller extends CallerIdentity {
 export interface Credential {
   readonly account: string;
   readonly principalArn: string;
+  /** The unique id the credential was issued to: the principal must still have it. */
+  readonly ownerId: string;
   /** Set for temporary credentials issued by AssumeRole. */
   readonly session?: RoleSession;
 }
@@ -22,6 +24,8 @@ export interface Credential {
 /** A role session carried in an STS session token. */
 export interface RoleSession {
   readonly roleName: string;
+  /** The role's unique id when the session was issued. */
+  readonly roleId: string;
   readonly sessionName: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly expiresAt: number;

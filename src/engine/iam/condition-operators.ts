@@ -4,7 +4,8 @@
  * key missing from the request context.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { PolicyTemplate, type ContextLookup } from './policy-template.js';
+import { PolicyTemplate, type ContextLookup, type TemplatePart } from './policy-template.js';
+import { Wildcard } from './wildcard.js';
 
 type Compare = (requestValue: string, policyValue: PolicyTemplate, lookup: ContextLookup) => boolean;
 
@@ -16,7 +17,7 @@ function exact(fold: boolean): Compare {
   };
 }
 
-const like: Compare = (actual, expected, lookup) => expected.pattern(lookup)?.test(actual) ?? false;
+const like: Compare = (actual, expected, lookup) => expected.matcher(lookup)?.test(actual) ?? false;
 
 function numeric(test: (a: number, b: number) => boolean): Compare {
   return (actual, expected, lookup) => {
@@ -109,12 +110,28 @@ function arnParts(arn: string): string[] | undefined {
   return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
 }
 
+/** A policy ARN's six components, each a wildcard; substituted variable values stay literal. */
+function arnComponents(parts: readonly TemplatePart[]): Wildcard[] | undefined {
+  const components: TemplatePart[][] = [[]];
+  for (const part of parts) {
+    const pieces = part.text.split(':');
+    pieces.forEach((piece, i) => {
+      if (i > 0) {
+        if (components.length < 6) components.push([]);
+        else components[5]!.push({ text: ':', literal: true });
+      }
+      components[components.length - 1]!.push({ text: piece, literal: part.literal });
+    });
+  }
+  return components.length < 6 ? undefined : components.map((c) => new Wildcard(c));
+}
+
 const arnLike: Compare = (actual, expected, lookup) => {
-  const text = expected.text(lookup);
-  const want = text === undefined ? undefined : arnParts(text);
+  const parts = expected.parts(lookup);
+  const want = parts && arnComponents(parts);
   const have = arnParts(actual);
   if (!want || !have) return false;
-  return want.every((part, i) => new PolicyTemplate(part).pattern(lookup)!.test(have[i]!));
+  return want.every((component, i) => component.test(have[i]!));
 };
 
 interface OperatorSpec {

@@ -69,9 +69,9 @@ export class IamEntities {
     return entity;
   }
 
-  /** Creates an entity, refusing a duplicate name as AWS does. */
+  /** Creates an entity, refusing a duplicate name as AWS does: names are unique regardless of case. */
   async create(tx: StorageWriter, account: string, kind: EntityKind, name: string, path: unknown, attributes: EntityAttributes): Promise<Entity> {
-    if (await tx.getIamEntity(account, kind, name)) {
+    if (await tx.findIamEntityFolded(account, kind, name)) {
       throw new EntityAlreadyExists(kind === 'policy' ? `A policy called ${name} already exists. Duplicate names are not allowed.`
         : `${LABEL[kind][0]!.toUpperCase()}${LABEL[kind].slice(1)} with name ${name} already exists.`);
     }

@@ -97,7 +97,7 @@ export class IamPrincipals {
     const owner = await this.keyOwner(ctx, request.UserName);
     if ((await this.accessKeys.list(owner.arn)).length >= MAX_KEYS_PER_USER) throw new LimitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
     const pair = { accessKeyId: generateAccessKeyId(), secretAccessKey: generateSecretAccessKey() };
-    await this.accessKeys.add(ctx.account, owner.arn, pair);
+    await this.accessKeys.add(ctx.account, owner.arn, owner.id, pair);
     return { AccessKey: { UserName: owner.name, AccessKeyId: pair.accessKeyId, Status: 'Active', SecretAccessKey: pair.secretAccessKey, CreateDate: new Date() } };
   }
 
@@ -195,17 +195,17 @@ export class IamPrincipals {
   }
 
   /** The user a key action is about: the named one, or the caller (root keys belong to root). */
-  private async keyOwner(ctx: RequestContext, userName: string | undefined): Promise<{ arn: string; name?: string }> {
+  private async keyOwner(ctx: RequestContext, userName: string | undefined): Promise<{ arn: string; id: string; name?: string }> {
     const name = userName ?? callerUserName(ctx);
     if (name === undefined) {
       if (!/:root$/.test(ctx.principalArn)) throw new IamValidationError('Must specify userName when calling with non-User credentials');
-      return { arn: ctx.principalArn };
+      return { arn: ctx.principalArn, id: ctx.account };
     }
     const user = await this.entities.require(this.entities.storage, ctx.account, 'user', checkEntityName('user', name));
-    return { arn: user.arn, name: user.name };
+    return { arn: user.arn, id: user.id, name: user.name };
   }
 
-  private async requireOwnKey(owner: { arn: string; name?: string }, accessKeyId: string | undefined): Promise<void> {
+  private async requireOwnKey(owner: { arn: string; id: string; name?: string }, accessKeyId: string | undefined): Promise<void> {
     if (typeof accessKeyId !== 'string' || (await this.accessKeys.ownerOf(accessKeyId)) !== owner.arn) {
       throw new NoSuchEntity(`The Access Key with id ${String(accessKeyId)} cannot be found.`);
     }

@@ -103,7 +103,10 @@ function statement(raw: unknown, kind: PolicyKind): PolicyStatement {
   if (kind !== 'identity' && !hasPrincipal) fail('Missing required field Principal');
   if (kind === 'identity' && !hasResource) fail('Policy statement must contain resources.');
   if (kind === 'trust' && hasResource) fail('Has prohibited field Resource');
-  if (raw.Sid !== undefined && (typeof raw.Sid !== 'string' || !/^[a-zA-Z0-9]*$/.test(raw.Sid))) fail('Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*');
+  // IAM's own policies take alphanumeric Sids; resource and key policies (KMS's defaults among them) any text.
+  if (raw.Sid !== undefined && (typeof raw.Sid !== 'string' || (kind !== 'resource' && !/^[a-zA-Z0-9]*$/.test(raw.Sid)))) {
+    fail('Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*');
+  }
   const resources = raw.Resource ?? raw.NotResource;
   for (const r of resources === undefined ? [] : stringList(resources, 'Resource')) {
     if (r !== '*' && !r.startsWith('arn:')) fail(`Resource ${r} must be in ARN format or "*".`);

@@ -6,6 +6,7 @@
 import { Condition } from './condition-operators.js';
 import type { PolicyDocument, PolicyStatement, PrincipalElement } from './policy-document.js';
 import { PolicyTemplate, type ContextLookup } from './policy-template.js';
+import { Wildcard } from './wildcard.js';
 
 /** Who a trust or resource policy is asked about. */
 export interface PolicySubject {
@@ -23,17 +24,24 @@ export interface Decision {
   readonly sid?: string;
   /** The deciding statement's position in its policy (0-based). */
   readonly statement?: number;
-  /** For trust policies: the statement named the caller's own ARN, not just its account. */
-  readonly namedExplicitly?: boolean;
+  /**
+   * For trust, resource and key policies: the allowing statement grants the caller itself (its
+   * ARN, or every principal with `*`) rather than its account, which only delegates to the
+   * account's identity policies.
+   */
+  readonly direct?: boolean;
 }
+
+/** How a statement's principal covers the caller: by name, as everyone, or through its account. */
+type PrincipalMatch = 'named' | 'everyone' | 'account';
 
 class ActionMatcher {
   private readonly exact = new Set<string>();
-  private readonly patterns: RegExp[] = [];
+  private readonly patterns: Wildcard[] = [];
 
   constructor(actions: readonly string[]) {
     for (const a of actions.map((x) => x.toLowerCase())) {
-      if (/[*?]/.test(a)) this.patterns.push(new PolicyTemplate(a).pattern(() => undefined)!);
+      if (a.includes('*') || a.includes('?')) this.patterns.push(Wildcard.of(a));
       else this.exact.add(a);
     }
   }
@@ -44,13 +52,16 @@ class ActionMatcher {
   }
 }
 
-function principalMatch(element: PrincipalElement, subject: PolicySubject): 'named' | 'account' | undefined {
-  if (element === '*') return 'account';
-  let found: 'named' | 'account' | undefined;
+const RANK: Record<PrincipalMatch, number> = { account: 0, everyone: 1, named: 2 };
+
+function principalMatch(element: PrincipalElement, subject: PolicySubject): PrincipalMatch | undefined {
+  if (element === '*') return 'everyone';
+  let found: PrincipalMatch | undefined;
+  const better = (m: PrincipalMatch) => { if (found === undefined || RANK[m] > RANK[found]) found = m; };
   for (const id of element.AWS ?? []) {
-    if (id === '*') found ??= 'account';
-    else if (id === subject.account || id === `arn:aws:iam::${subject.account}:root`) found ??= 'account';
-    else if (id === subject.arn || id === subject.sessionArn) return 'named';
+    if (id === '*') better('everyone');
+    else if (id === subject.account || id === `arn:aws:iam::${subject.account}:root`) better('account');
+    else if (id === subject.arn || id === subject.sessionArn) better('named');
   }
   return found;
 }
@@ -86,12 +97,12 @@ class CompiledStatement {
 
   private resourceMatches(resource: string, lookup: ContextLookup): boolean {
     if (this.anyResource) return true;
-    return this.resources!.some((r) => r.pattern(lookup)?.test(resource) ?? false);
+    return this.resources!.some((r) => r.matcher(lookup)?.test(resource) ?? false);
   }
 
-  principal(subject: PolicySubject): 'named' | 'account' | undefined {
+  principal(subject: PolicySubject): PrincipalMatch | undefined {
     if (this.source.principal) return principalMatch(this.source.principal, subject);
-    if (this.source.notPrincipal) return principalMatch(this.source.notPrincipal, subject) ? undefined : 'account';
+    if (this.source.notPrincipal) return principalMatch(this.source.notPrincipal, subject) ? undefined : 'everyone';
     return 'account';
   }
 }
@@ -115,11 +126,12 @@ export class CompiledPolicy {
     const lower = action.toLowerCase();
     let allow: Decision | undefined;
     for (const [index, statement] of this.statements.entries()) {
-      const named = subject ? statement.principal(subject) : 'account';
-      if (!named || !statement.applies(lower, resource, lookup)) continue;
+      const match = subject ? statement.principal(subject) : 'account';
+      if (!match || !statement.applies(lower, resource, lookup)) continue;
       const decided = { policy: this.name, statement: index, ...(statement.source.sid ? { sid: statement.source.sid } : {}) };
       if (statement.source.effect === 'Deny') return { effect: 'ExplicitDeny', ...decided };
-      if (!allow || (named === 'named' && !allow.namedExplicitly)) allow = { effect: 'Allow', ...decided, namedExplicitly: named === 'named' };
+      const direct = match !== 'account';
+      if (!allow || (direct && !allow.direct)) allow = { effect: 'Allow', ...decided, direct };
     }
     return allow ?? { effect: 'ImplicitDeny' };
   }

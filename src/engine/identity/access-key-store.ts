@@ -17,6 +17,8 @@ export interface ActiveAccessKey {
   readonly accessKeyId: string;
   readonly account: string;
   readonly principalArn: string;
+  /** The principal's unique id (AIDA... for a user, AROA... for a role session, the account for root). */
+  readonly ownerId: string;
   readonly secretAccessKey: string;
   /** Set for temporary credentials: the role session they stand for. */
   readonly session?: RoleSession;
@@ -50,14 +52,14 @@ export class AccessKeyStore {
   constructor(private readonly storage: Storage, private readonly keyring: Keyring, private readonly barrier: ValueBarrier,
     private readonly keyScope: Scope) {}
 
-  /** Stores a key pair for a principal (the caller chooses or generates the values). */
-  async add(account: string, principalArn: string, pair: NewAccessKey): Promise<void> {
+  /** Stores a key pair for a principal, bound to its unique id (the caller chooses or generates the values). */
+  async add(account: string, principalArn: string, ownerId: string, pair: NewAccessKey): Promise<void> {
     if (!/^[A-Z0-9]{16,128}$/.test(pair.accessKeyId)) throw new Error('an access key id is 16-128 upper-case letters and digits');
     if (pair.secretAccessKey.length < 8) throw new Error('a secret access key needs at least 8 characters');
     const key = await this.keyring.resolve(this.keyScope, undefined, DEFAULT_SSM_KEY_ALIAS);
     const secretSealed = this.barrier.seal(pair.secretAccessKey, key.keyId, secretContext(pair.accessKeyId, account));
     await this.storage.transaction((tx) => tx.insertAccessKey({
-      accessKeyId: pair.accessKeyId, account, principalArn, secretSealed, status: 'Active', createdAt: Date.now(),
+      accessKeyId: pair.accessKeyId, account, principalArn, ownerId, secretSealed, status: 'Active', createdAt: Date.now(),
     }));
     this.cache.delete(pair.accessKeyId);
   }
@@ -95,7 +97,7 @@ export class AccessKeyStore {
     if (cached && cached.until > Date.now()) return cached.key;
     const row = await this.storage.getAccessKey(accessKeyId);
     const key = row && row.status === 'Active'
-      ? { accessKeyId, account: row.account, principalArn: row.principalArn,
+      ? { accessKeyId, account: row.account, principalArn: row.principalArn, ownerId: row.ownerId,
           secretAccessKey: await this.barrier.open(row.secretSealed, secretContext(accessKeyId, row.account)) }
       : undefined;
     if (this.cache.size > 10_000) this.cache.clear();

@@ -7,14 +7,22 @@
  */
 import type {
   CancelKeyDeletionRequest, CreateAliasRequest, CreateKeyRequest, DecryptRequest, DeleteAliasRequest, DescribeKeyRequest,
-  EncryptRequest, GenerateDataKeyRequest, KeyMetadata, ScheduleKeyDeletionRequest,
+  EncryptRequest, GenerateDataKeyRequest, GetKeyPolicyRequest, KeyMetadata, ListKeyPoliciesRequest, ListResourceTagsRequest,
+  PutKeyPolicyRequest, ScheduleKeyDeletionRequest, Tag, TagResourceRequest, UntagResourceRequest,
 } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import type { KeyInfo, Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
+import type { Storage } from '../../storage/storage.js';
+import { parsePolicyDocument } from '../iam/policy-document.js';
+import { CompiledPolicy } from '../iam/policy-evaluator.js';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
+import { KEY_TAG_TYPE, type KeyAccess } from './key-access.js';
+import { checkKeyPolicy, MalformedPolicyDocumentException } from './key-policies.js';
 import { asKmsError, KmsValidationException } from './kms-errors.js';
+
+const MAX_TAGS = 50;
 
 const MAX_PLAINTEXT = 4096;
 const DAY_MS = 86_400_000;
@@ -47,15 +55,93 @@ export function keyMetadata(key: KeyInfo): KeyMetadata {
   };
 }
 
+/**
+ * The safety check KMS runs on a new key policy: the caller must still be allowed to change it
+ * afterwards (directly, or through the account's IAM policies), unless told to bypass the check.
+ */
+function checkLockout(ctx: RequestContext, policy: string, keyArn: string, bypass: boolean | undefined): void {
+  if (bypass === true || !ctx.caller || /:root$/.test(ctx.caller.principalArn)) return;
+  const compiled = new CompiledPolicy('key policy', parsePolicyDocument(policy, 'resource'));
+  const subject = { arn: ctx.caller.principalArn, sessionArn: ctx.caller.arn, account: ctx.account };
+  if (compiled.evaluate('kms:PutKeyPolicy', keyArn, () => undefined, subject).effect !== 'Allow') {
+    throw new MalformedPolicyDocumentException('The new key policy will not allow you to update the key policy in the future.');
+  }
+}
+
+function checkTags(tags: readonly Tag[] | undefined): Tag[] {
+  const list = [...(tags ?? [])];
+  for (const t of list) {
+    if ((t.TagKey ?? '').toLowerCase().startsWith('aws:')) throw new ServiceError('TagException', 'Tag keys beginning with aws: are reserved.');
+  }
+  if (new Set(list.map((t) => t.TagKey)).size > MAX_TAGS) throw new ServiceError('TagException', `A key can have at most ${MAX_TAGS} tags.`);
+  return list;
+}
+
 /** The KMS engine. */
 export class KeyManagement {
-  constructor(private readonly keyring: Keyring, private readonly barrier: ValueBarrier) {}
+  constructor(private readonly keyring: Keyring, private readonly barrier: ValueBarrier, private readonly storage: Storage,
+    private readonly access: KeyAccess) {}
 
   async createKey(ctx: RequestContext, request: CreateKeyRequest): Promise<object> {
     if (request.KeySpec !== undefined && request.KeySpec !== 'SYMMETRIC_DEFAULT') throw new KmsValidationException(`KeySpec ${request.KeySpec} is not supported; Coffer keys are SYMMETRIC_DEFAULT.`);
     if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') throw new KmsValidationException(`KeyUsage ${request.KeyUsage} is not supported; Coffer keys are ENCRYPT_DECRYPT.`);
-    const key = await asKmsError(() => this.keyring.createKey(ctx, request.Description ?? ''));
+    const tags = checkTags(request.Tags);
+    if (request.Policy !== undefined) {
+      checkKeyPolicy(request.Policy);
+      checkLockout(ctx, request.Policy, `arn:aws:kms:${ctx.region}:${ctx.account}:key/*`, request.BypassPolicyLockoutSafetyCheck);
+    }
+    const key = await asKmsError(() => this.keyring.createKey(ctx, request.Description ?? '', undefined, request.Policy));
+    if (tags.length > 0) await this.storage.transaction(async (tx) => {
+      for (const t of tags) await tx.putTag(ctx, KEY_TAG_TYPE, { resourceId: key.keyId, key: t.TagKey!, value: t.TagValue! });
+    });
     return { KeyMetadata: keyMetadata(key) };
+  }
+
+  async putKeyPolicy(ctx: RequestContext, request: PutKeyPolicyRequest): Promise<object> {
+    const key = await this.find(ctx, request.KeyId);
+    if ((request.PolicyName ?? 'default') !== 'default') throw new ServiceError('NotFoundException', 'The only valid key policy name is default.');
+    if (key.keyManager === 'AWS') throw new ServiceError('UnsupportedOperationException', 'The key policy of an AWS managed key cannot be changed.');
+    checkKeyPolicy(request.Policy!);
+    checkLockout(ctx, request.Policy!, key.arn, request.BypassPolicyLockoutSafetyCheck);
+    await this.keyring.setLifecycle(key.keyId, { policy: request.Policy! });
+    return {};
+  }
+
+  async getKeyPolicy(ctx: RequestContext, request: GetKeyPolicyRequest): Promise<object> {
+    const key = await this.find(ctx, request.KeyId);
+    if ((request.PolicyName ?? 'default') !== 'default') throw new ServiceError('NotFoundException', 'The only valid key policy name is default.');
+    return { Policy: this.access.policyOf(key), PolicyName: 'default' };
+  }
+
+  async listKeyPolicies(ctx: RequestContext, request: ListKeyPoliciesRequest): Promise<object> {
+    await this.find(ctx, request.KeyId);
+    return { PolicyNames: ['default'], Truncated: false };
+  }
+
+  async tagResource(ctx: RequestContext, request: TagResourceRequest): Promise<object> {
+    const key = await this.find(ctx, request.KeyId);
+    if (key.keyManager === 'AWS') throw new ServiceError('UnsupportedOperationException', 'AWS managed keys cannot be tagged.');
+    const tags = checkTags(request.Tags);
+    await this.storage.transaction(async (tx) => {
+      const existing = new Set((await tx.listTags(ctx, KEY_TAG_TYPE, [key.keyId])).map((t) => t.key));
+      if (new Set([...existing, ...tags.map((t) => t.TagKey!)]).size > MAX_TAGS) throw new ServiceError('TagException', `A key can have at most ${MAX_TAGS} tags.`);
+      for (const t of tags) await tx.putTag(ctx, KEY_TAG_TYPE, { resourceId: key.keyId, key: t.TagKey!, value: t.TagValue! });
+    });
+    return {};
+  }
+
+  async untagResource(ctx: RequestContext, request: UntagResourceRequest): Promise<object> {
+    const key = await this.find(ctx, request.KeyId);
+    await this.storage.transaction(async (tx) => {
+      for (const k of request.TagKeys ?? []) await tx.deleteTag(ctx, KEY_TAG_TYPE, key.keyId, k);
+    });
+    return {};
+  }
+
+  async listResourceTags(ctx: RequestContext, request: ListResourceTagsRequest): Promise<object> {
+    const key = await this.find(ctx, request.KeyId);
+    const tags = await this.storage.listTags(ctx, KEY_TAG_TYPE, [key.keyId]);
+    return { Tags: tags.map((t) => ({ TagKey: t.key, TagValue: t.value })), Truncated: false };
   }
 
   async describeKey(ctx: RequestContext, request: DescribeKeyRequest): Promise<object> {
@@ -90,14 +176,14 @@ export class KeyManagement {
   async enableKeyRotation(ctx: RequestContext, request: { KeyId?: string }): Promise<object> {
     const key = await this.usable(ctx, request.KeyId);
     if (key.keyManager === 'AWS') throw new KmsValidationException('You cannot change the rotation of an AWS managed key.');
-    await this.keyring.setLifecycle(key.keyId, { ...this.lifecycle(key), rotationEnabled: true });
+    await this.keyring.setLifecycle(key.keyId, { rotationEnabled: true });
     return {};
   }
 
   async disableKeyRotation(ctx: RequestContext, request: { KeyId?: string }): Promise<object> {
     const key = await this.usable(ctx, request.KeyId);
     if (key.keyManager === 'AWS') throw new KmsValidationException('You cannot change the rotation of an AWS managed key.');
-    await this.keyring.setLifecycle(key.keyId, { ...this.lifecycle(key), rotationEnabled: false });
+    await this.keyring.setLifecycle(key.keyId, { rotationEnabled: false });
     return {};
   }
 
@@ -113,7 +199,7 @@ export class KeyManagement {
     if (!Number.isInteger(days) || days < 7 || days > 30) throw new KmsValidationException(`1 validation error detected: Value '${String(request.PendingWindowInDays)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
     if (key.state === 'PendingDeletion') throw invalidState(`${key.arn} is pending deletion.`);
     const deletionDate = Date.now() + days * DAY_MS;
-    await this.keyring.setLifecycle(key.keyId, { ...this.lifecycle(key), state: 'PendingDeletion', deletionDate });
+    await this.keyring.setLifecycle(key.keyId, { state: 'PendingDeletion', deletionDate });
     return { KeyId: key.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion', PendingWindowInDays: days };
   }
 
@@ -121,21 +207,21 @@ export class KeyManagement {
     const key = await this.find(ctx, request.KeyId);
     if (key.state !== 'PendingDeletion') throw invalidState(`${key.arn} is not pending deletion.`);
     // As in AWS, a key whose deletion is cancelled comes back disabled.
-    await this.keyring.setLifecycle(key.keyId, { rotationEnabled: key.rotationEnabled, state: 'Disabled' });
+    await this.keyring.setLifecycle(key.keyId, { state: 'Disabled', deletionDate: undefined });
     return { KeyId: key.arn };
   }
 
   async enableKey(ctx: RequestContext, request: { KeyId?: string }): Promise<object> {
     const key = await this.find(ctx, request.KeyId);
     if (key.state === 'PendingDeletion') throw invalidState(`${key.arn} is pending deletion.`);
-    await this.keyring.setLifecycle(key.keyId, { ...this.lifecycle(key), state: 'Enabled' });
+    await this.keyring.setLifecycle(key.keyId, { state: 'Enabled' });
     return {};
   }
 
   async disableKey(ctx: RequestContext, request: { KeyId?: string }): Promise<object> {
     const key = await this.find(ctx, request.KeyId);
     if (key.state === 'PendingDeletion') throw invalidState(`${key.arn} is pending deletion.`);
-    await this.keyring.setLifecycle(key.keyId, { ...this.lifecycle(key), state: 'Disabled' });
+    await this.keyring.setLifecycle(key.keyId, { state: 'Disabled' });
     return {};
   }
 
@@ -180,10 +266,6 @@ export class KeyManagement {
     const key = await this.find(ctx, reference);
     await asKmsError(() => this.keyring.checkUsable(key));
     return key;
-  }
-
-  private lifecycle(key: KeyInfo): { state: KeyInfo['state']; rotationEnabled: boolean; deletionDate?: number } {
-    return { state: key.state, rotationEnabled: key.rotationEnabled, ...(key.deletionDate !== undefined ? { deletionDate: key.deletionDate } : {}) };
   }
 }
 

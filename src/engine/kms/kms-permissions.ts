@@ -1,62 +1,71 @@
 /**
- * The IAM permissions each KMS action needs: `kms:<Action>` on the key's ARN (an alias or
- * alias ARN is resolved to its key; Decrypt reads the key from the ciphertext), on `*` for
- * CreateKey, ListKeys and ListAliases, and on both alias and key for alias changes; with
- * kms:EncryptionContext:*, kms:RequestAlias and kms:CallerAccount where they apply.
+ * The IAM permissions each KMS action needs: `kms:<Action>` on the key's ARN (an alias or alias
+ * ARN is resolved to its key; Decrypt reads the key from the ciphertext) with the key's policy
+ * and tags (KeyAccess), on `*` for CreateKey, ListKeys and ListAliases, and on both alias and key
+ * for alias changes; with kms:EncryptionContext:*, kms:RequestAlias and kms:CallerAccount.
  */
-import type { Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
-import type { Permission, RequestContext } from '../request-context.js';
+import { requestTagKeys, type Permission, type RequestContext } from '../request-context.js';
+import { KeyAccess, referenceArn } from './key-access.js';
 
 type Input = Record<string, unknown>;
 
+/** The alias a request names, if any: `alias/x` from an alias name or alias ARN. */
+function requestAlias(keyId: unknown): string | undefined {
+  if (typeof keyId !== 'string' || !keyId.includes('alias/')) return undefined;
+  return keyId.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:/, '');
+}
+
 /** Maps KMS actions to permissions. */
 export class KmsPermissions {
-  constructor(private readonly keyring: Keyring, private readonly barrier: ValueBarrier) {}
+  constructor(private readonly keys: KeyAccess, private readonly barrier: ValueBarrier) {}
 
   async permissionsFor(ctx: RequestContext, action: string, input: Input): Promise<Permission[]> {
-    const context: Record<string, string> = { 'kms:CallerAccount': ctx.account };
+    const context: Record<string, string | string[]> = { 'kms:CallerAccount': ctx.account };
     if (typeof input.EncryptionContext === 'object' && input.EncryptionContext !== null) {
       for (const [k, v] of Object.entries(input.EncryptionContext)) context[`kms:EncryptionContext:${k}`] = String(v);
     }
-    if (typeof input.KeyId === 'string' && input.KeyId.includes('alias/')) context['kms:RequestAlias'] = input.KeyId.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:/, '');
-    const on = (resource: string): Permission => ({ action: `kms:${action}`, resource, context });
+    const alias = requestAlias(input.KeyId);
+    if (alias !== undefined) context['kms:RequestAlias'] = alias;
+    if (action === 'CreateKey' || action === 'TagResource') Object.assign(context, requestTagKeys(input.Tags));
+    if (action === 'UntagResource' && Array.isArray(input.TagKeys)) context['aws:TagKeys'] = input.TagKeys.map(String);
+    const iamAction = `kms:${action}`;
+    const onKey = (reference: unknown) => this.onKey(ctx, iamAction, reference, context);
     switch (action) {
       case 'CreateKey':
       case 'ListKeys':
       case 'ListAliases':
-        return [on('*')];
+        return [{ action: iamAction, resource: '*', context }];
       case 'CreateAlias':
-        return [on(this.aliasArn(ctx, input.AliasName)), on(await this.keyArn(ctx, input.TargetKeyId))];
+        return [this.onAlias(ctx, iamAction, input.AliasName, context), await onKey(input.TargetKeyId)];
       case 'DeleteAlias': {
-        const target = this.keyring.aliasesOf(ctx).find((a) => a.aliasName === input.AliasName);
-        return [on(this.aliasArn(ctx, input.AliasName)), ...(target ? [on(await this.keyArn(ctx, target.keyId))] : [])];
+        const permissions = [this.onAlias(ctx, iamAction, input.AliasName, context)];
+        if (typeof input.AliasName === 'string') permissions.push(await onKey(input.AliasName));
+        return permissions;
       }
-      case 'Decrypt': {
-        let keyId = input.KeyId;
-        try {
-          keyId = this.barrier.keyIdOf(Buffer.from(String(input.CiphertextBlob), 'base64'));
-        } catch {
-          // Not a Coffer ciphertext: Decrypt refuses it after authorization.
-        }
-        return [on(await this.keyArn(ctx, keyId))];
-      }
+      case 'Decrypt':
+        return [await onKey(this.ciphertextKey(input) ?? input.KeyId)];
       default:
-        return [on(await this.keyArn(ctx, input.KeyId))];
+        return [await onKey(input.KeyId)];
     }
   }
 
-  private aliasArn(ctx: RequestContext, alias: unknown): string {
-    return `arn:aws:kms:${ctx.region}:${ctx.account}:${String(alias)}`;
+  private onAlias(ctx: RequestContext, action: string, alias: unknown, context: Record<string, string | string[]>): Permission {
+    const arn = referenceArn(ctx, String(alias));
+    return { action, resource: arn, shown: arn, context };
   }
 
-  /** The ARN of the key a reference names, or the ARN it would have if none exists. */
-  private async keyArn(ctx: RequestContext, reference: unknown): Promise<string> {
-    if (typeof reference !== 'string') return `arn:aws:kms:${ctx.region}:${ctx.account}:key/`;
+  private async onKey(ctx: RequestContext, action: string, reference: unknown, context: Record<string, string | string[]>): Promise<Permission> {
+    if (typeof reference !== 'string') return { action, resource: `arn:aws:kms:${ctx.region}:${ctx.account}:key/`, context };
+    return this.keys.onReference(ctx, action, reference, '', context);
+  }
+
+  /** The key a ciphertext names, when it is one of Coffer's (Decrypt refuses others after authorization). */
+  private ciphertextKey(input: Input): string | undefined {
     try {
-      return (await this.keyring.describe(ctx, reference)).arn;
+      return this.barrier.keyIdOf(Buffer.from(String(input.CiphertextBlob), 'base64'));
     } catch {
-      return reference.startsWith('arn:') ? reference : `arn:aws:kms:${ctx.region}:${ctx.account}:${reference.startsWith('alias/') ? reference : `key/${reference}`}`;
+      return undefined;
     }
   }
 }

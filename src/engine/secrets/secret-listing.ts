@@ -1,17 +1,19 @@
 /**
  * ListSecrets (filters, sorting, paging up to 100) and BatchGetSecretValue (by id list or
- * filters, each secret authorized on its own; refusals become entries in Errors).
+ * filters, each secret authorized on its own exactly as GetSecretValue is, with its resource
+ * policy and tags; refusals become entries in Errors).
  */
 import type {
   BatchGetSecretValueRequest, BatchGetSecretValueResponse, Filter, ListSecretsRequest, ListSecretsResponse, SecretValueEntry,
 } from '@aws-sdk/client-secrets-manager';
 import type { TokenSealer } from '../../crypto/token-sealer.js';
-import type { Permission, RequestContext } from '../request-context.js';
+import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
 import { InvalidParameterException, SecretsValidationException } from './errors.js';
 import type { SecretRecord } from './secret-records.js';
 import { listEntryShape } from './secret-shapes.js';
 import type { SecretStore } from './secret-store.js';
+import type { SecretsPermissions } from './secrets-permissions.js';
 
 const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'];
 const SORT_FIELDS: Record<string, (r: SecretRecord) => number | string> = {
@@ -58,7 +60,7 @@ function matchesFilter(item: Listed, filter: Filter): boolean {
 
 /** The listing actions. */
 export class SecretListing {
-  constructor(private readonly store: SecretStore, private readonly tokens: TokenSealer) {}
+  constructor(private readonly store: SecretStore, private readonly tokens: TokenSealer, private readonly permissions: SecretsPermissions) {}
 
   async listSecrets(ctx: RequestContext, request: ListSecretsRequest & { SortBy?: string }): Promise<ListSecretsResponse> {
     const max = request.MaxResults ?? 100;
@@ -95,6 +97,8 @@ export class SecretListing {
     if (ids !== undefined) {
       targets = ids.map(String);
     } else {
+      // As in AWS, selecting by filters is listing: it needs secretsmanager:ListSecrets too.
+      await ctx.authorize?.([{ action: 'secretsmanager:ListSecrets', resource: '*' }]);
       const listed = await this.listSecrets(ctx, { Filters: request.Filters, MaxResults: request.MaxResults ?? 20, NextToken: request.NextToken });
       targets = (listed.SecretList ?? []).map((s) => s.ARN!);
       nextToken = listed.NextToken;
@@ -103,9 +107,9 @@ export class SecretListing {
     const errors: NonNullable<BatchGetSecretValueResponse['Errors']> = [];
     for (const id of targets) {
       try {
+        // Authorized before the caller learns whether the secret exists, as GetSecretValue is.
+        await ctx.authorize?.([await this.permissions.onSecret(ctx, 'secretsmanager:GetSecretValue', id)]);
         const record = await this.store.records.resolve(this.store.records.storage, ctx, id);
-        const permission: Permission = { action: 'secretsmanager:GetSecretValue', resource: record.row.arn, context: { 'secretsmanager:SecretId': record.row.arn } };
-        await ctx.authorize?.([permission]);
         const { $metadata: _m, ...value } = { $metadata: undefined, ...(await this.store.getSecretValue(ctx, { SecretId: record.row.arn })) };
         values.push(value as SecretValueEntry);
       } catch (error) {
@@ -121,12 +125,8 @@ export class SecretListing {
     const out: Listed[] = [];
     for (const row of await storage.listSecrets(ctx)) {
       const record = await this.store.records.load(storage, ctx, row);
-      const deletion = record.attributes.deletionDate;
-      if (deletion !== undefined && deletion <= this.store.records.clock.now()) {
-        await this.store.records.purge(ctx, row.name);
-        continue;
-      }
-      if (deletion !== undefined && !includeDeleted) continue;
+      if (this.store.records.expired(record.attributes)) continue;
+      if (record.attributes.deletionDate !== undefined && !includeDeleted) continue;
       out.push({ record, tags: await this.store.records.tags(storage, ctx, row.name) });
     }
     return out;

@@ -1,7 +1,9 @@
 /**
  * Finding secrets by SecretId (name, full ARN or partial ARN), their attributes, versions and
  * staging labels, and the deletion window: a secret scheduled for deletion refuses reads until
- * restored, and is purged on first sight once its window has ended.
+ * restored, and once its window has ended it is gone (ResourceNotFoundException) though its rows
+ * remain until purged. Reads never write: purging is the sweeper's (SecretSweeper), or done in
+ * the transaction of a write that needs the name again (CreateSecret).
  */
 import type { RotationRulesType, Tag } from '@aws-sdk/client-secrets-manager';
 import type { Scope, SecretRow, SecretStageRow, SecretVersionRow, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
@@ -52,16 +54,16 @@ export class SecretRecords {
       const row = await reader.getSecret(scope, candidate.name);
       if (!row || (candidate.arn !== undefined && row.arn !== candidate.arn)) continue;
       const record = await this.load(reader, scope, row);
-      if (record.attributes.deletionDate !== undefined) {
-        if (record.attributes.deletionDate <= this.clock.now()) {
-          await this.purge(scope, row.name);
-          break;
-        }
-        if (!allowDeleted) throw markedForDeletion();
-      }
+      if (this.expired(record.attributes)) break;
+      if (record.attributes.deletionDate !== undefined && !allowDeleted) throw markedForDeletion();
       return record;
     }
     throw new ResourceNotFoundException();
+  }
+
+  /** Whether a secret's recovery window has ended: it no longer exists, whatever rows remain. */
+  expired(attributes: SecretAttributes): boolean {
+    return attributes.deletionDate !== undefined && attributes.deletionDate <= this.clock.now();
   }
 
   /** The row and attributes a SecretId names, without versions or deletion checks (one query, for authorization). */
@@ -80,12 +82,26 @@ export class SecretRecords {
   }
 
   async save(tx: StorageWriter, scope: Scope, row: SecretRow, attributes: SecretAttributes): Promise<void> {
-    await tx.putSecret(scope, { ...row, attributes: JSON.stringify(attributes) });
+    await tx.putSecret(scope, { ...row, attributes: JSON.stringify(attributes), purgeAt: attributes.deletionDate ?? null });
   }
 
-  /** Removes a secret whose recovery window has ended (or that was force-deleted). */
-  async purge(scope: Scope, name: string): Promise<void> {
-    await this.storage.transaction((tx) => tx.deleteSecret(scope, name));
+  /**
+   * Removes every secret whose recovery window has ended, each in its own transaction (and
+   * only if it is still due there: a restore may have raced). Returns how many went.
+   */
+  async sweep(limit = 100): Promise<number> {
+    let purged = 0;
+    for (const due of await this.storage.listSecretsToPurge(this.clock.now(), limit)) {
+      const scope = { account: due.account, region: due.region };
+      const gone = await this.storage.transaction(async (tx) => {
+        const row = await tx.getSecret(scope, due.name);
+        if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return false;
+        await tx.deleteSecret(scope, due.name);
+        return true;
+      });
+      if (gone) purged++;
+    }
+    return purged;
   }
 
   async tags(reader: StorageReader, scope: Scope, name: string): Promise<Tag[]> {

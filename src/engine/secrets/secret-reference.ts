@@ -1,41 +1,52 @@
 /**
  * The Parameter Store bridge: GetParameter(s) on `/aws/reference/secretsmanager/<secret-id>`
- * returns the secret's current value, as AWS does, with the secret's own permissions applied
- * (secretsmanager:GetSecretValue on the secret, including its resource policy) on top of the
- * ssm:GetParameter the request already needed.
+ * (optionally `:<VersionId>` or `:<VersionStage>`) returns that version of the secret, as AWS
+ * does, with the secret's own permissions applied (secretsmanager:GetSecretValue on the secret,
+ * its resource policy and tags, through SecretsPermissions.onSecret) on top of the
+ * ssm:GetParameter the request already needed on the whole reference name.
  */
 import type { Parameter } from '@aws-sdk/client-ssm';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
+import { SECRET_REFERENCE_PREFIX, type SecretReferenceName } from '../ssm/parameter-name.js';
 import type { SecretStore } from './secret-store.js';
 import type { SecretsPermissions } from './secrets-permissions.js';
-import { pendingSecretArn } from './secret-names.js';
 import { describeShape } from './secret-shapes.js';
 
-const PREFIX = '/aws/reference/secretsmanager/';
+/** A selector is a VersionId when it names one of the secret's versions, else a staging label. */
+function versionSelector(selector: string | undefined, versionIds: readonly string[]): { VersionId?: string; VersionStage?: string } {
+  if (selector === undefined) return {};
+  return versionIds.includes(selector) ? { VersionId: selector } : { VersionStage: selector };
+}
 
 export function secretReference(store: SecretStore, permissions: SecretsPermissions) {
-  return async (ctx: RequestContext, secretId: string, withDecryption: boolean): Promise<Parameter> => {
+  return async (ctx: RequestContext, reference: SecretReferenceName, withDecryption: boolean): Promise<Parameter> => {
+    const name = `${SECRET_REFERENCE_PREFIX}${reference.secretId}${reference.selector === undefined ? '' : `:${reference.selector}`}`;
     if (!withDecryption) {
       throw new ServiceError('ValidationException', 'WithDecryption flag must be True for retrieving a Secret Manager secret.');
     }
+    // Authorized before the caller learns whether the secret exists; a missing one is ParameterNotFound, as in AWS.
+    await ctx.authorize?.([await permissions.onSecret(ctx, 'secretsmanager:GetSecretValue', reference.secretId)]);
     let record;
     try {
-      record = await store.records.resolve(store.records.storage, ctx, secretId);
+      record = await store.records.resolve(store.records.storage, ctx, reference.secretId);
     } catch (error) {
-      if (!(error instanceof ServiceError && error.code === 'ResourceNotFoundException')) throw error;
+      if (error instanceof ServiceError && error.code === 'ResourceNotFoundException') throw new ServiceError('ParameterNotFound', `Parameter ${name} not found.`);
+      throw error;
     }
-    // Authorized before the caller learns whether the secret exists; a missing one is ParameterNotFound, as in AWS.
-    const arn = record?.row.arn ?? pendingSecretArn(ctx, secretId);
-    await ctx.authorize?.([permissions.on(ctx, 'secretsmanager:GetSecretValue', arn, { 'secretsmanager:SecretId': arn }, record)]);
-    if (!record) throw new ServiceError('ParameterNotFound', `Parameter ${PREFIX}${secretId} not found.`);
-    const value = await store.getSecretValue(ctx, { SecretId: record.row.arn });
+    let value;
+    try {
+      value = await store.getSecretValue(ctx, { SecretId: record.row.arn, ...versionSelector(reference.selector, record.versions.map((v) => v.versionId)) });
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === 'ResourceNotFoundException') throw new ServiceError('ParameterVersionNotFound', `Systems Manager could not find version ${reference.selector} of ${name}.`);
+      throw error;
+    }
     const tags = await store.records.tags(store.records.storage, ctx, record.row.name);
     return {
-      Name: `${PREFIX}${secretId}`, Type: 'SecureString',
+      Name: name, Type: 'SecureString',
       Value: value.SecretString ?? (typeof value.SecretBinary === 'string' ? value.SecretBinary : ''),
       Version: 0, SourceResult: JSON.stringify(describeShape(record, tags)), LastModifiedDate: value.CreatedDate,
-      ARN: record.row.arn, DataType: 'text',
+      ARN: record.row.arn, DataType: 'text', ...(reference.selector !== undefined ? { Selector: `:${reference.selector}` } : {}),
     };
   };
 }

@@ -15,7 +15,8 @@ import type { RequestContext } from '../request-context.js';
 import { InvalidParameterException, InvalidRequestException, ResourceExistsException, ResourceNotFoundException, SecretsValidationException } from './errors.js';
 import { checkSecretName, newSecretArn } from './secret-names.js';
 import { stagesByVersion, type SecretAttributes, type SecretRecord, type SecretRecords } from './secret-records.js';
-import { versionIdOf, valueOf, type SecretValueInput, type SecretVersions } from './secret-versions.js';
+import { DEFAULT_SECRETS_KEY_ALIAS, versionIdOf, valueOf, type SecretValueInput, type SecretVersions } from './secret-versions.js';
+import { KeyAccess } from '../kms/key-access.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
 
 const DAY_MS = 86_400_000;
@@ -23,7 +24,7 @@ type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array
 
 /** The secret and version actions. */
 export class SecretStore {
-  constructor(readonly records: SecretRecords, readonly versions: SecretVersions) {}
+  constructor(readonly records: SecretRecords, readonly versions: SecretVersions, private readonly keys: KeyAccess) {}
 
   private get storage() {
     return this.records.storage;
@@ -41,10 +42,16 @@ export class SecretStore {
     if (request.Description !== undefined && (typeof request.Description !== 'string' || request.Description.length > 2048)) {
       throw new SecretsValidationException('1 validation error detected: Value at \'description\' failed to satisfy constraint: Member must have length less than or equal to 2048');
     }
+    // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
+    if (value) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
     const key = await this.versions.keyOf(ctx, request.KmsKeyId);
-    if (value) await this.authorizeKey(ctx, key, 'kms:GenerateDataKey');
     return this.storage.transaction(async (tx) => {
-      const existing = await tx.getSecret(ctx, name);
+      let existing = await tx.getSecret(ctx, name);
+      if (existing && this.records.expired(JSON.parse(existing.attributes) as SecretAttributes)) {
+        // Its recovery window is over: it is gone, and the name is free again.
+        await tx.deleteSecret(ctx, name);
+        existing = undefined;
+      }
       if (existing) {
         const record = await this.records.load(tx, ctx, existing);
         if (record.attributes.deletionDate !== undefined) {
@@ -62,7 +69,7 @@ export class SecretStore {
         ...(request.Description !== undefined ? { description: request.Description } : {}),
         ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
       };
-      const row = { name, arn: newSecretArn(ctx, name), createdAt: now, attributes: JSON.stringify(attributes) };
+      const row = { name, arn: newSecretArn(ctx, name), createdAt: now, attributes: JSON.stringify(attributes), purgeAt: null };
       await tx.putSecret(ctx, row);
       if (value) {
         await this.versions.add(tx, ctx, { row, attributes, versions: [], stages: [] }, key, versionId, value, now);
@@ -84,7 +91,7 @@ export class SecretStore {
         ? `Secrets Manager can't find the specified secret value for VersionId: ${request.VersionId}`
         : `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
     }
-    await this.authorizeKey(ctx, await this.versionKey(ctx, record, version.versionId), 'kms:Decrypt');
+    await this.authorizeKey(ctx, 'kms:Decrypt', await this.versionKey(ctx, record, version.versionId));
     const value = await this.versions.open(record, version);
     await this.touch(ctx, record);
     return {
@@ -183,7 +190,7 @@ export class SecretStore {
     const record = await this.records.resolve(this.storage, ctx, request.SecretId, true);
     const now = this.now();
     if (force) {
-      await this.records.purge(ctx, record.row.name);
+      await this.storage.transaction((tx) => tx.deleteSecret(ctx, record.row.name));
       return { ARN: record.row.arn, Name: record.row.name, DeletionDate: new Date(now) };
     }
     if (record.attributes.deletionDate !== undefined) {
@@ -231,8 +238,8 @@ export class SecretStore {
   async newVersion(ctx: RequestContext, secretId: unknown, versionId: string, value: { kind: 'string' | 'binary'; bytes: Buffer }, stages: readonly string[])
     : Promise<PutSecretValueResponse> {
     const first = await this.records.resolve(this.storage, ctx, secretId);
+    await this.authorizeKey(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
     const key = await this.versions.keyOf(ctx, first.attributes.kmsKeyId);
-    await this.authorizeKey(ctx, key, 'kms:GenerateDataKey');
     return this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, secretId);
       const now = this.now();
@@ -247,10 +254,17 @@ export class SecretStore {
     });
   }
 
-  /** A customer-managed key needs the caller's own KMS permission; the AWS-managed key's policy grants it via Secrets Manager, as in AWS. */
-  private async authorizeKey(ctx: RequestContext, key: KeyInfo, action: 'kms:Decrypt' | 'kms:GenerateDataKey'): Promise<void> {
-    if (key.keyManager === 'AWS' || !ctx.authorize) return;
-    await ctx.authorize([{ action, resource: key.arn, context: { 'kms:ViaService': `secretsmanager.${ctx.region}.amazonaws.com`, 'kms:CallerAccount': ctx.account } }]);
+  /**
+   * Secrets Manager uses the secret's key on the caller's behalf, through the key's policy: the
+   * AWS-managed key's lets every principal of the account do so via Secrets Manager; a customer
+   * key's default policy delegates to IAM, so the caller's own kms permission is needed, as in AWS.
+   */
+  private async authorizeKey(ctx: RequestContext, action: 'kms:Decrypt' | 'kms:GenerateDataKey', key: KeyInfo | string | undefined): Promise<void> {
+    if (!ctx.authorize) return;
+    const context = KeyAccess.viaService(ctx, 'secretsmanager');
+    const permission = typeof key === 'object' ? this.keys.onKey(ctx, action, key, context)
+      : await this.keys.onReference(ctx, action, key, DEFAULT_SECRETS_KEY_ALIAS, context);
+    await ctx.authorize([permission]);
   }
 
   private async versionKey(ctx: RequestContext, record: SecretRecord, versionId: string): Promise<KeyInfo> {

@@ -1,13 +1,15 @@
 /**
  * The IAM permissions each Secrets Manager action needs: `secretsmanager:<Action>` on the
  * secret's ARN (`*` for ListSecrets, GetRandomPassword and BatchGetSecretValue, whose secrets
- * are authorized one by one), with secretsmanager:SecretId, secretsmanager:Name (CreateSecret),
- * secretsmanager:VersionStage / VersionId (GetSecretValue), aws:RequestTag/*, aws:TagKeys, the
- * secret's tags for aws:ResourceTag/*, and its resource policy.
+ * are then authorized one by one), with secretsmanager:SecretId, secretsmanager:Name
+ * (CreateSecret), secretsmanager:VersionStage / VersionId (GetSecretValue), aws:RequestTag/*,
+ * aws:TagKeys, the secret's tags for aws:ResourceTag/*, and its resource policy. `onSecret` is
+ * the one way a permission on a secret is built: the API, BatchGetSecretValue, the Parameter
+ * Store bridge and rotation all use it, so none can skip the secret's policy or tags.
  */
 import { requestTagKeys, type ConditionValues, type Permission, type RequestContext } from '../request-context.js';
 import { pendingSecretArn } from './secret-names.js';
-import type { SecretRecord, SecretRecords } from './secret-records.js';
+import type { SecretRecords } from './secret-records.js';
 
 type Input = Record<string, unknown>;
 
@@ -26,26 +28,31 @@ export class SecretsPermissions {
     }
     if (action === 'CreateSecret') {
       const name = String(input.Name);
-      return [{ action: iamAction, resource: pendingSecretArn(ctx, name), context: { 'secretsmanager:Name': name, ...requestTags(input) } }];
+      const arn = pendingSecretArn(ctx, name);
+      return [{ action: iamAction, resource: arn, shown: name, context: { 'secretsmanager:Name': name, ...requestTags(input) } }];
     }
-    // One row read: the action itself loads versions and labels after authorization.
-    const record = await this.records.findRow(this.records.storage, ctx, input.SecretId);
-    const resource = record?.row.arn ?? pendingSecretArn(ctx, String(input.SecretId));
-    const context: Record<string, string | string[]> = { 'secretsmanager:SecretId': resource, ...requestTags(input) };
+    const context: Record<string, string | string[]> = requestTags(input);
     if (typeof input.VersionStage === 'string') context['secretsmanager:VersionStage'] = input.VersionStage;
     if (typeof input.VersionId === 'string') context['secretsmanager:VersionId'] = input.VersionId;
     if (typeof input.RotationLambdaARN === 'string') context['secretsmanager:RotationLambdaARN'] = input.RotationLambdaARN;
-    return [this.on(ctx, iamAction, resource, context, record)];
+    return [await this.onSecret(ctx, iamAction, input.SecretId, context)];
   }
 
-  /** A permission on one secret, with its tags and resource policy fetched on demand. */
-  on(ctx: RequestContext, action: string, resource: string, context: ConditionValues, record: Pick<SecretRecord, 'row' | 'attributes'> | undefined): Permission {
+  /**
+   * A permission on the secret a SecretId names (name, full or partial ARN), with its tags and
+   * resource policy. One row is read, and nothing written: a secret past its recovery window
+   * still has its row until the sweeper purges it, and its policy still applies until then.
+   */
+  async onSecret(ctx: RequestContext, action: string, secretId: unknown, context: ConditionValues = {}): Promise<Permission> {
+    const shown = String(secretId);
+    const record = await this.records.findRow(this.records.storage, ctx, secretId);
+    const resource = record?.row.arn ?? pendingSecretArn(ctx, shown);
+    const permission: Permission = { action, resource, shown, context: { 'secretsmanager:SecretId': resource, ...context } };
+    if (!record) return permission;
     return {
-      action, resource, context,
-      ...(record ? {
-        resourceTags: async () => Object.fromEntries((await this.records.tags(this.records.storage, ctx, record.row.name)).map((t) => [t.Key!, t.Value!])),
-        resourcePolicy: async () => record.attributes.policy,
-      } : {}),
+      ...permission,
+      resourceTags: async () => Object.fromEntries((await this.records.tags(this.records.storage, ctx, record.row.name)).map((t) => [t.Key!, t.Value!])),
+      resourcePolicy: async () => (record.attributes.policy === undefined ? undefined : { document: record.attributes.policy, effect: 'grants' }),
     };
   }
 }

@@ -79,6 +79,13 @@ export class InvalidAllowedPatternException extends ServiceError {
   }
 }
 
+/** Another write changed the parameter while this one was being authorized; retrying succeeds. */
+export class TooManyUpdates extends ServiceError {
+  constructor() {
+    super('TooManyUpdates', 'There are concurrent updates for a resource that supports one update at a time.');
+  }
+}
+
 export class InvalidKeyId extends ServiceError {
   constructor(message: string) {
     super('InvalidKeyId', message);

@@ -14,6 +14,14 @@ export async function findLatest(reader: StorageReader, scope: Scope, name: stri
   return other === undefined ? undefined : reader.getLatestVersion(scope, other);
 }
 
+/**
+ * The spelling a parameter is stored under: `name` itself, or its other one-level spelling when
+ * only that exists (so tags, history and authorization see one parameter whichever the caller used).
+ */
+export async function storedName(reader: StorageReader, scope: Scope, name: string): Promise<string> {
+  return (await findLatest(reader, scope, name))?.name ?? name;
+}
+
 /** The version a selector picks; ParameterNotFound / ParameterVersionNotFound otherwise. */
 export async function findSelected(reader: StorageReader, scope: Scope, name: string, selector: Selector): Promise<ParameterVersionRow> {
   if (selector.kind === 'version') {

@@ -94,3 +94,34 @@ export function parseReference(scope: Scope, reference: string): ParameterRefere
   if (!/^[a-zA-Z0-9_.\-]{1,100}$/.test(value)) throw new ValidationException(`Invalid label selector ${text}: labels hold 1-100 letters, digits, and . - _`);
   return { name, selector: { kind: 'label', label: value, text } };
 }
+
+/** The prefix under which Parameter Store shows Secrets Manager secrets. */
+export const SECRET_REFERENCE_PREFIX = '/aws/reference/secretsmanager/';
+
+/** What a `/aws/reference/secretsmanager/...` name denotes: a SecretId and an optional version selector. */
+export interface SecretReferenceName {
+  /** The secret as named: a name, or a full or partial ARN (which holds colons of its own). */
+  readonly secretId: string;
+  /** After the SecretId, `:<VersionId>` or `:<VersionStage>`. */
+  readonly selector?: string;
+}
+
+/**
+ * Splits a bridge name. A secret name has no colon, so its selector follows the first one; an
+ * ARN (`arn:aws:secretsmanager:region:account:secret:name-abcdef`) has six of its own, so a
+ * selector follows a seventh.
+ */
+export function parseSecretReference(name: string): SecretReferenceName | undefined {
+  if (!name.startsWith(SECRET_REFERENCE_PREFIX)) return undefined;
+  const rest = name.slice(SECRET_REFERENCE_PREFIX.length);
+  let colon = -1;
+  const own = rest.startsWith('arn:') ? 6 : 0;
+  for (let i = 0, seen = 0; i < rest.length; i++) {
+    if (rest[i] === ':' && ++seen > own) {
+      colon = i;
+      break;
+    }
+  }
+  if (colon === -1) return { secretId: rest };
+  return { secretId: rest.slice(0, colon), selector: rest.slice(colon + 1) };
+}

@@ -14,7 +14,10 @@ import { ServiceError, constraintFailure } from '../service-error.js';
 import { ParameterNotFound, ValidationException } from './errors.js';
 import { byPathFilters, describeFilters, type ParameterPredicate } from './parameter-filters.js';
 import { findLatest, findSelected, labelsByVersion } from './parameter-lookup.js';
-import { INVALID_NAME_MESSAGE, nameFromArn, parseReference, checkNameSyntax } from './parameter-name.js';
+import {
+  INVALID_NAME_MESSAGE, nameFromArn, parseReference, checkNameSyntax, parseSecretReference, type SecretReferenceName,
+} from './parameter-name.js';
+import type { SsmPermissions } from './ssm-permissions.js';
 import type { ParameterViews } from './parameter-views.js';
 import { PageCursor, pageSize } from './page-cursor.js';
 
@@ -30,11 +33,8 @@ function isLookupMiss(error: unknown): boolean {
   return error instanceof ServiceError && ['ParameterNotFound', 'ParameterVersionNotFound', 'ValidationException', 'ResourceNotFoundException'].includes(error.code);
 }
 
-/** The prefix under which Parameter Store shows Secrets Manager secrets. */
-export const SECRET_REFERENCE_PREFIX = '/aws/reference/secretsmanager/';
-
 /** Reads a secret as a parameter (the Secrets Manager engine supplies it). */
-export type SecretReference = (ctx: RequestContext, secretId: string, withDecryption: boolean) => Promise<Parameter>;
+export type SecretReference = (ctx: RequestContext, reference: SecretReferenceName, withDecryption: boolean) => Promise<Parameter>;
 
 /** Checks a request's list of names (1 to 10). */
 export function checkNameList(names: readonly string[] | undefined, field: string): asserts names is string[] {
@@ -51,7 +51,8 @@ export class ParameterQueries {
   /** Set once Secrets Manager is wired in; without it reference names are ordinary (absent) parameters. */
   secretReference: SecretReference | undefined;
 
-  constructor(private readonly storage: Storage, private readonly views: ParameterViews, tokens: TokenSealer) {
+  constructor(private readonly storage: Storage, private readonly views: ParameterViews, tokens: TokenSealer,
+    private readonly permissions: SsmPermissions) {
     this.byPathCursor = new PageCursor(tokens, 'GetParametersByPath');
     this.describeCursor = new PageCursor(tokens, 'DescribeParameters');
     this.historyCursor = new PageCursor(tokens, 'GetParameterHistory');
@@ -59,9 +60,8 @@ export class ParameterQueries {
 
   async getParameter(ctx: RequestContext, request: GetParameterRequest): Promise<GetParameterResult> {
     if (typeof request.Name !== 'string') throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
-    if (this.secretReference && request.Name.startsWith(SECRET_REFERENCE_PREFIX)) {
-      return { Parameter: await this.secretReference(ctx, request.Name.slice(SECRET_REFERENCE_PREFIX.length), request.WithDecryption === true) };
-    }
+    const bridged = this.secretReference && parseSecretReference(request.Name);
+    if (bridged) return { Parameter: await this.secretReference!(ctx, bridged, request.WithDecryption === true) };
     const { name, selector } = parseReference(ctx, request.Name);
     const row = await findSelected(this.storage, ctx, name, selector);
     const selectorText = selector.kind === 'latest' ? undefined : selector.text;
@@ -93,11 +93,21 @@ export class ParameterQueries {
     const binding = { path, recursive: request.Recursive === true, filters: request.ParameterFilters ?? [] };
     const cursor = this.byPathCursor.open(ctx, binding, request.NextToken);
     const prefix = path.endsWith('/') ? path : `${path}/`;
-    const oneLevel = (row: ParameterVersionRow) => request.Recursive === true || row.name.indexOf('/', prefix.length) === -1;
-    const page = await this.scan(ctx, prefix, cursor?.after, limit, predicate, oneLevel, true);
+    // `/` holds every root name, both spellings (`/a` and `a` are one parameter): it scans them all.
+    const root = prefix === '/';
+    const oneLevel = (row: ParameterVersionRow) => {
+      if (root && !row.name.startsWith('/')) return request.Recursive === true || !row.name.includes('/');
+      return row.name.startsWith(prefix) && (request.Recursive === true || row.name.indexOf('/', prefix.length) === -1);
+    };
+    const page = await this.scan(ctx, root ? undefined : prefix, cursor?.after, limit, predicate, oneLevel, true);
     const withDecryption = request.WithDecryption === true;
+    // A path's parameters pass one by one what a Deny names: no listing undoes a Deny on a read.
+    const shown: ParameterVersionRow[] = [];
+    for (const row of page.rows) {
+      if (!(await ctx.denies?.(this.permissions.onParameter(ctx, 'ssm:GetParametersByPath', row.name)))) shown.push(row);
+    }
     return {
-      Parameters: await Promise.all(page.rows.map((row) => this.views.parameter(ctx, row, withDecryption))),
+      Parameters: await Promise.all(shown.map((row) => this.views.parameter(ctx, row, withDecryption))),
       ...(page.next !== undefined ? { NextToken: this.byPathCursor.seal(ctx, binding, { after: page.next }) } : {}),
     };
   }

@@ -23,18 +23,19 @@ import type { RequestContext } from '../request-context.js';
 import { constraintFailure } from '../service-error.js';
 import {
   InvalidKeyId, InvalidResourceId, InvalidResourceType, ParameterAlreadyExists, ParameterMaxVersionLimitExceeded,
-  ParameterNotFound, ParameterVersionLabelLimitExceeded, ParameterVersionNotFound, TooManyTagsError, ValidationException,
+  ParameterNotFound, ParameterVersionLabelLimitExceeded, ParameterVersionNotFound, TooManyTagsError, TooManyUpdates, ValidationException,
 } from './errors.js';
 import { checkLabelList, isValidLabel, MAX_LABELS_PER_VERSION } from './parameter-labels.js';
 import { findLatest } from './parameter-lookup.js';
-import { alternateSpelling, checkNameForWrite, checkNameSyntax, nameFromArn } from './parameter-name.js';
+import { alternateSpelling, checkNameForWrite, checkNameSyntax, nameFromArn, parameterArn } from './parameter-name.js';
 import { checkNameList, ParameterQueries, type SecretReference } from './parameter-queries.js';
 import { valueContext, ParameterViews } from './parameter-views.js';
 import {
   checkAllowedPattern, checkDataType, checkDescription, checkPolicies, checkType, checkValue, resolveTier,
 } from './put-parameter-rules.js';
 import { checkTags, MAX_TAGS_PER_RESOURCE } from './resource-tags.js';
-import { kmsPermission } from './ssm-permissions.js';
+import type { SsmPermissions } from './ssm-permissions.js';
+import { KeyAccess } from '../kms/key-access.js';
 
 /** AWS keeps the 100 most recent versions of a parameter. */
 export const MAX_VERSIONS = 100;
@@ -43,6 +44,13 @@ const RESOURCE_TYPES = ['Document', 'ManagedInstance', 'MaintenanceWindow', 'Par
 function requiredName(name: string | undefined): string {
   if (typeof name !== 'string') throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
   return name;
+}
+
+/** The key a write seals a SecureString under, as named (null for other types): the request's, the previous version's, or the default. */
+function keyReference(request: PutParameterRequest, previous: ParameterVersionRow | undefined): string | null {
+  const type = request.Type ?? previous?.type;
+  if (type !== 'SecureString') return null;
+  return request.KeyId ?? (previous?.type === 'SecureString' ? previous.keyId : null) ?? DEFAULT_SSM_KEY_ALIAS;
 }
 
 /** The lock key shared by both spellings of a one-level name. */
@@ -59,8 +67,10 @@ export class ParameterStore {
     private readonly keyring: Keyring,
     private readonly barrier: ValueBarrier,
     tokens: TokenSealer,
+    private readonly keys: KeyAccess,
+    permissions: SsmPermissions,
   ) {
-    this.queries = new ParameterQueries(storage, new ParameterViews(barrier), tokens);
+    this.queries = new ParameterQueries(storage, new ParameterViews(barrier, keyring, keys), tokens, permissions);
   }
 
   getParameter(ctx: RequestContext, request: GetParameterRequest): Promise<GetParameterResult> {
@@ -102,9 +112,12 @@ export class ParameterStore {
         'To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.');
     }
     checkTags(tags);
-    // Resolve keys before the transaction: creating the default key takes a transaction of its own.
-    const defaultKey = await this.resolveKey(ctx, undefined);
-    const requestedKey = request.KeyId === undefined ? undefined : await this.resolveKey(ctx, request.KeyId);
+    // SSM encrypts on the caller's behalf, so a SecureString needs kms:Encrypt on its key, as in
+    // AWS; that is decided before anything is written, an AWS-managed key made on first use included.
+    const planned = keyReference(request, await findLatest(this.storage, ctx, name));
+    if (planned !== null) await this.authorizeKey(ctx, 'kms:Encrypt', planned, name);
+    // Resolved before the transaction: creating the default key takes a transaction of its own.
+    const key = await this.resolveKey(ctx, planned ?? DEFAULT_SSM_KEY_ALIAS);
 
     return this.storage.transaction(async (tx) => {
       await tx.lockParameter(ctx, lockName(name));
@@ -112,7 +125,10 @@ export class ParameterStore {
       if (!previous && request.Type === undefined) throw new ValidationException('A parameter type is required when you create a parameter.');
       if (previous && request.Overwrite !== true) throw new ParameterAlreadyExists();
       const type = request.Type ?? previous!.type;
-      if (requestedKey && type !== 'SecureString') throw new ValidationException('KeyId can be specified only for parameters of type SecureString.');
+      if (request.KeyId !== undefined && type !== 'SecureString') throw new ValidationException('KeyId can be specified only for parameters of type SecureString.');
+      // A concurrent write changed the parameter's type or key since it was authorized.
+      const keyRef = keyReference(request, previous);
+      if (keyRef !== planned) throw new TooManyUpdates();
       const storedName = previous?.name ?? name;
       const dataType = request.DataType ?? previous?.dataType ?? 'text';
       checkDataType(dataType, type, value);
@@ -120,11 +136,7 @@ export class ParameterStore {
       checkAllowedPattern(allowedPattern, value);
       const policies = request.Policies ?? previous?.policies ?? null;
       const tier = resolveTier(request.Tier, previous?.tier, Buffer.byteLength(value), policies !== null && policies !== '[]');
-      const keyRef = type !== 'SecureString' ? null : request.KeyId ?? (previous?.type === 'SecureString' ? previous.keyId : null) ?? DEFAULT_SSM_KEY_ALIAS;
-      const key = keyRef === null ? defaultKey : requestedKey ?? await this.resolveKey(ctx, keyRef);
       const version = (previous?.version ?? 0) + 1;
-      // SSM encrypts on the caller's behalf, so the caller needs kms:Encrypt on the key, as in AWS.
-      if (type === 'SecureString') await ctx.authorize?.([kmsPermission(ctx, 'kms:Encrypt', key.keyId, storedName)]);
       if (previous) await this.makeRoomForVersion(tx, ctx, storedName);
       const row: ParameterVersionRow = {
         name: storedName, version, type, keyId: keyRef, tier, dataType,
@@ -256,6 +268,13 @@ export class ParameterStore {
       throw new ParameterMaxVersionLimitExceeded(name, oldest.version);
     }
     await tx.deleteVersion(scope, name, oldest.version);
+  }
+
+  /** kms:Encrypt / kms:Decrypt on a key, asked of KMS on the caller's behalf (through the key's policy). */
+  private async authorizeKey(ctx: RequestContext, action: 'kms:Encrypt', reference: string, name: string): Promise<void> {
+    if (!ctx.authorize) return;
+    const context = KeyAccess.viaService(ctx, 'ssm', { 'kms:EncryptionContext:PARAMETER_ARN': parameterArn(ctx, name) });
+    await ctx.authorize([await this.keys.onReference(ctx, action, reference, DEFAULT_SSM_KEY_ALIAS, context)]);
   }
 
   private async resolveKey(scope: Scope, reference: string | undefined): Promise<KeyInfo> {

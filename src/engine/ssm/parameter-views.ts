@@ -3,12 +3,13 @@
  * when the caller asked for them: a SecureString without WithDecryption shows its ciphertext.
  */
 import type { Parameter, ParameterHistory, ParameterMetadata, ParameterInlinePolicy } from '@aws-sdk/client-ssm';
+import type { Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { ParameterVersionRow, Scope } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import { parameterArn } from './parameter-name.js';
 import { asKmsError } from '../kms/kms-errors.js';
-import { kmsPermission } from './ssm-permissions.js';
+import { KeyAccess, referenceArn } from '../kms/key-access.js';
 
 /** The encryption context a parameter version's value is sealed with. */
 export function valueContext(scope: Scope, name: string, version: number): Record<string, string> {
@@ -22,13 +23,22 @@ function policies(row: ParameterVersionRow): ParameterInlinePolicy[] {
 
 /** Builds the views of rows for one scope. */
 export class ParameterViews {
-  constructor(private readonly barrier: ValueBarrier) {}
+  constructor(private readonly barrier: ValueBarrier, private readonly keyring: Keyring, private readonly keys: KeyAccess) {}
 
-  /** The value as the caller may see it; decrypting a SecureString needs kms:Decrypt on its key, as in AWS. */
+  /**
+   * The value as the caller may see it. Decrypting a SecureString is SSM asking KMS on the
+   * caller's behalf: kms:Decrypt on its key through the key's policy (the AWS-managed key's
+   * allows it via SSM; a customer key's default one needs an identity policy), as in AWS.
+   */
   async value(ctx: RequestContext, row: ParameterVersionRow, withDecryption: boolean): Promise<string> {
     if (row.type === 'SecureString') {
       if (!withDecryption) return row.value.toString('base64');
-      await ctx.authorize?.([kmsPermission(ctx, 'kms:Decrypt', this.barrier.keyIdOf(row.value), row.name)]);
+      if (ctx.authorize) {
+        const key = await asKmsError(() => this.keyring.describe(ctx, this.barrier.keyIdOf(row.value)));
+        const context = KeyAccess.viaService(ctx, 'ssm', { 'kms:EncryptionContext:PARAMETER_ARN': parameterArn(ctx, row.name) });
+        const shown = row.keyId ? referenceArn(ctx, row.keyId) : key.arn;
+        await ctx.authorize([this.keys.onKey(ctx, 'kms:Decrypt', key, context, shown)]);
+      }
     }
     // A disabled or deleted key fails the read with the KMS error, as SSM passes KMS's on.
     return asKmsError(() => this.barrier.open(row.value, valueContext(ctx, row.name, row.version)));

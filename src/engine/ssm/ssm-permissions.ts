@@ -2,28 +2,19 @@
  * The IAM permissions each SSM action needs, per AWS's Service Authorization Reference: the
  * action, the parameter ARN (or `*` for DescribeParameters, the path for GetParametersByPath),
  * and the condition keys the action supports (aws:RequestTag/*, aws:TagKeys, ssm:Overwrite,
- * ssm:Recursive). Resource tags are fetched lazily for aws:ResourceTag conditions.
+ * ssm:Recursive). A parameter is named once, canonically (parameterTarget): the same ARN and the
+ * same stored tags whichever spelling, ARN or selector the caller used, and a
+ * `/aws/reference/secretsmanager/` name is authorized on the whole SecretId it carries.
  */
 import type { Scope, StorageReader } from '../../storage/storage.js';
 import { requestTagKeys, type ConditionValues, type Permission } from '../request-context.js';
-import { nameFromArn, parameterArn } from './parameter-name.js';
+import { storedName } from './parameter-lookup.js';
+import { nameFromArn, parameterArn, parseSecretReference } from './parameter-name.js';
 
 type Input = Record<string, unknown>;
 
-/** The kms permission a SecureString read or write needs, as SSM asks KMS on the caller's behalf. */
-export function kmsPermission(scope: Scope, action: 'kms:Decrypt' | 'kms:Encrypt', keyId: string, name: string): Permission {
-  return {
-    action,
-    resource: `arn:aws:kms:${scope.region}:${scope.account}:key/${keyId}`,
-    context: {
-      'kms:ViaService': `ssm.${scope.region}.amazonaws.com`, 'kms:CallerAccount': scope.account,
-      'kms:EncryptionContext:PARAMETER_ARN': parameterArn(scope, name),
-    },
-  };
-}
-
-/** The name a reference denotes, without ARN prefix or `:version` / `:label` selector. */
-function referencedName(scope: Scope, reference: unknown): string {
+/** The parameter a reference denotes: without ARN prefix and without `:version` / `:label` selector. */
+export function parameterTarget(scope: Scope, reference: unknown): string {
   if (typeof reference !== 'string') return '';
   let name = reference;
   try {
@@ -31,6 +22,8 @@ function referencedName(scope: Scope, reference: unknown): string {
   } catch {
     // A foreign ARN: the engine refuses it after authorization; authorize the text as given.
   }
+  const bridge = parseSecretReference(name);
+  if (bridge) return `/aws/reference/secretsmanager/${bridge.secretId}`;
   const colon = name.indexOf(':');
   return colon >= 0 ? name.slice(0, colon) : name;
 }
@@ -39,27 +32,30 @@ function referencedName(scope: Scope, reference: unknown): string {
 export class SsmPermissions {
   constructor(private readonly storage: StorageReader) {}
 
+  /** A permission on one parameter, as every path to a parameter builds it (with its stored tags). */
+  onParameter(scope: Scope, action: string, reference: unknown, context?: ConditionValues): Permission {
+    const name = parameterTarget(scope, reference);
+    const arn = parameterArn(scope, name);
+    return { action, resource: arn, shown: arn, ...(context ? { context } : {}), resourceTags: () => this.tagsOf(scope, name) };
+  }
+
   async permissionsFor(scope: Scope, action: string, input: Input): Promise<Permission[]> {
-    const on = (name: string, context?: ConditionValues, act = action): Permission => ({
-      action: `ssm:${act}`, resource: parameterArn(scope, name), ...(context ? { context } : {}),
-      resourceTags: () => this.tagsOf(scope, name),
-    });
+    const on = (reference: unknown, context?: ConditionValues, act = action) => this.onParameter(scope, `ssm:${act}`, reference, context);
     switch (action) {
       case 'GetParameters':
       case 'DeleteParameters':
-        return (Array.isArray(input.Names) ? input.Names : []).map((n) => on(referencedName(scope, n)));
+        return (Array.isArray(input.Names) ? input.Names : []).map((n) => on(n));
       case 'GetParametersByPath': {
         const path = typeof input.Path === 'string' ? input.Path : '';
-        return [{ action: 'ssm:GetParametersByPath', resource: parameterArn(scope, path === '/' ? '' : path),
-          context: { 'ssm:Recursive': String(input.Recursive === true) } }];
+        const arn = parameterArn(scope, path === '/' ? '' : path);
+        return [{ action: 'ssm:GetParametersByPath', resource: arn, shown: arn, context: { 'ssm:Recursive': String(input.Recursive === true) } }];
       }
       case 'DescribeParameters':
         return [{ action: 'ssm:DescribeParameters', resource: '*' }];
       case 'PutParameter': {
-        const name = referencedName(scope, input.Name);
         const context = { ...requestTagKeys(input.Tags), 'ssm:Overwrite': String(input.Overwrite === true) };
-        const put = on(name, context);
-        return Array.isArray(input.Tags) && input.Tags.length > 0 ? [put, on(name, context, 'AddTagsToResource')] : [put];
+        const put = on(input.Name, context);
+        return Array.isArray(input.Tags) && input.Tags.length > 0 ? [put, on(input.Name, context, 'AddTagsToResource')] : [put];
       }
       case 'AddTagsToResource':
       case 'RemoveTagsFromResource':
@@ -68,17 +64,18 @@ export class SsmPermissions {
           : action === 'RemoveTagsFromResource' && Array.isArray(input.TagKeys) ? { 'aws:TagKeys': input.TagKeys.map(String) } : undefined;
         if (input.ResourceType !== 'Parameter') {
           const type = String(input.ResourceType).toLowerCase();
-          return [{ action: `ssm:${action}`, resource: `arn:aws:ssm:${scope.region}:${scope.account}:${type}/${String(input.ResourceId)}`, ...(context ? { context } : {}) }];
+          const arn = `arn:aws:ssm:${scope.region}:${scope.account}:${type}/${String(input.ResourceId)}`;
+          return [{ action: `ssm:${action}`, resource: arn, shown: arn, ...(context ? { context } : {}) }];
         }
-        return [on(referencedName(scope, input.ResourceId), context)];
+        return [on(input.ResourceId, context)];
       }
       default:
-        return [on(referencedName(scope, input.Name))];
+        return [on(input.Name)];
     }
   }
 
   private async tagsOf(scope: Scope, name: string): Promise<Record<string, string>> {
-    const rows = await this.storage.listTags(scope, 'Parameter', [name]);
+    const rows = await this.storage.listTags(scope, 'Parameter', [await storedName(this.storage, scope, name)]);
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
 }

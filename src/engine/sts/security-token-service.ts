@@ -69,7 +69,7 @@ export class SecurityTokenService {
     const actions = Object.keys(tags).length > 0 ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
     const decisions = actions.map((action) => trust.evaluate(action, roleArn, lookup, subject));
     if (decisions.some((d) => d.effect !== 'Allow')) throw denied();
-    if (!decisions.every((d) => d.namedExplicitly)) {
+    if (!decisions.every((d) => d.direct)) {
       const needs: Permission[] = actions.map((action) => ({ action, resource: roleArn, context: sessionTagKeys(tags) }));
       await ctx.authorize?.(needs);
     }
@@ -81,7 +81,7 @@ export class SecurityTokenService {
     if (duration > maxDuration) {
       throw new IamValidationError(`The requested DurationSeconds exceeds the ${isChained ? '1 hour session limit for roles assumed by role chaining' : 'MaxSessionDuration set for this role'}.`);
     }
-    const credentials = this.sessions.issue(ctx.account, role.arn, { roleName: role.name, sessionName, tags }, duration);
+    const credentials = this.sessions.issue(ctx.account, role.arn, { roleName: role.name, roleId: role.id, sessionName, tags }, duration);
     return {
       Credentials: credentials,
       AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: `arn:aws:sts::${ctx.account}:assumed-role/${role.name}/${sessionName}` },

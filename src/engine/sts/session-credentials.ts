@@ -10,13 +10,15 @@ import { generateAccessKeyId, generateSecretAccessKey, type ActiveAccessKey } fr
 import type { RoleSession } from '../iam/caller.js';
 import { ExpiredToken } from '../iam/iam-errors.js';
 
-const BINDING = 'sts-session/v1';
+const BINDING = 'sts-session/v2';
 
 interface SealedSession {
   k: string;
   s: string;
   a: string;
   r: string;
+  /** The role's unique id (AROA...): a session outlives neither its role nor a role recreated under its name. */
+  i: string;
   n: string;
   t: Record<string, string>;
   e: number;
@@ -30,7 +32,7 @@ export class SessionCredentials {
     const expiresAt = this.now() + durationSeconds * 1000;
     const accessKeyId = generateAccessKeyId('ASIA');
     const secretAccessKey = generateSecretAccessKey();
-    const sealed: SealedSession = { k: accessKeyId, s: secretAccessKey, a: account, r: roleArn, n: session.sessionName, t: { ...session.tags }, e: expiresAt };
+    const sealed: SealedSession = { k: accessKeyId, s: secretAccessKey, a: account, r: roleArn, i: session.roleId, n: session.sessionName, t: { ...session.tags }, e: expiresAt };
     return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: this.sealer.seal(sealed, BINDING), Expiration: new Date(expiresAt) };
   }
 
@@ -38,11 +40,11 @@ export class SessionCredentials {
   open(accessKeyId: string, token: string | undefined): ActiveAccessKey | undefined {
     if (token === undefined) return undefined;
     const session = this.sealer.open<SealedSession>(token, BINDING);
-    if (!session || session.k !== accessKeyId) return undefined;
+    if (!session || session.k !== accessKeyId || typeof session.i !== 'string') return undefined;
     if (session.e <= this.now()) throw new ExpiredToken();
     return {
-      accessKeyId, account: session.a, principalArn: session.r, secretAccessKey: session.s,
-      session: { roleName: session.r.split('/').pop()!, sessionName: session.n, tags: session.t, expiresAt: session.e },
+      accessKeyId, account: session.a, principalArn: session.r, ownerId: session.i, secretAccessKey: session.s,
+      session: { roleName: session.r.split('/').pop()!, roleId: session.i, sessionName: session.n, tags: session.t, expiresAt: session.e },
     };
   }
 }

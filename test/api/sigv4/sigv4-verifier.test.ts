@@ -35,7 +35,7 @@ describe('SigV4 canonicalisation: AWS test-suite vectors', () => {
   });
 });
 
-const KEY = { accessKeyId: 'AKIAVERIFIERTEST0001', account: '123456789012', principalArn: 'arn:aws:iam::123456789012:root', secretAccessKey: 'verifier-secret' };
+const KEY = { accessKeyId: 'AKIAVERIFIERTEST0001', account: '123456789012', principalArn: 'arn:aws:iam::123456789012:root', ownerId: '123456789012', secretAccessKey: 'verifier-secret' };
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
 async function smithySigned(options: { body?: string; secret?: string; service?: string; date?: number; extraHeaders?: Record<string, string> } = {}): Promise<SignedRequest> {
@@ -54,7 +54,7 @@ async function smithySigned(options: { body?: string; secret?: string; service?:
 }
 
 describe('SigV4Verifier', () => {
-  const verifier = new SigV4Verifier(async (id) => (id === KEY.accessKeyId ? KEY : undefined), () => NOW);
+  const verifier = new SigV4Verifier(async (id) => (id === KEY.accessKeyId ? KEY : undefined), new Set(['us-east-1', 'eu-west-1']), () => NOW);
 
   it('accepts a request signed by @smithy/signature-v4, giving the caller and the scope\'s region', async () => {
     const caller = await verifier.verify(await smithySigned(), ['ssm']);

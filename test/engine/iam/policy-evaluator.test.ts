@@ -130,8 +130,8 @@ describe('policy evaluation', () => {
       Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }] }), 'trust'));
     const subject = { arn: 'arn:aws:iam::111122223333:user/ann', account: '111122223333' };
     const none = () => undefined;
-    assert.equal(doc({ AWS: subject.arn }).evaluate('sts:AssumeRole', '*', none, subject).namedExplicitly, true);
-    assert.equal(doc({ AWS: '111122223333' }).evaluate('sts:AssumeRole', '*', none, subject).namedExplicitly, false);
+    assert.equal(doc({ AWS: subject.arn }).evaluate('sts:AssumeRole', '*', none, subject).direct, true);
+    assert.equal(doc({ AWS: '111122223333' }).evaluate('sts:AssumeRole', '*', none, subject).direct, false);
     assert.equal(doc({ AWS: 'arn:aws:iam::111122223333:root' }).evaluate('sts:AssumeRole', '*', none, subject).effect, 'Allow');
     assert.equal(doc({ AWS: 'arn:aws:iam::999999999999:root' }).evaluate('sts:AssumeRole', '*', none, subject).effect, 'ImplicitDeny');
     assert.equal(doc('*').evaluate('sts:AssumeRole', '*', none, subject).effect, 'Allow');
