@@ -1,11 +1,14 @@
 /**
  * The HTTP server: one endpoint for every service. POST / carries JSON 1.1 requests routed by
- * X-Amz-Target and Query requests (IAM, STS) routed by Action and credential scope; GET /health and GET /ready answer without authentication and say nothing else;
+ * X-Amz-Target and Query requests (IAM, STS) routed by Action and credential scope; GET /health
+ * (the process answers) and GET /ready (the store takes writes) answer without authentication and
+ * say nothing else;
  * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all state but keys and
  * access keys, and POST /_coffer/clock moves the engines' clock forward.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../engine/clock.js';
@@ -29,26 +32,52 @@ export interface ServerParts {
   readonly clock?: Clock;
   /** Told about internal faults (for the log: describeFault gives what may be said of one). */
   readonly onFault: (error: unknown, requestId: string) => void;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string };
+  /** Allows plain HTTP on an address other than loopback (--insecure-http). */
+  readonly insecureHttp?: boolean;
 }
 
-function isLoopback(host: string): boolean {
+/** Whether `host` is a loopback address (or localhost). */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
+const READY_PROBE_MS = 1000;
+
 /** Coffer's HTTP front. */
 export class CofferServer {
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
+  private readiness: { at: number; ok: Promise<boolean> } | undefined;
 
   constructor(private readonly parts: ServerParts) {
-    this.server = createServer((request, response) => {
+    const handler = (request: IncomingMessage, response: ServerResponse) => {
       void this.handle(request, response);
-    });
+    };
+    this.server = parts.tls ? createTlsServer({ key: parts.tls.key, cert: parts.tls.cert }, handler) : createServer(handler);
     this.server.keepAliveTimeout = 65_000;
   }
 
-  /** Listens on host:port; --dev refuses to listen anywhere but loopback. Returns the bound port. */
+  /** Whether requests arrive over TLS (aws:SecureTransport). */
+  get secure(): boolean {
+    return this.parts.tls !== undefined;
+  }
+
+  /** Swaps in a renewed key and certificate; new connections use them (SIGHUP). */
+  reloadTls(tls: { key: string; cert: string }): void {
+    if (!this.parts.tls) throw new Error('this server does not serve TLS');
+    (this.server as TlsServer).setSecureContext({ key: tls.key, cert: tls.cert });
+  }
+
+  /**
+   * Listens on host:port; returns the bound port. --dev refuses anywhere but loopback; so does
+   * plain HTTP, unless --insecure-http: signatures stop tampering, not eavesdropping on values.
+   */
   async listen(host: string, port: number): Promise<number> {
     if (this.parts.dev && !isLoopback(host)) throw new Error(`--dev accepts any signature, so it only listens on a loopback address, not ${host}`);
+    if (!this.parts.tls && !isLoopback(host) && !this.parts.insecureHttp) {
+      throw new Error(`refusing plain HTTP on ${host}: values would cross the network in clear. Serve TLS (--tls-cert/--tls-key or --tls-self-signed), or pass --insecure-http`);
+    }
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => resolve());
@@ -115,9 +144,26 @@ export class CofferServer {
       sendJson(response, 200, requestId, '{"status":"ok"}');
       return 200;
     }
-    const ready = await this.parts.storage.schemaVersion().then(() => true, () => false);
+    const ready = await this.writable();
     sendJson(response, ready ? 200 : 503, requestId, ready ? '{"status":"ready"}' : '{"status":"unavailable"}');
     return ready ? 200 : 503;
+  }
+
+  /**
+   * Whether the store takes writes now: a one-row write, so a full disk, a read-only file or a
+   * lost database makes /ready answer 503 until writes succeed again. One probe a second at
+   * most, whatever the request rate, and never overlapping.
+   */
+  private writable(): Promise<boolean> {
+    const now = Date.now();
+    if (this.readiness && now - this.readiness.at < READY_PROBE_MS) return this.readiness.ok;
+    const ok = this.parts.storage.transaction((tx) => tx.putMeta('ready-probe', Buffer.from(String(now))))
+      .then(() => true, (error: unknown) => {
+        this.parts.onFault(error, 'ready-probe');
+        return false;
+      });
+    this.readiness = { at: now, ok };
+    return ok;
   }
 
   /** --dev only: `{"advanceSeconds": N}` moves the engines' clock forward (deletion windows, rotation schedules). */

@@ -35,6 +35,6 @@ export function cofferServices(engines: ServiceEngines): ApiService[] {
     stsService(engines.sts),
     kmsService(engines.kms, engines.kmsPermissions),
     secretsService({ ...engines.secrets, rotation: engines.rotation.service }),
-    rotationService(engines.rotation.service, engines.ssmPermissions),
+    rotationService(engines.rotation.service, engines.ssmPermissions, engines.secrets.permissions),
   ];
 }

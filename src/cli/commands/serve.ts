@@ -1,16 +1,19 @@
 /**
- * `coffer serve`: the AWS wire API on one port (what `npm start` runs). Stops on SIGTERM or
- * SIGINT after in-flight requests finish.
+ * `coffer serve`: the AWS wire API on one port (what `npm start` runs), over HTTPS with
+ * --tls-cert/--tls-key or --tls-self-signed (plain HTTP only on loopback unless --insecure-http).
+ * SIGHUP reloads the certificate; SIGTERM or SIGINT stop after in-flight requests finish.
  */
 import { AccessLog } from '../../api/access-log.js';
-import { CofferServer } from '../../api/coffer-server.js';
+import { CofferServer, isLoopback } from '../../api/coffer-server.js';
 import { cofferServices } from '../../api/coffer-services.js';
 import { faultLine } from '../../api/fault-report.js';
 import { allowedRegions } from '../../api/models/regions.js';
 import { RequestPipeline } from '../../api/request-pipeline.js';
 import { ServiceRouter } from '../../api/service-router.js';
 import { ensureRootCredentials } from '../../bootstrap/root-credentials.js';
+import { dataDirectory } from '../../bootstrap/settings.js';
 import { sqlitePath } from '../../storage/open-storage.js';
+import { loadTlsMaterial, type TlsSource } from '../../api/tls/tls-material.js';
 import { UsageError, type CliCommand } from '../cli-command.js';
 import { parseOptions } from '../parse-options.js';
 
@@ -20,29 +23,60 @@ function portFrom(text: string): number {
   return port;
 }
 
+/** TLS from the options or the environment; undefined for plain HTTP. */
+function tlsSourceFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv, dataDir: string, host: string): TlsSource | undefined {
+  const certPath = (values['tls-cert'] as string | undefined) ?? env.COFFER_TLS_CERT;
+  const keyPath = (values['tls-key'] as string | undefined) ?? env.COFFER_TLS_KEY;
+  const selfSigned = values['tls-self-signed'] === true || env.COFFER_TLS_SELF_SIGNED === 'true';
+  if (selfSigned && (certPath || keyPath)) throw new UsageError('--tls-self-signed makes its own certificate: leave out --tls-cert and --tls-key');
+  if (selfSigned) return { kind: 'self-signed', dataDir, host };
+  if (!certPath !== !keyPath) throw new UsageError('TLS needs both --tls-cert and --tls-key (or COFFER_TLS_CERT and COFFER_TLS_KEY)');
+  return certPath && keyPath ? { kind: 'files', certPath, keyPath } : undefined;
+}
+
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run the AWS-compatible server (SSM, IAM, STS and KMS wire APIs with SigV4 and IAM policies)',
-  usage: 'coffer serve [--host HOST] [--port PORT] [--dev] [--quiet]',
+  usage: 'coffer serve [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--insecure-http] [--dev] [--quiet]',
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, {
       host: { type: 'string' }, port: { type: 'string' }, dev: { type: 'boolean' }, quiet: { type: 'boolean' },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-self-signed': { type: 'boolean' }, 'insecure-http': { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError('serve takes no arguments');
     const host = values.host ?? session.env.COFFER_HOST ?? '127.0.0.1';
     const port = portFrom(values.port ?? session.env.COFFER_PORT ?? '4566');
     const dev = values.dev === true;
+    const tlsSource = tlsSourceFrom(values, session.env, dataDirectory(session.env), host);
+    const tls = tlsSource ? loadTlsMaterial(tlsSource) : undefined;
     const coffer = await session.openLocal();
     // --dev only: start with the clock moved forward (tests of schedules across restarts).
     if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
     const root = await ensureRootCredentials(coffer, session.env);
     const router = new ServiceRouter(cofferServices(coffer));
     const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account, regions: allowedRegions(coffer.settings) });
+    const insecureHttp = values['insecure-http'] === true;
     const server = new CofferServer({
       pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
-      onFault: (error, requestId) => io.err(faultLine(error, requestId)),
+      onFault: (error, requestId) => io.err(faultLine(error, requestId)), ...(tls ? { tls } : {}), insecureHttp,
     });
     const bound = await server.listen(host, port);
+    if (!tls && insecureHttp && !isLoopback(host)) {
+      io.err(`coffer: WARNING: --insecure-http: serving plain HTTP on ${host}: secret values and signed requests cross the network unencrypted.\n`);
+    }
+    if (tls) {
+      io.err(`coffer: TLS certificate ${tls.certPath}${tls.created ? ' (self-signed, created now)' : ''}, SHA-256 fingerprint ${tls.fingerprint256}\n`);
+      if (tlsSource?.kind === 'self-signed') io.err(`coffer: trust it with: aws --ca-bundle ${tls.certPath}, AWS_CA_BUNDLE=${tls.certPath}, or boto3 verify="${tls.certPath}"\n`);
+      process.on('SIGHUP', () => {
+        try {
+          const renewed = loadTlsMaterial(tlsSource!);
+          server.reloadTls(renewed);
+          io.err(`coffer: TLS certificate reloaded, SHA-256 fingerprint ${renewed.fingerprint256}\n`);
+        } catch (error) {
+          io.err(`coffer: TLS certificate not reloaded: ${(error as NodeJS.ErrnoException).code ?? (error as Error).name}; still serving the previous one\n`);
+        }
+      });
+    }
     // Rotations run on every node; the store's leases let exactly one run each due rotation.
     coffer.rotation.scheduler.start(Number(session.env.COFFER_ROTATION_TICK_MS ?? 30_000));
     // Secrets past their recovery window are purged here, never by the reads that find them.
@@ -51,7 +85,7 @@ export const serveCommand: CliCommand = {
     if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
 
     const where = coffer.settings.databaseUrl ? 'PostgreSQL' : sqlitePath(coffer.settings.dataDir);
-    io.err(`coffer: listening on http://${host.includes(':') ? `[${host}]` : host}:${bound} (account ${coffer.settings.account}, store ${where})\n`);
+    io.err(`coffer: listening on ${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound} (account ${coffer.settings.account}, store ${where})\n`);
     if (root.generatedSecret) {
       io.err(`coffer: root credentials (shown once, also saved to ${root.file}):\n` +
         `  AWS_ACCESS_KEY_ID=${root.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${root.generatedSecret}\n`);

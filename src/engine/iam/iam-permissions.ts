@@ -31,13 +31,16 @@ export class IamPermissions {
 
   async permissionsFor(ctx: RequestContext, action: string, input: Input): Promise<Permission[]> {
     const context = { ...tagContext(action, input), ...(typeof input.PolicyArn === 'string' && /Attach|Detach/.test(action) ? { 'iam:PolicyARN': input.PolicyArn } : {}) };
-    const permission = (resource: string): Permission[] => [{ action: `iam:${action}`, resource, ...(Object.keys(context).length ? { context } : {}) }];
+    const permission = (resource: string, shown = resource): Permission[] =>
+      [{ action: `iam:${action}`, resource, shown, ...(Object.keys(context).length ? { context } : {}) }];
     const subject = SUBJECT[action];
     if (subject) {
       const [kind, field] = subject;
       const name = input[field];
       if (typeof name !== 'string' && kind === 'user') return permission(ctx.caller?.principalArn ?? ctx.principalArn);
-      return permission(await this.arnOf(ctx, kind, String(name), action.startsWith('Create') ? input.Path : undefined));
+      const path = action.startsWith('Create') && typeof input.Path === 'string' ? input.Path : '/';
+      // Policies see the entity's real ARN, path included; a refusal names it as the caller did.
+      return permission(await this.arnOf(ctx, kind, String(name), path), entityArn(ctx.account, kind, path, String(name)));
     }
     switch (action) {
       case 'ListUsers': return permission(`arn:aws:iam::${ctx.account}:user/`);
@@ -49,8 +52,8 @@ export class IamPermissions {
   }
 
   /** The entity's ARN with its real path when it exists, else the ARN it would have. */
-  private async arnOf(ctx: RequestContext, kind: EntityKind, name: string, path: unknown): Promise<string> {
+  private async arnOf(ctx: RequestContext, kind: EntityKind, name: string, path: string): Promise<string> {
     const existing = await this.entities.find(this.entities.storage, ctx.account, kind, name);
-    return existing?.arn ?? entityArn(ctx.account, kind, typeof path === 'string' ? path : '/', name);
+    return existing?.arn ?? entityArn(ctx.account, kind, path, name);
   }
 }

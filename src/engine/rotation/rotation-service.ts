@@ -62,11 +62,11 @@ export class RotationService {
     const token = unfinished ?? versionIdOf(request.ClientRequestToken);
     const immediately = request.RotateImmediately ?? true;
     const nextDue = immediately ? this.now : schedule ? schedule.nextRotation(this.now) : null;
-    await this.schedules.put(ctx, 'secret', record.row.name, {
-      ...(await this.schedules.config(ctx, 'secret', record.row.name)), functionArn: fn.arn, ...(rules ? { rules } : {}), pendingToken: token,
-    }, nextDue);
+    // The schedule and the secret's rotation settings change together or not at all.
     await this.secrets.records.storage.transaction(async (tx) => {
       const fresh = await this.secrets.records.resolve(tx, ctx, record.row.name);
+      const previous = await this.schedules.config(ctx, 'secret', fresh.row.name, tx);
+      await this.schedules.write(tx, ctx, 'secret', fresh.row.name, { ...previous, functionArn: fn.arn, ...(rules ? { rules } : {}), pendingToken: token }, nextDue);
       await this.secrets.records.save(tx, ctx, fresh.row, {
         ...fresh.attributes, rotation: { ...fresh.attributes.rotation, enabled: true, lambdaArn: fn.arn, ...(rules ? { rules } : {}),
           ...(schedule ? { nextRotationDate: schedule.nextRotation(immediately ? this.now : fresh.attributes.rotation?.lastRotatedDate ?? this.now) } : {}) },
@@ -79,9 +79,9 @@ export class RotationService {
   async cancelRotateSecret(ctx: RequestContext, request: CancelRotateSecretRequest): Promise<object> {
     const record = await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.SecretId);
     const pending = (await this.schedules.config(ctx, 'secret', record.row.name))?.pendingToken;
-    await this.schedules.remove(ctx, 'secret', record.row.name);
     await this.secrets.records.storage.transaction(async (tx) => {
       const fresh = await this.secrets.records.resolve(tx, ctx, record.row.name);
+      await tx.deleteRotationSchedule(ctx, 'secret', fresh.row.name);
       const { nextRotationDate: _, ...rotation } = fresh.attributes.rotation ?? { enabled: false };
       await this.secrets.records.save(tx, ctx, fresh.row, { ...fresh.attributes, rotation: { ...rotation, enabled: false } });
     });

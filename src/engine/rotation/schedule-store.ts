@@ -3,7 +3,7 @@
  * it is next due, the token of a rotation still to finish, and how many attempts it has had.
  */
 import type { RotationRulesType } from '@aws-sdk/client-secrets-manager';
-import type { RotationScheduleRow, Scope, Storage } from '../../storage/storage.js';
+import type { RotationScheduleRow, Scope, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
 
 export type TargetKind = RotationScheduleRow['targetKind'];
 
@@ -22,13 +22,18 @@ export interface ScheduleConfig {
 export class ScheduleStore {
   constructor(readonly storage: Storage) {}
 
-  async config(scope: Scope, kind: TargetKind, name: string): Promise<ScheduleConfig | undefined> {
-    const row = await this.storage.getRotationSchedule(scope, kind, name);
+  async config(scope: Scope, kind: TargetKind, name: string, reader: StorageReader = this.storage): Promise<ScheduleConfig | undefined> {
+    const row = await reader.getRotationSchedule(scope, kind, name);
     return row && (JSON.parse(row.config) as ScheduleConfig);
   }
 
   async put(scope: Scope, kind: TargetKind, name: string, config: ScheduleConfig, nextDue: number | null): Promise<void> {
-    await this.storage.transaction((tx) => tx.putRotationSchedule({ ...scope, targetKind: kind, targetName: name, config: JSON.stringify(config), nextDue }));
+    await this.storage.transaction((tx) => this.write(tx, scope, kind, name, config, nextDue));
+  }
+
+  /** Writes a schedule inside the caller's transaction (with the target's own changes). */
+  async write(tx: StorageWriter, scope: Scope, kind: TargetKind, name: string, config: ScheduleConfig, nextDue: number | null): Promise<void> {
+    await tx.putRotationSchedule({ ...scope, targetKind: kind, targetName: name, config: JSON.stringify(config), nextDue });
   }
 
   /** Merges `changes` into the stored configuration (keeping the due time and lease). */

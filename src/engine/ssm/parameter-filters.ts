@@ -10,7 +10,7 @@ import type { ParameterStringFilter, ParametersFilter } from '@aws-sdk/client-ss
 import type { ParameterVersionRow } from '../../storage/storage.js';
 import { constraintFailure, validationMessage } from '../service-error.js';
 import { InvalidFilterKey, InvalidFilterOption, InvalidFilterValue, ValidationException } from './errors.js';
-import { INVALID_NAME_MESSAGE } from './parameter-name.js';
+import { alternateSpelling, INVALID_NAME_MESSAGE } from './parameter-name.js';
 
 /** What a predicate may look at besides the row. */
 export interface FilterSubject {
@@ -101,7 +101,14 @@ function checkSemantics(filters: readonly ParameterStringFilter[], operation: Op
   }
 }
 
-function underPath(name: string, path: string, recursive: boolean): boolean {
+/** A name's spellings: both for a one-level name (`/a` and `a` are one parameter), else itself. */
+function spellings(name: string): string[] {
+  const other = alternateSpelling(name);
+  return other === undefined ? [name] : [name, other];
+}
+
+function underPath(stored: string, path: string, recursive: boolean): boolean {
+  const name = stored.startsWith('/') ? stored : `/${stored}`;
   const prefix = path.endsWith('/') ? path : `${path}/`;
   if (!name.startsWith(prefix) || name.length === prefix.length) return false;
   return recursive || name.indexOf('/', prefix.length) === -1;
@@ -129,6 +136,7 @@ function compileOne(filter: ParameterStringFilter): (subject: FilterSubject) => 
   const field: Record<string, (row: ParameterVersionRow) => string | null> = {
     Name: (r) => r.name, Type: (r) => r.type, KeyId: (r) => r.keyId, Tier: (r) => r.tier, DataType: (r) => r.dataType,
   };
+  if (key === 'Name') return ({ row }) => spellings(row.name).some((name) => compare(option, name, values));
   const read = field[key]!;
   return ({ row }) => {
     const actual = read(row);

@@ -183,12 +183,16 @@ export class ParameterQueries {
   }
 }
 
-/** A name prefix that bounds DescribeParameters' scan, when one filter allows it. */
+/**
+ * A name prefix that bounds DescribeParameters' scan, when one filter allows it. Root names are
+ * stored in either spelling (`/a` or `a`), so only a prefix below the root can bound a scan.
+ */
 function scanPrefix(request: DescribeParametersRequest): string | undefined {
   const filters = request.ParameterFilters ?? [];
+  const belowRoot = (value: string) => value.startsWith('/') && value.indexOf('/', 1) !== -1;
   const path = filters.find((f) => f.Key === 'Path');
-  if (path?.Values?.length === 1) return path.Values[0]!.endsWith('/') ? path.Values[0] : `${path.Values[0]}/`;
+  if (path?.Values?.length === 1 && path.Values[0] !== '/') return path.Values[0]!.endsWith('/') ? path.Values[0] : `${path.Values[0]}/`;
   const name = filters.find((f) => f.Key === 'Name' && f.Option === 'BeginsWith');
-  if (name?.Values?.length === 1) return name.Values[0];
+  if (name?.Values?.length === 1 && belowRoot(name.Values[0]!)) return name.Values[0];
   return undefined;
 }
