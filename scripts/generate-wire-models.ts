@@ -70,7 +70,8 @@ interface BotocoreModel {
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'src', 'api', 'models');
+// COFFER_MODELS_OUT lets the test regenerate elsewhere and compare with what is checked in.
+const OUT = process.env.COFFER_MODELS_OUT ?? join(ROOT, 'src', 'api', 'models');
 
 function botocoreDir(): string {
   return execFileSync('python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))'], { encoding: 'utf8' }).trim();

@@ -140,7 +140,9 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     for (const alias of MANAGED_KEY_ALIASES) await keyring.resolve({ account: settings.account, region: settings.region }, undefined, alias);
     const barrier = new ValueBarrier(keyring);
     const keys = new KeyAccess(keyring, storage);
-    const ssmPermissions = new SsmPermissions(storage);
+    const clock = new Clock();
+    const records = new SecretRecords(storage, clock);
+    const ssmPermissions = new SsmPermissions(storage, async (scope, secretId) => (await records.findRow(storage, scope, secretId))?.row.name);
     const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring), keys, ssmPermissions);
     const accessKeys = new AccessKeyStore(storage, keyring, barrier, { account: settings.account, region: settings.region });
     const entities = new IamEntities(storage);
@@ -150,8 +152,6 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
       simulator: new PolicySimulator(entities, policies), permissions: new IamPermissions(entities),
     };
     const sessions = new SessionCredentials(new TokenSealer(keyring, 'sts-session/v1'));
-    const clock = new Clock();
-    const records = new SecretRecords(storage, clock);
     const secretStore = new SecretStore(records, new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)), keys);
     const secretsPermissions = new SecretsPermissions(records);
     const secrets: SecretsEngines = {

@@ -38,6 +38,11 @@ export interface Permission {
   readonly resourceTags?: () => Promise<Readonly<Record<string, string>>>;
   /** The resource's own policy, evaluated together with the caller's identity policies. */
   readonly resourcePolicy?: () => Promise<ResourcePolicy | undefined>;
+  /**
+   * Another spelling of a resource the request names (a bridge name by ARN, beside the secret's
+   * name): it need not be allowed, but an explicit Deny written against it still refuses.
+   */
+  readonly denyOnly?: boolean;
 }
 
 /** Who an authenticated remote caller is, as STS reports it and trust policies see it. */

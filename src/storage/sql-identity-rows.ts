@@ -131,6 +131,12 @@ export class SqlIdentityRows {
     return rows.map((r) => this.accessKey(r));
   }
 
+  async listAccessKeyIds(principalArn: string): Promise<string[]> {
+    const rows = await this.sql.all<{ id: string }>(
+      'SELECT access_key_id AS "id" FROM iam_access_keys WHERE principal_arn = ? ORDER BY created_at, access_key_id', [principalArn]);
+    return rows.map((r) => r.id);
+  }
+
   async insertAccessKey(row: AccessKeyRow): Promise<void> {
     await this.sql.run(
       `INSERT INTO iam_access_keys (access_key_id, account, principal_arn, owner_id, secret_sealed, status, created_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

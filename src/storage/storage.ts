@@ -230,6 +230,8 @@ export interface StorageReader {
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined>;
   listAccessKeys(principalArn: string): Promise<AccessKeyRow[]>;
+  /** The ids of the keys rows name `principalArn` as owner of, unchecked (each row is checked when read). */
+  listAccessKeyIds(principalArn: string): Promise<string[]>;
 
   getIamEntity(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined>;
   /** The entity whose name equals `name` ignoring case (IAM names are unique regardless of case). */

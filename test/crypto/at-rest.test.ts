@@ -8,11 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { openCoffer } from '../../src/bootstrap/open-coffer.js';
 import { sqlitePath } from '../../src/storage/open-storage.js';
 import { expectError } from '../helpers/expect-error.js';
-import { BACKENDS, ctx, queryPostgres, testLocation, type TestLocation } from '../helpers/test-stores.js';
+import { BACKENDS, ctx, queryPostgres, rawSql, testLocation, type TestLocation } from '../helpers/test-stores.js';
 
 async function rawDump(location: TestLocation): Promise<Buffer> {
   if (location.backend === 'sqlite') {
@@ -22,16 +21,6 @@ async function rawDump(location: TestLocation): Promise<Buffer> {
   const tables = ['coffer_meta', 'kms_keys', 'kms_key_materials', 'kms_aliases', 'ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags'];
   const rows = await Promise.all(tables.map((t) => queryPostgres<{ r: string }>(location.schema!, `SELECT row_to_json(t)::text AS r FROM ${t} t`)));
   return Buffer.from(rows.flat().map((r) => r.r).join('\n'));
-}
-
-async function rawExec(location: TestLocation, sql: string): Promise<void> {
-  if (location.backend === 'sqlite') {
-    const db = new Database(sqlitePath(location.dataDir));
-    db.exec(sql);
-    db.close();
-  } else {
-    await queryPostgres(location.schema!, sql);
-  }
 }
 
 for (const backend of BACKENDS) {
@@ -67,12 +56,12 @@ for (const backend of BACKENDS) {
       await coffer.parameters.putParameter(ctx, { Name: '/swap/c', Value: 'one', Type: 'SecureString' });
       await coffer.parameters.putParameter(ctx, { Name: '/swap/c', Value: 'two', Overwrite: true });
       await coffer.close();
-      await rawExec(location, `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/b') WHERE name = '/swap/a'`);
-      await rawExec(location, `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/c' AND version = 1) WHERE name = '/swap/c' AND version = 2`);
+      await rawSql(location, `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/b') WHERE name = '/swap/a'`);
+      await rawSql(location, `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/c' AND version = 1) WHERE name = '/swap/c' AND version = 2`);
       const flip = backend === 'sqlite'
         ? `UPDATE ssm_parameter_versions SET value = substr(value, 1, length(value) - 1) WHERE name = '/swap/b'`
         : `UPDATE ssm_parameter_versions SET value = substring(value from 1 for length(value) - 1) WHERE name = '/swap/b'`;
-      await rawExec(location, flip);
+      await rawSql(location, flip);
       const reopened = await openCoffer(location.settings(), env);
       for (const name of ['/swap/a', '/swap/b', '/swap/c']) {
         // The row's MAC refuses it before its ciphertext is even opened (which would refuse it too).

@@ -24,9 +24,9 @@ export interface RunningServer {
   stop(options?: { keepStore: boolean }): Promise<number | null>;
 }
 
-/** Starts `coffer serve --port 0` on a fresh store. */
-export async function startServer(options: { backend?: BackendName; dev?: boolean; env?: Record<string, string>; args?: string[] } = {}): Promise<RunningServer> {
-  const location = testLocation(options.backend ?? 'sqlite');
+/** Starts `coffer serve --port 0` on a fresh store (or on `location`, to restart on a kept one). */
+export async function startServer(options: { backend?: BackendName; dev?: boolean; env?: Record<string, string>; args?: string[]; location?: TestLocation } = {}): Promise<RunningServer> {
+  const location = options.location ?? testLocation(options.backend ?? 'sqlite');
   const args = [BIN, 'serve', '--port', '0', ...(options.dev ? ['--dev'] : []), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...location.env(), COFFER_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, COFFER_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...options.env },
@@ -39,7 +39,7 @@ export async function startServer(options: { backend?: BackendName; dev?: boolea
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 20_000);
     const poll = setInterval(() => {
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
+      const m = /listening on https?:\/\/(?:\[[^\]]+\]|[^:]+):(\d+)/.exec(output);
       if (m) {
         clearInterval(poll);
         clearTimeout(timer);
@@ -48,7 +48,7 @@ export async function startServer(options: { backend?: BackendName; dev?: boolea
     }, 20);
     void exited.then(() => { clearInterval(poll); clearTimeout(timer); reject(new Error(`server exited: ${output}`)); });
   });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `${/listening on https/.test(output) ? 'https' : 'http'}://127.0.0.1:${port}`;
   const clients: SSMClient[] = [];
   return {
     endpoint, port, location, child,

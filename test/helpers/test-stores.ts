@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openCoffer, type Coffer } from '../../src/bootstrap/open-coffer.js';
 import type { CofferSettings } from '../../src/bootstrap/settings.js';
@@ -66,6 +67,20 @@ export async function queryPostgres<T>(schema: string, sql: string, params: unkn
     return (await client.query(sql, params)).rows as T[];
   } finally {
     await client.end();
+  }
+}
+
+/** Runs SQL on a test store behind Coffer's back, as an attacker with the database would. */
+export async function rawSql(location: TestLocation, sql: string): Promise<void> {
+  if (location.backend === 'sqlite') {
+    const db = new Database(join(location.dataDir, 'coffer.db'));
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  } else {
+    await queryPostgres(location.schema!, sql);
   }
 }
 

@@ -6,8 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { LATEST_SCHEMA_VERSION } from '../../src/storage/migrations.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import { testRowAuthenticator } from '../helpers/row-authenticator.js';
+import { RowIntegrity, TamperedRowError } from '../../src/storage/row-integrity.js';
+import { sealExistingRows } from '../../src/storage/row-upgrades.js';
+import { NestedTransactionError } from '../../src/storage/transaction-scope.js';
+import { postgresExecutor, sqliteExecutor } from '../helpers/raw-executors.js';
 import type { ParameterVersionRow, Scope, Storage } from '../../src/storage/storage.js';
-import { BACKENDS, testLocation, type TestLocation } from '../helpers/test-stores.js';
+import { BACKENDS, rawSql, testLocation, type TestLocation } from '../helpers/test-stores.js';
 
 const scope: Scope = { account: '111111111111', region: 'eu-west-1' };
 const otherRegion: Scope = { account: '111111111111', region: 'us-east-1' };
@@ -280,6 +284,74 @@ for (const backend of BACKENDS) {
       });
       assert.equal(await storage.getIamEntity(scope.account, 'user', 'ann'), undefined);
       assert.deepEqual(await storage.listIamLinks('member', { toArn: user.arn }), []);
+    });
+
+    it('seals every row: one changed behind Coffer\'s back is refused with TamperedRowError, whatever the table', async () => {
+      const tagged = { account: scope.account, region: scope.region };
+      await storage.transaction(async (tx) => {
+        await tx.putTag(tagged, 'Parameter', { resourceId: '/sealed', key: 'classification', value: 'restricted' });
+        await tx.insertAccessKey({ accessKeyId: 'AKIASEALED', account: scope.account, principalArn: 'arn:aws:iam::1:user/eve', ownerId: 'AIDAEVE',
+          secretSealed: Buffer.from('s'), status: 'Active', createdAt: 2 });
+      });
+      assert.equal((await storage.listTags(tagged, 'Parameter', ['/sealed']))[0]!.value, 'restricted');
+      await rawSql(location, `UPDATE resource_tags SET tag_value = 'open' WHERE resource_id = '/sealed'`);
+      await assert.rejects(storage.listTags(tagged, 'Parameter', ['/sealed']), (e: Error) => e instanceof TamperedRowError && e.table === 'resource_tags');
+      await rawSql(location, `UPDATE iam_access_keys SET principal_arn = 'arn:aws:iam::1:root' WHERE access_key_id = 'AKIASEALED'`);
+      await assert.rejects(storage.getAccessKey('AKIASEALED'), TamperedRowError);
+      // Restored exactly, the row matches its MAC again; without its MAC it matches nothing.
+      await rawSql(location, `UPDATE iam_access_keys SET principal_arn = 'arn:aws:iam::1:user/eve' WHERE access_key_id = 'AKIASEALED'`);
+      assert.equal((await storage.getAccessKey('AKIASEALED'))!.principalArn, 'arn:aws:iam::1:user/eve');
+      await rawSql(location, `UPDATE iam_access_keys SET mac = NULL WHERE access_key_id = 'AKIASEALED'`);
+      await assert.rejects(storage.getAccessKey('AKIASEALED'), TamperedRowError);
+      assert.deepEqual(await storage.listAccessKeyIds('arn:aws:iam::1:user/eve'), ['AKIASEALED']);
+      await storage.transaction(async (tx) => {
+        await tx.deleteAccessKey('AKIASEALED');
+        await tx.deleteTag(tagged, 'Parameter', '/sealed', 'classification');
+      });
+    });
+
+    it('refuses a transaction begun inside another one at once, instead of waiting for ever', async () => {
+      await assert.rejects(storage.transaction(async () => storage.transaction(async () => 1)), NestedTransactionError);
+      // The outer transaction failed cleanly; the next one runs.
+      assert.equal(await storage.transaction(async () => 2), 2);
+    });
+
+    it('finds entities regardless of case, and secrets due for purge in every scope', async () => {
+      const user = { account: scope.account, kind: 'user' as const, name: 'Mixed-Case', id: 'AIDAMIX', arn: 'arn:aws:iam::1:user/Mixed-Case', path: '/', createdAt: 7, attributes: '{}' };
+      await storage.transaction((tx) => tx.putIamEntity(user));
+      assert.equal((await storage.findIamEntityFolded(scope.account, 'user', 'mixed-case'))?.name, 'Mixed-Case');
+      await assert.rejects(storage.transaction((tx) => tx.putIamEntity({ ...user, name: 'MIXED-case', arn: 'arn:aws:iam::1:user/MIXED-case' })));
+      const other = { account: '210987654321', region: 'eu-west-1' };
+      await storage.transaction(async (tx) => {
+        await tx.putSecret(other, { name: 'gone', arn: 'arn:x', createdAt: 1, attributes: '{"deletionDate":50}', purgeAt: 50 });
+        await tx.putSecret(other, { name: 'later', arn: 'arn:y', createdAt: 1, attributes: '{"deletionDate":500}', purgeAt: 500 });
+      });
+      assert.deepEqual(await storage.listSecretsToPurge(100, 10), [{ account: other.account, region: other.region, name: 'gone' }]);
+      await storage.transaction(async (tx) => {
+        await tx.deleteSecret(other, 'gone');
+        await tx.deleteSecret(other, 'later');
+        await tx.deleteIamEntity(scope.account, 'user', 'Mixed-Case');
+      });
+    });
+
+    it('seals rows written before integrity existed exactly as new writes are sealed (the upgrade to migration 5)', async () => {
+      const tagged = { account: scope.account, region: scope.region };
+      await storage.transaction(async (tx) => {
+        await tx.insertVersion(tagged, { name: '/upgrade', version: 1, type: 'String', keyId: null, tier: 'Standard', dataType: 'text', description: null,
+          allowedPattern: null, policies: null, value: Buffer.from('sealed'), lastModifiedDate: 5, lastModifiedUser: 'u' });
+        await tx.setLatestVersion(tagged, '/upgrade', 1);
+        await tx.putLabel(tagged, '/upgrade', 'l', 1);
+      });
+      await rawSql(location, 'UPDATE ssm_parameter_versions SET mac = NULL; UPDATE ssm_parameters SET mac = NULL; UPDATE ssm_parameter_labels SET mac = NULL');
+      await assert.rejects(storage.getVersion(tagged, '/upgrade', 1), TamperedRowError);
+      const integrity = new RowIntegrity();
+      integrity.use(testRowAuthenticator());
+      const sql = backend === 'sqlite' ? sqliteExecutor(location) : postgresExecutor(location);
+      assert.ok((await sealExistingRows(sql.executor, integrity)) >= 3);
+      await sql.close();
+      assert.equal((await storage.listLatest(tagged, { prefix: '/upgrade', limit: 5 }))[0]!.version, 1);
+      assert.deepEqual(await storage.listLabels(tagged, '/upgrade'), [{ label: 'l', version: 1 }]);
+      await storage.transaction((tx) => tx.deleteParameter(tagged, '/upgrade'));
     });
   });
 }

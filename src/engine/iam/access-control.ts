@@ -189,7 +189,8 @@ export class AccessControl {
     if (caller.kind === 'root') return;
     for (const permission of permissions) {
       const decision = await this.decide(caller, facts, permission);
-      if (decision.effect !== 'Allow') throw new AccessDenied(facts.service, deniedMessage(caller, permission, decision));
+      const refused = permission.denyOnly ? decision.effect === 'ExplicitDeny' : decision.effect !== 'Allow';
+      if (refused) throw new AccessDenied(facts.service, deniedMessage(caller, permission, decision));
     }
   }
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SSM_KEY_ALIAS, type Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
+import { TamperedRowError } from '../../storage/row-integrity.js';
 import type { Scope, Storage } from '../../storage/storage.js';
 import type { RoleSession } from '../iam/caller.js';
 
@@ -86,9 +87,20 @@ export class AccessKeyStore {
     return (await this.storage.getAccessKey(accessKeyId))?.principalArn;
   }
 
-  /** The ids of a principal's keys. */
+  /**
+   * The ids of a principal's keys. A row that claims the principal but fails its integrity check
+   * is not the principal's: it is left out here, and refused (and reported) wherever it is used.
+   */
   async idsOf(principalArn: string): Promise<string[]> {
-    return (await this.storage.listAccessKeys(principalArn)).map((k) => k.accessKeyId);
+    const ids: string[] = [];
+    for (const id of await this.storage.listAccessKeyIds(principalArn)) {
+      const row = await this.storage.getAccessKey(id).catch((error: unknown) => {
+        if (error instanceof TamperedRowError) return undefined;
+        throw error;
+      });
+      if (row?.principalArn === principalArn) ids.push(id);
+    }
+    return ids;
   }
 
   /** The active key with this id, or undefined; cached, including misses, for a minute. */

@@ -4,14 +4,19 @@
  * and the condition keys the action supports (aws:RequestTag/*, aws:TagKeys, ssm:Overwrite,
  * ssm:Recursive). A parameter is named once, canonically (parameterTarget): the same ARN and the
  * same stored tags whichever spelling, ARN or selector the caller used, and a
- * `/aws/reference/secretsmanager/` name is authorized on the whole SecretId it carries.
+ * `/aws/reference/secretsmanager/` name is authorized on the secret's own name, however the
+ * SecretId named it (name, full or partial ARN), so a Deny on `.../secretsmanager/prod/*` holds.
  */
 import type { Scope, StorageReader } from '../../storage/storage.js';
 import { requestTagKeys, type ConditionValues, type Permission } from '../request-context.js';
 import { storedName } from './parameter-lookup.js';
-import { nameFromArn, parameterArn, parseSecretReference } from './parameter-name.js';
+import { nameFromArn, parameterArn, parseSecretReference, SECRET_REFERENCE_PREFIX } from './parameter-name.js';
+import { candidateNames } from '../secrets/secret-names.js';
 
 type Input = Record<string, unknown>;
+
+/** The name of the secret a SecretId denotes, if it exists (Secrets Manager supplies it). */
+export type SecretNameLookup = (scope: Scope, secretId: string) => Promise<string | undefined>;
 
 /** The parameter a reference denotes: without ARN prefix and without `:version` / `:label` selector. */
 export function parameterTarget(scope: Scope, reference: unknown): string {
@@ -30,7 +35,7 @@ export function parameterTarget(scope: Scope, reference: unknown): string {
 
 /** Maps an SSM action and its input to the permissions it needs. */
 export class SsmPermissions {
-  constructor(private readonly storage: StorageReader) {}
+  constructor(private readonly storage: StorageReader, private readonly secretName: SecretNameLookup = async () => undefined) {}
 
   /** A permission on one parameter, as every path to a parameter builds it (with its stored tags). */
   onParameter(scope: Scope, action: string, reference: unknown, context?: ConditionValues): Permission {
@@ -39,10 +44,28 @@ export class SsmPermissions {
     return { action, resource: arn, shown: arn, ...(context ? { context } : {}), resourceTags: () => this.tagsOf(scope, name) };
   }
 
+  /**
+   * As onParameter, with a bridge name resolved to its secret's own name: that spelling must be
+   * allowed, and the one the caller used (an ARN, say), if different, must not be denied.
+   */
+  async onReference(scope: Scope, action: string, reference: unknown, context?: ConditionValues): Promise<Permission[]> {
+    const given = this.onParameter(scope, action, reference, context);
+    const bridge = typeof reference === 'string' ? parseSecretReference(parameterTarget(scope, reference)) : undefined;
+    if (!bridge) return [given];
+    const name = await this.secretName(scope, bridge.secretId) ?? candidateNames(scope, bridge.secretId)?.[0]?.name ?? bridge.secretId;
+    const canonical = this.onParameter(scope, action, `${SECRET_REFERENCE_PREFIX}${name}`, context);
+    if (canonical.resource === given.resource) return [given];
+    // The refusal names the parameter as the caller did.
+    return [{ ...canonical, shown: given.shown! }, { ...given, denyOnly: true }];
+  }
+
   async permissionsFor(scope: Scope, action: string, input: Input): Promise<Permission[]> {
     const on = (reference: unknown, context?: ConditionValues, act = action) => this.onParameter(scope, `ssm:${act}`, reference, context);
     switch (action) {
       case 'GetParameters':
+        return (await Promise.all((Array.isArray(input.Names) ? input.Names : []).map((n) => this.onReference(scope, 'ssm:GetParameters', n)))).flat();
+      case 'GetParameter':
+        return this.onReference(scope, 'ssm:GetParameter', input.Name);
       case 'DeleteParameters':
         return (Array.isArray(input.Names) ? input.Names : []).map((n) => on(n));
       case 'GetParametersByPath': {
