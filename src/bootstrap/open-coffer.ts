@@ -155,14 +155,14 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const secretStore = new SecretStore(records, new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)), keys);
     const secretsPermissions = new SecretsPermissions(records);
     const secrets: SecretsEngines = {
-      store: secretStore, listing: new SecretListing(secretStore, new TokenSealer(keyring), secretsPermissions), policies: new SecretPolicies(records),
+      store: secretStore, listing: new SecretListing(secretStore, new TokenSealer(keyring), secretsPermissions), policies: new SecretPolicies(records, entities),
       permissions: secretsPermissions, sweeper: new SecretSweeper(records),
     };
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
     const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env });
     return {
       settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock,
-      sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier, storage, keys), kmsPermissions: new KmsPermissions(keys, barrier),
+      sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier, storage, keys, entities), kmsPermissions: new KmsPermissions(keys, barrier),
       // A session token says the key is temporary; a long-term key never comes with one.
       credentials: async (id, token) => (token !== undefined ? sessions.open(id, token) : accessKeys.find(id)),
       close: async () => {

@@ -41,6 +41,8 @@ export interface KeyInfo {
   readonly rotationEnabled: boolean;
   /** The key policy set on a customer-managed key (absent: the default one applies). */
   readonly policy?: string;
+  /** The unique ids the policy's named users and roles had when it was set. */
+  readonly policyPrincipals?: Readonly<Record<string, string>>;
 }
 
 /** A key's lifecycle state, as KMS names it. */
@@ -52,6 +54,7 @@ export interface KeyLifecycle {
   deletionDate?: number;
   rotationEnabled?: boolean;
   policy?: string;
+  policyPrincipals?: Record<string, string>;
 }
 
 function lifecycleOf(row: KeyRow): KeyLifecycle {
@@ -121,6 +124,25 @@ export class Keyring {
       keyId = this.lookup(scope, ref);
     }
     if (keyId === undefined && ref === defaultAlias) keyId = await this.createManagedKey(scope, defaultAlias);
+    if (keyId === undefined) throw new NotFoundException(`Key '${this.describeReference(scope, ref)}' does not exist`);
+    const info = this.info(keyId);
+    this.checkUsable(info);
+    return info;
+  }
+
+  /**
+   * As resolve, but never creates: undefined when `reference` (or, absent, `defaultAlias`) names
+   * the AWS-managed key and it does not exist yet. A write that needs it makes it only once the
+   * write has passed its checks (engine/kms/managed-keys.ts), so a failed write makes nothing.
+   */
+  async resolveExisting(scope: Scope, reference: string | undefined, defaultAlias = DEFAULT_SSM_KEY_ALIAS): Promise<KeyInfo | undefined> {
+    const ref = reference ?? defaultAlias;
+    let keyId = this.lookup(scope, ref);
+    if (keyId === undefined) {
+      await this.reload();
+      keyId = this.lookup(scope, ref);
+    }
+    if (keyId === undefined && ref === defaultAlias) return undefined;
     if (keyId === undefined) throw new NotFoundException(`Key '${this.describeReference(scope, ref)}' does not exist`);
     const info = this.info(keyId);
     this.checkUsable(info);
@@ -201,12 +223,12 @@ export class Keyring {
   }
 
   /** Creates a customer-managed key, optionally with an alias and a key policy. */
-  async createKey(scope: Scope, description: string, alias?: string, policy?: string): Promise<KeyInfo> {
+  async createKey(scope: Scope, description: string, alias?: string, policy?: { text: string; principals: Record<string, string> }): Promise<KeyInfo> {
     if (alias !== undefined && (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias) || alias.startsWith('alias/aws/'))) {
       throw new InvalidKeyReference(`Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`);
     }
     const keyId = await this.storage.transaction(async (tx) => {
-      const id = await this.insertKey(tx, scope, description, 'CUSTOMER', policy === undefined ? null : JSON.stringify({ policy }));
+      const id = await this.insertKey(tx, scope, description, 'CUSTOMER', policy === undefined ? null : JSON.stringify({ policy: policy.text, policyPrincipals: policy.principals }));
       if (alias !== undefined && !(await tx.insertAlias({ ...scope, aliasName: alias, keyId: id }))) {
         throw new InvalidKeyReference(`An alias with the name ${this.aliasArn(scope, alias)} already exists`);
       }
@@ -260,13 +282,15 @@ export class Keyring {
 
   /** Crypto-internal: one generation of material, reloading once if another node added it. */
   async material(keyId: string, generation: number): Promise<Buffer> {
-    if (this.keys.has(keyId)) this.checkUsable(this.info(keyId));
     let bytes = this.materials.get(`${keyId}:${generation}`);
-    if (!bytes) {
+    if (!bytes || !this.keys.has(keyId)) {
       await this.reload();
       bytes = this.materials.get(`${keyId}:${generation}`);
     }
-    if (!bytes) throw new InvalidCiphertextException('The ciphertext refers to a key that does not exist in this store.');
+    // Material without its key row (a row deleted behind Coffer's back) opens nothing: the row
+    // holds the state (disabled, pending deletion) that decides whether the key may be used.
+    if (!bytes || !this.keys.has(keyId)) throw new InvalidCiphertextException('The ciphertext refers to a key that does not exist in this store.');
+    this.checkUsable(this.info(keyId));
     return bytes;
   }
 
@@ -328,6 +352,7 @@ export class Keyring {
       state, ...(lifecycle.deletionDate !== undefined ? { deletionDate: lifecycle.deletionDate } : {}),
       rotationEnabled: lifecycle.rotationEnabled ?? row.keyManager === 'AWS',
       ...(lifecycle.policy !== undefined ? { policy: lifecycle.policy } : {}),
+      ...(lifecycle.policyPrincipals !== undefined ? { policyPrincipals: lifecycle.policyPrincipals } : {}),
     };
   }
 }

@@ -17,9 +17,15 @@ const HEADER_BYTES = 21;
 /** What a ciphertext is bound to, like a KMS encryption context. */
 export type EncryptionContext = Readonly<Record<string, string>>;
 
+/**
+ * The context as AAD: keys sorted, each key and value NUL-separated. A NUL inside a key or a
+ * value would make two contexts encode alike (`{a: "1\0b\0x"}` and `{a: "1", b: "x"}`), so one
+ * is refused outright: callers validate first, this is the barrier's own guarantee.
+ */
 function contextBytes(context: EncryptionContext): Buffer {
-  const parts = Object.keys(context).sort().map((k) => `${k}\u0000${context[k]}`);
-  return Buffer.from(parts.join('\u0000'));
+  const keys = Object.keys(context).sort();
+  if (keys.some((k) => k.includes('\u0000') || String(context[k]).includes('\u0000'))) throw new InvalidCiphertextException('An encryption context may not contain NUL characters.');
+  return Buffer.from(keys.map((k) => `${k}\u0000${context[k]}`).join('\u0000'));
 }
 
 function uuidBytes(keyId: string): Buffer {

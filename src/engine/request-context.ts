@@ -24,6 +24,8 @@ export function requestTagKeys(tags: unknown): Record<string, string | string[]>
 export interface ResourcePolicy {
   readonly document: string;
   readonly effect: 'grants' | 'governs';
+  /** The unique ids its named users and roles had when it was written (principal-bindings.ts). */
+  readonly principals?: Readonly<Record<string, string>>;
 }
 
 /** One IAM permission an action needs: the action, the resource ARN, and action-specific keys. */
@@ -54,6 +56,8 @@ export interface CallerIdentity {
   readonly account: string;
   /** aws:userid: AIDA... for a user, AROA...:session for a role session, the account for root. */
   readonly userId: string;
+  /** The unique id policies' named principals are bound to: the user's, or the session's role's (the account for root). */
+  readonly principalId: string;
   /** Principal tags, keys lower-cased for lookup (session tags override the role's). */
   readonly tags: ReadonlyMap<string, string>;
 }

@@ -31,17 +31,17 @@ const ACCOUNT_LEVEL: Record<string, string> = {
   'kms:CreateKey': 'the key does not exist yet',
   'kms:ListKeys': 'AWS authorizes it on *',
   'kms:ListAliases': 'AWS authorizes it on *',
-  'coffer:RegisterFunction': 'rotation functions are not taggable resources',
-  'coffer:ListFunctions': 'rotation functions are not taggable resources',
-  'coffer:RemoveFunction': 'rotation functions are not taggable resources',
+  'coffer:RegisterFunction': 'authorized on the function\'s ARN; functions carry no tags or policy',
+  'coffer:ListFunctions': 'lists functions, authorized on *',
+  'coffer:RemoveFunction': 'authorized on the function\'s ARN; functions carry no tags or policy',
 };
 
 /** Services whose resources have a policy of their own (secrets' resource policies, key policies). */
 const WITH_POLICY = new Set(['secretsmanager', 'kms']);
 
-function caller(statements: object[]): Caller {
+function caller(statements: object[], principalId: string): Caller {
   return {
-    kind: 'user', arn: ctx.principalArn, principalArn: ctx.principalArn, account: ACCOUNT, userId: 'AIDATABLE', userName: 'table', tags: new Map(),
+    kind: 'user', arn: ctx.principalArn, principalArn: ctx.principalArn, account: ACCOUNT, userId: principalId, principalId, userName: 'table', tags: new Map(),
     policies: [new CompiledPolicy('p', parsePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: statements })))],
   };
 }
@@ -50,10 +50,13 @@ describe('authorization table: every action on a resource checks its tags and it
   let coffer: Coffer;
   let done: () => Promise<void>;
   let input: Record<string, unknown>;
+  let principalId: string;
 
   before(async () => {
     ({ coffer, done } = await freshCoffer('sqlite'));
     const root: RequestContext = { ...ctx, principalArn: `arn:aws:iam::${ACCOUNT}:root` };
+    // The caller exists: resource and key policies may name only principals that do.
+    principalId = (await coffer.iam.principals.createUser(root, { UserName: 'table' })).User.UserId!;
     await coffer.parameters.putParameter(root, { Name: '/t/p', Value: 'v', Type: 'SecureString', Tags: [RESTRICTED] });
     await coffer.secrets.store.createSecret(root, { Name: 't/s', SecretString: 'v', Tags: [RESTRICTED] });
     await coffer.secrets.policies.putResourcePolicy(root, { SecretId: 't/s', ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [
@@ -75,8 +78,8 @@ describe('authorization table: every action on a resource checks its tags and it
   it('covers every action of every model, and refuses each resource-bound one under a tag Deny and a resource-policy Deny', async () => {
     const access = new AccessControl();
     const tagDeny = caller([{ Effect: 'Allow', Action: '*', Resource: '*' },
-      { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/classification': 'restricted' } } }]);
-    const allowAll = caller([{ Effect: 'Allow', Action: '*', Resource: '*' }]);
+      { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/classification': 'restricted' } } }], principalId);
+    const allowAll = caller([{ Effect: 'Allow', Action: '*', Resource: '*' }], principalId);
     const facts = { service: 'ssm', region: 'us-east-1', secureTransport: false };
     const unchecked: string[] = [];
     let checked = 0;

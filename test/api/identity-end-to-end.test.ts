@@ -138,10 +138,13 @@ for (const backend of BACKENDS) {
 
     it('AssumeRole checks the trust policy, bounds the duration, and its credentials act as the role', async () => {
       const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/rita` }, Action: 'sts:AssumeRole' }] };
+      // As in AWS, a trust policy may name only principals that exist.
+      await assert.rejects(root.iam.send(new CreateRoleCommand({ RoleName: 'app-reader', AssumeRolePolicyDocument: JSON.stringify(trust) })),
+        (e: Error) => e instanceof MalformedPolicyDocumentException && /Invalid principal/.test(e.message));
+      const rita = as(await userWithKey(root.iam, 'rita', {}));
       await root.iam.send(new CreateRoleCommand({ RoleName: 'app-reader', AssumeRolePolicyDocument: JSON.stringify(trust), MaxSessionDuration: 7200 }));
       await root.iam.send(new AttachUserPolicyCommand({ UserName: 'gail', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
       await root.iam.send(new PutRolePolicyCommand({ RoleName: 'app-reader', PolicyName: 'read', PolicyDocument: JSON.stringify(READ_APP) }));
-      const rita = as(await userWithKey(root.iam, 'rita', {}));
       const other = as(await userWithKey(root.iam, 'otto', { all: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }));
       const roleArn = `arn:aws:iam::${ACCOUNT}:role/app-reader`;
       assert.ok(await isDenied(other.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'x1' }))), 'not trusted');

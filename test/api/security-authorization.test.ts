@@ -68,10 +68,10 @@ describe('security: one authorization path, with each resource\'s policy and tag
   it('finding 3: a pathological wildcard in a resource policy is matched in linear time; /health answers meanwhile', async () => {
     const name = `lena/${'a'.repeat(60)}`;
     await rootSm.send(new CreateSecretCommand({ Name: name, SecretString: 'lena-secret' }));
+    const lena = as(await userWithKey(root.iam, 'lena', {}));
     await rootSm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: JSON.stringify(policy({
       Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/lena` }, Action: 'secretsmanager:GetSecretValue',
       Resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:lena/${'*a'.repeat(40)}*c` })) }));
-    const lena = as(await userWithKey(root.iam, 'lena', {}));
     const reads = Array.from({ length: 20 }, () => lena.sm.send(new GetSecretValueCommand({ SecretId: name })).catch((e: Error) => e));
     const health = await rawRequest(server.endpoint, { method: 'GET', path: '/health' });
     assert.equal(health.status, 200);

@@ -31,8 +31,9 @@ interface Fault {
   dispose(): Promise<void>;
 }
 
-/** SQLite on a 16 MiB tmpfs, filled to the last byte; undefined if this machine cannot mount. */
+/** SQLite on a 16 MiB tmpfs, filled to the last byte; undefined if this machine cannot mount (or COFFER_TEST_NO_MOUNT says not to). */
 function fullDisk(): Fault | undefined {
+  if (process.env.COFFER_TEST_NO_MOUNT) return undefined;
   const mount = mkdtempSync(join(tmpdir(), 'coffer-tmpfs-'));
   if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mount]).status !== 0) {
     rmSync(mount, { recursive: true, force: true });

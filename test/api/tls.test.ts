@@ -111,6 +111,33 @@ describe('TLS', () => {
     client.destroy();
   });
 
+  it('serves a certificate and key the operator made (--tls-cert, --tls-key), here with openssl when present', async () => {
+    const dir = testLocation('sqlite');
+    const cert = join(dir.dataDir, 'operator.crt');
+    const key = join(dir.dataDir, 'operator.key');
+    const openssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    if (openssl.status !== 0) {
+      const made = selfSignedCertificate(['localhost', '127.0.0.1']);
+      writeFileSync(cert, made.certPem);
+      writeFileSync(key, made.keyPem);
+    }
+    const server = await startServer({ location: dir, args: ['--tls-cert', cert, '--tls-key', key] });
+    try {
+      const pem = (await import('node:fs')).readFileSync(cert, 'utf8');
+      const client = tlsClient(server, pem, ROOT);
+      await client.send(new PutParameterCommand({ Name: '/tls/operator', Value: 'v', Type: 'String' }));
+      assert.equal((await client.send(new GetParameterCommand({ Name: '/tls/operator' }))).Parameter!.Value, 'v');
+      client.destroy();
+      const py = spawnSync('python3', ['-c', `import boto3,sys\nc=boto3.client('ssm',endpoint_url=sys.argv[1],verify=sys.argv[2],region_name='us-east-1')\nprint(c.get_parameter(Name='/tls/operator')['Parameter']['Value'])`,
+        server.endpoint, cert], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey } });
+      assert.equal(py.status, 0, py.stderr);
+      assert.equal(py.stdout.trim(), 'v');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('refuses plain HTTP on an address other than loopback unless --insecure-http', async () => {
     const elsewhere = testLocation('sqlite');
     const run = spawnSync(process.execPath, [BIN, 'serve', '--host', '0.0.0.0', '--port', '0'], {

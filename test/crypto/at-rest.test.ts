@@ -71,6 +71,22 @@ for (const backend of BACKENDS) {
       await reopened.close();
       await location.destroy();
     });
+
+    it('refuses values of a key whose row was deleted behind Coffer\'s back, rather than skip the key\'s state', async () => {
+      const env = { COFFER_MASTER_KEY: randomBytes(32).toString('base64') };
+      const location = testLocation(backend);
+      const coffer = await openCoffer(location.settings(), env);
+      const key = await coffer.keyring.createKey(ctx, 'doomed');
+      await coffer.parameters.putParameter(ctx, { Name: '/doomed/p', Value: 'doomed-value', Type: 'SecureString', KeyId: key.keyId });
+      await coffer.kms.disableKey(ctx, { KeyId: key.keyId });
+      await coffer.close();
+      await rawSql(location, `DELETE FROM kms_keys WHERE key_id = '${key.keyId}'`);
+      const reopened = await openCoffer(location.settings(), env);
+      const error = await expectError(reopened.parameters.getParameter(ctx, { Name: '/doomed/p', WithDecryption: true }), 'InvalidCiphertextException');
+      assert.doesNotMatch(error.message, /doomed-value/);
+      await reopened.close();
+      await location.destroy();
+    });
   });
 }
 

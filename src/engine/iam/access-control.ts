@@ -155,8 +155,10 @@ export class AccessControl {
     };
     if (resourcePolicy) {
       const identity = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
-      const resource = resourcePolicy.evaluate(permission.action, permission.resource, lookup,
-        { arn: caller.principalArn, sessionArn: caller.arn, account: caller.account });
+      const resource = resourcePolicy.evaluate(permission.action, permission.resource, lookup, {
+        arn: caller.principalArn, sessionArn: caller.arn, account: caller.account, id: caller.principalId,
+        ...(attached!.principals ? { bindings: attached!.principals } : {}),
+      });
       return combine(identity, resource, attached!.effect);
     }
     // A caller's decision depends only on the action, the resource and the context keys its
@@ -164,11 +166,8 @@ export class AccessControl {
     // when IAM changes). Time-dependent policies are evaluated every time.
     const memo = memoOf(caller);
     if (!memo.cacheable) return evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
-    let key = `${permission.action}\u0000${permission.resource}`;
-    for (const k of memo.keys) {
-      const v = lookup(k);
-      key += `\u0000${v === undefined ? '\u0001' : typeof v === 'string' ? v : v.join('\u0002')}`;
-    }
+    // JSON, not a separator: values come from requests and may hold any character.
+    const key = JSON.stringify([permission.action, permission.resource, ...memo.keys.map((k) => lookup(k) ?? null)]);
     let decision = memo.decisions.get(key);
     if (!decision) {
       decision = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);

@@ -60,7 +60,7 @@ export class CallerDirectory {
     const { account, principalArn, session, ownerId } = credential;
     if (principalArn === rootPrincipal(account)) {
       if (ownerId !== account || session) return undefined;
-      return { kind: 'root', arn: principalArn, principalArn, account, userId: account, tags: new Map(), policies: [] };
+      return { kind: 'root', arn: principalArn, principalArn, account, userId: account, principalId: account, tags: new Map(), policies: [] };
     }
     const kind = session ? 'role' : 'user';
     const name = principalArn.split('/').pop()!;
@@ -74,9 +74,9 @@ export class CallerDirectory {
     if (session) {
       return {
         kind: 'role-session', arn: `arn:aws:sts::${account}:assumed-role/${entity.name}/${session.sessionName}`, principalArn: entity.arn,
-        account, userId: `${entity.id}:${session.sessionName}`, tags, policies,
+        account, userId: `${entity.id}:${session.sessionName}`, principalId: entity.id, tags, policies,
       };
     }
-    return { kind: 'user', arn: entity.arn, principalArn: entity.arn, account, userId: entity.id, userName: entity.name, tags, policies };
+    return { kind: 'user', arn: entity.arn, principalArn: entity.arn, account, userId: entity.id, principalId: entity.id, userName: entity.name, tags, policies };
   }
 }

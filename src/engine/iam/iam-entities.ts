@@ -19,6 +19,8 @@ const LABEL: Record<EntityKind, string> = { user: 'user', group: 'group', role: 
 export interface EntityAttributes {
   description?: string;
   trustPolicy?: string;
+  /** The unique ids the trust policy's named users and roles had when it was written. */
+  trustPrincipals?: Record<string, string>;
   maxSessionDuration?: number;
   defaultVersion?: string;
   nextVersion?: number;

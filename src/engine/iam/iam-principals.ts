@@ -11,9 +11,10 @@ import type {
 import { generateAccessKeyId, generateSecretAccessKey, type AccessKeyStore } from '../identity/access-key-store.js';
 import type { RequestContext } from '../request-context.js';
 import type { StorageReader } from '../../storage/storage.js';
-import { DeleteConflict, IamValidationError, LimitExceeded, NoSuchEntity } from './iam-errors.js';
+import { DeleteConflict, IamValidationError, LimitExceeded, MalformedPolicyDocument, NoSuchEntity } from './iam-errors.js';
 import { checkEntityName } from './iam-names.js';
-import { parsePolicyDocument } from './policy-document.js';
+import { parsePolicyDocument, type PolicyDocument } from './policy-document.js';
+import { principalBindings } from './principal-bindings.js';
 import type { Entity, IamEntities } from './iam-entities.js';
 import { pageOf, type Page } from './iam-paging.js';
 
@@ -26,12 +27,13 @@ function callerUserName(ctx: RequestContext): string | undefined {
   return match?.[1];
 }
 
-function trustPolicy(document: unknown): string {
+function trustPolicy(document: unknown): { text: string; parsed: PolicyDocument } {
   if (typeof document !== 'string') throw new IamValidationError('1 validation error detected: Value null at \'assumeRolePolicyDocument\' failed to satisfy constraint: Member must not be null');
   if (document.length > TRUST_POLICY_LIMIT) throw new LimitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_LIMIT}`);
-  parsePolicyDocument(document, 'trust');
-  return document;
+  return { text: document, parsed: parsePolicyDocument(document, 'trust') };
 }
+
+const invalidPrincipal = (arn: string) => new MalformedPolicyDocument(`Invalid principal in policy: "AWS":"${arn}"`);
 
 /** Users, groups, roles and access keys. */
 export class IamPrincipals {
@@ -155,9 +157,10 @@ export class IamPrincipals {
     if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
       throw new IamValidationError(`1 validation error detected: Value '${String(request.MaxSessionDuration)}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200`);
     }
+    const trustPrincipals = await principalBindings(this.entities, ctx.account, trust.parsed, invalidPrincipal);
     const role = await this.entities.write(async (tx) => {
       const created = await this.entities.create(tx, ctx.account, 'role', name, request.Path,
-        { trustPolicy: trust, maxSessionDuration, ...(request.Description !== undefined ? { description: request.Description } : {}) });
+        { trustPolicy: trust.text, trustPrincipals, maxSessionDuration, ...(request.Description !== undefined ? { description: request.Description } : {}) });
       await this.entities.addTags(tx, created, request.Tags);
       return created;
     });
@@ -187,9 +190,10 @@ export class IamPrincipals {
 
   async updateAssumeRolePolicy(ctx: RequestContext, request: UpdateAssumeRolePolicyRequest): Promise<object> {
     const trust = trustPolicy(request.PolicyDocument);
+    const trustPrincipals = await principalBindings(this.entities, ctx.account, trust.parsed, invalidPrincipal);
     await this.entities.write(async (tx) => {
       const role = await this.entities.require(tx, ctx.account, 'role', checkEntityName('role', request.RoleName));
-      await this.entities.saveAttributes(tx, role, { ...role.attributes, trustPolicy: trust });
+      await this.entities.saveAttributes(tx, role, { ...role.attributes, trustPolicy: trust.text, trustPrincipals });
     });
     return {};
   }

@@ -15,6 +15,10 @@ export interface PolicySubject {
   /** For a role session, the assumed-role ARN, which trust policies may also name. */
   readonly sessionArn?: string;
   readonly account: string;
+  /** The caller's unique id (AIDA... of a user, AROA... of a session's role). */
+  readonly id?: string;
+  /** The unique ids the policy's named principals had when it was written (principal-bindings.ts). */
+  readonly bindings?: Readonly<Record<string, string>>;
 }
 
 /** What one statement decided, and where it came from. */
@@ -54,6 +58,13 @@ class ActionMatcher {
 
 const RANK: Record<PrincipalMatch, number> = { account: 0, everyone: 1, named: 2 };
 
+/** A named ARN means the principal that had it when the policy was written (policies written before bindings existed match by ARN). */
+function boundToCaller(arn: string, subject: PolicySubject): boolean {
+  if (!subject.bindings) return true;
+  const bound = subject.bindings[arn];
+  return bound === undefined ? !/^arn:aws:iam::\d{12}:(user|role)\//.test(arn) : bound === subject.id;
+}
+
 function principalMatch(element: PrincipalElement, subject: PolicySubject): PrincipalMatch | undefined {
   if (element === '*') return 'everyone';
   let found: PrincipalMatch | undefined;
@@ -61,7 +72,7 @@ function principalMatch(element: PrincipalElement, subject: PolicySubject): Prin
   for (const id of element.AWS ?? []) {
     if (id === '*') better('everyone');
     else if (id === subject.account || id === `arn:aws:iam::${subject.account}:root`) better('account');
-    else if (id === subject.arn || id === subject.sessionArn) better('named');
+    else if ((id === subject.arn || id === subject.sessionArn) && boundToCaller(id, subject)) better('named');
   }
   return found;
 }

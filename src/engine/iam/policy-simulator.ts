@@ -35,7 +35,7 @@ export class PolicySimulator {
     const tags = new Map((await this.entities.tags(this.entities.storage, entity)).map((t) => [t.Key!.toLowerCase(), t.Value!]));
     const caller: Caller = {
       kind: kind === 'role' ? 'role-session' : 'user', arn: entity.arn, principalArn: entity.arn, account: ctx.account,
-      userId: entity.id, ...(kind === 'user' ? { userName: entity.name } : {}), tags,
+      userId: entity.id, principalId: entity.id, ...(kind === 'user' ? { userName: entity.name } : {}), tags,
       policies: documents.map((d) => new CompiledPolicy(d.name, parsePolicyDocument(d.document, 'identity'))),
     };
     const extra: Record<string, string | string[]> = {};

@@ -35,7 +35,10 @@ export class KeyAccess {
   onKey(scope: Scope, action: string, key: KeyInfo, context: ConditionValues, shown?: string): Permission {
     return {
       action, resource: key.arn, shown: shown ?? key.arn, context,
-      resourcePolicy: async () => ({ document: this.policyOf(key), effect: 'governs' }),
+      resourcePolicy: async () => ({
+        document: this.policyOf(key), effect: 'governs',
+        ...(key.keyManager === 'CUSTOMER' && key.policyPrincipals ? { principals: key.policyPrincipals } : {}),
+      }),
       resourceTags: () => this.tagsOf(scope, key.keyId),
     };
   }

@@ -14,7 +14,9 @@ import { randomBytes } from 'node:crypto';
 import type { KeyInfo, Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { Storage } from '../../storage/storage.js';
+import type { IamEntities } from '../iam/iam-entities.js';
 import { parsePolicyDocument } from '../iam/policy-document.js';
+import { principalBindings } from '../iam/principal-bindings.js';
 import { CompiledPolicy } from '../iam/policy-evaluator.js';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
@@ -42,6 +44,7 @@ function bytes(value: Blob, field: string): Buffer {
 function context(encryptionContext: Record<string, string> | undefined): Record<string, string> {
   for (const [k, v] of Object.entries(encryptionContext ?? {})) {
     if (typeof v !== 'string' || k.startsWith('coffer:')) throw new KmsValidationException('Encryption context keys and values are strings; keys may not begin with coffer:.');
+    if (k.includes('\u0000') || v.includes('\u0000')) throw new KmsValidationException('Encryption context keys and values may not contain NUL characters.');
   }
   return { ...encryptionContext, 'coffer:api': 'kms' };
 }
@@ -59,10 +62,10 @@ export function keyMetadata(key: KeyInfo): KeyMetadata {
  * The safety check KMS runs on a new key policy: the caller must still be allowed to change it
  * afterwards (directly, or through the account's IAM policies), unless told to bypass the check.
  */
-function checkLockout(ctx: RequestContext, policy: string, keyArn: string, bypass: boolean | undefined): void {
+function checkLockout(ctx: RequestContext, policy: string, principals: Record<string, string>, keyArn: string, bypass: boolean | undefined): void {
   if (bypass === true || !ctx.caller || /:root$/.test(ctx.caller.principalArn)) return;
   const compiled = new CompiledPolicy('key policy', parsePolicyDocument(policy, 'resource'));
-  const subject = { arn: ctx.caller.principalArn, sessionArn: ctx.caller.arn, account: ctx.account };
+  const subject = { arn: ctx.caller.principalArn, sessionArn: ctx.caller.arn, account: ctx.account, id: ctx.caller.principalId, bindings: principals };
   if (compiled.evaluate('kms:PutKeyPolicy', keyArn, () => undefined, subject).effect !== 'Allow') {
     throw new MalformedPolicyDocumentException('The new key policy will not allow you to update the key policy in the future.');
   }
@@ -80,17 +83,18 @@ function checkTags(tags: readonly Tag[] | undefined): Tag[] {
 /** The KMS engine. */
 export class KeyManagement {
   constructor(private readonly keyring: Keyring, private readonly barrier: ValueBarrier, private readonly storage: Storage,
-    private readonly access: KeyAccess) {}
+    private readonly access: KeyAccess, private readonly entities: IamEntities) {}
 
   async createKey(ctx: RequestContext, request: CreateKeyRequest): Promise<object> {
     if (request.KeySpec !== undefined && request.KeySpec !== 'SYMMETRIC_DEFAULT') throw new KmsValidationException(`KeySpec ${request.KeySpec} is not supported; Coffer keys are SYMMETRIC_DEFAULT.`);
     if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') throw new KmsValidationException(`KeyUsage ${request.KeyUsage} is not supported; Coffer keys are ENCRYPT_DECRYPT.`);
     const tags = checkTags(request.Tags);
+    let policy: { text: string; principals: Record<string, string> } | undefined;
     if (request.Policy !== undefined) {
-      checkKeyPolicy(request.Policy);
-      checkLockout(ctx, request.Policy, `arn:aws:kms:${ctx.region}:${ctx.account}:key/*`, request.BypassPolicyLockoutSafetyCheck);
+      policy = { text: request.Policy, principals: await this.bindPrincipals(ctx, request.Policy) };
+      checkLockout(ctx, request.Policy, policy.principals, `arn:aws:kms:${ctx.region}:${ctx.account}:key/*`, request.BypassPolicyLockoutSafetyCheck);
     }
-    const key = await asKmsError(() => this.keyring.createKey(ctx, request.Description ?? '', undefined, request.Policy));
+    const key = await asKmsError(() => this.keyring.createKey(ctx, request.Description ?? '', undefined, policy));
     if (tags.length > 0) await this.storage.transaction(async (tx) => {
       for (const t of tags) await tx.putTag(ctx, KEY_TAG_TYPE, { resourceId: key.keyId, key: t.TagKey!, value: t.TagValue! });
     });
@@ -101,10 +105,17 @@ export class KeyManagement {
     const key = await this.find(ctx, request.KeyId);
     if ((request.PolicyName ?? 'default') !== 'default') throw new ServiceError('NotFoundException', 'The only valid key policy name is default.');
     if (key.keyManager === 'AWS') throw new ServiceError('UnsupportedOperationException', 'The key policy of an AWS managed key cannot be changed.');
-    checkKeyPolicy(request.Policy!);
-    checkLockout(ctx, request.Policy!, key.arn, request.BypassPolicyLockoutSafetyCheck);
-    await this.keyring.setLifecycle(key.keyId, { policy: request.Policy! });
+    const policyPrincipals = await this.bindPrincipals(ctx, request.Policy!);
+    checkLockout(ctx, request.Policy!, policyPrincipals, key.arn, request.BypassPolicyLockoutSafetyCheck);
+    await this.keyring.setLifecycle(key.keyId, { policy: request.Policy!, policyPrincipals });
     return {};
+  }
+
+  /** Checks a key policy and binds the users and roles it names to their unique ids. */
+  private async bindPrincipals(ctx: RequestContext, policy: string): Promise<Record<string, string>> {
+    checkKeyPolicy(policy);
+    return principalBindings(this.entities, ctx.account, parsePolicyDocument(policy, 'resource'),
+      () => new MalformedPolicyDocumentException('The new key policy contains a principal that does not exist.'));
   }
 
   async getKeyPolicy(ctx: RequestContext, request: GetKeyPolicyRequest): Promise<object> {

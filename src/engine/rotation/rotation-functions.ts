@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { Keyring } from '../../crypto/keyring.js';
-import type { RotationFunctionRow, Scope, Storage } from '../../storage/storage.js';
+import type { Scope, Storage } from '../../storage/storage.js';
+import { keyForWrite, withManagedKey } from '../kms/managed-keys.js';
 import { ServiceError } from '../service-error.js';
 import { BUILTIN_ROTATORS } from './builtin-rotators.js';
 
@@ -31,6 +32,11 @@ export function functionArn(scope: Scope, name: string): string {
   return `arn:aws:lambda:${scope.region}:${scope.account}:function:${name}`;
 }
 
+/** The ARN a RotationLambdaARN or bare function name denotes (for authorization: nothing is looked up). */
+export function functionReferenceArn(scope: Scope, reference: string): string {
+  return reference.startsWith('arn:') ? reference : functionArn(scope, reference);
+}
+
 function keyContext(scope: Scope, name: string): Record<string, string> {
   return { service: 'rotation', purpose: 'function-signing-key', account: scope.account, region: scope.region, name };
 }
@@ -39,7 +45,7 @@ function keyContext(scope: Scope, name: string): Record<string, string> {
 export class RotationFunctions {
   constructor(private readonly storage: Storage, private readonly keyring: Keyring, private readonly barrier: ValueBarrier) {}
 
-  /** Registers (or replaces) a function; returns its ARN and its signing key, shown this once. */
+  /** Registers a function under a new name; returns its ARN and its signing key, shown this once. */
   async register(scope: Scope, name: unknown, target: FunctionTarget): Promise<{ arn: string; signingKey: string }> {
     if (typeof name !== 'string' || !NAME.test(name)) throw new ServiceError('InvalidParameterException', 'A function name is 1-64 letters, digits, - and _.');
     let kind: 'http' | 'builtin';
@@ -60,12 +66,15 @@ export class RotationFunctions {
       [kind, where] = ['builtin', target.builtin];
     }
     const signingKey = randomBytes(32).toString('base64url');
-    const key = await this.keyring.resolve(scope, undefined, 'alias/aws/secretsmanager');
-    const row: RotationFunctionRow = {
-      name, kind, target: where, options: JSON.stringify('builtin' in target ? target.options ?? {} : {}),
-      keySealed: this.barrier.seal(signingKey, key.keyId, keyContext(scope, name)), createdAt: Date.now(),
-    };
-    await this.storage.transaction((tx) => tx.putRotationFunction(scope, row));
+    await withManagedKey(this.keyring, scope, () => this.storage.transaction(async (tx) => {
+      // Never replaced in place: whoever may register must not redirect another's function.
+      if (await tx.getRotationFunction(scope, name)) throw new ServiceError('ResourceConflictException', `A rotation function ${name} exists already; remove it first.`);
+      const key = await keyForWrite(this.keyring, scope, undefined, 'alias/aws/secretsmanager');
+      await tx.putRotationFunction(scope, {
+        name, kind, target: where, options: JSON.stringify('builtin' in target ? target.options ?? {} : {}),
+        keySealed: this.barrier.seal(signingKey, key.keyId, keyContext(scope, name)), createdAt: Date.now(),
+      });
+    }));
     return { arn: functionArn(scope, name), signingKey };
   }
 

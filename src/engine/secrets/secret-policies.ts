@@ -12,6 +12,8 @@ import { ServiceError } from '../service-error.js';
 import { MalformedPolicyDocumentException, SecretsValidationException } from './errors.js';
 import { randomPassword } from './random-password.js';
 import type { SecretRecords } from './secret-records.js';
+import type { IamEntities } from '../iam/iam-entities.js';
+import { principalBindings } from '../iam/principal-bindings.js';
 
 const MAX_POLICY = 20_480;
 
@@ -35,16 +37,19 @@ function isPublic(policy: PolicyDocument): boolean {
 
 /** The resource-policy actions, and GetRandomPassword. */
 export class SecretPolicies {
-  constructor(private readonly records: SecretRecords) {}
+  constructor(private readonly records: SecretRecords, private readonly entities: IamEntities) {}
 
   async putResourcePolicy(ctx: RequestContext, request: PutResourcePolicyRequest): Promise<object> {
     const policy = parseResourcePolicy(request.ResourcePolicy);
     if (request.BlockPublicPolicy === true && isPublic(policy)) {
       throw new ServiceError('PublicPolicyException', 'This resource policy contains a statement that grants public access.');
     }
+    // Named users and roles are bound to who they are now, as AWS binds them to unique ids.
+    const policyPrincipals = await principalBindings(this.entities, ctx.account, policy,
+      (arn) => new MalformedPolicyDocumentException(`This resource policy contains an unsupported principal: ${arn}`));
     return this.records.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
-      await this.records.save(tx, ctx, record.row, { ...record.attributes, policy: request.ResourcePolicy! });
+      await this.records.save(tx, ctx, record.row, { ...record.attributes, policy: request.ResourcePolicy!, policyPrincipals });
       return { ARN: record.row.arn, Name: record.row.name };
     });
   }
@@ -57,7 +62,7 @@ export class SecretPolicies {
   async deleteResourcePolicy(ctx: RequestContext, request: DeleteResourcePolicyRequest): Promise<object> {
     return this.records.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
-      const { policy: _, ...attributes } = record.attributes;
+      const { policy: _, policyPrincipals: _p, ...attributes } = record.attributes;
       await this.records.save(tx, ctx, record.row, attributes);
       return { ARN: record.row.arn, Name: record.row.name };
     });

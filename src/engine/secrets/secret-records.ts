@@ -22,6 +22,8 @@ export interface SecretAttributes {
   deletionDate?: number;
   rotation?: RotationSettings;
   policy?: string;
+  /** The unique ids the policy's named users and roles had when it was written. */
+  policyPrincipals?: Record<string, string>;
 }
 
 /** Rotation as DescribeSecret reports it. */

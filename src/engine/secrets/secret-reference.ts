@@ -25,8 +25,17 @@ export function secretReference(store: SecretStore, permissions: SecretsPermissi
     if (!withDecryption) {
       throw new ServiceError('ValidationException', 'WithDecryption flag must be True for retrieving a Secret Manager secret.');
     }
+    // The selector is a VersionId if the secret has such a version, else a staging label: the same
+    // condition keys GetSecretValue would give (secretsmanager:VersionId / VersionStage).
+    const row = await store.records.findRow(store.records.storage, ctx, reference.secretId);
+    const versionIds = row ? (await store.records.storage.listSecretVersions(ctx, row.row.name)).map((v) => v.versionId) : [];
+    const selected = versionSelector(reference.selector, versionIds);
+    const context: Record<string, string> = {
+      ...(selected.VersionId !== undefined ? { 'secretsmanager:VersionId': selected.VersionId } : {}),
+      ...(selected.VersionStage !== undefined ? { 'secretsmanager:VersionStage': selected.VersionStage } : {}),
+    };
     // Authorized before the caller learns whether the secret exists; a missing one is ParameterNotFound, as in AWS.
-    await ctx.authorize?.([await permissions.onSecret(ctx, 'secretsmanager:GetSecretValue', reference.secretId)]);
+    await ctx.authorize?.([await permissions.onSecret(ctx, 'secretsmanager:GetSecretValue', reference.secretId, context)]);
     let record;
     try {
       record = await store.records.resolve(store.records.storage, ctx, reference.secretId);
@@ -36,7 +45,7 @@ export function secretReference(store: SecretStore, permissions: SecretsPermissi
     }
     let value;
     try {
-      value = await store.getSecretValue(ctx, { SecretId: record.row.arn, ...versionSelector(reference.selector, record.versions.map((v) => v.versionId)) });
+      value = await store.getSecretValue(ctx, { SecretId: record.row.arn, ...selected });
     } catch (error) {
       if (error instanceof ServiceError && error.code === 'ResourceNotFoundException') throw new ServiceError('ParameterVersionNotFound', `Systems Manager could not find version ${reference.selector} of ${name}.`);
       throw error;

@@ -17,6 +17,7 @@ import { checkSecretName, newSecretArn } from './secret-names.js';
 import { stagesByVersion, type SecretAttributes, type SecretRecord, type SecretRecords } from './secret-records.js';
 import { DEFAULT_SECRETS_KEY_ALIAS, versionIdOf, valueOf, type SecretValueInput, type SecretVersions } from './secret-versions.js';
 import { KeyAccess } from '../kms/key-access.js';
+import { ManagedKeyNeeded } from '../kms/managed-keys.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
 
 const DAY_MS = 86_400_000;
@@ -43,9 +44,11 @@ export class SecretStore {
       throw new SecretsValidationException('1 validation error detected: Value at \'description\' failed to satisfy constraint: Member must have length less than or equal to 2048');
     }
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
-    if (value) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-    const key = await this.versions.keyOf(ctx, request.KmsKeyId);
-    return this.storage.transaction(async (tx) => {
+    // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
+    if (value || request.KmsKeyId !== undefined) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
+    // A named key must exist (the AWS-managed one is made when a value first needs it).
+    if (request.KmsKeyId !== undefined) await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => { if (!(e instanceof ManagedKeyNeeded)) throw e; });
+    return this.versions.withManagedKey(ctx, () => this.storage.transaction(async (tx) => {
       let existing = await tx.getSecret(ctx, name);
       if (existing && this.records.expired(JSON.parse(existing.attributes) as SecretAttributes)) {
         // Its recovery window is over: it is gone, and the name is free again.
@@ -58,7 +61,8 @@ export class SecretStore {
           throw new InvalidRequestException('You can\'t create this secret because a secret with this name is already scheduled for deletion.');
         }
         // A retried CreateSecret (same token, same value) answers as the first one did.
-        if (value && record.versions.some((v) => v.versionId === versionId) && !(await this.versions.add(tx, ctx, record, key, versionId, value, this.now()))) {
+        if (value && record.versions.some((v) => v.versionId === versionId)
+          && !(await this.versions.add(tx, ctx, record, await this.versions.keyForWrite(ctx, request.KmsKeyId), versionId, value, this.now()))) {
           return { ARN: existing.arn, Name: name, VersionId: versionId };
         }
         throw new ResourceExistsException(`The operation failed because the secret ${name} already exists.`);
@@ -72,12 +76,14 @@ export class SecretStore {
       const row = { name, arn: newSecretArn(ctx, name), createdAt: now, attributes: JSON.stringify(attributes), purgeAt: null };
       await tx.putSecret(ctx, row);
       if (value) {
+        // Every check passed: only now may the AWS-managed key be made, if this is its first use.
+        const key = await this.versions.keyForWrite(ctx, request.KmsKeyId);
         await this.versions.add(tx, ctx, { row, attributes, versions: [], stages: [] }, key, versionId, value, now);
         await this.versions.attach(tx, ctx, name, 'AWSCURRENT', versionId);
       }
       for (const tag of tags) await tx.putTag(ctx, 'Secret', { resourceId: name, key: tag.Key!, value: tag.Value! });
       return { ARN: row.arn, Name: name, ...(value ? { VersionId: versionId } : {}) };
-    });
+    }));
   }
 
   async getSecretValue(ctx: RequestContext, request: GetSecretValueRequest): Promise<Blobbed<GetSecretValueResponse>> {
@@ -113,7 +119,10 @@ export class SecretStore {
   async updateSecret(ctx: RequestContext, request: Blobbed<UpdateSecretRequest>): Promise<UpdateSecretResponse> {
     const value = valueOf(request as SecretValueInput);
     const record = await this.records.resolve(this.storage, ctx, request.SecretId);
-    if (request.KmsKeyId !== undefined) await this.versions.keyOf(ctx, request.KmsKeyId);
+    if (request.KmsKeyId !== undefined) {
+      await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
+      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => { if (!(e instanceof ManagedKeyNeeded)) throw e; });
+    }
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
         const fresh = await this.records.resolve(tx, ctx, request.SecretId);
@@ -239,10 +248,10 @@ export class SecretStore {
     : Promise<PutSecretValueResponse> {
     const first = await this.records.resolve(this.storage, ctx, secretId);
     await this.authorizeKey(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
-    const key = await this.versions.keyOf(ctx, first.attributes.kmsKeyId);
-    return this.storage.transaction(async (tx) => {
+    return this.versions.withManagedKey(ctx, () => this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, secretId);
       const now = this.now();
+      const key = await this.versions.keyForWrite(ctx, record.attributes.kmsKeyId);
       const added = await this.versions.add(tx, ctx, record, key, versionId, value, now);
       if (added) {
         for (const stage of stages) await this.versions.attach(tx, ctx, record.row.name, stage, versionId);
@@ -251,7 +260,7 @@ export class SecretStore {
       }
       const labels = (await tx.listSecretStages(ctx, record.row.name)).filter((s) => s.versionId === versionId).map((s) => s.stage);
       return { ARN: record.row.arn, Name: record.row.name, VersionId: versionId, VersionStages: labels };
-    });
+    }));
   }
 
   /**

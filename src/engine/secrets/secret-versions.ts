@@ -11,6 +11,7 @@ import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { ValueFingerprint } from '../../crypto/value-fingerprint.js';
 import type { Scope, SecretVersionRow, StorageWriter } from '../../storage/storage.js';
 import { asKmsError } from '../kms/kms-errors.js';
+import { keyForWrite, withManagedKey } from '../kms/managed-keys.js';
 import type { RequestContext } from '../request-context.js';
 import { InvalidParameterException, ResourceExistsException, SecretsValidationException } from './errors.js';
 import type { SecretRecord } from './secret-records.js';
@@ -44,6 +45,8 @@ export function versionIdOf(token: unknown): string {
   if (typeof token !== 'string' || token.length < 32 || token.length > 64) {
     throw new SecretsValidationException('1 validation error detected: Value at \'clientRequestToken\' failed to satisfy constraint: Member must have length greater than or equal to 32');
   }
+  // A version id names a version in ARNs, labels and the sealing context: printable text only.
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new InvalidParameterException('The ClientRequestToken may hold only printable ASCII characters.');
   return token;
 }
 
@@ -59,6 +62,16 @@ export class SecretVersions {
   /** The key a secret's values are sealed under, as its KmsKeyId (or the default alias) names it. */
   async keyOf(ctx: RequestContext, kmsKeyId: string | undefined): Promise<KeyInfo> {
     return asKmsError(() => this.keyring.resolve(ctx, kmsKeyId, DEFAULT_SECRETS_KEY_ALIAS));
+  }
+
+  /** As keyOf, inside a write: never creates the AWS-managed key (ManagedKeyNeeded instead). */
+  keyForWrite(ctx: RequestContext, kmsKeyId: string | undefined): Promise<KeyInfo> {
+    return asKmsError(() => keyForWrite(this.keyring, ctx, kmsKeyId, DEFAULT_SECRETS_KEY_ALIAS));
+  }
+
+  /** Runs a write that may need the AWS-managed key made first (managed-keys.ts). */
+  withManagedKey<T>(ctx: RequestContext, write: () => Promise<T>): Promise<T> {
+    return withManagedKey(this.keyring, ctx, write);
   }
 
   /**

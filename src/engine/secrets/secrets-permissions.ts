@@ -8,6 +8,7 @@
  * Store bridge and rotation all use it, so none can skip the secret's policy or tags.
  */
 import { requestTagKeys, type ConditionValues, type Permission, type RequestContext } from '../request-context.js';
+import { functionReferenceArn } from '../rotation/rotation-functions.js';
 import { pendingSecretArn } from './secret-names.js';
 import type { SecretRecords } from './secret-records.js';
 
@@ -35,7 +36,13 @@ export class SecretsPermissions {
     if (typeof input.VersionStage === 'string') context['secretsmanager:VersionStage'] = input.VersionStage;
     if (typeof input.VersionId === 'string') context['secretsmanager:VersionId'] = input.VersionId;
     if (typeof input.RotationLambdaARN === 'string') context['secretsmanager:RotationLambdaARN'] = input.RotationLambdaARN;
-    return [await this.onSecret(ctx, iamAction, input.SecretId, context)];
+    const onSecret = await this.onSecret(ctx, iamAction, input.SecretId, context);
+    if (action === 'RotateSecret' && typeof input.RotationLambdaARN === 'string') {
+      // As in AWS: setting a rotation function needs the right to invoke it.
+      const fn = functionReferenceArn(ctx, input.RotationLambdaARN);
+      return [onSecret, { action: 'lambda:InvokeFunction', resource: fn, shown: fn }];
+    }
+    return [onSecret];
   }
 
   /**
@@ -52,7 +59,8 @@ export class SecretsPermissions {
     return {
       ...permission,
       resourceTags: async () => Object.fromEntries((await this.records.tags(this.records.storage, ctx, record.row.name)).map((t) => [t.Key!, t.Value!])),
-      resourcePolicy: async () => (record.attributes.policy === undefined ? undefined : { document: record.attributes.policy, effect: 'grants' }),
+      resourcePolicy: async () => (record.attributes.policy === undefined ? undefined
+        : { document: record.attributes.policy, effect: 'grants', ...(record.attributes.policyPrincipals ? { principals: record.attributes.policyPrincipals } : {}) }),
     };
   }
 }

@@ -101,10 +101,15 @@ export class ParameterQueries {
     };
     const page = await this.scan(ctx, root ? undefined : prefix, cursor?.after, limit, predicate, oneLevel, true);
     const withDecryption = request.WithDecryption === true;
-    // A path's parameters pass one by one what a Deny names: no listing undoes a Deny on a read.
+    // A path's parameters pass one by one what a Deny names, of this listing or of a single read
+    // (GetParameter, GetParameters): no listing undoes a Deny on a read.
     const shown: ParameterVersionRow[] = [];
     for (const row of page.rows) {
-      if (!(await ctx.denies?.(this.permissions.onParameter(ctx, 'ssm:GetParametersByPath', row.name)))) shown.push(row);
+      let denied = false;
+      for (const action of ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters']) {
+        denied ||= (await ctx.denies?.(this.permissions.onParameter(ctx, action, row.name))) === true;
+      }
+      if (!denied) shown.push(row);
     }
     return {
       Parameters: await Promise.all(shown.map((row) => this.views.parameter(ctx, row, withDecryption))),

@@ -36,6 +36,7 @@ import {
 import { checkTags, MAX_TAGS_PER_RESOURCE } from './resource-tags.js';
 import type { SsmPermissions } from './ssm-permissions.js';
 import { KeyAccess } from '../kms/key-access.js';
+import { keyForWrite, withManagedKey } from '../kms/managed-keys.js';
 
 /** AWS keeps the 100 most recent versions of a parameter. */
 export const MAX_VERSIONS = 100;
@@ -116,10 +117,8 @@ export class ParameterStore {
     // AWS; that is decided before anything is written, an AWS-managed key made on first use included.
     const planned = keyReference(request, await findLatest(this.storage, ctx, name));
     if (planned !== null) await this.authorizeKey(ctx, 'kms:Encrypt', planned, name);
-    // Resolved before the transaction: creating the default key takes a transaction of its own.
-    const key = await this.resolveKey(ctx, planned ?? DEFAULT_SSM_KEY_ALIAS);
 
-    return this.storage.transaction(async (tx) => {
+    return withManagedKey(this.keyring, ctx, () => this.storage.transaction(async (tx) => {
       await tx.lockParameter(ctx, lockName(name));
       const previous = await findLatest(tx, ctx, name);
       if (!previous && request.Type === undefined) throw new ValidationException('A parameter type is required when you create a parameter.');
@@ -137,6 +136,8 @@ export class ParameterStore {
       const policies = request.Policies ?? previous?.policies ?? null;
       const tier = resolveTier(request.Tier, previous?.tier, Buffer.byteLength(value), policies !== null && policies !== '[]');
       const version = (previous?.version ?? 0) + 1;
+      // Every check passed: only now may the AWS-managed key be made, if this is its first use.
+      const key = await this.writeKey(ctx, keyRef ?? DEFAULT_SSM_KEY_ALIAS);
       if (previous) await this.makeRoomForVersion(tx, ctx, storedName);
       const row: ParameterVersionRow = {
         name: storedName, version, type, keyId: keyRef, tier, dataType,
@@ -149,7 +150,7 @@ export class ParameterStore {
       await tx.setLatestVersion(ctx, storedName, version);
       for (const tag of tags) await tx.putTag(ctx, 'Parameter', { resourceId: storedName, key: tag.Key!, value: tag.Value! });
       return { Version: version, Tier: tier };
-    });
+    }));
   }
 
   async deleteParameter(ctx: RequestContext, request: DeleteParameterRequest): Promise<DeleteParameterResult> {
@@ -277,9 +278,10 @@ export class ParameterStore {
     await ctx.authorize([await this.keys.onReference(ctx, action, reference, DEFAULT_SSM_KEY_ALIAS, context)]);
   }
 
-  private async resolveKey(scope: Scope, reference: string | undefined): Promise<KeyInfo> {
+  /** The key a write seals under, without creating it (ManagedKeyNeeded when aws/ssm must be made first). */
+  private async writeKey(scope: Scope, reference: string): Promise<KeyInfo> {
     try {
-      return await this.keyring.resolve(scope, reference, DEFAULT_SSM_KEY_ALIAS);
+      return await keyForWrite(this.keyring, scope, reference, DEFAULT_SSM_KEY_ALIAS);
     } catch (error) {
       if (error instanceof CryptoError && error.code !== 'InvalidCiphertextException') throw new InvalidKeyId(error.message);
       throw error;

@@ -56,7 +56,7 @@ export class SecurityTokenService {
       throw new IamValidationError('Session policies (Policy, PolicyArns) are not supported by Coffer; grant the role exactly what the session needs.');
     }
     const tags = sessionTags(request.Tags);
-    const caller = ctx.caller ?? { arn: ctx.principalArn, principalArn: ctx.principalArn, account: ctx.account, userId: ctx.account, tags: new Map() };
+    const caller = ctx.caller ?? { arn: ctx.principalArn, principalArn: ctx.principalArn, account: ctx.account, userId: ctx.account, principalId: ctx.account, tags: new Map() };
     const denied = () => new AccessDenied('sts', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     if (/:root$/.test(caller.principalArn)) throw new AccessDenied('sts', 'Roles may not be assumed by root accounts.');
 
@@ -65,7 +65,10 @@ export class SecurityTokenService {
     if (!role || role.arn !== roleArn) throw denied();
     const trust = new CompiledPolicy(`${role.name} trust policy`, parsePolicyDocument(role.attributes.trustPolicy!, 'trust'));
     const lookup = this.trustLookup(caller, ctx, request, tags);
-    const subject = { arn: caller.principalArn, sessionArn: caller.arn, account: caller.account };
+    const subject = {
+      arn: caller.principalArn, sessionArn: caller.arn, account: caller.account, id: caller.principalId,
+      ...(role.attributes.trustPrincipals ? { bindings: role.attributes.trustPrincipals } : {}),
+    };
     const actions = Object.keys(tags).length > 0 ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
     const decisions = actions.map((action) => trust.evaluate(action, roleArn, lookup, subject));
     if (decisions.some((d) => d.effect !== 'Allow')) throw denied();

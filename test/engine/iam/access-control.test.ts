@@ -14,7 +14,7 @@ import { expectError } from '../../helpers/expect-error.js';
 function callerWith(statements: object[], tags: Record<string, string> = {}): Caller {
   return {
     kind: 'user', arn: 'arn:aws:iam::123456789012:user/ann', principalArn: 'arn:aws:iam::123456789012:user/ann', account: '123456789012',
-    userId: 'AIDAEXAMPLE', userName: 'ann', tags: new Map(Object.entries(tags)),
+    userId: 'AIDAEXAMPLE', principalId: 'AIDAEXAMPLE', userName: 'ann', tags: new Map(Object.entries(tags)),
     policies: [new CompiledPolicy('p', parsePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: statements })))],
   };
 }
