@@ -57,8 +57,16 @@ export interface KeyLifecycle {
   policyPrincipals?: Record<string, string>;
 }
 
+/** Parsed attributes, once per row object (every decrypt checks the key's state). */
+const lifecycles = new WeakMap<KeyRow, KeyLifecycle>();
+
 function lifecycleOf(row: KeyRow): KeyLifecycle {
-  return row.attributes ? JSON.parse(row.attributes) as KeyLifecycle : {};
+  let lifecycle = lifecycles.get(row);
+  if (!lifecycle) {
+    lifecycle = row.attributes ? JSON.parse(row.attributes) as KeyLifecycle : {};
+    lifecycles.set(row, lifecycle);
+  }
+  return lifecycle;
 }
 
 /** The default key each service uses when the caller names none. */
@@ -289,8 +297,10 @@ export class Keyring {
     }
     // Material without its key row (a row deleted behind Coffer's back) opens nothing: the row
     // holds the state (disabled, pending deletion) that decides whether the key may be used.
-    if (!bytes || !this.keys.has(keyId)) throw new InvalidCiphertextException('The ciphertext refers to a key that does not exist in this store.');
-    this.checkUsable(this.info(keyId));
+    const row = this.keys.get(keyId);
+    if (!bytes || !row) throw new InvalidCiphertextException('The ciphertext refers to a key that does not exist in this store.');
+    const state = lifecycleOf(row).state ?? (row.enabled ? 'Enabled' : 'Disabled');
+    if (state !== 'Enabled' || !row.enabled) this.checkUsable(this.info(keyId));
     return bytes;
   }
 

@@ -106,8 +106,8 @@ export class ParameterQueries {
     const shown: ParameterVersionRow[] = [];
     for (const row of page.rows) {
       let denied = false;
-      for (const action of ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters']) {
-        denied ||= (await ctx.denies?.(this.permissions.onParameter(ctx, action, row.name))) === true;
+      for (const action of ctx.denies ? ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters'] : []) {
+        denied ||= await ctx.denies!(this.permissions.onParameter(ctx, action, row.name));
       }
       if (!denied) shown.push(row);
     }
