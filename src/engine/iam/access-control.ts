@@ -80,16 +80,32 @@ const MAX_DECISIONS_PER_CALLER = 4096;
 interface DecisionMemo {
   readonly keys: readonly string[];
   readonly cacheable: boolean;
+  readonly readsResourceTags: boolean;
   readonly decisions: Map<string, Decision>;
+  /** With a resource's own policy: the keys both read, and whether the result may be reused. */
+  readonly withPolicy: WeakMap<CompiledPolicy, { readonly keys: readonly string[]; readonly cacheable: boolean }>;
 }
 
 const memos = new WeakMap<Caller, DecisionMemo>();
+
+function withPolicy(memo: DecisionMemo, policy: CompiledPolicy): { readonly keys: readonly string[]; readonly cacheable: boolean } {
+  let shape = memo.withPolicy.get(policy);
+  if (!shape) {
+    const keys = [...new Set([...memo.keys, ...policy.readsKeys])].sort();
+    shape = { keys, cacheable: !keys.some((k) => VOLATILE_KEYS.has(k)) };
+    memo.withPolicy.set(policy, shape);
+  }
+  return shape;
+}
 
 function memoOf(caller: Caller): DecisionMemo {
   let memo = memos.get(caller);
   if (!memo) {
     const keys = [...new Set(caller.policies.flatMap((p) => [...p.readsKeys]))].sort();
-    memo = { keys, cacheable: !keys.some((k) => VOLATILE_KEYS.has(k)), decisions: new Map() };
+    memo = {
+      keys, cacheable: !keys.some((k) => VOLATILE_KEYS.has(k)), readsResourceTags: caller.policies.some((p) => p.readsResourceTags),
+      decisions: new Map(), withPolicy: new WeakMap(),
+    };
     memos.set(caller, memo);
   }
   return memo;
@@ -99,6 +115,16 @@ function memoOf(caller: Caller): DecisionMemo {
 function resourceTagOf(key: string): string | undefined {
   const slash = key.indexOf('/');
   return slash > 0 && key.slice(0, slash).endsWith(':resourcetag') ? key.slice(slash + 1) : undefined;
+}
+
+/** A number per compiled resource policy, naming it in decision memos. */
+const policyIds = new WeakMap<CompiledPolicy, number>();
+let nextPolicyId = 0;
+
+function policyIdOf(policy: CompiledPolicy): number {
+  let id = policyIds.get(policy);
+  if (id === undefined) policyIds.set(policy, id = ++nextPolicyId);
+  return id;
 }
 
 /** Resource policies compiled once per text. */
@@ -143,8 +169,9 @@ export class AccessControl {
     const given = lowerKeys(extra);
     const attached = permission.resourcePolicy ? await permission.resourcePolicy() : undefined;
     const resourcePolicy = attached === undefined ? undefined : compiledResourcePolicy(attached.document);
+    const memo = memoOf(caller);
     let tags: Map<string, string> | undefined;
-    if (permission.resourceTags && (caller.policies.some((p) => p.readsResourceTags) || resourcePolicy?.readsResourceTags)) {
+    if (permission.resourceTags && (memo.readsResourceTags || resourcePolicy?.readsResourceTags)) {
       tags = new Map(Object.entries(await permission.resourceTags()).map(([k, v]) => [k.toLowerCase(), v]));
     }
     const lookup: ContextLookup = (key) => {
@@ -153,24 +180,27 @@ export class AccessControl {
       const tag = tags && resourceTagOf(key);
       return tag === undefined ? undefined : tags!.get(tag);
     };
-    if (resourcePolicy) {
+    const evaluate = (): Decision => {
       const identity = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
+      if (!resourcePolicy) return identity;
       const resource = resourcePolicy.evaluate(permission.action, permission.resource, lookup, {
         arn: caller.principalArn, sessionArn: caller.arn, account: caller.account, id: caller.principalId,
         ...(attached!.principals ? { bindings: attached!.principals } : {}),
       });
       return combine(identity, resource, attached!.effect);
-    }
-    // A caller's decision depends only on the action, the resource and the context keys its
-    // policies read, so equal inputs reuse the decision (the memo dies with the compiled caller
-    // when IAM changes). Time-dependent policies are evaluated every time.
-    const memo = memoOf(caller);
-    if (!memo.cacheable) return evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
+    };
+    // A caller's decision depends only on the action, the resource, the resource's own policy
+    // and the context keys its policies read, so equal inputs reuse the decision (the memo dies
+    // with the compiled caller when IAM changes). Time-dependent policies are evaluated every time.
+    const shape = resourcePolicy ? withPolicy(memo, resourcePolicy) : memo;
+    if (!shape.cacheable) return evaluate();
+    const reads = shape.keys;
     // JSON, not a separator: values come from requests and may hold any character.
-    const key = JSON.stringify([permission.action, permission.resource, ...memo.keys.map((k) => lookup(k) ?? null)]);
+    const key = JSON.stringify([permission.action, permission.resource,
+      resourcePolicy ? [policyIdOf(resourcePolicy), attached!.effect, attached!.principals ?? null] : null, ...reads.map((k) => lookup(k) ?? null)]);
     let decision = memo.decisions.get(key);
     if (!decision) {
-      decision = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
+      decision = evaluate();
       if (memo.decisions.size >= MAX_DECISIONS_PER_CALLER) memo.decisions.clear();
       memo.decisions.set(key, decision);
     }

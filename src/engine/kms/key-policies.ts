@@ -20,17 +20,29 @@ export class MalformedPolicyDocumentException extends ServiceError {
   }
 }
 
+/** Built once per account, region and service: every use of a key consults its policy. */
+const policyTexts = new Map<string, string>();
+
+function memoised(key: string, make: () => string): string {
+  let text = policyTexts.get(key);
+  if (text === undefined) {
+    if (policyTexts.size > 1000) policyTexts.clear();
+    policyTexts.set(key, text = make());
+  }
+  return text;
+}
+
 /** The policy KMS gives a customer-managed key created without one. */
 export function defaultKeyPolicy(account: string): string {
-  return JSON.stringify({
+  return memoised(`default\u0000${account}`, () => JSON.stringify({
     Version: '2012-10-17', Id: 'key-default-1',
     Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
-  }, null, 2);
+  }, null, 2));
 }
 
 /** The fixed policy of the AWS-managed key of `service` (`ssm`, `secretsmanager`). */
 export function managedKeyPolicy(account: string, region: string, service: string): string {
-  return JSON.stringify({
+  return memoised(`${service}\u0000${account}\u0000${region}`, () => JSON.stringify({
     Version: '2012-10-17', Id: `auto-${service}-1`,
     Statement: [
       {
@@ -45,7 +57,7 @@ export function managedKeyPolicy(account: string, region: string, service: strin
         Action: ['kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:RevokeGrant'], Resource: '*',
       },
     ],
-  }, null, 2);
+  }, null, 2));
 }
 
 /** Checks a key policy's size and grammar (MalformedPolicyDocumentException, LimitExceededException). */
