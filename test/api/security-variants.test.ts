@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateRoleCommand, DeleteAccessKeyCommand, DeleteUserCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteAccessKeyCommand, DeleteRoleCommand, DeleteUserCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
 import {
   CreateSecretCommand, GetSecretValueCommand, PutResourcePolicyCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient, UpdateSecretCommand,
@@ -143,5 +143,63 @@ describe('security: variants of the review\'s classes', () => {
     await eu.sm.send(new PutSecretValueCommand({ SecretId: 'eu/s', SecretString: 'v' }));
     const after = (await eu.kms.send(new ListAliasesCommand({}))).Aliases!.map((a) => a.AliasName);
     assert.ok(after.includes('alias/aws/ssm') && after.includes('alias/aws/secretsmanager'));
+  });
+
+  it('NotPrincipal listing the account exempts its root only: "deny everyone but bob" still denies eve, for secrets and keys', async () => {
+    const bob = as(await userWithKey(root.iam, 'np-bob', { a: policy(allow(['secretsmanager:GetSecretValue', 'kms:*'])) }));
+    const eve = as(await userWithKey(root.iam, 'np-eve', { a: policy(allow(['secretsmanager:GetSecretValue', 'kms:*'])) }));
+    await rootSm.send(new CreateSecretCommand({ Name: 'np/s', SecretString: 'np-secret' }));
+    const denyAllBut = (action: string) => JSON.stringify(policy({ Effect: 'Deny', Action: action, Resource: '*',
+      NotPrincipal: { AWS: [`arn:aws:iam::${ACCOUNT}:user/np-bob`, `arn:aws:iam::${ACCOUNT}:root`] } }));
+    await rootSm.send(new PutResourcePolicyCommand({ SecretId: 'np/s', ResourcePolicy: denyAllBut('secretsmanager:GetSecretValue') }));
+    assert.equal((await bob.sm.send(new GetSecretValueCommand({ SecretId: 'np/s' }))).SecretString, 'np-secret');
+    assert.ok(await isDenied(eve.sm.send(new GetSecretValueCommand({ SecretId: 'np/s' }))));
+    assert.equal((await rootSm.send(new GetSecretValueCommand({ SecretId: 'np/s' }))).SecretString, 'np-secret');
+    const key = (await root.kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy(
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      JSON.parse(denyAllBut('kms:Encrypt')).Statement[0])) }))).KeyMetadata!.KeyId!;
+    await bob.kms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
+    assert.ok(await isDenied(eve.kms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }))));
+  });
+
+  it('AssumeRole refuses a role that trusts the account exactly as a missing one, so roles cannot be listed', async () => {
+    const nobody = as(await userWithKey(root.iam, 'role-prober', {}));
+    await root.iam.send(new CreateRoleCommand({ RoleName: 'trusts-account', AssumeRolePolicyDocument: JSON.stringify(policy(
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' })) }));
+    const message = async (role: string) => (await nobody.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleSessionName: 'probe' }))
+      .then(() => assert.fail('assumed'), (e: Error) => e)).message.replace(role, 'ROLE');
+    assert.equal(await message('trusts-account'), await message('no-such-role'));
+  });
+
+  it('a role session named in a resource policy is bound to its role: a role recreated under the name gets nothing', async () => {
+    const trust = JSON.stringify(policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }));
+    await root.iam.send(new CreateRoleCommand({ RoleName: 'rs', AssumeRolePolicyDocument: trust }));
+    await rootSm.send(new CreateSecretCommand({ Name: 'rs/s', SecretString: 'session-secret' }));
+    await rootSm.send(new PutResourcePolicyCommand({ SecretId: 'rs/s', ResourcePolicy: JSON.stringify(policy(
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:sts::${ACCOUNT}:assumed-role/rs/sess1` }, Action: 'secretsmanager:GetSecretValue', Resource: '*' })) }));
+    const assumer = as(await userWithKey(root.iam, 'rs-assumer', { a: policy(allow('sts:AssumeRole')) }));
+    const session = async () => {
+      const c = (await assumer.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/rs`, RoleSessionName: 'sess1' }))).Credentials!;
+      return as({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! });
+    };
+    assert.equal((await (await session()).sm.send(new GetSecretValueCommand({ SecretId: 'rs/s' }))).SecretString, 'session-secret');
+    await root.iam.send(new DeleteRoleCommand({ RoleName: 'rs' }));
+    await root.iam.send(new CreateRoleCommand({ RoleName: 'rs', AssumeRolePolicyDocument: trust }));
+    assert.ok(await isDenied((await session()).sm.send(new GetSecretValueCommand({ SecretId: 'rs/s' }))));
+    await assert.rejects(rootSm.send(new PutResourcePolicyCommand({ SecretId: 'rs/s', ResourcePolicy: JSON.stringify(policy(
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:sts::${ACCOUNT}:assumed-role/not-yet/sess` }, Action: 'secretsmanager:GetSecretValue', Resource: '*' })) })),
+    (e: Error) => e.name === 'MalformedPolicyDocumentException');
+  });
+
+  it('a parameter has one rotation schedule whichever spelling names it', async () => {
+    const coffer = rootCoffer();
+    await coffer.call('RegisterFunction', { Name: 'pw-param', Builtin: 'random-password' }).catch(() => undefined);
+    await root.ssm.send(new PutParameterCommand({ Name: '/rot/spelled', Value: 'v', Type: 'SecureString' }));
+    const arn = `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/rot/spelled`;
+    await coffer.call('RotateParameter', { Name: arn, RotationFunction: 'pw-param', RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 30 } });
+    const cancelled = await coffer.call('CancelParameterRotation', { Name: '/rot/spelled' });
+    assert.equal(cancelled.Name, '/rot/spelled');
+    await assert.rejects(coffer.call('RotateParameter', { Name: '/aws/reference/secretsmanager/app/versions', RotationFunction: 'pw-param' }),
+      (e: Error & { code: string }) => e.code === 'ValidationException');
   });
 });

@@ -6,6 +6,7 @@
 import { Condition } from './condition-operators.js';
 import type { PolicyDocument, PolicyStatement, PrincipalElement } from './policy-document.js';
 import { PolicyTemplate, type ContextLookup } from './policy-template.js';
+import { isBindablePrincipal } from './principal-bindings.js';
 import { Wildcard } from './wildcard.js';
 
 /** Who a trust or resource policy is asked about. */
@@ -62,7 +63,7 @@ const RANK: Record<PrincipalMatch, number> = { account: 0, everyone: 1, named: 2
 function boundToCaller(arn: string, subject: PolicySubject): boolean {
   if (!subject.bindings) return true;
   const bound = subject.bindings[arn];
-  return bound === undefined ? !/^arn:aws:iam::\d{12}:(user|role)\//.test(arn) : bound === subject.id;
+  return bound === undefined ? !isBindablePrincipal(arn) : bound === subject.id;
 }
 
 function principalMatch(element: PrincipalElement, subject: PolicySubject): PrincipalMatch | undefined {
@@ -75,6 +76,19 @@ function principalMatch(element: PrincipalElement, subject: PolicySubject): Prin
     else if ((id === subject.arn || id === subject.sessionArn) && boundToCaller(id, subject)) better('named');
   }
   return found;
+}
+
+/**
+ * Whether a NotPrincipal element leaves the caller out. As in AWS, listing an account (its id or
+ * its root ARN) exempts that account's root principal only, not its users and role sessions:
+ * "deny everyone but bob" lists bob and the account, and still denies eve.
+ */
+function excludedBy(element: PrincipalElement, subject: PolicySubject): boolean {
+  if (element === '*') return true;
+  const isRoot = subject.arn === `arn:aws:iam::${subject.account}:root`;
+  return (element.AWS ?? []).some((id) => id === '*'
+    || ((id === subject.account || id === `arn:aws:iam::${subject.account}:root`) && isRoot)
+    || ((id === subject.arn || id === subject.sessionArn) && boundToCaller(id, subject)));
 }
 
 class CompiledStatement {
@@ -113,7 +127,7 @@ class CompiledStatement {
 
   principal(subject: PolicySubject): PrincipalMatch | undefined {
     if (this.source.principal) return principalMatch(this.source.principal, subject);
-    if (this.source.notPrincipal) return principalMatch(this.source.notPrincipal, subject) ? undefined : 'everyone';
+    if (this.source.notPrincipal) return excludedBy(this.source.notPrincipal, subject) ? undefined : 'everyone';
     return 'account';
   }
 }

@@ -14,10 +14,17 @@ import type { PolicyDocument, PrincipalElement } from './policy-document.js';
 export type PrincipalBindings = Readonly<Record<string, string>>;
 
 const IAM_PRINCIPAL = /^arn:aws:iam::(\d{12}):(user|role)\/(?:.*\/)?([\w+=,.@-]+)$/;
+/** A role session names its role: bound to the role's id, as the session's own identity is. */
+const SESSION_PRINCIPAL = /^arn:aws:sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/;
+
+/** Whether an ARN names a principal whose binding decides (user, role, or a role's session). */
+export function isBindablePrincipal(arn: string): boolean {
+  return IAM_PRINCIPAL.test(arn) || SESSION_PRINCIPAL.test(arn);
+}
 
 function namedArns(element: PrincipalElement | undefined): string[] {
   if (element === undefined || element === '*') return [];
-  return (element.AWS ?? []).filter((id) => IAM_PRINCIPAL.test(id));
+  return (element.AWS ?? []).filter(isBindablePrincipal);
 }
 
 /**
@@ -29,10 +36,11 @@ export async function principalBindings(entities: IamEntities, account: string, 
   const bindings: Record<string, string> = {};
   for (const statement of document.statements) {
     for (const arn of [...namedArns(statement.principal), ...namedArns(statement.notPrincipal)]) {
-      const [, owner, kind, name] = IAM_PRINCIPAL.exec(arn)!;
+      const session = SESSION_PRINCIPAL.exec(arn);
+      const [, owner, kind, name] = session ? [session[0], session[1], 'role', session[2]] : IAM_PRINCIPAL.exec(arn)!;
       if (owner !== account || bindings[arn] !== undefined) continue;
       const entity = await entities.find(entities.storage, account, kind as 'user' | 'role', name!);
-      if (!entity || entity.arn !== arn) throw invalid(arn);
+      if (!entity || (!session && entity.arn !== arn)) throw invalid(arn);
       bindings[arn] = entity.id;
     }
   }

@@ -91,7 +91,8 @@ export class RotationService {
   /** Rotates a parameter with a function on a schedule: each rotation writes a new parameter version. */
   async rotateParameter(ctx: RequestContext, request: { Name?: string; RotationFunction?: string; RotationRules?: RotationRulesType; RotateImmediately?: boolean })
     : Promise<{ Name: string; NextRotationDate?: Date }> {
-    const name = String(request.Name);
+    // One schedule per parameter, whichever spelling, ARN or selector named it.
+    const name = await this.parameters.storedNameOf(ctx, String(request.Name));
     await this.parameters.getParameter(ctx, { Name: name }); // it must exist (ParameterNotFound otherwise)
     const previous = await this.schedules.config(ctx, 'parameter', name);
     const functionArn = request.RotationFunction ?? previous?.functionArn;
@@ -107,8 +108,9 @@ export class RotationService {
   }
 
   async cancelParameterRotation(ctx: RequestContext, request: { Name?: string }): Promise<object> {
-    await this.schedules.remove(ctx, 'parameter', String(request.Name));
-    return { Name: request.Name };
+    const name = await this.parameters.storedNameOf(ctx, String(request.Name));
+    await this.schedules.remove(ctx, 'parameter', name);
+    return { Name: name };
   }
 
   /** Recent runs, newest first: of one secret or parameter, or of the whole account and region. */
@@ -117,7 +119,8 @@ export class RotationService {
     let target: { kind: TargetKind; name: string } | undefined;
     if (request.Name !== undefined) {
       const kind = request.Kind ?? (request.Name.startsWith('/') ? 'parameter' : 'secret');
-      const name = kind === 'secret' ? (await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.Name, true)).row.name : request.Name;
+      const name = kind === 'secret' ? (await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.Name, true)).row.name
+        : await this.parameters.storedNameOf(ctx, request.Name);
       target = { kind, name };
     }
     return { Rotations: (await this.secrets.records.storage.listRotationRuns(ctx, target, limit)).map(statusShape) };

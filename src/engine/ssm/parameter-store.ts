@@ -26,8 +26,8 @@ import {
   ParameterNotFound, ParameterVersionLabelLimitExceeded, ParameterVersionNotFound, TooManyTagsError, TooManyUpdates, ValidationException,
 } from './errors.js';
 import { checkLabelList, isValidLabel, MAX_LABELS_PER_VERSION } from './parameter-labels.js';
-import { findLatest } from './parameter-lookup.js';
-import { alternateSpelling, checkNameForWrite, checkNameSyntax, nameFromArn, parameterArn } from './parameter-name.js';
+import { findLatest, storedName } from './parameter-lookup.js';
+import { alternateSpelling, checkNameForWrite, checkNameSyntax, nameFromArn, parameterArn, parseReference, parseSecretReference } from './parameter-name.js';
 import { checkNameList, ParameterQueries, type SecretReference } from './parameter-queries.js';
 import { valueContext, ParameterViews } from './parameter-views.js';
 import {
@@ -76,6 +76,16 @@ export class ParameterStore {
 
   getParameter(ctx: RequestContext, request: GetParameterRequest): Promise<GetParameterResult> {
     return this.queries.getParameter(ctx, request);
+  }
+
+  /**
+   * The name a reference (name, ARN, with or without a selector) denotes, in the spelling it is
+   * stored under: one key for whatever else is kept about the parameter (rotation schedules).
+   */
+  async storedNameOf(ctx: RequestContext, reference: string): Promise<string> {
+    if (parseSecretReference(reference)) throw new ValidationException('A /aws/reference/secretsmanager/ name is a Secrets Manager secret: rotate the secret.');
+    const { name } = parseReference(ctx, reference);
+    return storedName(this.storage, ctx, name);
   }
 
   /** Serves `/aws/reference/secretsmanager/<secret-id>` from Secrets Manager, as AWS does. */

@@ -74,7 +74,8 @@ export class SecurityTokenService {
     if (decisions.some((d) => d.effect !== 'Allow')) throw denied();
     if (!decisions.every((d) => d.direct)) {
       const needs: Permission[] = actions.map((action) => ({ action, resource: roleArn, context: sessionTagKeys(tags) }));
-      await ctx.authorize?.(needs);
+      // The same refusal as for a missing or distrusting role: nothing tells them apart.
+      await ctx.authorize?.(needs).catch(() => { throw denied(); });
     }
 
     const isChained = /:assumed-role\//.test(caller.arn);
