@@ -14,6 +14,7 @@ import { fmt, measure, throughput, type Timing } from './measure.js';
 import { startMoto } from '../test/helpers/moto-server.js';
 import { runAuthorizationBench } from './authorization.js';
 import { runWireBench } from './wire.js';
+import { runAuditBench } from './audit.js';
 
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -102,8 +103,9 @@ async function main(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=engine|wire|auth runs one part; unset runs all three.
+// BENCH_ONLY=engine|wire|auth|audit runs one part; unset runs all four.
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'engine') await main();
 if (!only || only === 'wire') await runWireBench();
 if (!only || only === 'auth') await runAuthorizationBench();
+if (!only || only === 'audit') await runAuditBench();

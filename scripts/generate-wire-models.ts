@@ -41,11 +41,13 @@ const SERVED: Record<string, { version: string; exportName: string; operations: 
       'EnableKey DisableKey ScheduleKeyDeletion CancelKeyDeletion Encrypt Decrypt GenerateDataKey PutKeyPolicy GetKeyPolicy ListKeyPolicies ' +
       'TagResource UntagResource ListResourceTags',
   },
+  cloudtrail: { version: '2013-11-01', exportName: 'cloudTrailModel', operations: 'LookupEvents' },
 };
 
 /** The error code each service answers a fault of its own with (STS models none; AWS's common one). */
 const INTERNAL_ERROR: Record<string, string> = {
   ssm: 'InternalServerError', secretsmanager: 'InternalServiceError', iam: 'ServiceFailure', sts: 'InternalFailure', kms: 'KMSInternalException',
+  cloudtrail: 'InternalFailure',
 };
 
 interface BotocoreShape {

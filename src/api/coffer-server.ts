@@ -2,7 +2,7 @@
  * The HTTP server: one endpoint for every service. POST / carries JSON 1.1 requests routed by
  * X-Amz-Target and Query requests (IAM, STS) routed by Action and credential scope; GET /health
  * (the process answers) and GET /ready (the store takes writes) answer without authentication and
- * say nothing else;
+ * say nothing else; GET /metrics (Prometheus, only when configured) needs its bearer token;
  * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all state but keys and
  * access keys, and POST /_coffer/clock moves the engines' clock forward.
  */
@@ -18,6 +18,9 @@ import { readBody, sendError, sendJson, sendBody } from './http-exchange.js';
 import { asQueryError, xmlError } from './query/xml-response.js';
 import type { RequestPipeline, RequestTrace } from './request-pipeline.js';
 import { InternalServerError } from './wire-errors.js';
+import { serveMetrics, type MetricsEndpoint } from './metrics/metrics-endpoint.js';
+import type { RequestAudit, RequestAuditor } from './audit/request-auditor.js';
+import { runWithDraft } from '../engine/audit/audit-scope.js';
 
 /** Largest request body accepted (a Secrets Manager secret of 64 KiB in base64 fits easily). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -36,6 +39,10 @@ export interface ServerParts {
   readonly tls?: { readonly key: string; readonly cert: string };
   /** Allows plain HTTP on an address other than loopback (--insecure-http). */
   readonly insecureHttp?: boolean;
+  /** Writes every API request's audit event before its response leaves (absent: no trail). */
+  readonly auditor?: RequestAuditor;
+  /** Serve GET /metrics to scrapers presenting `token`; without it, /metrics is an unknown path. */
+  readonly metrics?: MetricsEndpoint;
 }
 
 /** Whether `host` is a loopback address (or localhost). */
@@ -99,10 +106,16 @@ export class CofferServer {
     const trace: RequestTrace = { action: 'unrouted' };
     let status = 200;
     let errorCode: string | undefined;
+    let audit: RequestAudit | undefined;
     try {
       if (request.method === 'GET' && (request.url === '/health' || request.url === '/ready')) {
         trace.action = request.url;
         status = await this.probe(request.url, response, requestId);
+        return;
+      }
+      if (request.method === 'GET' && request.url === '/metrics' && this.parts.metrics) {
+        trace.action = request.url;
+        status = await serveMetrics(request, response, requestId, this.parts.metrics);
         return;
       }
       if (request.method === 'POST' && (request.url === '/moto-api/reset' || request.url === '/_coffer/reset') && this.parts.dev) {
@@ -121,11 +134,21 @@ export class CofferServer {
         sendJson(response, 404, requestId, JSON.stringify({ __type: 'NotFound', message: 'Not found.' }));
         return;
       }
+      audit = this.parts.auditor?.begin(request, requestId, trace);
       const body = await readBody(request, MAX_BODY_BYTES);
-      const executed = await this.parts.pipeline.execute(request, body, trace, requestId);
+      const run = () => this.parts.pipeline.execute(request, body, trace, requestId);
+      const executed = audit ? await runWithDraft(audit.draft, run) : await run();
+      // Fail closed: no response leaves before its event is durable.
+      await audit?.succeeded(executed.output);
       sendBody(response, 200, requestId, executed.contentType, executed.body);
     } catch (error) {
-      const wire = this.asServiceError(error, request);
+      let wire = this.asServiceError(error, request);
+      try {
+        await audit?.failed(wire);
+      } catch (auditError) {
+        this.parts.onFault(auditError, requestId);
+        wire = new InternalServerError(this.parts.pipeline.router.internalErrorCode(request));
+      }
       status = wire.httpStatus;
       errorCode = wire.code;
       if (!response.headersSent) this.sendFailure(request, response, requestId, wire);
@@ -135,6 +158,9 @@ export class CofferServer {
       this.parts.recorder.record({
         requestId, action: trace.action, principalArn: trace.ctx?.principalArn, region: trace.ctx?.region, status, errorCode,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+      this.parts.metrics?.metrics.observeRequest({
+        service: trace.service, action: trace.operation, code: errorCode ?? (status >= 400 ? `Http${status}` : undefined), durationMs: performance.now() - started,
       });
     }
   }

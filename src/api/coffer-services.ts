@@ -14,6 +14,12 @@ import type { RotationService } from '../engine/rotation/rotation-service.js';
 import { secretsService, type SecretsEngines } from './secretsmanager/secrets-operations.js';
 import { ssmService } from './ssm/ssm-operations.js';
 import { stsService } from './sts/sts-operations.js';
+import { cloudTrailService } from './cloudtrail/cloudtrail-operations.js';
+import { EventLookup } from '../engine/audit/event-lookup.js';
+import { AccessReport } from '../engine/audit/access-report.js';
+import { cofferAuditService } from './coffer/audit-operations.js';
+import type { StorageReader } from '../storage/storage.js';
+import type { AuditTrail } from '../engine/audit/audit-trail.js';
 
 /** The engines behind the services. */
 export interface ServiceEngines {
@@ -25,9 +31,11 @@ export interface ServiceEngines {
   readonly kmsPermissions: KmsPermissions;
   readonly secrets: Omit<SecretsEngines, 'rotation'>;
   readonly rotation: { readonly service: RotationService };
+  readonly audit: AuditTrail;
+  readonly storage: StorageReader;
 }
 
-/** SSM, Secrets Manager, IAM, STS, KMS, and Coffer's own rotation API. */
+/** SSM, Secrets Manager, IAM, STS, KMS, CloudTrail's LookupEvents, and Coffer's own rotation API. */
 export function cofferServices(engines: ServiceEngines): ApiService[] {
   return [
     ssmService(engines.parameters, engines.ssmPermissions),
@@ -36,5 +44,7 @@ export function cofferServices(engines: ServiceEngines): ApiService[] {
     kmsService(engines.kms, engines.kmsPermissions),
     secretsService({ ...engines.secrets, rotation: engines.rotation.service }),
     rotationService(engines.rotation.service, engines.ssmPermissions, engines.secrets.permissions),
+    cloudTrailService(new EventLookup(engines.audit)),
+    cofferAuditService(new AccessReport(engines.storage)),
   ];
 }

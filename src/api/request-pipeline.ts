@@ -7,11 +7,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { Caller } from '../engine/iam/caller.js';
 import type { CallerDirectory } from '../engine/iam/caller-directory.js';
 import { AccessControl, type RequestFacts } from '../engine/iam/access-control.js';
 import type { ActiveAccessKey } from '../engine/identity/access-key-store.js';
-import { rootPrincipal, type RequestContext } from '../engine/request-context.js';
+import { rootPrincipal, type Permission, type RequestContext } from '../engine/request-context.js';
 import { headerMap } from './http-exchange.js';
+import type { ServiceModel } from './models/service-model.js';
 import { toWireJson } from './json/json-output.js';
 import { xmlResult } from './query/xml-response.js';
 import type { ApiRoute, ServiceRouter } from './service-router.js';
@@ -32,13 +34,32 @@ export interface PipelineOptions {
 /** What is known so far about a request being executed: only names Coffer itself defines. */
 export interface RequestTrace {
   action: string;
+  /** The located service's name (`ssm`, `iam`, ...) and its model. */
+  service?: string;
+  model?: ServiceModel;
+  /** The operation's name, only once it is known to be one the service serves. */
+  operation?: string;
   ctx?: RequestContext;
+  /** The authenticated caller (absent for --dev's root) and the access key it signed with. */
+  caller?: Caller;
+  accessKeyId?: string;
+  /** The input, once decoded against the model. */
+  input?: Record<string, unknown>;
+  /** Set by the audit: collects the ARN of every resource the request was authorized on. */
+  resources?: string[];
+}
+
+/** Collects the resources of authorized permissions into the trace (the audit's list of what was touched). */
+function touch(trace: RequestTrace, permissions: readonly Permission[]): void {
+  if (!trace.resources) return;
+  for (const p of permissions) if (!p.denyOnly && p.resource !== '*') trace.resources.push(p.resource);
 }
 
 /** The outcome of executing one request. */
 export interface Executed {
   readonly route: ApiRoute;
   readonly ctx: RequestContext;
+  readonly output: object;
   readonly body: string;
   readonly contentType: string;
 }
@@ -74,22 +95,32 @@ export class RequestPipeline {
     const located = this.router.locate(request);
     const { service } = located;
     trace.action = 'action' in located ? `${located.service.targetPrefix}.${located.action}` : `${service.name}:unknown`;
+    trace.service = service.name;
+    trace.model = service.model;
+    if ('action' in located) trace.operation = located.action;
     const url = requestUrl(request);
     const signed: SignedRequest = { method: request.method ?? 'POST', path: url.pathname, search: url.search, headers: headerMap(request), body };
-    const ctx = await this.authenticate(signed, service.name, request);
+    const ctx = await this.authenticate(signed, service.name, request, trace);
     trace.ctx = ctx;
     const route = this.router.decode(located, body);
-    if (service.protocol === 'query') trace.action = `${service.name}:${route.action}`;
+    trace.input = route.input;
+    if (service.protocol === 'query') {
+      trace.action = `${service.name}:${route.action}`;
+      trace.operation = route.action;
+    }
     if (ctx.authorize) await ctx.authorize(await service.permissionsFor(ctx, route.action, route.input));
+    // The root needs no check, but its event still names what it touched.
+    else if (trace.resources) touch(trace, await service.permissionsFor(ctx, route.action, route.input));
     const output = await route.operation.handle(ctx, route.input);
-    if (service.protocol === 'json') return { route, ctx, body: toWireJson(output), contentType: 'application/x-amz-json-1.1' };
-    return { route, ctx, body: xmlResult(route.action, service.xmlNamespace, output, requestId), contentType: 'text/xml' };
+    if (service.protocol === 'json') return { route, ctx, output, body: toWireJson(output), contentType: 'application/x-amz-json-1.1' };
+    return { route, ctx, output, body: xmlResult(route.action, service.xmlNamespace, output, requestId), contentType: 'text/xml' };
   }
 
-  private async authenticate(request: SignedRequest, service: string, incoming: IncomingMessage): Promise<RequestContext> {
+  private async authenticate(request: SignedRequest, service: string, incoming: IncomingMessage, trace: RequestTrace): Promise<RequestContext> {
     if (this.options.dev) {
       // --dev: any well-formed, current signature is the root user of the configured account.
       const { auth } = this.verifier.checkShape(request, [service]);
+      trace.accessKeyId = auth.accessKeyId;
       return { account: this.options.account, region: auth.region, principalArn: rootPrincipal(this.options.account) };
     }
     const verified = await this.verifier.verify(request, [service]);
@@ -99,6 +130,8 @@ export class RequestPipeline {
     });
     // A key of a principal that is gone, or was recreated under its name, stands for nobody.
     if (!caller) throw new UnrecognizedClientException();
+    trace.caller = caller;
+    trace.accessKeyId = key.accessKeyId;
     const base = { account: key.account, region: verified.region, principalArn: caller.arn, caller };
     if (caller.kind === 'root') return base;
     const sourceIp = incoming.socket.remoteAddress;
@@ -106,7 +139,10 @@ export class RequestPipeline {
     const facts: RequestFacts = { service, region: verified.region, ...(sourceIp ? { sourceIp } : {}), secureTransport };
     return {
       ...base,
-      authorize: (permissions) => this.access.check(caller, facts, permissions),
+      authorize: (permissions) => {
+        touch(trace, permissions);
+        return this.access.check(caller, facts, permissions);
+      },
       denies: (permission) => this.access.denies(caller, facts, permission),
     };
   }

@@ -33,9 +33,11 @@ import { SecretsPermissions } from '../engine/secrets/secrets-permissions.js';
 import { SecretSweeper } from '../engine/secrets/secret-sweeper.js';
 import { KeyAccess } from '../engine/kms/key-access.js';
 import { openRowAuthenticator } from '../crypto/row-authenticator.js';
+import { AuditSigner } from '../crypto/audit-signer.js';
+import { AuditTrail } from '../engine/audit/audit-trail.js';
 import { ValueFingerprint } from '../crypto/value-fingerprint.js';
 import { RotationFunctions } from '../engine/rotation/rotation-functions.js';
-import { RotationNotifier } from '../engine/rotation/rotation-notifier.js';
+import { RotationNotifier, type RunStatus } from '../engine/rotation/rotation-notifier.js';
 import { RotationRunner } from '../engine/rotation/rotation-runner.js';
 import { RotationScheduler } from '../engine/rotation/rotation-scheduler.js';
 import { RotationService } from '../engine/rotation/rotation-service.js';
@@ -60,6 +62,8 @@ export interface Coffer {
   readonly kmsPermissions: KmsPermissions;
   readonly secrets: SecretsEngines;
   readonly rotation: RotationEngines;
+  /** The audit trail: every request's and every service action's event, chained and signed. */
+  readonly audit: AuditTrail;
   /** The engines' clock (moved forward only by --dev servers and tests). */
   readonly clock: Clock;
   /** Finds the credential a request's access key id (and session token) stands for. */
@@ -91,6 +95,8 @@ export interface SecretsEngines {
 export interface RotationEngines {
   readonly service: RotationService;
   readonly scheduler: RotationScheduler;
+  /** Adds a listener told how every rotation run ends (`coffer serve`'s metrics). */
+  onRunFinished(listener: (status: RunStatus) => void): void;
 }
 
 /** The AWS-managed keys that exist from the start, as their services would create them. */
@@ -112,13 +118,29 @@ async function provenMasterKey(storage: Storage, settings: CofferSettings, env: 
 }
 
 function rotationEngines(parts: { storage: Storage; keyring: Keyring; barrier: ValueBarrier; clock: Clock; parameters: ParameterStore;
-  secrets: SecretStore; env: NodeJS.ProcessEnv }): RotationEngines {
+  secrets: SecretStore; env: NodeJS.ProcessEnv; events: AuditTrail }): RotationEngines {
   const functions = new RotationFunctions(parts.storage, parts.keyring, parts.barrier);
   const schedules = new ScheduleStore(parts.storage);
   const notifier = new RotationNotifier(parts.env.COFFER_ROTATION_WEBHOOK || undefined, (line) => process.stderr.write(`${line}\n`));
   const runner = new RotationRunner({ ...parts, functions, schedules, notifier, timeoutMs: Number(parts.env.COFFER_ROTATION_TIMEOUT_MS ?? 30_000) });
   const scheduler = new RotationScheduler(parts.storage, runner, parts.clock);
-  return { service: new RotationService(parts.secrets, parts.parameters, functions, schedules, scheduler), scheduler };
+  return {
+    service: new RotationService(parts.secrets, parts.parameters, functions, schedules, scheduler), scheduler,
+    onRunFinished: (listener) => notifier.onRunFinished(listener),
+  };
+}
+
+/**
+ * COFFER_AUDIT (on unless "off": for benchmarks and tests), COFFER_AUDIT_RETENTION_DAYS (90, as
+ * CloudTrail's event history), COFFER_AUDIT_SYNC (log: read events reach the database log
+ * before the response; full: the disk too).
+ */
+function auditOptions(env: NodeJS.ProcessEnv): { enabled: boolean; retentionDays: number; syncReads: boolean } {
+  const retentionDays = Number(env.COFFER_AUDIT_RETENTION_DAYS ?? 90);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error('COFFER_AUDIT_RETENTION_DAYS must be a whole number of days, at least 1');
+  if (env.COFFER_AUDIT !== undefined && env.COFFER_AUDIT !== 'on' && env.COFFER_AUDIT !== 'off') throw new Error('COFFER_AUDIT must be on or off');
+  if (env.COFFER_AUDIT_SYNC !== undefined && env.COFFER_AUDIT_SYNC !== 'full' && env.COFFER_AUDIT_SYNC !== 'log') throw new Error('COFFER_AUDIT_SYNC must be full or log');
+  return { enabled: env.COFFER_AUDIT !== 'off', retentionDays, syncReads: env.COFFER_AUDIT_SYNC === 'full' };
 }
 
 /** Opens the store the settings name. */
@@ -135,12 +157,13 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     await storage.migrate();
     if (schema === 0) storage.useIntegrity(await openRowAuthenticator(storage, master));
     const keyring = await Keyring.open(storage, master);
+    const clock = new Clock();
+    const audit = new AuditTrail(storage, await AuditSigner.open(storage, master), { ...auditOptions(env), now: () => clock.now() });
     // The managed keys exist from the start for the configured account and region (AWS creates
     // them on first use; other scopes still get theirs that way).
     for (const alias of MANAGED_KEY_ALIASES) await keyring.resolve({ account: settings.account, region: settings.region }, undefined, alias);
     const barrier = new ValueBarrier(keyring);
     const keys = new KeyAccess(keyring, storage);
-    const clock = new Clock();
     const records = new SecretRecords(storage, clock);
     const ssmPermissions = new SsmPermissions(storage, async (scope, secretId) => (await records.findRow(storage, scope, secretId))?.row.name);
     const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring), keys, ssmPermissions);
@@ -156,18 +179,19 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const secretsPermissions = new SecretsPermissions(records);
     const secrets: SecretsEngines = {
       store: secretStore, listing: new SecretListing(secretStore, new TokenSealer(keyring), secretsPermissions), policies: new SecretPolicies(records, entities),
-      permissions: secretsPermissions, sweeper: new SecretSweeper(records),
+      permissions: secretsPermissions, sweeper: new SecretSweeper(records, () => {}, audit),
     };
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
-    const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env });
+    const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env, events: audit });
     return {
-      settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock,
+      settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock, audit,
       sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier, storage, keys, entities), kmsPermissions: new KmsPermissions(keys, barrier),
       // A session token says the key is temporary; a long-term key never comes with one.
       credentials: async (id, token) => (token !== undefined ? sessions.open(id, token) : accessKeys.find(id)),
       close: async () => {
         await rotation.scheduler.stop();
         await secrets.sweeper.stop();
+        await audit.drain();
         await storage.close();
       },
     };

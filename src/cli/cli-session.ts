@@ -8,7 +8,10 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CofferApiClient } from './coffer-api-client.js';
+import { localAudit, remoteAudit, type AuditOperations } from './audit-operations.js';
+import { AccessReport } from '../engine/audit/access-report.js';
 import { localRotation, remoteRotation, type RotationOperations } from './rotation-operations.js';
 import { openCoffer, type Coffer } from '../bootstrap/open-coffer.js';
 import { settingsFromEnv } from '../bootstrap/settings.js';
@@ -22,6 +25,7 @@ export class CliSession {
   private client: SSMClient | undefined;
   private identityClients: { iam: IAMClient; sts: STSClient } | undefined;
   private rotationClients: { sm: SecretsManagerClient; api: CofferApiClient } | undefined;
+  private cloudTrail: CloudTrailClient | undefined;
 
   /** `endpoint` switches to remote mode. */
   constructor(readonly env: NodeJS.ProcessEnv, readonly endpoint: string | undefined = env.COFFER_ENDPOINT || undefined) {}
@@ -74,6 +78,29 @@ export class CliSession {
     return remoteRotation(this.rotationClients.api, this.rotationClients.sm);
   }
 
+  /** The access report of a prefix: from the store, or a server's CofferAudit.GetAccessReport. */
+  async accessReport(input: { Prefix?: string; Kind?: 'parameter' | 'secret' }): Promise<{ Items: Record<string, unknown>[] }> {
+    if (!this.remote) {
+      const coffer = await this.open();
+      return new AccessReport(coffer.storage).getAccessReport(await this.context(), input) as unknown as Promise<{ Items: Record<string, unknown>[] }>;
+    }
+    const config = this.clientConfig();
+    const sts = new STSClient(config);
+    try {
+      const api = new CofferApiClient(this.endpoint!, config.region, () => sts.config.credentials());
+      return await api.call('GetAccessReport', input, 'CofferAudit') as { Items: Record<string, unknown>[] };
+    } finally {
+      sts.destroy();
+    }
+  }
+
+  /** The audit trail: the store's own, or a server's through LookupEvents. */
+  async audit(): Promise<AuditOperations> {
+    if (!this.remote) return localAudit(await this.open());
+    this.cloudTrail ??= new CloudTrailClient(this.clientConfig());
+    return remoteAudit(this.cloudTrail);
+  }
+
   private clientConfig() {
     const region = this.env.COFFER_REGION || this.env.AWS_REGION || this.env.AWS_DEFAULT_REGION || 'us-east-1';
     const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = this.env;
@@ -90,6 +117,8 @@ export class CliSession {
     this.identityClients = undefined;
     this.rotationClients?.sm.destroy();
     this.rotationClients = undefined;
+    this.cloudTrail?.destroy();
+    this.cloudTrail = undefined;
     await this.coffer?.close();
     this.coffer = undefined;
   }

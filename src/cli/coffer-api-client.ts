@@ -38,13 +38,13 @@ export class CofferApiClient {
     this.signer = new SignatureV4({ credentials, region, service: 'coffer', sha256: NodeSha256 });
   }
 
-  /** Calls `CofferRotation.<action>` and returns its JSON answer. */
-  async call(action: string, input: object): Promise<Record<string, unknown>> {
+  /** Calls `<service>.<action>` (CofferRotation, CofferAudit) and returns its JSON answer. */
+  async call(action: string, input: object, service = 'CofferRotation'): Promise<Record<string, unknown>> {
     const url = new URL(this.endpoint);
     const body = JSON.stringify(input);
     const signed = await this.signer.sign({
       method: 'POST', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: '/',
-      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `CofferRotation.${action}` }, body,
+      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${service}.${action}` }, body,
     });
     const response = await fetch(new URL('/', url), { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(60_000) });
     const text = await response.text();

@@ -7,6 +7,8 @@ import { CryptoError } from '../crypto/errors.js';
 import { ServiceError } from '../engine/service-error.js';
 import { UsageError, type CliCommand, type CliIo } from './cli-command.js';
 import { CliSession } from './cli-session.js';
+import { auditCommand } from './commands/audit.js';
+import { reportCommand } from './commands/report.js';
 import { execCommand } from './commands/exec.js';
 import { exportCommand } from './commands/export.js';
 import { getCommand } from './commands/get.js';
@@ -25,7 +27,7 @@ import { tagCommand } from './commands/tag.js';
 
 const COMMANDS: readonly CliCommand[] = [
   putCommand, getCommand, lsCommand, historyCommand, rmCommand, labelCommand, tagCommand,
-  execCommand, exportCommand, importCommand, keysCommand, iamCommand, functionsCommand, rotationCommand, serveCommand,
+  execCommand, exportCommand, importCommand, keysCommand, iamCommand, functionsCommand, rotationCommand, auditCommand, reportCommand, serveCommand,
 ];
 
 function help(): string {

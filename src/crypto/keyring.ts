@@ -18,6 +18,7 @@ import {
 } from './errors.js';
 import type { MasterKey } from './master-key.js';
 import { rewrapRowKey } from './row-authenticator.js';
+import { rewrapAuditKey } from './audit-signer.js';
 
 const CANARY_META_KEY = 'master-key-check';
 const CANARY_PLAINTEXT = Buffer.from('coffer master key check v1');
@@ -273,6 +274,7 @@ export class Keyring {
       }
       await tx.putMeta(CANARY_META_KEY, gcmSeal(next.bytes, CANARY_PLAINTEXT, CANARY_AAD));
       await rewrapRowKey(tx, this.master, next);
+      await rewrapAuditKey(tx, this.master, next);
       return rows.length;
     });
     this.master = next;

@@ -11,10 +11,12 @@ export interface Dialect {
   blob: string;
   text: string;
   bigint: string;
+  /** A table stored in its primary key's order (SQLite's WITHOUT ROWID; PostgreSQL has no such clause). */
+  clustered: string;
 }
 
-export const SQLITE_DIALECT: Dialect = { blob: 'BLOB', text: 'TEXT', bigint: 'INTEGER' };
-export const POSTGRES_DIALECT: Dialect = { blob: 'BYTEA', text: 'TEXT COLLATE "C"', bigint: 'BIGINT' };
+export const SQLITE_DIALECT: Dialect = { blob: 'BLOB', text: 'TEXT', bigint: 'INTEGER', clustered: 'WITHOUT ROWID' };
+export const POSTGRES_DIALECT: Dialect = { blob: 'BYTEA', text: 'TEXT COLLATE "C"', bigint: 'BIGINT', clustered: '' };
 
 /** The migrations, index i holding version i + 1. */
 const MIGRATIONS: readonly (readonly string[])[] = [
@@ -103,6 +105,25 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE INDEX sm_secrets_purge ON sm_secrets (purge_at)`,
     `CREATE UNIQUE INDEX iam_entities_folded_name ON iam_entities (account, kind, lower(name))`,
   ],
+  [
+    // The audit trail (audit-rows.ts): one global sequence of hash-chained events, the resources
+    // each touched (for lookups and reports), and the signed digests and checkpoints.
+    `CREATE TABLE audit_events (
+       seq {bigint} PRIMARY KEY, event_id {text} NOT NULL, event_time {bigint} NOT NULL, account {text} NOT NULL, event_source {text} NOT NULL,
+       event_name {text} NOT NULL, read_only INTEGER NOT NULL, username {text}, access_key_id {text}, error_code {text},
+       prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, mac {blob})`,
+    `CREATE INDEX audit_events_name ON audit_events (event_name, seq)`,
+    `CREATE INDEX audit_events_user ON audit_events (username, seq)`,
+    `CREATE INDEX audit_events_event_id ON audit_events (event_id)`,
+    // Keyed by name, for lookups by resource and reports; an event's own resources are in its record.
+    `CREATE TABLE audit_resources (
+       resource_name {text} NOT NULL, seq {bigint} NOT NULL, position INTEGER NOT NULL, resource_type {text} NOT NULL, arn {text} NOT NULL,
+       event_time {bigint} NOT NULL, principal {text}, read_only INTEGER NOT NULL, succeeded INTEGER NOT NULL,
+       PRIMARY KEY (resource_name, seq, position)) {clustered}`,
+    `CREATE TABLE audit_digests (
+       digest_no {bigint} PRIMARY KEY, kind {text} NOT NULL, created_at {bigint} NOT NULL, first_seq {bigint} NOT NULL,
+       last_seq {bigint} NOT NULL, head_hash {text} NOT NULL, previous_hash {text} NOT NULL, signature {text} NOT NULL)`,
+  ],
 ];
 
 /** The schema version this build expects. */
@@ -112,7 +133,7 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 export function migrationStatements(version: number, dialect: Dialect): string[] {
   const statements = MIGRATIONS[version - 1];
   if (!statements) throw new Error(`no schema migration ${version}`);
-  return statements.map((s) => s.replace(/\{(blob|text|bigint)\}/g, (_, k: keyof Dialect) => dialect[k]));
+  return statements.map((s) => s.replace(/\{(blob|text|bigint|clustered)\}/g, (_, k: keyof Dialect) => dialect[k]));
 }
 
 export const MIGRATIONS_TABLE = 'coffer_schema_migrations';

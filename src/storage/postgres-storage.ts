@@ -11,11 +11,12 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, POSTGRES_DIALECT, migrationSta
 import { RowIntegrity, type RowAuthenticator } from './row-integrity.js';
 import { upgradeRows } from './row-upgrades.js';
 import { SqlRows, type SqlExecutor } from './sql-rows.js';
-import type { Scope, Storage, StorageWriter } from './storage.js';
+import type { Scope, Storage, StorageWriter, TransactionHook, TransactionOptions } from './storage.js';
 import { assertNotInTransaction, runAsTransaction } from './transaction-scope.js';
 
-// Any constant works; it only has to differ from other applications' advisory lock keys.
+// Any constants work; they only have to differ from other applications' advisory lock keys.
 const MIGRATION_LOCK_KEY = 0x0c0ffe5;
+const AUDIT_CHAIN_LOCK_KEY = 0x0c0ffe6;
 
 const placeholderCache = new Map<string, string>();
 
@@ -61,6 +62,8 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 /** Storage on a PostgreSQL database. */
 export class PostgresStorage extends SqlRows implements Storage {
   readonly kind = 'postgres' as const;
+  readonly groupsCommits = false;
+  private hook: TransactionHook | undefined;
 
   private constructor(private readonly pool: pg.Pool, private readonly schema: string | undefined, private readonly rowIntegrity: RowIntegrity) {
     super(new PostgresExecutor(pool), async () => {
@@ -70,6 +73,10 @@ export class PostgresStorage extends SqlRows implements Storage {
 
   useIntegrity(authenticator: RowAuthenticator): void {
     this.rowIntegrity.use(authenticator);
+  }
+
+  useTransactionHook(hook: TransactionHook): void {
+    this.hook = hook;
   }
 
   /** Connects a pool to `url` (postgres://...); tables go in `?schema=` when given. */
@@ -116,13 +123,20 @@ export class PostgresStorage extends SqlRows implements Storage {
     }
   }
 
-  async transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: StorageWriter) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     assertNotInTransaction();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const rows = new SqlRows(new PostgresExecutor(client), (scope, name) => lockParameterOn(client, scope, name), this.rowIntegrity);
-      const result = await runAsTransaction(() => work(rows));
+      if (options.sync === false) await client.query('SET LOCAL synchronous_commit = off');
+      const rows = new SqlRows(new PostgresExecutor(client), (scope, name) => lockParameterOn(client, scope, name), this.rowIntegrity,
+        async () => { await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]); });
+      const hook = this.hook;
+      const result = await runAsTransaction(async () => {
+        const value = await work(rows);
+        if (hook) await hook(rows);
+        return value;
+      });
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -37,6 +37,8 @@ export const SEALED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   sm_version_stages: ['account', 'region', 'name', 'stage', 'version_id'],
   rotation_functions: ['account', 'region', 'name', 'kind', 'target', 'options', 'key_sealed', 'created_at'],
   rotation_schedules: ['account', 'region', 'target_kind', 'target_name', 'config'],
+  audit_events: ['seq', 'event_id', 'event_time', 'account', 'event_source', 'event_name', 'read_only', 'username', 'access_key_id', 'error_code',
+    'prev_hash', 'hash', 'record'],
 };
 
 /** A row whose MAC does not match (or is missing): changed outside Coffer. */
@@ -101,6 +103,13 @@ export class RowIntegrity {
   /** The MAC to store with a row of `table` whose sealed columns hold `fields`. */
   seal(table: string, fields: readonly RowField[]): Buffer {
     return this.required().mac(rowBytes(table, fields));
+  }
+
+  /** Whether `mac` is the row's (for readers that report a changed row rather than refuse it). */
+  verifies(table: string, fields: readonly RowField[], mac: Buffer | null | undefined): boolean {
+    const authenticator = this.required();
+    if (mac === null || mac === undefined) return false;
+    return authenticator.verify(rowBytes(table, fields), Buffer.isBuffer(mac) ? mac : Buffer.from(mac));
   }
 
   /**

@@ -43,7 +43,9 @@ async function fillNewColumns(sql: SqlExecutor): Promise<void> {
 export async function sealExistingRows(sql: SqlExecutor, integrity: RowIntegrity): Promise<number> {
   let sealed = 0;
   for (const [table, columns] of Object.entries(SEALED_COLUMNS)) {
-    const key = PRIMARY_KEYS[table]!;
+    const key = PRIMARY_KEYS[table];
+    // Tables made after migration 5 (the audit trail's) are sealed from their first row.
+    if (!key) continue;
     const rows = await sql.all<Record<string, RowField>>(`SELECT ${columns.map((c) => `${c} AS "${c}"`).join(', ')} FROM ${table}`, []);
     for (const row of rows) {
       const mac = integrity.seal(table, columns.map((c) => row[c]));

@@ -1,9 +1,10 @@
 /**
- * The IAM row queries shared by both SQL backends (split from SqlRows to keep each file small):
- * entities, their policy documents, links between them, and access keys. Every row is sealed
- * (row-integrity.ts): written with its MAC, refused on read if it no longer matches.
+ * The identity domain's queries (identity-rows.ts) shared by both SQL backends: IAM entities,
+ * their policy documents, links between them, and access keys. Every row is sealed
+ * (row-integrity.ts): written with its MAC, refused on read if it no longer matches. SqlRows
+ * composes this class with the other domains' over one executor.
  */
-import type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow } from './storage.js';
+import type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityWriter } from './identity-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 import type { RowIntegrity } from './row-integrity.js';
 
@@ -22,25 +23,25 @@ const documentFields = (r: IamDocumentRow) => [r.ownerArn, r.docKind, r.docName,
 const linkFields = (r: IamLinkRow) => [r.link, r.fromArn, r.toArn, r.account];
 const accessKeyFields = (r: AccessKeyRow) => [r.accessKeyId, r.account, r.principalArn, r.ownerId, r.secretSealed, r.status, r.createdAt];
 
-/** IAM reads and writes over any SqlExecutor. */
-export class SqlIdentityRows {
-  constructor(protected readonly sql: SqlExecutor, protected readonly integrity: RowIntegrity) {}
+/** IAM reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
+export class SqlIdentityRows implements IdentityWriter {
+  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity) {}
 
-  private entity(row: Sealed<IamEntityRow>): IamEntityRow {
+  #entity(row: Sealed<IamEntityRow>): IamEntityRow {
     const { mac, ...entity } = row;
     entity.createdAt = Number(entity.createdAt);
     this.integrity.check('iam_entities', entityFields(entity), mac, `${entity.account}/${entity.kind}/${entity.name}`);
     return entity;
   }
 
-  private document(row: Sealed<IamDocumentRow>): IamDocumentRow {
+  #document(row: Sealed<IamDocumentRow>): IamDocumentRow {
     const { mac, ...document } = row;
     document.createdAt = Number(document.createdAt);
     this.integrity.check('iam_documents', documentFields(document), mac, `${document.ownerArn}/${document.docKind}/${document.docName}`);
     return document;
   }
 
-  private accessKey(row: Sealed<AccessKeyRow>): AccessKeyRow {
+  #accessKey(row: Sealed<AccessKeyRow>): AccessKeyRow {
     const { mac, ...key } = row;
     key.createdAt = Number(key.createdAt);
     this.integrity.check('iam_access_keys', accessKeyFields(key), mac, key.accessKeyId);
@@ -50,19 +51,19 @@ export class SqlIdentityRows {
   async getIamEntity(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined> {
     const rows = await this.sql.all<Sealed<IamEntityRow>>(
       `SELECT ${ENTITY_COLUMNS} FROM iam_entities WHERE account = ? AND kind = ? AND name = ?`, [account, kind, name]);
-    return rows[0] && this.entity(rows[0]);
+    return rows[0] && this.#entity(rows[0]);
   }
 
   async findIamEntityFolded(account: string, kind: IamEntityRow['kind'], name: string): Promise<IamEntityRow | undefined> {
     const rows = await this.sql.all<Sealed<IamEntityRow>>(
       `SELECT ${ENTITY_COLUMNS} FROM iam_entities WHERE account = ? AND kind = ? AND lower(name) = lower(?)`, [account, kind, name]);
-    return rows[0] && this.entity(rows[0]);
+    return rows[0] && this.#entity(rows[0]);
   }
 
   async listIamEntities(account: string, kind: IamEntityRow['kind']): Promise<IamEntityRow[]> {
     const rows = await this.sql.all<Sealed<IamEntityRow>>(
       `SELECT ${ENTITY_COLUMNS} FROM iam_entities WHERE account = ? AND kind = ? ORDER BY name`, [account, kind]);
-    return rows.map((r) => this.entity(r));
+    return rows.map((r) => this.#entity(r));
   }
 
   async putIamEntity(row: IamEntityRow): Promise<void> {
@@ -81,7 +82,7 @@ export class SqlIdentityRows {
   async listIamDocuments(ownerArn: string, docKind: IamDocumentRow['docKind']): Promise<IamDocumentRow[]> {
     const rows = await this.sql.all<Sealed<IamDocumentRow>>(
       `SELECT ${DOCUMENT_COLUMNS} FROM iam_documents WHERE owner_arn = ? AND doc_kind = ? ORDER BY doc_name`, [ownerArn, docKind]);
-    return rows.map((r) => this.document(r));
+    return rows.map((r) => this.#document(r));
   }
 
   async putIamDocument(row: IamDocumentRow): Promise<void> {
@@ -122,13 +123,13 @@ export class SqlIdentityRows {
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined> {
     const rows = await this.sql.all<Sealed<AccessKeyRow>>(`SELECT ${ACCESS_KEY_COLUMNS} FROM iam_access_keys WHERE access_key_id = ?`, [accessKeyId]);
-    return rows[0] && this.accessKey(rows[0]);
+    return rows[0] && this.#accessKey(rows[0]);
   }
 
   async listAccessKeys(principalArn: string): Promise<AccessKeyRow[]> {
     const rows = await this.sql.all<Sealed<AccessKeyRow>>(
       `SELECT ${ACCESS_KEY_COLUMNS} FROM iam_access_keys WHERE principal_arn = ? ORDER BY created_at, access_key_id`, [principalArn]);
-    return rows.map((r) => this.accessKey(r));
+    return rows.map((r) => this.#accessKey(r));
   }
 
   async listAccessKeyIds(principalArn: string): Promise<string[]> {

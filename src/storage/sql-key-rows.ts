@@ -1,10 +1,12 @@
 /**
- * The KMS row queries shared by both SQL backends: logical keys (sealed rows: their state and
- * key policy decide who may use them), their material (wrapped under the master key with its
- * identity as additional data, so it needs no MAC), and aliases (sealed).
+ * The KMS domain's queries (key-rows.ts) shared by both SQL backends: logical keys (sealed
+ * rows: their state and key policy decide who may use them), their material (wrapped under the
+ * master key with its identity as additional data, so it needs no MAC), and aliases (sealed).
+ * SqlRows composes this class with the other domains' over one executor.
  */
-import type { AliasRow, KeyMaterialRow, KeyRow } from './storage.js';
-import { SqlRotationRows } from './sql-rotation-rows.js';
+import type { AliasRow, KeyMaterialRow, KeyRow, KeyWriter } from './key-rows.js';
+import type { RowIntegrity } from './row-integrity.js';
+import type { SqlExecutor } from './sql-executor.js';
 
 type Sealed<T> = T & { mac: Buffer | null };
 
@@ -15,8 +17,10 @@ const KEY_COLUMNS = `key_id AS "keyId", account AS "account", region AS "region"
 const keyFields = (r: KeyRow) => [r.keyId, r.account, r.region, r.description, r.keyManager, r.createdAt, r.currentMaterial, r.enabled ? 1 : 0, r.attributes];
 const aliasFields = (r: AliasRow) => [r.account, r.region, r.aliasName, r.keyId];
 
-/** KMS reads and writes (the query groups stack: identity, secrets, rotation, keys, parameters, then SqlRows). */
-export class SqlKeyRows extends SqlRotationRows {
+/** KMS reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
+export class SqlKeyRows implements KeyWriter {
+  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity) {}
+
   async listKeys(): Promise<KeyRow[]> {
     const rows = await this.sql.all<Sealed<KeyRow>>(`SELECT ${KEY_COLUMNS} FROM kms_keys ORDER BY created_at, key_id`, []);
     return rows.map(({ mac, ...r }) => {
@@ -51,15 +55,15 @@ export class SqlKeyRows extends SqlRotationRows {
   }
 
   async setKeyAttributes(keyId: string, attributes: string): Promise<void> {
-    await this.rewriteKey(keyId, (key) => ({ ...key, attributes }));
+    await this.#rewriteKey(keyId, (key) => ({ ...key, attributes }));
   }
 
   async setKeyCurrentMaterial(keyId: string, materialNo: number): Promise<void> {
-    await this.rewriteKey(keyId, (key) => ({ ...key, currentMaterial: materialNo }));
+    await this.#rewriteKey(keyId, (key) => ({ ...key, currentMaterial: materialNo }));
   }
 
   /** Changes a key row through its checked current state, sealing the result. */
-  private async rewriteKey(keyId: string, change: (key: KeyRow) => KeyRow): Promise<void> {
+  async #rewriteKey(keyId: string, change: (key: KeyRow) => KeyRow): Promise<void> {
     const current = (await this.listKeys()).find((k) => k.keyId === keyId);
     if (!current) return;
     const row = change(current);

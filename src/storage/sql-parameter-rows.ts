@@ -1,9 +1,14 @@
 /**
- * The Parameter Store row queries shared by both SQL backends: versions, the head pointer of
- * each parameter, labels, and the tags of every resource. Each row is sealed (row-integrity.ts).
+ * The Parameter Store domain's queries (parameter-rows.ts) shared by both SQL backends:
+ * versions, the head pointer of each parameter, labels, and the tags of every resource. Each
+ * row is sealed (row-integrity.ts). The parameter lock is the backend's (a no-op on SQLite, an
+ * advisory lock on PostgreSQL). SqlRows composes this class with the other domains' over one
+ * executor.
  */
-import type { LabelRow, ListLatestOptions, ParameterVersionRow, Scope, TagRow } from './storage.js';
-import { SqlKeyRows } from './sql-key-rows.js';
+import type { LabelRow, ListLatestOptions, ParameterVersionRow, ParameterWriter, TagRow } from './parameter-rows.js';
+import type { RowIntegrity } from './row-integrity.js';
+import type { Scope } from './scope.js';
+import type { SqlExecutor } from './sql-executor.js';
 
 type Sealed<T> = T & { mac: Buffer | null };
 
@@ -27,9 +32,19 @@ export function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
-/** Parameter and tag reads and writes. */
-export class SqlParameterRows extends SqlKeyRows {
-  private version(scope: Scope, row: Sealed<ParameterVersionRow> & { headMac?: Buffer | null }): ParameterVersionRow {
+/** Parameter and tag reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
+export class SqlParameterRows implements ParameterWriter {
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly integrity: RowIntegrity,
+    private readonly lock: (scope: Scope, name: string) => Promise<void>,
+  ) {}
+
+  lockParameter(scope: Scope, name: string): Promise<void> {
+    return this.lock(scope, name);
+  }
+
+  #version(scope: Scope, row: Sealed<ParameterVersionRow> & { headMac?: Buffer | null }): ParameterVersionRow {
     const { mac, headMac, ...version } = row;
     // PostgreSQL returns BIGINT as a string; normalise once here.
     version.lastModifiedDate = Number(version.lastModifiedDate);
@@ -47,14 +62,14 @@ export class SqlParameterRows extends SqlKeyRows {
       `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ?
        ORDER BY v.version DESC LIMIT 1`,
       [scope.account, scope.region, name]);
-    return rows[0] && this.version(scope, rows[0]);
+    return rows[0] && this.#version(scope, rows[0]);
   }
 
   async getVersion(scope: Scope, name: string, version: number): Promise<ParameterVersionRow | undefined> {
     const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
       `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version = ?`,
       [scope.account, scope.region, name, version]);
-    return rows[0] && this.version(scope, rows[0]);
+    return rows[0] && this.#version(scope, rows[0]);
   }
 
   async listVersions(scope: Scope, name: string, afterVersion: number, limit: number): Promise<ParameterVersionRow[]> {
@@ -62,7 +77,7 @@ export class SqlParameterRows extends SqlKeyRows {
       `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v
        WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version > ? ORDER BY v.version LIMIT ?`,
       [scope.account, scope.region, name, afterVersion, limit]);
-    return rows.map((r) => this.version(scope, r));
+    return rows.map((r) => this.#version(scope, r));
   }
 
   async countVersions(scope: Scope, name: string): Promise<number> {
@@ -90,7 +105,7 @@ export class SqlParameterRows extends SqlKeyRows {
     params.push(options.limit);
     const rows = await this.sql.all<Sealed<ParameterVersionRow> & { headMac: Buffer | null }>(
       `SELECT ${VERSION_COLUMNS}, p.mac AS "headMac" FROM ${LATEST_JOIN} WHERE ${where.join(' AND ')} ORDER BY p.name LIMIT ?`, params);
-    return rows.map((r) => this.version(scope, r));
+    return rows.map((r) => this.#version(scope, r));
   }
 
   async listLabels(scope: Scope, name: string): Promise<LabelRow[]> {

@@ -1,11 +1,14 @@
 /**
- * The rotation row queries shared by both SQL backends: registered functions, schedules with
- * their leases, and the record of every run. Functions and schedules' configurations are sealed
- * (row-integrity.ts): a function's URL changed outside Coffer would send secrets elsewhere.
- * Leases, due times and run records are bookkeeping and stay unsealed.
+ * The rotation domain's queries (rotation-rows.ts) shared by both SQL backends: registered
+ * functions, schedules with their leases, and the record of every run. Functions and schedules'
+ * configurations are sealed (row-integrity.ts): a function's URL changed outside Coffer would
+ * send secrets elsewhere. Leases, due times and run records are bookkeeping and stay unsealed.
+ * SqlRows composes this class with the other domains' over one executor.
  */
-import type { RotationFunctionRow, RotationRunRow, RotationScheduleRow, Scope } from './storage.js';
-import { SqlSecretRows } from './sql-secret-rows.js';
+import type { RotationFunctionRow, RotationRunRow, RotationScheduleRow, RotationWriter } from './rotation-rows.js';
+import type { RowIntegrity } from './row-integrity.js';
+import type { Scope } from './scope.js';
+import type { SqlExecutor } from './sql-executor.js';
 
 const FUNCTION_COLUMNS = `name AS "name", kind AS "kind", target AS "target", options AS "options", key_sealed AS "keySealed",
   created_at AS "createdAt", mac AS "mac"`;
@@ -22,16 +25,18 @@ const scheduleFields = (r: Pick<RotationScheduleRow, 'account' | 'region' | 'tar
   [r.account, r.region, r.targetKind, r.targetName, r.config];
 const run = (r: RotationRunRow): RotationRunRow => ({ ...r, attempts: Number(r.attempts), startedAt: Number(r.startedAt), finishedAt: num(r.finishedAt) });
 
-/** Rotation reads and writes (the query groups stack: identity, secrets, rotation, then SqlRows). */
-export class SqlRotationRows extends SqlSecretRows {
-  private rotationFunction(scope: Scope, row: Sealed<RotationFunctionRow>): RotationFunctionRow {
+/** Rotation reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
+export class SqlRotationRows implements RotationWriter {
+  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity) {}
+
+  #rotationFunction(scope: Scope, row: Sealed<RotationFunctionRow>): RotationFunctionRow {
     const { mac, ...fn } = row;
     fn.createdAt = Number(fn.createdAt);
     this.integrity.check('rotation_functions', functionFields(scope, fn), mac, `${scope.account}/${scope.region}/${fn.name}`);
     return fn;
   }
 
-  private schedule(row: Sealed<RotationScheduleRow>): RotationScheduleRow {
+  #schedule(row: Sealed<RotationScheduleRow>): RotationScheduleRow {
     const { mac, ...s } = row;
     this.integrity.check('rotation_schedules', scheduleFields(s), mac, `${s.account}/${s.region}/${s.targetKind}/${s.targetName}`);
     return { ...s, nextDue: num(s.nextDue), leaseUntil: num(s.leaseUntil) };
@@ -40,13 +45,13 @@ export class SqlRotationRows extends SqlSecretRows {
   async getRotationFunction(scope: Scope, name: string): Promise<RotationFunctionRow | undefined> {
     const rows = await this.sql.all<Sealed<RotationFunctionRow>>(`SELECT ${FUNCTION_COLUMNS} FROM rotation_functions WHERE account = ? AND region = ? AND name = ?`,
       [scope.account, scope.region, name]);
-    return rows[0] && this.rotationFunction(scope, rows[0]);
+    return rows[0] && this.#rotationFunction(scope, rows[0]);
   }
 
   async listRotationFunctions(scope: Scope): Promise<RotationFunctionRow[]> {
     const rows = await this.sql.all<Sealed<RotationFunctionRow>>(`SELECT ${FUNCTION_COLUMNS} FROM rotation_functions WHERE account = ? AND region = ? ORDER BY name`,
       [scope.account, scope.region]);
-    return rows.map((r) => this.rotationFunction(scope, r));
+    return rows.map((r) => this.#rotationFunction(scope, r));
   }
 
   async putRotationFunction(scope: Scope, row: RotationFunctionRow): Promise<void> {
@@ -66,14 +71,14 @@ export class SqlRotationRows extends SqlSecretRows {
     const rows = await this.sql.all<Sealed<RotationScheduleRow>>(
       `SELECT ${SCHEDULE_COLUMNS} FROM rotation_schedules WHERE account = ? AND region = ? AND target_kind = ? AND target_name = ?`,
       [scope.account, scope.region, targetKind, targetName]);
-    return rows[0] && this.schedule(rows[0]);
+    return rows[0] && this.#schedule(rows[0]);
   }
 
   async listDueRotations(now: number, limit: number): Promise<RotationScheduleRow[]> {
     const rows = await this.sql.all<Sealed<RotationScheduleRow>>(
       `SELECT ${SCHEDULE_COLUMNS} FROM rotation_schedules WHERE next_due IS NOT NULL AND next_due <= ?
          AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_due LIMIT ?`, [now, now, limit]);
-    return rows.map((r) => this.schedule(r));
+    return rows.map((r) => this.#schedule(r));
   }
 
   async putRotationSchedule(row: Omit<RotationScheduleRow, 'leaseOwner' | 'leaseUntil'>): Promise<void> {

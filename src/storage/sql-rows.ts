@@ -1,50 +1,123 @@
 /**
- * The row queries shared by both SQL backends.
+ * The row queries shared by both SQL backends, composed into one StorageWriter.
  *
  * SQLite and PostgreSQL accept the same SQL for everything Coffer does (ON CONFLICT upserts,
  * quoted aliases, `?` placeholders that the PostgreSQL executor renumbers), so the queries live
- * once, in groups stacked into this class (identity, secrets, rotation, keys, parameters), and
- * each backend supplies only an executor, its locking, and the row integrity it shares.
+ * once, one class per domain of the contract (sql-meta-rows, sql-parameter-rows, sql-secret-rows,
+ * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-audit-rows), none inheriting from
+ * another. SqlRows builds all of them over the one executor it is given and answers for them:
+ * its prototype forwards each domain's methods to that domain's object, so callers keep writing
+ * `tx.getSecret(...)`, and the audit domain is its member `audit`. Each backend supplies only
+ * an executor, its locking (of parameters and of the audit chain), and the row integrity it
+ * shares. To add a method: its domain's interface (*-rows.ts), its SQL class (sql-*-rows.ts),
+ * and a case in test/storage/conformance/ (the coverage check fails until one calls it).
  */
-import type { Scope, StorageWriter } from './storage.js';
+import type { IdentityWriter } from './identity-rows.js';
+import type { KeyWriter } from './key-rows.js';
+import type { MetaWriter } from './meta-rows.js';
+import type { ParameterWriter } from './parameter-rows.js';
+import type { RotationWriter } from './rotation-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
-import { SqlParameterRows } from './sql-parameter-rows.js';
+import type { Scope } from './scope.js';
+import type { SecretWriter } from './secret-rows.js';
+import { SqlAuditRows } from './sql-audit-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
+import { SqlIdentityRows } from './sql-identity-rows.js';
+import { SqlKeyRows } from './sql-key-rows.js';
+import { SqlMetaRows } from './sql-meta-rows.js';
+import { SqlParameterRows } from './sql-parameter-rows.js';
+import { SqlRotationRows } from './sql-rotation-rows.js';
+import { SqlSecretRows } from './sql-secret-rows.js';
+import type { StorageWriter } from './storage.js';
 
 export type { SqlExecutor };
 export { prefixUpperBound } from './sql-parameter-rows.js';
 
-/** Row-level reads and writes over any SqlExecutor. */
-export class SqlRows extends SqlParameterRows implements StorageWriter {
+/** The domains SqlRows answers for with flat methods, each held as its contract. */
+interface RowDomains {
+  meta: MetaWriter;
+  parameters: ParameterWriter;
+  secrets: SecretWriter;
+  identity: IdentityWriter;
+  keys: KeyWriter;
+  rotation: RotationWriter;
+}
+
+/** `A | B | C` as `A & B & C`. */
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Every domain's methods on one object, derived from RowDomains so the two cannot drift apart. */
+type DomainMethods = Intersection<RowDomains[keyof RowDomains]>;
+
+/** The class of each domain, whose methods SqlRows forwards. */
+type DomainClasses = { readonly [K in keyof RowDomains]: abstract new (...args: never[]) => RowDomains[K] };
+
+/**
+ * Declares on SqlRows the methods its prototype forwards to the domain objects (declaration
+ * merging); `implements StorageWriter` below then checks that those, `audit` and the reset
+ * cover the whole contract, and each domain class is checked against its own interface.
+ */
+export interface SqlRows extends DomainMethods {}
+
+/** Row-level reads and writes over one SqlExecutor: every domain's, through one object. */
+export class SqlRows implements StorageWriter {
+  readonly audit: SqlAuditRows;
+  readonly #domains: RowDomains;
+
   constructor(
-    sql: SqlExecutor,
-    private readonly lock: (scope: Scope, name: string) => Promise<void>,
+    private readonly sql: SqlExecutor,
+    lock: (scope: Scope, name: string) => Promise<void>,
     integrity: RowIntegrity,
+    lockChain: () => Promise<void> = async () => {},
   ) {
-    super(sql, integrity);
+    this.audit = new SqlAuditRows(sql, integrity, lockChain);
+    this.#domains = {
+      meta: new SqlMetaRows(sql),
+      parameters: new SqlParameterRows(sql, integrity, lock),
+      secrets: new SqlSecretRows(sql, integrity),
+      identity: new SqlIdentityRows(sql, integrity),
+      keys: new SqlKeyRows(sql, integrity),
+      rotation: new SqlRotationRows(sql, integrity),
+    };
   }
 
-  lockParameter(scope: Scope, name: string): Promise<void> {
-    return this.lock(scope, name);
-  }
-
-  async getMeta(key: string): Promise<Buffer | undefined> {
-    const rows = await this.sql.all<{ value: Buffer }>('SELECT value AS "value" FROM coffer_meta WHERE key = ?', [key]);
-    return rows[0]?.value;
-  }
-
-  async insertMeta(key: string, value: Buffer): Promise<boolean> {
-    return (await this.sql.run('INSERT INTO coffer_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, value])) === 1;
-  }
-
-  async putMeta(key: string, value: Buffer): Promise<void> {
-    await this.sql.run('INSERT INTO coffer_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  // Built once per class, so a transaction's SqlRows costs only its domain objects.
+  static {
+    forwardMethods(SqlRows.prototype, (rows, domain) => rows.#domains[domain], {
+      meta: SqlMetaRows,
+      parameters: SqlParameterRows,
+      secrets: SqlSecretRows,
+      identity: SqlIdentityRows,
+      keys: SqlKeyRows,
+      rotation: SqlRotationRows,
+    });
   }
 
   async deleteAllParameters(): Promise<void> {
     for (const table of ['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags',
       'iam_entities', 'iam_documents', 'iam_links', 'sm_secrets', 'sm_secret_versions', 'sm_version_stages', 'rotation_schedules', 'rotation_runs']) {
       await this.sql.run(`DELETE FROM ${table}`, []);
+    }
+  }
+}
+
+/**
+ * Puts on `prototype` one method per method of each domain class, calling the same method of
+ * that domain's object (`domainOf`). A class's methods are the functions on its prototype: its
+ * public methods, since helpers are #private and so are not among them. A name found twice (in
+ * two domains, or already on `prototype`) is a mistake, and throws rather than shadowing.
+ */
+function forwardMethods(prototype: object, domainOf: (rows: SqlRows, domain: keyof RowDomains) => object, classes: DomainClasses): void {
+  for (const [domain, type] of Object.entries(classes) as [keyof RowDomains, DomainClasses[keyof RowDomains]][]) {
+    for (const name of Object.getOwnPropertyNames(type.prototype)) {
+      if (name === 'constructor' || typeof Reflect.get(type.prototype, name) !== 'function') continue;
+      if (name in prototype) throw new Error(`SqlRows: ${name} is defined twice`);
+      const forward = function (this: SqlRows, ...args: unknown[]): unknown {
+        const target = domainOf(this, domain);
+        return Reflect.apply(Reflect.get(target, name) as (...a: unknown[]) => unknown, target, args);
+      };
+      Object.defineProperty(forward, 'name', { value: name });
+      Object.defineProperty(prototype, name, { value: forward, writable: true, configurable: true, enumerable: false });
     }
   }
 }

@@ -1,9 +1,12 @@
 /**
- * The Secrets Manager row queries shared by both SQL backends: secrets, their sealed versions
- * and staging labels, each row sealed with its MAC (row-integrity.ts).
+ * The Secrets Manager domain's queries (secret-rows.ts) shared by both SQL backends: secrets,
+ * their sealed versions and staging labels, each row sealed with its MAC (row-integrity.ts).
+ * SqlRows composes this class with the other domains' over one executor.
  */
-import type { Scope, SecretRow, SecretStageRow, SecretVersionRow } from './storage.js';
-import { SqlIdentityRows } from './sql-identity-rows.js';
+import type { RowIntegrity } from './row-integrity.js';
+import type { Scope } from './scope.js';
+import type { SecretRow, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
+import type { SqlExecutor } from './sql-executor.js';
 
 const SECRET_COLUMNS = 'name AS "name", arn AS "arn", created_at AS "createdAt", attributes AS "attributes", purge_at AS "purgeAt", mac AS "mac"';
 const VERSION_COLUMNS = `version_id AS "versionId", created_at AS "createdAt", kind AS "kind", value AS "value", fingerprint AS "fingerprint", mac AS "mac"`;
@@ -14,9 +17,11 @@ const secretFields = (s: Scope, r: SecretRow) => [s.account, s.region, r.name, r
 const versionFields = (s: Scope, name: string, r: SecretVersionRow) => [s.account, s.region, name, r.versionId, r.createdAt, r.kind, r.value, r.fingerprint];
 const stageFields = (s: Scope, name: string, r: SecretStageRow) => [s.account, s.region, name, r.stage, r.versionId];
 
-/** Secret reads and writes over any SqlExecutor (the query groups stack: identity, secrets, then SqlRows). */
-export class SqlSecretRows extends SqlIdentityRows {
-  private secret(scope: Scope, row: Sealed<SecretRow>): SecretRow {
+/** Secret reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
+export class SqlSecretRows implements SecretWriter {
+  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity) {}
+
+  #secret(scope: Scope, row: Sealed<SecretRow>): SecretRow {
     const { mac, ...secret } = row;
     secret.createdAt = Number(secret.createdAt);
     secret.purgeAt = secret.purgeAt === null || secret.purgeAt === undefined ? null : Number(secret.purgeAt);
@@ -27,13 +32,13 @@ export class SqlSecretRows extends SqlIdentityRows {
   async getSecret(scope: Scope, name: string): Promise<SecretRow | undefined> {
     const rows = await this.sql.all<Sealed<SecretRow>>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? AND name = ?`,
       [scope.account, scope.region, name]);
-    return rows[0] && this.secret(scope, rows[0]);
+    return rows[0] && this.#secret(scope, rows[0]);
   }
 
   async listSecrets(scope: Scope): Promise<SecretRow[]> {
     const rows = await this.sql.all<Sealed<SecretRow>>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? ORDER BY name`,
       [scope.account, scope.region]);
-    return rows.map((r) => this.secret(scope, r));
+    return rows.map((r) => this.#secret(scope, r));
   }
 
   async listSecretsToPurge(now: number, limit: number): Promise<{ account: string; region: string; name: string }[]> {

@@ -7,6 +7,7 @@
  * committed data and never blocks on the writer.
  */
 import Database from 'better-sqlite3';
+import { AsyncResource } from 'node:async_hooks';
 import { dirname } from 'node:path';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, SQLITE_DIALECT, migrationStatements } from './migrations.js';
 import { ensurePrivateDirectory, ensurePrivateFile } from './private-files.js';
@@ -14,7 +15,7 @@ import { RowIntegrity, type RowAuthenticator } from './row-integrity.js';
 import { upgradeRows } from './row-upgrades.js';
 import { SerialQueue } from './serial-queue.js';
 import { SqlRows, type SqlExecutor } from './sql-rows.js';
-import type { Storage, StorageWriter } from './storage.js';
+import type { Storage, StorageWriter, TransactionHook, TransactionOptions } from './storage.js';
 import { assertNotInTransaction, runAsTransaction } from './transaction-scope.js';
 
 const BUSY_TIMEOUT_MS = 15_000;
@@ -22,7 +23,10 @@ const BUSY_TIMEOUT_MS = 15_000;
 const MAX_BATCH = 64;
 
 interface PendingTransaction {
+  /** The work, bound to the async context of its caller (the batch runs in another one). */
   work: (tx: StorageWriter) => Promise<unknown>;
+  /** Whether its commit must reach the disk before it is acknowledged. */
+  sync: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -46,6 +50,11 @@ class SqliteExecutor implements SqlExecutor {
   private readonly statements = new Map<string, Database.Statement>();
   constructor(readonly db: Database.Database) {}
 
+  /** Runs a statement without parameters (BEGIN, SAVEPOINT, PRAGMA...), prepared once. */
+  control(sql: string): void {
+    this.prepare(sql).run();
+  }
+
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -67,10 +76,12 @@ class SqliteExecutor implements SqlExecutor {
 /** Storage on an SQLite file. */
 export class SqliteStorage extends SqlRows implements Storage {
   readonly kind = 'sqlite' as const;
+  readonly groupsCommits = true;
   private readonly writer: SqliteExecutor;
   private readonly writerRows: SqlRows;
   private readonly queue = new SerialQueue();
   private readonly pending: PendingTransaction[] = [];
+  private hook: TransactionHook | undefined;
 
   // SQLite's own write lock serialises writers, so lockParameter has nothing to add.
   private constructor(private readonly reader: SqliteExecutor, writer: SqliteExecutor, private readonly rowIntegrity: RowIntegrity) {
@@ -92,6 +103,10 @@ export class SqliteStorage extends SqlRows implements Storage {
 
   useIntegrity(authenticator: RowAuthenticator): void {
     this.rowIntegrity.use(authenticator);
+  }
+
+  useTransactionHook(hook: TransactionHook): void {
+    this.hook = hook;
   }
 
   async schemaVersion(): Promise<number> {
@@ -126,10 +141,18 @@ export class SqliteStorage extends SqlRows implements Storage {
    * A transaction that fails rolls back to its savepoint and leaves the others untouched; every
    * caller hears back only after the COMMIT that made its writes durable.
    */
-  transaction<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: StorageWriter) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     assertNotInTransaction();
+    const hook = this.hook;
+    // The batch runs in whichever caller's context began it: each work runs in its own caller's.
+    const caller = new AsyncResource('coffer-transaction');
+    const bound = (tx: StorageWriter) => caller.runInAsyncScope(() => runAsTransaction(async () => {
+      const result = await work(tx);
+      if (hook) await hook(tx);
+      return result;
+    }));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ work: bound, sync: options.sync !== false, resolve: resolve as (value: unknown) => void, reject });
       if (this.pending.length === 1) void this.queue.run(() => this.drain());
     });
   }
@@ -145,26 +168,32 @@ export class SqliteStorage extends SqlRows implements Storage {
 
   private async commitBatch(batch: PendingTransaction[]): Promise<void> {
     const db = this.writer.db;
+    const control = (sql: string) => this.writer.control(sql);
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    // One transaction in the batch that must reach the disk makes the whole batch wait for it.
+    const sync = batch.some((item) => item.sync);
     try {
-      db.exec('BEGIN IMMEDIATE');
+      if (!sync) control('PRAGMA synchronous = NORMAL');
+      control('BEGIN IMMEDIATE');
       for (const item of batch) {
-        db.exec('SAVEPOINT coffer_tx');
+        control('SAVEPOINT coffer_tx');
         try {
-          const value = await runAsTransaction(() => item.work(this.writerRows));
-          db.exec('RELEASE coffer_tx');
+          const value = await item.work(this.writerRows);
+          control('RELEASE coffer_tx');
           outcomes.push({ ok: true, value });
         } catch (error) {
-          db.exec('ROLLBACK TO coffer_tx');
-          db.exec('RELEASE coffer_tx');
+          control('ROLLBACK TO coffer_tx');
+          control('RELEASE coffer_tx');
           outcomes.push({ ok: false, error });
         }
       }
-      db.exec('COMMIT');
+      control('COMMIT');
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      if (db.inTransaction) control('ROLLBACK');
       for (const item of batch) item.reject(error);
       return;
+    } finally {
+      if (!sync) control('PRAGMA synchronous = FULL');
     }
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;

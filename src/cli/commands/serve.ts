@@ -2,11 +2,16 @@
  * `coffer serve`: the AWS wire API on one port (what `npm start` runs), over HTTPS with
  * --tls-cert/--tls-key or --tls-self-signed (plain HTTP only on loopback unless --insecure-http).
  * SIGHUP reloads the certificate; SIGTERM or SIGINT stop after in-flight requests finish.
+ * COFFER_METRICS_TOKEN, when set, serves Prometheus metrics at GET /metrics behind that bearer token.
  */
 import { AccessLog } from '../../api/access-log.js';
 import { CofferServer, isLoopback } from '../../api/coffer-server.js';
 import { cofferServices } from '../../api/coffer-services.js';
 import { faultLine } from '../../api/fault-report.js';
+import { CofferMetrics } from '../../api/metrics/coffer-metrics.js';
+import { RequestAuditor } from '../../api/audit/request-auditor.js';
+import { alertMonitorFromEnv } from '../../engine/audit/alert-monitor.js';
+import { auditFile } from '../../engine/audit/audit-file.js';
 import { allowedRegions } from '../../api/models/regions.js';
 import { RequestPipeline } from '../../api/request-pipeline.js';
 import { ServiceRouter } from '../../api/service-router.js';
@@ -53,12 +58,23 @@ export const serveCommand: CliCommand = {
     // --dev only: start with the clock moved forward (tests of schedules across restarts).
     if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
     const root = await ensureRootCredentials(coffer, session.env);
-    const router = new ServiceRouter(cofferServices(coffer));
+    const services = cofferServices(coffer);
+    const router = new ServiceRouter(services);
+    const metricsToken = session.env.COFFER_METRICS_TOKEN;
+    const metrics = metricsToken ? { metrics: new CofferMetrics(services), token: metricsToken } : undefined;
+    if (metrics) coffer.rotation.onRunFinished((status) => metrics.metrics.observeRotation(status));
+    if (metrics) coffer.audit.observeWrites((seconds) => metrics.metrics.observeAuditWrite(seconds));
+    const alerts = alertMonitorFromEnv(session.env, (line) => io.err(`${line}\n`), () => coffer.clock.now());
+    if (alerts) coffer.audit.subscribe((event) => alerts.observe(event));
+    const file = session.env.COFFER_AUDIT_FILE ? auditFile(session.env.COFFER_AUDIT_FILE, (error) => io.err(faultLine(error, 'audit-file'))) : undefined;
+    if (file) coffer.audit.subscribe(file.listener);
     const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account, regions: allowedRegions(coffer.settings) });
     const insecureHttp = values['insecure-http'] === true;
     const server = new CofferServer({
       pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
       onFault: (error, requestId) => io.err(faultLine(error, requestId)), ...(tls ? { tls } : {}), insecureHttp,
+      ...(metrics ? { metrics } : {}),
+      auditor: new RequestAuditor(coffer.audit, coffer.settings.account, coffer.settings.region),
     });
     const bound = await server.listen(host, port);
     if (!tls && insecureHttp && !isLoopback(host)) {
@@ -81,6 +97,8 @@ export const serveCommand: CliCommand = {
     coffer.rotation.scheduler.start(Number(session.env.COFFER_ROTATION_TICK_MS ?? 30_000));
     // Secrets past their recovery window are purged here, never by the reads that find them.
     coffer.secrets.sweeper.start(Number(session.env.COFFER_SWEEP_TICK_MS ?? 60_000));
+    // A signed digest every minute with events (and at shutdown); retention pruning daily.
+    coffer.audit.start(Number(session.env.COFFER_AUDIT_DIGEST_MS ?? 60_000), (error) => io.err(faultLine(error, 'audit-digest')));
     // Before the "listening" line, so nobody who waits for that line can miss it.
     if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
 
@@ -99,6 +117,9 @@ export const serveCommand: CliCommand = {
     });
     io.err('coffer: stopping: finishing in-flight requests\n');
     await server.close();
+    await coffer.audit.stop();
+    await alerts?.flush();
+    await file?.close();
     return 0;
   },
 };

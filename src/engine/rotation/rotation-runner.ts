@@ -17,6 +17,9 @@ import { BUILTIN_ROTATORS, ROTATION_STEPS, type RotationStep, type RotationTarge
 import type { RotationFunction, RotationFunctions } from './rotation-functions.js';
 import type { RotationNotifier, RotationOutcome } from './rotation-notifier.js';
 import { RotationSchedule } from './rotation-rules.js';
+import { serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
+import type { AuditEvent } from '../audit/audit-record.js';
+import { parameterArn } from '../ssm/parameter-name.js';
 import { parameterTarget, secretTarget } from './rotation-targets.js';
 import type { ScheduleStore, TargetKind } from './schedule-store.js';
 
@@ -37,7 +40,12 @@ export interface RunnerParts {
   readonly clock: Clock;
   readonly notifier: RotationNotifier;
   readonly timeoutMs: number;
+  /** The audit trail: a run's start and end are events, committed with the run's record. */
+  readonly events?: ServiceEventSink;
 }
+
+/** CloudTrail's names for a rotation's start and outcomes. */
+const RUN_EVENTS: Partial<Record<RotationRunRow['status'], string>> = { succeeded: 'RotationSucceeded', failed: 'RotationFailed' };
 
 /** Removes every secret value (and every string field of a JSON one) from an error text. */
 function redact(text: string, values: readonly string[]): string {
@@ -172,6 +180,22 @@ export class RotationRunner {
   }
 
   private async record(run: RotationRunRow): Promise<void> {
-    await this.parts.storage.transaction((tx) => tx.putRotationRun(run));
+    const { events } = this.parts;
+    const name = run.status === 'pending' ? (run.step === null ? 'RotationStarted' : undefined) : RUN_EVENTS[run.status];
+    const event = await this.parts.storage.transaction(async (tx) => {
+      await tx.putRotationRun(run);
+      if (!events || !name) return undefined;
+      const scope = { account: run.account, region: run.region };
+      const arn = run.targetKind === 'secret' ? (await tx.getSecret(scope, run.targetName))?.arn : parameterArn(scope, run.targetName);
+      // Names and numbers only: the error text stays in the run record, where values were redacted.
+      const audit: AuditEvent = serviceEvent({
+        source: run.targetKind === 'secret' ? 'secretsmanager.amazonaws.com' : 'coffer.amazonaws.com', name, ...scope, arns: arn ? [arn] : [],
+        details: { runId: run.runId, targetKind: run.targetKind, attempt: run.attempts, ...(run.status === 'failed' ? { step: run.step } : {}) },
+        ...(run.status === 'failed' ? { errorCode: 'RotationFailed' } : {}),
+      }, this.parts.clock.now());
+      await events.appendIn(tx, audit);
+      return audit;
+    });
+    if (event) events!.published(event);
   }
 }

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { RotationOutcome } from './rotation-notifier.js';
 import type { RotationRunner } from './rotation-runner.js';
 import type { TargetKind } from './schedule-store.js';
+import { runOutsideDrafts } from '../audit/audit-scope.js';
 
 const LEASE_MS = 15 * 60_000;
 const BATCH = 10;
@@ -61,7 +62,8 @@ export class RotationScheduler {
   }
 
   private launch(scope: Scope, kind: TargetKind, name: string): void {
-    const work = (async () => {
+    // A run outlives the request that may have started it: its writes are its own, not the request's event's.
+    const work = runOutsideDrafts(() => (async () => {
       let outcome: RotationOutcome | undefined;
       try {
         outcome = await this.runner.run(scope, kind, name);
@@ -71,7 +73,7 @@ export class RotationScheduler {
         const nextDue = outcome ? outcome.nextDue : this.clock.now() + LEASE_MS;
         await this.storage.transaction((tx) => tx.releaseRotation(scope, kind, name, this.owner, nextDue)).catch(this.onError);
       }
-    })();
+    })());
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }

@@ -8,6 +8,7 @@
 import type { RotationRulesType, Tag } from '@aws-sdk/client-secrets-manager';
 import type { Scope, SecretRow, SecretStageRow, SecretVersionRow, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
 import type { Clock } from '../clock.js';
+import { NO_SERVICE_EVENTS, serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
 import { markedForDeletion, ResourceNotFoundException, SecretsValidationException } from './errors.js';
 import { candidateNames } from './secret-names.js';
 
@@ -91,17 +92,24 @@ export class SecretRecords {
    * Removes every secret whose recovery window has ended, each in its own transaction (and
    * only if it is still due there: a restore may have raced). Returns how many went.
    */
-  async sweep(limit = 100): Promise<number> {
+  async sweep(limit = 100, events: ServiceEventSink = NO_SERVICE_EVENTS): Promise<number> {
     let purged = 0;
     for (const due of await this.storage.listSecretsToPurge(this.clock.now(), limit)) {
       const scope = { account: due.account, region: due.region };
-      const gone = await this.storage.transaction(async (tx) => {
+      const event = await this.storage.transaction(async (tx) => {
         const row = await tx.getSecret(scope, due.name);
-        if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return false;
+        if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return undefined;
         await tx.deleteSecret(scope, due.name);
-        return true;
+        // The purge and its audit event commit together.
+        const purge = serviceEvent({ source: 'secretsmanager.amazonaws.com', name: 'EndSecretDeletion', ...scope, arns: [row.arn],
+          details: { reason: 'the recovery window ended' } }, this.clock.now());
+        await events.appendIn(tx, purge);
+        return purge;
       });
-      if (gone) purged++;
+      if (event) {
+        events.published(event);
+        purged++;
+      }
     }
     return purged;
   }

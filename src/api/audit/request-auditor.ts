@@ -1,0 +1,152 @@
+/**
+ * The pipeline's record stage for the audit trail: one CloudTrail record per API request,
+ * built from what the pipeline learnt (trace) and nothing the caller could slip past it. The
+ * draft is written with the request's first transaction; otherwise it is recorded here before
+ * the response leaves, and a request whose event cannot be written fails (fail closed).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { CLOUDTRAIL_EVENT_VERSION, type AuditEvent, type CloudTrailRecord, type UserIdentity } from '../../engine/audit/audit-record.js';
+import { auditResources } from '../../engine/audit/audit-resources.js';
+import { eventId } from '../../engine/audit/event-ids.js';
+import { AuditDraft } from '../../engine/audit/audit-scope.js';
+import type { AuditTrail } from '../../engine/audit/audit-trail.js';
+import type { ServiceError } from '../../engine/service-error.js';
+import type { RequestTrace } from '../request-pipeline.js';
+import { parseAuthorization } from '../sigv4/authorization-header.js';
+import { requestParameters } from './request-parameters.js';
+
+const MAX_USER_AGENT = 1024;
+const READ_ONLY = /^(Get|List|Describe|BatchGet|Lookup|Simulate|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateRandom|AssumeRole$)/;
+
+/** CloudTrail's time format: to the second, UTC. */
+export const cloudTrailTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+/** The access key id a request claims, if it is shaped like one (a failed authentication's event shows it). */
+function claimedKeyId(request: IncomingMessage): string | undefined {
+  try {
+    const id = parseAuthorization(String(request.headers.authorization ?? '')).accessKeyId;
+    return /^[A-Z0-9]{16,128}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function identityOf(trace: RequestTrace, claimed: string | undefined): UserIdentity {
+  const caller = trace.caller;
+  const accessKeyId = trace.accessKeyId ?? claimed;
+  const key = accessKeyId ? { accessKeyId } : {};
+  if (!trace.ctx) return { type: 'Unknown', ...key };
+  if (!caller || caller.kind === 'root') return { type: 'Root', principalId: trace.ctx.account, arn: `arn:aws:iam::${trace.ctx.account}:root`, accountId: trace.ctx.account, ...key };
+  if (caller.kind === 'user') return { type: 'IAMUser', principalId: caller.userId, arn: caller.arn, accountId: caller.account, ...key, userName: caller.userName! };
+  const roleName = caller.principalArn.slice(caller.principalArn.lastIndexOf('/') + 1);
+  return {
+    type: 'AssumedRole', principalId: caller.userId, arn: caller.arn, accountId: caller.account, ...key,
+    sessionContext: {
+      sessionIssuer: { type: 'Role', principalId: caller.principalId, arn: caller.principalArn, accountId: caller.account, userName: roleName },
+      attributes: { mfaAuthenticated: 'false' },
+    },
+  };
+}
+
+/** ARNs an operation's output names (a batch's or a listing's items). */
+function outputArns(output: unknown, into: string[], depth = 0): void {
+  if (depth > 3 || typeof output !== 'object' || output === null) return;
+  if (Array.isArray(output)) {
+    for (const item of output.slice(0, 100)) outputArns(item, into, depth + 1);
+    return;
+  }
+  for (const [member, value] of Object.entries(output)) {
+    if (typeof value === 'string' && (member === 'ARN' || member === 'Arn' || member === 'KeyArn') && value.startsWith('arn:')) into.push(value);
+    else if (typeof value === 'object') outputArns(value, into, depth + 1);
+  }
+}
+
+/** One request's audit: its draft, and how it ends. */
+export class RequestAudit {
+  readonly draft: AuditDraft;
+  private error: ServiceError | undefined;
+  private output: unknown;
+  private finished = false;
+
+  constructor(private readonly auditor: RequestAuditor, private readonly request: IncomingMessage, private readonly requestId: string,
+    private readonly trace: RequestTrace, private readonly started: number) {
+    this.draft = new AuditDraft(() => this.event());
+  }
+
+  /** Records the success (unless a transaction already carried it); throws if it cannot be written. */
+  async succeeded(output: unknown): Promise<void> {
+    this.output = output;
+    await this.finish();
+  }
+
+  /** Records the failure (every failure, even after a committed write: the trail says how it ended). */
+  async failed(error: ServiceError): Promise<void> {
+    if (this.finished) return;
+    this.error = error;
+    this.draft.appended = undefined;
+    await this.finish();
+  }
+
+  private async finish(): Promise<void> {
+    this.finished = true;
+    const appended = this.draft.appended;
+    this.draft.close();
+    // A request no service claimed (an unknown target, a body past the limit) is no API call.
+    if (this.trace.service === undefined) return;
+    if (appended && !this.error) {
+      this.auditor.trail.published(appended);
+      return;
+    }
+    await this.auditor.trail.record(this.event());
+  }
+
+  private event(): AuditEvent {
+    const { trace, request } = this;
+    const service = trace.service!;
+    const operation = trace.operation ?? 'UnknownOperation';
+    const arns = [...(trace.resources ?? [])];
+    outputArns(this.output, arns);
+    const { resources, names } = auditResources(arns);
+    const model = trace.model;
+    const region = trace.ctx?.region ?? this.auditor.region;
+    const socket = request.socket as TLSSocket;
+    const cipher = socket.encrypted ? socket.getCipher() : undefined;
+    const record: CloudTrailRecord = {
+      eventVersion: CLOUDTRAIL_EVENT_VERSION,
+      userIdentity: identityOf(trace, trace.ctx ? undefined : claimedKeyId(request)),
+      eventTime: cloudTrailTime(this.started),
+      eventSource: `${service}.amazonaws.com`,
+      eventName: operation,
+      awsRegion: region,
+      sourceIPAddress: (request.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, ''),
+      userAgent: String(request.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT),
+      ...(this.error ? { errorCode: this.error.code, errorMessage: this.error.message } : {}),
+      requestParameters: model && trace.input && trace.operation ? requestParameters(model, trace.operation, trace.input) : null,
+      responseElements: null,
+      requestID: this.requestId,
+      eventID: eventId(this.started),
+      readOnly: READ_ONLY.test(operation),
+      ...(resources.length > 0 ? { resources } : {}),
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: trace.ctx?.account ?? this.auditor.account,
+      eventCategory: 'Management',
+      ...(cipher ? { tlsDetails: { tlsVersion: socket.getProtocol() ?? 'unknown', cipherSuite: cipher.standardName ?? cipher.name,
+        clientProvidedHostHeader: String(request.headers.host ?? '').slice(0, 256) } } : {}),
+    };
+    return { record, time: this.started, resourceNames: names };
+  }
+}
+
+/** Begins the audit of each API request. */
+export class RequestAuditor {
+  constructor(readonly trail: AuditTrail, readonly account: string, readonly region: string) {}
+
+  /** The audit of a request about to run; undefined when the trail is off. */
+  begin(request: IncomingMessage, requestId: string, trace: RequestTrace): RequestAudit | undefined {
+    if (!this.trail.enabled) return undefined;
+    trace.resources = [];
+    return new RequestAudit(this, request, requestId, trace, Date.now());
+  }
+}

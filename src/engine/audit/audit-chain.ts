@@ -1,0 +1,49 @@
+/**
+ * The hash chain: each event's hash covers its sequence number, the previous event's hash and
+ * its record's exact text, so an event altered, deleted, inserted or reordered breaks every link
+ * after it. SHA-256 is public on purpose: an auditor recomputes the chain from an export alone,
+ * and the signed digests (audit-digests.ts) pin it; the rows' MACs keep a forged row appended
+ * at the tail from ever being signed.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEventRow, AuditResourceRow } from '../../storage/audit-rows.js';
+import type { StorageWriter } from '../../storage/storage.js';
+import type { AuditEvent } from './audit-record.js';
+
+/** The previous hash of the first event ever written. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of event `seq` with `record`, after the event whose hash is `prevHash`. */
+export function chainHash(seq: number, prevHash: string, record: string): string {
+  return createHash('sha256').update(`${seq}\n${prevHash}\n`).update(record).digest('hex');
+}
+
+/** The name LookupEvents' Username attribute matches: the user, the role session, or root. */
+function usernameOf(event: AuditEvent): string | null {
+  const identity = event.record.userIdentity;
+  if (identity.type === 'Root') return 'root';
+  if (identity.userName) return identity.userName;
+  if (identity.type === 'AssumedRole' && identity.arn) return identity.arn.slice(identity.arn.lastIndexOf('/') + 1);
+  return null;
+}
+
+/** Appends events at the chain's head inside `tx`; returns the rows written. */
+export async function appendEvents(tx: StorageWriter, events: readonly AuditEvent[]): Promise<AuditEventRow[]> {
+  await tx.audit.lockChain();
+  let head = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS_HASH };
+  const rows: AuditEventRow[] = [];
+  for (const event of events) {
+    const record = JSON.stringify(event.record);
+    const seq = head.seq + 1;
+    const row: AuditEventRow = {
+      seq, eventId: event.record.eventID, eventTime: event.time, account: event.record.recipientAccountId, eventSource: event.record.eventSource, eventName: event.record.eventName,
+      readOnly: event.record.readOnly, username: usernameOf(event), accessKeyId: event.record.userIdentity.accessKeyId ?? null,
+      errorCode: event.record.errorCode ?? null, prevHash: head.hash, hash: chainHash(seq, head.hash, record), record,
+    };
+    const resources: AuditResourceRow[] = (event.record.resources ?? []).map((r, i) => ({ type: r.type, arn: r.ARN, name: event.resourceNames[i]?.name ?? r.ARN }));
+    await tx.audit.insertEvent(row, resources, event.record.userIdentity.arn ?? null);
+    rows.push(row);
+    head = { seq, hash: row.hash };
+  }
+  return rows;
+}

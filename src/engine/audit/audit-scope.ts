@@ -1,0 +1,44 @@
+/**
+ * The event of the request (or of the action Coffer takes by itself) whose work is running,
+ * followed through every await with AsyncLocalStorage. The first transaction that work commits
+ * carries the event (AuditTrail's transaction hook), so a write and its event are one commit;
+ * work that writes nothing has its event recorded after it, before the response leaves.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditEvent } from './audit-record.js';
+
+/** An event still being learnt: `build` makes it from what is known when it is written. */
+export class AuditDraft {
+  /** The event written inside one of the work's transactions, once it was. */
+  appended: AuditEvent | undefined;
+  private closed = false;
+
+  constructor(readonly build: () => AuditEvent) {}
+
+  /** Whether a transaction of the work should still carry the event. */
+  get open(): boolean {
+    return !this.closed && this.appended === undefined;
+  }
+
+  /** No later transaction carries it (the work has ended, or its event was written another way). */
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const current = new AsyncLocalStorage<AuditDraft>();
+
+/** Runs `work` as the work of `draft`. */
+export function runWithDraft<T>(draft: AuditDraft, work: () => Promise<T>): Promise<T> {
+  return current.run(draft, work);
+}
+
+/** The draft of the work running now, if any. */
+export function currentDraft(): AuditDraft | undefined {
+  return current.getStore();
+}
+
+/** Runs `work` as nobody's (the trail's own writes, background work a request started). */
+export function runOutsideDrafts<T>(work: () => T): T {
+  return current.exit(work);
+}

@@ -1,0 +1,252 @@
+/**
+ * The audit trail: every request's event, and every action Coffer takes by itself, appended to
+ * one hash chain in the store, fail-closed. A request's first transaction carries its event (the
+ * storage transaction hook), so a write and its event commit together; events of work that
+ * wrote nothing are group-committed, many to a transaction, before the response leaves. Digests
+ * are signed every interval with events and at shutdown; retention prunes behind a checkpoint.
+ */
+import type { AuditDigestRow, AuditEventQuery, StoredAuditEvent } from '../../storage/audit-rows.js';
+import { TamperedRowError } from '../../storage/row-integrity.js';
+import type { Storage, StorageWriter } from '../../storage/storage.js';
+import { appendEvents } from './audit-chain.js';
+import { appendDigest, type DigestSigner } from './audit-digests.js';
+import type { AuditEvent } from './audit-record.js';
+import { currentDraft, runOutsideDrafts } from './audit-scope.js';
+import type { ServiceEventSink } from './service-events.js';
+import { verifyChain, type ChainedEvent, type VerifyReport } from './audit-verifier.js';
+
+/** Told of every event once it is committed (alerts, the file sink). Must not throw. */
+export type AuditListener = (event: AuditEvent) => void;
+
+export interface AuditTrailOptions {
+  /** COFFER_AUDIT=off turns the trail off (benchmarks and tests only). */
+  readonly enabled: boolean;
+  readonly retentionDays: number;
+  /**
+   * Whether events recorded on their own (reads, failures) wait for the disk: by default they
+   * reach the database's log before the response leaves, surviving a crash of the process but
+   * not a power loss (COFFER_AUDIT_SYNC=full makes them wait; writes' events always do).
+   */
+  readonly syncReads?: boolean;
+  readonly now?: () => number;
+}
+
+interface Queued {
+  event: AuditEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Refused to sign: the chain since the last digest does not hold. */
+export class AuditChainError extends Error {
+  readonly code = 'AUDIT_CHAIN_BROKEN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditChainError';
+  }
+}
+
+const PAGE = 1000;
+const MAX_GROUP = 500;
+
+export class AuditTrail implements ServiceEventSink {
+  readonly enabled: boolean;
+  private readonly listeners: AuditListener[] = [];
+  private readonly queue: Queued[] = [];
+  private flushing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private writeListener: ((seconds: number) => void) | undefined;
+
+  constructor(private readonly storage: Storage, private readonly signer: DigestSigner, private readonly options: AuditTrailOptions) {
+    this.enabled = options.enabled;
+    this.now = options.now ?? Date.now;
+    if (this.enabled) storage.useTransactionHook((tx) => this.appendDraft(tx));
+  }
+
+  get publicKeyPem(): string {
+    return this.signer.publicKeyPem;
+  }
+
+  subscribe(listener: AuditListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells listeners of a committed event. */
+  published(event: AuditEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's fault is its own; the event is already durable.
+      }
+    }
+  }
+
+  /** The transaction hook: the running work's event goes into its first transaction. */
+  private async appendDraft(tx: StorageWriter): Promise<void> {
+    const draft = currentDraft();
+    if (!draft?.open) return;
+    const event = draft.build();
+    await appendEvents(tx, [event]);
+    draft.appended = event;
+  }
+
+  /** Appends `event` inside `tx` (a service action's own transaction). */
+  async appendIn(tx: StorageWriter, event: AuditEvent): Promise<void> {
+    if (this.enabled) await appendEvents(tx, [event]);
+  }
+
+  /** Appends `event` (group-committed with others); resolves once it is durable. */
+  record(event: AuditEvent): Promise<void> {
+    if (!this.enabled) return Promise.resolve();
+    // A store that groups the transactions begun in one turn of the event loop (SQLite) needs
+    // no second grouping here, which would cost the request another turn.
+    if (this.storage.groupsCommits) return this.append([event]);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (!this.flushing && this.queue.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  /** Appends events in one transaction of their own, then tells listeners. */
+  private async append(events: readonly AuditEvent[]): Promise<void> {
+    const started = performance.now();
+    await runOutsideDrafts(() => this.storage.transaction((tx) => appendEvents(tx, events), { sync: this.options.syncReads === true }));
+    this.writeListener?.((performance.now() - started) / 1000);
+    for (const event of events) this.published(event);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        try {
+          await this.append(group.map((q) => q.event));
+        } catch (error) {
+          for (const q of group) q.reject(error);
+          continue;
+        }
+        for (const q of group) q.resolve();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Events matching `query`; a row changed outside Coffer is refused, never shown. */
+  async lookup(query: AuditEventQuery): Promise<{ event: StoredAuditEvent; record: object }[]> {
+    const rows = await this.storage.audit.listEvents(query);
+    return rows.map((row) => {
+      if (!row.intact) throw new TamperedRowError('audit_events', String(row.seq));
+      return { event: row, record: JSON.parse(row.record) as object };
+    });
+  }
+
+
+  /** Signs a digest of the events since the last one (none if there are none). */
+  seal(): Promise<AuditDigestRow | undefined> {
+    return runOutsideDrafts(() => this.storage.transaction(async (tx) => {
+      await tx.audit.lockChain();
+      return this.sealIn(tx);
+    }));
+  }
+
+  private async sealIn(tx: StorageWriter): Promise<AuditDigestRow | undefined> {
+    const head = await tx.audit.head();
+    const last = await tx.audit.lastDigest();
+    const firstSeq = (last?.lastSeq ?? 0) + 1;
+    if (!head || head.seq < firstSeq) return undefined;
+    await this.checkUnsigned(tx, firstSeq, last);
+    return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, this.now());
+  }
+
+  /** Never sign what Coffer did not write: the rows since the last digest must be intact and chained. */
+  private async checkUnsigned(tx: StorageWriter, firstSeq: number, last: AuditDigestRow | undefined): Promise<void> {
+    const digests = last ? [last] : [];
+    const report = await verifyChain(this.pages(tx, firstSeq - 1), digests, { publicKeyPem: this.signer.publicKeyPem });
+    if (!report.ok && report.problem!.kind !== 'digest') throw new AuditChainError(report.problem!.message);
+  }
+
+  /** Removes events older than the retention period, behind a signed checkpoint; returns how many. */
+  prune(): Promise<number> {
+    const cutoff = this.now() - this.options.retentionDays * 86_400_000;
+    return runOutsideDrafts(() => this.storage.transaction(async (tx) => {
+      await tx.audit.lockChain();
+      const through = await tx.audit.lastEventBefore(cutoff);
+      if (!through) return 0;
+      // Everything is signed before anything goes, so verify still vouches for what remains.
+      await this.sealIn(tx);
+      const removed = await tx.audit.deleteEventsThrough(through.seq);
+      await appendDigest(tx, this.signer, 'checkpoint', { firstSeq: 1, lastSeq: through.seq, headHash: through.hash }, this.now());
+      return removed;
+    }));
+  }
+
+  /** Signs every `intervalMs` (when there are new events) and prunes daily. */
+  start(intervalMs: number, onError: (error: unknown) => void): void {
+    if (!this.enabled || this.timer) return;
+    let ticks = 0;
+    const perDay = Math.max(1, Math.round(86_400_000 / intervalMs));
+    this.timer = setInterval(() => {
+      const work = ticks++ % perDay === 0 ? this.prune().then(() => this.seal()) : this.seal();
+      work.catch(onError);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and signs what is left (a server's shutdown). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.drain();
+    if (this.enabled) await this.seal();
+  }
+
+  /** Resolves once every event recorded so far is written. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  /** Tells `listener` how long each group commit took (metrics). */
+  observeWrites(listener: (seconds: number) => void): void {
+    this.writeListener = listener;
+  }
+
+  /** Recomputes the chain and checks every digest and every row's MAC. */
+  async verify(range: { from?: number; to?: number } = {}): Promise<VerifyReport> {
+    const digests = await this.allDigests();
+    return verifyChain(this.pages(this.storage, 0), digests, { publicKeyPem: this.signer.publicKeyPem, ...range });
+  }
+
+  /** The export: digests, then events in chain order, one JSON object per line. */
+  async *exportLines(range: { from?: number; to?: number } = {}): AsyncGenerator<string> {
+    for (const d of await this.allDigests()) yield JSON.stringify({ type: 'digest', ...d });
+    for await (const e of this.pages(this.storage, 0)) {
+      if (range.from !== undefined && e.eventTime < range.from) continue;
+      if (range.to !== undefined && e.eventTime > range.to) break;
+      yield JSON.stringify({ type: 'event', seq: e.seq, eventTime: e.eventTime, prevHash: e.prevHash, hash: e.hash, record: e.record });
+    }
+  }
+
+  private async allDigests(): Promise<AuditDigestRow[]> {
+    const all: AuditDigestRow[] = [];
+    for (;;) {
+      const page = await this.storage.audit.listDigests(all.at(-1)?.digestNo ?? 0, PAGE);
+      all.push(...page);
+      if (page.length < PAGE) return all;
+    }
+  }
+
+  private async *pages(reader: Pick<Storage, 'audit'>, afterSeq: number): AsyncGenerator<ChainedEvent> {
+    let after = afterSeq;
+    for (;;) {
+      const page = await reader.audit.listEvents({ afterSeq: after, descending: false, limit: PAGE });
+      yield* page;
+      if (page.length < PAGE) return;
+      after = page.at(-1)!.seq;
+    }
+  }
+}

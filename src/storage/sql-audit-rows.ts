@@ -1,0 +1,135 @@
+/**
+ * The audit rows shared by both SQL backends (audit-rows.ts). Event rows are sealed over every
+ * column; a reader gets `intact: false` for a row that no longer matches, so LookupEvents can
+ * refuse it and `coffer audit verify` can say which one it was.
+ */
+import type { AuditDigestRow, AuditEventQuery, AuditEventRow, AuditResourceRow, AuditWriter, ResourceReadRow, StoredAuditEvent } from './audit-rows.js';
+import type { RowIntegrity } from './row-integrity.js';
+import type { SqlExecutor } from './sql-executor.js';
+import { prefixUpperBound } from './sql-parameter-rows.js';
+
+const EVENT_COLUMNS = `e.seq AS "seq", e.event_id AS "eventId", e.event_time AS "eventTime", e.account AS "account", e.event_source AS "eventSource",
+  e.event_name AS "eventName", e.read_only AS "readOnly", e.username AS "username", e.access_key_id AS "accessKeyId",
+  e.error_code AS "errorCode", e.prev_hash AS "prevHash", e.hash AS "hash", e.record AS "record", e.mac AS "mac"`;
+const DIGEST_COLUMNS = `digest_no AS "digestNo", kind AS "kind", created_at AS "createdAt", first_seq AS "firstSeq", last_seq AS "lastSeq",
+  head_hash AS "headHash", previous_hash AS "previousHash", signature AS "signature"`;
+
+const eventFields = (r: AuditEventRow) => [r.seq, r.eventId, r.eventTime, r.account, r.eventSource, r.eventName, r.readOnly ? 1 : 0, r.username,
+  r.accessKeyId, r.errorCode, r.prevHash, r.hash, r.record];
+
+/** The WHERE clause and parameters of an event query. */
+function eventFilter(q: AuditEventQuery): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]) => {
+    clauses.push(clause);
+    params.push(...values);
+  };
+  if (q.account !== undefined) add('e.account = ?', q.account);
+  if (q.startTime !== undefined) add('e.event_time >= ?', q.startTime);
+  if (q.endTime !== undefined) add('e.event_time <= ?', q.endTime);
+  if (q.afterSeq !== undefined) add('e.seq > ?', q.afterSeq);
+  if (q.beforeSeq !== undefined) add('e.seq < ?', q.beforeSeq);
+  if (q.failedOnly) add('e.error_code IS NOT NULL');
+  if (q.resourcePrefix !== undefined && q.resourcePrefix !== '') {
+    add('EXISTS (SELECT 1 FROM audit_resources r WHERE r.seq = e.seq AND r.resource_name >= ? AND r.resource_name < ?)',
+      q.resourcePrefix, prefixUpperBound(q.resourcePrefix));
+  }
+  const a = q.attribute;
+  if (a) {
+    switch (a.name) {
+      case 'EventId': add('e.event_id = ?', a.value); break;
+      case 'EventName': add('e.event_name = ?', a.value); break;
+      case 'EventSource': add('e.event_source = ?', a.value); break;
+      case 'Username': add('e.username = ?', a.value); break;
+      case 'AccessKeyId': add('e.access_key_id = ?', a.value); break;
+      case 'ReadOnly': add('e.read_only = ?', a.value === 'true' ? 1 : 0); break;
+      case 'ResourceType': add('EXISTS (SELECT 1 FROM audit_resources r WHERE r.seq = e.seq AND r.resource_type = ?)', a.value); break;
+      case 'ResourceName':
+        // By name or ARN; a parameter is the same with or without its leading slash.
+        add('EXISTS (SELECT 1 FROM audit_resources r WHERE r.seq = e.seq AND (r.resource_name = ? OR r.resource_name = ? OR r.arn = ?))',
+          a.value, a.value.startsWith('/') ? a.value.slice(1) : `/${a.value}`, a.value);
+        break;
+    }
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+const num = (v: unknown) => Number(v);
+
+/** Audit reads and writes over one executor. */
+export class SqlAuditRows implements AuditWriter {
+  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity, private readonly lock: () => Promise<void>) {}
+
+  lockChain(): Promise<void> {
+    return this.lock();
+  }
+
+  async head(): Promise<{ seq: number; hash: string } | undefined> {
+    const rows = await this.sql.all<{ seq: unknown; hash: string }>('SELECT seq AS "seq", hash AS "hash" FROM audit_events ORDER BY seq DESC LIMIT 1', []);
+    return rows[0] && { seq: num(rows[0].seq), hash: rows[0].hash };
+  }
+
+  async lastEventBefore(time: number): Promise<{ seq: number; hash: string } | undefined> {
+    const rows = await this.sql.all<{ seq: unknown; hash: string }>(
+      'SELECT seq AS "seq", hash AS "hash" FROM audit_events WHERE event_time <= ? ORDER BY seq DESC LIMIT 1', [time]);
+    return rows[0] && { seq: num(rows[0].seq), hash: rows[0].hash };
+  }
+
+  async listEvents(query: AuditEventQuery): Promise<StoredAuditEvent[]> {
+    const { where, params } = eventFilter(query);
+    const rows = await this.sql.all<AuditEventRow & { mac: Buffer | null }>(
+      `SELECT ${EVENT_COLUMNS} FROM audit_events e ${where} ORDER BY e.seq ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`, [...params, query.limit]);
+    return rows.map(({ mac, ...row }) => {
+      const event: AuditEventRow = { ...row, seq: num(row.seq), eventTime: num(row.eventTime), readOnly: num(row.readOnly) === 1 };
+      return { ...event, intact: this.integrity.verifies('audit_events', eventFields(event), mac) };
+    });
+  }
+
+  async listDigests(afterNo: number, limit: number): Promise<AuditDigestRow[]> {
+    const rows = await this.sql.all<AuditDigestRow>(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE digest_no > ? ORDER BY digest_no LIMIT ?`, [afterNo, limit]);
+    return rows.map(digest);
+  }
+
+  async lastDigest(): Promise<AuditDigestRow | undefined> {
+    const rows = await this.sql.all<AuditDigestRow>(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY digest_no DESC LIMIT 1`, []);
+    return rows[0] && digest(rows[0]);
+  }
+
+  async readActivity(prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]> {
+    const range = prefix === '' ? '' : 'AND r.resource_name >= ? AND r.resource_name < ?';
+    const rows = await this.sql.all<ResourceReadRow>(
+      `SELECT r.resource_type AS "type", r.resource_name AS "name", r.principal AS "principal", COUNT(*) AS "reads",
+         SUM(CASE WHEN r.event_time >= ? THEN 1 ELSE 0 END) AS "recentReads", MAX(r.event_time) AS "lastRead"
+       FROM audit_resources r WHERE r.read_only = 1 AND r.succeeded = 1 AND r.event_time >= ? ${range}
+       GROUP BY r.resource_type, r.resource_name, r.principal`,
+      [recentSince, since, ...(prefix === '' ? [] : [prefix, prefixUpperBound(prefix)])]);
+    return rows.map((r) => ({ ...r, reads: num(r.reads), recentReads: num(r.recentReads), lastRead: num(r.lastRead) }));
+  }
+
+  async insertEvent(row: AuditEventRow, resources: readonly AuditResourceRow[], principal: string | null): Promise<void> {
+    await this.sql.run(`INSERT INTO audit_events (seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id,
+      error_code, prev_hash, hash, record, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [...eventFields(row), this.integrity.seal('audit_events', eventFields(row))]);
+    let position = 0;
+    for (const r of resources) {
+      await this.sql.run(`INSERT INTO audit_resources (resource_name, seq, position, resource_type, arn, event_time, principal, read_only, succeeded)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [r.name, row.seq, position++, r.type, r.arn, row.eventTime, principal, row.readOnly ? 1 : 0, row.errorCode === null ? 1 : 0]);
+    }
+  }
+
+  async insertDigest(row: AuditDigestRow): Promise<void> {
+    await this.sql.run(`INSERT INTO audit_digests (digest_no, kind, created_at, first_seq, last_seq, head_hash, previous_hash, signature)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [row.digestNo, row.kind, row.createdAt, row.firstSeq, row.lastSeq, row.headHash, row.previousHash, row.signature]);
+  }
+
+  async deleteEventsThrough(seq: number): Promise<number> {
+    await this.sql.run('DELETE FROM audit_resources WHERE seq <= ?', [seq]);
+    return this.sql.run('DELETE FROM audit_events WHERE seq <= ?', [seq]);
+  }
+}
+
+function digest(row: AuditDigestRow): AuditDigestRow {
+  return { ...row, digestNo: num(row.digestNo), createdAt: num(row.createdAt), firstSeq: num(row.firstSeq), lastSeq: num(row.lastSeq) };
+}

@@ -1,0 +1,160 @@
+/**
+ * The audit trail on each backend, below the wire: events chained in one sequence, a write and
+ * its event committed together (a failed event write undoes the write), signed digests, verify
+ * reporting the first event altered, deleted or inserted in the store itself, retention pruning
+ * behind a signed checkpoint, and service events committed with the actions they record.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Coffer } from '../../../src/bootstrap/open-coffer.js';
+import { chainHash } from '../../../src/engine/audit/audit-chain.js';
+import type { AuditEvent } from '../../../src/engine/audit/audit-record.js';
+import { AuditDraft, runWithDraft } from '../../../src/engine/audit/audit-scope.js';
+import { serviceEvent } from '../../../src/engine/audit/service-events.js';
+import { verifyChain, type ChainedEvent } from '../../../src/engine/audit/audit-verifier.js';
+import { BACKENDS, ctx, freshCoffer, rawSql } from '../../helpers/test-stores.js';
+
+const DAY = 86_400_000;
+
+function event(name: string, time = Date.now()): AuditEvent {
+  return serviceEvent({ source: 'ssm.amazonaws.com', name, account: ctx.account, region: ctx.region,
+    arns: [`arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/t/${name}`], details: { n: name } }, time);
+}
+
+async function withTrail(backend: (typeof BACKENDS)[number], test: (coffer: Coffer, sql: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+  const { coffer, location, done } = await freshCoffer(backend);
+  try {
+    await test(coffer, (text) => rawSql(location, text));
+  } finally {
+    await done();
+  }
+}
+
+async function* fromArray(events: ChainedEvent[]): AsyncGenerator<ChainedEvent> {
+  yield* events;
+}
+
+for (const backend of BACKENDS) {
+  describe(`audit trail: ${backend}`, () => {
+    it('chains events in one sequence and verifies them, with and without a digest', async () => withTrail(backend, async (coffer) => {
+      for (let i = 0; i < 5; i++) await coffer.audit.record(event(`E${i}`));
+      let report = await coffer.audit.verify();
+      assert.equal(report.ok, true);
+      assert.equal(report.events, 5);
+      assert.equal(report.unsignedTail, 5);
+      const digest = await coffer.audit.seal();
+      assert.equal(digest?.lastSeq, 5);
+      assert.equal(await coffer.audit.seal(), undefined, 'nothing new: no digest');
+      report = await coffer.audit.verify();
+      assert.deepEqual([report.ok, report.signedThrough, report.unsignedTail], [true, 5, 0]);
+      const rows = await coffer.storage.audit.listEvents({ descending: false, limit: 10 });
+      assert.deepEqual(rows.map((r) => r.seq), [1, 2, 3, 4, 5]);
+      for (const r of rows) assert.equal(r.hash, chainHash(r.seq, r.prevHash, r.record));
+      assert.equal(rows[1]!.prevHash, rows[0]!.hash);
+    }));
+
+    it('commits a write and its event together: an event that cannot be written undoes the write', async () => withTrail(backend, async (coffer, sql) => {
+      const draft = new AuditDraft(() => event('PutParameter'));
+      await runWithDraft(draft, () => coffer.parameters.putParameter(ctx, { Name: '/t/together', Value: 'v', Type: 'String' }));
+      assert.equal(draft.appended?.record.eventName, 'PutParameter');
+      const [last] = await coffer.storage.audit.listEvents({ descending: true, limit: 1 });
+      assert.equal(last!.eventName, 'PutParameter');
+      // The event table refuses rows: the write that would carry its event must not land either.
+      await sql(backend === 'sqlite'
+        ? `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit refuses'); END`
+        : `CREATE FUNCTION audit_refuses() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit refuses'; END $$ LANGUAGE plpgsql;
+           CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_refuses()`);
+      const refused = new AuditDraft(() => event('PutParameter'));
+      await assert.rejects(runWithDraft(refused, () => coffer.parameters.putParameter(ctx, { Name: '/t/lost', Value: 'v', Type: 'String' })));
+      await assert.rejects(coffer.audit.record(event('GetParameter')));
+      await sql(backend === 'sqlite' ? 'DROP TRIGGER audit_refuses' : 'DROP TRIGGER audit_refuses ON audit_events');
+      assert.equal(await coffer.storage.getLatestVersion(ctx, '/t/lost'), undefined);
+      assert.equal((await coffer.audit.verify()).ok, true);
+    }));
+
+    it('reports an altered event, a deleted one and an inserted one', async () => withTrail(backend, async (coffer, sql) => {
+      for (let i = 0; i < 6; i++) await coffer.audit.record(event(`E${i}`));
+      await coffer.audit.seal();
+      await sql(`UPDATE audit_events SET record = replace(record, 'E2', 'EX') WHERE seq = 3`);
+      let report = await coffer.audit.verify();
+      assert.equal(report.ok, false);
+      assert.deepEqual([report.problem!.kind, report.problem!.seq], ['altered', 3]);
+      await sql(`UPDATE audit_events SET record = replace(record, 'EX', 'E2') WHERE seq = 3`);
+      assert.equal((await coffer.audit.verify()).ok, true, 'restored to what it was, the row verifies again');
+
+      await sql('DELETE FROM audit_events WHERE seq = 4');
+      report = await coffer.audit.verify();
+      assert.deepEqual([report.problem!.kind, report.problem!.seq], ['deleted', 4]);
+    }));
+
+    it('reports a row inserted at the tail with a correct hash: Coffer did not write it', async () => withTrail(backend, async (coffer, sql) => {
+      for (let i = 0; i < 3; i++) await coffer.audit.record(event(`E${i}`));
+      const [head] = await coffer.storage.audit.listEvents({ descending: true, limit: 1 });
+      const record = JSON.stringify(event('Forged').record);
+      const hash = chainHash(4, head!.hash, record);
+      await sql(`INSERT INTO audit_events (seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id,
+        error_code, prev_hash, hash, record) VALUES (4, 'x', ${Date.now()}, '${ctx.account}', 'ssm.amazonaws.com', 'Forged', 0, NULL, NULL, NULL,
+        '${head!.hash}', '${hash}', '${record.replace(/'/g, "''")}')`);
+      const report = await coffer.audit.verify();
+      assert.deepEqual([report.ok, report.problem?.kind, report.problem?.seq], [false, 'inserted', 4]);
+      // And no digest signs it.
+      await assert.rejects(coffer.audit.seal(), /not written by Coffer/);
+      await assert.rejects(coffer.audit.lookup({ descending: true, limit: 10 }), /changed outside Coffer/);
+    }));
+
+    it('a chain rewritten after its digest was signed fails against the digest; an export verifies with the public key alone', async () => withTrail(backend, async (coffer) => {
+      for (let i = 0; i < 4; i++) await coffer.audit.record(event(`E${i}`));
+      await coffer.audit.seal();
+      const lines = [];
+      for await (const line of coffer.audit.exportLines()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      const digests = lines.filter((l) => l.type === 'digest') as never[];
+      const events = lines.filter((l) => l.type === 'event') as unknown as ChainedEvent[];
+      assert.equal((await verifyChain(fromArray(events), digests, { publicKeyPem: coffer.audit.publicKeyPem })).ok, true);
+      // Rewrite event 2 and re-hash everything after it: every link holds, the signed head does not.
+      const forged = events.map((e) => ({ ...e }));
+      forged[1] = { ...forged[1]!, record: forged[1]!.record.replace('E1', 'EY') };
+      for (let i = 1; i < forged.length; i++) {
+        const prevHash = forged[i - 1]!.hash;
+        forged[i] = { ...forged[i]!, prevHash, hash: chainHash(forged[i]!.seq, prevHash, forged[i]!.record) };
+      }
+      const report = await verifyChain(fromArray(forged), digests, { publicKeyPem: coffer.audit.publicKeyPem });
+      assert.deepEqual([report.ok, report.problem?.kind], [false, 'altered']);
+      assert.match(report.problem!.message, /signed digest 1/);
+      // A digest signed by another key is refused.
+      const other = await freshCoffer(backend);
+      try {
+        const foreign = await verifyChain(fromArray(events), digests, { publicKeyPem: other.coffer.audit.publicKeyPem });
+        assert.deepEqual([foreign.ok, foreign.problem?.kind], [false, 'digest']);
+      } finally {
+        await other.done();
+      }
+    }));
+
+    it('prunes events past retention behind a signed checkpoint, and what remains verifies', async () => withTrail(backend, async (coffer) => {
+      const old = Date.now() - 100 * DAY;
+      for (let i = 0; i < 3; i++) await coffer.audit.record(event(`Old${i}`, old + i));
+      for (let i = 0; i < 2; i++) await coffer.audit.record(event(`New${i}`));
+      assert.equal(await coffer.audit.prune(), 3);
+      const rows = await coffer.storage.audit.listEvents({ descending: false, limit: 10 });
+      assert.deepEqual(rows.map((r) => r.eventName), ['New0', 'New1']);
+      const report = await coffer.audit.verify();
+      assert.deepEqual([report.ok, report.firstSeq, report.lastSeq, report.unsignedTail], [true, 4, 5, 0]);
+      const digests = await coffer.storage.audit.listDigests(0, 10);
+      assert.deepEqual(digests.map((d) => d.kind), ['digest', 'checkpoint']);
+      assert.equal(await coffer.audit.prune(), 0);
+    }));
+
+    it('records a purge at the end of a recovery window in the purge\'s own transaction', async () => withTrail(backend, async (coffer) => {
+      await coffer.secrets.store.createSecret(ctx, { Name: 'audit/purged', SecretString: 'gone-soon' });
+      await coffer.secrets.store.deleteSecret(ctx, { SecretId: 'audit/purged', RecoveryWindowInDays: 7 });
+      coffer.clock.advance(8 * DAY);
+      assert.equal(await coffer.secrets.store.records.sweep(100, coffer.audit), 1);
+      const [purge] = await coffer.audit.lookup({ descending: true, limit: 1, attribute: { name: 'EventName', value: 'EndSecretDeletion' } });
+      const record = purge!.record as AuditEvent['record'];
+      assert.equal(record.eventType, 'AwsServiceEvent');
+      assert.equal(record.userIdentity.invokedBy, 'secretsmanager.amazonaws.com');
+      assert.match(record.resources![0]!.ARN, /:secret:audit\/purged-/);
+      assert.ok(!JSON.stringify(record).includes('gone-soon'));
+    }));
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * Conformance cases of the audit domain (audit-rows.ts): the event chain, the resources each
+ * event touched, every LookupEvents filter, read activity, digests, pruning, and the chain lock.
+ */
+import assert from 'node:assert/strict';
+import type { AuditAttribute, AuditDigestRow, AuditEventQuery, AuditEventRow, AuditResourceRow } from '../../../src/storage/audit-rows.js';
+import type { Storage } from '../../../src/storage/storage.js';
+import type { Exercise } from './exercise.js';
+import { event, scope, sorted } from './fixtures.js';
+
+const parameter = (name: string): AuditResourceRow => ({ type: 'AWS::SSM::Parameter', name, arn: `arn:aws:ssm:eu-west-1:${scope.account}:parameter${name}` });
+const secret: AuditResourceRow = { type: 'AWS::SecretsManager::Secret', name: 'app/db', arn: `arn:aws:secretsmanager:eu-west-1:${scope.account}:secret:app/db-AbCdEf` };
+
+/** Four events: a read of two parameters, a denied write, a secret read in another account, an STS call without resources. */
+const EVENTS: readonly [AuditEventRow, AuditResourceRow[], string | null][] = [
+  [event(1), [parameter('/app/db'), parameter('/app/web')], 'arn:ann'],
+  [event(2, { eventName: 'PutParameter', readOnly: false, username: 'bob', accessKeyId: 'AKIABOB', errorCode: 'AccessDenied' }), [parameter('/app/web')], 'arn:bob'],
+  [event(3, { eventSource: 'secretsmanager.amazonaws.com', eventName: 'GetSecretValue', account: '222222222222', accessKeyId: 'AKIAANN2' }), [secret], 'arn:ann'],
+  [event(4, { eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', username: null, accessKeyId: null }), [], null],
+];
+
+async function append(storage: Storage, events: readonly (readonly [AuditEventRow, readonly AuditResourceRow[], string | null])[] = EVENTS): Promise<void> {
+  await storage.transaction(async (tx) => {
+    await tx.audit.lockChain();
+    for (const [row, resources, principal] of events) await tx.audit.insertEvent(row, resources, principal);
+  });
+}
+
+const seqs = (events: readonly { seq: number }[]) => events.map((e) => e.seq);
+
+/** Each LookupEvents attribute, with values and the events each selects: the type demands every attribute. */
+const ATTRIBUTE_CASES: Record<AuditAttribute, [value: string, expected: number[]][]> = {
+  EventId: [['event-2', [2]], ['event-9', []]],
+  EventName: [['GetParameter', [1]], ['GetSecretValue', [3]]],
+  ReadOnly: [['true', [1, 3, 4]], ['false', [2]]],
+  Username: [['ann', [1, 3]], ['bob', [2]]],
+  ResourceType: [['AWS::SSM::Parameter', [1, 2]], ['AWS::SecretsManager::Secret', [3]]],
+  // By name, with or without a parameter's leading slash, or by ARN.
+  ResourceName: [['/app/web', [1, 2]], ['app/web', [1, 2]], ['/app/db', [1, 3]], [secret.arn, [3]], ['/app', []]],
+  EventSource: [['sts.amazonaws.com', [4]], ['ssm.amazonaws.com', [1, 2]]],
+  AccessKeyId: [['AKIABOB', [2]], ['AKIAANN', [1]]],
+};
+
+function digest(digestNo: number, extra: Partial<AuditDigestRow> = {}): AuditDigestRow {
+  return { digestNo, kind: 'digest', createdAt: 100 * digestNo, firstSeq: 10 * digestNo - 9, lastSeq: 10 * digestNo, headHash: `hash-${10 * digestNo}`,
+    previousHash: digestNo === 1 ? '0'.repeat(64) : `digest-${digestNo - 1}`, signature: `sig-${digestNo}`, ...extra };
+}
+
+export function auditCases(exercise: Exercise): void {
+  exercise('appends events and reads back the head and each event whole', async ({ storage }) => {
+    assert.equal(await storage.audit.head(), undefined);
+    assert.deepEqual(await storage.audit.listEvents({ descending: true, limit: 10 }), []);
+    await append(storage);
+    assert.deepEqual(await storage.audit.head(), { seq: 4, hash: 'hash-4' });
+    const [first] = await storage.audit.listEvents({ descending: false, limit: 1 });
+    assert.deepEqual(first, { ...EVENTS[0]![0], intact: true });
+    assert.deepEqual((await storage.audit.listEvents({ descending: false, limit: 10 })).map((e) => [e.seq, e.readOnly, e.errorCode, e.intact]),
+      [[1, true, null, true], [2, false, 'AccessDenied', true], [3, true, null, true], [4, true, null, true]]);
+  });
+
+  exercise('lists events in either order, paged by seq, bounded by time, by account, by resource prefix and failures only', async ({ storage }) => {
+    await append(storage);
+    const list = async (query: Partial<AuditEventQuery>) =>
+      seqs(await storage.audit.listEvents({ descending: false, limit: 10, ...query }));
+    assert.deepEqual(await list({}), [1, 2, 3, 4]);
+    assert.deepEqual(await list({ descending: true }), [4, 3, 2, 1]);
+    assert.deepEqual(await list({ descending: true, limit: 2 }), [4, 3]);
+    assert.deepEqual(await list({ afterSeq: 1, beforeSeq: 4 }), [2, 3]);
+    assert.deepEqual(await list({ startTime: 2000, endTime: 3000 }), [2, 3], 'time bounds are inclusive');
+    assert.deepEqual(await list({ account: '222222222222' }), [3]);
+    assert.deepEqual(await list({ account: scope.account }), [1, 2, 4]);
+    assert.deepEqual(await list({ failedOnly: true }), [2]);
+    assert.deepEqual(await list({ resourcePrefix: '/app/' }), [1, 2]);
+    assert.deepEqual(await list({ resourcePrefix: '' }), [1, 2, 3, 4], 'an empty prefix selects everything');
+    assert.deepEqual(await list({ descending: true, beforeSeq: 3, attribute: { name: 'Username', value: 'ann' } }), [1], 'filters combine');
+  });
+
+  exercise('filters events by each LookupEvents attribute', async ({ storage }) => {
+    await append(storage);
+    for (const [name, cases] of Object.entries(ATTRIBUTE_CASES) as [AuditAttribute, [string, number[]][]][]) {
+      for (const [value, expected] of cases) {
+        const found = await storage.audit.listEvents({ attribute: { name, value }, descending: false, limit: 10 });
+        assert.deepEqual(seqs(found), expected, `${name} = ${value}`);
+      }
+    }
+  });
+
+  exercise('reports an event row changed behind Coffer\'s back as not intact, instead of failing', async ({ storage, raw }) => {
+    await append(storage);
+    await raw(`UPDATE audit_events SET username = 'mallory' WHERE seq = 2; UPDATE audit_events SET mac = NULL WHERE seq = 3`);
+    const events = await storage.audit.listEvents({ descending: false, limit: 10 });
+    assert.deepEqual(events.map((e) => [e.seq, e.intact]), [[1, true], [2, false], [3, false], [4, true]]);
+    assert.equal(events[1]!.username, 'mallory', 'the changed row is returned as stored, for the verifier to report');
+  });
+
+  exercise('finds the last event at or before a time', async ({ storage }) => {
+    assert.equal(await storage.transaction((tx) => tx.audit.lastEventBefore(10_000)), undefined);
+    await append(storage);
+    await storage.transaction(async (tx) => {
+      assert.deepEqual(await tx.audit.lastEventBefore(2500), { seq: 2, hash: 'hash-2' });
+      assert.deepEqual(await tx.audit.lastEventBefore(4000), { seq: 4, hash: 'hash-4' }, 'at the time counts');
+      assert.equal(await tx.audit.lastEventBefore(999), undefined);
+    });
+  });
+
+  exercise('deletes events through a seq with their resources, keeping the rest of the chain', async ({ storage }) => {
+    await append(storage);
+    assert.equal(await storage.transaction((tx) => tx.audit.deleteEventsThrough(2)), 2);
+    assert.deepEqual(seqs(await storage.audit.listEvents({ descending: false, limit: 10 })), [3, 4]);
+    assert.deepEqual(seqs(await storage.audit.listEvents({ attribute: { name: 'ResourceName', value: '/app/web' }, descending: false, limit: 10 })), []);
+    assert.deepEqual((await storage.audit.readActivity('', 0, 0)).map((r) => [r.name, r.principal, r.reads]), [['app/db', 'arn:ann', 1]],
+      'the deleted events\' resources count no more reads');
+    assert.deepEqual(await storage.audit.head(), { seq: 4, hash: 'hash-4' });
+    assert.equal(await storage.transaction((tx) => tx.audit.deleteEventsThrough(2)), 0);
+  });
+
+  exercise('stores digests and checkpoints in order and finds the last', async ({ storage }) => {
+    assert.equal(await storage.audit.lastDigest(), undefined);
+    await storage.transaction(async (tx) => {
+      await tx.audit.insertDigest(digest(1, { kind: 'checkpoint' }));
+      await tx.audit.insertDigest(digest(2));
+      await tx.audit.insertDigest(digest(3));
+    });
+    assert.deepEqual(await storage.audit.listDigests(0, 10), [digest(1, { kind: 'checkpoint' }), digest(2), digest(3)]);
+    assert.deepEqual(await storage.audit.listDigests(1, 1), [digest(2)]);
+    assert.deepEqual(await storage.audit.listDigests(3, 10), []);
+    assert.deepEqual(await storage.audit.lastDigest(), digest(3));
+    await assert.rejects(storage.transaction((tx) => tx.audit.insertDigest(digest(3))), 'a digest number is unique');
+  });
+
+  exercise('counts successful reads per resource and principal since a time, by name prefix', async ({ storage }) => {
+    const read = (seq: number, name: string, principal: string, extra: Partial<AuditEventRow> = {}) =>
+      [event(seq, extra), [parameter(name)], principal] as const;
+    await append(storage, [
+      read(1, '/app/db', 'arn:ann'),
+      read(2, '/app/db', 'arn:ann'),
+      read(3, '/app/db', 'arn:bob'),
+      read(4, '/app/db', 'arn:bob', { errorCode: 'AccessDenied' }),
+      read(5, '/app/db', 'arn:ann', { readOnly: false, eventName: 'PutParameter' }),
+      read(6, '/other/x', 'arn:ann'),
+      read(7, '/app/db', 'arn:ann'),
+    ]);
+    const activity = async (prefix: string, since: number, recentSince: number) =>
+      sorted(await storage.audit.readActivity(prefix, since, recentSince), (r) => `${r.name} ${r.principal}`);
+    assert.deepEqual(await activity('/app/', 1500, 2500), [
+      { type: 'AWS::SSM::Parameter', name: '/app/db', principal: 'arn:ann', reads: 2, recentReads: 1, lastRead: 7000 },
+      { type: 'AWS::SSM::Parameter', name: '/app/db', principal: 'arn:bob', reads: 1, recentReads: 1, lastRead: 3000 },
+    ], 'failed reads and writes are not reads');
+    assert.deepEqual((await activity('', 0, 0)).map((r) => [r.name, r.principal, r.reads]),
+      [['/app/db', 'arn:ann', 3], ['/app/db', 'arn:bob', 1], ['/other/x', 'arn:ann', 1]]);
+    assert.deepEqual(await activity('/none/', 0, 0), []);
+  });
+
+  exercise('serialises appends to the chain that take the chain lock', async ({ storage }) => {
+    await Promise.all(Array.from({ length: 10 }, () => storage.transaction(async (tx) => {
+      await tx.audit.lockChain();
+      const head = await tx.audit.head();
+      await new Promise((resolve) => setImmediate(resolve));
+      const seq = (head?.seq ?? 0) + 1;
+      await tx.audit.insertEvent(event(seq, { prevHash: head?.hash ?? 'genesis' }), [], null);
+    })));
+    const chain = await storage.audit.listEvents({ descending: false, limit: 20 });
+    assert.deepEqual(seqs(chain), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(chain.map((e) => e.prevHash), ['genesis', ...chain.slice(0, -1).map((e) => e.hash)]);
+  });
+}
