@@ -52,7 +52,8 @@ export interface RequestTrace {
 /** Collects the resources of authorized permissions into the trace (the audit's list of what was touched). */
 function touch(trace: RequestTrace, permissions: readonly Permission[]): void {
   if (!trace.resources) return;
-  for (const p of permissions) if (!p.denyOnly && p.resource !== '*') trace.resources.push(p.resource);
+  // A path is no resource of its own: GetParametersByPath's event lists the parameters it returned.
+  for (const p of permissions) if (!p.denyOnly && p.resource !== '*' && p.action !== 'ssm:GetParametersByPath') trace.resources.push(p.resource);
 }
 
 /** The outcome of executing one request. */

@@ -43,8 +43,14 @@ export class ServiceRouter {
 
   constructor(services: readonly ApiService[]) {
     for (const s of services) {
-      if (s.protocol === 'json') this.byTarget.set(s.targetPrefix, s);
-      else this.byScope.set(s.name, s);
+      if (s.protocol === 'json') {
+        this.byTarget.set(s.targetPrefix, s);
+        // A namespaced prefix (CloudTrail's com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101)
+        // is also sent by its last part alone: the SDK v3 does, botocore and the CLI do not.
+        if (s.targetPrefix.includes('.')) this.byTarget.set(s.targetPrefix.slice(s.targetPrefix.lastIndexOf('.') + 1), s);
+      } else {
+        this.byScope.set(s.name, s);
+      }
     }
   }
 

@@ -89,7 +89,7 @@ export interface ResourceReadRow {
 
 export interface AuditReader {
   /** The last event of the chain. */
-  head(): Promise<{ seq: number; hash: string } | undefined>;
+  head(): Promise<{ seq: number; hash: string; eventTime: number } | undefined>;
   listEvents(query: AuditEventQuery): Promise<StoredAuditEvent[]>;
   /** Digests and checkpoints after `afterNo`, in order. */
   listDigests(afterNo: number, limit: number): Promise<AuditDigestRow[]>;

@@ -112,9 +112,6 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        seq {bigint} PRIMARY KEY, event_id {text} NOT NULL, event_time {bigint} NOT NULL, account {text} NOT NULL, event_source {text} NOT NULL,
        event_name {text} NOT NULL, read_only INTEGER NOT NULL, username {text}, access_key_id {text}, error_code {text},
        prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, mac {blob})`,
-    `CREATE INDEX audit_events_name ON audit_events (event_name, seq)`,
-    `CREATE INDEX audit_events_user ON audit_events (username, seq)`,
-    `CREATE INDEX audit_events_event_id ON audit_events (event_id)`,
     // Keyed by name, for lookups by resource and reports; an event's own resources are in its record.
     `CREATE TABLE audit_resources (
        resource_name {text} NOT NULL, seq {bigint} NOT NULL, position INTEGER NOT NULL, resource_type {text} NOT NULL, arn {text} NOT NULL,

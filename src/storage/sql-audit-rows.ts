@@ -65,9 +65,10 @@ export class SqlAuditRows implements AuditWriter {
     return this.lock();
   }
 
-  async head(): Promise<{ seq: number; hash: string } | undefined> {
-    const rows = await this.sql.all<{ seq: unknown; hash: string }>('SELECT seq AS "seq", hash AS "hash" FROM audit_events ORDER BY seq DESC LIMIT 1', []);
-    return rows[0] && { seq: num(rows[0].seq), hash: rows[0].hash };
+  async head(): Promise<{ seq: number; hash: string; eventTime: number } | undefined> {
+    const rows = await this.sql.all<{ seq: unknown; hash: string; eventTime: unknown }>(
+      'SELECT seq AS "seq", hash AS "hash", event_time AS "eventTime" FROM audit_events ORDER BY seq DESC LIMIT 1', []);
+    return rows[0] && { seq: num(rows[0].seq), hash: rows[0].hash, eventTime: num(rows[0].eventTime) };
   }
 
   async lastEventBefore(time: number): Promise<{ seq: number; hash: string } | undefined> {

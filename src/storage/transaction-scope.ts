@@ -3,10 +3,19 @@
  * wait for the outer one to commit, and on SQLite's single writer, for ever: every later write
  * on the node would hang behind it. AsyncLocalStorage follows a transaction's work through every
  * await, so a nested begin is refused at once, loudly, whichever code path tries it.
+ *
+ * The same store carries one opaque tag for the layers above (the audit trail's draft of the
+ * running request's event): one AsyncLocalStorage instead of two, since each instance costs
+ * every promise of every request its propagation.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const inTransaction = new AsyncLocalStorage<true>();
+interface WorkScope {
+  readonly inTransaction: boolean;
+  readonly tag: unknown;
+}
+
+const scope = new AsyncLocalStorage<WorkScope>();
 
 export class NestedTransactionError extends Error {
   constructor() {
@@ -17,10 +26,20 @@ export class NestedTransactionError extends Error {
 
 /** Throws unless the caller is outside every transaction's work. */
 export function assertNotInTransaction(): void {
-  if (inTransaction.getStore()) throw new NestedTransactionError();
+  if (scope.getStore()?.inTransaction) throw new NestedTransactionError();
 }
 
-/** Runs a transaction's work marked as such, for every await it makes. */
+/** Runs a transaction's work marked as such, for every await it makes (keeping the caller's tag). */
 export function runAsTransaction<T>(work: () => Promise<T>): Promise<T> {
-  return inTransaction.run(true, work);
+  return scope.run({ inTransaction: true, tag: scope.getStore()?.tag }, work);
+}
+
+/** Runs `work` with `tag` (undefined: none) as the tag every await of it sees. */
+export function runTagged<T>(tag: unknown, work: () => T): T {
+  return scope.run({ inTransaction: scope.getStore()?.inTransaction ?? false, tag }, work);
+}
+
+/** The tag of the work running now. */
+export function currentTag(): unknown {
+  return scope.getStore()?.tag;
 }

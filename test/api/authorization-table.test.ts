@@ -34,6 +34,8 @@ const ACCOUNT_LEVEL: Record<string, string> = {
   'coffer:RegisterFunction': 'authorized on the function\'s ARN; functions carry no tags or policy',
   'coffer:ListFunctions': 'lists functions, authorized on *',
   'coffer:RemoveFunction': 'authorized on the function\'s ARN; functions carry no tags or policy',
+  'cloudtrail:LookupEvents': 'AWS authorizes it on *; the trail holds metadata only, never a value',
+  'coffer:GetAccessReport': 'authorized on *, then each item on its own ARN (test/cli/audit-commands.test.ts)',
 };
 
 /** Services whose resources have a policy of their own (secrets' resource policies, key policies). */

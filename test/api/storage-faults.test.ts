@@ -120,7 +120,13 @@ for (const make of [() => fullDisk() ?? failingWrites('sqlite'), () => failingWr
         assert.equal((await failure(root.kms.send(new CreateKeyCommand({})))).name, 'KMSInternalException');
         assert.equal((await failure(root.iam.send(new CreateUserCommand({ UserName: 'fault-user' })))).name, 'ServiceFailureException');
         assert.equal(await ready(server), 503);
-        assert.equal((await root.ssm.send(new GetParameterCommand({ Name: '/fault/kept', WithDecryption: true }))).Parameter!.Value, 'acknowledged-1', 'reads go on');
+        const read = root.ssm.send(new GetParameterCommand({ Name: '/fault/kept', WithDecryption: true }));
+        if (fault.name.includes('tmpfs')) {
+          // A full disk takes the audit trail too, and a read whose event cannot be written fails closed.
+          assert.equal((await failure(read)).name, 'InternalServerError');
+        } else {
+          assert.equal((await read).Parameter!.Value, 'acknowledged-1', 'reads go on while their events can be written');
+        }
 
         await fault.end();
         assert.equal(await ready(server), 200, '/ready recovers by itself');

@@ -64,11 +64,14 @@ function mutations(model: ServiceModel, member: string, shapeName: string, mark:
   return out;
 }
 
-/** A snapshot of every row of every table of the SQLite store. */
+/**
+ * A snapshot of every row of every table of the SQLite store but the audit trail's, which
+ * records every request (refused ones too) by design.
+ */
 function storeDigest(server: RunningServer): string {
   const db = new Database(join(server.location.dataDir, 'coffer.db'), { readonly: true });
   try {
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'audit_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
     const hash = createHash('sha256');
     for (const table of tables) {
       for (const row of db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]) {

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { CLOUDTRAIL_EVENT_VERSION, type AuditEvent, type CloudTrailRecord, type UserIdentity } from '../../engine/audit/audit-record.js';
 import { auditResources } from '../../engine/audit/audit-resources.js';
+import { cloudTrailTime } from '../../engine/audit/audit-chain.js';
 import { eventId } from '../../engine/audit/event-ids.js';
 import { AuditDraft } from '../../engine/audit/audit-scope.js';
 import type { AuditTrail } from '../../engine/audit/audit-trail.js';
@@ -19,8 +20,6 @@ import { requestParameters } from './request-parameters.js';
 const MAX_USER_AGENT = 1024;
 const READ_ONLY = /^(Get|List|Describe|BatchGet|Lookup|Simulate|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateRandom|AssumeRole$)/;
 
-/** CloudTrail's time format: to the second, UTC. */
-export const cloudTrailTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 /** The access key id a request claims, if it is shaped like one (a failed authentication's event shows it). */
 function claimedKeyId(request: IncomingMessage): string | undefined {
@@ -105,7 +104,7 @@ export class RequestAudit {
     const { trace, request } = this;
     const service = trace.service!;
     const operation = trace.operation ?? 'UnknownOperation';
-    const arns = [...(trace.resources ?? [])];
+    const arns = [...(trace.resources ?? []), ...this.draft.touched];
     outputArns(this.output, arns);
     const { resources, names } = auditResources(arns);
     const model = trace.model;

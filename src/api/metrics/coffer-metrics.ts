@@ -45,7 +45,8 @@ export class CofferMetrics {
 
   /** `services` are the ones served: only their names and operation names become labels. */
   constructor(services: readonly MeteredService[]) {
-    for (const s of services) this.operations.set(s.name, new Set(Object.keys(s.model.operations)));
+    // Services may share a signing name (Coffer's CofferRotation and CofferAudit are both `coffer`).
+    for (const s of services) this.operations.set(s.name, new Set([...(this.operations.get(s.name) ?? []), ...Object.keys(s.model.operations)]));
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'coffer_requests_total', help: 'Requests finished, by service, operation and AWS error code (OK for success).',

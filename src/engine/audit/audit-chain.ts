@@ -27,23 +27,35 @@ function usernameOf(event: AuditEvent): string | null {
   return null;
 }
 
-/** Appends events at the chain's head inside `tx`; returns the rows written. */
-export async function appendEvents(tx: StorageWriter, events: readonly AuditEvent[]): Promise<AuditEventRow[]> {
+/**
+ * Appends events at the chain's head inside `tx`; returns them as written. Each is stamped with
+ * the time it joins the chain, never earlier than the event before it, so the trail's order is
+ * its time order (LookupEvents lists newest first by both).
+ */
+export async function appendEvents(tx: StorageWriter, events: readonly AuditEvent[], now = Date.now()): Promise<AuditEvent[]> {
   await tx.audit.lockChain();
-  let head = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS_HASH };
-  const rows: AuditEventRow[] = [];
-  for (const event of events) {
+  let head = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS_HASH, eventTime: 0 };
+  const written: AuditEvent[] = [];
+  for (const given of events) {
+    const time = Math.max(now, head.eventTime);
+    const event: AuditEvent = { ...given, time, record: { ...given.record, eventTime: cloudTrailTime(time) } };
     const record = JSON.stringify(event.record);
     const seq = head.seq + 1;
     const row: AuditEventRow = {
-      seq, eventId: event.record.eventID, eventTime: event.time, account: event.record.recipientAccountId, eventSource: event.record.eventSource, eventName: event.record.eventName,
-      readOnly: event.record.readOnly, username: usernameOf(event), accessKeyId: event.record.userIdentity.accessKeyId ?? null,
-      errorCode: event.record.errorCode ?? null, prevHash: head.hash, hash: chainHash(seq, head.hash, record), record,
+      seq, eventId: event.record.eventID, eventTime: time, account: event.record.recipientAccountId, eventSource: event.record.eventSource,
+      eventName: event.record.eventName, readOnly: event.record.readOnly, username: usernameOf(event),
+      accessKeyId: event.record.userIdentity.accessKeyId ?? null, errorCode: event.record.errorCode ?? null,
+      prevHash: head.hash, hash: chainHash(seq, head.hash, record), record,
     };
     const resources: AuditResourceRow[] = (event.record.resources ?? []).map((r, i) => ({ type: r.type, arn: r.ARN, name: event.resourceNames[i]?.name ?? r.ARN }));
     await tx.audit.insertEvent(row, resources, event.record.userIdentity.arn ?? null);
-    rows.push(row);
-    head = { seq, hash: row.hash };
+    written.push(event);
+    head = { seq, hash: row.hash, eventTime: time };
   }
-  return rows;
+  return written;
+}
+
+/** CloudTrail's time format: to the second, UTC. */
+export function cloudTrailTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }

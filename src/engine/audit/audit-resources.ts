@@ -9,7 +9,8 @@ const MAX_RESOURCES = 100;
 
 /** CloudTrail's type and Coffer's lookup name of `arn`; undefined for what is not one resource. */
 export function describeArn(arn: string): (NamedResource & { accountId: string }) | undefined {
-  if (!arn.startsWith('arn:') || arn.includes('*')) return undefined;
+  // Patterns (a wildcard, or the `-??????` of a secret not yet made) name no one resource.
+  if (!arn.startsWith('arn:') || arn.includes('*') || arn.includes('?')) return undefined;
   const parts = arn.split(':');
   if (parts.length < 6) return undefined;
   const [, , service, , accountId] = parts as [string, string, string, string, string];

@@ -4,13 +4,15 @@
  * carries the event (AuditTrail's transaction hook), so a write and its event are one commit;
  * work that writes nothing has its event recorded after it, before the response leaves.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentTag, runTagged } from '../../storage/transaction-scope.js';
 import type { AuditEvent } from './audit-record.js';
 
 /** An event still being learnt: `build` makes it from what is known when it is written. */
 export class AuditDraft {
   /** The event written inside one of the work's transactions, once it was. */
   appended: AuditEvent | undefined;
+  /** ARNs of resources the engines met on the way (a secret found by its SecretId, one just created). */
+  readonly touched: string[] = [];
   private closed = false;
 
   constructor(readonly build: () => AuditEvent) {}
@@ -26,19 +28,24 @@ export class AuditDraft {
   }
 }
 
-const current = new AsyncLocalStorage<AuditDraft>();
-
-/** Runs `work` as the work of `draft`. */
+/** Runs `work` as the work of `draft` (carried by the storage's work scope: transaction-scope.ts). */
 export function runWithDraft<T>(draft: AuditDraft, work: () => Promise<T>): Promise<T> {
-  return current.run(draft, work);
+  return runTagged(draft, work);
 }
 
 /** The draft of the work running now, if any. */
 export function currentDraft(): AuditDraft | undefined {
-  return current.getStore();
+  const tag = currentTag();
+  return tag instanceof AuditDraft ? tag : undefined;
+}
+
+/** Tells the running work's event that it touched the resource `arn`. */
+export function touchResource(arn: string): void {
+  const draft = currentDraft();
+  if (draft && draft.touched.length < 100) draft.touched.push(arn);
 }
 
 /** Runs `work` as nobody's (the trail's own writes, background work a request started). */
 export function runOutsideDrafts<T>(work: () => T): T {
-  return current.exit(work);
+  return runTagged(undefined, work);
 }

@@ -87,14 +87,12 @@ export class AuditTrail implements ServiceEventSink {
   private async appendDraft(tx: StorageWriter): Promise<void> {
     const draft = currentDraft();
     if (!draft?.open) return;
-    const event = draft.build();
-    await appendEvents(tx, [event]);
-    draft.appended = event;
+    [draft.appended] = await appendEvents(tx, [draft.build()], this.now());
   }
 
   /** Appends `event` inside `tx` (a service action's own transaction). */
-  async appendIn(tx: StorageWriter, event: AuditEvent): Promise<void> {
-    if (this.enabled) await appendEvents(tx, [event]);
+  async appendIn(tx: StorageWriter, event: AuditEvent): Promise<AuditEvent> {
+    return this.enabled ? (await appendEvents(tx, [event], this.now()))[0]! : event;
   }
 
   /** Appends `event` (group-committed with others); resolves once it is durable. */
@@ -112,9 +110,9 @@ export class AuditTrail implements ServiceEventSink {
   /** Appends events in one transaction of their own, then tells listeners. */
   private async append(events: readonly AuditEvent[]): Promise<void> {
     const started = performance.now();
-    await runOutsideDrafts(() => this.storage.transaction((tx) => appendEvents(tx, events), { sync: this.options.syncReads === true }));
+    const written = await runOutsideDrafts(() => this.storage.transaction((tx) => appendEvents(tx, events, this.now()), { sync: this.options.syncReads === true }));
     this.writeListener?.((performance.now() - started) / 1000);
-    for (const event of events) this.published(event);
+    for (const event of written) this.published(event);
   }
 
   private async flush(): Promise<void> {

@@ -8,6 +8,7 @@ import type { StorageWriter } from '../../storage/storage.js';
 import { CLOUDTRAIL_EVENT_VERSION, type AuditEvent } from './audit-record.js';
 import { auditResources } from './audit-resources.js';
 import { eventId } from './event-ids.js';
+import { cloudTrailTime } from './audit-chain.js';
 
 export interface ServiceEventSpec {
   /** The acting service: secretsmanager.amazonaws.com, kms.amazonaws.com, coffer.amazonaws.com. */
@@ -23,8 +24,8 @@ export interface ServiceEventSpec {
 
 /** Where engines put the events of what they do by themselves (the AuditTrail). */
 export interface ServiceEventSink {
-  /** Appends inside `tx`, so the action and its event commit together. */
-  appendIn(tx: StorageWriter, event: AuditEvent): Promise<void>;
+  /** Appends inside `tx`, so the action and its event commit together; returns it as written. */
+  appendIn(tx: StorageWriter, event: AuditEvent): Promise<AuditEvent>;
   /** Tells listeners once the transaction that carried it committed. */
   published(event: AuditEvent): void;
   /** Appends in a transaction of its own (an action that wrote nothing itself). */
@@ -34,7 +35,7 @@ export interface ServiceEventSink {
 /** The CloudTrail record of one service action, at `now`. */
 export function serviceEvent(spec: ServiceEventSpec, now: number): AuditEvent {
   const { resources, names } = auditResources(spec.arns);
-  const eventTime = `${new Date(now).toISOString().slice(0, 19)}Z`;
+  const eventTime = cloudTrailTime(now);
   return {
     time: now,
     resourceNames: names,
@@ -55,7 +56,7 @@ export function serviceEvent(spec: ServiceEventSpec, now: number): AuditEvent {
 
 /** A sink that drops everything (the trail is off, or an engine is used without one). */
 export const NO_SERVICE_EVENTS: ServiceEventSink = {
-  appendIn: async () => {},
+  appendIn: async (_tx, event) => event,
   published: () => {},
   record: async () => {},
 };

@@ -193,8 +193,7 @@ export class RotationRunner {
         details: { runId: run.runId, targetKind: run.targetKind, attempt: run.attempts, ...(run.status === 'failed' ? { step: run.step } : {}) },
         ...(run.status === 'failed' ? { errorCode: 'RotationFailed' } : {}),
       }, this.parts.clock.now());
-      await events.appendIn(tx, audit);
-      return audit;
+      return events.appendIn(tx, audit);
     });
     if (event) events!.published(event);
   }

@@ -9,6 +9,7 @@ import type { RotationRulesType, Tag } from '@aws-sdk/client-secrets-manager';
 import type { Scope, SecretRow, SecretStageRow, SecretVersionRow, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
 import type { Clock } from '../clock.js';
 import { NO_SERVICE_EVENTS, serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
+import { touchResource } from '../audit/audit-scope.js';
 import { markedForDeletion, ResourceNotFoundException, SecretsValidationException } from './errors.js';
 import { candidateNames } from './secret-names.js';
 
@@ -56,6 +57,7 @@ export class SecretRecords {
     for (const candidate of candidateNames(scope, secretId) ?? []) {
       const row = await reader.getSecret(scope, candidate.name);
       if (!row || (candidate.arn !== undefined && row.arn !== candidate.arn)) continue;
+      touchResource(row.arn);
       const record = await this.load(reader, scope, row);
       if (this.expired(record.attributes)) break;
       if (record.attributes.deletionDate !== undefined && !allowDeleted) throw markedForDeletion();
@@ -103,8 +105,7 @@ export class SecretRecords {
         // The purge and its audit event commit together.
         const purge = serviceEvent({ source: 'secretsmanager.amazonaws.com', name: 'EndSecretDeletion', ...scope, arns: [row.arn],
           details: { reason: 'the recovery window ended' } }, this.clock.now());
-        await events.appendIn(tx, purge);
-        return purge;
+        return events.appendIn(tx, purge);
       });
       if (event) {
         events.published(event);

@@ -19,6 +19,7 @@ import { DEFAULT_SECRETS_KEY_ALIAS, versionIdOf, valueOf, type SecretValueInput,
 import { KeyAccess } from '../kms/key-access.js';
 import { ManagedKeyNeeded } from '../kms/managed-keys.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
+import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
 
 const DAY_MS = 86_400_000;
 type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array };
@@ -74,6 +75,7 @@ export class SecretStore {
         ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
       };
       const row = { name, arn: newSecretArn(ctx, name), createdAt: now, attributes: JSON.stringify(attributes), purgeAt: null };
+      touchResource(row.arn);
       await tx.putSecret(ctx, row);
       if (value) {
         // Every check passed: only now may the AWS-managed key be made, if this is its first use.
@@ -285,10 +287,11 @@ export class SecretStore {
   private async touch(scope: Scope, record: SecretRecord): Promise<void> {
     const today = Math.floor(this.now() / DAY_MS) * DAY_MS;
     if (record.attributes.lastAccessedDate === today) return;
-    await this.storage.transaction(async (tx: StorageWriter) => {
+    // Bookkeeping of the read, not the read: the request's event is written when it ends, with all it returned.
+    await runOutsideDrafts(() => this.storage.transaction(async (tx: StorageWriter) => {
       const fresh = await tx.getSecret(scope, record.row.name);
       if (fresh) await this.records.save(tx, scope, fresh, { ...(JSON.parse(fresh.attributes) as SecretAttributes), lastAccessedDate: today });
-    });
+    }));
   }
 }
 

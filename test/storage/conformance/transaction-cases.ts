@@ -120,6 +120,6 @@ export function transactionCases(exercise: Exercise): void {
     assert.equal((await storage.getAccessKey('AKIAKEPT'))?.accessKeyId, 'AKIAKEPT');
     assert.equal((await storage.listKeys()).length, 1);
     assert.equal((await storage.getMeta('kept'))?.toString(), 'm');
-    assert.deepEqual(await storage.audit.head(), { seq: 1, hash: 'h' });
+    assert.deepEqual(await storage.audit.head(), { seq: 1, hash: 'h', eventTime: 1 });
   });
 }
