@@ -94,8 +94,8 @@ export interface AuditReader {
   /** Digests and checkpoints after `afterNo`, in order. */
   listDigests(afterNo: number, limit: number): Promise<AuditDigestRow[]>;
   lastDigest(): Promise<AuditDigestRow | undefined>;
-  /** Successful reads since `since` of resources whose names start with `prefix`. */
-  readActivity(prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]>;
+  /** Successful reads in `account` since `since` of resources whose names start with `prefix`. */
+  readActivity(account: string, prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]>;
 }
 
 export interface AuditWriter extends AuditReader {

@@ -27,11 +27,14 @@ export function parseTime(text: string | undefined, now = Date.now()): number | 
   return ms;
 }
 
+/** Text from the trail as a terminal may show it: control characters (escapes, newlines) made visible. */
+const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 function line(entry: AuditEntry): string {
   const r = entry.record as { eventTime?: string; eventSource?: string; eventName?: string; errorCode?: string; userIdentity?: { arn?: string; type?: string; accessKeyId?: string }; sourceIPAddress?: string };
   const who = r.userIdentity?.arn ?? `${r.userIdentity?.type ?? 'Unknown'}${r.userIdentity?.accessKeyId ? ` ${r.userIdentity.accessKeyId}` : ''}`;
   const service = String(r.eventSource ?? '').replace('.amazonaws.com', '');
-  return `${r.eventTime}  ${service}:${r.eventName}  ${r.errorCode ?? 'OK'}  ${who}  ${r.sourceIPAddress ?? ''}${entry.resourceNames.length ? `  ${entry.resourceNames.join(' ')}` : ''}\n`;
+  return `${printable(`${r.eventTime}  ${service}:${r.eventName}  ${r.errorCode ?? 'OK'}  ${who}  ${r.sourceIPAddress ?? ''}${entry.resourceNames.length ? `  ${entry.resourceNames.join(' ')}` : ''}`)}\n`;
 }
 
 function show(io: CliIo, entries: readonly AuditEntry[], json: boolean): void {

@@ -48,7 +48,7 @@ export class AccessReport {
   async getAccessReport(ctx: RequestContext, input: AccessReportInput): Promise<{ Items: AccessReportItem[] }> {
     const prefix = input.Prefix ?? '';
     const now = this.now();
-    const activity = await this.storage.audit.readActivity(prefix, now - 7 * DAY, now - DAY);
+    const activity = await this.storage.audit.readActivity(ctx.account, prefix, now - 7 * DAY, now - DAY);
     const reads = new Map<string, typeof activity>();
     for (const row of activity) {
       const key = `${row.type}\n${row.name}`;

@@ -165,7 +165,8 @@ export class AuditTrail implements ServiceEventSink {
   private async checkUnsigned(tx: StorageWriter, firstSeq: number, last: AuditDigestRow | undefined): Promise<void> {
     const digests = last ? [last] : [];
     const report = await verifyChain(this.pages(tx, firstSeq - 1), digests, { publicKeyPem: this.signer.publicKeyPem });
-    if (!report.ok && report.problem!.kind !== 'digest') throw new AuditChainError(report.problem!.message);
+    // Any problem, the last digest's own included, stops the signing: a bad digest must not let unchecked rows through.
+    if (!report.ok) throw new AuditChainError(report.problem!.message);
   }
 
   /** Removes events older than the retention period, behind a signed checkpoint; returns how many. */

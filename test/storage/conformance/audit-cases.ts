@@ -108,7 +108,7 @@ export function auditCases(exercise: Exercise): void {
     assert.equal(await storage.transaction((tx) => tx.audit.deleteEventsThrough(2)), 2);
     assert.deepEqual(seqs(await storage.audit.listEvents({ descending: false, limit: 10 })), [3, 4]);
     assert.deepEqual(seqs(await storage.audit.listEvents({ attribute: { name: 'ResourceName', value: '/app/web' }, descending: false, limit: 10 })), []);
-    assert.deepEqual((await storage.audit.readActivity('', 0, 0)).map((r) => [r.name, r.principal, r.reads]), [['app/db', 'arn:ann', 1]],
+    assert.deepEqual((await storage.audit.readActivity('222222222222', '', 0, 0)).map((r) => [r.name, r.principal, r.reads]), [['app/db', 'arn:ann', 1]],
       'the deleted events\' resources count no more reads');
     assert.deepEqual(await storage.audit.head(), { seq: 4, hash: 'hash-4', eventTime: EVENTS[3]![0].eventTime });
     assert.equal(await storage.transaction((tx) => tx.audit.deleteEventsThrough(2)), 0);
@@ -141,7 +141,7 @@ export function auditCases(exercise: Exercise): void {
       read(7, '/app/db', 'arn:ann'),
     ]);
     const activity = async (prefix: string, since: number, recentSince: number) =>
-      sorted(await storage.audit.readActivity(prefix, since, recentSince), (r) => `${r.name} ${r.principal}`);
+      sorted(await storage.audit.readActivity(scope.account, prefix, since, recentSince), (r) => `${r.name} ${r.principal}`);
     assert.deepEqual(await activity('/app/', 1500, 2500), [
       { type: 'AWS::SSM::Parameter', name: '/app/db', principal: 'arn:ann', reads: 2, recentReads: 1, lastRead: 7000 },
       { type: 'AWS::SSM::Parameter', name: '/app/db', principal: 'arn:bob', reads: 1, recentReads: 1, lastRead: 3000 },
@@ -149,6 +149,7 @@ export function auditCases(exercise: Exercise): void {
     assert.deepEqual((await activity('', 0, 0)).map((r) => [r.name, r.principal, r.reads]),
       [['/app/db', 'arn:ann', 3], ['/app/db', 'arn:bob', 1], ['/other/x', 'arn:ann', 1]]);
     assert.deepEqual(await activity('/none/', 0, 0), []);
+    assert.deepEqual(await storage.audit.readActivity('999999999999', '', 0, 0), [], 'another account\'s reads are its own');
   });
 
   exercise('serialises appends to the chain that take the chain lock', async ({ storage }) => {
