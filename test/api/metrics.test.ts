@@ -11,6 +11,7 @@ import { CofferApiClient } from '../../src/cli/coffer-api-client.js';
 import { clientsFor, isDenied, userWithKey, type ServiceClients } from '../helpers/identity-clients.js';
 import { rawRequest } from '../helpers/raw-request.js';
 import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN = 'metrics-test-token-8c1f0e2a9b';
 const NAME = '/metrics-probe/zq7w-distinct-name';
@@ -31,15 +32,6 @@ function sample(body: string, name: string, labels: Record<string, string>): num
   return undefined;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds = 20): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('metrics: not configured', () => {
   let server: RunningServer;

@@ -20,18 +20,10 @@ import { rawRequest } from '../helpers/raw-request.js';
 import { TestRotationFunction } from '../helpers/rotation-function.js';
 import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
 import { POSTGRES_BASE_URL } from '../helpers/test-stores.js';
+import { until } from '../helpers/until.js';
 
 const DAY = 86_400;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds = 20): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function clients(server: RunningServer) {
   return {
