@@ -1,9 +1,14 @@
 /**
- * A closed-loop HTTP load generator for the wire benchmarks: one keep-alive connection per
- * worker, each replaying one request signed once (SigV4 signatures stay valid for 15 minutes,
- * so the figures measure the server, not the client's signing). Loopback only; bounded in time.
+ * The wire benchmarks' load: wrk (the Debian package), replaying requests signed once (SigV4
+ * signatures stay valid for 15 minutes, so the figures measure the server, not the client's
+ * signing). wrk is C with one event loop per thread: a Node generator on the same two cores
+ * took as much CPU as the server it measured. Loopback only; bounded in time.
  */
-import { Agent, request } from 'node:http';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../test/helpers/node-sha256.js';
 
@@ -36,37 +41,54 @@ export async function prepare(endpoint: string, credentials: { accessKeyId: stri
   return { headers: signed.headers as Record<string, string>, body };
 }
 
-function once(endpoint: URL, agent: Agent, prepared: PreparedRequest): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(endpoint, { method: 'POST', agent, headers: prepared.headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(prepared.body);
+const run = promisify(execFile);
+
+/** Lua for wrk: the requests formatted once, taken in turn; a summary line wrk's own report lacks. */
+function wrkScript(requests: readonly PreparedRequest[]): string {
+  const lua = (text: string) => {
+    // JSON's string escapes are Lua's too, for printable ASCII (\uXXXX is not): signed requests are that.
+    if (!/^[\x20-\x7e]*$/.test(text)) throw new Error('wrk requests must be printable ASCII');
+    return JSON.stringify(text);
+  };
+  const specs = requests.map((r) => {
+    const headers = Object.entries(r.headers).filter(([k]) => !['host', 'content-length'].includes(k.toLowerCase()))
+      .map(([k, v]) => `[${lua(k)}]=${lua(v)}`).join(',');
+    return `{{${headers}}, ${lua(r.body)}}`;
   });
+  // Formatted in init(), where each thread's wrk table knows the host; sent in turn.
+  return `local specs = {${specs.join(',\n')}}
+local requests, n, i = {}, 0, 0
+function init(args)
+  for k, s in ipairs(specs) do requests[k] = wrk.format("POST", "/", s[1], s[2]) end
+  n = #requests
+end
+function request() i = i % n + 1; return requests[i] end
+function done(summary, latency)
+  local e = summary.errors
+  io.write(string.format("COFFER-WRK %d %d %d %d %.0f %.0f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(99)))
+end
+`;
 }
 
-/** Runs `connections` workers for `seconds`, worker i replaying requests[i % length]. */
+/** Runs wrk with `connections` connections for `seconds`, replaying `requests` in turn. */
 export async function drive(endpoint: string, requests: readonly PreparedRequest[], connections: number, seconds: number): Promise<LoadResult> {
   const url = new URL(endpoint);
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(Array.from({ length: connections }, async (_, i) => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const prepared = requests[i % requests.length]!;
-    while (performance.now() < deadline) {
-      const t = performance.now();
-      const status = await once(url, agent, prepared).catch(() => 0);
-      latencies.push(performance.now() - t);
-      if (status !== 200) errors++;
-    }
-    agent.destroy();
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, perSecond: latencies.length / elapsed, p50Ms: pick(0.5), p99Ms: pick(0.99) };
+  if (!/^(127\.|localhost$|\[::1\]$)/.test(url.hostname)) throw new Error('benchmarks only send load to loopback addresses');
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-wrk-'));
+  try {
+    const script = join(dir, 'requests.lua');
+    writeFileSync(script, wrkScript(requests));
+    const args = ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '10s', '-s', script, endpoint];
+    const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new Error('wrk is not installed: the wire benchmarks need it (apt-get install wrk)');
+      throw error;
+    });
+    const m = /COFFER-WRK (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(stdout);
+    if (!m) throw new Error(`wrk printed no summary: ${stdout}`);
+    const [requestsDone, durationUs, socketErrors, statusErrors, p50Us, p99Us] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+    return { requests: requestsDone, errors: socketErrors + statusErrors, perSecond: requestsDone / (durationUs / 1e6), p50Ms: p50Us / 1000, p99Ms: p99Us / 1000 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -45,6 +45,6 @@ export function cofferServices(engines: ServiceEngines): ApiService[] {
     secretsService({ ...engines.secrets, rotation: engines.rotation.service }),
     rotationService(engines.rotation.service, engines.ssmPermissions, engines.secrets.permissions),
     cloudTrailService(new EventLookup(engines.audit)),
-    cofferAuditService(new AccessReport(engines.storage)),
+    cofferAuditService(new AccessReport(engines.storage, engines.audit)),
   ];
 }

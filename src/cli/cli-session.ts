@@ -82,7 +82,7 @@ export class CliSession {
   async accessReport(input: { Prefix?: string; Kind?: 'parameter' | 'secret' }): Promise<{ Items: Record<string, unknown>[] }> {
     if (!this.remote) {
       const coffer = await this.open();
-      return new AccessReport(coffer.storage).getAccessReport(await this.context(), input) as unknown as Promise<{ Items: Record<string, unknown>[] }>;
+      return new AccessReport(coffer.storage, coffer.audit).getAccessReport(await this.context(), input) as unknown as Promise<{ Items: Record<string, unknown>[] }>;
     }
     const config = this.clientConfig();
     const sts = new STSClient(config);

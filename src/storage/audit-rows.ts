@@ -1,8 +1,9 @@
 /**
  * The audit trail's storage contract, a domain of its own composed into Storage: events in one
- * global sequence (each row carries its hash-chain link), the resources each touched (an index
- * by name for lookups and reports, derived from the record, which alone says an event's own
- * resources), and the signed digests and checkpoints.
+ * global sequence (each row carries its hash-chain link and the resources it touched), an index
+ * of those resources by name for lookups and reports (built behind the chain in batches: an
+ * index row per event, written at a random place in a name-ordered tree, cost a read as much as
+ * the rest of its event), and the signed digests and checkpoints.
  * Event rows are sealed like every row that matters (row-integrity.ts); readers learn whether a
  * row is intact instead of failing, so a verifier can report what was changed.
  */
@@ -25,9 +26,16 @@ export interface AuditEventRow {
   hash: string;
   /** The CloudTrail record, as JSON text: the bytes the chain hashes. */
   record: string;
+  /** The caller's ARN, for the access report. */
+  principal: string | null;
+  /** The resources it touched, as the engine encodes them (audit-resource-index.ts); null for none. */
+  resources: string | null;
 }
 
-/** An event read back, with whether its row still matches its MAC. */
+/**
+ * An event read back, with whether its row still matches its MAC. The MAC covers every column
+ * but the record, which the chain hash covers: a reader that trusts the record checks the hash.
+ */
 export interface StoredAuditEvent extends AuditEventRow {
   intact: boolean;
 }
@@ -37,6 +45,27 @@ export interface AuditResourceRow {
   type: string;
   name: string;
   arn: string;
+}
+
+/** One row of the resource index: a resource of event `seq`, with what reports group by. */
+export interface AuditIndexRow extends AuditResourceRow {
+  seq: number;
+  /** Its place among the event's resources. */
+  position: number;
+  eventTime: number;
+  principal: string | null;
+  readOnly: boolean;
+  succeeded: boolean;
+}
+
+/** What the index is built from: an event's resources column and what its index rows repeat. */
+export interface UnindexedEvent {
+  seq: number;
+  eventTime: number;
+  principal: string | null;
+  readOnly: boolean;
+  errorCode: string | null;
+  resources: string;
 }
 
 /** A signed statement over the chain: a digest of a range, or a checkpoint left by pruning. */
@@ -73,6 +102,8 @@ export interface AuditEventQuery {
   failedOnly?: boolean;
   /** Newest first (LookupEvents) or in chain order (verify, export). */
   descending: boolean;
+  /** Leave the record out (returned as ''): for checks of links and MACs alone, which need not read it. */
+  withoutRecord?: boolean;
   limit: number;
 }
 
@@ -96,6 +127,10 @@ export interface AuditReader {
   lastDigest(): Promise<AuditDigestRow | undefined>;
   /** Successful reads in `account` since `since` of resources whose names start with `prefix`. */
   readActivity(account: string, prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]>;
+  /** The last seq the resource index covers (0 before any). */
+  indexedThrough(): Promise<number>;
+  /** Index rows after `after` (by name, seq, position), in that order: for verify. */
+  listIndexRows(after: { name: string; seq: number; position: number } | undefined, limit: number): Promise<AuditIndexRow[]>;
 }
 
 export interface AuditWriter extends AuditReader {
@@ -105,7 +140,11 @@ export interface AuditWriter extends AuditReader {
    * work, so it is held only for the append and the commit.
    */
   lockChain(): Promise<void>;
-  insertEvent(row: AuditEventRow, resources: readonly AuditResourceRow[], principal: string | null): Promise<void>;
+  insertEvent(row: AuditEventRow): Promise<void>;
+  /** Events with resources in (afterSeq, throughSeq], in order. */
+  listUnindexed(afterSeq: number, throughSeq: number): Promise<UnindexedEvent[]>;
+  insertIndexRows(rows: readonly AuditIndexRow[]): Promise<void>;
+  setIndexedThrough(seq: number): Promise<void>;
   insertDigest(row: AuditDigestRow): Promise<void>;
   /** Removes events (and their resources) up to and including `seq`; returns how many. */
   deleteEventsThrough(seq: number): Promise<number>;

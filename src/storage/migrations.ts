@@ -111,12 +111,14 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE TABLE audit_events (
        seq {bigint} PRIMARY KEY, event_id {text} NOT NULL, event_time {bigint} NOT NULL, account {text} NOT NULL, event_source {text} NOT NULL,
        event_name {text} NOT NULL, read_only INTEGER NOT NULL, username {text}, access_key_id {text}, error_code {text},
-       prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, mac {blob})`,
-    // Keyed by name, for lookups by resource and reports; an event's own resources are in its record.
+       prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, principal {text}, resources {text}, mac {blob})`,
+    // Keyed by name, for lookups by resource and reports, built from audit_events.resources in batches.
     `CREATE TABLE audit_resources (
        resource_name {text} NOT NULL, seq {bigint} NOT NULL, position INTEGER NOT NULL, resource_type {text} NOT NULL, arn {text} NOT NULL,
        event_time {bigint} NOT NULL, principal {text}, read_only INTEGER NOT NULL, succeeded INTEGER NOT NULL,
        PRIMARY KEY (resource_name, seq, position)) {clustered}`,
+    // How far the resource index has been built: one row.
+    `CREATE TABLE audit_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through {bigint} NOT NULL)`,
     `CREATE TABLE audit_digests (
        digest_no {bigint} PRIMARY KEY, kind {text} NOT NULL, created_at {bigint} NOT NULL, first_seq {bigint} NOT NULL,
        last_seq {bigint} NOT NULL, head_hash {text} NOT NULL, previous_hash {text} NOT NULL, signature {text} NOT NULL)`,

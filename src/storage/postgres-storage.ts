@@ -62,7 +62,6 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 /** Storage on a PostgreSQL database. */
 export class PostgresStorage extends SqlRows implements Storage {
   readonly kind = 'postgres' as const;
-  readonly groupsCommits = false;
   private hook: TransactionHook | undefined;
 
   private constructor(private readonly pool: pg.Pool, private readonly schema: string | undefined, private readonly rowIntegrity: RowIntegrity) {
@@ -125,6 +124,8 @@ export class PostgresStorage extends SqlRows implements Storage {
 
   async transaction<T>(work: (tx: StorageWriter) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     assertNotInTransaction();
+    // Set by the hook (inside the work's closure), told how the transaction ended.
+    const after: { settled?: ((committed: boolean) => void) | void } = {};
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -134,13 +135,15 @@ export class PostgresStorage extends SqlRows implements Storage {
       const hook = this.hook;
       const result = await runAsTransaction(async () => {
         const value = await work(rows);
-        if (hook) await hook(rows);
+        if (hook) after.settled = await hook(rows);
         return value;
       });
       await client.query('COMMIT');
+      after.settled?.(true);
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
+      after.settled?.(false);
       throw error;
     } finally {
       client.release();

@@ -3,19 +3,25 @@
  * column; a reader gets `intact: false` for a row that no longer matches, so LookupEvents can
  * refuse it and `coffer audit verify` can say which one it was.
  */
-import type { AuditDigestRow, AuditEventQuery, AuditEventRow, AuditResourceRow, AuditWriter, ResourceReadRow, StoredAuditEvent } from './audit-rows.js';
+import type { AuditDigestRow, AuditEventQuery, AuditEventRow, AuditIndexRow, AuditWriter, ResourceReadRow, StoredAuditEvent, UnindexedEvent } from './audit-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { prefixUpperBound } from './sql-parameter-rows.js';
 
 const EVENT_COLUMNS = `e.seq AS "seq", e.event_id AS "eventId", e.event_time AS "eventTime", e.account AS "account", e.event_source AS "eventSource",
   e.event_name AS "eventName", e.read_only AS "readOnly", e.username AS "username", e.access_key_id AS "accessKeyId",
-  e.error_code AS "errorCode", e.prev_hash AS "prevHash", e.hash AS "hash", e.record AS "record", e.mac AS "mac"`;
+  e.error_code AS "errorCode", e.prev_hash AS "prevHash", e.hash AS "hash", e.record AS "record", e.principal AS "principal",
+  e.resources AS "resources", e.mac AS "mac"`;
 const DIGEST_COLUMNS = `digest_no AS "digestNo", kind AS "kind", created_at AS "createdAt", first_seq AS "firstSeq", last_seq AS "lastSeq",
   head_hash AS "headHash", previous_hash AS "previousHash", signature AS "signature"`;
 
+/** The sealed columns (row-integrity.ts): not the record, which the chain hash covers. */
 const eventFields = (r: AuditEventRow) => [r.seq, r.eventId, r.eventTime, r.account, r.eventSource, r.eventName, r.readOnly ? 1 : 0, r.username,
-  r.accessKeyId, r.errorCode, r.prevHash, r.hash, r.record];
+  r.accessKeyId, r.errorCode, r.prevHash, r.hash, r.principal, r.resources];
+const INDEX_COLUMNS = `resource_name AS "name", seq AS "seq", position AS "position", resource_type AS "type", arn AS "arn",
+  event_time AS "eventTime", principal AS "principal", read_only AS "readOnly", succeeded AS "succeeded"`;
+/** Index rows per INSERT: one statement for many rows, within SQLite's and PostgreSQL's parameter limits. */
+const INDEX_ROWS_PER_INSERT = 100;
 
 /** The WHERE clause and parameters of an event query. */
 function eventFilter(q: AuditEventQuery): { where: string; params: unknown[] } {
@@ -80,7 +86,7 @@ export class SqlAuditRows implements AuditWriter {
   async listEvents(query: AuditEventQuery): Promise<StoredAuditEvent[]> {
     const { where, params } = eventFilter(query);
     const rows = await this.sql.all<AuditEventRow & { mac: Buffer | null }>(
-      `SELECT ${EVENT_COLUMNS} FROM audit_events e ${where} ORDER BY e.seq ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`, [...params, query.limit]);
+      `SELECT ${query.withoutRecord ? EVENT_COLUMNS.replace('e.record AS "record"', `'' AS "record"`) : EVENT_COLUMNS} FROM audit_events e ${where} ORDER BY e.seq ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`, [...params, query.limit]);
     return rows.map(({ mac, ...row }) => {
       const event: AuditEventRow = { ...row, seq: num(row.seq), eventTime: num(row.eventTime), readOnly: num(row.readOnly) === 1 };
       return { ...event, intact: this.integrity.verifies('audit_events', eventFields(event), mac) };
@@ -109,16 +115,42 @@ export class SqlAuditRows implements AuditWriter {
     return rows.map((r) => ({ ...r, reads: num(r.reads), recentReads: num(r.recentReads), lastRead: num(r.lastRead) }));
   }
 
-  async insertEvent(row: AuditEventRow, resources: readonly AuditResourceRow[], principal: string | null): Promise<void> {
+  async insertEvent(row: AuditEventRow): Promise<void> {
+    const fields = eventFields(row);
     await this.sql.run(`INSERT INTO audit_events (seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id,
-      error_code, prev_hash, hash, record, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [...eventFields(row), this.integrity.seal('audit_events', eventFields(row))]);
-    let position = 0;
-    for (const r of resources) {
+      error_code, prev_hash, hash, principal, resources, record, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [...fields, row.record, this.integrity.seal('audit_events', fields)]);
+  }
+
+  async listUnindexed(afterSeq: number, throughSeq: number): Promise<UnindexedEvent[]> {
+    const rows = await this.sql.all<UnindexedEvent>(`SELECT seq AS "seq", event_time AS "eventTime", principal AS "principal", read_only AS "readOnly",
+      error_code AS "errorCode", resources AS "resources" FROM audit_events WHERE seq > ? AND seq <= ? AND resources IS NOT NULL ORDER BY seq`, [afterSeq, throughSeq]);
+    return rows.map((r) => ({ ...r, seq: num(r.seq), eventTime: num(r.eventTime), readOnly: num(r.readOnly) === 1 }));
+  }
+
+  async insertIndexRows(rows: readonly AuditIndexRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INDEX_ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + INDEX_ROWS_PER_INSERT);
       await this.sql.run(`INSERT INTO audit_resources (resource_name, seq, position, resource_type, arn, event_time, principal, read_only, succeeded)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [r.name, row.seq, position++, r.type, r.arn, row.eventTime, principal, row.readOnly ? 1 : 0, row.errorCode === null ? 1 : 0]);
+        VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      chunk.flatMap((r) => [r.name, r.seq, r.position, r.type, r.arn, r.eventTime, r.principal, r.readOnly ? 1 : 0, r.succeeded ? 1 : 0]));
     }
+  }
+
+  async indexedThrough(): Promise<number> {
+    const rows = await this.sql.all<{ through: unknown }>('SELECT indexed_through AS "through" FROM audit_index_state WHERE id = 1', []);
+    return rows[0] ? num(rows[0].through) : 0;
+  }
+
+  async setIndexedThrough(seq: number): Promise<void> {
+    await this.sql.run('INSERT INTO audit_index_state (id, indexed_through) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET indexed_through = excluded.indexed_through', [seq]);
+  }
+
+  async listIndexRows(after: { name: string; seq: number; position: number } | undefined, limit: number): Promise<AuditIndexRow[]> {
+    const where = after ? 'WHERE resource_name > ? OR (resource_name = ? AND (seq > ? OR (seq = ? AND position > ?)))' : '';
+    const rows = await this.sql.all<AuditIndexRow>(`SELECT ${INDEX_COLUMNS} FROM audit_resources ${where} ORDER BY resource_name, seq, position LIMIT ?`,
+      [...(after ? [after.name, after.name, after.seq, after.seq, after.position] : []), limit]);
+    return rows.map((r) => ({ ...r, seq: num(r.seq), position: num(r.position), eventTime: num(r.eventTime), readOnly: num(r.readOnly) === 1, succeeded: num(r.succeeded) === 1 }));
   }
 
   async insertDigest(row: AuditDigestRow): Promise<void> {

@@ -73,10 +73,28 @@ class SqliteExecutor implements SqlExecutor {
   }
 }
 
+/**
+ * Where reads outside transactions run: on the writer connection while it is between
+ * transactions (it sees exactly what is committed, and its page cache stays warm: a second
+ * connection throws its whole cache away after every commit it did not make, and pays for it
+ * on the next read), else on the read-only reader. Writes never come here; on the reader,
+ * which is query_only, they would fail.
+ */
+class IdleWriterReads implements SqlExecutor {
+  constructor(private readonly reader: SqliteExecutor, private readonly writer: SqliteExecutor) {}
+
+  all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return (this.writer.db.inTransaction ? this.reader : this.writer).all<T>(sql, params);
+  }
+
+  run(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.reader.run(sql, params);
+  }
+}
+
 /** Storage on an SQLite file. */
 export class SqliteStorage extends SqlRows implements Storage {
   readonly kind = 'sqlite' as const;
-  readonly groupsCommits = true;
   private readonly writer: SqliteExecutor;
   private readonly writerRows: SqlRows;
   private readonly queue = new SerialQueue();
@@ -85,7 +103,7 @@ export class SqliteStorage extends SqlRows implements Storage {
 
   // SQLite's own write lock serialises writers, so lockParameter has nothing to add.
   private constructor(private readonly reader: SqliteExecutor, writer: SqliteExecutor, private readonly rowIntegrity: RowIntegrity) {
-    super(reader, async () => {}, rowIntegrity);
+    super(new IdleWriterReads(reader, writer), async () => {}, rowIntegrity);
     this.writer = writer;
     this.writerRows = new SqlRows(writer, async () => {}, rowIntegrity);
   }
@@ -146,13 +164,19 @@ export class SqliteStorage extends SqlRows implements Storage {
     const hook = this.hook;
     // The batch runs in whichever caller's context began it: each work runs in its own caller's.
     const caller = new AsyncResource('coffer-transaction');
+    // Set by the hook (inside the work's closure), told how the transaction ended.
+    const after: { settled?: ((committed: boolean) => void) | void } = {};
     const bound = (tx: StorageWriter) => caller.runInAsyncScope(() => runAsTransaction(async () => {
       const result = await work(tx);
-      if (hook) await hook(tx);
+      if (hook) after.settled = await hook(tx);
       return result;
     }));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work: bound, sync: options.sync !== false, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({
+        work: bound, sync: options.sync !== false,
+        resolve: (value) => { after.settled?.(true); resolve(value as T); },
+        reject: (error) => { after.settled?.(false); reject(error); },
+      });
       if (this.pending.length === 1) void this.queue.run(() => this.drain());
     });
   }

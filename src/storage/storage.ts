@@ -51,14 +51,16 @@ export interface TransactionOptions {
   readonly sync?: boolean;
 }
 
-/** Work added to the end of every transaction (Storage.useTransactionHook). */
-export type TransactionHook = (tx: StorageWriter) => Promise<void>;
+/**
+ * Work added to the end of every transaction (Storage.useTransactionHook). It may return a
+ * callback, told once whether the transaction then committed (what the hook wrote counts only
+ * if it did: a COMMIT can still fail after the hook).
+ */
+export type TransactionHook = (tx: StorageWriter) => Promise<((committed: boolean) => void) | void>;
 
 /** A storage backend: reads, transactions, migrations, lifecycle. */
 export interface Storage extends StorageReader {
   readonly kind: 'sqlite' | 'postgres';
-  /** Whether transactions begun in one turn of the event loop commit together (SQLite's group commit). */
-  readonly groupsCommits: boolean;
   /**
    * Seals and checks rows with `authenticator` from now on (row-integrity.ts). Until it is set,
    * sealed tables can be neither read nor written; the composition root sets it once the master

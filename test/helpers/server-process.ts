@@ -25,9 +25,9 @@ export interface RunningServer {
 }
 
 /** Starts `coffer serve --port 0` on a fresh store (or on `location`, to restart on a kept one). */
-export async function startServer(options: { backend?: BackendName; dev?: boolean; env?: Record<string, string>; args?: string[]; location?: TestLocation } = {}): Promise<RunningServer> {
+export async function startServer(options: { backend?: BackendName; dev?: boolean; env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; location?: TestLocation } = {}): Promise<RunningServer> {
   const location = options.location ?? testLocation(options.backend ?? 'sqlite');
-  const args = [BIN, 'serve', '--port', '0', ...(options.dev ? ['--dev'] : []), ...(options.args ?? [])];
+  const args = [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', ...(options.dev ? ['--dev'] : []), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...location.env(), COFFER_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, COFFER_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

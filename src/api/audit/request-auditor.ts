@@ -61,6 +61,12 @@ function outputArns(output: unknown, into: string[], depth = 0): void {
   }
 }
 
+/** The caller's address, an IPv4 one without its IPv6-mapped prefix. */
+function sourceAddress(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
 /** One request's audit: its draft, and how it ends. */
 export class RequestAudit {
   readonly draft: AuditDraft;
@@ -118,7 +124,7 @@ export class RequestAudit {
       eventSource: `${service}.amazonaws.com`,
       eventName: operation,
       awsRegion: region,
-      sourceIPAddress: (request.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, ''),
+      sourceIPAddress: sourceAddress(request),
       userAgent: String(request.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT),
       ...(this.error ? { errorCode: this.error.code, errorMessage: this.error.message } : {}),
       requestParameters: model && trace.input && trace.operation ? requestParameters(model, trace.operation, trace.input) : null,

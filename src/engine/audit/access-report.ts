@@ -5,6 +5,7 @@
  * only the items it may see one by one (coffer:GetAccessReport on the item's ARN).
  */
 import type { Scope, StorageReader } from '../../storage/storage.js';
+import type { AuditTrail } from './audit-trail.js';
 import type { Permission, RequestContext } from '../request-context.js';
 import type { SecretAttributes } from '../secrets/secret-records.js';
 import { parameterArn } from '../ssm/parameter-name.js';
@@ -42,13 +43,13 @@ const MAX_ITEMS = 10_000;
 
 /** Builds the report; `onItem` names the permission a remote caller needs on each item. */
 export class AccessReport {
-  constructor(private readonly storage: StorageReader, private readonly now: () => number = Date.now,
+  constructor(private readonly storage: StorageReader, private readonly trail: Pick<AuditTrail, 'readActivity'>, private readonly now: () => number = Date.now,
     private readonly onItem: (ctx: RequestContext, item: AccessReportItem) => Permission = (_ctx, item) => ({ action: 'coffer:GetAccessReport', resource: item.Arn, shown: item.Name })) {}
 
   async getAccessReport(ctx: RequestContext, input: AccessReportInput): Promise<{ Items: AccessReportItem[] }> {
     const prefix = input.Prefix ?? '';
     const now = this.now();
-    const activity = await this.storage.audit.readActivity(ctx.account, prefix, now - 7 * DAY, now - DAY);
+    const activity = await this.trail.readActivity(ctx.account, prefix, now - 7 * DAY, now - DAY);
     const reads = new Map<string, typeof activity>();
     for (const row of activity) {
       const key = `${row.type}\n${row.name}`;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEventRow, AuditResourceRow } from '../../storage/audit-rows.js';
 import type { StorageWriter } from '../../storage/storage.js';
 import type { AuditEvent } from './audit-record.js';
+import { encodeResources } from './audit-resource-index.js';
 
 /** The previous hash of the first event ever written. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -30,7 +31,7 @@ function usernameOf(event: AuditEvent): string | null {
 /**
  * Appends events at the chain's head inside `tx`; returns them as written. Each is stamped with
  * the time it joins the chain, never earlier than the event before it, so the trail's order is
- * its time order (LookupEvents lists newest first by both).
+ * its time order (LookupEvents lists newest first by both). Takes the events' records over.
  */
 export async function appendEvents(tx: StorageWriter, events: readonly AuditEvent[], now = Date.now()): Promise<AuditEvent[]> {
   await tx.audit.lockChain();
@@ -38,24 +39,35 @@ export async function appendEvents(tx: StorageWriter, events: readonly AuditEven
   const written: AuditEvent[] = [];
   for (const given of events) {
     const time = Math.max(now, head.eventTime);
-    const event: AuditEvent = { ...given, time, record: { ...given.record, eventTime: cloudTrailTime(time) } };
+    // The record is the caller's to give away: stamped in place, its key order kept.
+    (given.record as { eventTime: string }).eventTime = cloudTrailTime(time);
+    const event: AuditEvent = { ...given, time };
     const record = JSON.stringify(event.record);
     const seq = head.seq + 1;
+    const resources: AuditResourceRow[] = (event.record.resources ?? []).map((r, i) => ({ type: r.type, arn: r.ARN, name: event.resourceNames[i]?.name ?? r.ARN }));
     const row: AuditEventRow = {
       seq, eventId: event.record.eventID, eventTime: time, account: event.record.recipientAccountId, eventSource: event.record.eventSource,
       eventName: event.record.eventName, readOnly: event.record.readOnly, username: usernameOf(event),
       accessKeyId: event.record.userIdentity.accessKeyId ?? null, errorCode: event.record.errorCode ?? null,
       prevHash: head.hash, hash: chainHash(seq, head.hash, record), record,
+      principal: event.record.userIdentity.arn ?? null, resources: encodeResources(resources),
     };
-    const resources: AuditResourceRow[] = (event.record.resources ?? []).map((r, i) => ({ type: r.type, arn: r.ARN, name: event.resourceNames[i]?.name ?? r.ARN }));
-    await tx.audit.insertEvent(row, resources, event.record.userIdentity.arn ?? null);
+    await tx.audit.insertEvent(row);
     written.push(event);
     head = { seq, hash: row.hash, eventTime: time };
   }
   return written;
 }
 
-/** CloudTrail's time format: to the second, UTC. */
+let lastSecond = -1;
+let lastText = '';
+
+/** CloudTrail's time format: to the second, UTC (the last second's text is kept: events come many to a second). */
 export function cloudTrailTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastText;
 }

@@ -7,8 +7,23 @@ import type { AuditResource, NamedResource } from './audit-record.js';
 
 const MAX_RESOURCES = 100;
 
+type Described = (NamedResource & { accountId: string }) | undefined;
+
+/** ARNs recently described: a trail sees the same few again and again. */
+const described = new Map<string, Described>();
+const MAX_DESCRIBED = 10_000;
+
 /** CloudTrail's type and Coffer's lookup name of `arn`; undefined for what is not one resource. */
-export function describeArn(arn: string): (NamedResource & { accountId: string }) | undefined {
+export function describeArn(arn: string): Described {
+  const known = described.get(arn);
+  if (known !== undefined || described.has(arn)) return known;
+  if (described.size >= MAX_DESCRIBED) described.clear();
+  const result = describeArnUncached(arn);
+  described.set(arn, result);
+  return result;
+}
+
+function describeArnUncached(arn: string): Described {
   // Patterns (a wildcard, or the `-??????` of a secret not yet made) name no one resource.
   if (!arn.startsWith('arn:') || arn.includes('*') || arn.includes('?')) return undefined;
   const parts = arn.split(':');

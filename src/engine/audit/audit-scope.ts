@@ -13,13 +13,15 @@ export class AuditDraft {
   appended: AuditEvent | undefined;
   /** ARNs of resources the engines met on the way (a secret found by its SecretId, one just created). */
   readonly touched: string[] = [];
+  /** Appended in a transaction not yet committed: no other transaction carries it meanwhile. */
+  pending = false;
   private closed = false;
 
   constructor(readonly build: () => AuditEvent) {}
 
   /** Whether a transaction of the work should still carry the event. */
   get open(): boolean {
-    return !this.closed && this.appended === undefined;
+    return !this.closed && this.appended === undefined && !this.pending;
   }
 
   /** No later transaction carries it (the work has ended, or its event was written another way). */

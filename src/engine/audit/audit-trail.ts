@@ -5,11 +5,12 @@
  * wrote nothing are group-committed, many to a transaction, before the response leaves. Digests
  * are signed every interval with events and at shutdown; retention prunes behind a checkpoint.
  */
-import type { AuditDigestRow, AuditEventQuery, StoredAuditEvent } from '../../storage/audit-rows.js';
+import type { AuditDigestRow, AuditEventQuery, ResourceReadRow, StoredAuditEvent } from '../../storage/audit-rows.js';
 import { TamperedRowError } from '../../storage/row-integrity.js';
 import type { Storage, StorageWriter } from '../../storage/storage.js';
-import { appendEvents } from './audit-chain.js';
+import { appendEvents, chainHash } from './audit-chain.js';
 import { appendDigest, type DigestSigner } from './audit-digests.js';
+import { IndexRowSum, indexBatch, storedIndexSum } from './audit-resource-index.js';
 import type { AuditEvent } from './audit-record.js';
 import { currentDraft, runOutsideDrafts } from './audit-scope.js';
 import type { ServiceEventSink } from './service-events.js';
@@ -47,6 +48,8 @@ export class AuditChainError extends Error {
 }
 
 const PAGE = 1000;
+/** How often the resource index catches up with the chain on its own. */
+const INDEX_INTERVAL_MS = 2000;
 const MAX_GROUP = 500;
 
 export class AuditTrail implements ServiceEventSink {
@@ -55,6 +58,8 @@ export class AuditTrail implements ServiceEventSink {
   private readonly queue: Queued[] = [];
   private flushing = false;
   private timer: NodeJS.Timeout | undefined;
+  private indexTimer: NodeJS.Timeout | undefined;
+  private indexing: Promise<void> | undefined;
   private readonly now: () => number;
   private writeListener: ((seconds: number) => void) | undefined;
 
@@ -83,11 +88,25 @@ export class AuditTrail implements ServiceEventSink {
     }
   }
 
-  /** The transaction hook: the running work's event goes into its first transaction. */
-  private async appendDraft(tx: StorageWriter): Promise<void> {
+  /**
+   * The transaction hook: the running work's event goes into its first transaction, and counts
+   * as written once that commits (if it does not, the next transaction or the end of the work
+   * writes it).
+   */
+  private async appendDraft(tx: StorageWriter): Promise<((committed: boolean) => void) | void> {
     const draft = currentDraft();
     if (!draft?.open) return;
-    [draft.appended] = await appendEvents(tx, [draft.build()], this.now());
+    draft.pending = true;
+    try {
+      const [event] = await appendEvents(tx, [draft.build()], this.now());
+      return (committed) => {
+        draft.pending = false;
+        if (committed) draft.appended = event;
+      };
+    } catch (error) {
+      draft.pending = false;
+      throw error;
+    }
   }
 
   /** Appends `event` inside `tx` (a service action's own transaction). */
@@ -95,50 +114,83 @@ export class AuditTrail implements ServiceEventSink {
     return this.enabled ? (await appendEvents(tx, [event], this.now()))[0]! : event;
   }
 
-  /** Appends `event` (group-committed with others); resolves once it is durable. */
+  /**
+   * Appends `event` (group-committed with others); resolves once it is durable. Events take
+   * their group when the transaction's work starts, not when it is asked for: those recorded
+   * while it waits for its turn (SQLite's next batch, a PostgreSQL connection) join it, so many
+   * reads share one chain lookup and one savepoint.
+   */
   record(event: AuditEvent): Promise<void> {
     if (!this.enabled) return Promise.resolve();
-    // A store that groups the transactions begun in one turn of the event loop (SQLite) needs
-    // no second grouping here, which would cost the request another turn.
-    if (this.storage.groupsCommits) return this.append([event]);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
-      if (!this.flushing && this.queue.length === 1) setImmediate(() => void this.flush());
+      if (!this.flushing) void this.flush();
     });
   }
 
   /** Appends events in one transaction of their own, then tells listeners. */
-  private async append(events: readonly AuditEvent[]): Promise<void> {
+  private async append(take: () => readonly AuditEvent[]): Promise<void> {
     const started = performance.now();
-    const written = await runOutsideDrafts(() => this.storage.transaction((tx) => appendEvents(tx, events, this.now()), { sync: this.options.syncReads === true }));
+    const written = await runOutsideDrafts(() => this.storage.transaction((tx) => appendEvents(tx, take(), this.now()), { sync: this.options.syncReads === true }));
     this.writeListener?.((performance.now() - started) / 1000);
     for (const event of written) this.published(event);
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_GROUP);
+        let group: Queued[] | undefined;
+        // Taken once: a store that ran the work again would append the same events.
+        const take = () => (group ??= this.queue.splice(0, MAX_GROUP)).map((q) => q.event);
         try {
-          await this.append(group.map((q) => q.event));
+          await this.append(take);
         } catch (error) {
-          for (const q of group) q.reject(error);
+          for (const q of group ?? []) q.reject(error);
           continue;
         }
-        for (const q of group) q.resolve();
+        for (const q of group ?? []) q.resolve();
       }
     } finally {
       this.flushing = false;
     }
   }
 
+  /**
+   * Brings the resource index up to the chain's head (audit-resource-index.ts): on a timer, and
+   * before every read of it. Concurrent callers share one run.
+   */
+  indexResources(): Promise<void> {
+    this.indexing ??= runOutsideDrafts(async () => {
+      try {
+        while (await this.storage.transaction(async (tx) => {
+          await tx.audit.lockChain();
+          return indexBatch(tx);
+        })) {
+          // Requests go between batches.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        this.indexing = undefined;
+      }
+    });
+    return this.indexing;
+  }
+
+  /** Successful reads of resources under `prefix` (the access report), from an index caught up first. */
+  async readActivity(account: string, prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]> {
+    if (this.enabled) await this.indexResources();
+    return this.storage.audit.readActivity(account, prefix, since, recentSince);
+  }
+
   /** Events matching `query`; a row changed outside Coffer is refused, never shown. */
   async lookup(query: AuditEventQuery): Promise<{ event: StoredAuditEvent; record: object }[]> {
+    const byResource = query.resourcePrefix !== undefined || query.attribute?.name === 'ResourceName' || query.attribute?.name === 'ResourceType';
+    if (byResource && this.enabled) await this.indexResources();
     const rows = await this.storage.audit.listEvents(query);
     return rows.map((row) => {
-      if (!row.intact) throw new TamperedRowError('audit_events', String(row.seq));
+      // The MAC covers the hash, the hash covers the record.
+      if (!row.intact || chainHash(row.seq, row.prevHash, row.record) !== row.hash) throw new TamperedRowError('audit_events', String(row.seq));
       return { event: row, record: JSON.parse(row.record) as object };
     });
   }
@@ -164,7 +216,7 @@ export class AuditTrail implements ServiceEventSink {
   /** Never sign what Coffer did not write: the rows since the last digest must be intact and chained. */
   private async checkUnsigned(tx: StorageWriter, firstSeq: number, last: AuditDigestRow | undefined): Promise<void> {
     const digests = last ? [last] : [];
-    const report = await verifyChain(this.pages(tx, firstSeq - 1), digests, { publicKeyPem: this.signer.publicKeyPem });
+    const report = await verifyChain(this.pages(tx, firstSeq - 1, undefined, true), digests, { publicKeyPem: this.signer.publicKeyPem, linksOnly: true });
     // Any problem, the last digest's own included, stops the signing: a bad digest must not let unchecked rows through.
     if (!report.ok) throw new AuditChainError(report.problem!.message);
   }
@@ -176,6 +228,9 @@ export class AuditTrail implements ServiceEventSink {
       await tx.audit.lockChain();
       const through = await tx.audit.lastEventBefore(cutoff);
       if (!through) return 0;
+      // The cutoff was found by a column storage could have changed: the row must be Coffer's.
+      const [row] = await tx.audit.listEvents({ afterSeq: through.seq - 1, descending: false, limit: 1, withoutRecord: true });
+      if (!row?.intact || row.seq !== through.seq || row.eventTime > cutoff) throw new TamperedRowError('audit_events', String(through.seq));
       // Everything is signed before anything goes, so verify still vouches for what remains.
       await this.sealIn(tx);
       const removed = await tx.audit.deleteEventsThrough(through.seq);
@@ -194,12 +249,17 @@ export class AuditTrail implements ServiceEventSink {
       work.catch(onError);
     }, intervalMs);
     this.timer.unref();
+    this.indexTimer = setInterval(() => this.indexResources().catch(onError), INDEX_INTERVAL_MS);
+    this.indexTimer.unref();
   }
 
   /** Stops the timer and signs what is left (a server's shutdown). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.indexTimer) clearInterval(this.indexTimer);
     this.timer = undefined;
+    this.indexTimer = undefined;
+    await this.indexing;
     await this.drain();
     if (this.enabled) await this.seal();
   }
@@ -214,16 +274,30 @@ export class AuditTrail implements ServiceEventSink {
     this.writeListener = listener;
   }
 
-  /** Recomputes the chain and checks every digest and every row's MAC. */
+  /**
+   * Recomputes the chain and checks every digest and every row's MAC; over the whole trail, also
+   * that the resource index holds exactly the rows the events say it should.
+   */
   async verify(range: { from?: number; to?: number } = {}): Promise<VerifyReport> {
     const digests = await this.allDigests();
-    return verifyChain(this.pages(this.storage, 0), digests, { publicKeyPem: this.signer.publicKeyPem, ...range });
+    const whole = range.from === undefined && range.to === undefined;
+    const stored = whole ? await storedIndexSum(this.storage) : undefined;
+    const expected = new IndexRowSum();
+    const events = this.pages(this.storage, 0, (e) => {
+      if (stored && e.resources !== null && e.seq <= stored.through) expected.addEvent({ ...e, resources: e.resources });
+    });
+    const report = await verifyChain(events, digests, { publicKeyPem: this.signer.publicKeyPem, ...range });
+    if (!report.ok || !stored || stored.sum.equals(expected)) return report;
+    return { ...report, ok: false, problem: { kind: 'index', message: `the resource index does not match the events it was built from: rows were added, removed or changed (${stored.sum.count} rows, ${expected.count} expected)` } };
   }
 
   /** The export: digests, then events in chain order, one JSON object per line. */
   async *exportLines(range: { from?: number; to?: number } = {}): AsyncGenerator<string> {
     for (const d of await this.allDigests()) yield JSON.stringify({ type: 'digest', ...d });
+    const ranged = range.from !== undefined || range.to !== undefined;
     for await (const e of this.pages(this.storage, 0)) {
+      // A range is chosen by each row's time, which only an intact row vouches for.
+      if (ranged && e.intact === false) throw new TamperedRowError('audit_events', String(e.seq));
       if (range.from !== undefined && e.eventTime < range.from) continue;
       if (range.to !== undefined && e.eventTime > range.to) break;
       yield JSON.stringify({ type: 'event', seq: e.seq, eventTime: e.eventTime, prevHash: e.prevHash, hash: e.hash, record: e.record });
@@ -239,11 +313,14 @@ export class AuditTrail implements ServiceEventSink {
     }
   }
 
-  private async *pages(reader: Pick<Storage, 'audit'>, afterSeq: number): AsyncGenerator<ChainedEvent> {
+  private async *pages(reader: Pick<Storage, 'audit'>, afterSeq: number, tap?: (event: StoredAuditEvent) => void, withoutRecord = false): AsyncGenerator<ChainedEvent> {
     let after = afterSeq;
     for (;;) {
-      const page = await reader.audit.listEvents({ afterSeq: after, descending: false, limit: PAGE });
-      yield* page;
+      const page = await reader.audit.listEvents({ afterSeq: after, descending: false, limit: PAGE, withoutRecord });
+      for (const event of page) {
+        tap?.(event);
+        yield event;
+      }
       if (page.length < PAGE) return;
       after = page.at(-1)!.seq;
     }

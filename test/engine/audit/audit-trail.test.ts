@@ -31,6 +31,11 @@ async function withTrail(backend: (typeof BACKENDS)[number], test: (coffer: Coff
   }
 }
 
+/** Rows in the resource index as stored. */
+async function indexRows(coffer: Coffer): Promise<number> {
+  return (await coffer.storage.audit.listIndexRows(undefined, 1000)).length;
+}
+
 async function* fromArray(events: ChainedEvent[]): AsyncGenerator<ChainedEvent> {
   yield* events;
 }
@@ -88,6 +93,36 @@ for (const backend of BACKENDS) {
       assert.deepEqual([report.problem!.kind, report.problem!.seq], ['deleted', 4]);
     }));
 
+    it('indexes resources behind the chain, caught up before every read of the index, and verify checks the index against the events', async () => withTrail(backend, async (coffer, sql) => {
+      for (let i = 0; i < 4; i++) await coffer.audit.record(event(`E${i}`));
+      assert.equal(await indexRows(coffer), 0, 'nothing indexed with the events themselves');
+      const byName = await coffer.audit.lookup({ attribute: { name: 'ResourceName', value: '/t/E2' }, descending: true, limit: 10 });
+      assert.deepEqual(byName.map((f) => f.event.eventName), ['E2'], 'a lookup by resource catches the index up first');
+      assert.equal(await indexRows(coffer), 4);
+      await coffer.audit.record(event('E4'));
+      await coffer.audit.readActivity(ctx.account, '/t/', 0, 0);
+      assert.equal(await indexRows(coffer), 5, 'the report catches it up too');
+      assert.equal((await coffer.audit.verify()).ok, true);
+
+      await sql(`UPDATE audit_resources SET resource_name = '/t/hidden' WHERE resource_name = '/t/E1'`);
+      let report = await coffer.audit.verify();
+      assert.deepEqual([report.ok, report.problem?.kind], [false, 'index']);
+      await sql(`UPDATE audit_resources SET resource_name = '/t/E1' WHERE resource_name = '/t/hidden'`);
+      assert.equal((await coffer.audit.verify()).ok, true, 'restored, the index verifies again');
+      await sql(`DELETE FROM audit_resources WHERE resource_name = '/t/E3'`);
+      report = await coffer.audit.verify();
+      assert.deepEqual([report.ok, report.problem?.kind], [false, 'index'], 'a removed row');
+      assert.match(report.problem!.message, /4 rows, 5 expected/);
+    }));
+
+    it('refuses, in lookups, a record changed while its row\'s MAC still holds: the MAC covers the hash, the hash the record', async () => withTrail(backend, async (coffer, sql) => {
+      for (let i = 0; i < 3; i++) await coffer.audit.record(event(`E${i}`));
+      await sql(`UPDATE audit_events SET record = replace(record, 'E1', 'EZ') WHERE seq = 2`);
+      await assert.rejects(coffer.audit.lookup({ descending: true, limit: 10 }), /changed outside Coffer/);
+      const report = await coffer.audit.verify();
+      assert.deepEqual([report.ok, report.problem?.kind, report.problem?.seq], [false, 'altered', 2]);
+    }));
+
     it('reports a row inserted at the tail with a correct hash: Coffer did not write it', async () => withTrail(backend, async (coffer, sql) => {
       for (let i = 0; i < 3; i++) await coffer.audit.record(event(`E${i}`));
       const [head] = await coffer.storage.audit.listEvents({ descending: true, limit: 1 });
@@ -143,6 +178,19 @@ for (const backend of BACKENDS) {
       const digests = await coffer.storage.audit.listDigests(0, 10);
       assert.deepEqual(digests.map((d) => d.kind), ['digest', 'checkpoint']);
       assert.equal(await coffer.audit.prune(), 0);
+    }));
+
+    it('refuses to prune by a time changed behind its back, and to verify or export a range by one', async () => withTrail(backend, async (coffer, sql) => {
+      for (let i = 0; i < 3; i++) await coffer.audit.record(event(`Recent${i}`));
+      // Backdated: recent events made to look past retention, to have them pruned.
+      await sql('UPDATE audit_events SET event_time = 1000 WHERE seq = 3');
+      await assert.rejects(coffer.audit.prune(), /changed outside Coffer/);
+      assert.equal((await coffer.storage.audit.listEvents({ descending: false, limit: 10 })).length, 3, 'nothing pruned');
+      const ranged = await coffer.audit.verify({ from: Date.now() - DAY });
+      assert.deepEqual([ranged.ok, ranged.problem?.kind, ranged.problem?.seq], [false, 'inserted', 3]);
+      await assert.rejects(async () => {
+        for await (const line of coffer.audit.exportLines({ from: Date.now() - DAY })) void line;
+      }, /changed outside Coffer/);
     }));
 
     it('records a purge at the end of a recovery window in the purge\'s own transaction', async () => withTrail(backend, async (coffer) => {

@@ -3,7 +3,7 @@
  * event touched, every LookupEvents filter, read activity, digests, pruning, and the chain lock.
  */
 import assert from 'node:assert/strict';
-import type { AuditAttribute, AuditDigestRow, AuditEventQuery, AuditEventRow, AuditResourceRow } from '../../../src/storage/audit-rows.js';
+import type { AuditAttribute, AuditDigestRow, AuditEventQuery, AuditEventRow, AuditIndexRow, AuditResourceRow } from '../../../src/storage/audit-rows.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import type { Exercise } from './exercise.js';
 import { event, scope, sorted } from './fixtures.js';
@@ -19,10 +19,18 @@ const EVENTS: readonly [AuditEventRow, AuditResourceRow[], string | null][] = [
   [event(4, { eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', username: null, accessKeyId: null }), [], null],
 ];
 
+/** The index rows of an event's resources, as the engine would build them from its resources column. */
+const indexRows = (row: AuditEventRow, resources: readonly AuditResourceRow[], principal: string | null): AuditIndexRow[] =>
+  resources.map((r, position) => ({ ...r, seq: row.seq, position, eventTime: row.eventTime, principal, readOnly: row.readOnly, succeeded: row.errorCode === null }));
+
+/** Appends the events, each with its principal and an opaque resources column, and indexes their resources. */
 async function append(storage: Storage, events: readonly (readonly [AuditEventRow, readonly AuditResourceRow[], string | null])[] = EVENTS): Promise<void> {
   await storage.transaction(async (tx) => {
     await tx.audit.lockChain();
-    for (const [row, resources, principal] of events) await tx.audit.insertEvent(row, resources, principal);
+    for (const [row, resources, principal] of events) {
+      await tx.audit.insertEvent({ ...row, principal, resources: resources.length ? `resources of ${row.seq}` : null });
+    }
+    await tx.audit.insertIndexRows(events.flatMap(([row, resources, principal]) => indexRows(row, resources, principal)));
   });
 }
 
@@ -53,7 +61,7 @@ export function auditCases(exercise: Exercise): void {
     await append(storage);
     assert.deepEqual(await storage.audit.head(), { seq: 4, hash: 'hash-4', eventTime: EVENTS[3]![0].eventTime });
     const [first] = await storage.audit.listEvents({ descending: false, limit: 1 });
-    assert.deepEqual(first, { ...EVENTS[0]![0], intact: true });
+    assert.deepEqual(first, { ...EVENTS[0]![0], principal: 'arn:ann', resources: 'resources of 1', intact: true });
     assert.deepEqual((await storage.audit.listEvents({ descending: false, limit: 10 })).map((e) => [e.seq, e.readOnly, e.errorCode, e.intact]),
       [[1, true, null, true], [2, false, 'AccessDenied', true], [3, true, null, true], [4, true, null, true]]);
   });
@@ -91,6 +99,36 @@ export function auditCases(exercise: Exercise): void {
     const events = await storage.audit.listEvents({ descending: false, limit: 10 });
     assert.deepEqual(events.map((e) => [e.seq, e.intact]), [[1, true], [2, false], [3, false], [4, true]]);
     assert.equal(events[1]!.username, 'mallory', 'the changed row is returned as stored, for the verifier to report');
+  });
+
+  exercise('lists the events with resources in a seq range, for the index to be built from', async ({ storage }) => {
+    await append(storage);
+    assert.deepEqual(await storage.transaction((tx) => tx.audit.listUnindexed(0, 4)), [
+      { seq: 1, eventTime: 1000, principal: 'arn:ann', readOnly: true, errorCode: null, resources: 'resources of 1' },
+      { seq: 2, eventTime: 2000, principal: 'arn:bob', readOnly: false, errorCode: 'AccessDenied', resources: 'resources of 2' },
+      { seq: 3, eventTime: 3000, principal: 'arn:ann', readOnly: true, errorCode: null, resources: 'resources of 3' },
+    ], 'event 4 has no resources');
+    assert.deepEqual(seqs(await storage.transaction((tx) => tx.audit.listUnindexed(1, 2))), [2], 'after the first, through the last');
+    assert.deepEqual(await storage.transaction((tx) => tx.audit.listUnindexed(4, 10)), []);
+  });
+
+  exercise('inserts index rows many to a statement and lists them in name order, paged', async ({ storage }) => {
+    const rows = Array.from({ length: 250 }, (_, i) => indexRows(event(i + 1), [parameter(`/n/${String(i % 7)}`), secret], i % 2 ? 'arn:ann' : null)).flat();
+    await storage.transaction((tx) => tx.audit.insertIndexRows(rows));
+    const all: AuditIndexRow[] = [];
+    for (let page = await storage.audit.listIndexRows(undefined, 60); page.length > 0; page = await storage.audit.listIndexRows(all.at(-1), 60)) all.push(...page);
+    const key = (r: AuditIndexRow) => [r.name, String(r.seq).padStart(5, '0'), r.position].join(' ');
+    assert.equal(all.length, 500);
+    assert.deepEqual(all.map(key), rows.map(key).sort(), 'by name, then seq, then position');
+    assert.deepEqual(all.find((r) => r.seq === 2 && r.position === 1), rows.find((r) => r.seq === 2 && r.position === 1), 'every column back as written');
+  });
+
+  exercise('keeps how far the index is built, 0 before it is', async ({ storage }) => {
+    assert.equal(await storage.audit.indexedThrough(), 0);
+    await storage.transaction((tx) => tx.audit.setIndexedThrough(7));
+    assert.equal(await storage.audit.indexedThrough(), 7);
+    await storage.transaction((tx) => tx.audit.setIndexedThrough(12));
+    assert.equal(await storage.audit.indexedThrough(), 12);
   });
 
   exercise('finds the last event at or before a time', async ({ storage }) => {
@@ -158,7 +196,7 @@ export function auditCases(exercise: Exercise): void {
       const head = await tx.audit.head();
       await new Promise((resolve) => setImmediate(resolve));
       const seq = (head?.seq ?? 0) + 1;
-      await tx.audit.insertEvent(event(seq, { prevHash: head?.hash ?? 'genesis' }), [], null);
+      await tx.audit.insertEvent(event(seq, { prevHash: head?.hash ?? 'genesis' }));
     })));
     const chain = await storage.audit.listEvents({ descending: false, limit: 20 });
     assert.deepEqual(seqs(chain), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);

@@ -31,7 +31,8 @@ export const CONTRACT = {
   rotation: ['getRotationFunction', 'listRotationFunctions', 'putRotationFunction', 'deleteRotationFunction', 'getRotationSchedule',
     'listDueRotations', 'putRotationSchedule', 'deleteRotationSchedule', 'leaseRotation', 'releaseRotation', 'listRotationRuns', 'putRotationRun'],
   audit: ['audit.head', 'audit.listEvents', 'audit.listDigests', 'audit.lastDigest', 'audit.readActivity',
-    'audit.lockChain', 'audit.insertEvent', 'audit.insertDigest', 'audit.deleteEventsThrough', 'audit.lastEventBefore'],
+    'audit.listIndexRows', 'audit.indexedThrough', 'audit.setIndexedThrough', 'audit.lockChain', 'audit.insertEvent', 'audit.listUnindexed', 'audit.insertIndexRows', 'audit.insertDigest',
+    'audit.deleteEventsThrough', 'audit.lastEventBefore'],
 } as const satisfies Record<string, readonly ContractMethod[]>;
 
 type Listed = (typeof CONTRACT)[keyof typeof CONTRACT][number];

@@ -27,7 +27,7 @@ export function event(seq: number, extra: Partial<AuditEventRow> = {}): AuditEve
   return {
     seq, eventId: `event-${seq}`, eventTime: 1000 * seq, account: scope.account, eventSource: 'ssm.amazonaws.com', eventName: 'GetParameter', readOnly: true,
     username: 'ann', accessKeyId: 'AKIAANN', errorCode: null, prevHash: `hash-${seq - 1}`, hash: `hash-${seq}`,
-    record: JSON.stringify({ eventID: `event-${seq}` }), ...extra,
+    record: JSON.stringify({ eventID: `event-${seq}` }), principal: null, resources: null, ...extra,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Conformance cases of transactions: atomicity, independent group commits, commits that do not
+ * Conformance cases of transactions: isolation of reads outside them, atomicity, independent group commits, commits that do not
  * wait for the disk, refusal of nesting, transaction hooks, and the reset across domains.
  */
 import assert from 'node:assert/strict';
@@ -20,6 +20,28 @@ export function transactionCases(exercise: Exercise): void {
     assert.equal(await storage.getLatestVersion(scope, '/rollback'), undefined);
     assert.equal(await storage.getMeta('rollback'), undefined);
     assert.equal(await storage.getSecret(scope, 'rollback'), undefined);
+  });
+
+  exercise('shows reads outside transactions only what is committed, while a transaction is half done and after it', async ({ storage }) => {
+    await storage.transaction((tx) => tx.putMeta('isolated', Buffer.from('before')));
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => { release = resolve; });
+    let written!: () => void;
+    const halfway = new Promise<void>((resolve) => { written = resolve; });
+    const pending = storage.transaction(async (tx) => {
+      await tx.putMeta('isolated', Buffer.from('during'));
+      await tx.putMeta('isolated-new', Buffer.from('x'));
+      written();
+      await paused;
+    });
+    await halfway;
+    // The transaction has written and is waiting: its writes are not committed yet.
+    assert.equal((await storage.getMeta('isolated'))!.toString(), 'before');
+    assert.equal(await storage.getMeta('isolated-new'), undefined);
+    release();
+    await pending;
+    assert.equal((await storage.getMeta('isolated'))!.toString(), 'during');
+    assert.equal((await storage.getMeta('isolated-new'))!.toString(), 'x');
   });
 
   exercise('commits concurrent transactions independently: one failing among many changes nothing of its own', async ({ storage }) => {
@@ -68,6 +90,26 @@ export function transactionCases(exercise: Exercise): void {
     assert.equal((await storage.getMeta('hook-nobody'))?.toString(), 'saw nothing', 'a transaction without writes runs the hook too');
   });
 
+  exercise('tells the hook\'s callback, once committed, that its transaction committed', async ({ storage }) => {
+    const told: [string, boolean, Promise<Buffer | undefined>][] = [];
+    storage.useTransactionHook(async (tx) => {
+      const mark = (await tx.getMeta('marked'))?.toString();
+      if (!mark) return;
+      // What a read outside the transaction sees when the callback runs.
+      return (committed) => { told.push([mark, committed, storage.getMeta('marked')]); };
+    });
+    await storage.transaction(async () => {});
+    assert.equal(told.length, 0, 'no callback: nothing to tell');
+    await storage.transaction((tx) => tx.putMeta('marked', Buffer.from('m1')));
+    assert.deepEqual(told.map(([mark, committed]) => [mark, committed]), [['m1', true]]);
+    assert.equal((await told[0]![2])?.toString(), 'm1', 'told after the commit: a read outside sees the write');
+    await assert.rejects(storage.transaction(async (tx) => {
+      await tx.putMeta('marked', Buffer.from('m2'));
+      throw new Error('work fails before the hook');
+    }));
+    assert.equal(told.length, 1, 'a transaction whose work failed never reached its hook');
+  });
+
   exercise('rolls a transaction back when its hook throws, and leaves the others be', async ({ storage }) => {
     storage.useTransactionHook(async (tx) => {
       if (await tx.getMeta('doomed')) throw new Error('the hook refuses');
@@ -101,7 +143,7 @@ export function transactionCases(exercise: Exercise): void {
       await tx.insertKey({ keyId: 'k', ...scope, description: '', keyManager: 'AWS', createdAt: 1, currentMaterial: 1, enabled: true, attributes: null });
       await tx.putMeta('kept', Buffer.from('m'));
       await tx.audit.insertEvent({ seq: 1, eventId: 'e', eventTime: 1, account: scope.account, eventSource: 's', eventName: 'n', readOnly: true,
-        username: null, accessKeyId: null, errorCode: null, prevHash: 'p', hash: 'h', record: '{}' }, [], null);
+        username: null, accessKeyId: null, errorCode: null, prevHash: 'p', hash: 'h', record: '{}', principal: null, resources: null });
     });
     await storage.transaction((tx) => tx.deleteAllParameters());
     assert.deepEqual(await storage.listLatest(scope, { limit: 10 }), []);

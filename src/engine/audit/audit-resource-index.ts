@@ -1,0 +1,84 @@
+/**
+ * The resource index: which events touched which parameter, secret or key, by name, for
+ * LookupEvents' ResourceName and ResourceType and for the access report. Each event row keeps its
+ * own resources (sealed with it); the index is built from them behind the chain, many events to
+ * a transaction and sorted by name, because one index row written with each event, at a random
+ * place in a name-ordered tree, cost as much as the rest of the event. Readers catch it up first,
+ * so it is never seen stale.
+ *
+ * Storage is untrusted: the index is derived data, so verify sums a hash of every index row and of
+ * every row the events say it should hold (a multiset hash: order-free, constant memory) and
+ * reports any row added, removed or changed.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditIndexRow, AuditResourceRow, UnindexedEvent } from '../../storage/audit-rows.js';
+import type { Storage, StorageWriter } from '../../storage/storage.js';
+
+/** Events indexed per transaction at most: it holds the chain lock, and on SQLite the thread, while it runs. */
+const BATCH = 1000;
+const MOD = 1n << 256n;
+
+/** The resources column of an event: null for none. */
+export function encodeResources(resources: readonly AuditResourceRow[]): string | null {
+  return resources.length === 0 ? null : JSON.stringify(resources.map((r) => [r.type, r.name, r.arn]));
+}
+
+function indexRowsOf(event: UnindexedEvent): AuditIndexRow[] {
+  const decoded = JSON.parse(event.resources) as unknown;
+  if (!Array.isArray(decoded)) return [];
+  return decoded.flatMap((r: unknown, position) => Array.isArray(r) && r.length === 3 && r.every((x) => typeof x === 'string')
+    ? [{ type: r[0] as string, name: r[1] as string, arn: r[2] as string, seq: event.seq, position, eventTime: event.eventTime,
+      principal: event.principal, readOnly: event.readOnly, succeeded: event.errorCode === null }]
+    : []);
+}
+
+/**
+ * Indexes up to BATCH events after the last indexed one, inside `tx` (which holds the chain
+ * lock); returns whether events remain.
+ */
+export async function indexBatch(tx: StorageWriter): Promise<boolean> {
+  const head = (await tx.audit.head())?.seq ?? 0;
+  const from = await tx.audit.indexedThrough();
+  if (from >= head) return false;
+  const through = Math.min(head, from + BATCH);
+  const rows = (await tx.audit.listUnindexed(from, through)).flatMap(indexRowsOf);
+  // In the tree's order, so a batch fills pages one after another.
+  rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq || a.position - b.position));
+  await tx.audit.insertIndexRows(rows);
+  await tx.audit.setIndexedThrough(through);
+  return through < head;
+}
+
+/** A multiset hash of index rows: the same rows in any order give the same sum. */
+export class IndexRowSum {
+  private sum = 0n;
+  count = 0;
+
+  add(row: AuditIndexRow): void {
+    const text = JSON.stringify([row.seq, row.position, row.type, row.name, row.arn, row.eventTime, row.principal, row.readOnly, row.succeeded]);
+    this.sum = (this.sum + BigInt(`0x${createHash('sha256').update(text).digest('hex')}`)) % MOD;
+    this.count++;
+  }
+
+  /** Adds the rows `event` should have in the index. */
+  addEvent(event: UnindexedEvent): void {
+    for (const row of indexRowsOf(event)) this.add(row);
+  }
+
+  equals(other: IndexRowSum): boolean {
+    return this.sum === other.sum && this.count === other.count;
+  }
+}
+
+/** The sum over the whole index as stored, and the seq it claims to cover. */
+export async function storedIndexSum(storage: Storage, page = 1000): Promise<{ sum: IndexRowSum; through: number }> {
+  const sum = new IndexRowSum();
+  let after: AuditIndexRow | undefined;
+  for (;;) {
+    const rows = await storage.audit.listIndexRows(after, page);
+    for (const row of rows) sum.add(row);
+    if (rows.length < page) break;
+    after = rows.at(-1);
+  }
+  return { sum, through: await storage.audit.indexedThrough() };
+}
