@@ -74,6 +74,10 @@ describe('coffer audit and coffer report', () => {
     const verified = await run(['audit', 'verify'], local);
     assert.equal(verified.code, 0, verified.io.stdout);
     assert.match(verified.io.stdout, /^ok: \d+ events/);
+    const ranged = await run(['audit', 'verify', '--from', '1h'], local);
+    assert.equal(ranged.code, 0, ranged.io.stdout);
+    assert.match(ranged.io.stdout, /^ok: \d+ events/, '--from is --since');
+    assert.equal((await run(['audit', 'verify', '--from', '1h', '--since', '2h'], local)).code, 2, 'not both');
     const offline = await run(['audit', 'verify', '--file', exportFile, '--public-key', keyFile], local);
     assert.equal(offline.code, 0, offline.io.stdout);
     const text = readFileSync(exportFile, 'utf8');

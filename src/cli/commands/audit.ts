@@ -15,7 +15,8 @@ import { parseOptions, toJson } from '../parse-options.js';
 
 const USAGE = 'coffer audit tail [-n N] [-f] [--json] | audit search [--name NAME | --prefix P] [--user U] [--action A] [--denied] '
   + '[--since T] [--until T] [--limit N] [--json] | audit export [--format jsonl] [--since T] [--until T] [--out FILE] | '
-  + 'audit verify [--since T] [--until T] [--file EXPORT --public-key PEM_FILE] | audit public-key';
+  + 'audit verify [--since T] [--until T] [--file EXPORT --public-key PEM_FILE] | audit public-key '
+  + '(--from and --to are --since and --until)';
 
 /** A time: ISO 8601, or an age like 15m, 2h, 7d. */
 export function parseTime(text: string | undefined, now = Date.now()): number | undefined {
@@ -86,11 +87,15 @@ export const auditCommand: CliCommand = {
     const { values, positionals } = parseOptions(rest, {
       n: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' },
       name: { type: 'string' }, prefix: { type: 'string' }, user: { type: 'string' }, action: { type: 'string' }, denied: { type: 'boolean' },
-      since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
+      // --from/--to are the same as --since/--until (CloudTrail's and the words for a range).
+      since: { type: 'string' }, until: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
       file: { type: 'string' }, 'public-key': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(USAGE);
-    const range = { ...(values.since ? { from: parseTime(values.since)! } : {}), ...(values.until ? { to: parseTime(values.until)! } : {}) };
+    if ((values.since && values.from) || (values.until && values.to)) throw new UsageError('--from is --since and --to is --until: give one of each');
+    const since = values.since ?? values.from;
+    const until = values.until ?? values.to;
+    const range = { ...(since ? { from: parseTime(since)! } : {}), ...(until ? { to: parseTime(until)! } : {}) };
     const count = (text: string | undefined, fallback: number) => {
       const n = Number(text ?? fallback);
       if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError('a count is a whole number from 1 to 100000');
