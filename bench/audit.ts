@@ -14,7 +14,8 @@ import { ROOT, startServer, type RunningServer } from '../test/helpers/server-pr
 import { drive, prepare, type LoadResult, type PreparedRequest } from './load-generator.js';
 import { fmt } from './measure.js';
 
-const SECONDS = Number(process.env.BENCH_WIRE_SECONDS ?? 5);
+// Ten 1 s slices per server and scenario by default: fewer leave the ratio to the machine's noise.
+const SECONDS = Number(process.env.BENCH_AUDIT_SECONDS ?? 10);
 const SLICE_SECONDS = 1;
 const STORED = 200;
 const name = (i: number) => `/bench/audit/p${String(i).padStart(4, '0')}`;
@@ -64,7 +65,8 @@ async function alternate(servers: Record<Mode, { endpoint: string; pid: number; 
   }
   const total = (rs: Slice[]): Slice => {
     const requests = rs.reduce((n, r) => n + r.requests, 0);
-    const seconds = rs.reduce((n, r) => n + r.requests / r.perSecond, 0);
+    // A slice in which nothing completed (a stalled server) still took its second.
+    const seconds = rs.reduce((n, r) => n + (r.requests > 0 ? r.requests / r.perSecond : SLICE_SECONDS), 0);
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return { requests, errors: rs.reduce((n, r) => n + r.errors, 0), perSecond: requests / seconds,
       p50Ms: median(rs.map((r) => r.p50Ms)), p99Ms: Math.max(...rs.map((r) => r.p99Ms)), cpuSeconds: rs.reduce((n, r) => n + r.cpuSeconds, 0) };

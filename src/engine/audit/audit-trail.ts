@@ -196,29 +196,52 @@ export class AuditTrail implements ServiceEventSink {
   }
 
 
-  /** Signs a digest of the events since the last one (none if there are none). */
+  /**
+   * Signs a digest of the events since the last one (none if there are none). They are checked
+   * first outside any transaction, a page at a time with turns of the event loop between, so a
+   * minute of events never holds the store (nor, on SQLite, the thread) at once; the digest then
+   * signs exactly the range checked, in a short transaction.
+   */
   seal(): Promise<AuditDigestRow | undefined> {
-    return runOutsideDrafts(() => this.storage.transaction(async (tx) => {
-      await tx.audit.lockChain();
-      return this.sealIn(tx);
-    }));
+    return runOutsideDrafts(async () => {
+      const last = await this.storage.audit.lastDigest();
+      const head = await this.storage.audit.head();
+      const firstSeq = (last?.lastSeq ?? 0) + 1;
+      if (!head || head.seq < firstSeq) return undefined;
+      await this.checkUnsigned(this.storage, head.seq, last);
+      return this.storage.transaction(async (tx) => {
+        await tx.audit.lockChain();
+        // Another node signed meanwhile: its digest covers these events, or the next one will.
+        if ((await tx.audit.lastDigest())?.digestNo !== last?.digestNo) return undefined;
+        const [row] = await tx.audit.listEvents({ afterSeq: head.seq - 1, descending: false, limit: 1, withoutRecord: true });
+        if (!row?.intact || row.seq !== head.seq || row.hash !== head.hash) throw new AuditChainError(`event ${head.seq} changed while it was being checked`);
+        return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, this.now());
+      });
+    });
   }
 
+  /** seal() inside `tx`, which holds the chain lock (pruning signs what it is about to remove). */
   private async sealIn(tx: StorageWriter): Promise<AuditDigestRow | undefined> {
     const head = await tx.audit.head();
     const last = await tx.audit.lastDigest();
     const firstSeq = (last?.lastSeq ?? 0) + 1;
     if (!head || head.seq < firstSeq) return undefined;
-    await this.checkUnsigned(tx, firstSeq, last);
+    await this.checkUnsigned(tx, head.seq, last);
     return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, this.now());
   }
 
-  /** Never sign what Coffer did not write: the rows since the last digest must be intact and chained. */
-  private async checkUnsigned(tx: StorageWriter, firstSeq: number, last: AuditDigestRow | undefined): Promise<void> {
+  /**
+   * Never sign what Coffer did not write: the rows after the last digest, through `throughSeq`,
+   * must be intact and chained on from the last digest's head.
+   */
+  private async checkUnsigned(reader: Pick<Storage, 'audit'>, throughSeq: number, last: AuditDigestRow | undefined): Promise<void> {
     const digests = last ? [last] : [];
-    const report = await verifyChain(this.pages(tx, firstSeq - 1, undefined, true), digests, { publicKeyPem: this.signer.publicKeyPem, linksOnly: true });
+    const after = last ? { seq: last.lastSeq, hash: last.headHash } : undefined;
+    const events = this.pages(reader, last?.lastSeq ?? 0, undefined, true, throughSeq);
+    const report = await verifyChain(events, digests, { publicKeyPem: this.signer.publicKeyPem, linksOnly: true, ...(after ? { after } : {}) });
     // Any problem, the last digest's own included, stops the signing: a bad digest must not let unchecked rows through.
     if (!report.ok) throw new AuditChainError(report.problem!.message);
+    if (report.lastSeq !== throughSeq) throw new AuditChainError(`events up to ${throughSeq} were to be signed; the chain ends at ${report.lastSeq ?? 'none'}`);
   }
 
   /** Removes events older than the retention period, behind a signed checkpoint; returns how many. */
@@ -313,16 +336,21 @@ export class AuditTrail implements ServiceEventSink {
     }
   }
 
-  private async *pages(reader: Pick<Storage, 'audit'>, afterSeq: number, tap?: (event: StoredAuditEvent) => void, withoutRecord = false): AsyncGenerator<ChainedEvent> {
+  /** Events after `afterSeq` (through `throughSeq`) in chain order, a page at a time. */
+  private async *pages(reader: Pick<Storage, 'audit'>, afterSeq: number, tap?: (event: StoredAuditEvent) => void, withoutRecord = false,
+    throughSeq?: number): AsyncGenerator<ChainedEvent> {
     let after = afterSeq;
     for (;;) {
-      const page = await reader.audit.listEvents({ afterSeq: after, descending: false, limit: PAGE, withoutRecord });
+      const page = await reader.audit.listEvents({ afterSeq: after, descending: false, limit: PAGE, withoutRecord,
+        ...(throughSeq !== undefined ? { beforeSeq: throughSeq + 1 } : {}) });
       for (const event of page) {
         tap?.(event);
         yield event;
       }
       if (page.length < PAGE) return;
       after = page.at(-1)!.seq;
+      // Requests go between pages: a long check must not hold the thread.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

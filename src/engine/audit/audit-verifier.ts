@@ -50,6 +50,8 @@ export interface VerifyOptions {
    * re-hashing needs MACs only Coffer can make.
    */
   readonly linksOnly?: boolean;
+  /** The chain is checked from here (the last signed event) instead of its start. */
+  readonly after?: { readonly seq: number; readonly hash: string };
 }
 
 /** Checks the digests' signatures and links; returns the first problem, if any. */
@@ -77,8 +79,8 @@ export async function verifyChain(events: AsyncIterable<ChainedEvent>, digests: 
   const checkpoint = digests.filter((d) => d.kind === 'checkpoint').at(-1);
   const signed = new Map(digests.filter((d) => d.kind === 'digest' && d.lastSeq > (checkpoint?.lastSeq ?? 0)).map((d) => [d.lastSeq, d]));
   const signedThrough = digests.filter((d) => d.kind === 'digest').reduce((m, d) => Math.max(m, d.lastSeq), checkpoint?.lastSeq ?? 0);
-  let expectedSeq = checkpoint ? checkpoint.lastSeq + 1 : 1;
-  let expectedPrev = checkpoint ? checkpoint.headHash : GENESIS_HASH;
+  let expectedSeq = options.after ? options.after.seq + 1 : checkpoint ? checkpoint.lastSeq + 1 : 1;
+  let expectedPrev = options.after ? options.after.hash : checkpoint ? checkpoint.headHash : GENESIS_HASH;
   const seen = new Map<string, number>();
   let count = 0;
   let firstSeq: number | undefined;

@@ -59,6 +59,18 @@ for (const backend of BACKENDS) {
       assert.equal(rows[1]!.prevHash, rows[0]!.hash);
     }));
 
+    it('signs digest after digest, each checking the events since the last from its head, and refuses one over a forged row', async () => withTrail(backend, async (coffer, sql) => {
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 3; i++) await coffer.audit.record(event(`R${round}E${i}`));
+        const digest = await coffer.audit.seal();
+        assert.deepEqual([digest?.firstSeq, digest?.lastSeq], [3 * round + 1, 3 * round + 3], `digest ${round + 1}`);
+      }
+      assert.deepEqual(await coffer.audit.verify().then((r) => [r.ok, r.signedThrough, r.digests]), [true, 9, 3]);
+      await coffer.audit.record(event('Next'));
+      await sql(`UPDATE audit_events SET username = 'mallory' WHERE seq = 10`);
+      await assert.rejects(coffer.audit.seal(), /not written by Coffer/);
+    }));
+
     it('commits a write and its event together: an event that cannot be written undoes the write', async () => withTrail(backend, async (coffer, sql) => {
       const draft = new AuditDraft(() => event('PutParameter'));
       await runWithDraft(draft, () => coffer.parameters.putParameter(ctx, { Name: '/t/together', Value: 'v', Type: 'String' }));
