@@ -99,3 +99,30 @@ describe('coffer audit and coffer report', () => {
     assert.throws(() => parseTime('yesterday'), /not a time/);
   });
 });
+
+describe('a serving store signs a digest every interval with new events', () => {
+  it('signs digest after digest while serving, and each verifies', async () => {
+    const server = await startServer({ env: { COFFER_AUDIT_DIGEST_MS: '150' } });
+    try {
+      const ssm = server.client();
+      await ssm.send(new PutParameterCommand({ Name: '/digests/p', Value: VALUE, Type: 'SecureString' }));
+      for (let burst = 0; burst < 3; burst++) {
+        for (let i = 0; i < 3; i++) await ssm.send(new GetParameterCommand({ Name: '/digests/p', WithDecryption: true }));
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+    } finally {
+      await server.stop({ keepStore: true });
+    }
+    try {
+      assert.doesNotMatch(server.output(), /audit-digest/, 'no digest failed');
+      const io = new CapturedIo();
+      assert.equal(await runCli(['audit', 'verify'], server.location.env(), io), 0, io.stdout);
+      const digests = Number(/(\d+) signed digests/.exec(io.stdout)?.[1]);
+      assert.ok(digests >= 3, `a digest after each burst and at shutdown: ${io.stdout}`);
+      assert.match(io.stdout, /signed through event \d+;?\n$/, 'and nothing left unsigned after shutdown');
+      assert.doesNotMatch(io.stdout, /not yet signed/);
+    } finally {
+      await server.location.destroy();
+    }
+  });
+});
