@@ -15,6 +15,8 @@ import type { AuditTrail } from '../../engine/audit/audit-trail.js';
 import type { ServiceError } from '../../engine/service-error.js';
 import type { RequestTrace } from '../request-pipeline.js';
 import { parseAuthorization } from '../sigv4/authorization-header.js';
+import { serviceEvent } from '../../engine/audit/service-events.js';
+import { DEFAULT_FAILED_AUTHENTICATION_BUDGET, FailedAuthenticationBudget, type FailedAuthenticationBudgetOptions } from './failed-authentication-budget.js';
 import { requestParameters } from './request-parameters.js';
 
 const MAX_USER_AGENT = 1024;
@@ -103,6 +105,8 @@ export class RequestAudit {
       this.auditor.trail.published(appended);
       return;
     }
+    // Failed authentication: anyone can send it, so past a budget per address it is only counted.
+    if (!this.trace.ctx && this.error && !this.auditor.admitFailedAuthentication(sourceAddress(this.request), this.error.code, this.started)) return;
     await this.auditor.trail.record(this.event());
   }
 
@@ -146,7 +150,47 @@ export class RequestAudit {
 
 /** Begins the audit of each API request. */
 export class RequestAuditor {
-  constructor(readonly trail: AuditTrail, readonly account: string, readonly region: string) {}
+  private readonly budget: FailedAuthenticationBudget;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly trail: AuditTrail, readonly account: string, readonly region: string,
+    private readonly budgetOptions: FailedAuthenticationBudgetOptions = DEFAULT_FAILED_AUTHENTICATION_BUDGET,
+    private readonly onError: (error: unknown) => void = () => {}) {
+    this.budget = new FailedAuthenticationBudget(budgetOptions);
+  }
+
+  /** Whether a failed authentication from `address` is recorded as its own event. */
+  admitFailedAuthentication(address: string, errorCode: string, now: number): boolean {
+    return this.budget.admit(address, errorCode, now);
+  }
+
+  /** Records the summaries of ended windows every window (start) and of all at the end (stop). */
+  start(): void {
+    this.timer ??= setInterval(() => void this.recordSummaries(false), this.budgetOptions.windowMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.recordSummaries(true);
+  }
+
+  private async recordSummaries(all: boolean): Promise<void> {
+    for (const s of this.budget.takeEnded(Date.now(), all)) {
+      const event = serviceEvent({
+        source: 'coffer.amazonaws.com', name: 'FailedAuthenticationSummary', account: this.account, region: this.region, arns: [],
+        errorCode: s.errorCodes[0] ?? 'UnrecognizedClientException',
+        details: { suppressedEvents: s.count, firstEventTime: cloudTrailTime(s.firstTime), lastEventTime: cloudTrailTime(s.lastTime), errorCodes: s.errorCodes,
+          recordedOneByOne: this.budgetOptions.perWindow, windowSeconds: this.budgetOptions.windowMs / 1000 },
+      }, Date.now());
+      try {
+        await this.trail.record({ ...event, record: { ...event.record, sourceIPAddress: s.sourceIPAddress } });
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+  }
 
   /** The audit of a request about to run; undefined when the trail is off. */
   begin(request: IncomingMessage, requestId: string, trace: RequestTrace): RequestAudit | undefined {

@@ -9,6 +9,7 @@ import { CofferServer, isLoopback } from '../../api/coffer-server.js';
 import { cofferServices } from '../../api/coffer-services.js';
 import { faultLine } from '../../api/fault-report.js';
 import { CofferMetrics } from '../../api/metrics/coffer-metrics.js';
+import { failedAuthenticationBudget } from '../../api/audit/failed-authentication-budget.js';
 import { RequestAuditor } from '../../api/audit/request-auditor.js';
 import { alertMonitorFromEnv } from '../../engine/audit/alert-monitor.js';
 import { auditFile } from '../../engine/audit/audit-file.js';
@@ -70,11 +71,14 @@ export const serveCommand: CliCommand = {
     if (file) coffer.audit.subscribe(file.listener);
     const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account, regions: allowedRegions(coffer.settings) });
     const insecureHttp = values['insecure-http'] === true;
+    const auditor = new RequestAuditor(coffer.audit, coffer.settings.account, coffer.settings.region, failedAuthenticationBudget(session.env),
+      (error) => io.err(faultLine(error, 'audit-summary')));
+    auditor.start();
     const server = new CofferServer({
       pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
       onFault: (error, requestId) => io.err(faultLine(error, requestId)), ...(tls ? { tls } : {}), insecureHttp,
       ...(metrics ? { metrics } : {}),
-      auditor: new RequestAuditor(coffer.audit, coffer.settings.account, coffer.settings.region),
+      auditor,
     });
     const bound = await server.listen(host, port);
     if (!tls && insecureHttp && !isLoopback(host)) {
@@ -117,6 +121,7 @@ export const serveCommand: CliCommand = {
     });
     io.err('coffer: stopping: finishing in-flight requests\n');
     await server.close();
+    await auditor.stop();
     await coffer.audit.stop();
     await alerts?.flush();
     await file?.close();
