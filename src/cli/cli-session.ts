@@ -78,17 +78,30 @@ export class CliSession {
     return remoteRotation(this.rotationClients.api, this.rotationClients.sm);
   }
 
-  /** The access report of a prefix: from the store, or a server's CofferAudit.GetAccessReport. */
+  /** The whole access report of a prefix, page after page: from the store, or a server's CofferAudit.GetAccessReport. */
   async accessReport(input: { Prefix?: string; Kind?: 'parameter' | 'secret' }): Promise<{ Items: Record<string, unknown>[] }> {
+    type Page = { Items: Record<string, unknown>[]; NextToken?: string };
+    const all = async (page: (token: string | undefined) => Promise<Page>) => {
+      const items: Record<string, unknown>[] = [];
+      let token: string | undefined;
+      do {
+        const next = await page(token);
+        items.push(...next.Items);
+        token = next.NextToken;
+      } while (token !== undefined);
+      return { Items: items };
+    };
     if (!this.remote) {
       const coffer = await this.open();
-      return new AccessReport(coffer.storage, coffer.audit).getAccessReport(await this.context(), input) as unknown as Promise<{ Items: Record<string, unknown>[] }>;
+      const report = new AccessReport(coffer.storage, coffer.audit);
+      const ctx = await this.context();
+      return all((token) => report.getAccessReport(ctx, { ...input, ...(token ? { NextToken: token } : {}) }) as unknown as Promise<Page>);
     }
     const config = this.clientConfig();
     const sts = new STSClient(config);
     try {
       const api = new CofferApiClient(this.endpoint!, config.region, () => sts.config.credentials());
-      return await api.call('GetAccessReport', input, 'CofferAudit') as { Items: Record<string, unknown>[] };
+      return await all(async (token) => await api.call('GetAccessReport', { ...input, ...(token ? { NextToken: token } : {}) }, 'CofferAudit') as Page);
     } finally {
       sts.destroy();
     }

@@ -125,8 +125,11 @@ export interface AuditReader {
   /** Digests and checkpoints after `afterNo`, in order. */
   listDigests(afterNo: number, limit: number): Promise<AuditDigestRow[]>;
   lastDigest(): Promise<AuditDigestRow | undefined>;
-  /** Successful reads in `account` since `since` of resources whose names start with `prefix`. */
-  readActivity(account: string, prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]>;
+  /**
+   * Successful reads in `account` since `since` of resources whose names start with `prefix`
+   * (and, given `within`, lie between its first and last names, inclusive: one report page's).
+   */
+  readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]>;
   /** The last seq the resource index covers (0 before any). */
   indexedThrough(): Promise<number>;
   /** Index rows after `after` (by name, seq, position), in that order: for verify. */

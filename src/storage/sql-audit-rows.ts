@@ -103,15 +103,15 @@ export class SqlAuditRows implements AuditWriter {
     return rows[0] && digest(rows[0]);
   }
 
-  async readActivity(account: string, prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]> {
-    const range = prefix === '' ? '' : 'AND r.resource_name >= ? AND r.resource_name < ?';
+  async readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]> {
+    const range = (prefix === '' ? '' : 'AND r.resource_name >= ? AND r.resource_name < ? ') + (within ? 'AND r.resource_name >= ? AND r.resource_name <= ?' : '');
     const rows = await this.sql.all<ResourceReadRow>(
       `SELECT r.resource_type AS "type", r.resource_name AS "name", r.principal AS "principal", COUNT(*) AS "reads",
          SUM(CASE WHEN r.event_time >= ? THEN 1 ELSE 0 END) AS "recentReads", MAX(r.event_time) AS "lastRead"
        FROM audit_resources r JOIN audit_events e ON e.seq = r.seq
        WHERE e.account = ? AND r.read_only = 1 AND r.succeeded = 1 AND r.event_time >= ? ${range}
        GROUP BY r.resource_type, r.resource_name, r.principal`,
-      [recentSince, account, since, ...(prefix === '' ? [] : [prefix, prefixUpperBound(prefix)])]);
+      [recentSince, account, since, ...(prefix === '' ? [] : [prefix, prefixUpperBound(prefix)]), ...(within ? [within.first, within.last] : [])]);
     return rows.map((r) => ({ ...r, reads: num(r.reads), recentReads: num(r.recentReads), lastRead: num(r.lastRead) }));
   }
 

@@ -5,6 +5,7 @@
  * only the items it may see one by one (coffer:GetAccessReport on the item's ARN).
  */
 import type { Scope, StorageReader } from '../../storage/storage.js';
+import { ServiceError } from '../service-error.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Permission, RequestContext } from '../request-context.js';
 import type { SecretAttributes } from '../secrets/secret-records.js';
@@ -13,6 +14,9 @@ import { parameterArn } from '../ssm/parameter-name.js';
 export interface AccessReportInput {
   Prefix?: string;
   Kind?: 'parameter' | 'secret';
+  /** Items per page, 1 to 1,000 (the wire model says so); 1,000 when absent. */
+  MaxResults?: number;
+  NextToken?: string;
 }
 
 interface Reader {
@@ -37,49 +41,98 @@ export interface AccessReportItem {
 }
 
 const DAY = 86_400_000;
-const PAGE = 500;
-/** Items in one report at most: a prefix is how to ask for less. */
-const MAX_ITEMS = 10_000;
+const DEFAULT_PAGE = 1000;
+type Kind = AccessReportItem['Kind'];
+const KINDS: readonly Kind[] = ['parameter', 'secret'];
+
+/** Where a page ends: the kind and name of its last item, opaque to callers. */
+function encodeToken(kind: Kind, name: string): string {
+  return Buffer.from(JSON.stringify([kind, name]), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string | undefined): { kind: Kind; name: string } | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const [kind, name] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (KINDS.includes(kind as Kind) && typeof name === 'string') return { kind: kind as Kind, name };
+  } catch {
+    // Not one of ours.
+  }
+  throw new ServiceError('ValidationException', 'The NextToken is not valid: pass the NextToken of the previous page unchanged.');
+}
+
+/** The name the trail's index keeps for an item (a parameter's with its leading slash). */
+const indexName = (item: AccessReportItem) => (item.Kind === 'parameter' && !item.Name.startsWith('/') ? `/${item.Name}` : item.Name);
+const TYPE_OF: Record<Kind, string> = { parameter: 'AWS::SSM::Parameter', secret: 'AWS::SecretsManager::Secret' };
 
 /** Builds the report; `onItem` names the permission a remote caller needs on each item. */
 export class AccessReport {
   constructor(private readonly storage: StorageReader, private readonly trail: Pick<AuditTrail, 'readActivity'>, private readonly now: () => number = Date.now,
     private readonly onItem: (ctx: RequestContext, item: AccessReportItem) => Permission = (_ctx, item) => ({ action: 'coffer:GetAccessReport', resource: item.Arn, shown: item.Name })) {}
 
-  async getAccessReport(ctx: RequestContext, input: AccessReportInput): Promise<{ Items: AccessReportItem[] }> {
+  /**
+   * One page of the report: parameters by name, then secrets by name; the trail's reads are
+   * looked up for the page's names only, so a page costs what its items do, never the whole trail.
+   */
+  async getAccessReport(ctx: RequestContext, input: AccessReportInput): Promise<{ Items: AccessReportItem[]; NextToken?: string }> {
     const prefix = input.Prefix ?? '';
-    const now = this.now();
-    const activity = await this.trail.readActivity(ctx.account, prefix, now - 7 * DAY, now - DAY);
-    const reads = new Map<string, typeof activity>();
-    for (const row of activity) {
-      const key = `${row.type}\n${row.name}`;
-      reads.set(key, [...(reads.get(key) ?? []), row]);
+    const limit = input.MaxResults ?? DEFAULT_PAGE;
+    const from = decodeToken(input.NextToken);
+    const kinds = KINDS.filter((k) => (input.Kind ?? k) === k && (!from || KINDS.indexOf(k) >= KINDS.indexOf(from.kind)));
+    const items: AccessReportItem[] = [];
+    let more = false;
+    // One item more than the page is asked of each kind in turn: whether it comes says whether a next page does.
+    for (const kind of kinds) {
+      const after = from?.kind === kind ? from.name : undefined;
+      const found = kind === 'parameter' ? await this.parameters(ctx, prefix, after, limit - items.length + 1) : await this.secrets(ctx, prefix, after, limit - items.length + 1);
+      items.push(...found);
+      if (items.length > limit) {
+        more = true;
+        items.length = limit;
+        break;
+      }
     }
-    const items = [
-      ...(input.Kind !== 'secret' ? await this.parameters(ctx, prefix) : []),
-      ...(input.Kind !== 'parameter' ? await this.secrets(ctx, prefix) : []),
-    ];
-    for (const item of items) {
-      const rows = reads.get(`${item.Kind === 'parameter' ? 'AWS::SSM::Parameter' : 'AWS::SecretsManager::Secret'}\n${item.Kind === 'parameter' && !item.Name.startsWith('/') ? `/${item.Name}` : item.Name}`) ?? [];
-      item.Reads7d = rows.reduce((n, r) => n + r.reads, 0);
-      item.Reads24h = rows.reduce((n, r) => n + r.recentReads, 0);
-      item.Readers = rows.map((r) => ({ Principal: r.principal, Reads7d: r.reads, LastRead: new Date(r.lastRead) })).sort((a, b) => b.Reads7d - a.Reads7d);
-      const last = Math.max(0, ...rows.map((r) => r.lastRead));
-      if (item.Kind === 'parameter' && last > 0) item.LastAccessedDate = new Date(last);
-    }
-    if (!ctx.authorize) return { Items: items };
+    await this.addReads(ctx, prefix, items);
+    const last = items.at(-1);
+    const token = more && last ? { NextToken: encodeToken(last.Kind, last.Name) } : {};
+    if (!ctx.authorize) return { Items: items, ...token };
     const shown: AccessReportItem[] = [];
     for (const item of items) {
       if (await ctx.authorize([this.onItem(ctx, item)]).then(() => true, () => false)) shown.push(item);
     }
-    return { Items: shown };
+    return { Items: shown, ...token };
   }
 
-  private async parameters(scope: Scope, prefix: string): Promise<AccessReportItem[]> {
+  /** Reads in the last 24 hours and 7 days, and by whom, of the page's items. */
+  private async addReads(ctx: RequestContext, prefix: string, items: AccessReportItem[]): Promise<void> {
+    const now = this.now();
+    for (const kind of KINDS) {
+      const names = items.filter((i) => i.Kind === kind).map(indexName).sort();
+      if (names.length === 0) continue;
+      const activity = await this.trail.readActivity(ctx.account, prefix, now - 7 * DAY, now - DAY, { first: names[0]!, last: names.at(-1)! });
+      const reads = new Map<string, typeof activity>();
+      for (const row of activity) {
+        if (row.type !== TYPE_OF[kind]) continue;
+        reads.set(row.name, [...(reads.get(row.name) ?? []), row]);
+      }
+      for (const item of items.filter((i) => i.Kind === kind)) {
+        const rows = reads.get(indexName(item)) ?? [];
+        item.Reads7d = rows.reduce((n, r) => n + r.reads, 0);
+        item.Reads24h = rows.reduce((n, r) => n + r.recentReads, 0);
+        item.Readers = rows.map((r) => ({ Principal: r.principal, Reads7d: r.reads, LastRead: new Date(r.lastRead) })).sort((a, b) => b.Reads7d - a.Reads7d);
+        const lastRead = Math.max(0, ...rows.map((r) => r.lastRead));
+        if (item.Kind === 'parameter' && lastRead > 0) item.LastAccessedDate = new Date(lastRead);
+      }
+    }
+  }
+
+  /** Up to `limit` parameters under `prefix` after the name `from`, by name. */
+  private async parameters(scope: Scope, prefix: string, from: string | undefined, limit: number): Promise<AccessReportItem[]> {
     const out: AccessReportItem[] = [];
-    let after: string | undefined;
-    while (out.length < MAX_ITEMS) {
-      const page = await this.storage.listLatest(scope, { ...(prefix ? { prefix } : {}), ...(after !== undefined ? { after } : {}), limit: PAGE });
+    let after = from;
+    while (out.length < limit) {
+      const want = Math.min(DEFAULT_PAGE, limit - out.length);
+      const page = await this.storage.listLatest(scope, { ...(prefix ? { prefix } : {}), ...(after !== undefined ? { after } : {}), limit: want });
       for (const p of page) {
         const schedule = await this.storage.getRotationSchedule(scope, 'parameter', p.name);
         out.push({
@@ -88,16 +141,19 @@ export class AccessReport {
           Rotation: await this.rotation(scope, 'parameter', p.name, schedule !== undefined, schedule?.nextDue ?? undefined),
         });
       }
-      if (page.length < PAGE) break;
+      if (page.length < want) break;
       after = page.at(-1)!.name;
     }
     return out;
   }
 
-  private async secrets(scope: Scope, prefix: string): Promise<AccessReportItem[]> {
+  /** Up to `limit` secrets under `prefix` after the name `from`, by name (deleted ones left out). */
+  private async secrets(scope: Scope, prefix: string, from: string | undefined, limit: number): Promise<AccessReportItem[]> {
     const out: AccessReportItem[] = [];
-    for (const row of await this.storage.listSecrets(scope)) {
-      if (!row.name.startsWith(prefix) || out.length >= MAX_ITEMS) continue;
+    const rows = (await this.storage.listSecrets(scope)).filter((r) => r.name.startsWith(prefix) && (from === undefined || r.name > from))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const row of rows) {
+      if (out.length >= limit) break;
       const a = JSON.parse(row.attributes) as SecretAttributes;
       if (a.deletedDate !== undefined) continue;
       const stages = await this.storage.listSecretStages(scope, row.name);

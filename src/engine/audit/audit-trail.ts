@@ -178,9 +178,9 @@ export class AuditTrail implements ServiceEventSink {
   }
 
   /** Successful reads of resources under `prefix` (the access report), from an index caught up first. */
-  async readActivity(account: string, prefix: string, since: number, recentSince: number): Promise<ResourceReadRow[]> {
+  async readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]> {
     if (this.enabled) await this.indexResources();
-    return this.storage.audit.readActivity(account, prefix, since, recentSince);
+    return this.storage.audit.readActivity(account, prefix, since, recentSince, within);
   }
 
   /** Events matching `query`; a row changed outside Coffer is refused, never shown. */
