@@ -4,7 +4,7 @@
  * public key is derived from the private one, never read from storage, so a public key swapped
  * in the database cannot make forged digests verify. Nothing outside this file sees the key.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import type { Storage, StorageWriter } from '../storage/storage.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import type { MasterKey } from './master-key.js';
@@ -15,9 +15,17 @@ const AAD = Buffer.from('coffer/audit-signing-key/v1');
 /** Signs digests; says its public key (SPKI PEM). */
 export class AuditSigner {
   readonly publicKeyPem: string;
+  /** HMAC key for the trail's own checks (the resource index's multiset hash), derived from the private key. */
+  private readonly checkKey: Buffer;
 
   private constructor(private readonly key: KeyObject) {
     this.publicKeyPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
+    this.checkKey = createHmac('sha256', key.export({ type: 'pkcs8', format: 'der' })).update('coffer/audit-check-key/v1').digest();
+  }
+
+  /** A keyed hash of `text`: what nobody without the key can aim at (the index's multiset sum). */
+  keyedHash(text: string): Buffer {
+    return createHmac('sha256', this.checkKey).update(text, 'utf8').digest();
   }
 
   /** The store's signer, creating its key pair on first use. */

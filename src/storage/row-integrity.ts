@@ -43,6 +43,19 @@ export const SEALED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
     'prev_hash', 'hash', 'principal', 'resources'],
 };
 
+/**
+ * An integer column's value as the driver returns it: a number (SQLite), a bigint, or decimal
+ * digits (PostgreSQL's BIGINT); anything else is NaN. Number() would read `'0x1a'`, stored as
+ * text in an INTEGER column behind Coffer's back, as 26: the row's MAC would still match while
+ * SQL compares it as text (above every number), hiding the row from every range query.
+ */
+export function storedInteger(value: unknown): number {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : NaN;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) return Number(value);
+  return NaN;
+}
+
 /** A row whose MAC does not match (or is missing): changed outside Coffer. */
 export class TamperedRowError extends Error {
   readonly code = 'TAMPERED_ROW';

@@ -5,6 +5,7 @@
  */
 import type { AuditDigestRow, AuditEventQuery, AuditEventRow, AuditIndexRow, AuditWriter, ResourceReadRow, StoredAuditEvent, UnindexedEvent } from './audit-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
+import { storedInteger } from './row-integrity.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { prefixUpperBound } from './sql-parameter-rows.js';
 
@@ -61,7 +62,7 @@ function eventFilter(q: AuditEventQuery): { where: string; params: unknown[] } {
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-const num = (v: unknown) => Number(v);
+const num = storedInteger;
 
 /** Audit reads and writes over one executor. */
 export class SqlAuditRows implements AuditWriter {
@@ -89,7 +90,10 @@ export class SqlAuditRows implements AuditWriter {
       `SELECT ${query.withoutRecord ? EVENT_COLUMNS.replace('e.record AS "record"', `'' AS "record"`) : EVENT_COLUMNS} FROM audit_events e ${where} ORDER BY e.seq ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`, [...params, query.limit]);
     return rows.map(({ mac, ...row }) => {
       const event: AuditEventRow = { ...row, seq: num(row.seq), eventTime: num(row.eventTime), readOnly: num(row.readOnly) === 1 };
-      return { ...event, intact: this.integrity.verifies('audit_events', eventFields(event), mac) };
+      // The MAC sees read_only as stored (0 or 1, anything else fails), not as the boolean it reads as.
+      const fields = eventFields(event);
+      fields[6] = num(row.readOnly);
+      return { ...event, intact: this.integrity.verifies('audit_events', fields, mac) };
     });
   }
 

@@ -7,6 +7,7 @@
 import type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityWriter } from './identity-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 import type { RowIntegrity } from './row-integrity.js';
+import { storedInteger } from './row-integrity.js';
 
 const ENTITY_COLUMNS = `account AS "account", kind AS "kind", name AS "name", entity_id AS "id", arn AS "arn",
   path AS "path", created_at AS "createdAt", attributes AS "attributes", mac AS "mac"`;
@@ -29,21 +30,21 @@ export class SqlIdentityRows implements IdentityWriter {
 
   #entity(row: Sealed<IamEntityRow>): IamEntityRow {
     const { mac, ...entity } = row;
-    entity.createdAt = Number(entity.createdAt);
+    entity.createdAt = storedInteger(entity.createdAt);
     this.integrity.check('iam_entities', entityFields(entity), mac, `${entity.account}/${entity.kind}/${entity.name}`);
     return entity;
   }
 
   #document(row: Sealed<IamDocumentRow>): IamDocumentRow {
     const { mac, ...document } = row;
-    document.createdAt = Number(document.createdAt);
+    document.createdAt = storedInteger(document.createdAt);
     this.integrity.check('iam_documents', documentFields(document), mac, `${document.ownerArn}/${document.docKind}/${document.docName}`);
     return document;
   }
 
   #accessKey(row: Sealed<AccessKeyRow>): AccessKeyRow {
     const { mac, ...key } = row;
-    key.createdAt = Number(key.createdAt);
+    key.createdAt = storedInteger(key.createdAt);
     this.integrity.check('iam_access_keys', accessKeyFields(key), mac, key.accessKeyId);
     return key;
   }

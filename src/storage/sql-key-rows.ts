@@ -6,6 +6,7 @@
  */
 import type { AliasRow, KeyMaterialRow, KeyRow, KeyWriter } from './key-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
+import { storedInteger } from './row-integrity.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 type Sealed<T> = T & { mac: Buffer | null };
@@ -24,7 +25,7 @@ export class SqlKeyRows implements KeyWriter {
   async listKeys(): Promise<KeyRow[]> {
     const rows = await this.sql.all<Sealed<KeyRow>>(`SELECT ${KEY_COLUMNS} FROM kms_keys ORDER BY created_at, key_id`, []);
     return rows.map(({ mac, ...r }) => {
-      const key = { ...r, createdAt: Number(r.createdAt), currentMaterial: Number(r.currentMaterial), enabled: Boolean(Number(r.enabled)) };
+      const key = { ...r, createdAt: storedInteger(r.createdAt), currentMaterial: storedInteger(r.currentMaterial), enabled: Boolean(storedInteger(r.enabled)) };
       this.integrity.check('kms_keys', keyFields(key), mac, key.keyId);
       return key;
     });
@@ -34,7 +35,7 @@ export class SqlKeyRows implements KeyWriter {
     const rows = await this.sql.all<KeyMaterialRow>(
       `SELECT key_id AS "keyId", material_no AS "materialNo", wrapped AS "wrapped", created_at AS "createdAt"
        FROM kms_key_materials ORDER BY key_id, material_no`, []);
-    return rows.map((r) => ({ ...r, materialNo: Number(r.materialNo), createdAt: Number(r.createdAt) }));
+    return rows.map((r) => ({ ...r, materialNo: storedInteger(r.materialNo), createdAt: storedInteger(r.createdAt) }));
   }
 
   async listAliases(): Promise<AliasRow[]> {

@@ -7,6 +7,7 @@
  */
 import type { LabelRow, ListLatestOptions, ParameterVersionRow, ParameterWriter, TagRow } from './parameter-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
+import { storedInteger } from './row-integrity.js';
 import type { Scope } from './scope.js';
 import type { SqlExecutor } from './sql-executor.js';
 
@@ -47,8 +48,8 @@ export class SqlParameterRows implements ParameterWriter {
   #version(scope: Scope, row: Sealed<ParameterVersionRow> & { headMac?: Buffer | null }): ParameterVersionRow {
     const { mac, headMac, ...version } = row;
     // PostgreSQL returns BIGINT as a string; normalise once here.
-    version.lastModifiedDate = Number(version.lastModifiedDate);
-    version.version = Number(version.version);
+    version.lastModifiedDate = storedInteger(version.lastModifiedDate);
+    version.version = storedInteger(version.version);
     const key = `${scope.account}/${scope.region}/${version.name}`;
     this.integrity.check('ssm_parameter_versions', versionFields(scope, version), mac, `${key}:${version.version}`);
     if (headMac !== undefined) this.integrity.check('ssm_parameters', headFields(scope, version.name, version.version), headMac, key);
@@ -84,7 +85,7 @@ export class SqlParameterRows implements ParameterWriter {
     const rows = await this.sql.all<{ n: number }>(
       'SELECT COUNT(*) AS "n" FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ?',
       [scope.account, scope.region, name]);
-    return Number(rows[0]?.n ?? 0);
+    return storedInteger(rows[0]?.n ?? 0);
   }
 
   async listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]> {
@@ -114,7 +115,7 @@ export class SqlParameterRows implements ParameterWriter {
        WHERE account = ? AND region = ? AND name = ? ORDER BY label`,
       [scope.account, scope.region, name]);
     return rows.map(({ mac, label, version }) => {
-      const row = { label, version: Number(version) };
+      const row = { label, version: storedInteger(version) };
       this.integrity.check('ssm_parameter_labels', labelFields(scope, name, row.label, row.version), mac, `${scope.account}/${scope.region}/${name}/${label}`);
       return row;
     });

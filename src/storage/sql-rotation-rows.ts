@@ -7,6 +7,7 @@
  */
 import type { RotationFunctionRow, RotationRunRow, RotationScheduleRow, RotationWriter } from './rotation-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
+import { storedInteger } from './row-integrity.js';
 import type { Scope } from './scope.js';
 import type { SqlExecutor } from './sql-executor.js';
 
@@ -19,11 +20,11 @@ const RUN_COLUMNS = `run_id AS "runId", account AS "account", region AS "region"
 
 type Sealed<T> = T & { mac: Buffer | null };
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : storedInteger(v));
 const functionFields = (s: Scope, r: RotationFunctionRow) => [s.account, s.region, r.name, r.kind, r.target, r.options, r.keySealed, r.createdAt];
 const scheduleFields = (r: Pick<RotationScheduleRow, 'account' | 'region' | 'targetKind' | 'targetName' | 'config'>) =>
   [r.account, r.region, r.targetKind, r.targetName, r.config];
-const run = (r: RotationRunRow): RotationRunRow => ({ ...r, attempts: Number(r.attempts), startedAt: Number(r.startedAt), finishedAt: num(r.finishedAt) });
+const run = (r: RotationRunRow): RotationRunRow => ({ ...r, attempts: storedInteger(r.attempts), startedAt: storedInteger(r.startedAt), finishedAt: num(r.finishedAt) });
 
 /** Rotation reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
 export class SqlRotationRows implements RotationWriter {
@@ -31,7 +32,7 @@ export class SqlRotationRows implements RotationWriter {
 
   #rotationFunction(scope: Scope, row: Sealed<RotationFunctionRow>): RotationFunctionRow {
     const { mac, ...fn } = row;
-    fn.createdAt = Number(fn.createdAt);
+    fn.createdAt = storedInteger(fn.createdAt);
     this.integrity.check('rotation_functions', functionFields(scope, fn), mac, `${scope.account}/${scope.region}/${fn.name}`);
     return fn;
   }

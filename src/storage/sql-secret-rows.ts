@@ -4,6 +4,7 @@
  * SqlRows composes this class with the other domains' over one executor.
  */
 import type { RowIntegrity } from './row-integrity.js';
+import { storedInteger } from './row-integrity.js';
 import type { Scope } from './scope.js';
 import type { SecretRow, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
@@ -23,8 +24,8 @@ export class SqlSecretRows implements SecretWriter {
 
   #secret(scope: Scope, row: Sealed<SecretRow>): SecretRow {
     const { mac, ...secret } = row;
-    secret.createdAt = Number(secret.createdAt);
-    secret.purgeAt = secret.purgeAt === null || secret.purgeAt === undefined ? null : Number(secret.purgeAt);
+    secret.createdAt = storedInteger(secret.createdAt);
+    secret.purgeAt = secret.purgeAt === null || secret.purgeAt === undefined ? null : storedInteger(secret.purgeAt);
     this.integrity.check('sm_secrets', secretFields(scope, secret), mac, `${scope.account}/${scope.region}/${secret.name}`);
     return secret;
   }
@@ -52,7 +53,7 @@ export class SqlSecretRows implements SecretWriter {
       `SELECT ${VERSION_COLUMNS} FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ? ORDER BY created_at, version_id`,
       [scope.account, scope.region, name]);
     return rows.map(({ mac, ...version }) => {
-      version.createdAt = Number(version.createdAt);
+      version.createdAt = storedInteger(version.createdAt);
       this.integrity.check('sm_secret_versions', versionFields(scope, name, version), mac, `${scope.account}/${scope.region}/${name}/${version.versionId}`);
       return version;
     });

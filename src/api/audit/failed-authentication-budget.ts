@@ -1,15 +1,19 @@
 /**
  * Requests that fail authentication are events too, but anyone can send them: unbounded, a
  * flood of junk from one address would fill the store at the flood's rate. Each source address
- * has its failures recorded one by one up to a budget per window; past it they are counted, and
- * one summary event per address and window records how many there were (its first and last
- * time, the codes), so the trail stays complete in number at a bounded cost. Addresses are
- * tracked up to a bound; past it, the rest share one budget.
+ * (an IPv6 one by its /64, what one host is usually given) and access key id it claims has its
+ * failures recorded one by one up to a budget per window; past it they are counted, and one
+ * summary event per address, key and window records how many there were (first and last time,
+ * the codes), so the trail stays complete in number at a bounded cost. A flood from one address
+ * with one key does not hide another key's failures. Pairs are tracked up to a bound; past it,
+ * the rest share one budget.
  */
 
 /** What a window's summary says of the failures it did not record one by one. */
 export interface SuppressedFailures {
   readonly sourceIPAddress: string;
+  /** The access key id the requests claimed, if any. */
+  readonly accessKeyId: string | undefined;
   readonly count: number;
   readonly firstTime: number;
   readonly lastTime: number;
@@ -17,6 +21,8 @@ export interface SuppressedFailures {
 }
 
 interface Window {
+  address: string;
+  accessKeyId: string | undefined;
   start: number;
   recorded: number;
   suppressed: { count: number; firstTime: number; lastTime: number; codes: Set<string> } | undefined;
@@ -42,12 +48,15 @@ export class FailedAuthenticationBudget {
   constructor(private readonly options: FailedAuthenticationBudgetOptions = DEFAULT_FAILED_AUTHENTICATION_BUDGET) {}
 
   /** Whether this failure is recorded as its own event; if not, it is counted for the summary. */
-  admit(address: string, errorCode: string, now: number): boolean {
-    const key = this.windows.has(address) || this.windows.size < this.options.maxAddresses ? address : OTHERS;
+  admit(address: string, accessKeyId: string | undefined, errorCode: string, now: number): boolean {
+    const grouped = addressGroup(address);
+    const pair = `${grouped} ${accessKeyId ?? ''}`;
+    const key = this.windows.has(pair) || this.windows.size < this.options.maxAddresses ? pair : OTHERS;
     let window = this.windows.get(key);
     if (!window || now - window.start >= this.options.windowMs) {
-      if (window?.suppressed) this.pending.push(summary(key, window.suppressed));
-      window = { start: now, recorded: 0, suppressed: undefined };
+      if (window?.suppressed) this.pending.push(summary(window));
+      window = key === OTHERS ? { address: OTHERS, accessKeyId: undefined, start: now, recorded: 0, suppressed: undefined }
+        : { address: grouped, accessKeyId, start: now, recorded: 0, suppressed: undefined };
       this.windows.set(key, window);
     }
     if (window.recorded < this.options.perWindow) {
@@ -69,17 +78,28 @@ export class FailedAuthenticationBudget {
   takeEnded(now: number, all = false): SuppressedFailures[] {
     const ended = this.pending;
     this.pending = [];
-    for (const [address, window] of this.windows) {
+    for (const [key, window] of this.windows) {
       if (!all && now - window.start < this.options.windowMs) continue;
-      this.windows.delete(address);
-      if (window.suppressed) ended.push(summary(address, window.suppressed));
+      this.windows.delete(key);
+      if (window.suppressed) ended.push(summary(window));
     }
     return ended;
   }
 }
 
-function summary(address: string, s: NonNullable<Window['suppressed']>): SuppressedFailures {
-  return { sourceIPAddress: address, count: s.count, firstTime: s.firstTime, lastTime: s.lastTime, errorCodes: [...s.codes].sort() };
+function summary(window: Window): SuppressedFailures {
+  const s = window.suppressed!;
+  return { sourceIPAddress: window.address, accessKeyId: window.accessKeyId, count: s.count, firstTime: s.firstTime, lastTime: s.lastTime, errorCodes: [...s.codes].sort() };
+}
+
+/** An IPv4 address as it is; an IPv6 one as its /64 (`2001:db8:1:2::/64`). */
+export function addressGroup(address: string): string {
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.split('::');
+  const first = head ? head.split(':') : [];
+  const last = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? first : [...first, ...Array<string>(Math.max(0, 8 - first.length - last.length)).fill('0'), ...last];
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /**

@@ -106,7 +106,8 @@ export class RequestAudit {
       return;
     }
     // Failed authentication: anyone can send it, so past a budget per address it is only counted.
-    if (!this.trace.ctx && this.error && !this.auditor.admitFailedAuthentication(sourceAddress(this.request), this.error.code, this.started)) return;
+    if (!this.trace.ctx && this.error
+      && !this.auditor.admitFailedAuthentication(sourceAddress(this.request), claimedKeyId(this.request), this.error.code, this.started)) return;
     await this.auditor.trail.record(this.event());
   }
 
@@ -160,8 +161,8 @@ export class RequestAuditor {
   }
 
   /** Whether a failed authentication from `address` is recorded as its own event. */
-  admitFailedAuthentication(address: string, errorCode: string, now: number): boolean {
-    return this.budget.admit(address, errorCode, now);
+  admitFailedAuthentication(address: string, accessKeyId: string | undefined, errorCode: string, now: number): boolean {
+    return this.budget.admit(address, accessKeyId, errorCode, now);
   }
 
   /** Records the summaries of ended windows every window (start) and of all at the end (stop). */
@@ -181,7 +182,7 @@ export class RequestAuditor {
       const event = serviceEvent({
         source: 'coffer.amazonaws.com', name: 'FailedAuthenticationSummary', account: this.account, region: this.region, arns: [],
         errorCode: s.errorCodes[0] ?? 'UnrecognizedClientException',
-        details: { suppressedEvents: s.count, firstEventTime: cloudTrailTime(s.firstTime), lastEventTime: cloudTrailTime(s.lastTime), errorCodes: s.errorCodes,
+        details: { suppressedEvents: s.count, ...(s.accessKeyId ? { claimedAccessKeyId: s.accessKeyId } : {}), firstEventTime: cloudTrailTime(s.firstTime), lastEventTime: cloudTrailTime(s.lastTime), errorCodes: s.errorCodes,
           recordedOneByOne: this.budgetOptions.perWindow, windowSeconds: this.budgetOptions.windowMs / 1000 },
       }, Date.now());
       try {

@@ -12,6 +12,8 @@ import { GENESIS_HASH } from './audit-chain.js';
 /** What signs digests (crypto/audit-signer.ts). */
 export interface DigestSigner {
   sign(text: string): string;
+  /** A keyed hash (HMAC) under a key only the signer holds. */
+  keyedHash(text: string): Buffer;
   readonly publicKeyPem: string;
 }
 

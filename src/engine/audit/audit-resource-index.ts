@@ -10,7 +10,6 @@
  * every row the events say it should hold (a multiset hash: order-free, constant memory) and
  * reports any row added, removed or changed.
  */
-import { createHash } from 'node:crypto';
 import type { AuditIndexRow, AuditResourceRow, UnindexedEvent } from '../../storage/audit-rows.js';
 import type { Storage, StorageWriter } from '../../storage/storage.js';
 
@@ -18,9 +17,17 @@ import type { Storage, StorageWriter } from '../../storage/storage.js';
 const BATCH = 1000;
 const MOD = 1n << 256n;
 
+/**
+ * Text both backends store as given: a lone surrogate (which a JSON request can carry in a name)
+ * would reach SQLite as U+FFFD, and PostgreSQL refuses NUL, so the index row would never match
+ * the event's own resources, or never be written. Both become U+FFFD here, once.
+ */
+const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g;
+const storable = (text: string) => text.replace(UNSTORABLE, '\ufffd');
+
 /** The resources column of an event: null for none. */
 export function encodeResources(resources: readonly AuditResourceRow[]): string | null {
-  return resources.length === 0 ? null : JSON.stringify(resources.map((r) => [r.type, r.name, r.arn]));
+  return resources.length === 0 ? null : JSON.stringify(resources.map((r) => [storable(r.type), storable(r.name), storable(r.arn)]));
 }
 
 function indexRowsOf(event: UnindexedEvent): AuditIndexRow[] {
@@ -49,14 +56,20 @@ export async function indexBatch(tx: StorageWriter): Promise<boolean> {
   return through < head;
 }
 
-/** A multiset hash of index rows: the same rows in any order give the same sum. */
+/**
+ * A multiset hash of index rows: the same rows in any order give the same sum. Each row's term is
+ * keyed (an HMAC only the trail's signer can make): with a public hash, rows whose terms add up
+ * to any target can be searched for (Wagner's generalised birthday), and traded for real ones.
+ */
 export class IndexRowSum {
   private sum = 0n;
   count = 0;
 
+  constructor(private readonly keyedHash: (text: string) => Buffer) {}
+
   add(row: AuditIndexRow): void {
     const text = JSON.stringify([row.seq, row.position, row.type, row.name, row.arn, row.eventTime, row.principal, row.readOnly, row.succeeded]);
-    this.sum = (this.sum + BigInt(`0x${createHash('sha256').update(text).digest('hex')}`)) % MOD;
+    this.sum = (this.sum + BigInt(`0x${this.keyedHash(text).toString('hex')}`)) % MOD;
     this.count++;
   }
 
@@ -70,15 +83,19 @@ export class IndexRowSum {
   }
 }
 
-/** The sum over the whole index as stored, and the seq it claims to cover. */
-export async function storedIndexSum(storage: Storage, page = 1000): Promise<{ sum: IndexRowSum; through: number }> {
-  const sum = new IndexRowSum();
+/**
+ * The sum over the index as stored, through the seq it claims to cover (read first: rows a batch
+ * adds while this runs are past it and left out).
+ */
+export async function storedIndexSum(storage: Storage, keyedHash: (text: string) => Buffer, page = 1000): Promise<{ sum: IndexRowSum; through: number }> {
+  const through = await storage.audit.indexedThrough();
+  const sum = new IndexRowSum(keyedHash);
   let after: AuditIndexRow | undefined;
   for (;;) {
     const rows = await storage.audit.listIndexRows(after, page);
-    for (const row of rows) sum.add(row);
+    for (const row of rows) if (!(row.seq > through)) sum.add(row);
     if (rows.length < page) break;
     after = rows.at(-1);
   }
-  return { sum, through: await storage.audit.indexedThrough() };
+  return { sum, through };
 }

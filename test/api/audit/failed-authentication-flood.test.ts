@@ -39,7 +39,7 @@ describe('a flood of failed authentications', () => {
       assert.equal(summary!.eventType, 'AwsServiceEvent');
       assert.equal(summary!.errorCode, 'UnrecognizedClientException');
       assert.deepEqual({ ...summary!.serviceEventDetails, firstEventTime: undefined, lastEventTime: undefined }, {
-        suppressedEvents: 25, errorCodes: ['UnrecognizedClientException'], recordedOneByOne: 5, windowSeconds: 0.5, firstEventTime: undefined, lastEventTime: undefined,
+        suppressedEvents: 25, claimedAccessKeyId: forged.accessKeyId, errorCodes: ['UnrecognizedClientException'], recordedOneByOne: 5, windowSeconds: 0.5, firstEventTime: undefined, lastEventTime: undefined,
       });
     } finally {
       ct.destroy();

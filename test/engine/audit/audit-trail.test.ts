@@ -12,6 +12,8 @@ import type { AuditEvent } from '../../../src/engine/audit/audit-record.js';
 import { AuditDraft, runWithDraft } from '../../../src/engine/audit/audit-scope.js';
 import { serviceEvent } from '../../../src/engine/audit/service-events.js';
 import { verifyChain, type ChainedEvent } from '../../../src/engine/audit/audit-verifier.js';
+import { AuditTrail } from '../../../src/engine/audit/audit-trail.js';
+import type { Storage } from '../../../src/storage/storage.js';
 import { BACKENDS, ctx, freshCoffer, rawSql } from '../../helpers/test-stores.js';
 
 const DAY = 86_400_000;
@@ -127,6 +129,16 @@ for (const backend of BACKENDS) {
       assert.match(report.problem!.message, /4 rows, 5 expected/);
     }));
 
+    it('indexes a resource named with a lone surrogate or a NUL (a JSON request can carry both) so that the index still verifies', async () => withTrail(backend, async (coffer) => {
+      // Only resources carry a caller's text into the row's columns: the event's name is Coffer's.
+      await coffer.audit.record(serviceEvent({ source: 'ssm.amazonaws.com', name: 'GetParameter', account: ctx.account, region: ctx.region,
+        arns: [`arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/t/odd\ud800name\u0000`], details: {} }, Date.now()));
+      await coffer.audit.record(event('Plain'));
+      await coffer.audit.indexResources();
+      assert.equal(await indexRows(coffer), 2, 'both indexed: the odd name did not stop the batch');
+      assert.equal((await coffer.audit.verify()).ok, true);
+    }));
+
     it('refuses, in lookups, a record changed while its row\'s MAC still holds: the MAC covers the hash, the hash the record', async () => withTrail(backend, async (coffer, sql) => {
       for (let i = 0; i < 3; i++) await coffer.audit.record(event(`E${i}`));
       await sql(`UPDATE audit_events SET record = replace(record, 'E1', 'EZ') WHERE seq = 2`);
@@ -148,6 +160,13 @@ for (const backend of BACKENDS) {
       // And no digest signs it.
       await assert.rejects(coffer.audit.seal(), /not written by Coffer/);
       await assert.rejects(coffer.audit.lookup({ descending: true, limit: 10 }), /changed outside Coffer/);
+      // Exported, the row is marked: a verify of the export with the public key alone reports it.
+      const lines: Record<string, unknown>[] = [];
+      for await (const line of coffer.audit.exportLines()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      const exported = lines.filter((l) => l.type === 'event') as unknown as ChainedEvent[];
+      assert.equal(exported.at(-1)!.intact, false);
+      const offline = await verifyChain(fromArray(exported), [], { publicKeyPem: coffer.audit.publicKeyPem });
+      assert.deepEqual([offline.ok, offline.problem?.kind, offline.problem?.seq], [false, 'inserted', 4]);
     }));
 
     it('a chain rewritten after its digest was signed fails against the digest; an export verifies with the public key alone', async () => withTrail(backend, async (coffer) => {
@@ -219,3 +238,21 @@ for (const backend of BACKENDS) {
     }));
   });
 }
+
+describe('audit trail: a store that refuses transactions', () => {
+  it('fails the events waiting for it instead of retrying for ever', async () => {
+    let attempts = 0;
+    const refusing = {
+      useTransactionHook() {},
+      transaction: async () => {
+        attempts++;
+        throw new Error('no connection to the store');
+      },
+    } as unknown as Storage;
+    const trail = new AuditTrail(refusing, { sign: () => '', keyedHash: () => Buffer.alloc(32), publicKeyPem: '' }, { enabled: true, retentionDays: 90 });
+    const outcomes = await Promise.allSettled([trail.record(event('A')), trail.record(event('B')), trail.record(event('C'))]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+    assert.match(String((outcomes[0] as PromiseRejectedResult).reason), /no connection/);
+    assert.ok(attempts <= 3, `${attempts} attempts`);
+  });
+});

@@ -131,6 +131,14 @@ export function auditCases(exercise: Exercise): void {
     assert.equal(await storage.audit.indexedThrough(), 12);
   });
 
+  exercise('reports an event whose integer columns were rewritten as text reading as the same numbers as not intact (SQLite)', async ({ storage, raw, backend }) => {
+    if (backend !== 'sqlite') return;
+    await append(storage);
+    await raw(`UPDATE audit_events SET event_time = '0x' || printf('%x', event_time) WHERE seq = 2; UPDATE audit_events SET read_only = '0x1' WHERE seq = 3`);
+    const events = await storage.audit.listEvents({ descending: false, limit: 10 });
+    assert.deepEqual(events.map((e) => [e.seq, e.intact]), [[1, true], [2, false], [3, false], [4, true]]);
+  });
+
   exercise('finds the last event at or before a time', async ({ storage }) => {
     assert.equal(await storage.transaction((tx) => tx.audit.lastEventBefore(10_000)), undefined);
     await append(storage);

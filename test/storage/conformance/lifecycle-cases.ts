@@ -143,6 +143,17 @@ export function lifecycleCases(exercise: Exercise): void {
     }
   });
 
+  exercise('refuses an integer column rewritten as text that reads as the same number (SQLite keeps what it is given)', async ({ storage, raw, backend }) => {
+    // PostgreSQL's typed columns refuse text; SQLite stores '0x1' as text that Number() reads as 1.
+    if (backend !== 'sqlite') return;
+    await put(storage, scope, row('/hex', 1));
+    await storage.transaction((tx) => tx.putSecret(scope, { name: 'hex', arn: 'arn:hex', createdAt: 26, attributes: '{}', purgeAt: 26 }));
+    await raw(`UPDATE ssm_parameter_versions SET last_modified_date = '0x' || printf('%x', last_modified_date) WHERE name = '/hex';
+      UPDATE sm_secrets SET purge_at = '0x1a' WHERE name = 'hex'`);
+    await assert.rejects(storage.getLatestVersion(scope, '/hex'), TamperedRowError);
+    await assert.rejects(storage.getSecret(scope, 'hex'), TamperedRowError);
+  });
+
   exercise('matches a row again once restored exactly, and never without its MAC; ids are listed unchecked', async ({ storage, raw }) => {
     await storage.transaction((tx) => tx.insertAccessKey({ accessKeyId: 'AKIASEALED', account: scope.account, principalArn: user.arn, ownerId: user.id,
       secretSealed: Buffer.from('s'), status: 'Active', createdAt: 2 }));
