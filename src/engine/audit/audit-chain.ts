@@ -34,8 +34,21 @@ function usernameOf(event: AuditEvent): string | null {
  * its time order (LookupEvents lists newest first by both). Takes the events' records over.
  */
 export async function appendEvents(tx: StorageWriter, events: readonly AuditEvent[], now = Date.now()): Promise<AuditEvent[]> {
+  return (await appendRun(tx, events, now)).written;
+}
+
+/** Events that joined the chain one after another: seqs `firstSeq`..`lastSeq`, the last one's hash. */
+export interface ChainRun {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly lastHash: string;
+}
+
+/** appendEvents, saying also where in the chain the events went. */
+export async function appendRun(tx: StorageWriter, events: readonly AuditEvent[], now = Date.now()): Promise<{ written: AuditEvent[]; run: ChainRun | undefined }> {
   await tx.audit.lockChain();
   let head = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS_HASH, eventTime: 0 };
+  const firstSeq = head.seq + 1;
   const written: AuditEvent[] = [];
   for (const given of events) {
     const time = Math.max(now, head.eventTime);
@@ -56,7 +69,7 @@ export async function appendEvents(tx: StorageWriter, events: readonly AuditEven
     written.push(event);
     head = { seq, hash: row.hash, eventTime: time };
   }
-  return written;
+  return { written, run: written.length > 0 ? { firstSeq, lastSeq: head.seq, lastHash: head.hash } : undefined };
 }
 
 let lastSecond = -1;

@@ -8,7 +8,8 @@
 import type { AuditDigestRow, AuditEventQuery, ResourceReadRow, StoredAuditEvent } from '../../storage/audit-rows.js';
 import { TamperedRowError } from '../../storage/row-integrity.js';
 import type { Storage, StorageWriter } from '../../storage/storage.js';
-import { appendEvents, chainHash } from './audit-chain.js';
+import { appendEvents, appendRun, chainHash } from './audit-chain.js';
+import { OwnAppends } from './own-appends.js';
 import { appendDigest, type DigestSigner } from './audit-digests.js';
 import { IndexRowSum, indexBatch, storedIndexSum } from './audit-resource-index.js';
 import type { AuditEvent } from './audit-record.js';
@@ -60,6 +61,8 @@ export class AuditTrail implements ServiceEventSink {
   private timer: NodeJS.Timeout | undefined;
   private indexTimer: NodeJS.Timeout | undefined;
   private indexing: Promise<void> | undefined;
+  /** What this process appended and saw committed: ranges a seal need not read back. */
+  private readonly own = new OwnAppends();
   private readonly now: () => number;
   private writeListener: ((seconds: number) => void) | undefined;
 
@@ -98,10 +101,12 @@ export class AuditTrail implements ServiceEventSink {
     if (!draft?.open) return;
     draft.pending = true;
     try {
-      const [event] = await appendEvents(tx, [draft.build()], this.now());
+      const { written: [event], run } = await appendRun(tx, [draft.build()], this.now());
       return (committed) => {
         draft.pending = false;
-        if (committed) draft.appended = event;
+        if (!committed) return;
+        draft.appended = event;
+        if (run) this.own.add(run);
       };
     } catch (error) {
       draft.pending = false;
@@ -131,7 +136,8 @@ export class AuditTrail implements ServiceEventSink {
   /** Appends events in one transaction of their own, then tells listeners. */
   private async append(take: () => readonly AuditEvent[]): Promise<void> {
     const started = performance.now();
-    const written = await runOutsideDrafts(() => this.storage.transaction((tx) => appendEvents(tx, take(), this.now()), { sync: this.options.syncReads === true }));
+    const { written, run } = await runOutsideDrafts(() => this.storage.transaction((tx) => appendRun(tx, take(), this.now()), { sync: this.options.syncReads === true }));
+    if (run) this.own.add(run);
     this.writeListener?.((performance.now() - started) / 1000);
     for (const event of written) this.published(event);
   }
@@ -210,8 +216,9 @@ export class AuditTrail implements ServiceEventSink {
       const head = await this.storage.audit.head();
       const firstSeq = (last?.lastSeq ?? 0) + 1;
       if (!head || head.seq < firstSeq) return undefined;
-      await this.checkUnsigned(this.storage, head.seq, last);
-      return this.storage.transaction(async (tx) => {
+      // All written here and seen committed: the hash this process computed is what gets signed.
+      if (!this.own.covers(firstSeq, head)) await this.checkUnsigned(this.storage, head.seq, last);
+      const digest = await this.storage.transaction(async (tx) => {
         await tx.audit.lockChain();
         // Another node signed meanwhile: its digest covers these events, or the next one will.
         if ((await tx.audit.lastDigest())?.digestNo !== last?.digestNo) return undefined;
@@ -219,6 +226,8 @@ export class AuditTrail implements ServiceEventSink {
         if (!row?.intact || row.seq !== head.seq || row.hash !== head.hash) throw new AuditChainError(`event ${head.seq} changed while it was being checked`);
         return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, this.now());
       });
+      if (digest) this.own.forgetBefore(digest.lastSeq);
+      return digest;
     });
   }
 

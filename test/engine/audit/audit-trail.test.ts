@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Coffer } from '../../../src/bootstrap/open-coffer.js';
+import { openCoffer, type Coffer } from '../../../src/bootstrap/open-coffer.js';
 import { chainHash } from '../../../src/engine/audit/audit-chain.js';
 import type { AuditEvent } from '../../../src/engine/audit/audit-record.js';
 import { AuditDraft, runWithDraft } from '../../../src/engine/audit/audit-scope.js';
@@ -61,17 +61,42 @@ for (const backend of BACKENDS) {
       assert.equal(rows[1]!.prevHash, rows[0]!.hash);
     }));
 
-    it('signs digest after digest, each checking the events since the last from its head, and refuses one over a forged row', async () => withTrail(backend, async (coffer, sql) => {
+    it('signs digest after digest from its head, signing what it wrote even if a row changed since (verify reports it), never a changed head', async () => withTrail(backend, async (coffer, sql) => {
       for (let round = 0; round < 3; round++) {
         for (let i = 0; i < 3; i++) await coffer.audit.record(event(`R${round}E${i}`));
         const digest = await coffer.audit.seal();
         assert.deepEqual([digest?.firstSeq, digest?.lastSeq], [3 * round + 1, 3 * round + 3], `digest ${round + 1}`);
       }
       assert.deepEqual(await coffer.audit.verify().then((r) => [r.ok, r.signedThrough, r.digests]), [true, 9, 3]);
+      // A row this process wrote, changed since: the digest signs the hash written (it reads
+      // nothing back), and verify reports the row against it.
       await coffer.audit.record(event('Next'));
+      await coffer.audit.record(event('Head'));
       await sql(`UPDATE audit_events SET username = 'mallory' WHERE seq = 10`);
-      await assert.rejects(coffer.audit.seal(), /not written by Coffer/);
+      assert.equal((await coffer.audit.seal())?.lastSeq, 11);
+      const report = await coffer.audit.verify();
+      assert.deepEqual([report.ok, report.problem?.kind, report.problem?.seq], [false, 'inserted', 10]);
+      // The head row itself is read back in the signing transaction: changed, nothing is signed.
+      await coffer.audit.record(event('Last'));
+      await sql(`UPDATE audit_events SET username = 'mallory' WHERE seq = 12`);
+      await assert.rejects(coffer.audit.seal(), /changed while it was being checked/);
     }));
+
+    it('reads back and checks the rows another process appended before signing them, refusing one that fails', async () => {
+      const { coffer, location, done } = await freshCoffer(backend);
+      const other = await openCoffer(location.settings(), {});
+      try {
+        await coffer.audit.record(event('Mine'));
+        await other.audit.record(event('Theirs'));
+        assert.equal((await coffer.audit.seal())?.lastSeq, 2, 'checked, and sound');
+        await other.audit.record(event('TheirsAgain'));
+        await rawSql(location, 'UPDATE audit_events SET mac = NULL WHERE seq = 3');
+        await assert.rejects(coffer.audit.seal(), /not written by Coffer/);
+      } finally {
+        await other.close();
+        await done();
+      }
+    });
 
     it('commits a write and its event together: an event that cannot be written undoes the write', async () => withTrail(backend, async (coffer, sql) => {
       const draft = new AuditDraft(() => event('PutParameter'));
