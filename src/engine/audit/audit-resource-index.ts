@@ -15,6 +15,8 @@ import type { Storage, StorageWriter } from '../../storage/storage.js';
 
 /** Events indexed per transaction at most: it holds the chain lock, and on SQLite the thread, while it runs. */
 const BATCH = 1000;
+/** Index rows per transaction at most (a batch stops before the event that would pass it). */
+const MAX_ROWS = 5000;
 const MOD = 1n << 256n;
 
 /**
@@ -47,9 +49,17 @@ export async function indexBatch(tx: StorageWriter): Promise<boolean> {
   const head = (await tx.audit.head())?.seq ?? 0;
   const from = await tx.audit.indexedThrough();
   if (from >= head) return false;
-  const through = Math.min(head, from + BATCH);
-  const rows = (await tx.audit.listUnindexed(from, through)).flatMap(indexRowsOf);
-  // In the tree's order, so a batch fills pages one after another.
+  let through = Math.min(head, from + BATCH);
+  const rows: AuditIndexRow[] = [];
+  for (const event of await tx.audit.listUnindexed(from, through)) {
+    // Bounded in rows too: a thousand batch reads of a hundred resources each would be 100,000.
+    if (rows.length >= MAX_ROWS) {
+      through = event.seq - 1;
+      break;
+    }
+    rows.push(...indexRowsOf(event));
+  }
+  // In name order, so a batch fills the name index's pages one after another.
   rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq || a.position - b.position));
   await tx.audit.insertIndexRows(rows);
   await tx.audit.setIndexedThrough(through);

@@ -13,6 +13,7 @@ import { AuditDraft, runWithDraft } from '../../../src/engine/audit/audit-scope.
 import { serviceEvent } from '../../../src/engine/audit/service-events.js';
 import { verifyChain, type ChainedEvent } from '../../../src/engine/audit/audit-verifier.js';
 import { AuditTrail } from '../../../src/engine/audit/audit-trail.js';
+import { indexBatch } from '../../../src/engine/audit/audit-resource-index.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { BACKENDS, ctx, freshCoffer, rawSql } from '../../helpers/test-stores.js';
 
@@ -161,6 +162,21 @@ for (const backend of BACKENDS) {
       await coffer.audit.record(event('Plain'));
       await coffer.audit.indexResources();
       assert.equal(await indexRows(coffer), 2, 'both indexed: the odd name did not stop the batch');
+      assert.equal((await coffer.audit.verify()).ok, true);
+    }));
+
+    it('indexes in batches bounded in rows as well as events, and the index verifies', async () => withTrail(backend, async (coffer) => {
+      for (let e = 0; e < 60; e++) {
+        const arns = Array.from({ length: 100 }, (_, r) => `arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/wide/e${e}/r${r}`);
+        await coffer.audit.record(serviceEvent({ source: 'ssm.amazonaws.com', name: 'GetParameters', account: ctx.account, region: ctx.region, arns, details: {} }, Date.now()));
+      }
+      await coffer.storage.transaction(async (tx) => {
+        await tx.audit.lockChain();
+        assert.equal(await indexBatch(tx), true, 'the first batch stops at 5,000 rows, with events left');
+      });
+      assert.equal(await coffer.storage.audit.indexedThrough(), 50);
+      await coffer.audit.indexResources();
+      assert.equal(await coffer.storage.audit.indexedThrough(), 60);
       assert.equal((await coffer.audit.verify()).ok, true);
     }));
 
