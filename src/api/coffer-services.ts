@@ -16,7 +16,7 @@ import { ssmService } from './ssm/ssm-operations.js';
 import { stsService } from './sts/sts-operations.js';
 import { cloudTrailService } from './cloudtrail/cloudtrail-operations.js';
 import { EventLookup } from '../engine/audit/event-lookup.js';
-import { AccessReport } from '../engine/audit/access-report.js';
+import type { AccessReport } from '../engine/audit/access-report.js';
 import { cofferAuditService } from './coffer/audit-operations.js';
 import type { StorageReader } from '../storage/storage.js';
 import type { AuditTrail } from '../engine/audit/audit-trail.js';
@@ -32,6 +32,7 @@ export interface ServiceEngines {
   readonly secrets: Omit<SecretsEngines, 'rotation'>;
   readonly rotation: { readonly service: RotationService };
   readonly audit: AuditTrail;
+  readonly accessReport: AccessReport;
   readonly storage: StorageReader;
 }
 
@@ -45,6 +46,6 @@ export function cofferServices(engines: ServiceEngines): ApiService[] {
     secretsService({ ...engines.secrets, rotation: engines.rotation.service }),
     rotationService(engines.rotation.service, engines.ssmPermissions, engines.secrets.permissions),
     cloudTrailService(new EventLookup(engines.audit)),
-    cofferAuditService(new AccessReport(engines.storage, engines.audit)),
+    cofferAuditService(engines.accessReport),
   ];
 }

@@ -35,6 +35,7 @@ import { KeyAccess } from '../engine/kms/key-access.js';
 import { openRowAuthenticator } from '../crypto/row-authenticator.js';
 import { AuditSigner } from '../crypto/audit-signer.js';
 import { AuditTrail } from '../engine/audit/audit-trail.js';
+import { AccessReport } from '../engine/audit/access-report.js';
 import { ValueFingerprint } from '../crypto/value-fingerprint.js';
 import { RotationFunctions } from '../engine/rotation/rotation-functions.js';
 import { RotationNotifier, type RunStatus } from '../engine/rotation/rotation-notifier.js';
@@ -64,6 +65,8 @@ export interface Coffer {
   readonly rotation: RotationEngines;
   /** The audit trail: every request's and every service action's event, chained and signed. */
   readonly audit: AuditTrail;
+  /** The observability view over the store and the trail (CofferAudit.GetAccessReport, `coffer report`). */
+  readonly accessReport: AccessReport;
   /** The engines' clock (moved forward only by --dev servers and tests). */
   readonly clock: Clock;
   /** Finds the credential a request's access key id (and session token) stands for. */
@@ -185,6 +188,7 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env, events: audit });
     return {
       settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock, audit,
+      accessReport: new AccessReport(storage, audit, new TokenSealer(keyring), () => clock.now()),
       sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier, storage, keys, entities), kmsPermissions: new KmsPermissions(keys, barrier),
       // A session token says the key is temporary; a long-term key never comes with one.
       credentials: async (id, token) => (token !== undefined ? sessions.open(id, token) : accessKeys.find(id)),

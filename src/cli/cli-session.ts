@@ -11,7 +11,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CofferApiClient } from './coffer-api-client.js';
 import { localAudit, remoteAudit, type AuditOperations } from './audit-operations.js';
-import { AccessReport } from '../engine/audit/access-report.js';
 import { localRotation, remoteRotation, type RotationOperations } from './rotation-operations.js';
 import { openCoffer, type Coffer } from '../bootstrap/open-coffer.js';
 import { settingsFromEnv } from '../bootstrap/settings.js';
@@ -93,7 +92,7 @@ export class CliSession {
     };
     if (!this.remote) {
       const coffer = await this.open();
-      const report = new AccessReport(coffer.storage, coffer.audit);
+      const report = coffer.accessReport;
       const ctx = await this.context();
       return all((token) => report.getAccessReport(ctx, { ...input, ...(token ? { NextToken: token } : {}) }) as unknown as Promise<Page>);
     }

@@ -5,7 +5,7 @@
  */
 import type { AuditDigestRow, AuditEventQuery, AuditEventRow, AuditIndexRow, AuditWriter, ResourceReadRow, StoredAuditEvent, UnindexedEvent } from './audit-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
-import { storedInteger } from './row-integrity.js';
+import { storedInteger, type RowField } from './row-integrity.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { prefixUpperBound } from './sql-parameter-rows.js';
 
@@ -16,9 +16,13 @@ const EVENT_COLUMNS = `e.seq AS "seq", e.event_id AS "eventId", e.event_time AS 
 const DIGEST_COLUMNS = `digest_no AS "digestNo", kind AS "kind", created_at AS "createdAt", first_seq AS "firstSeq", last_seq AS "lastSeq",
   head_hash AS "headHash", previous_hash AS "previousHash", signature AS "signature"`;
 
-/** The sealed columns (row-integrity.ts): not the record, which the chain hash covers. */
-const eventFields = (r: AuditEventRow) => [r.seq, r.eventId, r.eventTime, r.account, r.eventSource, r.eventName, r.readOnly ? 1 : 0, r.username,
-  r.accessKeyId, r.errorCode, r.prevHash, r.hash, r.principal, r.resources];
+/**
+ * The sealed columns (row-integrity.ts): not the record, which the chain hash covers. A row read
+ * back gives read_only as stored (0 or 1, anything else fails), not as the boolean it reads as.
+ */
+const eventFields = (r: AuditEventRow, readOnly: number = r.readOnly ? 1 : 0): RowField[] => [r.seq, r.eventId, r.eventTime, r.account, r.eventSource, r.eventName,
+  readOnly, r.username, r.accessKeyId, r.errorCode, r.prevHash, r.hash, r.principal, r.resources];
+const EVENT_COLUMNS_WITHOUT_RECORD = EVENT_COLUMNS.replace('e.record AS "record"', `'' AS "record"`);
 const INDEX_COLUMNS = `resource_name AS "name", seq AS "seq", position AS "position", resource_type AS "type", arn AS "arn",
   event_time AS "eventTime", principal AS "principal", read_only AS "readOnly", succeeded AS "succeeded"`;
 /** Index rows per INSERT: one statement for many rows, within SQLite's and PostgreSQL's parameter limits. */
@@ -87,13 +91,10 @@ export class SqlAuditRows implements AuditWriter {
   async listEvents(query: AuditEventQuery): Promise<StoredAuditEvent[]> {
     const { where, params } = eventFilter(query);
     const rows = await this.sql.all<AuditEventRow & { mac: Buffer | null }>(
-      `SELECT ${query.withoutRecord ? EVENT_COLUMNS.replace('e.record AS "record"', `'' AS "record"`) : EVENT_COLUMNS} FROM audit_events e ${where} ORDER BY e.seq ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`, [...params, query.limit]);
+      `SELECT ${query.withoutRecord ? EVENT_COLUMNS_WITHOUT_RECORD : EVENT_COLUMNS} FROM audit_events e ${where} ORDER BY e.seq ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`, [...params, query.limit]);
     return rows.map(({ mac, ...row }) => {
       const event: AuditEventRow = { ...row, seq: num(row.seq), eventTime: num(row.eventTime), readOnly: num(row.readOnly) === 1 };
-      // The MAC sees read_only as stored (0 or 1, anything else fails), not as the boolean it reads as.
-      const fields = eventFields(event);
-      fields[6] = num(row.readOnly);
-      return { ...event, intact: this.integrity.verifies('audit_events', fields, mac) };
+      return { ...event, intact: this.integrity.verifies('audit_events', eventFields(event, num(row.readOnly)), mac) };
     });
   }
 

@@ -75,6 +75,7 @@ export class RequestAudit {
   private error: ServiceError | undefined;
   private output: unknown;
   private finished = false;
+  private claimed: { id: string | undefined } | undefined;
 
   constructor(private readonly auditor: RequestAuditor, private readonly request: IncomingMessage, private readonly requestId: string,
     private readonly trace: RequestTrace, private readonly started: number) {
@@ -107,8 +108,14 @@ export class RequestAudit {
     }
     // Failed authentication: anyone can send it, so past a budget per address it is only counted.
     if (!this.trace.ctx && this.error
-      && !this.auditor.admitFailedAuthentication(sourceAddress(this.request), claimedKeyId(this.request), this.error.code, this.started)) return;
+      && !this.auditor.admitFailedAuthentication(sourceAddress(this.request), this.claimedKeyId(), this.error.code, this.started)) return;
     await this.auditor.trail.record(this.event());
+  }
+
+  /** The access key id an unauthenticated request claims, read from its header once. */
+  private claimedKeyId(): string | undefined {
+    if (this.claimed === undefined) this.claimed = { id: claimedKeyId(this.request) };
+    return this.claimed.id;
   }
 
   private event(): AuditEvent {
@@ -124,7 +131,7 @@ export class RequestAudit {
     const cipher = socket.encrypted ? socket.getCipher() : undefined;
     const record: CloudTrailRecord = {
       eventVersion: CLOUDTRAIL_EVENT_VERSION,
-      userIdentity: identityOf(trace, trace.ctx ? undefined : claimedKeyId(request)),
+      userIdentity: identityOf(trace, trace.ctx ? undefined : this.claimedKeyId()),
       eventTime: cloudTrailTime(this.started),
       eventSource: `${service}.amazonaws.com`,
       eventName: operation,
@@ -182,8 +189,11 @@ export class RequestAuditor {
       const event = serviceEvent({
         source: 'coffer.amazonaws.com', name: 'FailedAuthenticationSummary', account: this.account, region: this.region, arns: [],
         errorCode: s.errorCodes[0] ?? 'UnrecognizedClientException',
-        details: { suppressedEvents: s.count, ...(s.accessKeyId ? { claimedAccessKeyId: s.accessKeyId } : {}), firstEventTime: cloudTrailTime(s.firstTime), lastEventTime: cloudTrailTime(s.lastTime), errorCodes: s.errorCodes,
-          recordedOneByOne: this.budgetOptions.perWindow, windowSeconds: this.budgetOptions.windowMs / 1000 },
+        details: {
+          suppressedEvents: s.count, ...(s.accessKeyId ? { claimedAccessKeyId: s.accessKeyId } : {}),
+          firstEventTime: cloudTrailTime(s.firstTime), lastEventTime: cloudTrailTime(s.lastTime), errorCodes: s.errorCodes,
+          recordedOneByOne: this.budgetOptions.perWindow, windowSeconds: this.budgetOptions.windowMs / 1000,
+        },
       }, Date.now());
       try {
         await this.trail.record({ ...event, record: { ...event.record, sourceIPAddress: s.sourceIPAddress } });

@@ -5,7 +5,9 @@
  * only the items it may see one by one (coffer:GetAccessReport on the item's ARN).
  */
 import type { Scope, StorageReader } from '../../storage/storage.js';
+import type { TokenSealer } from '../../crypto/token-sealer.js';
 import { ServiceError } from '../service-error.js';
+import { PageCursor } from '../ssm/page-cursor.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Permission, RequestContext } from '../request-context.js';
 import type { SecretAttributes } from '../secrets/secret-records.js';
@@ -45,21 +47,11 @@ const DEFAULT_PAGE = 1000;
 type Kind = AccessReportItem['Kind'];
 const KINDS: readonly Kind[] = ['parameter', 'secret'];
 
-/** Where a page ends: the kind and name of its last item, opaque to callers. */
-function encodeToken(kind: Kind, name: string): string {
-  return Buffer.from(JSON.stringify([kind, name]), 'utf8').toString('base64url');
-}
+/** Where a page ends: the kind and name of its last item (which the caller may not be allowed to see). */
+type Cursor = { kind: Kind; name: string };
 
-function decodeToken(token: string | undefined): { kind: Kind; name: string } | undefined {
-  if (token === undefined) return undefined;
-  try {
-    const [kind, name] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    if (KINDS.includes(kind as Kind) && typeof name === 'string') return { kind: kind as Kind, name };
-  } catch {
-    // Not one of ours.
-  }
-  throw new ServiceError('ValidationException', 'The NextToken is not valid: pass the NextToken of the previous page unchanged.');
-}
+/** What a token is bound to: the request without its token. */
+const requestOf = (input: AccessReportInput) => [input.Prefix ?? '', input.Kind ?? '', input.MaxResults ?? DEFAULT_PAGE];
 
 /** The name the trail's index keeps for an item (a parameter's with its leading slash). */
 const indexName = (item: AccessReportItem) => (item.Kind === 'parameter' && !item.Name.startsWith('/') ? `/${item.Name}` : item.Name);
@@ -67,8 +59,23 @@ const TYPE_OF: Record<Kind, string> = { parameter: 'AWS::SSM::Parameter', secret
 
 /** Builds the report; `onItem` names the permission a remote caller needs on each item. */
 export class AccessReport {
-  constructor(private readonly storage: StorageReader, private readonly trail: Pick<AuditTrail, 'readActivity'>, private readonly now: () => number = Date.now,
-    private readonly onItem: (ctx: RequestContext, item: AccessReportItem) => Permission = (_ctx, item) => ({ action: 'coffer:GetAccessReport', resource: item.Arn, shown: item.Name })) {}
+  /** Sealed cursors: a page may end on an item the caller is not shown, whose name must not leave in the token. */
+  private readonly cursors: PageCursor<Cursor>;
+
+  constructor(private readonly storage: StorageReader, private readonly trail: Pick<AuditTrail, 'readActivity'>, sealer: TokenSealer,
+    private readonly now: () => number = Date.now,
+    private readonly onItem: (ctx: RequestContext, item: AccessReportItem) => Permission = (_ctx, item) => ({ action: 'coffer:GetAccessReport', resource: item.Arn, shown: item.Name })) {
+    this.cursors = new PageCursor(sealer, 'CofferAudit.GetAccessReport');
+  }
+
+  /** The cursor in the caller's token, bound to the request it came with. */
+  private cursor(ctx: RequestContext, input: AccessReportInput): Cursor | undefined {
+    try {
+      return this.cursors.open(ctx, requestOf(input), input.NextToken);
+    } catch {
+      throw new ServiceError('ValidationException', 'The NextToken is not valid: pass the NextToken of the previous page unchanged.');
+    }
+  }
 
   /**
    * One page of the report: parameters by name, then secrets by name; the trail's reads are
@@ -77,7 +84,7 @@ export class AccessReport {
   async getAccessReport(ctx: RequestContext, input: AccessReportInput): Promise<{ Items: AccessReportItem[]; NextToken?: string }> {
     const prefix = input.Prefix ?? '';
     const limit = input.MaxResults ?? DEFAULT_PAGE;
-    const from = decodeToken(input.NextToken);
+    const from = this.cursor(ctx, input);
     const kinds = KINDS.filter((k) => (input.Kind ?? k) === k && (!from || KINDS.indexOf(k) >= KINDS.indexOf(from.kind)));
     const items: AccessReportItem[] = [];
     let more = false;
@@ -94,7 +101,7 @@ export class AccessReport {
     }
     await this.addReads(ctx, prefix, items);
     const last = items.at(-1);
-    const token = more && last ? { NextToken: encodeToken(last.Kind, last.Name) } : {};
+    const token = more && last ? { NextToken: this.cursors.seal(ctx, requestOf(input), { kind: last.Kind, name: last.Name }) } : {};
     if (!ctx.authorize) return { Items: items, ...token };
     const shown: AccessReportItem[] = [];
     for (const item of items) {
@@ -113,7 +120,9 @@ export class AccessReport {
       const reads = new Map<string, typeof activity>();
       for (const row of activity) {
         if (row.type !== TYPE_OF[kind]) continue;
-        reads.set(row.name, [...(reads.get(row.name) ?? []), row]);
+        const known = reads.get(row.name);
+        if (known) known.push(row);
+        else reads.set(row.name, [row]);
       }
       for (const item of items.filter((i) => i.Kind === kind)) {
         const rows = reads.get(indexName(item)) ?? [];

@@ -103,6 +103,7 @@ export async function storedIndexSum(storage: Storage, keyedHash: (text: string)
   let after: AuditIndexRow | undefined;
   for (;;) {
     const rows = await storage.audit.listIndexRows(after, page);
+    // Not `row.seq <= through`: a seq that reads as NaN (stored as text) must count, and mismatch.
     for (const row of rows) if (!(row.seq > through)) sum.add(row);
     if (rows.length < page) break;
     after = rows.at(-1);

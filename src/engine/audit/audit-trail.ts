@@ -49,6 +49,12 @@ export class AuditChainError extends Error {
 }
 
 const PAGE = 1000;
+
+/** Event `seq` as stored, without its record (for its MAC and columns), if there is one. */
+async function eventAt(reader: Pick<Storage, 'audit'>, seq: number): Promise<StoredAuditEvent | undefined> {
+  const [row] = await reader.audit.listEvents({ afterSeq: seq - 1, beforeSeq: seq + 1, descending: false, limit: 1, withoutRecord: true });
+  return row;
+}
 /** How often the resource index catches up with the chain on its own. */
 const INDEX_INTERVAL_MS = 2000;
 const MAX_GROUP = 500;
@@ -222,8 +228,8 @@ export class AuditTrail implements ServiceEventSink {
         await tx.audit.lockChain();
         // Another node signed meanwhile: its digest covers these events, or the next one will.
         if ((await tx.audit.lastDigest())?.digestNo !== last?.digestNo) return undefined;
-        const [row] = await tx.audit.listEvents({ afterSeq: head.seq - 1, descending: false, limit: 1, withoutRecord: true });
-        if (!row?.intact || row.seq !== head.seq || row.hash !== head.hash) throw new AuditChainError(`event ${head.seq} changed while it was being checked`);
+        const row = await eventAt(tx, head.seq);
+        if (!row?.intact || row.hash !== head.hash) throw new AuditChainError(`event ${head.seq} changed while it was being checked`);
         return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, this.now());
       });
       if (digest) this.own.forgetBefore(digest.lastSeq);
@@ -263,8 +269,8 @@ export class AuditTrail implements ServiceEventSink {
       const through = await tx.audit.lastEventBefore(cutoff);
       if (!through) return 0;
       // The cutoff was found by a column storage could have changed: the row must be Coffer's.
-      const [row] = await tx.audit.listEvents({ afterSeq: through.seq - 1, descending: false, limit: 1, withoutRecord: true });
-      if (!row?.intact || row.seq !== through.seq || row.eventTime > cutoff) throw new TamperedRowError('audit_events', String(through.seq));
+      const row = await eventAt(tx, through.seq);
+      if (!row?.intact || row.eventTime > cutoff) throw new TamperedRowError('audit_events', String(through.seq));
       // Everything is signed before anything goes, so verify still vouches for what remains.
       await this.sealIn(tx);
       const removed = await tx.audit.deleteEventsThrough(through.seq);

@@ -16,6 +16,12 @@ export class OwnAppends {
 
   /** A committed append. */
   add(run: ChainRun): void {
+    // The usual case, once per group commit: the append right after the newest run.
+    const newest = this.runs.at(-1);
+    if (newest && run.firstSeq === newest.lastSeq + 1) {
+      this.runs[this.runs.length - 1] = { firstSeq: newest.firstSeq, lastSeq: run.lastSeq, lastHash: run.lastHash };
+      return;
+    }
     const runs = [...this.runs, run].sort((a, b) => a.firstSeq - b.firstSeq);
     const merged: ChainRun[] = [];
     for (const r of runs) {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AccessReport, type AccessReportItem } from '../../../src/engine/audit/access-report.js';
+import type { AccessReportItem } from '../../../src/engine/audit/access-report.js';
 import { CLOUDTRAIL_EVENT_VERSION, type AuditEvent } from '../../../src/engine/audit/audit-record.js';
 import { parameterArn } from '../../../src/engine/ssm/parameter-name.js';
 import { ctx, freshCoffer } from '../../helpers/test-stores.js';
@@ -32,7 +32,7 @@ describe('access report', () => {
       for (let i = 0; i < 5; i++) {
         for (let n = 0; n <= i; n++) await coffer.audit.record(read(parameterArn(ctx, `/rep/p${i}`), `/rep/p${i}`, 'AWS::SSM::Parameter', 'arn:reader', now));
       }
-      const report = new AccessReport(coffer.storage, coffer.audit, () => coffer.clock.now());
+      const report = coffer.accessReport;
       const pages: AccessReportItem[][] = [];
       let token: string | undefined;
       do {
