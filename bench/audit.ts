@@ -17,6 +17,7 @@ import { fmt } from './measure.js';
 // Ten 1 s slices per server and scenario by default: fewer leave the ratio to the machine's noise.
 const SECONDS = Number(process.env.BENCH_AUDIT_SECONDS ?? 10);
 const SLICE_SECONDS = 1;
+const SETTLE_MS = 300;
 const STORED = 200;
 const name = (i: number) => `/bench/audit/p${String(i).padStart(4, '0')}`;
 
@@ -62,6 +63,9 @@ async function alternate(servers: Record<Mode, { endpoint: string; pid: number; 
       const { endpoint, pid, requests } = servers[mode];
       const before = cpuSeconds(pid);
       const result = await drive(endpoint, requests, connections, SLICE_SECONDS);
+      // A quiet moment: the trail's thread finishes chaining this slice's events here, not in
+      // the other server's slice, where its CPU would count against the other server.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       slices[mode].push({ ...result, cpuSeconds: cpuSeconds(pid) - before });
     }
   }

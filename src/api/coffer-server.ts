@@ -43,6 +43,8 @@ export interface ServerParts {
   readonly auditor?: RequestAuditor;
   /** Serve GET /metrics to scrapers presenting `token`; without it, /metrics is an unknown path. */
   readonly metrics?: MetricsEndpoint;
+  /** Whether the audit trail takes events: while it does not, every request is refused, and /ready says 503. */
+  readonly trailHealthy?: () => boolean;
 }
 
 /** Whether `host` is a loopback address (or localhost). */
@@ -170,7 +172,7 @@ export class CofferServer {
       sendJson(response, 200, requestId, '{"status":"ok"}');
       return 200;
     }
-    const ready = await this.writable();
+    const ready = (this.parts.trailHealthy?.() ?? true) && await this.writable();
     sendJson(response, ready ? 200 : 503, requestId, ready ? '{"status":"ready"}' : '{"status":"unavailable"}');
     return ready ? 200 : 503;
   }

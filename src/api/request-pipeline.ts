@@ -43,8 +43,9 @@ export interface RequestTrace {
   /** The authenticated caller (absent for --dev's root) and the access key it signed with. */
   caller?: Caller;
   accessKeyId?: string;
-  /** The input, once decoded against the model. */
+  /** The input, once decoded against the model, and the size of the body it came in. */
   input?: Record<string, unknown>;
+  bodyBytes?: number;
   /** Set by the audit: collects the ARN of every resource the request was authorized on. */
   resources?: string[];
 }
@@ -105,6 +106,7 @@ export class RequestPipeline {
     trace.ctx = ctx;
     const route = this.router.decode(located, body);
     trace.input = route.input;
+    trace.bodyBytes = body.length;
     if (service.protocol === 'query') {
       trace.action = `${service.name}:${route.action}`;
       trace.operation = route.action;

@@ -32,9 +32,10 @@ import { SecretVersions } from '../engine/secrets/secret-versions.js';
 import { SecretsPermissions } from '../engine/secrets/secrets-permissions.js';
 import { SecretSweeper } from '../engine/secrets/secret-sweeper.js';
 import { KeyAccess } from '../engine/kms/key-access.js';
-import { openRowAuthenticator } from '../crypto/row-authenticator.js';
+import { openRowAuthenticator, type HmacRowAuthenticator } from '../crypto/row-authenticator.js';
 import { AuditSigner } from '../crypto/audit-signer.js';
 import { AuditTrail } from '../engine/audit/audit-trail.js';
+import { AuditLedger, type Ledger } from '../engine/audit/audit-ledger.js';
 import { AccessReport } from '../engine/audit/access-report.js';
 import { ValueFingerprint } from '../crypto/value-fingerprint.js';
 import { RotationFunctions } from '../engine/rotation/rotation-functions.js';
@@ -45,7 +46,12 @@ import { RotationService } from '../engine/rotation/rotation-service.js';
 import { ScheduleStore } from '../engine/rotation/schedule-store.js';
 import { SessionCredentials } from '../engine/sts/session-credentials.js';
 import { LATEST_SCHEMA_VERSION } from '../storage/migrations.js';
-import { openStorage } from '../storage/open-storage.js';
+import { randomBytes } from 'node:crypto';
+import { AuditJournalWriter, journalInstance } from '../storage/audit-journal.js';
+import type { AuditStorage } from '../storage/audit-storage.js';
+import { auditJournalDir, openAuditStorage, openStorage } from '../storage/open-storage.js';
+import { rebuildError, type LedgerNotice } from './ledger-messages.js';
+import { ThreadedLedger } from './threaded-ledger.js';
 import type { Storage } from '../storage/storage.js';
 import type { CofferSettings } from './settings.js';
 
@@ -65,6 +71,8 @@ export interface Coffer {
   readonly rotation: RotationEngines;
   /** The audit trail: every request's and every service action's event, chained and signed. */
   readonly audit: AuditTrail;
+  /** The trail's own storage, when its ledger runs inline (the CLI, tests); a server's thread holds it otherwise. */
+  readonly auditStorage: AuditStorage | undefined;
   /** The observability view over the store and the trail (CofferAudit.GetAccessReport, `coffer report`). */
   readonly accessReport: AccessReport;
   /** The engines' clock (moved forward only by --dev servers and tests). */
@@ -146,9 +154,41 @@ function auditOptions(env: NodeJS.ProcessEnv): { enabled: boolean; retentionDays
   return { enabled: env.COFFER_AUDIT !== 'off', retentionDays, syncReads: env.COFFER_AUDIT_SYNC === 'full' };
 }
 
+/** How a Coffer is opened. */
+export interface OpenOptions {
+  /**
+   * Where the audit ledger runs: on a thread of its own (a server: chaining events costs the
+   * requests' thread a message), or inline (the CLI, tests: no thread to start).
+   */
+  readonly auditLedger?: 'thread' | 'inline';
+}
+
+/**
+ * The audit ledger over the trail's own storage: on its thread, tailing the process's journal
+ * when there is one, or inline.
+ */
+async function openLedger(settings: CofferSettings, rowKey: HmacRowAuthenticator, signer: AuditSigner, retentionDays: number, thread: boolean,
+  journal: AuditJournalWriter | undefined, onNotice: (notice: LedgerNotice) => void): Promise<{ ledger: Ledger; storage?: AuditStorage }> {
+  const location = { dataDir: settings.dataDir, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) };
+  if (thread) {
+    return { ledger: await ThreadedLedger.start({ location, rowKey: rowKey.transferable(), signingKey: signer.transferable(), retentionDays,
+      ...(journal ? { journal: { dir: auditJournalDir(settings.dataDir), instance: journal.instance } } : {}) }, onNotice) };
+  }
+  const storage = await openAuditStorage(location);
+  try {
+    storage.useIntegrity(rowKey);
+    await storage.migrate();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return { ledger: new AuditLedger(storage, signer, { retentionDays }), storage };
+}
+
 /** Opens the store the settings name. */
-export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEnv = process.env): Promise<Coffer> {
+export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEnv = process.env, options: OpenOptions = {}): Promise<Coffer> {
   const storage = await openStorage(settings);
+  let ledger: Ledger | undefined;
   try {
     const schema = await storage.schemaVersion();
     if (schema > LATEST_SCHEMA_VERSION) {
@@ -156,12 +196,32 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     }
     const master = await provenMasterKey(storage, settings, env);
     // Rows are sealed from the first write on; an upgrade seals the existing ones in its migration.
-    if (schema > 0) storage.useIntegrity(await openRowAuthenticator(storage, master));
+    let rowKey = schema > 0 ? await openRowAuthenticator(storage, master) : undefined;
+    if (rowKey) storage.useIntegrity(rowKey);
     await storage.migrate();
-    if (schema === 0) storage.useIntegrity(await openRowAuthenticator(storage, master));
+    rowKey ??= await openRowAuthenticator(storage, master);
+    storage.useIntegrity(rowKey);
     const keyring = await Keyring.open(storage, master);
     const clock = new Clock();
-    const audit = new AuditTrail(storage, await AuditSigner.open(storage, master), { ...auditOptions(env), now: () => clock.now() });
+    const signer = await AuditSigner.open(storage, master);
+    const trailOptions = auditOptions(env);
+    const thread = trailOptions.enabled && options.auditLedger === 'thread';
+    // Read events go in a journal on the embedded store's disk; a PostgreSQL node's disk is no place for them.
+    const journal = thread && storage.kind === 'sqlite'
+      ? new AuditJournalWriter(auditJournalDir(settings.dataDir), journalInstance(randomBytes(6).toString('hex')), rowKey, trailOptions.syncReads)
+      : undefined;
+    // What the ledger's thread says before the trail exists (an adoption at start) waits for it.
+    let audit: AuditTrail | undefined;
+    const early: LedgerNotice[] = [];
+    const hear = (notice: LedgerNotice) => {
+      if (!audit) return void early.push(notice);
+      if (notice.notice === 'problem') audit.ledgerNotice({ problem: rebuildError(notice.error) });
+      else audit.ledgerNotice(notice.notice === 'chain-ok' ? { failing: false } : { failing: true, problem: rebuildError(notice.error) });
+    };
+    const opened = await openLedger(settings, rowKey, signer, trailOptions.retentionDays, thread, journal, hear);
+    ledger = opened.ledger;
+    audit = new AuditTrail(storage, ledger, signer.publicKeyPem, { ...trailOptions, now: () => clock.now(), ...(journal ? { journal } : {}) });
+    for (const notice of early.splice(0)) hear(notice);
     // The managed keys exist from the start for the configured account and region (AWS creates
     // them on first use; other scopes still get theirs that way).
     for (const alias of MANAGED_KEY_ALIASES) await keyring.resolve({ account: settings.account, region: settings.region }, undefined, alias);
@@ -187,7 +247,7 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
     const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env, events: audit });
     return {
-      settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock, audit,
+      settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock, audit, auditStorage: opened.storage,
       accessReport: new AccessReport(storage, audit, new TokenSealer(keyring), () => clock.now()),
       sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier, storage, keys, entities), kmsPermissions: new KmsPermissions(keys, barrier),
       // A session token says the key is temporary; a long-term key never comes with one.
@@ -195,11 +255,12 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
       close: async () => {
         await rotation.scheduler.stop();
         await secrets.sweeper.stop();
-        await audit.drain();
+        await audit.close();
         await storage.close();
       },
     };
   } catch (error) {
+    await ledger?.close();
     await storage.close();
     throw error;
   }

@@ -12,7 +12,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CofferApiClient } from './coffer-api-client.js';
 import { localAudit, remoteAudit, type AuditOperations } from './audit-operations.js';
 import { localRotation, remoteRotation, type RotationOperations } from './rotation-operations.js';
-import { openCoffer, type Coffer } from '../bootstrap/open-coffer.js';
+import { openCoffer, type Coffer, type OpenOptions } from '../bootstrap/open-coffer.js';
 import { settingsFromEnv } from '../bootstrap/settings.js';
 import { rootPrincipal, type RequestContext } from '../engine/request-context.js';
 import { localIdentity, remoteIdentity, type IdentityOperations } from './identity-operations.js';
@@ -40,9 +40,12 @@ export class CliSession {
     return this.openLocal();
   }
 
-  /** The embedded store whatever the mode (`serve` is the store's server, never a client). */
-  async openLocal(): Promise<Coffer> {
-    if (!this.coffer) this.coffer = await openCoffer(settingsFromEnv(this.env), this.env);
+  /**
+   * The embedded store whatever the mode (`serve` is the store's server, never a client, and
+   * runs its audit ledger on a thread of its own).
+   */
+  async openLocal(options: OpenOptions = {}): Promise<Coffer> {
+    if (!this.coffer) this.coffer = await openCoffer(settingsFromEnv(this.env), this.env, options);
     return this.coffer;
   }
 

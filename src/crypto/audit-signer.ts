@@ -28,6 +28,18 @@ export class AuditSigner {
     return createHmac('sha256', this.checkKey).update(text, 'utf8').digest();
   }
 
+  /**
+   * The private key as a KeyObject, which a worker thread can be given without its bytes ever
+   * being exported (the audit ledger's thread signs digests); fromTransferred takes it back.
+   */
+  transferable(): KeyObject {
+    return this.key;
+  }
+
+  static fromTransferred(key: KeyObject): AuditSigner {
+    return new AuditSigner(key);
+  }
+
   /** The store's signer, creating its key pair on first use. */
   static async open(storage: Storage, master: MasterKey): Promise<AuditSigner> {
     const pair = generateKeyPairSync('ed25519');

@@ -4,7 +4,7 @@
  * the master key rotates. Rows are MACed with HMAC-SHA256 under it; storage only ever holds
  * the RowAuthenticator, never the key.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { RowAuthenticator } from '../storage/row-integrity.js';
 import type { Storage, StorageWriter } from '../storage/storage.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
@@ -13,8 +13,17 @@ import type { MasterKey } from './master-key.js';
 const META_KEY = 'row-integrity-key';
 const AAD = Buffer.from('coffer/row-integrity-key/v1');
 
-class HmacRowAuthenticator implements RowAuthenticator {
-  constructor(private readonly key: Buffer) {}
+/** The store's row authenticator. */
+export class HmacRowAuthenticator implements RowAuthenticator {
+  constructor(private readonly key: KeyObject) {}
+
+  /**
+   * The key as a KeyObject, which a worker thread can be given (postMessage, workerData) without
+   * its bytes ever being exported: the audit ledger's thread seals event rows with it.
+   */
+  transferable(): KeyObject {
+    return this.key;
+  }
 
   mac(data: Buffer): Buffer {
     return createHmac('sha256', this.key).update(data).digest();
@@ -27,10 +36,15 @@ class HmacRowAuthenticator implements RowAuthenticator {
 }
 
 /** The store's row authenticator, creating its key on first use (the store must be migrated past 1). */
-export async function openRowAuthenticator(storage: Storage, master: MasterKey): Promise<RowAuthenticator> {
+export async function openRowAuthenticator(storage: Storage, master: MasterKey): Promise<HmacRowAuthenticator> {
   await storage.transaction((tx) => tx.insertMeta(META_KEY, gcmSeal(master.bytes, randomBytes(32), AAD)));
   const wrapped = await storage.getMeta(META_KEY);
-  return new HmacRowAuthenticator(gcmOpen(master.bytes, wrapped!, AAD));
+  return new HmacRowAuthenticator(createSecretKey(gcmOpen(master.bytes, wrapped!, AAD)));
+}
+
+/** The authenticator of a key taken from HmacRowAuthenticator.transferable() (in another thread). */
+export function rowAuthenticatorFrom(key: KeyObject): HmacRowAuthenticator {
+  return new HmacRowAuthenticator(key);
 }
 
 /** Re-wraps the row key under a new master key, inside a master-key rotation's transaction. */

@@ -1,5 +1,5 @@
 /**
- * The audit trail's storage contract, a domain of its own composed into Storage: events in one
+ * The audit trail's rows, the contract of an AuditStorage (audit-storage.ts): events in one
  * global sequence (each row carries its hash-chain link and the resources it touched), an index
  * of those resources by name for lookups and reports (built behind the chain in batches: an
  * index row per event, written at a random place in a name-ordered tree, cost a read as much as
@@ -143,7 +143,11 @@ export interface AuditWriter extends AuditReader {
    * work, so it is held only for the append and the commit.
    */
   lockChain(): Promise<void>;
-  insertEvent(row: AuditEventRow): Promise<void>;
+  /**
+   * Inserts the event unless one with its id is there already (an event carried twice, from an
+   * outbox or a journal, is chained once); returns whether it did.
+   */
+  insertEvent(row: AuditEventRow): Promise<boolean>;
   /** Events with resources in (afterSeq, throughSeq], in order. */
   listUnindexed(afterSeq: number, throughSeq: number): Promise<UnindexedEvent[]>;
   insertIndexRows(rows: readonly AuditIndexRow[]): Promise<void>;

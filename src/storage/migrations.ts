@@ -8,16 +8,47 @@
 
 /** What differs between the two SQL dialects in DDL. */
 export interface Dialect {
+  name: 'sqlite' | 'postgres';
   blob: string;
   text: string;
   bigint: string;
 }
 
-export const SQLITE_DIALECT: Dialect = { blob: 'BLOB', text: 'TEXT', bigint: 'INTEGER' };
-export const POSTGRES_DIALECT: Dialect = { blob: 'BYTEA', text: 'TEXT COLLATE "C"', bigint: 'BIGINT' };
+export const SQLITE_DIALECT: Dialect = { name: 'sqlite', blob: 'BLOB', text: 'TEXT', bigint: 'INTEGER' };
+export const POSTGRES_DIALECT: Dialect = { name: 'postgres', blob: 'BYTEA', text: 'TEXT COLLATE "C"', bigint: 'BIGINT' };
+
+/**
+ * The audit trail's tables, in the store (migration 6; PostgreSQL keeps them there) and in the
+ * embedded store's audit file (AUDIT_FILE_MIGRATIONS).
+ */
+const AUDIT_TABLES: readonly string[] = [
+  `CREATE TABLE audit_events (
+     seq {bigint} PRIMARY KEY, event_id {text} NOT NULL, event_time {bigint} NOT NULL, account {text} NOT NULL, event_source {text} NOT NULL,
+     event_name {text} NOT NULL, read_only INTEGER NOT NULL, username {text}, access_key_id {text}, error_code {text},
+     prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, principal {text}, resources {text}, mac {blob})`,
+  // Found by name (lookups by resource, reports) and by event (filters, pruning), built from
+  // audit_events.resources in batches. Rows in insertion order with two indexes: a tree of
+  // whole rows ordered by name cost twice as much to fill.
+  `CREATE TABLE audit_resources (
+     resource_name {text} NOT NULL, seq {bigint} NOT NULL, position INTEGER NOT NULL, resource_type {text} NOT NULL, arn {text} NOT NULL,
+     event_time {bigint} NOT NULL, principal {text}, read_only INTEGER NOT NULL, succeeded INTEGER NOT NULL)`,
+  `CREATE UNIQUE INDEX audit_resources_name ON audit_resources (resource_name, seq, position)`,
+  `CREATE INDEX audit_resources_seq ON audit_resources (seq)`,
+  // How far the resource index has been built: one row.
+  `CREATE TABLE audit_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through {bigint} NOT NULL)`,
+  `CREATE TABLE audit_digests (
+     digest_no {bigint} PRIMARY KEY, kind {text} NOT NULL, created_at {bigint} NOT NULL, first_seq {bigint} NOT NULL,
+     last_seq {bigint} NOT NULL, head_hash {text} NOT NULL, previous_hash {text} NOT NULL, signature {text} NOT NULL)`,
+];
+
+/** Events are found by id: LookupEvents' EventId, and an outbox event carried twice is chained once. */
+const AUDIT_EVENT_ID_INDEX = 'CREATE UNIQUE INDEX audit_events_event_id ON audit_events (event_id)';
+
+/** A statement for both dialects, or for one only. */
+type Statement = string | { readonly sqlite?: string; readonly postgres?: string };
 
 /** The migrations, index i holding version i + 1. */
-const MIGRATIONS: readonly (readonly string[])[] = [
+const MIGRATIONS: readonly (readonly Statement[])[] = [
   [
     `CREATE TABLE coffer_meta (key {text} PRIMARY KEY, value {blob} NOT NULL)`,
     `CREATE TABLE kms_keys (
@@ -106,34 +137,52 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   [
     // The audit trail (audit-rows.ts): one global sequence of hash-chained events, the resources
     // each touched (for lookups and reports), and the signed digests and checkpoints.
-    `CREATE TABLE audit_events (
-       seq {bigint} PRIMARY KEY, event_id {text} NOT NULL, event_time {bigint} NOT NULL, account {text} NOT NULL, event_source {text} NOT NULL,
-       event_name {text} NOT NULL, read_only INTEGER NOT NULL, username {text}, access_key_id {text}, error_code {text},
-       prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, principal {text}, resources {text}, mac {blob})`,
-    // Found by name (lookups by resource, reports) and by event (filters, pruning), built from
-    // audit_events.resources in batches. Rows in insertion order with two indexes: a tree of
-    // whole rows ordered by name cost twice as much to fill.
-    `CREATE TABLE audit_resources (
-       resource_name {text} NOT NULL, seq {bigint} NOT NULL, position INTEGER NOT NULL, resource_type {text} NOT NULL, arn {text} NOT NULL,
-       event_time {bigint} NOT NULL, principal {text}, read_only INTEGER NOT NULL, succeeded INTEGER NOT NULL)`,
-    `CREATE UNIQUE INDEX audit_resources_name ON audit_resources (resource_name, seq, position)`,
-    `CREATE INDEX audit_resources_seq ON audit_resources (seq)`,
-    // How far the resource index has been built: one row.
-    `CREATE TABLE audit_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through {bigint} NOT NULL)`,
-    `CREATE TABLE audit_digests (
-       digest_no {bigint} PRIMARY KEY, kind {text} NOT NULL, created_at {bigint} NOT NULL, first_seq {bigint} NOT NULL,
-       last_seq {bigint} NOT NULL, head_hash {text} NOT NULL, previous_hash {text} NOT NULL, signature {text} NOT NULL)`,
+    ...AUDIT_TABLES,
+  ],
+  [
+    // The audit trail's outbox (audit-outbox-rows.ts): the event of a write, committed with it,
+    // until the trail has chained it. On SQLite the trail moves to a file of its own (the
+    // audit file's migration takes the moved tables' rows and drops them); on PostgreSQL it
+    // stays, and an event is found by its id so that one carried twice is chained once.
+    `CREATE TABLE audit_outbox (event_id {text} PRIMARY KEY, created_at {bigint} NOT NULL, record {text} NOT NULL, names {text} NOT NULL, mac {blob})`,
+    ...['audit_events', 'audit_resources', 'audit_index_state', 'audit_digests'].map((table) => ({ sqlite: `ALTER TABLE ${table} RENAME TO moved_${table}` })),
+    { postgres: AUDIT_EVENT_ID_INDEX },
   ],
 ];
 
 /** The schema version this build expects. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 
+/** The migration that made the audit outbox (and, on PostgreSQL, found events by id). */
+export const AUDIT_OUTBOX_SCHEMA_VERSION = 7;
+
 /** The statements of migration `version` (1-based) in the given dialect. */
 export function migrationStatements(version: number, dialect: Dialect): string[] {
   const statements = MIGRATIONS[version - 1];
   if (!statements) throw new Error(`no schema migration ${version}`);
-  return statements.map((s) => s.replace(/\{(blob|text|bigint)\}/g, (_, k: keyof Dialect) => dialect[k]));
+  return inDialect(statements, dialect);
+}
+
+function inDialect(statements: readonly Statement[], dialect: Dialect): string[] {
+  return statements.flatMap((s) => {
+    const text = typeof s === 'string' ? s : s[dialect.name];
+    return text === undefined ? [] : [text.replace(/\{(blob|text|bigint)\}/g, (_, k: 'blob' | 'text' | 'bigint') => dialect[k])];
+  });
+}
+
+/** The embedded store's audit file (sqlite-audit-storage.ts): the trail's tables, by themselves. */
+const AUDIT_FILE_MIGRATIONS: readonly (readonly Statement[])[] = [
+  [...AUDIT_TABLES, AUDIT_EVENT_ID_INDEX],
+];
+
+export const LATEST_AUDIT_FILE_VERSION = AUDIT_FILE_MIGRATIONS.length;
+export const AUDIT_FILE_MIGRATIONS_TABLE = 'coffer_audit_schema_migrations';
+
+/** The statements of the audit file's migration `version` (1-based). */
+export function auditFileMigrationStatements(version: number): string[] {
+  const statements = AUDIT_FILE_MIGRATIONS[version - 1];
+  if (!statements) throw new Error(`no audit file migration ${version}`);
+  return inDialect(statements, SQLITE_DIALECT);
 }
 
 export const MIGRATIONS_TABLE = 'coffer_schema_migrations';

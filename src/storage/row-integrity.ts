@@ -41,6 +41,7 @@ export const SEALED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   // without a second pass over a kilobyte per event; readers check the hash against the record.
   audit_events: ['seq', 'event_id', 'event_time', 'account', 'event_source', 'event_name', 'read_only', 'username', 'access_key_id', 'error_code',
     'prev_hash', 'hash', 'principal', 'resources'],
+  audit_outbox: ['event_id', 'created_at', 'record', 'names'],
 };
 
 /**

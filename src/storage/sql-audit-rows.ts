@@ -70,10 +70,14 @@ const num = storedInteger;
 
 /** Audit reads and writes over one executor. */
 export class SqlAuditRows implements AuditWriter {
-  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity, private readonly lock: () => Promise<void>) {}
+  readonly #lock: () => Promise<void>;
+
+  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity, lock: () => Promise<void>) {
+    this.#lock = lock;
+  }
 
   lockChain(): Promise<void> {
-    return this.lock();
+    return this.#lock();
   }
 
   async head(): Promise<{ seq: number; hash: string; eventTime: number } | undefined> {
@@ -120,11 +124,11 @@ export class SqlAuditRows implements AuditWriter {
     return rows.map((r) => ({ ...r, reads: num(r.reads), recentReads: num(r.recentReads), lastRead: num(r.lastRead) }));
   }
 
-  async insertEvent(row: AuditEventRow): Promise<void> {
+  async insertEvent(row: AuditEventRow): Promise<boolean> {
     const fields = eventFields(row);
-    await this.sql.run(`INSERT INTO audit_events (seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id,
-      error_code, prev_hash, hash, principal, resources, record, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [...fields, row.record, this.integrity.seal('audit_events', fields)]);
+    return (await this.sql.run(`INSERT INTO audit_events (seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id,
+      error_code, prev_hash, hash, principal, resources, record, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    [...fields, row.record, this.integrity.seal('audit_events', fields)])) === 1;
   }
 
   async listUnindexed(afterSeq: number, throughSeq: number): Promise<UnindexedEvent[]> {

@@ -4,12 +4,12 @@
  * SQLite and PostgreSQL accept the same SQL for everything Coffer does (ON CONFLICT upserts,
  * quoted aliases, `?` placeholders that the PostgreSQL executor renumbers), so the queries live
  * once, one class per domain of the contract (sql-meta-rows, sql-parameter-rows, sql-secret-rows,
- * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-audit-rows), none inheriting from
- * another. SqlRows builds all of them over the one executor it is given and answers for them:
- * its prototype forwards each domain's methods to that domain's object, so callers keep writing
- * `tx.getSecret(...)`, and the audit domain is its member `audit`. Each backend supplies only
- * an executor, its locking (of parameters and of the audit chain), and the row integrity it
- * shares. To add a method: its domain's interface (*-rows.ts), its SQL class (sql-*-rows.ts),
+ * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-audit-outbox-rows), none inheriting
+ * from another. SqlRows builds all of them over the one executor it is given and answers for
+ * them: its prototype forwards each domain's methods to that domain's object, so callers keep
+ * writing `tx.getSecret(...)`. Each backend supplies only an executor, its locking of
+ * parameters, and the row integrity it shares. (The audit trail's own tables are another
+ * storage: audit-storage.ts.) To add a method: its domain's interface (*-rows.ts), its SQL class (sql-*-rows.ts),
  * and a case in test/storage/conformance/ (the coverage check fails until one calls it).
  */
 import type { IdentityWriter } from './identity-rows.js';
@@ -20,7 +20,8 @@ import type { RotationWriter } from './rotation-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
 import type { Scope } from './scope.js';
 import type { SecretWriter } from './secret-rows.js';
-import { SqlAuditRows } from './sql-audit-rows.js';
+import type { AuditOutboxWriter } from './audit-outbox-rows.js';
+import { SqlAuditOutboxRows } from './sql-audit-outbox-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { SqlIdentityRows } from './sql-identity-rows.js';
 import { SqlKeyRows } from './sql-key-rows.js';
@@ -41,6 +42,7 @@ interface RowDomains {
   identity: IdentityWriter;
   keys: KeyWriter;
   rotation: RotationWriter;
+  auditOutbox: AuditOutboxWriter;
 }
 
 /** `A | B | C` as `A & B & C`. */
@@ -54,23 +56,16 @@ type DomainClasses = { readonly [K in keyof RowDomains]: abstract new (...args: 
 
 /**
  * Declares on SqlRows the methods its prototype forwards to the domain objects (declaration
- * merging); `implements StorageWriter` below then checks that those, `audit` and the reset
- * cover the whole contract, and each domain class is checked against its own interface.
+ * merging); `implements StorageWriter` below then checks that those and the reset cover the
+ * whole contract, and each domain class is checked against its own interface.
  */
 export interface SqlRows extends DomainMethods {}
 
 /** Row-level reads and writes over one SqlExecutor: every domain's, through one object. */
 export class SqlRows implements StorageWriter {
-  readonly audit: SqlAuditRows;
   readonly #domains: RowDomains;
 
-  constructor(
-    private readonly sql: SqlExecutor,
-    lock: (scope: Scope, name: string) => Promise<void>,
-    integrity: RowIntegrity,
-    lockChain: () => Promise<void> = async () => {},
-  ) {
-    this.audit = new SqlAuditRows(sql, integrity, lockChain);
+  constructor(private readonly sql: SqlExecutor, lock: (scope: Scope, name: string) => Promise<void>, integrity: RowIntegrity) {
     this.#domains = {
       meta: new SqlMetaRows(sql),
       parameters: new SqlParameterRows(sql, integrity, lock),
@@ -78,6 +73,7 @@ export class SqlRows implements StorageWriter {
       identity: new SqlIdentityRows(sql, integrity),
       keys: new SqlKeyRows(sql, integrity),
       rotation: new SqlRotationRows(sql, integrity),
+      auditOutbox: new SqlAuditOutboxRows(sql, integrity),
     };
   }
 
@@ -90,6 +86,7 @@ export class SqlRows implements StorageWriter {
       identity: SqlIdentityRows,
       keys: SqlKeyRows,
       rotation: SqlRotationRows,
+      auditOutbox: SqlAuditOutboxRows,
     });
   }
 

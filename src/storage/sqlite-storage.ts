@@ -6,7 +6,6 @@
  * on busy_timeout), and a reader for reads outside transactions, which in WAL mode sees only
  * committed data and never blocks on the writer.
  */
-import Database from 'better-sqlite3';
 import { AsyncResource } from 'node:async_hooks';
 import { dirname } from 'node:path';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, SQLITE_DIALECT, migrationStatements } from './migrations.js';
@@ -14,11 +13,11 @@ import { ensurePrivateDirectory, ensurePrivateFile } from './private-files.js';
 import { RowIntegrity, type RowAuthenticator } from './row-integrity.js';
 import { upgradeRows } from './row-upgrades.js';
 import { SerialQueue } from './serial-queue.js';
-import { SqlRows, type SqlExecutor } from './sql-rows.js';
+import { IdleWriterReads, openConnection, SqliteExecutor } from './sqlite-connection.js';
+import { SqlRows } from './sql-rows.js';
 import type { Storage, StorageWriter, TransactionHook, TransactionOptions } from './storage.js';
 import { assertNotInTransaction, runAsTransaction } from './transaction-scope.js';
 
-const BUSY_TIMEOUT_MS = 15_000;
 /** Most transactions committed together. */
 const MAX_BATCH = 64;
 
@@ -29,67 +28,6 @@ interface PendingTransaction {
   sync: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-}
-
-function openConnection(path: string, role: 'writer' | 'reader'): Database.Database {
-  const db = new Database(path);
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  if (role === 'writer') {
-    db.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk before it is acknowledged, so a SIGKILL or power loss loses
-    // no acknowledged write.
-    db.pragma('synchronous = FULL');
-  } else {
-    db.pragma('query_only = ON');
-  }
-  return db;
-}
-
-/** Runs SQL on one better-sqlite3 connection, caching prepared statements by text. */
-class SqliteExecutor implements SqlExecutor {
-  private readonly statements = new Map<string, Database.Statement>();
-  constructor(readonly db: Database.Database) {}
-
-  /** Runs a statement without parameters (BEGIN, SAVEPOINT, PRAGMA...), prepared once. */
-  control(sql: string): void {
-    this.prepare(sql).run();
-  }
-
-  private prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return this.prepare(sql).all(...params) as T[];
-  }
-
-  async run(sql: string, params: readonly unknown[]): Promise<number> {
-    return this.prepare(sql).run(...params).changes;
-  }
-}
-
-/**
- * Where reads outside transactions run: on the writer connection while it is between
- * transactions (it sees exactly what is committed, and its page cache stays warm: a second
- * connection throws its whole cache away after every commit it did not make, and pays for it
- * on the next read), else on the read-only reader. Writes never come here; on the reader,
- * which is query_only, they would fail.
- */
-class IdleWriterReads implements SqlExecutor {
-  constructor(private readonly reader: SqliteExecutor, private readonly writer: SqliteExecutor) {}
-
-  all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return (this.writer.db.inTransaction ? this.reader : this.writer).all<T>(sql, params);
-  }
-
-  run(sql: string, params: readonly unknown[]): Promise<number> {
-    return this.reader.run(sql, params);
-  }
 }
 
 /** Storage on an SQLite file. */

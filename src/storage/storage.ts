@@ -4,12 +4,12 @@
  * Storage is untrusted (as in Vault): it holds parameter values only as sealed bytes produced by
  * the crypto barrier, and key material only wrapped under the master key. The contract is split
  * by domain, each a small reader/writer pair in its own file (meta-rows, parameter-rows,
- * secret-rows, identity-rows, key-rows, rotation-rows, audit-rows); this file composes them into
+ * secret-rows, identity-rows, key-rows, rotation-rows, audit-outbox-rows); this file composes them into
  * StorageReader and StorageWriter and re-exports their row types, so callers import from here.
  * Every method is async so that SQLite and PostgreSQL sit behind one interface; one conformance
  * suite (test/storage/storage-conformance.ts) runs against both, a fresh store per case.
  */
-import type { AuditReader, AuditWriter } from './audit-rows.js';
+import type { AuditOutboxReader, AuditOutboxWriter } from './audit-outbox-rows.js';
 import type { IdentityReader, IdentityWriter } from './identity-rows.js';
 import type { KeyReader, KeyWriter } from './key-rows.js';
 import type { MetaReader, MetaWriter } from './meta-rows.js';
@@ -25,22 +25,19 @@ export type { SecretReader, SecretRow, SecretStageRow, SecretVersionRow, SecretW
 export type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityReader, IdentityWriter } from './identity-rows.js';
 export type { AliasRow, KeyMaterialRow, KeyReader, KeyRow, KeyWriter } from './key-rows.js';
 export type { RotationFunctionRow, RotationReader, RotationRunRow, RotationScheduleRow, RotationWriter } from './rotation-rows.js';
+export type { AuditOutboxReader, AuditOutboxRow, AuditOutboxWriter, StoredAuditOutboxRow } from './audit-outbox-rows.js';
 
 /** Reads that are valid inside and outside a transaction: every domain's reads. */
-export interface StorageReader extends MetaReader, ParameterReader, SecretReader, IdentityReader, KeyReader, RotationReader {
-  /** The audit trail's rows (audit-rows.ts), a member rather than flat methods. */
-  readonly audit: AuditReader;
-}
+export interface StorageReader extends MetaReader, ParameterReader, SecretReader, IdentityReader, KeyReader, RotationReader, AuditOutboxReader {}
 
 /** Writes; only available inside a transaction: every domain's writes. */
-export interface StorageWriter extends StorageReader, MetaWriter, ParameterWriter, SecretWriter, IdentityWriter, KeyWriter, RotationWriter {
-  readonly audit: AuditWriter;
-
+export interface StorageWriter extends StorageReader, MetaWriter, ParameterWriter, SecretWriter, IdentityWriter, KeyWriter, RotationWriter,
+  AuditOutboxWriter {
   /**
    * The moto-style reset, the one write across domains: removes every parameter, version, label
    * and tag, every IAM entity, document and link, every secret with its versions and stages,
    * and every rotation schedule and run, of every scope. Access keys, rotation functions, KMS
-   * keys, store metadata and the audit trail stay.
+   * keys, store metadata and the audit trail (its outbox too) stay.
    */
   deleteAllParameters(): Promise<void>;
 }
@@ -82,8 +79,9 @@ export interface Storage extends StorageReader {
   transaction<T>(work: (tx: StorageWriter) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `hook` at the end of every transaction's work, inside the transaction and in the async
-   * context of the code that began it: the audit trail appends a request's event there, so a
-   * write and its event commit together or not at all. A hook that throws fails the transaction.
+   * context of the code that began it: the audit trail puts a request's event in the outbox
+   * there, so a write and its event commit together or not at all. A hook that throws fails the
+   * transaction.
    */
   useTransactionHook(hook: TransactionHook): void;
   close(): Promise<void>;

@@ -13,6 +13,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 interface WorkScope {
   readonly inTransaction: boolean;
   readonly tag: unknown;
+  /** What the layers above noted about the running transaction, for its hook (a fresh list per transaction). */
+  readonly notes: unknown[] | undefined;
 }
 
 const scope = new AsyncLocalStorage<WorkScope>();
@@ -31,12 +33,22 @@ export function assertNotInTransaction(): void {
 
 /** Runs a transaction's work marked as such, for every await it makes (keeping the caller's tag). */
 export function runAsTransaction<T>(work: () => Promise<T>): Promise<T> {
-  return scope.run({ inTransaction: true, tag: scope.getStore()?.tag }, work);
+  return scope.run({ inTransaction: true, tag: scope.getStore()?.tag, notes: [] }, work);
 }
 
 /** Runs `work` with `tag` (undefined: none) as the tag every await of it sees. */
 export function runTagged<T>(tag: unknown, work: () => T): T {
-  return scope.run({ inTransaction: scope.getStore()?.inTransaction ?? false, tag }, work);
+  const current = scope.getStore();
+  return scope.run({ inTransaction: current?.inTransaction ?? false, tag, notes: current?.notes }, work);
+}
+
+/**
+ * The running transaction's notes: a list the layers above may add to during its work and read
+ * in its hook (the audit trail's events of actions Coffer takes by itself). Undefined outside a
+ * transaction; a transaction that fails takes its notes with it.
+ */
+export function transactionNotes(): unknown[] | undefined {
+  return scope.getStore()?.notes;
 }
 
 /** The tag of the work running now. */

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -31,7 +31,9 @@ import { NodeSha256 } from '../helpers/node-sha256.js';
 import { rawRequest } from '../helpers/raw-request.js';
 import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
 import { form, signedRequest } from '../helpers/signed-request.js';
-import { queryPostgres, rawSql, testLocation, type BackendName, type TestLocation } from '../helpers/test-stores.js';
+import { queryPostgres, rawAuditSql, rawSql, testLocation, type BackendName, type TestLocation } from '../helpers/test-stores.js';
+import { openCoffer } from '../../src/bootstrap/open-coffer.js';
+import type { VerifyReport } from '../../src/engine/audit/audit-verifier.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -225,10 +227,10 @@ function leaks(where: string, haystack: Buffer | string, values: Record<string, 
 
 const scrapeMetrics = (server: RunningServer) => rawRequest(server.endpoint, { method: 'GET', path: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
 
-/** How many events the store holds (read behind the server's back). */
+/** How many events the trail holds (read behind the server's back). */
 async function storedEventCount(location: TestLocation): Promise<number> {
   if (location.backend === 'sqlite') {
-    const db = new Database(join(location.dataDir, 'coffer.db'), { readonly: true });
+    const db = new Database(join(location.dataDir, 'coffer-audit.db'), { readonly: true });
     try {
       return Number((db.prepare('SELECT COUNT(*) AS n FROM audit_events').get() as { n: number }).n);
     } finally {
@@ -749,7 +751,9 @@ describe('audit trail end to end (SQLite, boto3, aws CLI, SDK v3)', () => {
     const raw = await signedRequest(server.endpoint, ROOT, { service: 'cloudtrail', target: LOOKUP_TARGET, body: JSON.stringify({ MaxResults: 50 }) });
     assert.equal(raw.status, 200);
     found.push(...leaks('LookupEvents (wire)', raw.body, values, binaries));
-    for (const file of ['coffer.db', 'coffer.db-wal']) {
+    // The store, the trail's own file and the journals of read events, as they are on disk.
+    const journals = existsSync(join(location.dataDir, 'audit-journal')) ? readdirSync(join(location.dataDir, 'audit-journal')).map((f) => join('audit-journal', f)) : [];
+    for (const file of ['coffer.db', 'coffer.db-wal', 'coffer-audit.db', 'coffer-audit.db-wal', ...journals]) {
       const path = join(location.dataDir, file);
       if (existsSync(path)) found.push(...leaks(file, readFileSync(path), values, binaries));
     }
@@ -788,10 +792,10 @@ describe('audit trail end to end (SQLite, boto3, aws CLI, SDK v3)', () => {
     assert.deepEqual(extra.map((r) => r.requestID).sort(), [...all.requestIds].sort());
     assert.ok(extra.every((r) => r.eventName === 'LookupEvents'));
     assert.deepEqual(lookupIds.filter((id) => !fileIds.includes(id)), [], 'every looked-up event is in the file');
-    // Line for line the same records (the file in chain order, LookupEvents newest first).
+    // Record for record the same (the file in the order events became durable: a write's event
+    // joins the chain after the reads its commit raced with, so the two orders may differ there).
     const byId = new Map(records.map((r) => [r.eventID, r]));
     for (const event of all.events) assert.deepEqual(byId.get(event.EventId!), recordOf(event));
-    assert.deepEqual(records.filter((r) => lookupIds.includes(r.eventID)).map((r) => r.eventID), [...lookupIds].reverse());
   });
 });
 
@@ -848,32 +852,73 @@ describe('audit alerts: a burst of denials is one webhook POST', () => {
 // ---------------------------------------------------------------------------------------------
 // Fail closed, and the key cases on PostgreSQL
 
-/** Makes every insert into audit_events fail, behind the server's back. */
-async function breakTrail(location: TestLocation): Promise<void> {
+/** Makes every insert into `table` fail, behind the server's back (the trail's audit_events, or the store's audit_outbox). */
+async function refuseInserts(location: TestLocation, table: 'audit_events' | 'audit_outbox'): Promise<void> {
+  const sql = table === 'audit_events' ? rawAuditSql : rawSql;
   if (location.backend === 'sqlite') {
-    await rawSql(location, 'CREATE TRIGGER audit_fail BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, \'audit full\'); END;');
+    await sql(location, `CREATE TRIGGER ${table}_fail BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'audit full'); END;`);
   } else {
-    await rawSql(location, 'CREATE FUNCTION audit_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION \'audit full\'; END $$ LANGUAGE plpgsql;');
-    await rawSql(location, 'CREATE TRIGGER audit_fail BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_fail();');
+    await sql(location, `CREATE OR REPLACE FUNCTION audit_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit full'; END $$ LANGUAGE plpgsql;`);
+    await sql(location, `CREATE TRIGGER ${table}_fail BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION audit_fail();`);
   }
 }
 
-async function repairTrail(location: TestLocation): Promise<void> {
-  if (location.backend === 'sqlite') await rawSql(location, 'DROP TRIGGER audit_fail;');
-  else await rawSql(location, 'DROP TRIGGER audit_fail ON audit_events;');
+async function acceptInserts(location: TestLocation, table: 'audit_events' | 'audit_outbox'): Promise<void> {
+  const sql = table === 'audit_events' ? rawAuditSql : rawSql;
+  if (location.backend === 'sqlite') await sql(location, `DROP TRIGGER ${table}_fail;`);
+  else await sql(location, `DROP TRIGGER ${table}_fail ON ${table};`);
 }
 
+/** `coffer audit verify` of a running server's store, from another process's view of it (the CLI's). */
+async function verifyTrail(server: RunningServer): Promise<VerifyReport> {
+  const coffer = await openCoffer(server.location.settings(), {});
+  try {
+    return await coffer.audit.verify();
+  } finally {
+    await coffer.close();
+  }
+}
+
+/** The status of a GetParameter of `name` (200, or the error's). */
+async function getStatus(root: ServiceClients, name: string): Promise<number> {
+  try {
+    await root.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return 200;
+  } catch (error) {
+    return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  }
+}
+
+/**
+ * A write whose event cannot go in the outbox fails with 500 and changes nothing. A write whose
+ * event is in the outbox but cannot join the chain has landed (its event is durable with it);
+ * from then on, and as soon as a read's event cannot be chained, the trail refuses every
+ * request with 500 and changes nothing, until it can chain events again; then the kept event
+ * is chained, once, and nothing of the refused requests is.
+ */
 async function failClosed(server: RunningServer, root: ServiceClients, sm: SecretsManagerClient, ct: CloudTrailClient): Promise<void> {
   await root.ssm.send(new PutParameterCommand({ Name: '/fail/existing', Value: 'fail-existing-value', Type: 'SecureString' }));
-  const before = await storedEventCount(server.location);
-  await breakTrail(server.location);
+  // The outbox refuses: the write and its event fail together.
+  await refuseInserts(server.location, 'audit_outbox');
   try {
+    const put = await rejection(root.ssm.send(new PutParameterCommand({ Name: '/fail/unsaved', Value: 'fail-unsaved-value', Type: 'SecureString' })));
+    assert.equal(put.name, 'InternalServerError', put.message);
+    assert.equal(put.$metadata.httpStatusCode, 500);
+    const secret = await rejection(sm.send(new CreateSecretCommand({ Name: 'fail/unsaved', SecretString: 'fail-unsaved-secret' })));
+    assert.equal(secret.name, 'InternalServiceError', secret.message);
+  } finally {
+    await acceptInserts(server.location, 'audit_outbox');
+  }
+  // The chain refuses: the first write keeps its event in the outbox; then everything is refused.
+  await refuseInserts(server.location, 'audit_events');
+  try {
+    await root.ssm.send(new PutParameterCommand({ Name: '/fail/kept', Value: 'fail-kept-value', Type: 'SecureString' }));
+    await until('the trail refusing requests', async () => ((await getStatus(root, '/fail/existing')) === 500 ? true : undefined), 10);
     const put = await rejection(root.ssm.send(new PutParameterCommand({ Name: '/fail/new', Value: 'fail-new-value', Type: 'SecureString' })));
     assert.equal(put.name, 'InternalServerError', put.message);
     assert.equal(put.$metadata.httpStatusCode, 500);
     const get = await rejection(root.ssm.send(new GetParameterCommand({ Name: '/fail/existing', WithDecryption: true })));
     assert.equal(get.name, 'InternalServerError', get.message);
-    assert.equal(get.$metadata.httpStatusCode, 500);
     const del = await rejection(root.ssm.send(new DeleteParameterCommand({ Name: '/fail/existing' })));
     assert.equal(del.name, 'InternalServerError', del.message);
     const secret = await rejection(sm.send(new CreateSecretCommand({ Name: 'fail/secret', SecretString: 'fail-secret-value' })));
@@ -882,16 +927,27 @@ async function failClosed(server: RunningServer, root: ServiceClients, sm: Secre
     const lookup = await rejection(ct.send(new LookupEventsCommand({})));
     assert.equal(lookup.$metadata.httpStatusCode, 500, lookup.name);
   } finally {
-    await repairTrail(server.location);
+    await acceptInserts(server.location, 'audit_events');
   }
-  assert.equal(await storedEventCount(server.location), before, 'no event of the failed requests');
+  await until('the trail taking requests again', async () => ((await getStatus(root, '/fail/existing')) === 200 ? true : undefined), 10);
   assert.equal((await rejection(root.ssm.send(new GetParameterCommand({ Name: '/fail/new' })))).name, 'ParameterNotFound');
+  assert.equal((await rejection(root.ssm.send(new GetParameterCommand({ Name: '/fail/unsaved' })))).name, 'ParameterNotFound');
   assert.equal((await root.ssm.send(new GetParameterCommand({ Name: '/fail/existing', WithDecryption: true }))).Parameter!.Value, 'fail-existing-value');
-  assert.equal((await rejection(sm.send(new GetSecretValueCommand({ SecretId: 'fail/secret' })))).name, 'ResourceNotFoundException');
+  assert.equal((await root.ssm.send(new GetParameterCommand({ Name: '/fail/kept', WithDecryption: true }))).Parameter!.Value, 'fail-kept-value');
+  for (const secret of ['fail/secret', 'fail/unsaved']) assert.equal((await rejection(sm.send(new GetSecretValueCommand({ SecretId: secret })))).name, 'ResourceNotFoundException');
+  assert.deepEqual((await byAttribute(ct, 'ResourceName', '/fail/kept')).map((e) => e.EventName).sort(), ['GetParameter', 'PutParameter'],
+    'the kept write chained once, with the read after the repair');
   assert.deepEqual((await byAttribute(ct, 'ResourceName', '/fail/new')).map((e) => e.EventName), ['GetParameter'], 'only the ParameterNotFound read after the repair');
-  // The fault is logged by its code only (SQLite's trigger abort, PostgreSQL's RAISE).
+  // The writes the outbox refused failed, and their failures are recorded as such.
+  assert.deepEqual((await byAttribute(ct, 'ResourceName', '/fail/unsaved')).map((e) => [e.EventName, recordOf(e).errorCode ?? null]).sort(),
+    [['CreateSecret', 'InternalServiceError'], ['GetParameter', 'ParameterNotFound'], ['PutParameter', 'InternalServerError']]);
+  // The faults are logged by their code only (SQLite's trigger abort, PostgreSQL's RAISE).
   assert.match(server.output(), /"event":"internal_fault"[^\n]*"code":"(SQLITE_CONSTRAINT_TRIGGER|P0001)"[^\n]*"component":"storage"/);
-  assert.ok(!server.output().includes('fail-new-value') && !server.output().includes('fail-existing-value'));
+  assert.match(server.output(), /"event":"internal_fault"[^\n]*"code":"AUDIT_UNAVAILABLE"/);
+  for (const value of ['fail-new-value', 'fail-existing-value', 'fail-kept-value', 'fail-unsaved-value', 'fail-unsaved-secret', 'fail-secret-value']) {
+    assert.ok(!server.output().includes(value), value);
+  }
+  assert.equal((await verifyTrail(server)).ok, true);
 }
 
 describe('audit fail-closed (SQLite): a request whose event cannot be written fails with 500 and changes nothing', () => {
@@ -912,7 +968,7 @@ describe('audit fail-closed (SQLite): a request whose event cannot be written fa
     await server?.stop();
   });
 
-  it('7. fails writes and reads with InternalServerError while audit_events refuses inserts', () => failClosed(server, root, sm, ct));
+  it('7. fails a write whose event the outbox refuses, and every request while the chain refuses events, with InternalServerError, changing nothing', () => failClosed(server, root, sm, ct));
 });
 
 describe('audit trail on PostgreSQL: the key cases', () => {

@@ -155,6 +155,17 @@ for (const mode of MODES) {
       assert.match((await run(['keys', 'rotate-master'])).io.stdout, /re-wrapped \d+ key generations/);
       assert.equal((await run(['get', '/dev/orders/k'])).io.stdout, 'v\n');
       assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');
+      // Both rotations are in the audit trail, as actions Coffer took (never a key byte).
+      const trail = (await run(['audit', 'search', '--json', '--limit', '50'])).io.stdout.trim().split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const rotateKey = trail.find((r) => r.eventName === 'RotateKey') as { eventSource: string; eventType: string; resources: { ARN: string }[]; serviceEventDetails: { generation: number } };
+      assert.equal(rotateKey.eventSource, 'kms.amazonaws.com');
+      assert.equal(rotateKey.eventType, 'AwsServiceEvent');
+      assert.equal(rotateKey.resources[0]!.ARN, created.io.stdout.trim());
+      assert.equal(rotateKey.serviceEventDetails.generation, 2);
+      const rotateMaster = trail.find((r) => r.eventName === 'RotateMasterKey') as { eventSource: string; serviceEventDetails: { keyLocation: string } };
+      assert.equal(rotateMaster.eventSource, 'coffer.amazonaws.com');
+      assert.equal(rotateMaster.serviceEventDetails.keyLocation, 'file');
     });
 
     it('registers rotation functions and rotates a parameter on a schedule, with status', async () => {

@@ -70,10 +70,13 @@ export async function queryPostgres<T>(schema: string, sql: string, params: unkn
   }
 }
 
-/** Runs SQL on a test store behind Coffer's back, as an attacker with the database would. */
-export async function rawSql(location: TestLocation, sql: string): Promise<void> {
+/**
+ * Runs SQL on a test store behind Coffer's back, as an attacker with the database would (on
+ * SQLite, `file` says which: the store's, or its audit trail's).
+ */
+export async function rawSql(location: TestLocation, sql: string, file = 'coffer.db'): Promise<void> {
   if (location.backend === 'sqlite') {
-    const db = new Database(join(location.dataDir, 'coffer.db'));
+    const db = new Database(join(location.dataDir, file));
     try {
       db.exec(sql);
     } finally {
@@ -82,6 +85,11 @@ export async function rawSql(location: TestLocation, sql: string): Promise<void>
   } else {
     await queryPostgres(location.schema!, sql);
   }
+}
+
+/** Runs SQL on a test store's audit trail behind Coffer's back (its own file on SQLite, the same schema on PostgreSQL). */
+export function rawAuditSql(location: TestLocation, sql: string): Promise<void> {
+  return rawSql(location, sql, 'coffer-audit.db');
 }
 
 /** An open Coffer on a fresh location; `done` closes and removes it. */

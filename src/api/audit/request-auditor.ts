@@ -1,8 +1,9 @@
 /**
  * The pipeline's record stage for the audit trail: one CloudTrail record per API request,
  * built from what the pipeline learnt (trace) and nothing the caller could slip past it. The
- * draft is written with the request's first transaction; otherwise it is recorded here before
- * the response leaves, and a request whose event cannot be written fails (fail closed).
+ * draft is committed with the request's first transaction (in the store's outbox); otherwise it
+ * is recorded here before the response leaves, and a request whose event cannot be written
+ * fails (fail closed).
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -102,10 +103,8 @@ export class RequestAudit {
     this.draft.close();
     // A request no service claimed (an unknown target, a body past the limit) is no API call.
     if (this.trace.service === undefined) return;
-    if (appended && !this.error) {
-      this.auditor.trail.published(appended);
-      return;
-    }
+    // Committed in the outbox with the write, and on its way to the chain (reads of the trail wait for it).
+    if (appended && !this.error) return;
     // Failed authentication: anyone can send it, so past a budget per address it is only counted.
     if (!this.trace.ctx && this.error
       && !this.auditor.admitFailedAuthentication(sourceAddress(this.request), this.claimedKeyId(), this.error.code, this.started)) return;
@@ -139,7 +138,7 @@ export class RequestAudit {
       sourceIPAddress: sourceAddress(request),
       userAgent: String(request.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT),
       ...(this.error ? { errorCode: this.error.code, errorMessage: this.error.message } : {}),
-      requestParameters: model && trace.input && trace.operation ? requestParameters(model, trace.operation, trace.input) : null,
+      requestParameters: model && trace.input && trace.operation ? requestParameters(model, trace.operation, trace.input, trace.bodyBytes) : null,
       responseElements: null,
       requestID: this.requestId,
       eventID: eventId(this.started),

@@ -47,12 +47,21 @@ function shown(model: ServiceModel, shapeName: string, value: unknown, depth: nu
   }
 }
 
-/** requestParameters of `operation` with decoded `input` (null for an operation without input). */
-export function requestParameters(model: ServiceModel, operation: string, input: Record<string, unknown>): Record<string, unknown> | null {
+/**
+ * A request body this small cannot make requestParameters pass the bound, even with every
+ * member a one-character secret shown as HIDDEN_DUE_TO_SECURITY_REASONS: no need to measure it.
+ */
+const SURELY_SMALL_BODY = MAX_PARAMETERS_BYTES / 16;
+
+/**
+ * requestParameters of `operation` with decoded `input` (null for an operation without input);
+ * `bodyBytes` is the size of the request's body.
+ */
+export function requestParameters(model: ServiceModel, operation: string, input: Record<string, unknown>, bodyBytes = Infinity): Record<string, unknown> | null {
   const shapeName = model.operations[operation];
   if (!shapeName) return null;
   const out = shown(model, shapeName, input, 0) as Record<string, unknown> | undefined;
   if (!out || Object.keys(out).length === 0) return null;
-  if (JSON.stringify(out).length <= MAX_PARAMETERS_BYTES) return out;
+  if (bodyBytes <= SURELY_SMALL_BODY || JSON.stringify(out).length <= MAX_PARAMETERS_BYTES) return out;
   return { truncated: true, members: Object.keys(out) };
 }

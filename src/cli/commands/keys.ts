@@ -1,5 +1,6 @@
 /** `coffer keys ...`: list, create and rotate logical keys; rotate the master key. */
 import { rotateMasterKey } from '../../bootstrap/master-key-rotation.js';
+import { serviceEvent } from '../../engine/audit/service-events.js';
 import { UsageError, type CliCommand } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
 
@@ -25,12 +26,19 @@ export const keysCommand: CliCommand = {
       }
       case 'rotate': {
         if (positionals.length !== 1) throw new UsageError('keys rotate takes one KEY (id, ARN or alias)');
-        const key = await coffer.keyring.rotateKeyMaterial(ctx, positionals[0]);
+        const reference = positionals[0]!;
+        const before = await coffer.keyring.describe(ctx, reference);
+        // Recorded as KMS records a rotation it makes by itself, committed with the new generation.
+        const event = serviceEvent({ source: 'kms.amazonaws.com', name: 'RotateKey', ...ctx, arns: [before.arn],
+          details: { keyId: before.keyId, generation: before.generations + 1, initiatedBy: 'coffer keys rotate' } }, coffer.clock.now());
+        const key = await coffer.audit.recordDuring(event, () => coffer.keyring.rotateKeyMaterial(ctx, reference));
         io.out(`${key.arn}: now at generation ${key.generations}; older generations still decrypt\n`);
         return 0;
       }
       case 'rotate-master': {
-        const result = await rotateMasterKey(coffer, session.env);
+        const event = serviceEvent({ source: 'coffer.amazonaws.com', name: 'RotateMasterKey', ...ctx, arns: [],
+          details: { initiatedBy: 'coffer keys rotate-master', keyLocation: session.env.COFFER_MASTER_KEY ? 'environment' : 'file' } }, coffer.clock.now());
+        const result = await coffer.audit.recordDuring(event, () => rotateMasterKey(coffer, session.env));
         if (result.newKeyText) {
           io.err(`re-wrapped ${result.rewrapped} key generations. Store this new master key in COFFER_MASTER_KEY now; the old one no longer opens the store:\n`);
           io.out(`${result.newKeyText}\n`);

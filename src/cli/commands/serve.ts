@@ -55,7 +55,7 @@ export const serveCommand: CliCommand = {
     const dev = values.dev === true;
     const tlsSource = tlsSourceFrom(values, session.env, dataDirectory(session.env), host);
     const tls = tlsSource ? loadTlsMaterial(tlsSource) : undefined;
-    const coffer = await session.openLocal();
+    const coffer = await session.openLocal({ auditLedger: 'thread' });
     // --dev only: start with the clock moved forward (tests of schedules across restarts).
     if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
     const root = await ensureRootCredentials(coffer, session.env);
@@ -78,7 +78,7 @@ export const serveCommand: CliCommand = {
       pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
       onFault: (error, requestId) => io.err(faultLine(error, requestId)), ...(tls ? { tls } : {}), insecureHttp,
       ...(metrics ? { metrics } : {}),
-      auditor,
+      auditor, trailHealthy: () => coffer.audit.healthy,
     });
     const bound = await server.listen(host, port);
     if (!tls && insecureHttp && !isLoopback(host)) {
@@ -101,8 +101,8 @@ export const serveCommand: CliCommand = {
     coffer.rotation.scheduler.start(Number(session.env.COFFER_ROTATION_TICK_MS ?? 30_000));
     // Secrets past their recovery window are purged here, never by the reads that find them.
     coffer.secrets.sweeper.start(Number(session.env.COFFER_SWEEP_TICK_MS ?? 60_000));
-    // A signed digest every minute with events (and at shutdown); retention pruning daily.
-    coffer.audit.start(Number(session.env.COFFER_AUDIT_DIGEST_MS ?? 60_000), (error) => io.err(faultLine(error, 'audit-digest')));
+    // A signed digest every minute with events (and at shutdown); retention pruning daily; the outbox carried.
+    coffer.audit.start(Number(session.env.COFFER_AUDIT_DIGEST_MS ?? 60_000), (error) => io.err(faultLine(error, 'audit-trail')));
     // Before the "listening" line, so nobody who waits for that line can miss it.
     if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
 
@@ -121,10 +121,13 @@ export const serveCommand: CliCommand = {
     });
     io.err('coffer: stopping: finishing in-flight requests\n');
     await server.close();
-    await auditor.stop();
-    await coffer.audit.stop();
-    await alerts?.flush();
-    await file?.close();
+    try {
+      await auditor.stop();
+      await coffer.audit.stop();
+    } finally {
+      await alerts?.flush();
+      await file?.close();
+    }
     return 0;
   },
 };

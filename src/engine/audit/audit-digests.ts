@@ -5,8 +5,7 @@
  * it removed and the hash the remaining chain continues from.
  */
 import { createHash } from 'node:crypto';
-import type { AuditDigestRow } from '../../storage/audit-rows.js';
-import type { StorageWriter } from '../../storage/storage.js';
+import type { AuditDigestRow, AuditWriter } from '../../storage/audit-rows.js';
 import { GENESIS_HASH } from './audit-chain.js';
 
 /** What signs digests (crypto/audit-signer.ts). */
@@ -31,13 +30,13 @@ export function digestHash(d: AuditDigestRow): string {
  * Appends a signed digest of events `firstSeq`..`lastSeq` (or a checkpoint: events up to
  * `lastSeq` were pruned) inside `tx`, whose caller holds the chain lock.
  */
-export async function appendDigest(tx: StorageWriter, signer: DigestSigner, kind: AuditDigestRow['kind'],
+export async function appendDigest(tx: AuditWriter, signer: DigestSigner, kind: AuditDigestRow['kind'],
   range: { firstSeq: number; lastSeq: number; headHash: string }, now: number): Promise<AuditDigestRow> {
-  const last = await tx.audit.lastDigest();
+  const last = await tx.lastDigest();
   const unsigned = {
     digestNo: (last?.digestNo ?? 0) + 1, kind, createdAt: now, ...range, previousHash: last ? digestHash(last) : GENESIS_HASH,
   };
   const row: AuditDigestRow = { ...unsigned, signature: signer.sign(digestText(unsigned)) };
-  await tx.audit.insertDigest(row);
+  await tx.insertDigest(row);
   return row;
 }

@@ -10,8 +10,7 @@
  * every row the events say it should hold (a multiset hash: order-free, constant memory) and
  * reports any row added, removed or changed.
  */
-import type { AuditIndexRow, AuditResourceRow, UnindexedEvent } from '../../storage/audit-rows.js';
-import type { Storage, StorageWriter } from '../../storage/storage.js';
+import type { AuditIndexRow, AuditReader, AuditResourceRow, AuditWriter, UnindexedEvent } from '../../storage/audit-rows.js';
 
 /** Events indexed per transaction at most: it holds the chain lock, and on SQLite the thread, while it runs. */
 const BATCH = 1000;
@@ -25,7 +24,7 @@ const MOD = 1n << 256n;
  * the event's own resources, or never be written. Both become U+FFFD here, once.
  */
 const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g;
-const storable = (text: string) => text.replace(UNSTORABLE, '\ufffd');
+const storable = (text: string) => (text.isWellFormed() && !text.includes('\u0000') ? text : text.replace(UNSTORABLE, '\ufffd'));
 
 /** The resources column of an event: null for none. */
 export function encodeResources(resources: readonly AuditResourceRow[]): string | null {
@@ -45,13 +44,13 @@ function indexRowsOf(event: UnindexedEvent): AuditIndexRow[] {
  * Indexes up to BATCH events after the last indexed one, inside `tx` (which holds the chain
  * lock); returns whether events remain.
  */
-export async function indexBatch(tx: StorageWriter): Promise<boolean> {
-  const head = (await tx.audit.head())?.seq ?? 0;
-  const from = await tx.audit.indexedThrough();
+export async function indexBatch(tx: AuditWriter): Promise<boolean> {
+  const head = (await tx.head())?.seq ?? 0;
+  const from = await tx.indexedThrough();
   if (from >= head) return false;
   let through = Math.min(head, from + BATCH);
   const rows: AuditIndexRow[] = [];
-  for (const event of await tx.audit.listUnindexed(from, through)) {
+  for (const event of await tx.listUnindexed(from, through)) {
     // Bounded in rows too: a thousand batch reads of a hundred resources each would be 100,000.
     if (rows.length >= MAX_ROWS) {
       through = event.seq - 1;
@@ -61,8 +60,8 @@ export async function indexBatch(tx: StorageWriter): Promise<boolean> {
   }
   // In name order, so a batch fills the name index's pages one after another.
   rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.seq - b.seq || a.position - b.position));
-  await tx.audit.insertIndexRows(rows);
-  await tx.audit.setIndexedThrough(through);
+  await tx.insertIndexRows(rows);
+  await tx.setIndexedThrough(through);
   return through < head;
 }
 
@@ -97,12 +96,12 @@ export class IndexRowSum {
  * The sum over the index as stored, through the seq it claims to cover (read first: rows a batch
  * adds while this runs are past it and left out).
  */
-export async function storedIndexSum(storage: Storage, keyedHash: (text: string) => Buffer, page = 1000): Promise<{ sum: IndexRowSum; through: number }> {
-  const through = await storage.audit.indexedThrough();
+export async function storedIndexSum(storage: AuditReader, keyedHash: (text: string) => Buffer, page = 1000): Promise<{ sum: IndexRowSum; through: number }> {
+  const through = await storage.indexedThrough();
   const sum = new IndexRowSum(keyedHash);
   let after: AuditIndexRow | undefined;
   for (;;) {
-    const rows = await storage.audit.listIndexRows(after, page);
+    const rows = await storage.listIndexRows(after, page);
     // Not `row.seq <= through`: a seq that reads as NaN (stored as text) must count, and mismatch.
     for (const row of rows) if (!(row.seq > through)) sum.add(row);
     if (rows.length < page) break;

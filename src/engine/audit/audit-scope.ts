@@ -9,8 +9,10 @@ import type { AuditEvent } from './audit-record.js';
 
 /** An event still being learnt: `build` makes it from what is known when it is written. */
 export class AuditDraft {
-  /** The event written inside one of the work's transactions, once it was. */
+  /** The event committed (in the store's outbox) with one of the work's transactions, once it was. */
   appended: AuditEvent | undefined;
+  /** Resolves once that event has been carried to the chain (or left in the outbox for maintenance). */
+  carried: Promise<void> | undefined;
   /** ARNs of resources the engines met on the way (a secret found by its SecretId, one just created). */
   readonly touched: string[] = [];
   /** Appended in a transaction not yet committed: no other transaction carries it meanwhile. */

@@ -1,384 +1,452 @@
 /**
- * The audit trail: every request's event, and every action Coffer takes by itself, appended to
- * one hash chain in the store, fail-closed. A request's first transaction carries its event (the
- * storage transaction hook), so a write and its event commit together; events of work that
- * wrote nothing are group-committed, many to a transaction, before the response leaves. Digests
- * are signed every interval with events and at shutdown; retention prunes behind a checkpoint.
+ * The audit trail as the rest of Coffer sees it: every request's event, and every action Coffer
+ * takes by itself, handed to the ledger (audit-ledger.ts), fail-closed.
+ *
+ * - A write's event goes in the store's outbox inside the write's own transaction (the storage
+ *   hook), so the two commit together or neither does; once committed it is carried to the
+ *   chain (reads of the trail wait for that; the response does not need to). An outbox row left
+ *   behind (a crash, a chain that refused it) is carried by maintenance; while one cannot be,
+ *   requests are refused rather than left outside the chain.
+ * - Events of work that wrote nothing (reads, failures), many at a time, go in this process's
+ *   audit journal (storage/audit-journal.ts), one write, before the responses leave; the
+ *   ledger's thread tails the journal into the chain. Without a journal (PostgreSQL, where a
+ *   node's disk is no place for the trail; the CLI) they are sent to the ledger, and the
+ *   requests wait until they are committed.
+ * - If the chain refuses events (a failing disk, a broken audit store), requests are refused
+ *   until it takes them again: the trail fails closed.
+ * Listeners (alerts, the file sink) hear of each event once it is durable.
  */
+import type { AuditJournalWriter } from '../../storage/audit-journal.js';
 import type { AuditDigestRow, AuditEventQuery, ResourceReadRow, StoredAuditEvent } from '../../storage/audit-rows.js';
 import { TamperedRowError } from '../../storage/row-integrity.js';
 import type { Storage, StorageWriter } from '../../storage/storage.js';
-import { appendEvents, appendRun, chainHash } from './audit-chain.js';
-import { OwnAppends } from './own-appends.js';
-import { appendDigest, type DigestSigner } from './audit-digests.js';
-import { IndexRowSum, indexBatch, storedIndexSum } from './audit-resource-index.js';
-import type { AuditEvent } from './audit-record.js';
-import { currentDraft, runOutsideDrafts } from './audit-scope.js';
+import { transactionNotes } from '../../storage/transaction-scope.js';
+import { cloudTrailTime, journalLine, ledgerEntry, type LedgerEntry } from './audit-chain.js';
+import type { AuditEvent, CloudTrailRecord, NamedResource } from './audit-record.js';
+import { AuditDraft, currentDraft, runOutsideDrafts, runWithDraft } from './audit-scope.js';
+import type { EventRange, Ledger } from './audit-ledger.js';
 import type { ServiceEventSink } from './service-events.js';
-import { verifyChain, type ChainedEvent, type VerifyReport } from './audit-verifier.js';
+import type { VerifyReport } from './audit-verifier.js';
 
-/** Told of every event once it is committed (alerts, the file sink). Must not throw. */
+export { AuditChainError } from './audit-ledger.js';
+
+/** Told of every event once it is durable (alerts, the file sink). Must not throw. */
 export type AuditListener = (event: AuditEvent) => void;
 
 export interface AuditTrailOptions {
   /** COFFER_AUDIT=off turns the trail off (benchmarks and tests only). */
   readonly enabled: boolean;
-  readonly retentionDays: number;
   /**
    * Whether events recorded on their own (reads, failures) wait for the disk: by default they
-   * reach the database's log before the response leaves, surviving a crash of the process but
-   * not a power loss (COFFER_AUDIT_SYNC=full makes them wait; writes' events always do).
+   * reach the trail's log before the response leaves, surviving a crash of the process but not
+   * a power loss (COFFER_AUDIT_SYNC=full makes them wait; a write's event is in the store's
+   * outbox, committed with the write, before its response leaves).
    */
   readonly syncReads?: boolean;
   readonly now?: () => number;
+  /** This process's audit journal, which the ledger tails (absent: events are sent to the ledger). */
+  readonly journal?: AuditJournalWriter;
 }
 
-interface Queued {
-  event: AuditEvent;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-/** Refused to sign: the chain since the last digest does not hold. */
-export class AuditChainError extends Error {
-  readonly code = 'AUDIT_CHAIN_BROKEN';
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuditChainError';
+/** Refused: the trail cannot chain events, so it takes no more until it can (fail closed). */
+export class AuditUnavailableError extends Error {
+  readonly code = 'AUDIT_UNAVAILABLE';
+  constructor() {
+    super('the audit trail cannot chain events: requests are refused until it can');
+    this.name = 'AuditUnavailableError';
   }
 }
 
-const PAGE = 1000;
-
-/** Event `seq` as stored, without its record (for its MAC and columns), if there is one. */
-async function eventAt(reader: Pick<Storage, 'audit'>, seq: number): Promise<StoredAuditEvent | undefined> {
-  const [row] = await reader.audit.listEvents({ afterSeq: seq - 1, beforeSeq: seq + 1, descending: false, limit: 1, withoutRecord: true });
-  return row;
+interface Pending {
+  readonly event: AuditEvent;
+  resolve(): void;
+  reject(error: unknown): void;
 }
+
+/** How often outbox rows left behind by another process are looked for (those of this one are carried at once). */
+const RECOVER_INTERVAL_MS = 30_000;
+const MAINTENANCE_INTERVAL_MS = 1000;
 /** How often the resource index catches up with the chain on its own. */
 const INDEX_INTERVAL_MS = 2000;
-const MAX_GROUP = 500;
+const OUTBOX_PAGE = 500;
 
 export class AuditTrail implements ServiceEventSink {
   readonly enabled: boolean;
   private readonly listeners: AuditListener[] = [];
-  private readonly queue: Queued[] = [];
-  private flushing = false;
-  private timer: NodeJS.Timeout | undefined;
-  private indexTimer: NodeJS.Timeout | undefined;
-  private indexing: Promise<void> | undefined;
-  /** What this process appended and saw committed: ranges a seal need not read back. */
-  private readonly own = new OwnAppends();
   private readonly now: () => number;
   private writeListener: ((seconds: number) => void) | undefined;
+  /** Events recorded on their own, waiting for the next call to the ledger. */
+  private pending: Pending[] = [];
+  private sending = false;
+  /** Calls to the ledger not answered yet: reads of the trail wait for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Outbox events of this process on their way to the chain (recovery leaves them alone). */
+  private readonly carrying = new Set<string>();
+  /** Outbox events in the chain, whose rows are to go. */
+  private chained: string[] = [];
+  /** An outbox event could not be chained (why): requests are refused until maintenance carries it. */
+  private stuck = false;
+  private stuckBy: unknown;
+  private stuckReported = false;
+  /** The ledger cannot chain the journal: requests are refused until it can. */
+  private chainFailing = false;
+  /** Problems found before start() said where they go wait here. */
+  private early: unknown[] = [];
+  private onError: (error: unknown) => void = (error) => { if (this.early.length < 100) this.early.push(error); };
+  private timers: NodeJS.Timeout[] = [];
+  private maintaining: Promise<void> | undefined;
 
-  constructor(private readonly storage: Storage, private readonly signer: DigestSigner, private readonly options: AuditTrailOptions) {
+  constructor(private readonly storage: Storage, private readonly ledger: Ledger, readonly publicKeyPem: string, private readonly options: AuditTrailOptions) {
     this.enabled = options.enabled;
     this.now = options.now ?? Date.now;
-    if (this.enabled) storage.useTransactionHook((tx) => this.appendDraft(tx));
-  }
-
-  get publicKeyPem(): string {
-    return this.signer.publicKeyPem;
+    if (this.enabled) storage.useTransactionHook((tx) => this.intoOutbox(tx));
   }
 
   subscribe(listener: AuditListener): void {
     this.listeners.push(listener);
   }
 
-  /** Tells listeners of a committed event. */
-  published(event: AuditEvent): void {
+  /** Whether requests are taken (the chain takes events). */
+  get healthy(): boolean {
+    return !this.stuck && !this.chainFailing;
+  }
+
+  /** What the ledger's thread says unasked: chaining the journal fails (or works again), or a problem it found. */
+  ledgerNotice(notice: { readonly failing?: boolean; readonly problem?: Error }): void {
+    if (notice.failing !== undefined) this.chainFailing = notice.failing;
+    if (notice.problem) this.onError(notice.problem);
+  }
+
+  private publish(event: AuditEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);
       } catch {
-        // A listener's fault is its own; the event is already durable.
+        // A listener's fault is its own; the event is already in the chain.
       }
     }
   }
 
   /**
-   * The transaction hook: the running work's event goes into its first transaction, and counts
-   * as written once that commits (if it does not, the next transaction or the end of the work
-   * writes it).
+   * The transaction hook: the running request's event (its first transaction's), and the events
+   * of actions noted in this transaction (appendIn), go in the outbox; once the transaction
+   * commits they are carried to the chain.
    */
-  private async appendDraft(tx: StorageWriter): Promise<((committed: boolean) => void) | void> {
+  private async intoOutbox(tx: StorageWriter): Promise<((committed: boolean) => void) | void> {
     const draft = currentDraft();
-    if (!draft?.open) return;
-    draft.pending = true;
+    const now = this.now();
+    const events = (transactionNotes() ?? []).flatMap((note) => (note instanceof ServiceEventNote ? [stamped(note.event, now)] : []));
+    const carriesDraft = draft?.open === true;
+    if (carriesDraft) events.unshift(stamped(draft!.build(), now));
+    if (events.length === 0) return;
+    if (!this.healthy) throw new AuditUnavailableError();
+    if (carriesDraft) draft!.pending = true;
     try {
-      const { written: [event], run } = await appendRun(tx, [draft.build()], this.now());
+      const entries = events.map((event) => ledgerEntry(event));
+      for (const [i, event] of events.entries()) {
+        await tx.insertAuditOutbox({ eventId: event.record.eventID, createdAt: event.time, record: entries[i]!.record, names: JSON.stringify(event.resourceNames) });
+      }
       return (committed) => {
-        draft.pending = false;
+        if (carriesDraft) draft!.pending = false;
         if (!committed) return;
-        draft.appended = event;
-        if (run) this.own.add(run);
+        const carried = this.carry(events, entries);
+        if (carriesDraft) {
+          draft!.appended = events[0];
+          draft!.carried = carried;
+        }
       };
     } catch (error) {
-      draft.pending = false;
+      if (carriesDraft) draft!.pending = false;
       throw error;
     }
   }
 
-  /** Appends `event` inside `tx` (a service action's own transaction). */
-  async appendIn(tx: StorageWriter, event: AuditEvent): Promise<AuditEvent> {
-    return this.enabled ? (await appendEvents(tx, [event], this.now()))[0]! : event;
+  /**
+   * Runs `work`, an action Coffer takes by itself through engines that know nothing of the trail
+   * (a key rotation), with `event` committed in its first transaction; resolves once the event
+   * is in the chain. Work that commits nothing records nothing.
+   */
+  async recordDuring<T>(event: AuditEvent, work: () => Promise<T>): Promise<T> {
+    if (!this.enabled) return work();
+    const draft = new AuditDraft(() => event);
+    try {
+      const result = await runWithDraft(draft, work);
+      await draft.carried;
+      return result;
+    } finally {
+      draft.close();
+    }
+  }
+
+  /** Notes `event` in `tx`, the transaction of an action Coffer takes by itself: it commits with the action. */
+  async appendIn(_tx: StorageWriter, event: AuditEvent): Promise<void> {
+    if (!this.enabled) return;
+    const notes = transactionNotes();
+    if (!notes) throw new Error('appendIn needs the transaction of the action it records');
+    notes.push(new ServiceEventNote(event));
+  }
+
+  /** Carries committed outbox events to the chain; never rejects (a failure leaves them for maintenance). */
+  private carry(events: readonly AuditEvent[], entries: readonly LedgerEntry[]): Promise<void> {
+    for (const e of events) this.carrying.add(e.record.eventID);
+    const carried = this.callLedger(() => this.ledger.append(entries, false)).then((times) => {
+      this.stuck = false;
+      events.forEach((event, i) => this.chain(event, times[i] ?? null));
+    }, (error: unknown) => {
+      this.stuck = true;
+      this.stuckBy = error;
+    }).finally(() => {
+      for (const e of events) this.carrying.delete(e.record.eventID);
+    });
+    return carried;
+  }
+
+  /** An outbox event is in the chain (at `time`; null: it was already): its row can go, listeners hear of it. */
+  private chain(event: AuditEvent, time: number | null): void {
+    this.chained.push(event.record.eventID);
+    if (time !== null) this.publish(event);
   }
 
   /**
-   * Appends `event` (group-committed with others); resolves once it is durable. Events take
-   * their group when the transaction's work starts, not when it is asked for: those recorded
-   * while it waits for its turn (SQLite's next batch, a PostgreSQL connection) join it, so many
-   * reads share one chain lookup and one savepoint.
+   * Records `event` with the others of this turn of the event loop (one journal write, or one
+   * call to the ledger); resolves once it is durable.
    */
   record(event: AuditEvent): Promise<void> {
     if (!this.enabled) return Promise.resolve();
+    if (!this.healthy) return Promise.reject(new AuditUnavailableError());
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      if (!this.flushing) void this.flush();
+      // The trail's clock (the engines', which --dev can move), not the builder's, says when.
+      this.pending.push({ event: stamped(event, this.now()), resolve, reject });
+      if (!this.sending) {
+        this.sending = true;
+        setImmediate(() => this.send());
+      }
     });
   }
 
-  /** Appends events in one transaction of their own, then tells listeners. */
-  private async append(take: () => readonly AuditEvent[]): Promise<void> {
+  private send(): void {
+    this.sending = false;
+    const batch = this.pending;
+    this.pending = [];
     const started = performance.now();
-    const { written, run } = await runOutsideDrafts(() => this.storage.transaction((tx) => appendRun(tx, take(), this.now()), { sync: this.options.syncReads === true }));
-    if (run) this.own.add(run);
-    this.writeListener?.((performance.now() - started) / 1000);
-    for (const event of written) this.published(event);
+    const written = () => {
+      this.writeListener?.((performance.now() - started) / 1000);
+      for (const p of batch) {
+        this.publish(p.event);
+        p.resolve();
+      }
+    };
+    const failed = (error: unknown) => {
+      for (const p of batch) p.reject(error);
+    };
+    const journal = this.options.journal;
+    if (journal) {
+      try {
+        journal.append(batch.map((p) => journalLine(p.event)));
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      written();
+      return;
+    }
+    void this.callLedger(() => this.ledger.append(batch.map((p) => ledgerEntry(p.event)), this.options.syncReads === true)).then(written, failed);
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
-        let group: Queued[] | undefined;
-        // Taken once: a store that ran the work again would append the same events.
-        const take = () => (group ??= this.queue.splice(0, MAX_GROUP)).map((q) => q.event);
-        try {
-          await this.append(take);
-        } catch (error) {
-          // A transaction that failed before its work ran (no connection, a busy lock) took
-          // nothing: its events fail now rather than wait on a store that refuses them.
-          for (const q of group ?? this.queue.splice(0, MAX_GROUP)) q.reject(error);
-          continue;
-        }
-        for (const q of group ?? []) q.resolve();
-      }
-    } finally {
-      this.flushing = false;
+  /** Runs a ledger call outside any request's draft, counted until it is answered. */
+  private callLedger<T>(call: () => Promise<T>): Promise<T> {
+    const promise = runOutsideDrafts(call);
+    this.inFlight.add(promise);
+    const done = () => { this.inFlight.delete(promise); };
+    promise.then(done, done);
+    return promise;
+  }
+
+  /** Resolves once every event recorded or committed so far has been answered by the ledger. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0 || this.sending || this.inFlight.size > 0) {
+      if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
   /**
-   * Brings the resource index up to the chain's head (audit-resource-index.ts): on a timer, and
-   * before every read of it. Concurrent callers share one run.
+   * Removes the outbox rows of chained events; given `createdBefore`, first carries the rows
+   * created by then that no call of this process is carrying (a crash's, another process's, a
+   * chain that refused them). A row whose MAC fails is never chained; it is reported. The trail
+   * getting stuck, and why, is reported once.
    */
-  indexResources(): Promise<void> {
-    this.indexing ??= runOutsideDrafts(async () => {
+  async maintainOutbox(createdBefore: number | undefined, onError: (error: unknown) => void = () => {}): Promise<void> {
+    this.maintaining ??= runOutsideDrafts(async () => {
       try {
-        while (await this.storage.transaction(async (tx) => {
-          await tx.audit.lockChain();
-          return indexBatch(tx);
-        })) {
-          // Requests go between batches.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+        if (createdBefore !== undefined) await this.carryLeftBehind(createdBefore, onError);
+        await this.removeChained();
       } finally {
-        this.indexing = undefined;
+        this.maintaining = undefined;
+        if (this.stuck && !this.stuckReported) onError(this.stuckBy);
+        this.stuckReported = this.stuck;
       }
     });
-    return this.indexing;
+    return this.maintaining;
   }
 
-  /** Successful reads of resources under `prefix` (the access report), from an index caught up first. */
+  /**
+   * A row changed or forged outside Coffer is never chained: it is reported (by its event id) and
+   * removed, so it can neither hold the trail stuck nor fill the pages real rows are found in.
+   */
+  private async carryLeftBehind(createdBefore: number, onError: (error: unknown) => void): Promise<void> {
+    const rows = (await this.storage.listAuditOutbox(createdBefore, OUTBOX_PAGE)).filter((row) => !this.carrying.has(row.eventId));
+    const events: AuditEvent[] = [];
+    const tampered: string[] = [];
+    for (const row of rows) {
+      const event = row.intact ? outboxEvent(row.record, row.names, row.createdAt) : undefined;
+      if (event) events.push(event);
+      else tampered.push(row.eventId);
+    }
+    if (tampered.length > 0) {
+      for (const id of tampered) onError(new TamperedRowError('audit_outbox', id));
+      await this.storage.transaction((tx) => tx.deleteAuditOutbox(tampered));
+    }
+    if (events.length > 0) await this.carry(events, events.map((event) => ledgerEntry(event)));
+    // Nothing of this process's is left to carry: whatever held the trail stuck has been carried.
+    else if (this.stuck && rows.length === tampered.length) this.stuck = false;
+  }
+
+  private async removeChained(): Promise<void> {
+    if (this.chained.length === 0) return;
+    const ids = this.chained;
+    this.chained = [];
+    try {
+      // The rows go only once the chain's copies are on disk.
+      await this.callLedger(() => this.ledger.sync());
+      await this.storage.transaction((tx) => tx.deleteAuditOutbox(ids));
+    } catch (error) {
+      this.chained.push(...ids);
+      throw error;
+    }
+  }
+
+  /** Brings the resource index up to the chain's head (on a timer, and before every read of it). */
+  async indexResources(): Promise<void> {
+    if (this.enabled) await this.callLedger(() => this.ledger.indexResources());
+  }
+
+  /** Successful reads of resources under `prefix` (the access report). */
   async readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]> {
-    if (this.enabled) await this.indexResources();
-    return this.storage.audit.readActivity(account, prefix, since, recentSince, within);
+    await this.drain();
+    return this.callLedger(() => this.ledger.readActivity(account, prefix, since, recentSince, within));
   }
 
-  /** Events matching `query`; a row changed outside Coffer is refused, never shown. */
+  /** Events matching `query`, with their records; a row changed outside Coffer is refused, never shown. */
   async lookup(query: AuditEventQuery): Promise<{ event: StoredAuditEvent; record: object }[]> {
-    const byResource = query.resourcePrefix !== undefined || query.attribute?.name === 'ResourceName' || query.attribute?.name === 'ResourceType';
-    if (byResource && this.enabled) await this.indexResources();
-    const rows = await this.storage.audit.listEvents(query);
-    return rows.map((row) => {
-      // The MAC covers the hash, the hash covers the record.
-      if (!row.intact || chainHash(row.seq, row.prevHash, row.record) !== row.hash) throw new TamperedRowError('audit_events', String(row.seq));
-      return { event: row, record: JSON.parse(row.record) as object };
-    });
+    await this.drain();
+    const rows = await this.callLedger(() => this.ledger.lookup(query));
+    return rows.map((event) => ({ event, record: JSON.parse(event.record) as object }));
   }
 
-
-  /**
-   * Signs a digest of the events since the last one (none if there are none). They are checked
-   * first outside any transaction, a page at a time with turns of the event loop between, so a
-   * minute of events never holds the store (nor, on SQLite, the thread) at once; the digest then
-   * signs exactly the range checked, in a short transaction.
-   */
-  seal(): Promise<AuditDigestRow | undefined> {
-    return runOutsideDrafts(async () => {
-      const last = await this.storage.audit.lastDigest();
-      const head = await this.storage.audit.head();
-      const firstSeq = (last?.lastSeq ?? 0) + 1;
-      if (!head || head.seq < firstSeq) return undefined;
-      // All written here and seen committed: the hash this process computed is what gets signed.
-      if (!this.own.covers(firstSeq, head)) await this.checkUnsigned(this.storage, head.seq, last);
-      const digest = await this.storage.transaction(async (tx) => {
-        await tx.audit.lockChain();
-        // Another node signed meanwhile: its digest covers these events, or the next one will.
-        if ((await tx.audit.lastDigest())?.digestNo !== last?.digestNo) return undefined;
-        const row = await eventAt(tx, head.seq);
-        if (!row?.intact || row.hash !== head.hash) throw new AuditChainError(`event ${head.seq} changed while it was being checked`);
-        return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, this.now());
-      });
-      if (digest) this.own.forgetBefore(digest.lastSeq);
-      return digest;
-    });
-  }
-
-  /** seal() inside `tx`, which holds the chain lock (pruning signs what it is about to remove). */
-  private async sealIn(tx: StorageWriter): Promise<AuditDigestRow | undefined> {
-    const head = await tx.audit.head();
-    const last = await tx.audit.lastDigest();
-    const firstSeq = (last?.lastSeq ?? 0) + 1;
-    if (!head || head.seq < firstSeq) return undefined;
-    await this.checkUnsigned(tx, head.seq, last);
-    return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, this.now());
-  }
-
-  /**
-   * Never sign what Coffer did not write: the rows after the last digest, through `throughSeq`,
-   * must be intact and chained on from the last digest's head.
-   */
-  private async checkUnsigned(reader: Pick<Storage, 'audit'>, throughSeq: number, last: AuditDigestRow | undefined): Promise<void> {
-    const digests = last ? [last] : [];
-    const after = last ? { seq: last.lastSeq, hash: last.headHash } : undefined;
-    const events = this.pages(reader, last?.lastSeq ?? 0, undefined, true, throughSeq);
-    const report = await verifyChain(events, digests, { publicKeyPem: this.signer.publicKeyPem, linksOnly: true, ...(after ? { after } : {}) });
-    // Any problem, the last digest's own included, stops the signing: a bad digest must not let unchecked rows through.
-    if (!report.ok) throw new AuditChainError(report.problem!.message);
-    if (report.lastSeq !== throughSeq) throw new AuditChainError(`events up to ${throughSeq} were to be signed; the chain ends at ${report.lastSeq ?? 'none'}`);
+  /** Signs a digest of the events since the last one, if there are any. */
+  async seal(): Promise<AuditDigestRow | undefined> {
+    await this.drain();
+    return this.callLedger(() => this.ledger.seal(this.now()));
   }
 
   /** Removes events older than the retention period, behind a signed checkpoint; returns how many. */
-  prune(): Promise<number> {
-    const cutoff = this.now() - this.options.retentionDays * 86_400_000;
-    return runOutsideDrafts(() => this.storage.transaction(async (tx) => {
-      await tx.audit.lockChain();
-      const through = await tx.audit.lastEventBefore(cutoff);
-      if (!through) return 0;
-      // The cutoff was found by a column storage could have changed: the row must be Coffer's.
-      const row = await eventAt(tx, through.seq);
-      if (!row?.intact || row.eventTime > cutoff) throw new TamperedRowError('audit_events', String(through.seq));
-      // Everything is signed before anything goes, so verify still vouches for what remains.
-      await this.sealIn(tx);
-      const removed = await tx.audit.deleteEventsThrough(through.seq);
-      await appendDigest(tx, this.signer, 'checkpoint', { firstSeq: 1, lastSeq: through.seq, headHash: through.hash }, this.now());
-      return removed;
-    }));
+  async prune(): Promise<number> {
+    await this.drain();
+    return this.callLedger(() => this.ledger.prune(this.now()));
   }
 
-  /** Signs every `intervalMs` (when there are new events) and prunes daily. */
+  /** Recomputes the chain and checks every digest, every row's MAC and the resource index. */
+  async verify(range: EventRange = {}): Promise<VerifyReport> {
+    await this.drain();
+    return this.callLedger(() => this.ledger.verify(range));
+  }
+
+  /** The export: digests, then events in chain order, one JSON object per line. */
+  async *exportLines(range: EventRange = {}): AsyncGenerator<string> {
+    await this.drain();
+    let page = await this.callLedger(() => this.ledger.exportPage(range, undefined));
+    for (;;) {
+      yield* page.lines;
+      const next = page.next;
+      if (!next) return;
+      page = await this.callLedger(() => this.ledger.exportPage(range, next));
+    }
+  }
+
+  /**
+   * Signs every `intervalMs` (when there are new events), prunes daily, keeps the resource index
+   * caught up, and carries and clears the outbox: everything this process left there at once,
+   * others' rows every half minute, and a stuck row every second until it goes.
+   */
   start(intervalMs: number, onError: (error: unknown) => void): void {
-    if (!this.enabled || this.timer) return;
+    if (!this.enabled || this.timers.length > 0) return;
+    this.onError = onError;
+    for (const error of this.early.splice(0)) onError(error);
     let ticks = 0;
     const perDay = Math.max(1, Math.round(86_400_000 / intervalMs));
-    this.timer = setInterval(() => {
-      const work = ticks++ % perDay === 0 ? this.prune().then(() => this.seal()) : this.seal();
-      work.catch(onError);
-    }, intervalMs);
-    this.timer.unref();
-    this.indexTimer = setInterval(() => this.indexResources().catch(onError), INDEX_INTERVAL_MS);
-    this.indexTimer.unref();
+    const every = (ms: number, work: () => Promise<unknown>) => {
+      const timer = setInterval(() => void work().catch(onError), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(intervalMs, () => (ticks++ % perDay === 0 ? this.prune().then(() => this.seal()) : this.seal()));
+    every(INDEX_INTERVAL_MS, () => this.indexResources());
+    let lastRecovery = this.now();
+    every(MAINTENANCE_INTERVAL_MS, () => {
+      const recover = this.stuck || this.now() - lastRecovery >= RECOVER_INTERVAL_MS;
+      if (recover) lastRecovery = this.now();
+      return this.maintainOutbox(recover ? this.now() - (this.stuck ? 0 : RECOVER_INTERVAL_MS) : undefined, onError);
+    });
+    void this.maintainOutbox(this.now(), onError).catch(onError);
   }
 
-  /** Stops the timer and signs what is left (a server's shutdown). */
+  /** Stops the timers, clears the outbox and signs what is left (a server's shutdown). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    if (this.indexTimer) clearInterval(this.indexTimer);
-    this.timer = undefined;
-    this.indexTimer = undefined;
-    await this.indexing;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    if (!this.enabled) return;
     await this.drain();
-    if (this.enabled) await this.seal();
+    this.options.journal?.close();
+    await this.callLedger(() => this.ledger.catchUp());
+    await this.maintaining;
+    await this.removeChained().catch(() => {});
+    await this.seal();
   }
 
-  /** Resolves once every event recorded so far is written. */
-  async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing) await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-
-  /** Tells `listener` how long each group commit took (metrics). */
+  /** Tells `listener` how long each call with recorded events took to commit (metrics). */
   observeWrites(listener: (seconds: number) => void): void {
     this.writeListener = listener;
   }
 
-  /**
-   * Recomputes the chain and checks every digest and every row's MAC; over the whole trail, also
-   * that the resource index holds exactly the rows the events say it should.
-   */
-  async verify(range: { from?: number; to?: number } = {}): Promise<VerifyReport> {
-    const whole = range.from === undefined && range.to === undefined;
-    const keyed = (text: string) => this.signer.keyedHash(text);
-    const pass = async () => {
-      const digests = await this.allDigests();
-      const stored = whole ? await storedIndexSum(this.storage, keyed) : undefined;
-      const expected = new IndexRowSum(keyed);
-      const events = this.pages(this.storage, 0, (e) => {
-        if (stored && e.resources !== null && e.seq <= stored.through) expected.addEvent({ ...e, resources: e.resources });
-      });
-      const report = await verifyChain(events, digests, { publicKeyPem: this.signer.publicKeyPem, ...range });
-      return { report, stored, expected };
-    };
-    let result = await pass();
-    // A prune that committed between reading the index and reading the events looks like a
-    // tampered index: a second look tells the two apart.
-    if (result.report.ok && result.stored && !result.stored.sum.equals(result.expected)) result = await pass();
-    const { report, stored, expected } = result;
-    if (!report.ok || !stored || stored.sum.equals(expected)) return report;
-    return { ...report, ok: false, problem: { kind: 'index', message: `the resource index does not match the events it was built from: rows were added, removed or changed (${stored.sum.count} rows, ${expected.count} expected)` } };
+  /** Stops the ledger (its thread, or its storage). */
+  async close(): Promise<void> {
+    await this.drain();
+    this.options.journal?.close();
+    await this.ledger.close();
   }
+}
 
+/** An action's event noted in its transaction (AuditTrail.appendIn), for the hook to put in the outbox. */
+class ServiceEventNote {
+  constructor(readonly event: AuditEvent) {}
+}
 
-  /** The export: digests, then events in chain order, one JSON object per line. */
-  async *exportLines(range: { from?: number; to?: number } = {}): AsyncGenerator<string> {
-    for (const d of await this.allDigests()) yield JSON.stringify({ type: 'digest', ...d });
-    const ranged = range.from !== undefined || range.to !== undefined;
-    for await (const e of this.pages(this.storage, 0)) {
-      // A range is chosen by each row's time, which only an intact row vouches for.
-      if (ranged && e.intact === false) throw new TamperedRowError('audit_events', String(e.seq));
-      if (range.from !== undefined && e.eventTime < range.from) continue;
-      if (range.to !== undefined && e.eventTime > range.to) break;
-      // A row whose MAC fails is exported marked, so a verify of the export alone still reports it.
-      yield JSON.stringify({ type: 'event', seq: e.seq, eventTime: e.eventTime, prevHash: e.prevHash, hash: e.hash, record: e.record, ...(e.intact === false ? { intact: false } : {}) });
-    }
-  }
+/** `event` at `time` (its record's eventTime too: the record is the trail's to stamp, before it is written). */
+function stamped(event: AuditEvent, time: number): AuditEvent {
+  if (time === event.time) return event;
+  (event.record as { eventTime: string }).eventTime = cloudTrailTime(time);
+  return { ...event, time };
+}
 
-  private async allDigests(): Promise<AuditDigestRow[]> {
-    const all: AuditDigestRow[] = [];
-    for (;;) {
-      const page = await this.storage.audit.listDigests(all.at(-1)?.digestNo ?? 0, PAGE);
-      all.push(...page);
-      if (page.length < PAGE) return all;
-    }
-  }
-
-  /** Events after `afterSeq` (through `throughSeq`) in chain order, a page at a time. */
-  private async *pages(reader: Pick<Storage, 'audit'>, afterSeq: number, tap?: (event: StoredAuditEvent) => void, withoutRecord = false,
-    throughSeq?: number): AsyncGenerator<ChainedEvent> {
-    let after = afterSeq;
-    for (;;) {
-      const page = await reader.audit.listEvents({ afterSeq: after, descending: false, limit: PAGE, withoutRecord,
-        ...(throughSeq !== undefined ? { beforeSeq: throughSeq + 1 } : {}) });
-      for (const event of page) {
-        tap?.(event);
-        yield event;
-      }
-      if (page.length < PAGE) return;
-      after = page.at(-1)!.seq;
-      // Requests go between pages: a long check must not hold the thread.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+/** The event an outbox row holds; undefined if its text is not one (its MAC vouched for the bytes, not their shape). */
+function outboxEvent(record: string, names: string, time: number): AuditEvent | undefined {
+  try {
+    const parsed = JSON.parse(record) as CloudTrailRecord;
+    const resourceNames = JSON.parse(names) as NamedResource[];
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.eventID !== 'string' || !Array.isArray(resourceNames)) return undefined;
+    return { record: parsed, time, resourceNames };
+  } catch {
+    return undefined;
   }
 }

@@ -24,11 +24,9 @@ export interface ServiceEventSpec {
 
 /** Where engines put the events of what they do by themselves (the AuditTrail). */
 export interface ServiceEventSink {
-  /** Appends inside `tx`, so the action and its event commit together; returns it as written. */
-  appendIn(tx: StorageWriter, event: AuditEvent): Promise<AuditEvent>;
-  /** Tells listeners once the transaction that carried it committed. */
-  published(event: AuditEvent): void;
-  /** Appends in a transaction of its own (an action that wrote nothing itself). */
+  /** Records `event` in `tx`, the action's own transaction, so the action and its event commit together. */
+  appendIn(tx: StorageWriter, event: AuditEvent): Promise<void>;
+  /** Records `event` on its own (an action that wrote nothing itself); resolves once it is in the chain. */
   record(event: AuditEvent): Promise<void>;
 }
 
@@ -56,7 +54,6 @@ export function serviceEvent(spec: ServiceEventSpec, now: number): AuditEvent {
 
 /** A sink that drops everything (the trail is off, or an engine is used without one). */
 export const NO_SERVICE_EVENTS: ServiceEventSink = {
-  appendIn: async (_tx, event) => event,
-  published: () => {},
+  appendIn: async () => {},
   record: async () => {},
 };

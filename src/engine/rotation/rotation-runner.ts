@@ -182,9 +182,9 @@ export class RotationRunner {
   private async record(run: RotationRunRow): Promise<void> {
     const { events } = this.parts;
     const name = run.status === 'pending' ? (run.step === null ? 'RotationStarted' : undefined) : RUN_EVENTS[run.status];
-    const event = await this.parts.storage.transaction(async (tx) => {
+    await this.parts.storage.transaction(async (tx) => {
       await tx.putRotationRun(run);
-      if (!events || !name) return undefined;
+      if (!events || !name) return;
       const scope = { account: run.account, region: run.region };
       const arn = run.targetKind === 'secret' ? (await tx.getSecret(scope, run.targetName))?.arn : parameterArn(scope, run.targetName);
       // Names and numbers only: the error text stays in the run record, where values were redacted.
@@ -193,8 +193,7 @@ export class RotationRunner {
         details: { runId: run.runId, targetKind: run.targetKind, attempt: run.attempts, ...(run.status === 'failed' ? { step: run.step } : {}) },
         ...(run.status === 'failed' ? { errorCode: 'RotationFailed' } : {}),
       }, this.parts.clock.now());
-      return events.appendIn(tx, audit);
+      await events.appendIn(tx, audit);
     });
-    if (event) events!.published(event);
   }
 }

@@ -98,19 +98,16 @@ export class SecretRecords {
     let purged = 0;
     for (const due of await this.storage.listSecretsToPurge(this.clock.now(), limit)) {
       const scope = { account: due.account, region: due.region };
-      const event = await this.storage.transaction(async (tx) => {
+      const done = await this.storage.transaction(async (tx) => {
         const row = await tx.getSecret(scope, due.name);
-        if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return undefined;
+        if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return false;
         await tx.deleteSecret(scope, due.name);
         // The purge and its audit event commit together.
-        const purge = serviceEvent({ source: 'secretsmanager.amazonaws.com', name: 'EndSecretDeletion', ...scope, arns: [row.arn],
-          details: { reason: 'the recovery window ended' } }, this.clock.now());
-        return events.appendIn(tx, purge);
+        await events.appendIn(tx, serviceEvent({ source: 'secretsmanager.amazonaws.com', name: 'EndSecretDeletion', ...scope, arns: [row.arn],
+          details: { reason: 'the recovery window ended' } }, this.clock.now()));
+        return true;
       });
-      if (event) {
-        events.published(event);
-        purged++;
-      }
+      if (done) purged++;
     }
     return purged;
   }

@@ -1,21 +1,24 @@
 /**
  * The audit trail on each backend, below the wire: events chained in one sequence, a write and
- * its event committed together (a failed event write undoes the write), signed digests, verify
- * reporting the first event altered, deleted or inserted in the store itself, retention pruning
- * behind a signed checkpoint, and service events committed with the actions they record.
+ * its event committed together (in the store's outbox: a failed outbox write undoes the write),
+ * events left in the outbox carried to the chain once and only once, the trail refusing requests
+ * while the chain refuses events, signed digests, verify reporting the first event altered,
+ * deleted or inserted in the store itself, retention pruning behind a signed checkpoint, and
+ * service events committed with the actions they record.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openCoffer, type Coffer } from '../../../src/bootstrap/open-coffer.js';
-import { chainHash } from '../../../src/engine/audit/audit-chain.js';
+import { chainHash, ledgerEntry } from '../../../src/engine/audit/audit-chain.js';
 import type { AuditEvent } from '../../../src/engine/audit/audit-record.js';
 import { AuditDraft, runWithDraft } from '../../../src/engine/audit/audit-scope.js';
 import { serviceEvent } from '../../../src/engine/audit/service-events.js';
 import { verifyChain, type ChainedEvent } from '../../../src/engine/audit/audit-verifier.js';
-import { AuditTrail } from '../../../src/engine/audit/audit-trail.js';
+import { AuditLedger } from '../../../src/engine/audit/audit-ledger.js';
 import { indexBatch } from '../../../src/engine/audit/audit-resource-index.js';
-import type { Storage } from '../../../src/storage/storage.js';
-import { BACKENDS, ctx, freshCoffer, rawSql } from '../../helpers/test-stores.js';
+import type { AuditReader } from '../../../src/storage/audit-rows.js';
+import type { AuditStorage } from '../../../src/storage/audit-storage.js';
+import { BACKENDS, ctx, freshCoffer, rawAuditSql, rawSql } from '../../helpers/test-stores.js';
 
 const DAY = 86_400_000;
 
@@ -25,18 +28,23 @@ function event(name: string, time = Date.now()): AuditEvent {
     arns: [`arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/t/${name}`], details: { n: name } }, time);
 }
 
-async function withTrail(backend: (typeof BACKENDS)[number], test: (coffer: Coffer, sql: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+/** Runs `test` on a fresh Coffer; `sql` runs SQL on its audit trail's storage, `storeSql` on the store's. */
+async function withTrail(backend: (typeof BACKENDS)[number],
+  test: (coffer: Coffer, sql: (text: string) => Promise<void>, storeSql: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
   const { coffer, location, done } = await freshCoffer(backend);
   try {
-    await test(coffer, (text) => rawSql(location, text));
+    await test(coffer, (text) => rawAuditSql(location, text), (text) => rawSql(location, text));
   } finally {
     await done();
   }
 }
 
+/** The trail's own rows (the ledger runs inline in these tests). */
+const trailRows = (coffer: Coffer): AuditReader => coffer.auditStorage!;
+
 /** Rows in the resource index as stored. */
 async function indexRows(coffer: Coffer): Promise<number> {
-  return (await coffer.storage.audit.listIndexRows(undefined, 1000)).length;
+  return (await trailRows(coffer).listIndexRows(undefined, 1000)).length;
 }
 
 async function* fromArray(events: ChainedEvent[]): AsyncGenerator<ChainedEvent> {
@@ -56,7 +64,7 @@ for (const backend of BACKENDS) {
       assert.equal(await coffer.audit.seal(), undefined, 'nothing new: no digest');
       report = await coffer.audit.verify();
       assert.deepEqual([report.ok, report.signedThrough, report.unsignedTail], [true, 5, 0]);
-      const rows = await coffer.storage.audit.listEvents({ descending: false, limit: 10 });
+      const rows = await trailRows(coffer).listEvents({ descending: false, limit: 10 });
       assert.deepEqual(rows.map((r) => r.seq), [1, 2, 3, 4, 5]);
       for (const r of rows) assert.equal(r.hash, chainHash(r.seq, r.prevHash, r.record));
       assert.equal(rows[1]!.prevHash, rows[0]!.hash);
@@ -91,7 +99,7 @@ for (const backend of BACKENDS) {
         await other.audit.record(event('Theirs'));
         assert.equal((await coffer.audit.seal())?.lastSeq, 2, 'checked, and sound');
         await other.audit.record(event('TheirsAgain'));
-        await rawSql(location, 'UPDATE audit_events SET mac = NULL WHERE seq = 3');
+        await rawAuditSql(location, 'UPDATE audit_events SET mac = NULL WHERE seq = 3');
         await assert.rejects(coffer.audit.seal(), /not written by Coffer/);
       } finally {
         await other.close();
@@ -99,23 +107,80 @@ for (const backend of BACKENDS) {
       }
     });
 
-    it('commits a write and its event together: an event that cannot be written undoes the write', async () => withTrail(backend, async (coffer, sql) => {
+    it('commits a write and its event together: an outbox that refuses the event undoes the write', async () => withTrail(backend, async (coffer, _sql, storeSql) => {
       const draft = new AuditDraft(() => event('PutParameter'));
       await runWithDraft(draft, () => coffer.parameters.putParameter(ctx, { Name: '/t/together', Value: 'v', Type: 'String' }));
       assert.equal(draft.appended?.record.eventName, 'PutParameter');
-      const [last] = await coffer.storage.audit.listEvents({ descending: true, limit: 1 });
-      assert.equal(last!.eventName, 'PutParameter');
-      // The event table refuses rows: the write that would carry its event must not land either.
-      await sql(backend === 'sqlite'
-        ? `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit refuses'); END`
-        : `CREATE FUNCTION audit_refuses() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit refuses'; END $$ LANGUAGE plpgsql;
-           CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_refuses()`);
+      await draft.carried;
+      const [last] = await trailRows(coffer).listEvents({ descending: true, limit: 1 });
+      assert.equal(last!.eventName, 'PutParameter', 'carried to the chain once committed');
+      await coffer.audit.maintainOutbox(undefined);
+      assert.deepEqual(await coffer.storage.listAuditOutbox(Number.MAX_SAFE_INTEGER, 10), [], 'and its outbox row gone');
+      await storeSql(backend === 'sqlite'
+        ? `CREATE TRIGGER outbox_refuses BEFORE INSERT ON audit_outbox BEGIN SELECT RAISE(ABORT, 'outbox refuses'); END`
+        : `CREATE FUNCTION outbox_refuses() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'outbox refuses'; END $$ LANGUAGE plpgsql;
+           CREATE TRIGGER outbox_refuses BEFORE INSERT ON audit_outbox FOR EACH ROW EXECUTE FUNCTION outbox_refuses()`);
       const refused = new AuditDraft(() => event('PutParameter'));
-      await assert.rejects(runWithDraft(refused, () => coffer.parameters.putParameter(ctx, { Name: '/t/lost', Value: 'v', Type: 'String' })));
-      await assert.rejects(coffer.audit.record(event('GetParameter')));
-      await sql(backend === 'sqlite' ? 'DROP TRIGGER audit_refuses' : 'DROP TRIGGER audit_refuses ON audit_events');
-      assert.equal(await coffer.storage.getLatestVersion(ctx, '/t/lost'), undefined);
+      await assert.rejects(runWithDraft(refused, () => coffer.parameters.putParameter(ctx, { Name: '/t/lost', Value: 'v', Type: 'String' })), /outbox refuses/);
+      await storeSql(backend === 'sqlite' ? 'DROP TRIGGER outbox_refuses' : 'DROP TRIGGER outbox_refuses ON audit_outbox');
+      assert.equal(await coffer.storage.getLatestVersion(ctx, '/t/lost'), undefined, 'the write did not land');
       assert.equal((await coffer.audit.verify()).ok, true);
+    }));
+
+    it('keeps a committed write\'s event in the outbox while the chain refuses it, refuses further requests, and chains it once it can', async () => withTrail(backend, async (coffer, sql) => {
+      await coffer.audit.record(event('Before'));
+      await sql(backend === 'sqlite'
+        ? `CREATE TRIGGER chain_refuses BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'chain refuses'); END`
+        : `CREATE FUNCTION chain_refuses() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'chain refuses'; END $$ LANGUAGE plpgsql;
+           CREATE TRIGGER chain_refuses BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION chain_refuses()`);
+      await assert.rejects(coffer.audit.record(event('GetParameter')), /chain refuses/, 'a read whose event cannot be chained fails');
+      const kept = new AuditDraft(() => event('PutParameter'));
+      await runWithDraft(kept, () => coffer.parameters.putParameter(ctx, { Name: '/t/kept', Value: 'v', Type: 'String' }));
+      await kept.carried;
+      assert.equal(coffer.audit.healthy, false, 'the write landed, its event in the outbox; the trail takes no more');
+      assert.deepEqual((await coffer.storage.listAuditOutbox(Number.MAX_SAFE_INTEGER, 10)).map((r) => r.eventId), [kept.appended!.record.eventID]);
+      const next = new AuditDraft(() => event('PutParameter'));
+      await assert.rejects(runWithDraft(next, () => coffer.parameters.putParameter(ctx, { Name: '/t/next', Value: 'v', Type: 'String' })), /audit trail cannot chain/);
+      assert.equal(await coffer.storage.getLatestVersion(ctx, '/t/next'), undefined, 'refused before it changed anything');
+      await assert.rejects(coffer.audit.record(event('Refused')), /audit trail cannot chain/);
+      await coffer.audit.maintainOutbox(Number.MAX_SAFE_INTEGER);
+      assert.equal(coffer.audit.healthy, false, 'still refused: maintenance could not carry it either');
+      await sql(backend === 'sqlite' ? 'DROP TRIGGER chain_refuses' : 'DROP TRIGGER chain_refuses ON audit_events');
+      await coffer.audit.maintainOutbox(Number.MAX_SAFE_INTEGER);
+      assert.equal(coffer.audit.healthy, true);
+      assert.deepEqual(await coffer.storage.listAuditOutbox(Number.MAX_SAFE_INTEGER, 10), []);
+      const names = (await trailRows(coffer).listEvents({ descending: false, limit: 10 })).map((r) => r.eventName);
+      assert.deepEqual(names, ['Before', 'PutParameter'], 'the kept event chained, once');
+      await coffer.audit.record(event('After'));
+      assert.equal((await coffer.audit.verify()).ok, true);
+    }));
+
+    it('carries an outbox row left behind (a crash) to the chain once, however many times it is carried', async () => withTrail(backend, async (coffer) => {
+      const left = event('LeftBehind');
+      await coffer.storage.transaction((tx) => tx.insertAuditOutbox({ eventId: left.record.eventID, createdAt: left.time, record: JSON.stringify(left.record),
+        names: JSON.stringify(left.resourceNames) }));
+      const other = await openCoffer(coffer.settings, {});
+      try {
+        // Two processes carry it at once, as a restarted node and another node's recovery might.
+        await Promise.all([coffer.audit.maintainOutbox(Number.MAX_SAFE_INTEGER), other.audit.maintainOutbox(Number.MAX_SAFE_INTEGER)]);
+      } finally {
+        await other.close();
+      }
+      const events = await trailRows(coffer).listEvents({ descending: false, limit: 10 });
+      assert.deepEqual(events.map((e) => e.eventId), [left.record.eventID]);
+      assert.deepEqual(await coffer.storage.listAuditOutbox(Number.MAX_SAFE_INTEGER, 10), []);
+      assert.equal((await coffer.audit.verify()).ok, true);
+    }));
+
+    it('never chains an outbox row changed or forged behind its back, and says so', async () => withTrail(backend, async (coffer, _sql, storeSql) => {
+      const forged = event('Forged');
+      await storeSql(`INSERT INTO audit_outbox (event_id, created_at, record, names) VALUES ('${forged.record.eventID}', ${forged.time},
+        '${JSON.stringify(forged.record).replace(/'/g, "''")}', '[]')`);
+      const problems: unknown[] = [];
+      await coffer.audit.maintainOutbox(Number.MAX_SAFE_INTEGER, (error) => problems.push(error));
+      assert.match(String(problems[0]), /audit_outbox row .* does not match its integrity check/);
+      assert.equal(await trailRows(coffer).head(), undefined, 'nothing chained');
+      assert.deepEqual(await coffer.storage.listAuditOutbox(Number.MAX_SAFE_INTEGER, 10), [], 'and the row removed, so it holds nothing up');
     }));
 
     it('reports an altered event, a deleted one and an inserted one', async () => withTrail(backend, async (coffer, sql) => {
@@ -170,13 +235,13 @@ for (const backend of BACKENDS) {
         const arns = Array.from({ length: 100 }, (_, r) => `arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/wide/e${e}/r${r}`);
         await coffer.audit.record(serviceEvent({ source: 'ssm.amazonaws.com', name: 'GetParameters', account: ctx.account, region: ctx.region, arns, details: {} }, Date.now()));
       }
-      await coffer.storage.transaction(async (tx) => {
-        await tx.audit.lockChain();
+      await coffer.auditStorage!.transaction(async (tx) => {
+        await tx.lockChain();
         assert.equal(await indexBatch(tx), true, 'the first batch stops at 5,000 rows, with events left');
       });
-      assert.equal(await coffer.storage.audit.indexedThrough(), 50);
+      assert.equal(await trailRows(coffer).indexedThrough(), 50);
       await coffer.audit.indexResources();
-      assert.equal(await coffer.storage.audit.indexedThrough(), 60);
+      assert.equal(await trailRows(coffer).indexedThrough(), 60);
       assert.equal((await coffer.audit.verify()).ok, true);
     }));
 
@@ -190,7 +255,7 @@ for (const backend of BACKENDS) {
 
     it('reports a row inserted at the tail with a correct hash: Coffer did not write it', async () => withTrail(backend, async (coffer, sql) => {
       for (let i = 0; i < 3; i++) await coffer.audit.record(event(`E${i}`));
-      const [head] = await coffer.storage.audit.listEvents({ descending: true, limit: 1 });
+      const [head] = await trailRows(coffer).listEvents({ descending: true, limit: 1 });
       const record = JSON.stringify(event('Forged').record);
       const hash = chainHash(4, head!.hash, record);
       await sql(`INSERT INTO audit_events (seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id,
@@ -243,11 +308,11 @@ for (const backend of BACKENDS) {
       coffer.clock.advance(100 * DAY);
       for (let i = 0; i < 2; i++) await coffer.audit.record(event(`New${i}`));
       assert.equal(await coffer.audit.prune(), 3);
-      const rows = await coffer.storage.audit.listEvents({ descending: false, limit: 10 });
+      const rows = await trailRows(coffer).listEvents({ descending: false, limit: 10 });
       assert.deepEqual(rows.map((r) => r.eventName), ['New0', 'New1']);
       const report = await coffer.audit.verify();
       assert.deepEqual([report.ok, report.firstSeq, report.lastSeq, report.unsignedTail], [true, 4, 5, 0]);
-      const digests = await coffer.storage.audit.listDigests(0, 10);
+      const digests = await trailRows(coffer).listDigests(0, 10);
       assert.deepEqual(digests.map((d) => d.kind), ['digest', 'checkpoint']);
       assert.equal(await coffer.audit.prune(), 0);
     }));
@@ -257,7 +322,7 @@ for (const backend of BACKENDS) {
       // Backdated: recent events made to look past retention, to have them pruned.
       await sql('UPDATE audit_events SET event_time = 1000 WHERE seq = 3');
       await assert.rejects(coffer.audit.prune(), /changed outside Coffer/);
-      assert.equal((await coffer.storage.audit.listEvents({ descending: false, limit: 10 })).length, 3, 'nothing pruned');
+      assert.equal((await trailRows(coffer).listEvents({ descending: false, limit: 10 })).length, 3, 'nothing pruned');
       const ranged = await coffer.audit.verify({ from: Date.now() - DAY });
       assert.deepEqual([ranged.ok, ranged.problem?.kind, ranged.problem?.seq], [false, 'inserted', 3]);
       await assert.rejects(async () => {
@@ -280,18 +345,18 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe('audit trail: a store that refuses transactions', () => {
+describe('audit ledger: a store that refuses transactions', () => {
   it('fails the events waiting for it instead of retrying for ever', async () => {
     let attempts = 0;
     const refusing = {
-      useTransactionHook() {},
       transaction: async () => {
         attempts++;
         throw new Error('no connection to the store');
       },
-    } as unknown as Storage;
-    const trail = new AuditTrail(refusing, { sign: () => '', keyedHash: () => Buffer.alloc(32), publicKeyPem: '' }, { enabled: true, retentionDays: 90 });
-    const outcomes = await Promise.allSettled([trail.record(event('A')), trail.record(event('B')), trail.record(event('C'))]);
+    } as unknown as AuditStorage;
+    const ledger = new AuditLedger(refusing, { sign: () => '', keyedHash: () => Buffer.alloc(32), publicKeyPem: '' }, { retentionDays: 90 });
+    const entry = (name: string) => ledgerEntry(event(name));
+    const outcomes = await Promise.allSettled([ledger.append([entry('A')], false), ledger.append([entry('B')], false), ledger.append([entry('C')], false)]);
     assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
     assert.match(String((outcomes[0] as PromiseRejectedResult).reason), /no connection/);
     assert.ok(attempts <= 3, `${attempts} attempts`);

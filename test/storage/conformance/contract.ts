@@ -5,15 +5,15 @@
  * does not compile, and neither does a name that is not the contract's.
  */
 import type { AuditWriter } from '../../../src/storage/audit-rows.js';
+import type { AuditStorage } from '../../../src/storage/audit-storage.js';
 import type { Storage, StorageReader, StorageWriter } from '../../../src/storage/storage.js';
 
 /** The keys of `T` whose values are functions (properties such as `kind` are not methods). */
 type MethodOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T] & string;
 
-/** A method of a transaction's rows, of its audit member, or of the Storage itself. */
+/** A method of a transaction's rows, or of the Storage itself. */
 export type ContractMethod =
   | MethodOf<StorageWriter>
-  | `audit.${MethodOf<AuditWriter>}`
   | Exclude<MethodOf<Storage>, keyof StorageReader>;
 
 export const CONTRACT = {
@@ -30,9 +30,7 @@ export const CONTRACT = {
     'updateKeyMaterial', 'insertAlias', 'deleteAlias'],
   rotation: ['getRotationFunction', 'listRotationFunctions', 'putRotationFunction', 'deleteRotationFunction', 'getRotationSchedule',
     'listDueRotations', 'putRotationSchedule', 'deleteRotationSchedule', 'leaseRotation', 'releaseRotation', 'listRotationRuns', 'putRotationRun'],
-  audit: ['audit.head', 'audit.listEvents', 'audit.listDigests', 'audit.lastDigest', 'audit.readActivity',
-    'audit.listIndexRows', 'audit.indexedThrough', 'audit.setIndexedThrough', 'audit.lockChain', 'audit.insertEvent', 'audit.listUnindexed', 'audit.insertIndexRows', 'audit.insertDigest',
-    'audit.deleteEventsThrough', 'audit.lastEventBefore'],
+  auditOutbox: ['listAuditOutbox', 'insertAuditOutbox', 'deleteAuditOutbox'],
 } as const satisfies Record<string, readonly ContractMethod[]>;
 
 type Listed = (typeof CONTRACT)[keyof typeof CONTRACT][number];
@@ -46,3 +44,21 @@ export const CONTRACT_METHODS: readonly ContractMethod[] = Object.values(CONTRAC
 
 /** The methods that belong to the Storage itself rather than to a transaction's rows. */
 export const STORAGE_ONLY: readonly ContractMethod[] = ['useIntegrity', 'schemaVersion', 'migrate', 'transaction', 'useTransactionHook', 'close'];
+
+/** A method of an audit storage transaction's rows, or of the AuditStorage itself. */
+export type AuditContractMethod = MethodOf<AuditWriter> | Exclude<MethodOf<AuditStorage>, MethodOf<AuditWriter>>;
+
+export const AUDIT_CONTRACT = {
+  storage: ['useIntegrity', 'migrate', 'transaction', 'sync', 'close'],
+  events: ['head', 'listEvents', 'lockChain', 'insertEvent', 'lastEventBefore', 'deleteEventsThrough'],
+  index: ['readActivity', 'listIndexRows', 'indexedThrough', 'setIndexedThrough', 'listUnindexed', 'insertIndexRows'],
+  digests: ['listDigests', 'lastDigest', 'insertDigest'],
+} as const satisfies Record<string, readonly AuditContractMethod[]>;
+
+type AuditListed = (typeof AUDIT_CONTRACT)[keyof typeof AUDIT_CONTRACT][number];
+type AuditUnlisted = Exclude<AuditContractMethod, AuditListed>;
+const auditComplete: [AuditUnlisted] extends [never] ? true : AuditUnlisted = true;
+void auditComplete;
+
+export const AUDIT_CONTRACT_METHODS: readonly AuditContractMethod[] = Object.values(AUDIT_CONTRACT).flat();
+export const AUDIT_STORAGE_ONLY: readonly AuditContractMethod[] = AUDIT_CONTRACT.storage;

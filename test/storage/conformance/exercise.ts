@@ -2,6 +2,7 @@
  * What a conformance case gets and how cases are registered (storage-conformance.ts runs them):
  * each case a fresh store of its own, so no case depends on another's rows or on their order.
  */
+import type { AuditStorage } from '../../../src/storage/audit-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import type { RawExecutor } from '../../helpers/raw-executors.js';
 
@@ -37,3 +38,22 @@ export interface CaseOptions {
 
 /** Registers one case; it runs on a store of its own. */
 export type Exercise = (name: string, run: (store: StoreCase) => Promise<void>, options?: CaseOptions) => void;
+
+/** One fresh, empty, unmigrated audit storage without row integrity (audit-storage-conformance.ts). */
+export interface FreshAuditStore {
+  readonly storage: AuditStorage;
+  /** Runs SQL on the audit storage's database behind Coffer's back. */
+  raw(sql: string): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export type OpenFreshAudit = () => Promise<FreshAuditStore>;
+
+/** What an audit storage case runs against. */
+export interface AuditStoreCase {
+  readonly backend: AuditStorage['kind'];
+  readonly storage: AuditStorage;
+  raw(sql: string): Promise<void>;
+}
+
+export type AuditExercise = (name: string, run: (store: AuditStoreCase) => Promise<void>, options?: CaseOptions) => void;

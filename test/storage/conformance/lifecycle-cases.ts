@@ -132,7 +132,7 @@ export function lifecycleCases(exercise: Exercise): void {
   });
 
   exercise('refuses a row changed behind Coffer\'s back with TamperedRowError, in every sealed table', async ({ storage, raw }) => {
-    assert.deepEqual(Object.keys(TAMPER_CASES).sort(), Object.keys(SEALED_COLUMNS).filter((t) => t !== 'audit_events').sort(), 'one case per sealed table');
+    assert.deepEqual(Object.keys(TAMPER_CASES).sort(), Object.keys(SEALED_COLUMNS).filter((t) => t !== 'audit_events' && t !== 'audit_outbox').sort(), 'one case per sealed table (the audit tables report a changed row: their own cases)');
     await storage.transaction(async (tx) => {
       for (const c of Object.values(TAMPER_CASES)) await c.write(tx);
     });

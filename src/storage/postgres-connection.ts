@@ -1,0 +1,95 @@
+/**
+ * What both PostgreSQL storages (the store and its audit trail, which share one database) use:
+ * the pool, an executor with numbered placeholders, and the store's migrations.
+ */
+import pg from 'pg';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, POSTGRES_DIALECT, migrationStatements } from './migrations.js';
+import type { RowIntegrity } from './row-integrity.js';
+import { upgradeRows } from './row-upgrades.js';
+import type { SqlExecutor } from './sql-executor.js';
+
+// Any constant works; it only has to differ from other applications' advisory lock keys.
+const MIGRATION_LOCK_KEY = 0x0c0ffe5;
+
+const placeholderCache = new Map<string, string>();
+
+/** Rewrites `?` placeholders as `$1, $2, ...` (no Coffer query has a literal `?`). */
+function numbered(sql: string): string {
+  let text = placeholderCache.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    placeholderCache.set(sql, text);
+  }
+  return text;
+}
+
+/** Runs SQL on a pool or on one checked-out client. */
+export class PostgresExecutor implements SqlExecutor {
+  constructor(private readonly target: pg.Pool | pg.PoolClient) {}
+
+  async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return (await this.target.query(numbered(sql), params as unknown[])).rows as T[];
+  }
+
+  async run(sql: string, params: readonly unknown[]): Promise<number> {
+    return (await this.target.query(numbered(sql), params as unknown[])).rowCount ?? 0;
+  }
+}
+
+/** Splits `?schema=` off a connection URL (pg itself does not understand it). */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error('the schema in COFFER_DATABASE_URL must be a lower-case SQL identifier');
+  }
+  return { connectionString: parsed.toString(), schema };
+}
+
+/** A pool on `url` (postgres://...), its tables in `?schema=` when given; answers once connected. */
+export async function openPool(url: string, size: number): Promise<{ pool: pg.Pool; schema: string | undefined }> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  const pool = new pg.Pool({ connectionString, max: size, options: schema ? `-c search_path=${schema}` : undefined });
+  // A broken idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return { pool, schema };
+}
+
+/** The highest applied migration of the store on `pool`, 0 for an empty one. */
+export async function postgresSchemaVersion(pool: pg.Pool): Promise<number> {
+  const found = await pool.query(`SELECT to_regclass($1) AS t`, [MIGRATIONS_TABLE]);
+  if (!found.rows[0].t) return 0;
+  const row = await pool.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
+  return Number(row.rows[0].v ?? 0);
+}
+
+/** Applies the store's pending migrations; safe from several processes at once (an advisory lock). */
+export async function migratePostgres(pool: pg.Pool, schema: string | undefined, integrity: RowIntegrity): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+    const row = await client.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
+    for (let v = Number(row.rows[0].v ?? 0) + 1; v <= LATEST_SCHEMA_VERSION; v++) {
+      for (const statement of migrationStatements(v, POSTGRES_DIALECT)) await client.query(statement);
+      await upgradeRows(v, new PostgresExecutor(client), integrity);
+      await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, applied_at) VALUES ($1, $2)`, [v, Date.now()]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

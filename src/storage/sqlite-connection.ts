@@ -1,0 +1,74 @@
+/**
+ * What both SQLite files (the store and its audit trail) share: how a connection is opened, an
+ * executor that prepares each statement once, and where reads outside transactions run.
+ */
+import Database from 'better-sqlite3';
+import type { SqlExecutor } from './sql-executor.js';
+
+const BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * A connection in WAL mode: the writer commits with synchronous=FULL, the reader only reads.
+ * `pageSize` applies to a file not yet written (it must be set before WAL mode starts).
+ */
+export function openConnection(path: string, role: 'writer' | 'reader', pageSize?: number): Database.Database {
+  const db = new Database(path);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (role === 'writer') {
+    if (pageSize !== undefined) db.pragma(`page_size = ${pageSize}`);
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before it is acknowledged, so a SIGKILL or power loss loses
+    // no acknowledged write.
+    db.pragma('synchronous = FULL');
+  } else {
+    db.pragma('query_only = ON');
+  }
+  return db;
+}
+
+/** Runs SQL on one better-sqlite3 connection, caching prepared statements by text. */
+export class SqliteExecutor implements SqlExecutor {
+  private readonly statements = new Map<string, Database.Statement>();
+  constructor(readonly db: Database.Database) {}
+
+  /** Runs a statement without parameters (BEGIN, SAVEPOINT, PRAGMA...), prepared once. */
+  control(sql: string): void {
+    this.prepare(sql).run();
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.prepare(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.prepare(sql).run(...params).changes;
+  }
+}
+
+/**
+ * Where reads outside transactions run: on the writer connection while it is between
+ * transactions (it sees exactly what is committed, and its page cache stays warm: a second
+ * connection throws its whole cache away after every commit it did not make, and pays for it
+ * on the next read), else on the read-only reader. Writes never come here; on the reader,
+ * which is query_only, they would fail.
+ */
+export class IdleWriterReads implements SqlExecutor {
+  constructor(private readonly reader: SqliteExecutor, private readonly writer: SqliteExecutor) {}
+
+  all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return (this.writer.db.inTransaction ? this.reader : this.writer).all<T>(sql, params);
+  }
+
+  run(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.reader.run(sql, params);
+  }
+}
