@@ -32,14 +32,15 @@ const SERVED: Record<string, { version: string; exportName: string; operations: 
       'CreatePolicy GetPolicy GetPolicyVersion ListPolicies DeletePolicy CreatePolicyVersion PutUserPolicy GetUserPolicy ListUserPolicies ' +
       'DeleteUserPolicy AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies PutGroupPolicy GetGroupPolicy ListGroupPolicies ' +
       'DeleteGroupPolicy AttachGroupPolicy DetachGroupPolicy ListAttachedGroupPolicies PutRolePolicy GetRolePolicy ListRolePolicies ' +
-      'DeleteRolePolicy AttachRolePolicy DetachRolePolicy ListAttachedRolePolicies SimulatePrincipalPolicy',
+      'DeleteRolePolicy AttachRolePolicy DetachRolePolicy ListAttachedRolePolicies SimulatePrincipalPolicy ListRoles ListGroups GetGroup ' +
+      'ListGroupsForUser ListEntitiesForPolicy GetAccountSummary ListAccountAliases GetAccessKeyLastUsed',
   },
-  sts: { version: '2011-06-15', exportName: 'stsModel', operations: 'GetCallerIdentity AssumeRole' },
+  sts: { version: '2011-06-15', exportName: 'stsModel', operations: 'GetCallerIdentity AssumeRole GetSessionToken' },
   kms: {
     version: '2014-11-01', exportName: 'kmsModel',
     operations: 'CreateKey DescribeKey ListKeys CreateAlias DeleteAlias ListAliases EnableKeyRotation DisableKeyRotation GetKeyRotationStatus ' +
       'EnableKey DisableKey ScheduleKeyDeletion CancelKeyDeletion Encrypt Decrypt GenerateDataKey PutKeyPolicy GetKeyPolicy ListKeyPolicies ' +
-      'TagResource UntagResource ListResourceTags',
+      'TagResource UntagResource ListResourceTags GenerateRandom',
   },
   cloudtrail: { version: '2013-11-01', exportName: 'cloudTrailModel', operations: 'LookupEvents' },
 };

@@ -1,8 +1,10 @@
 /**
  * The HTTP server: one endpoint for every service. POST / carries JSON 1.1 requests routed by
  * X-Amz-Target and Query requests (IAM, STS) routed by Action and credential scope; GET /health
- * (the process answers) and GET /ready (the store takes writes) answer without authentication and
- * say nothing else; GET /metrics (Prometheus, only when configured) needs its bearer token;
+ * (and /_localstack/health: every service and its state), GET /ready (the store takes writes) and
+ * GET / (a page for people) answer without authentication and say nothing of the store's
+ * contents, and health checks are not logged; GET /metrics (Prometheus, only when configured)
+ * needs its bearer token;
  * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all state but keys and
  * access keys, and POST /_coffer/clock moves the engines' clock forward.
  */
@@ -19,6 +21,7 @@ import { asQueryError, xmlError } from './query/xml-response.js';
 import type { RequestPipeline, RequestTrace } from './request-pipeline.js';
 import { InternalServerError } from './wire-errors.js';
 import { serveMetrics, type MetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { healthDocument, rootPage, type HealthFacts } from './front-pages.js';
 import type { RequestAudit, RequestAuditor } from './audit/request-auditor.js';
 import { runWithDraft } from '../engine/audit/audit-scope.js';
 
@@ -45,6 +48,9 @@ export interface ServerParts {
   readonly metrics?: MetricsEndpoint;
   /** Whether the audit trail takes events: while it does not, every request is refused, and /ready says 503. */
   readonly trailHealthy?: () => boolean;
+  /** The store's kind and Coffer's version, for the health document and the page at GET /. */
+  readonly store?: string;
+  readonly version?: string;
 }
 
 /** Whether `host` is a loopback address (or localhost). */
@@ -53,6 +59,8 @@ export function isLoopback(host: string): boolean {
 }
 
 const READY_PROBE_MS = 1000;
+/** Probes: answered without authentication, not logged. */
+const PROBES = new Set(['/health', '/ready', '/_localstack/health']);
 
 /** Coffer's HTTP front. */
 export class CofferServer {
@@ -109,10 +117,18 @@ export class CofferServer {
     let status = 200;
     let errorCode: string | undefined;
     let audit: RequestAudit | undefined;
+    let logged = true;
     try {
-      if (request.method === 'GET' && (request.url === '/health' || request.url === '/ready')) {
+      if (request.method === 'GET' && request.url !== undefined && PROBES.has(request.url)) {
         trace.action = request.url;
+        // Polled every few seconds by load balancers and compose files: not worth a log line each.
+        logged = false;
         status = await this.probe(request.url, response, requestId);
+        return;
+      }
+      if (request.method === 'GET' && request.url === '/') {
+        trace.action = request.url;
+        sendBody(response, 200, requestId, 'text/html; charset=utf-8', rootPage(this.healthFacts(), this.localUrl(request)));
         return;
       }
       if (request.method === 'GET' && request.url === '/metrics' && this.parts.metrics) {
@@ -157,7 +173,7 @@ export class CofferServer {
       if (wire instanceof InternalServerError) this.parts.onFault(error, requestId);
       if (status === 413) request.resume();
     } finally {
-      this.parts.recorder.record({
+      if (logged) this.parts.recorder.record({
         requestId, action: trace.action, principalArn: trace.ctx?.principalArn, region: trace.ctx?.region, status, errorCode,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       });
@@ -167,9 +183,20 @@ export class CofferServer {
     }
   }
 
+  private healthFacts(): HealthFacts {
+    return { services: this.parts.pipeline.router.serviceNames(), version: this.parts.version ?? 'unknown', store: this.parts.store ?? this.parts.storage.kind,
+      trailHealthy: this.parts.trailHealthy?.() ?? true };
+  }
+
+  /** The URL a client on this machine uses (for the page's examples): the host it asked for. */
+  private localUrl(request: IncomingMessage): string {
+    const host = String(request.headers.host ?? '127.0.0.1');
+    return `${this.secure ? 'https' : 'http'}://${/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? host : '127.0.0.1'}`;
+  }
+
   private async probe(path: string, response: ServerResponse, requestId: string): Promise<number> {
-    if (path === '/health') {
-      sendJson(response, 200, requestId, '{"status":"ok"}');
+    if (path !== '/ready') {
+      sendJson(response, 200, requestId, healthDocument(this.healthFacts()));
       return 200;
     }
     const ready = (this.parts.trailHealthy?.() ?? true) && await this.writable();

@@ -29,6 +29,10 @@ export interface PipelineOptions {
   readonly account: string;
   /** Regions a credential scope may name (AWS's, plus any configured). */
   readonly regions: ReadonlySet<string>;
+  /** Where the root credentials are kept: an unknown key from this machine is told (never a caller elsewhere). */
+  readonly credentialsHint?: string;
+  /** Told of every long-term access key a request authenticated with (GetAccessKeyLastUsed). */
+  readonly keyUsed?: (accessKeyId: string, service: string, region: string) => void;
 }
 
 /** What is known so far about a request being executed: only names Coffer itself defines. */
@@ -64,6 +68,11 @@ export interface Executed {
   readonly output: object;
   readonly body: string;
   readonly contentType: string;
+}
+
+/** Whether a peer is this machine. */
+function isLoopbackAddress(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address));
 }
 
 function requestUrl(request: IncomingMessage): URL {
@@ -126,7 +135,11 @@ export class RequestPipeline {
       trace.accessKeyId = auth.accessKeyId;
       return { account: this.options.account, region: auth.region, principalArn: rootPrincipal(this.options.account) };
     }
-    const verified = await this.verifier.verify(request, [service]);
+    const verified = await this.verifier.verify(request, [service]).catch((error: unknown) => {
+      throw error instanceof UnrecognizedClientException && this.options.credentialsHint && isLoopbackAddress(incoming.socket.remoteAddress)
+        ? new UnrecognizedClientException(`(Coffer: the access key is not this server's; its root credentials are in ${this.options.credentialsHint}, and \`coffer env\` prints them as exports.)`)
+        : error;
+    });
     const { key } = verified;
     const caller = await this.callers.callerFor({
       account: key.account, principalArn: key.principalArn, ownerId: key.ownerId, ...(key.session ? { session: key.session } : {}),
@@ -135,7 +148,9 @@ export class RequestPipeline {
     if (!caller) throw new UnrecognizedClientException();
     trace.caller = caller;
     trace.accessKeyId = key.accessKeyId;
-    const base = { account: key.account, region: verified.region, principalArn: caller.arn, caller };
+    if (key.session === undefined && key.temporary !== true) this.options.keyUsed?.(key.accessKeyId, service, verified.region);
+    const base = { account: key.account, region: verified.region, principalArn: caller.arn, caller,
+      ...(key.session !== undefined || key.temporary === true ? { temporaryCredentials: true } : {}) };
     if (caller.kind === 'root') return base;
     const sourceIp = incoming.socket.remoteAddress;
     const secureTransport = (incoming.socket as TLSSocket).encrypted === true;

@@ -54,6 +54,11 @@ export class ServiceRouter {
     }
   }
 
+  /** The services' names (`ssm`, `secretsmanager`, `iam`...), once each. */
+  serviceNames(): string[] {
+    return [...new Set([...this.byTarget.values(), ...this.byScope.values()].map((s) => s.name))].sort();
+  }
+
   /** The protocol of a request, by its headers alone. */
   protocolOf(request: IncomingMessage): RequestProtocol {
     if (request.headers['x-amz-target'] !== undefined || !this.isForm(request)) return { kind: 'json' };
@@ -84,7 +89,7 @@ export class ServiceRouter {
     const service = dot > 0 ? this.byTarget.get(text!.slice(0, dot)) : undefined;
     const action = dot > 0 ? text!.slice(dot + 1) : '';
     const operation = service && Object.hasOwn(service.model.operations, action) ? service.operations.get(action) : undefined;
-    if (!service || !operation) throw new UnknownOperationException();
+    if (!service || !operation) throw new UnknownOperationException(text);
     return { service, action, operation };
   }
 

@@ -17,8 +17,9 @@ export class IncompleteSignatureException extends ServiceError {
 }
 
 export class UnrecognizedClientException extends ServiceError {
-  constructor() {
-    super('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+  /** `hint`: said after AWS's words (to a caller on this machine: where the root credentials are). */
+  constructor(hint?: string) {
+    super('UnrecognizedClientException', `The security token included in the request is invalid.${hint ? ` ${hint}` : ''}`, 400);
   }
 }
 
@@ -35,8 +36,10 @@ export class SerializationException extends ServiceError {
 }
 
 export class UnknownOperationException extends ServiceError {
-  constructor() {
-    super('UnknownOperationException', '', 400);
+  /** `target`: the X-Amz-Target sent, named when it is a plausible one (it comes before authentication). */
+  constructor(target?: string) {
+    super('UnknownOperationException', target !== undefined && /^[A-Za-z0-9_.]{1,160}$/.test(target)
+      ? `The operation ${target} is not one this endpoint serves.` : 'The X-Amz-Target header names no operation this endpoint serves.', 400);
   }
 }
 

@@ -16,6 +16,8 @@ import { IamEntities } from '../engine/iam/iam-entities.js';
 import { IamPermissions } from '../engine/iam/iam-permissions.js';
 import { IamPolicies } from '../engine/iam/iam-policies.js';
 import { IamPrincipals } from '../engine/iam/iam-principals.js';
+import { IamDirectory } from '../engine/iam/iam-directory.js';
+import { AccessKeyUsage } from '../engine/identity/access-key-usage.js';
 import { PolicySimulator } from '../engine/iam/policy-simulator.js';
 import { KeyManagement } from '../engine/kms/key-management.js';
 import { KmsPermissions } from '../engine/kms/kms-permissions.js';
@@ -86,6 +88,9 @@ export interface Coffer {
 export interface IdentityEngines {
   readonly entities: IamEntities;
   readonly principals: IamPrincipals;
+  readonly directory: IamDirectory;
+  /** When each access key was last used (the request pipeline notes every use). */
+  readonly keyUsage: AccessKeyUsage;
   readonly policies: IamPolicies;
   readonly callers: CallerDirectory;
   readonly simulator: PolicySimulator;
@@ -129,10 +134,10 @@ async function provenMasterKey(storage: Storage, settings: CofferSettings, env: 
 }
 
 function rotationEngines(parts: { storage: Storage; keyring: Keyring; barrier: ValueBarrier; clock: Clock; parameters: ParameterStore;
-  secrets: SecretStore; env: NodeJS.ProcessEnv; events: AuditTrail }): RotationEngines {
+  secrets: SecretStore; env: NodeJS.ProcessEnv; events: AuditTrail; logRotations: boolean }): RotationEngines {
   const functions = new RotationFunctions(parts.storage, parts.keyring, parts.barrier);
   const schedules = new ScheduleStore(parts.storage);
-  const notifier = new RotationNotifier(parts.env.COFFER_ROTATION_WEBHOOK || undefined, (line) => process.stderr.write(`${line}\n`));
+  const notifier = new RotationNotifier(parts.env.COFFER_ROTATION_WEBHOOK || undefined, parts.logRotations ? (line) => process.stderr.write(`${line}\n`) : () => {});
   const runner = new RotationRunner({ ...parts, functions, schedules, notifier, timeoutMs: Number(parts.env.COFFER_ROTATION_TIMEOUT_MS ?? 30_000) });
   const scheduler = new RotationScheduler(parts.storage, runner, parts.clock);
   return {
@@ -161,6 +166,8 @@ export interface OpenOptions {
    * requests' thread a message), or inline (the CLI, tests: no thread to start).
    */
   readonly auditLedger?: 'thread' | 'inline';
+  /** Log every rotation run's end as a JSON line on stderr (a server's log; the CLI says it in its own words). */
+  readonly logRotations?: boolean;
 }
 
 /**
@@ -233,9 +240,11 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const accessKeys = new AccessKeyStore(storage, keyring, barrier, { account: settings.account, region: settings.region });
     const entities = new IamEntities(storage);
     const policies = new IamPolicies(entities);
+    const keyUsage = new AccessKeyUsage(storage);
     const iam: IdentityEngines = {
       entities, policies, principals: new IamPrincipals(entities, accessKeys), callers: new CallerDirectory(entities, policies),
-      simulator: new PolicySimulator(entities, policies), permissions: new IamPermissions(entities),
+      simulator: new PolicySimulator(entities, policies), directory: new IamDirectory(entities, accessKeys, keyUsage), keyUsage,
+      permissions: new IamPermissions(entities, async (id) => (await accessKeys.find(id))?.principalArn),
     };
     const sessions = new SessionCredentials(new TokenSealer(keyring, 'sts-session/v1'));
     const secretStore = new SecretStore(records, new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)), keys);
@@ -245,7 +254,7 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
       permissions: secretsPermissions, sweeper: new SecretSweeper(records, () => {}, audit),
     };
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
-    const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env, events: audit });
+    const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env, events: audit, logRotations: options.logRotations === true });
     return {
       settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock, audit, auditStorage: opened.storage,
       accessReport: new AccessReport(storage, audit, new TokenSealer(keyring), () => clock.now()),
@@ -253,6 +262,7 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
       // A session token says the key is temporary; a long-term key never comes with one.
       credentials: async (id, token) => (token !== undefined ? sessions.open(id, token) : accessKeys.find(id)),
       close: async () => {
+        await keyUsage.flush().catch(() => {});
         await rotation.scheduler.stop();
         await secrets.sweeper.stop();
         await audit.close();

@@ -10,12 +10,20 @@ import { generateAccessKeyId, generateSecretAccessKey } from '../engine/identity
 import { rootPrincipal } from '../engine/request-context.js';
 import type { Coffer } from './open-coffer.js';
 
-/** What start-up should tell the operator. */
+/** What start-up should tell the operator, and what init scripts are given. */
 export interface RootCredentialsOutcome {
   readonly accessKeyId: string;
+  /** The secret (for init scripts; printed only when generated now). */
+  readonly secretAccessKey: string;
   /** Set only when the pair was generated now: print it once. */
-  readonly generatedSecret?: string;
-  readonly file?: string;
+  readonly generated: boolean;
+  /** Where the pair is kept: the credentials file, or the environment. */
+  readonly source: { readonly file: string } | { readonly environment: true };
+}
+
+/** Where a generated pair is kept. */
+export function rootCredentialsFile(dataDir: string): string {
+  return join(dataDir, 'root-credentials');
 }
 
 /** Makes sure the root principal has the configured (or a generated) key. */
@@ -28,19 +36,21 @@ export async function ensureRootCredentials(coffer: Coffer, env: NodeJS.ProcessE
   if (id || secret) {
     if (!id || !secret) throw new Error('set both COFFER_ROOT_ACCESS_KEY_ID and COFFER_ROOT_SECRET_ACCESS_KEY, or neither');
     const current = await coffer.accessKeys.find(id);
-    if (current?.principalArn === root && current.secretAccessKey === secret) return { accessKeyId: id };
+    const outcome = { accessKeyId: id, secretAccessKey: secret, generated: false, source: { environment: true as const } };
+    if (current?.principalArn === root && current.secretAccessKey === secret) return outcome;
     // The environment is authoritative: replace whatever root key the store had.
     for (const old of existing) await coffer.accessKeys.remove(old);
     if (current) await coffer.accessKeys.remove(id);
     await coffer.accessKeys.add(account, root, account, { accessKeyId: id, secretAccessKey: secret });
-    return { accessKeyId: id };
+    return outcome;
   }
-  if (existing.length > 0) return { accessKeyId: existing[0]! };
+  const file = rootCredentialsFile(dataDir);
+  const kept = existing.length > 0 ? await coffer.accessKeys.find(existing[0]!) : undefined;
+  if (kept) return { accessKeyId: kept.accessKeyId, secretAccessKey: kept.secretAccessKey, generated: false, source: { file } };
   const pair = { accessKeyId: generateAccessKeyId(), secretAccessKey: generateSecretAccessKey() };
   await coffer.accessKeys.add(account, root, account, pair);
-  const file = join(dataDir, 'root-credentials');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `[default]\naws_access_key_id = ${pair.accessKeyId}\naws_secret_access_key = ${pair.secretAccessKey}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  return { accessKeyId: pair.accessKeyId, generatedSecret: pair.secretAccessKey, file };
+  return { ...pair, generated: true, source: { file } };
 }

@@ -1,6 +1,7 @@
 /**
- * What every `coffer` subcommand is: a name, a one-line summary, a usage text, and a run
- * function over parsed arguments. Commands write through CliIo so tests can capture output.
+ * What every `coffer` subcommand is: a name, a one-line summary, a usage text, its options
+ * (each described: `coffer CMD --help` prints them), examples, and a run function over its
+ * arguments. Commands write through CliIo so tests can capture output.
  */
 import type { CliSession } from './cli-session.js';
 
@@ -13,11 +14,26 @@ export interface CliIo {
   readStdin(): Promise<string>;
 }
 
+/** One option: how node:util's parseArgs reads it, and how help describes it. */
+export interface OptionSpec {
+  readonly type: 'boolean' | 'string';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** What the value is, in help (`TEXT`, `FILE`). */
+  readonly value?: string;
+  readonly description: string;
+}
+
+export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
 /** A subcommand. Returns the process exit code. */
 export interface CliCommand {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
+  readonly options: OptionSpecs;
+  /** Command lines that work as written (the help's examples). */
+  readonly examples: readonly string[];
   run(args: string[], session: CliSession, io: CliIo): Promise<number>;
 }
 

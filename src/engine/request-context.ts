@@ -77,6 +77,8 @@ export interface RequestContext extends Scope {
    * parameters) leave out what a Deny names, so no listing undoes a Deny on a single read.
    */
   readonly denies?: (permission: Permission) => Promise<boolean>;
+  /** Signed with temporary credentials (a role session's, or a user's GetSessionToken's). */
+  readonly temporaryCredentials?: boolean;
 }
 
 export const DEFAULT_ACCOUNT = '000000000000';

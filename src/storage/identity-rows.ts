@@ -50,8 +50,20 @@ export interface IamLinkRow {
   account: string;
 }
 
+/**
+ * When an access key was last used, for which service and region (GetAccessKeyLastUsed): kept to
+ * the hour, unsealed bookkeeping like rotation due times (it decides nothing).
+ */
+export interface AccessKeyUseRow {
+  accessKeyId: string;
+  lastUsedAt: number;
+  service: string;
+  region: string;
+}
+
 /** Reads of access keys and IAM entities, documents and links. */
 export interface IdentityReader {
+  getAccessKeyUse(accessKeyId: string): Promise<AccessKeyUseRow | undefined>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined>;
   listAccessKeys(principalArn: string): Promise<AccessKeyRow[]>;
   /** The ids of the keys rows name `principalArn` as owner of, unchecked (each row is checked when read). */
@@ -68,6 +80,8 @@ export interface IdentityReader {
 
 /** Writes of access keys and IAM entities, documents and links; only inside a transaction. */
 export interface IdentityWriter extends IdentityReader {
+  /** Records uses; a use older than the one stored changes nothing. */
+  recordAccessKeyUses(rows: readonly AccessKeyUseRow[]): Promise<void>;
   insertAccessKey(row: AccessKeyRow): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<void>;
   setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void>;

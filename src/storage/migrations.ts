@@ -148,6 +148,10 @@ const MIGRATIONS: readonly (readonly Statement[])[] = [
     ...['audit_events', 'audit_resources', 'audit_index_state', 'audit_digests'].map((table) => ({ sqlite: `ALTER TABLE ${table} RENAME TO moved_${table}` })),
     { postgres: AUDIT_EVENT_ID_INDEX },
   ],
+  [
+    // When each access key was last used, to the hour (GetAccessKeyLastUsed; identity-rows.ts).
+    `CREATE TABLE iam_access_key_usage (access_key_id {text} PRIMARY KEY, last_used_at {bigint} NOT NULL, service {text} NOT NULL, region {text} NOT NULL)`,
+  ],
 ];
 
 /** The schema version this build expects. */

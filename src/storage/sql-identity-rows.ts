@@ -4,7 +4,7 @@
  * (row-integrity.ts): written with its MAC, refused on read if it no longer matches. SqlRows
  * composes this class with the other domains' over one executor.
  */
-import type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityWriter } from './identity-rows.js';
+import type { AccessKeyRow, AccessKeyUseRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityWriter } from './identity-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 import type { RowIntegrity } from './row-integrity.js';
 import { storedInteger } from './row-integrity.js';
@@ -120,6 +120,21 @@ export class SqlIdentityRows implements IdentityWriter {
   async deleteIamLink(row: Omit<IamLinkRow, 'account'>): Promise<boolean> {
     return (await this.sql.run('DELETE FROM iam_links WHERE link = ? AND from_arn = ? AND to_arn = ?',
       [row.link, row.fromArn, row.toArn])) > 0;
+  }
+
+  async getAccessKeyUse(accessKeyId: string): Promise<AccessKeyUseRow | undefined> {
+    const rows = await this.sql.all<AccessKeyUseRow & { lastUsedAt: unknown }>(
+      'SELECT access_key_id AS "accessKeyId", last_used_at AS "lastUsedAt", service AS "service", region AS "region" FROM iam_access_key_usage WHERE access_key_id = ?',
+      [accessKeyId]);
+    return rows[0] && { ...rows[0], lastUsedAt: storedInteger(rows[0].lastUsedAt) };
+  }
+
+  async recordAccessKeyUses(rows: readonly AccessKeyUseRow[]): Promise<void> {
+    for (const r of rows) {
+      await this.sql.run(`INSERT INTO iam_access_key_usage (access_key_id, last_used_at, service, region) VALUES (?, ?, ?, ?)
+        ON CONFLICT (access_key_id) DO UPDATE SET last_used_at = excluded.last_used_at, service = excluded.service, region = excluded.region
+        WHERE excluded.last_used_at > iam_access_key_usage.last_used_at`, [r.accessKeyId, r.lastUsedAt, r.service, r.region]);
+    }
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined> {

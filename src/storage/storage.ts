@@ -22,7 +22,7 @@ export type { Scope } from './scope.js';
 export type { MetaReader, MetaWriter } from './meta-rows.js';
 export type { LabelRow, ListLatestOptions, ParameterReader, ParameterVersionRow, ParameterWriter, TagRow } from './parameter-rows.js';
 export type { SecretReader, SecretRow, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
-export type { AccessKeyRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityReader, IdentityWriter } from './identity-rows.js';
+export type { AccessKeyRow, AccessKeyUseRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityReader, IdentityWriter } from './identity-rows.js';
 export type { AliasRow, KeyMaterialRow, KeyReader, KeyRow, KeyWriter } from './key-rows.js';
 export type { RotationFunctionRow, RotationReader, RotationRunRow, RotationScheduleRow, RotationWriter } from './rotation-rows.js';
 export type { AuditOutboxReader, AuditOutboxRow, AuditOutboxWriter, StoredAuditOutboxRow } from './audit-outbox-rows.js';

@@ -31,6 +31,7 @@ const ACCOUNT_LEVEL: Record<string, string> = {
   'kms:CreateKey': 'the key does not exist yet',
   'kms:ListKeys': 'AWS authorizes it on *',
   'kms:ListAliases': 'AWS authorizes it on *',
+  'kms:GenerateRandom': 'AWS authorizes it on *; it touches no key',
   'coffer:RegisterFunction': 'authorized on the function\'s ARN; functions carry no tags or policy',
   'coffer:ListFunctions': 'lists functions, authorized on *',
   'coffer:RemoveFunction': 'authorized on the function\'s ARN; functions carry no tags or policy',

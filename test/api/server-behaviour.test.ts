@@ -17,13 +17,24 @@ describe('server: full verification', () => {
   before(async () => { server = await startServer(); });
   after(() => server.stop());
 
-  it('answers /health and /ready without authentication, saying nothing else', async () => {
+  it('answers /health (every service and its state, also at LocalStack\'s path), /ready and a page at / without authentication, and logs no probe', async () => {
     const health = await rawRequest(server.endpoint, { method: 'GET', path: '/health' });
     assert.equal(health.status, 200);
-    assert.deepEqual(JSON.parse(health.body), { status: 'ok' });
+    const document = JSON.parse(health.body) as { status: string; services: Record<string, string>; store: string; audit: string };
+    assert.equal(document.status, 'ok');
+    assert.deepEqual(document.services, { cloudtrail: 'running', coffer: 'running', iam: 'running', kms: 'running', secretsmanager: 'running', ssm: 'running', sts: 'running' });
+    assert.equal(document.store, 'sqlite');
+    assert.equal(document.audit, 'ok');
+    const localstack = await rawRequest(server.endpoint, { method: 'GET', path: '/_localstack/health' });
+    assert.deepEqual(JSON.parse(localstack.body).services, document.services);
     const ready = await rawRequest(server.endpoint, { method: 'GET', path: '/ready' });
     assert.equal(ready.status, 200);
     assert.deepEqual(JSON.parse(ready.body), { status: 'ready' });
+    const page = await rawRequest(server.endpoint, { method: 'GET', path: '/' });
+    assert.equal(page.status, 200);
+    assert.match(page.headers['content-type'] as string, /text\/html/);
+    assert.match(page.body, /AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(server.output(), /"action":"\/(health|ready|_localstack\/health)"/, 'health checks are not logged');
   });
 
   it('refuses an unsigned request with MissingAuthenticationTokenException', async () => {

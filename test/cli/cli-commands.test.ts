@@ -176,18 +176,30 @@ for (const mode of MODES) {
       await run(['put', '/dev/rot/portal', '{"username":"u","password":"start-pw"}', '--type', 'SecureString']);
       const started = await run(['rotation', 'parameter', '/dev/rot/portal', '--function', 'pw', '--every', '60d']);
       assert.equal(started.code, 0, started.io.stderr);
-      assert.equal(started.io.stdout, '/dev/rot/portal: rotating now (60d)\n');
+      assert.match(started.io.stdout, /^\/dev\/rot\/portal: rotated \(version [0-9a-f-]{36}\), again every 60d\n$/, 'it waits for the rotation it started');
+      assert.equal(started.io.stderr, '', 'no log line of the run');
       const deadline = Date.now() + 20_000;
       let status = '';
       while (!/succeeded/.test(status) && Date.now() < deadline) {
         status = (await run(['rotation', 'status', '/dev/rot/portal'])).io.stdout;
         if (!/succeeded/.test(status)) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      assert.match(status, /parameter \/dev\/rot\/portal {2}succeeded {2}\(attempt 1\)/);
+      assert.match(status, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}parameter \/dev\/rot\/portal {2}succeeded {2}\(attempt 1\)/, 'ISO 8601 dates');
       const value = JSON.parse((await run(['get', '/dev/rot/portal'])).io.stdout);
       assert.equal(value.username, 'u');
       assert.equal(value.password.length, 20);
       assert.equal((await run(['rotation', 'cancel', '/dev/rot/portal', '--parameter'])).code, 0);
+      // A rotation that fails (a postgres rotator for a value with no host): exit 1, one clear line.
+      assert.equal((await run(['functions', 'register', 'pg', '--builtin', 'postgres'])).code, 0);
+      await run(['put', '/dev/rot/db', '{"username":"u","password":"p"}', '--type', 'SecureString']);
+      const failed = await run(['rotation', 'parameter', '/dev/rot/db', '--function', 'pg']);
+      assert.equal(failed.code, 1, failed.io.stdout);
+      assert.equal(failed.io.stdout, '');
+      assert.match(failed.io.stderr, /^coffer: RotationFailed: \/dev\/rot\/db was not rotated: step \w+ failed: .+\n$/);
+      assert.equal(failed.io.stderr.split('\n').length, 2, 'one line');
+      assert.ok(!failed.io.stderr.includes('"p"'));
+      assert.equal((await run(['rotation', 'cancel', '/dev/rot/db', '--parameter'])).code, 0);
+      assert.equal((await run(['functions', 'remove', 'pg'])).code, 0);
       const missing = await run(['rotation', 'secret', 'no-such-secret', '--function', 'pw']);
       assert.equal(missing.code, 1);
       assert.match(missing.io.stderr, /ResourceNotFoundException/);

@@ -2,6 +2,7 @@
  * The IAM Query-protocol operation table (Version 2010-05-08). Inputs arrive decoded against
  * the IAM model (models/iam.ts): strings, numbers, booleans, lists and structures as modelled.
  */
+import type { IamDirectory } from '../../engine/iam/iam-directory.js';
 import type { IamPermissions } from '../../engine/iam/iam-permissions.js';
 import type { IamPolicies, Holder } from '../../engine/iam/iam-policies.js';
 import type { IamPrincipals } from '../../engine/iam/iam-principals.js';
@@ -16,6 +17,7 @@ const CAPITAL: Record<Holder, string> = { user: 'User', group: 'Group', role: 'R
 /** The IAM engines the table calls. */
 export interface IamEngines {
   readonly principals: IamPrincipals;
+  readonly directory: IamDirectory;
   readonly policies: IamPolicies;
   readonly simulator: PolicySimulator;
   readonly permissions: IamPermissions;
@@ -72,6 +74,14 @@ export function iamService(iam: IamEngines): ApiService {
     ...holderOperations(policies, 'group'),
     ...holderOperations(policies, 'role'),
     ['SimulatePrincipalPolicy', op((c, i) => iam.simulator.simulate(c, i))],
+    ['ListRoles', op((c, i) => iam.directory.listRoles(c, i))],
+    ['ListGroups', op((c, i) => iam.directory.listGroups(c, i))],
+    ['GetGroup', op((c, i) => iam.directory.getGroup(c, i))],
+    ['ListGroupsForUser', op((c, i) => iam.directory.listGroupsForUser(c, i))],
+    ['ListEntitiesForPolicy', op((c, i) => iam.directory.listEntitiesForPolicy(c, i))],
+    ['GetAccountSummary', op((c) => iam.directory.getAccountSummary(c))],
+    ['ListAccountAliases', op(() => iam.directory.listAccountAliases())],
+    ['GetAccessKeyLastUsed', op((c, i) => iam.directory.getAccessKeyLastUsed(c, i))],
   ]);
   return serviceFromModel(iamModel, 'iam', operations, (ctx, action, input) => iam.permissions.permissionsFor(ctx, action, input));
 }

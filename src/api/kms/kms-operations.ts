@@ -31,6 +31,7 @@ export function kmsService(kms: KeyManagement, permissions: KmsPermissions): Api
     ['TagResource', op((c, i) => kms.tagResource(c, i))],
     ['UntagResource', op((c, i) => kms.untagResource(c, i))],
     ['ListResourceTags', op((c, i) => kms.listResourceTags(c, i))],
+    ['GenerateRandom', op((c, i) => kms.generateRandom(c, i))],
   ]);
   return serviceFromModel(kmsModel, 'kms', operations, (ctx, action, input) => permissions.permissionsFor(ctx, action, input));
 }

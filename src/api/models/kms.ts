@@ -30,6 +30,7 @@ export const kmsModel: ServiceModel = {
     TagResource: "TagResourceRequest",
     UntagResource: "UntagResourceRequest",
     ListResourceTags: "ListResourceTagsRequest",
+    GenerateRandom: "GenerateRandomRequest",
   },
   shapes: {
     "AliasNameType": {"type":"string","min":1,"max":256,"pattern":"^[a-zA-Z0-9:/_-]+$"},
@@ -58,6 +59,7 @@ export const kmsModel: ServiceModel = {
     "EncryptionContextType": {"type":"map","key":"EncryptionContextKey","value":"EncryptionContextValue"},
     "EncryptionContextValue": {"type":"string"},
     "GenerateDataKeyRequest": {"type":"structure","members":{"KeyId":"KeyIdType","EncryptionContext":"EncryptionContextType","NumberOfBytes":"NumberOfBytesType","KeySpec":"DataKeySpec","GrantTokens":"GrantTokenList","Recipient":"RecipientInfo","DryRun":"NullableBooleanType"},"required":["KeyId"]},
+    "GenerateRandomRequest": {"type":"structure","members":{"NumberOfBytes":"NumberOfBytesType","CustomKeyStoreId":"CustomKeyStoreIdType","Recipient":"RecipientInfo"}},
     "GetKeyPolicyRequest": {"type":"structure","members":{"KeyId":"KeyIdType","PolicyName":"PolicyNameType"},"required":["KeyId"]},
     "GetKeyRotationStatusRequest": {"type":"structure","members":{"KeyId":"KeyIdType"},"required":["KeyId"]},
     "GrantTokenList": {"type":"list","member":"GrantTokenType","min":0,"max":10},

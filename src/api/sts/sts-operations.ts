@@ -1,6 +1,7 @@
 /**
- * The STS Query-protocol operation table (Version 2011-06-15). GetCallerIdentity needs no
- * permission, as in AWS; AssumeRole checks the trust policy and the caller's policies itself.
+ * The STS Query-protocol operation table (Version 2011-06-15). GetCallerIdentity and
+ * GetSessionToken need no permission, as in AWS (GetSessionToken's credentials carry no more than
+ * the caller has); AssumeRole checks the trust policy and the caller's policies itself.
  */
 import type { SecurityTokenService } from '../../engine/sts/security-token-service.js';
 import { handler as op, serviceFromModel, type ApiService, type ServiceOperation } from '../api-service.js';
@@ -11,6 +12,8 @@ export function stsService(sts: SecurityTokenService): ApiService {
   const operations = new Map<string, ServiceOperation>([
     ['GetCallerIdentity', op((c) => sts.getCallerIdentity(c))],
     ['AssumeRole', op((c, i) => sts.assumeRole(c, i))],
+    ['GetSessionToken', op((c, i) => sts.getSessionToken(c, i))],
   ]);
+  // GetSessionToken, like GetCallerIdentity, needs no permission in AWS (a Deny on it in a policy applies nonetheless there; see README).
   return serviceFromModel(stsModel, 'sts', operations, async () => []);
 }

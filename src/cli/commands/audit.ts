@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { verifyChain, type ChainedEvent, type VerifyReport } from '../../engine/audit/audit-verifier.js';
 import type { AuditDigestRow } from '../../storage/audit-rows.js';
 import type { AuditEntry, AuditFilter } from '../audit-operations.js';
-import { UsageError, type CliCommand, type CliIo } from '../cli-command.js';
+import { UsageError, type CliCommand, type CliIo, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
 
 const USAGE = 'coffer audit tail [-n N] [-f] [--json] | audit search [--name NAME | --prefix P] [--user U] [--action A] [--denied] '
@@ -78,19 +78,37 @@ async function verifyExport(file: string, publicKeyPem: string, range: { from?: 
   return verifyChain(each(), digests, { publicKeyPem, ...range });
 }
 
+const OPTIONS = {
+  n: { type: 'string', short: 'n', value: 'N', description: 'tail: how many events (20 by default)' },
+  follow: { type: 'boolean', short: 'f', description: 'tail: keep printing new events' },
+  json: { type: 'boolean', description: 'tail, search: one JSON record a line' },
+  name: { type: 'string', value: 'NAME', description: 'search: events of this parameter or secret' },
+  prefix: { type: 'string', value: 'P', description: 'search: events of names under this prefix' },
+  user: { type: 'string', value: 'U', description: 'search: events of this user (a name, an ARN, or root)' },
+  action: { type: 'string', value: 'A', description: 'search: events of this action (GetParameter...)' },
+  denied: { type: 'boolean', description: 'search: denied requests only' },
+  since: { type: 'string', value: 'T', description: 'from this time: ISO 8601, or an age (15m, 2h, 7d)' },
+  until: { type: 'string', value: 'T', description: 'up to this time' },
+  // --from/--to are the same as --since/--until (CloudTrail's and the issue's words for a range).
+  from: { type: 'string', value: 'T', description: 'the same as --since' },
+  to: { type: 'string', value: 'T', description: 'the same as --until' },
+  limit: { type: 'string', value: 'N', description: 'search: at most N events (100 by default)' },
+  format: { type: 'string', value: 'jsonl', description: 'export: the format (JSON lines)' },
+  out: { type: 'string', value: 'FILE', description: 'export: write to FILE (0600) instead of standard output' },
+  file: { type: 'string', value: 'EXPORT', description: 'verify: an export, instead of the store' },
+  'public-key': { type: 'string', value: 'PEM_FILE', description: 'verify --file: the trail\'s public key (coffer audit public-key)' },
+} as const satisfies OptionSpecs;
+
 export const auditCommand: CliCommand = {
   name: 'audit',
   summary: 'the audit trail: tail, search, export, verify the hash chain and signed digests, the public key',
   usage: USAGE,
+  options: OPTIONS,
+  examples: ['coffer audit tail -n 50 -f', 'coffer audit search --name /prod/db/password --since 7d', 'coffer audit search --denied --json',
+    'coffer audit export --out trail.jsonl && coffer audit public-key > audit.pem', 'coffer audit verify --file trail.jsonl --public-key audit.pem'],
   async run(args, session, io) {
     const [action, ...rest] = args;
-    const { values, positionals } = parseOptions(rest, {
-      n: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' },
-      name: { type: 'string' }, prefix: { type: 'string' }, user: { type: 'string' }, action: { type: 'string' }, denied: { type: 'boolean' },
-      // --from/--to are the same as --since/--until (CloudTrail's and the issue's words for a range).
-      since: { type: 'string' }, until: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
-      file: { type: 'string' }, 'public-key': { type: 'string' },
-    });
+    const { values, positionals } = parseOptions(rest, OPTIONS);
     if (positionals.length > 0) throw new UsageError(USAGE);
     if ((values.since && values.from) || (values.until && values.to)) throw new UsageError('--from is --since and --to is --until: give one of each');
     const since = values.since ?? values.from;

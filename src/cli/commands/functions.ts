@@ -2,20 +2,29 @@
  * `coffer functions register|list|remove`: the rotation functions RotationLambdaARN names —
  * an HTTP endpoint Coffer POSTs Lambda's rotation event to, or a built-in rotator.
  */
-import { UsageError, type CliCommand } from '../cli-command.js';
+import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
 
 const USAGE = 'coffer functions register NAME (--url URL | --builtin random-password|postgres [--field NAME] [--length N]) | functions list [--json] | functions remove NAME';
+
+const OPTIONS = {
+  url: { type: 'string', value: 'URL', description: 'register an HTTP endpoint that Coffer POSTs Lambda\'s rotation events to (signed)' },
+  builtin: { type: 'string', value: 'random-password|postgres', description: 'register a built-in rotator' },
+  field: { type: 'string', value: 'NAME', description: 'built-in rotators: the JSON field of the secret to rotate (password by default)' },
+  length: { type: 'string', value: 'N', description: 'random-password: the new password\'s length' },
+  json: { type: 'boolean', description: 'print as JSON' },
+} as const satisfies OptionSpecs;
 
 export const functionsCommand: CliCommand = {
   name: 'functions',
   summary: 'register, list and remove rotation functions (HTTP endpoints or built-in rotators)',
   usage: USAGE,
+  options: OPTIONS,
+  examples: ['coffer functions register pw --builtin random-password --length 32', 'coffer functions register mine --url http://127.0.0.1:9000/rotate',
+    'coffer functions list'],
   async run(args, session, io) {
     const [action, ...rest] = args;
-    const { values, positionals } = parseOptions(rest, {
-      url: { type: 'string' }, builtin: { type: 'string' }, field: { type: 'string' }, length: { type: 'string' }, json: { type: 'boolean' },
-    });
+    const { values, positionals } = parseOptions(rest, OPTIONS);
     const rotation = await session.rotation();
     switch (action) {
       case 'register': {

@@ -1,14 +1,21 @@
 /** `coffer history NAME`: every kept version with date, author and labels. */
 import type { ParameterHistory } from '@aws-sdk/client-ssm';
-import { UsageError, type CliCommand } from '../cli-command.js';
+import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
+
+const OPTIONS = {
+  values: { type: 'boolean', description: 'show each version\'s value (decrypted)' },
+  json: { type: 'boolean', description: 'print the versions as JSON' },
+} as const satisfies OptionSpecs;
 
 export const historyCommand: CliCommand = {
   name: 'history',
   summary: 'list a parameter\'s versions (values only with --values)',
   usage: 'coffer history NAME [--values] [--json]',
+  options: OPTIONS,
+  examples: ['coffer history /dev/app/db-password', 'coffer history /dev/app/db-password --values --json'],
   async run(args, session, io) {
-    const { values, positionals } = parseOptions(args, { values: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length !== 1) throw new UsageError('history takes one NAME');
     const parameters = await session.parameters();
     const versions: ParameterHistory[] = [];

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError, type CliCommand } from '../cli-command.js';
+import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, parseTagPairs, toJson } from '../parse-options.js';
 
 const USAGE = 'coffer iam create-user NAME [--tag KEY=VALUE]... [--policy-file FILE [--policy-name NAME]] | ' +
@@ -16,15 +16,23 @@ function policyArn(reference: string): string {
   return reference.startsWith('arn:') ? reference : `arn:aws:iam::aws:policy/${reference}`;
 }
 
+const OPTIONS = {
+  tag: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'create-user: a tag for the user' },
+  'policy-file': { type: 'string', value: 'FILE', description: 'create-user: an inline policy for the user, from a JSON file' },
+  'policy-name': { type: 'string', value: 'NAME', description: 'create-user: the inline policy\'s name (the file\'s name by default)' },
+  json: { type: 'boolean', description: 'print as JSON' },
+} as const satisfies OptionSpecs;
+
 export const iamCommand: CliCommand = {
   name: 'iam',
   summary: 'create users with tags and policies, issue access keys, attach managed policies, whoami',
   usage: USAGE,
+  options: OPTIONS,
+  examples: ['coffer iam create-user app --tag team=payments --policy-file app-policy.json', 'coffer iam create-key app',
+    'coffer iam attach-policy app AmazonSSMReadOnlyAccess', 'coffer iam whoami'],
   async run(args, session, io) {
     const [action, ...rest] = args;
-    const { values, positionals } = parseOptions(rest, {
-      tag: { type: 'string', multiple: true }, 'policy-file': { type: 'string' }, 'policy-name': { type: 'string' }, json: { type: 'boolean' },
-    });
+    const { values, positionals } = parseOptions(rest, OPTIONS);
     const iam = await session.identity();
     switch (action) {
       case 'create-user': {

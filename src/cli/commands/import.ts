@@ -3,7 +3,7 @@
  * the key's case. Without --overwrite it refuses before writing anything if any name exists.
  */
 import { readFile } from 'node:fs/promises';
-import { UsageError, type CliCommand, type CliIo } from '../cli-command.js';
+import { UsageError, type CliCommand, type CliIo, type OptionSpecs } from '../cli-command.js';
 import { parseDotenv } from '../dotenv-format.js';
 import { parseOptions } from '../parse-options.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -24,14 +24,21 @@ async function readEntries(file: string, format: string | undefined, io: CliIo):
   return chosen === 'json' ? parseJsonEntries(text) : parseDotenv(text);
 }
 
+const OPTIONS = {
+  format: { type: 'string', value: 'dotenv|json', description: 'the file\'s format (by default: JSON for a .json file or one that starts with {, else dotenv)' },
+  type: { type: 'string', value: 'SecureString|String', description: 'the type of the parameters written (SecureString by default)' },
+  'key-id': { type: 'string', value: 'KEY', description: 'the KMS key of SecureStrings: id, ARN or alias' },
+  overwrite: { type: 'boolean', description: 'replace parameters that exist; without it nothing is written if any exists' },
+} as const satisfies OptionSpecs;
+
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'write the entries of a dotenv or JSON file under a path',
   usage: 'coffer import PATH FILE|- [--format dotenv|json] [--type SecureString|String] [--key-id KEY] [--overwrite]',
+  options: OPTIONS,
+  examples: ['coffer import /dev/app .env', 'coffer import /dev/app config.json --type String --overwrite', 'cat .env | coffer import /dev/app -'],
   async run(args, session, io) {
-    const { values, positionals } = parseOptions(args, {
-      format: { type: 'string' }, type: { type: 'string' }, 'key-id': { type: 'string' }, overwrite: { type: 'boolean' },
-    });
+    const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length !== 2) throw new UsageError('import takes a PATH and a FILE (or - for standard input)');
     const [path, file] = positionals as [string, string];
     const entries = await readEntries(file, values.format, io);

@@ -1,16 +1,24 @@
 /** `coffer keys ...`: list, create and rotate logical keys; rotate the master key. */
 import { rotateMasterKey } from '../../bootstrap/master-key-rotation.js';
 import { serviceEvent } from '../../engine/audit/service-events.js';
-import { UsageError, type CliCommand } from '../cli-command.js';
+import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
+
+const OPTIONS = {
+  json: { type: 'boolean', description: 'list, create: print as JSON' },
+  description: { type: 'string', value: 'TEXT', description: 'create: the key\'s description' },
+  alias: { type: 'string', value: 'alias/NAME', description: 'create: an alias for the key' },
+} as const satisfies OptionSpecs;
 
 export const keysCommand: CliCommand = {
   name: 'keys',
   summary: 'list, create and rotate encryption keys; rotate-master re-wraps them under a new master key',
   usage: 'coffer keys list [--json] | keys create [--description TEXT] [--alias alias/NAME] | keys rotate KEY | keys rotate-master',
+  options: OPTIONS,
+  examples: ['coffer keys list', 'coffer keys create --alias alias/orders --description "orders service"', 'coffer keys rotate alias/orders', 'coffer keys rotate-master'],
   async run(args, session, io) {
     const [action, ...rest] = args;
-    const { values, positionals } = parseOptions(rest, { json: { type: 'boolean' }, description: { type: 'string' }, alias: { type: 'string' } });
+    const { values, positionals } = parseOptions(rest, OPTIONS);
     const coffer = await session.open();
     const ctx = await session.context();
     switch (action) {

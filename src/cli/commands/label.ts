@@ -1,5 +1,5 @@
 /** `coffer label NAME[:VERSION] LABEL...`: attach (or with --remove, detach) labels. */
-import { UsageError, type CliCommand } from '../cli-command.js';
+import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
 
 function splitVersion(reference: string): { name: string; version?: number } {
@@ -7,12 +7,19 @@ function splitVersion(reference: string): { name: string; version?: number } {
   return match ? { name: match[1]!, version: Number(match[2]) } : { name: reference };
 }
 
+const OPTIONS = {
+  remove: { type: 'boolean', description: 'detach the labels from NAME:VERSION instead' },
+  json: { type: 'boolean', description: 'print the result as JSON' },
+} as const satisfies OptionSpecs;
+
 export const labelCommand: CliCommand = {
   name: 'label',
   summary: 'attach labels to a version (latest by default), or --remove them',
   usage: 'coffer label NAME[:VERSION] LABEL... [--remove] [--json]',
+  options: OPTIONS,
+  examples: ['coffer label /dev/app/db-password prod', 'coffer label /dev/app/db-password:2 stable canary', 'coffer label /dev/app/db-password:2 canary --remove'],
   async run(args, session, io) {
-    const { values, positionals } = parseOptions(args, { remove: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length < 2) throw new UsageError('label takes a NAME[:VERSION] and at least one LABEL');
     const { name, version } = splitVersion(positionals[0]!);
     const labels = positionals.slice(1);

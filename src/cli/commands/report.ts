@@ -3,17 +3,24 @@
  * last change and access, reads in the last 24 hours and 7 days and by whom, and its rotation.
  * Metadata only, never a value; `--json` for dashboards. Local, or a server's GetAccessReport.
  */
-import { UsageError, type CliCommand } from '../cli-command.js';
+import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
 
 const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : typeof d === 'number' ? new Date(d * 1000).toISOString() : typeof d === 'string' ? d : '-');
+
+const OPTIONS = {
+  kind: { type: 'string', value: 'parameter|secret', description: 'only parameters, or only secrets' },
+  json: { type: 'boolean', description: 'print the report as JSON (for dashboards)' },
+} as const satisfies OptionSpecs;
 
 export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'metadata, reads (24 h, 7 days, by whom) and rotation of everything under a prefix; never a value',
   usage: 'coffer report [PREFIX] [--kind parameter|secret] [--json]',
+  options: OPTIONS,
+  examples: ['coffer report /prod', 'coffer report --kind secret --json'],
   async run(args, session, io) {
-    const { values, positionals } = parseOptions(args, { kind: { type: 'string' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length > 1) throw new UsageError('report takes at most one PREFIX');
     if (values.kind !== undefined && values.kind !== 'parameter' && values.kind !== 'secret') throw new UsageError('--kind is parameter or secret');
     const { Items } = await session.accessReport({ ...(positionals[0] ? { Prefix: positionals[0] } : {}), ...(values.kind ? { Kind: values.kind } : {}) });

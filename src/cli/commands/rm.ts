@@ -6,6 +6,8 @@ export const rmCommand: CliCommand = {
   name: 'rm',
   summary: 'delete parameters with all their versions',
   usage: 'coffer rm NAME...',
+  options: {},
+  examples: ['coffer rm /dev/app/old-key', 'coffer rm /dev/a /dev/b /dev/c'],
   async run(args, session, io) {
     const { positionals } = parseOptions(args, {});
     if (positionals.length === 0) throw new UsageError('rm takes at least one NAME');

@@ -3,6 +3,8 @@
  * --tls-cert/--tls-key or --tls-self-signed (plain HTTP only on loopback unless --insecure-http).
  * SIGHUP reloads the certificate; SIGTERM or SIGINT stop after in-flight requests finish.
  * COFFER_METRICS_TOKEN, when set, serves Prometheus metrics at GET /metrics behind that bearer token.
+ * The port is bound before root credentials are made (a start that fails to bind shows nothing it
+ * made); --seed fills an empty store before the "listening" line; --init runs after it.
  */
 import { AccessLog } from '../../api/access-log.js';
 import { CofferServer, isLoopback } from '../../api/coffer-server.js';
@@ -16,11 +18,16 @@ import { auditFile } from '../../engine/audit/audit-file.js';
 import { allowedRegions } from '../../api/models/regions.js';
 import { RequestPipeline } from '../../api/request-pipeline.js';
 import { ServiceRouter } from '../../api/service-router.js';
-import { ensureRootCredentials } from '../../bootstrap/root-credentials.js';
+import { ensureRootCredentials, rootCredentialsFile } from '../../bootstrap/root-credentials.js';
+import { rootPrincipal } from '../../engine/request-context.js';
 import { dataDirectory } from '../../bootstrap/settings.js';
 import { sqlitePath } from '../../storage/open-storage.js';
 import { loadTlsMaterial, type TlsSource } from '../../api/tls/tls-material.js';
-import { UsageError, type CliCommand } from '../cli-command.js';
+import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
+import { runInitHooks } from '../init-hooks.js';
+import { COFFER_VERSION } from '../version.js';
+import { applySeed, readSeed, storeIsEmpty } from '../seed-file.js';
+import { removeServerState, writeServerState } from '../server-state.js';
 import { parseOptions } from '../parse-options.js';
 
 function portFrom(text: string): number {
@@ -40,25 +47,42 @@ function tlsSourceFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv, 
   return certPath && keyPath ? { kind: 'files', certPath, keyPath } : undefined;
 }
 
+const OPTIONS = {
+  host: { type: 'string', value: 'HOST', description: 'the address to listen on (COFFER_HOST; 127.0.0.1 by default)' },
+  port: { type: 'string', value: 'PORT', description: 'the port (COFFER_PORT; 4566 by default, as LocalStack\'s)' },
+  dev: { type: 'boolean', description: 'accept any well-formed signature as root (test/test too), on loopback only; enables reset and clock endpoints' },
+  quiet: { type: 'boolean', description: 'log failed requests only' },
+  'tls-cert': { type: 'string', value: 'FILE', description: 'serve HTTPS with this certificate (COFFER_TLS_CERT), with --tls-key' },
+  'tls-key': { type: 'string', value: 'FILE', description: 'the certificate\'s private key (COFFER_TLS_KEY)' },
+  'tls-self-signed': { type: 'boolean', description: 'serve HTTPS with a certificate made once under <data-dir>/tls/' },
+  'insecure-http': { type: 'boolean', description: 'allow plain HTTP on an address other than loopback (values cross the network in clear)' },
+  init: { type: 'string', value: 'DIR', description: 'run the executables and load the *.json seed files in DIR once the server answers (COFFER_INIT_DIR)' },
+  seed: { type: 'string', value: 'FILE', description: 'create the parameters and secrets of a JSON or YAML file on an empty store' },
+} as const satisfies OptionSpecs;
+
+const shown = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'run the AWS-compatible server (SSM, IAM, STS and KMS wire APIs with SigV4 and IAM policies)',
-  usage: 'coffer serve [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--insecure-http] [--dev] [--quiet]',
+  summary: 'run the AWS-compatible server: SSM, Secrets Manager, IAM, STS, KMS and CloudTrail wire APIs, SigV4, IAM policies',
+  usage: 'coffer serve [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--insecure-http] [--dev] [--quiet]\n'
+    + '             [--init DIR] [--seed FILE]',
+  options: OPTIONS,
+  examples: ['coffer serve', 'coffer serve --dev --port 4566 --init ./init --seed seed.yaml', 'coffer serve --host 0.0.0.0 --tls-self-signed',
+    'COFFER_DATA_DIR=/tmp/second coffer serve --port 4567   # a second server, with a store of its own'],
   async run(args, session, io) {
-    const { values, positionals } = parseOptions(args, {
-      host: { type: 'string' }, port: { type: 'string' }, dev: { type: 'boolean' }, quiet: { type: 'boolean' },
-      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-self-signed': { type: 'boolean' }, 'insecure-http': { type: 'boolean' },
-    });
+    const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length > 0) throw new UsageError('serve takes no arguments');
     const host = values.host ?? session.env.COFFER_HOST ?? '127.0.0.1';
     const port = portFrom(values.port ?? session.env.COFFER_PORT ?? '4566');
     const dev = values.dev === true;
+    const initDir = values.init ?? (session.env.COFFER_INIT_DIR || undefined);
+    const seed = values.seed === undefined ? undefined : readSeed(values.seed);
     const tlsSource = tlsSourceFrom(values, session.env, dataDirectory(session.env), host);
     const tls = tlsSource ? loadTlsMaterial(tlsSource) : undefined;
-    const coffer = await session.openLocal({ auditLedger: 'thread' });
+    const coffer = await session.openLocal({ auditLedger: 'thread', logRotations: true });
     // --dev only: start with the clock moved forward (tests of schedules across restarts).
     if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
-    const root = await ensureRootCredentials(coffer, session.env);
     const services = cofferServices(coffer);
     const router = new ServiceRouter(services);
     const metricsToken = session.env.COFFER_METRICS_TOKEN;
@@ -69,7 +93,9 @@ export const serveCommand: CliCommand = {
     if (alerts) coffer.audit.subscribe((event) => alerts.observe(event));
     const file = session.env.COFFER_AUDIT_FILE ? auditFile(session.env.COFFER_AUDIT_FILE, (error) => io.err(faultLine(error, 'audit-file'))) : undefined;
     if (file) coffer.audit.subscribe(file.listener);
-    const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, { dev, account: coffer.settings.account, regions: allowedRegions(coffer.settings) });
+    const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers,
+      { dev, account: coffer.settings.account, regions: allowedRegions(coffer.settings), credentialsHint: rootCredentialsFile(coffer.settings.dataDir),
+        keyUsed: (id, service, region) => coffer.iam.keyUsage.note(id, service, region, coffer.clock.now()) });
     const insecureHttp = values['insecure-http'] === true;
     const auditor = new RequestAuditor(coffer.audit, coffer.settings.account, coffer.settings.region, failedAuthenticationBudget(session.env),
       (error) => io.err(faultLine(error, 'audit-summary')));
@@ -78,9 +104,20 @@ export const serveCommand: CliCommand = {
       pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
       onFault: (error, requestId) => io.err(faultLine(error, requestId)), ...(tls ? { tls } : {}), insecureHttp,
       ...(metrics ? { metrics } : {}),
-      auditor, trailHealthy: () => coffer.audit.healthy,
+      auditor, trailHealthy: () => coffer.audit.healthy, store: coffer.storage.kind, version: COFFER_VERSION,
     });
+    // The port first: a start that cannot bind it makes no credentials it would never show.
     const bound = await server.listen(host, port);
+    const root = await ensureRootCredentials(coffer, session.env);
+    const ctx = { account: coffer.settings.account, region: coffer.settings.region, principalArn: rootPrincipal(coffer.settings.account) };
+    if (seed) {
+      if (await storeIsEmpty(coffer, ctx)) {
+        const seeded = await applySeed(coffer, ctx, seed, values.seed!);
+        io.err(`coffer: seeded ${seeded.parameters} parameters and ${seeded.secrets} secrets from ${values.seed}\n`);
+      } else {
+        io.err(`coffer: --seed ${values.seed} not loaded: the store already holds parameters or secrets\n`);
+      }
+    }
     if (!tls && insecureHttp && !isLoopback(host)) {
       io.err(`coffer: WARNING: --insecure-http: serving plain HTTP on ${host}: secret values and signed requests cross the network unencrypted.\n`);
     }
@@ -104,23 +141,34 @@ export const serveCommand: CliCommand = {
     // A signed digest every minute with events (and at shutdown); retention pruning daily; the outbox carried.
     coffer.audit.start(Number(session.env.COFFER_AUDIT_DIGEST_MS ?? 60_000), (error) => io.err(faultLine(error, 'audit-trail')));
     // Before the "listening" line, so nobody who waits for that line can miss it.
-    if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root. Never expose this port.\n');
+    if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root (test/test too). Never expose this port.\n');
 
+    const url = `${tls ? 'https' : 'http'}://${shown(host)}:${bound}`;
+    const localUrl = `${tls ? 'https' : 'http'}://${isLoopback(host) || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : shown(host)}:${bound}`;
     const where = coffer.settings.databaseUrl ? 'PostgreSQL' : sqlitePath(coffer.settings.dataDir);
-    io.err(`coffer: listening on ${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound} (account ${coffer.settings.account}, store ${where})\n`);
-    if (root.generatedSecret) {
-      io.err(`coffer: root credentials (shown once, also saved to ${root.file}):\n` +
-        `  AWS_ACCESS_KEY_ID=${root.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${root.generatedSecret}\n`);
+    writeServerState(coffer.settings.dataDir, { url: localUrl, pid: process.pid, startedAt: new Date().toISOString() });
+    io.err(`coffer: listening on ${url} (account ${coffer.settings.account}, region ${coffer.settings.region}, store ${where})\n`);
+    if (root.generated) {
+      io.err(`coffer: root credentials (shown once, also saved to ${'file' in root.source ? root.source.file : ''}):\n` +
+        `  AWS_ACCESS_KEY_ID=${root.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}\n`);
     } else {
-      io.err(`coffer: root access key ${root.accessKeyId}\n`);
+      io.err(`coffer: root access key ${root.accessKeyId} (${'file' in root.source ? `credentials in ${root.source.file}` : 'from COFFER_ROOT_ACCESS_KEY_ID'})\n`);
     }
+    io.err(`coffer: eval "$(coffer env)" points the AWS CLI, boto3 and the SDKs at this server\n`);
+    const initDone = initDir === undefined ? Promise.resolve() : runInitHooks(coffer, ctx, initDir,
+      { endpoint: localUrl, accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey, region: coffer.settings.region },
+      (line) => io.err(`coffer: ${line}\n`)).then((outcome) => {
+      io.err(`coffer: init: ${initDir} done: ${outcome.ran} ran, ${outcome.skipped} skipped${outcome.failed.length ? `, ${outcome.failed.length} FAILED (${outcome.failed.join(', ')})` : ''}\n`);
+    });
     // Handlers stay installed: a second signal during the drain must not kill the process.
     await new Promise<void>((resolve) => {
       process.on('SIGTERM', () => resolve());
       process.on('SIGINT', () => resolve());
     });
     io.err('coffer: stopping: finishing in-flight requests\n');
+    removeServerState(coffer.settings.dataDir, process.pid);
     await server.close();
+    await initDone;
     try {
       await auditor.stop();
       await coffer.audit.stop();

@@ -13,9 +13,9 @@ type Input = Record<string, unknown>;
 const SUBJECT: Record<string, [EntityKind, string]> = {};
 for (const a of ['CreateUser', 'GetUser', 'DeleteUser', 'TagUser', 'UntagUser', 'ListUserTags', 'CreateAccessKey', 'ListAccessKeys',
   'UpdateAccessKey', 'DeleteAccessKey', 'PutUserPolicy', 'GetUserPolicy', 'ListUserPolicies', 'DeleteUserPolicy', 'AttachUserPolicy',
-  'DetachUserPolicy', 'ListAttachedUserPolicies']) SUBJECT[a] = ['user', 'UserName'];
+  'DetachUserPolicy', 'ListAttachedUserPolicies', 'ListGroupsForUser']) SUBJECT[a] = ['user', 'UserName'];
 for (const a of ['CreateGroup', 'AddUserToGroup', 'RemoveUserFromGroup', 'PutGroupPolicy', 'AttachGroupPolicy', 'DetachGroupPolicy',
-  'GetGroupPolicy', 'ListGroupPolicies', 'DeleteGroupPolicy', 'ListAttachedGroupPolicies']) SUBJECT[a] = ['group', 'GroupName'];
+  'GetGroupPolicy', 'ListGroupPolicies', 'DeleteGroupPolicy', 'ListAttachedGroupPolicies', 'GetGroup']) SUBJECT[a] = ['group', 'GroupName'];
 for (const a of ['CreateRole', 'GetRole', 'DeleteRole', 'TagRole', 'PutRolePolicy', 'GetRolePolicy', 'ListRolePolicies', 'DeleteRolePolicy',
   'AttachRolePolicy', 'DetachRolePolicy', 'ListAttachedRolePolicies', 'UpdateAssumeRolePolicy']) SUBJECT[a] = ['role', 'RoleName'];
 
@@ -27,7 +27,8 @@ function tagContext(action: string, input: Input): ConditionValues | undefined {
 
 /** Maps IAM actions to permissions. */
 export class IamPermissions {
-  constructor(private readonly entities: IamEntities) {}
+  /** `keyOwner`: the ARN of the principal an access key belongs to (GetAccessKeyLastUsed is authorized on it). */
+  constructor(private readonly entities: IamEntities, private readonly keyOwner: (accessKeyId: string) => Promise<string | undefined> = async () => undefined) {}
 
   async permissionsFor(ctx: RequestContext, action: string, input: Input): Promise<Permission[]> {
     const context = { ...tagContext(action, input), ...(typeof input.PolicyArn === 'string' && /Attach|Detach/.test(action) ? { 'iam:PolicyARN': input.PolicyArn } : {}) };
@@ -44,6 +45,13 @@ export class IamPermissions {
     }
     switch (action) {
       case 'ListUsers': return permission(`arn:aws:iam::${ctx.account}:user/`);
+      case 'ListRoles': return permission(`arn:aws:iam::${ctx.account}:role/`);
+      case 'ListGroups': return permission(`arn:aws:iam::${ctx.account}:group/`);
+      case 'GetAccessKeyLastUsed': {
+        const owner = typeof input.AccessKeyId === 'string' ? await this.keyOwner(input.AccessKeyId) : undefined;
+        // A key of nobody here is still asked for on a user ARN of this account, never granted by a wildcard on nothing.
+        return permission(owner && owner.startsWith(`arn:aws:iam::${ctx.account}:`) ? owner : `arn:aws:iam::${ctx.account}:user/`);
+      }
       case 'ListPolicies': return permission('*');
       case 'CreatePolicy': return permission(entityArn(ctx.account, 'policy', typeof input.Path === 'string' ? input.Path : '/', String(input.PolicyName)));
       case 'SimulatePrincipalPolicy': return permission(String(input.PolicySourceArn));

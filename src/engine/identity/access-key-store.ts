@@ -23,6 +23,8 @@ export interface ActiveAccessKey {
   readonly secretAccessKey: string;
   /** Set for temporary credentials: the role session they stand for. */
   readonly session?: RoleSession;
+  /** Temporary credentials of the principal itself (GetSessionToken): it has no role session, and cannot get another token. */
+  readonly temporary?: boolean;
 }
 
 /** A freshly created key pair (the only time the secret is handed out). */

@@ -267,6 +267,17 @@ export class KeyManagement {
     return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: key.arn };
   }
 
+  /** Random bytes from the system's generator (KMS's GenerateRandom: 1-1024 bytes; no key is used). */
+  async generateRandom(_ctx: RequestContext, request: { NumberOfBytes?: number; CustomKeyStoreId?: string; Recipient?: unknown }): Promise<object> {
+    if (request.CustomKeyStoreId !== undefined) throw new KmsValidationException('Coffer has no custom key stores.');
+    if (request.Recipient !== undefined) throw new KmsValidationException('Coffer has no Nitro Enclaves: Recipient is not supported.');
+    const length = request.NumberOfBytes === undefined ? NaN : Number(request.NumberOfBytes);
+    if (!Number.isInteger(length) || length < 1 || length > 1024) {
+      throw new KmsValidationException(`1 validation error detected: Value '${String(request.NumberOfBytes)}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024`);
+    }
+    return { Plaintext: randomBytes(length).toString('base64') };
+  }
+
   /** The key a reference names, in any state. */
   find(ctx: RequestContext, reference: unknown): Promise<KeyInfo> {
     if (typeof reference !== 'string' || reference.length === 0) throw new KmsValidationException('1 validation error detected: Value null at \'keyId\' failed to satisfy constraint: Member must not be null');

@@ -35,6 +35,7 @@ export class KmsPermissions {
       case 'CreateKey':
       case 'ListKeys':
       case 'ListAliases':
+      case 'GenerateRandom':
         return [{ action: iamAction, resource: '*', context }];
       case 'CreateAlias':
         return [this.onAlias(ctx, iamAction, input.AliasName, context), await onKey(input.TargetKeyId)];

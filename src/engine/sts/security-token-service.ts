@@ -93,6 +93,26 @@ export class SecurityTokenService {
     };
   }
 
+  /**
+   * Temporary credentials for the calling user (or root), with its own permissions, for
+   * 900 s to 36 h (root: at most 1 h), as AWS. Refused with temporary credentials; MFA is not
+   * something Coffer has.
+   */
+  async getSessionToken(ctx: RequestContext, request: { DurationSeconds?: number; SerialNumber?: string; TokenCode?: string }): Promise<object> {
+    if (request.SerialNumber !== undefined || request.TokenCode !== undefined) {
+      throw new IamValidationError('Coffer has no MFA devices: call GetSessionToken without SerialNumber and TokenCode.');
+    }
+    const caller = ctx.caller;
+    if (ctx.temporaryCredentials === true || /:assumed-role\//.test(caller?.arn ?? '')) throw new AccessDenied('sts', 'Cannot call GetSessionToken with session credentials');
+    const root = /:root$/.test(caller?.principalArn ?? ctx.principalArn);
+    const max = root ? 3600 : 129_600;
+    const duration = request.DurationSeconds === undefined ? Math.min(43_200, max) : Number(request.DurationSeconds);
+    if (!Number.isInteger(duration) || duration < 900) invalid('durationSeconds', request.DurationSeconds, 'Member must have value greater than or equal to 900');
+    if (duration > max) invalid('durationSeconds', request.DurationSeconds, `Member must have value less than or equal to ${max}`);
+    const principalArn = caller?.principalArn ?? ctx.principalArn;
+    return { Credentials: this.sessions.issueForUser(ctx.account, principalArn, caller?.principalId ?? ctx.account, duration) };
+  }
+
   /** The condition keys a trust policy sees: the caller's, the requested tags, sts:ExternalId and sts:RoleSessionName. */
   private trustLookup(caller: CallerIdentity, ctx: RequestContext, request: AssumeRoleRequest, tags: Record<string, string>): ContextLookup {
     const now = Date.now();

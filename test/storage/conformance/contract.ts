@@ -23,7 +23,7 @@ export const CONTRACT = {
     'insertVersion', 'setLatestVersion', 'deleteVersion', 'deleteParameter', 'putLabel', 'deleteLabel', 'putTag', 'deleteTag'],
   secrets: ['getSecret', 'listSecrets', 'listSecretsToPurge', 'listSecretVersions', 'listSecretStages', 'putSecret', 'deleteSecret',
     'insertSecretVersion', 'deleteSecretVersion', 'putSecretStage', 'deleteSecretStage'],
-  identity: ['getAccessKey', 'listAccessKeys', 'listAccessKeyIds', 'insertAccessKey', 'deleteAccessKey', 'setAccessKeyStatus',
+  identity: ['getAccessKeyUse', 'recordAccessKeyUses', 'getAccessKey', 'listAccessKeys', 'listAccessKeyIds', 'insertAccessKey', 'deleteAccessKey', 'setAccessKeyStatus',
     'getIamEntity', 'findIamEntityFolded', 'listIamEntities', 'putIamEntity', 'deleteIamEntity', 'listIamDocuments', 'putIamDocument',
     'deleteIamDocument', 'listIamLinks', 'putIamLink', 'deleteIamLink'],
   keys: ['listKeys', 'listKeyMaterials', 'listAliases', 'insertKey', 'setKeyAttributes', 'setKeyCurrentMaterial', 'insertKeyMaterial',

@@ -11,6 +11,18 @@ function accessKey(accessKeyId: string, extra: Partial<AccessKeyRow> = {}): Acce
 }
 
 export function identityCases(exercise: Exercise): void {
+  exercise('keeps when each access key was last used, and never an older use over a newer', async ({ storage }) => {
+    assert.equal(await storage.getAccessKeyUse('AKIAUSED'), undefined);
+    await storage.transaction((tx) => tx.recordAccessKeyUses([{ accessKeyId: 'AKIAUSED', lastUsedAt: 2000, service: 'ssm', region: 'eu-west-1' }]));
+    await storage.transaction((tx) => tx.recordAccessKeyUses([{ accessKeyId: 'AKIAUSED', lastUsedAt: 1000, service: 'iam', region: 'us-east-1' },
+      { accessKeyId: 'AKIAOTHER', lastUsedAt: 5, service: 'sts', region: 'us-east-1' }]));
+    assert.deepEqual(await storage.getAccessKeyUse('AKIAUSED'), { accessKeyId: 'AKIAUSED', lastUsedAt: 2000, service: 'ssm', region: 'eu-west-1' });
+    await storage.transaction((tx) => tx.recordAccessKeyUses([{ accessKeyId: 'AKIAUSED', lastUsedAt: 3000, service: 'kms', region: 'us-east-1' }]));
+    assert.deepEqual(await storage.getAccessKeyUse('AKIAUSED'), { accessKeyId: 'AKIAUSED', lastUsedAt: 3000, service: 'kms', region: 'us-east-1' });
+    assert.equal((await storage.getAccessKeyUse('AKIAOTHER'))?.service, 'sts');
+  });
+
+
   exercise('stores IAM entities, documents and links', async ({ storage }) => {
     await storage.transaction(async (tx) => {
       await tx.putIamEntity(user);
