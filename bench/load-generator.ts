@@ -28,15 +28,27 @@ export interface LoadResult {
 }
 
 /** Signs a JSON 1.1 request for `endpoint` once. */
-export async function prepare(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, target: string, input: object,
-  service = 'ssm'): Promise<PreparedRequest> {
+export async function prepare(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  target: string,
+  input: object,
+  service = 'ssm',
+): Promise<PreparedRequest> {
   const url = new URL(endpoint);
-  if (!/^(127\.|localhost$|\[::1\]$)/.test(url.hostname)) throw new Error('benchmarks only send load to loopback addresses');
+  if (!/^(127\.|localhost$|\[::1\]$)/.test(url.hostname))
+    throw new Error('benchmarks only send load to loopback addresses');
   const body = JSON.stringify(input);
   const signer = new SignatureV4({ credentials, region: 'us-east-1', service, sha256: NodeSha256 });
   const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {},
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body,
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    query: {},
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    body,
   });
   return { headers: signed.headers as Record<string, string>, body };
 }
@@ -51,8 +63,10 @@ function wrkScript(requests: readonly PreparedRequest[]): string {
     return JSON.stringify(text);
   };
   const specs = requests.map((r) => {
-    const headers = Object.entries(r.headers).filter(([k]) => !['host', 'content-length'].includes(k.toLowerCase()))
-      .map(([k, v]) => `[${lua(k)}]=${lua(v)}`).join(',');
+    const headers = Object.entries(r.headers)
+      .filter(([k]) => !['host', 'content-length'].includes(k.toLowerCase()))
+      .map(([k, v]) => `[${lua(k)}]=${lua(v)}`)
+      .join(',');
     return `{{${headers}}, ${lua(r.body)}}`;
   });
   // Formatted in init(), where each thread's wrk table knows the host; sent in turn.
@@ -72,22 +86,53 @@ end
 }
 
 /** Runs wrk with `connections` connections for `seconds`, replaying `requests` in turn. */
-export async function drive(endpoint: string, requests: readonly PreparedRequest[], connections: number, seconds: number): Promise<LoadResult> {
+export async function drive(
+  endpoint: string,
+  requests: readonly PreparedRequest[],
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
   const url = new URL(endpoint);
-  if (!/^(127\.|localhost$|\[::1\]$)/.test(url.hostname)) throw new Error('benchmarks only send load to loopback addresses');
+  if (!/^(127\.|localhost$|\[::1\]$)/.test(url.hostname))
+    throw new Error('benchmarks only send load to loopback addresses');
   const dir = mkdtempSync(join(tmpdir(), 'coffer-wrk-'));
   try {
     const script = join(dir, 'requests.lua');
     writeFileSync(script, wrkScript(requests));
-    const args = ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '10s', '-s', script, endpoint];
-    const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new Error('wrk is not installed: the wire benchmarks need it (apt-get install wrk)');
-      throw error;
-    });
+    const args = [
+      '-t1',
+      `-c${connections}`,
+      `-d${Math.max(1, Math.round(seconds))}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      script,
+      endpoint,
+    ];
+    const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT')
+          throw new Error('wrk is not installed: the wire benchmarks need it (apt-get install wrk)');
+        throw error;
+      },
+    );
     const m = /COFFER-WRK (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(stdout);
     if (!m) throw new Error(`wrk printed no summary: ${stdout}`);
-    const [requestsDone, durationUs, socketErrors, statusErrors, p50Us, p99Us] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-    return { requests: requestsDone, errors: socketErrors + statusErrors, perSecond: requestsDone / (durationUs / 1e6), p50Ms: p50Us / 1000, p99Ms: p99Us / 1000 };
+    const [requestsDone, durationUs, socketErrors, statusErrors, p50Us, p99Us] = m.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return {
+      requests: requestsDone,
+      errors: socketErrors + statusErrors,
+      perSecond: requestsDone / (durationUs / 1e6),
+      p50Ms: p50Us / 1000,
+      p99Ms: p99Us / 1000,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,18 +27,28 @@ export async function measure(seconds: number, maxOps: number, op: (i: number) =
   samples.sort((a, b) => a - b);
   const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
   return {
-    ops: samples.length, seconds: elapsed, perSecond: samples.length / elapsed,
-    meanUs: samples.reduce((a, b) => a + b, 0) / samples.length, p50Us: pick(0.5), p99Us: pick(0.99),
+    ops: samples.length,
+    seconds: elapsed,
+    perSecond: samples.length / elapsed,
+    meanUs: samples.reduce((a, b) => a + b, 0) / samples.length,
+    p50Us: pick(0.5),
+    p99Us: pick(0.99),
   };
 }
 
 /** Runs `count` calls of `op` with `concurrency` workers; returns calls per second. */
-export async function throughput(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
+export async function throughput(
+  count: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await op(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await op(next++);
+    }),
+  );
   return count / ((performance.now() - start) / 1000);
 }
 

@@ -30,31 +30,50 @@ function record(backend: string, metric: string, value: string, timing?: Timing)
 }
 
 function latency(t: Timing): string {
-  return `mean ${fmt(t.meanUs)} µs, p50 ${fmt(t.p50Us)} µs, p99 ${fmt(t.p99Us)} µs (${fmt(t.perSecond)}/s, ${t.ops} ops)`;
+  return (
+    `mean ${fmt(t.meanUs)} µs, p50 ${fmt(t.p50Us)} µs, p99 ${fmt(t.p99Us)} µs (${fmt(t.perSecond)}/s, ${t.ops} ` +
+    `ops)`
+  );
 }
 
 async function benchCoffer(backend: 'sqlite' | 'postgres', coffer: Coffer): Promise<Map<string, Timing>> {
   const store = coffer.parameters;
-  const put = (i: number) => store.putParameter(ctx, { Name: nameOf(i), Value: `secret-${i}-${randomBytes(8).toString('hex')}`, Type: 'SecureString' });
+  const put = (i: number) =>
+    store.putParameter(ctx, {
+      Name: nameOf(i),
+      Value: `secret-${i}-${randomBytes(8).toString('hex')}`,
+      Type: 'SecureString',
+    });
   const firstBatch = Math.min(2000, PARAMS);
   record(backend, 'put SecureString, 1 writer', `${fmt(await throughput(firstBatch, 1, put))}/s`);
   const concurrency = backend === 'postgres' ? 8 : 1;
   const seedStart = performance.now();
   let next = firstBatch;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < PARAMS) await put(next++);
-  }));
-  record(backend, `seed to ${PARAMS.toLocaleString('en-US')} params (${concurrency} writer${concurrency > 1 ? 's' : ''})`,
-    `${fmt((PARAMS - firstBatch) / ((performance.now() - seedStart) / 1000))}/s`);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < PARAMS) await put(next++);
+    }),
+  );
+  record(
+    backend,
+    `seed to ${PARAMS.toLocaleString('en-US')} params (${concurrency} writer${concurrency > 1 ? 's' : ''})`,
+    `${fmt((PARAMS - firstBatch) / ((performance.now() - seedStart) / 1000))}/s`,
+  );
   const pick = () => Math.floor(Math.random() * PARAMS);
   const timings = new Map<string, Timing>();
-  const get = await measure(SECONDS, 1_000_000, () => store.getParameter(ctx, { Name: nameOf(pick()), WithDecryption: true }));
+  const get = await measure(SECONDS, 1_000_000, () =>
+    store.getParameter(ctx, { Name: nameOf(pick()), WithDecryption: true }),
+  );
   timings.set('get', get);
   record(backend, 'GetParameter SecureString, decrypted', latency(get), get);
-  const byPath = await measure(SECONDS, 1_000_000, () => store.getParametersByPath(ctx, { Path: `/bench/app${Math.floor(pick() / 10)}`, WithDecryption: true }));
+  const byPath = await measure(SECONDS, 1_000_000, () =>
+    store.getParametersByPath(ctx, { Path: `/bench/app${Math.floor(pick() / 10)}`, WithDecryption: true }),
+  );
   timings.set('byPath', byPath);
   record(backend, 'GetParametersByPath, 10 results, decrypted', latency(byPath), byPath);
-  const version = await measure(SECONDS, 1_000_000, () => store.getParameter(ctx, { Name: `${nameOf(pick())}:1`, WithDecryption: true }));
+  const version = await measure(SECONDS, 1_000_000, () =>
+    store.getParameter(ctx, { Name: `${nameOf(pick())}:1`, WithDecryption: true }),
+  );
   record(backend, 'GetParameter NAME:1 selector', latency(version), version);
   return timings;
 }
@@ -68,7 +87,10 @@ async function main(): Promise<void> {
     const sqlite = await openCoffer({ dataDir, databaseUrl: undefined, account: ctx.account, region: ctx.region }, {});
     coffers.sqlite = await benchCoffer('sqlite', sqlite);
     await sqlite.close();
-    const postgres = await openCoffer({ dataDir, databaseUrl: `${PG_URL}?schema=${schema}`, account: ctx.account, region: ctx.region }, {});
+    const postgres = await openCoffer(
+      { dataDir, databaseUrl: `${PG_URL}?schema=${schema}`, account: ctx.account, region: ctx.region },
+      {},
+    );
     coffers.postgres = await benchCoffer('postgres', postgres);
     await postgres.close();
   } finally {
@@ -86,17 +108,31 @@ async function main(): Promise<void> {
   }
   try {
     const motoParams = Math.min(PARAMS, 2000);
-    const put = (i: number) => moto.client.send(new PutParameterCommand({ Name: nameOf(i), Value: `secret-${i}`, Type: 'SecureString' }));
-    record('moto', `put SecureString over HTTP (${motoParams} params)`, `${fmt(await throughput(motoParams, 1, put))}/s`);
+    const put = (i: number) =>
+      moto.client.send(new PutParameterCommand({ Name: nameOf(i), Value: `secret-${i}`, Type: 'SecureString' }));
+    record(
+      'moto',
+      `put SecureString over HTTP (${motoParams} params)`,
+      `${fmt(await throughput(motoParams, 1, put))}/s`,
+    );
     const pick = () => Math.floor(Math.random() * motoParams);
-    const get = await measure(SECONDS, 100_000, () => moto.client.send(new GetParameterCommand({ Name: nameOf(pick()), WithDecryption: true })));
+    const get = await measure(SECONDS, 100_000, () =>
+      moto.client.send(new GetParameterCommand({ Name: nameOf(pick()), WithDecryption: true })),
+    );
     record('moto', 'GetParameter SecureString, decrypted', latency(get), get);
-    const byPath = await measure(SECONDS, 100_000, () => moto.client.send(new GetParametersByPathCommand({ Path: `/bench/app${Math.floor(pick() / 10)}`, WithDecryption: true })));
+    const byPath = await measure(SECONDS, 100_000, () =>
+      moto.client.send(
+        new GetParametersByPathCommand({ Path: `/bench/app${Math.floor(pick() / 10)}`, WithDecryption: true }),
+      ),
+    );
     record('moto', 'GetParametersByPath, 10 results, decrypted', latency(byPath), byPath);
     console.log('\nRatios (moto_server mean latency / Coffer mean latency; >1 means Coffer is faster).');
     console.log('Coffer is measured at the engine (no HTTP yet); moto through its HTTP wire API with the AWS SDK.');
     for (const backend of ['sqlite', 'postgres']) {
-      console.log(`  ${backend.padEnd(9)} GetParameter ${fmt(get.meanUs / coffers[backend]!.get('get')!.meanUs)}x   GetParametersByPath ${fmt(byPath.meanUs / coffers[backend]!.get('byPath')!.meanUs)}x`);
+      console.log(
+        `  ${backend.padEnd(9)} GetParameter ${fmt(get.meanUs / coffers[backend]!.get('get')!.meanUs)}x   ` +
+          `GetParametersByPath ${fmt(byPath.meanUs / coffers[backend]!.get('byPath')!.meanUs)}x`,
+      );
     }
   } finally {
     moto.stop();

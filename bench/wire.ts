@@ -16,25 +16,42 @@ const STORED = 1000;
 const name = (i: number) => `/bench/app/p${String(i).padStart(4, '0')}`;
 
 async function startBareServer(): Promise<{ endpoint: string; stop(): void }> {
-  const script = `const body = JSON.stringify({ Parameter: { Name: '/x', Value: 'y'.repeat(150) } }).slice(0, 200).padEnd(200, ' ');
-    require('http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': 200 }); s.end(body); }); })
+  const script = `const body = JSON.stringify({ Parameter: { Name: '/x', Value: 'y'.repeat(150) } })
+      .slice(0, 200).padEnd(200, ' ');
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'content-length': 200 };
+    const answer = (s) => { s.writeHead(200, headers); s.end(body); };
+    require('http').createServer((q, s) => { q.resume(); q.on('end', () => answer(s)); })
       .listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const port = await new Promise<number>((resolve) =>
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+  );
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
-async function seed(client: SSMClient, endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<void> {
+async function seed(
+  client: SSMClient,
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<void> {
   const sm = new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials });
-  for (let i = 0; i < 8; i++) await sm.send(new CreateSecretCommand({ Name: `bench/secret-${i}`, SecretString: JSON.stringify({ username: 'app', password: `pw-${i}` }) }));
+  for (let i = 0; i < 8; i++)
+    await sm.send(
+      new CreateSecretCommand({
+        Name: `bench/secret-${i}`,
+        SecretString: JSON.stringify({ username: 'app', password: `pw-${i}` }),
+      }),
+    );
   sm.destroy();
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < STORED) {
-      const i = next++;
-      await client.send(new PutParameterCommand({ Name: name(i), Value: `secret-value-${i}`, Type: 'SecureString' }));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < STORED) {
+        const i = next++;
+        await client.send(new PutParameterCommand({ Name: name(i), Value: `secret-value-${i}`, Type: 'SecureString' }));
+      }
+    }),
+  );
 }
 
 type Scenario = { label: string; connections: number; requests: (endpoint: string) => Promise<PreparedRequest[]> };
@@ -42,25 +59,60 @@ type Scenario = { label: string; connections: number; requests: (endpoint: strin
 const sign = (endpoint: string, target: string, input: object) => prepare(endpoint, ROOT, target, input);
 const SCENARIOS: Scenario[] = [
   ...[1, 8, 32].map((connections) => ({
-    label: `GetParameter SecureString decrypted, ${connections} conn`, connections,
-    requests: (e: string) => Promise.all(Array.from({ length: connections }, (_, i) => sign(e, 'AmazonSSM.GetParameter', { Name: name((i * 37) % STORED), WithDecryption: true }))),
+    label: `GetParameter SecureString decrypted, ${connections} conn`,
+    connections,
+    requests: (e: string) =>
+      Promise.all(
+        Array.from({ length: connections }, (_, i) =>
+          sign(e, 'AmazonSSM.GetParameter', { Name: name((i * 37) % STORED), WithDecryption: true }),
+        ),
+      ),
   })),
   {
-    label: 'PutParameter SecureString overwrite, 8 conn', connections: 8,
-    requests: (e) => Promise.all(Array.from({ length: 8 }, (_, i) => sign(e, 'AmazonSSM.PutParameter', { Name: `/bench/put/c${i}`, Value: 'v'.repeat(64), Type: 'SecureString', Overwrite: true }))),
+    label: 'PutParameter SecureString overwrite, 8 conn',
+    connections: 8,
+    requests: (e) =>
+      Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          sign(e, 'AmazonSSM.PutParameter', {
+            Name: `/bench/put/c${i}`,
+            Value: 'v'.repeat(64),
+            Type: 'SecureString',
+            Overwrite: true,
+          }),
+        ),
+      ),
   },
   {
-    label: 'Secrets Manager GetSecretValue, 8 conn', connections: 8,
-    requests: (e) => Promise.all(Array.from({ length: 8 }, (_, i) => prepare(e, ROOT, 'secretsmanager.GetSecretValue', { SecretId: `bench/secret-${i}` }, 'secretsmanager'))),
+    label: 'Secrets Manager GetSecretValue, 8 conn',
+    connections: 8,
+    requests: (e) =>
+      Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          prepare(e, ROOT, 'secretsmanager.GetSecretValue', { SecretId: `bench/secret-${i}` }, 'secretsmanager'),
+        ),
+      ),
   },
   {
-    label: `GetParametersByPath over ${STORED}, 8 conn`, connections: 8,
-    requests: (e) => Promise.all([sign(e, 'AmazonSSM.GetParametersByPath', { Path: '/bench/app', Recursive: true, WithDecryption: true, MaxResults: 10 })]),
+    label: `GetParametersByPath over ${STORED}, 8 conn`,
+    connections: 8,
+    requests: (e) =>
+      Promise.all([
+        sign(e, 'AmazonSSM.GetParametersByPath', {
+          Path: '/bench/app',
+          Recursive: true,
+          WithDecryption: true,
+          MaxResults: 10,
+        }),
+      ]),
   },
 ];
 
 function line(target: string, label: string, r: LoadResult): void {
-  console.log(`${target.padEnd(7)} ${label.padEnd(46)} ${fmt(r.perSecond).padStart(8)} req/s  p50 ${fmt(r.p50Ms)} ms  p99 ${fmt(r.p99Ms)} ms${r.errors ? `  (${r.errors} errors)` : ''}`);
+  console.log(
+    `${target.padEnd(7)} ${label.padEnd(46)} ${fmt(r.perSecond).padStart(8)} req/s  p50 ${fmt(r.p50Ms)} ms  p99 ` +
+      `${fmt(r.p99Ms)} ms${r.errors ? `  (${r.errors} errors)` : ''}`,
+  );
 }
 
 export async function runWireBench(): Promise<void> {
@@ -68,7 +120,12 @@ export async function runWireBench(): Promise<void> {
   const bare = await startBareServer();
   const ceiling = new Map<number, LoadResult>();
   for (const connections of [1, 8, 32]) {
-    const r = await drive(bare.endpoint, [{ headers: { 'content-type': 'application/x-amz-json-1.1' }, body: '{}' }], connections, SECONDS);
+    const r = await drive(
+      bare.endpoint,
+      [{ headers: { 'content-type': 'application/x-amz-json-1.1' }, body: '{}' }],
+      connections,
+      SECONDS,
+    );
     ceiling.set(connections, r);
     line('bare', `fixed 200-byte answer, ${connections} conn`, r);
   }
@@ -93,11 +150,17 @@ export async function runWireBench(): Promise<void> {
     moto?.stop();
     await coffer.stop();
   }
-  console.log('\nRatios: Coffer req/s over moto_server req/s, and over the bare-server ceiling at the same connections');
+  console.log(
+    '\nRatios: Coffer req/s over moto_server req/s, and over the bare-server ceiling at the same connections',
+  );
   for (const scenario of SCENARIOS) {
     const c = results.get('coffer')!.get(scenario.label)!;
     const m = results.get('moto')?.get(scenario.label);
-    const bareShare = scenario.label.startsWith('GetParameter ') ? `  ${Math.round((c.perSecond / ceiling.get(scenario.connections)!.perSecond) * 100)}% of bare` : '';
-    console.log(`  ${scenario.label.padEnd(46)} ${m ? `${fmt(c.perSecond / m.perSecond)}x moto` : 'moto not run'}${bareShare}`);
+    const bareShare = scenario.label.startsWith('GetParameter ')
+      ? `  ${Math.round((c.perSecond / ceiling.get(scenario.connections)!.perSecond) * 100)}% of bare`
+      : '';
+    console.log(
+      `  ${scenario.label.padEnd(46)} ${m ? `${fmt(c.perSecond / m.perSecond)}x moto` : 'moto not run'}${bareShare}`,
+    );
   }
 }

@@ -15,31 +15,51 @@ import { gunzipSync } from 'node:zlib';
 
 const SERVED: Record<string, { version: string; exportName: string; operations: string }> = {
   ssm: {
-    version: '2014-11-06', exportName: 'ssmModel',
-    operations: 'PutParameter GetParameter GetParameters GetParametersByPath DescribeParameters GetParameterHistory DeleteParameter ' +
-      'DeleteParameters LabelParameterVersion UnlabelParameterVersion AddTagsToResource RemoveTagsFromResource ListTagsForResource',
+    version: '2014-11-06',
+    exportName: 'ssmModel',
+    operations:
+      'PutParameter GetParameter GetParameters GetParametersByPath DescribeParameters GetParameterHistory ' +
+      'DeleteParameter ' +
+      'DeleteParameters LabelParameterVersion UnlabelParameterVersion AddTagsToResource RemoveTagsFromResource ' +
+      'ListTagsForResource',
   },
   secretsmanager: {
-    version: '2017-10-17', exportName: 'secretsManagerModel',
-    operations: 'CreateSecret GetSecretValue BatchGetSecretValue PutSecretValue UpdateSecret DescribeSecret ListSecrets ListSecretVersionIds ' +
-      'UpdateSecretVersionStage DeleteSecret RestoreSecret TagResource UntagResource GetRandomPassword PutResourcePolicy GetResourcePolicy ' +
+    version: '2017-10-17',
+    exportName: 'secretsManagerModel',
+    operations:
+      'CreateSecret GetSecretValue BatchGetSecretValue PutSecretValue UpdateSecret DescribeSecret ListSecrets ' +
+      'ListSecretVersionIds ' +
+      'UpdateSecretVersionStage DeleteSecret RestoreSecret TagResource UntagResource GetRandomPassword ' +
+      'PutResourcePolicy GetResourcePolicy ' +
       'DeleteResourcePolicy ValidateResourcePolicy RotateSecret CancelRotateSecret',
   },
   iam: {
-    version: '2010-05-08', exportName: 'iamModel',
-    operations: 'CreateUser GetUser ListUsers DeleteUser TagUser UntagUser ListUserTags CreateAccessKey ListAccessKeys UpdateAccessKey ' +
-      'DeleteAccessKey CreateGroup AddUserToGroup RemoveUserFromGroup CreateRole GetRole DeleteRole TagRole UpdateAssumeRolePolicy ' +
-      'CreatePolicy GetPolicy GetPolicyVersion ListPolicies DeletePolicy CreatePolicyVersion PutUserPolicy GetUserPolicy ListUserPolicies ' +
-      'DeleteUserPolicy AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies PutGroupPolicy GetGroupPolicy ListGroupPolicies ' +
-      'DeleteGroupPolicy AttachGroupPolicy DetachGroupPolicy ListAttachedGroupPolicies PutRolePolicy GetRolePolicy ListRolePolicies ' +
-      'DeleteRolePolicy AttachRolePolicy DetachRolePolicy ListAttachedRolePolicies SimulatePrincipalPolicy ListRoles ListGroups GetGroup ' +
+    version: '2010-05-08',
+    exportName: 'iamModel',
+    operations:
+      'CreateUser GetUser ListUsers DeleteUser TagUser UntagUser ListUserTags CreateAccessKey ListAccessKeys ' +
+      'UpdateAccessKey ' +
+      'DeleteAccessKey CreateGroup AddUserToGroup RemoveUserFromGroup CreateRole GetRole DeleteRole TagRole ' +
+      'UpdateAssumeRolePolicy ' +
+      'CreatePolicy GetPolicy GetPolicyVersion ListPolicies DeletePolicy CreatePolicyVersion PutUserPolicy ' +
+      'GetUserPolicy ListUserPolicies ' +
+      'DeleteUserPolicy AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies PutGroupPolicy GetGroupPolicy ' +
+      'ListGroupPolicies ' +
+      'DeleteGroupPolicy AttachGroupPolicy DetachGroupPolicy ListAttachedGroupPolicies PutRolePolicy GetRolePolicy ' +
+      'ListRolePolicies ' +
+      'DeleteRolePolicy AttachRolePolicy DetachRolePolicy ListAttachedRolePolicies SimulatePrincipalPolicy ListRoles ' +
+      'ListGroups GetGroup ' +
       'ListGroupsForUser ListEntitiesForPolicy GetAccountSummary ListAccountAliases GetAccessKeyLastUsed',
   },
   sts: { version: '2011-06-15', exportName: 'stsModel', operations: 'GetCallerIdentity AssumeRole GetSessionToken' },
   kms: {
-    version: '2014-11-01', exportName: 'kmsModel',
-    operations: 'CreateKey DescribeKey ListKeys CreateAlias DeleteAlias ListAliases EnableKeyRotation DisableKeyRotation GetKeyRotationStatus ' +
-      'EnableKey DisableKey ScheduleKeyDeletion CancelKeyDeletion Encrypt Decrypt GenerateDataKey PutKeyPolicy GetKeyPolicy ListKeyPolicies ' +
+    version: '2014-11-01',
+    exportName: 'kmsModel',
+    operations:
+      'CreateKey DescribeKey ListKeys CreateAlias DeleteAlias ListAliases EnableKeyRotation DisableKeyRotation ' +
+      'GetKeyRotationStatus ' +
+      'EnableKey DisableKey ScheduleKeyDeletion CancelKeyDeletion Encrypt Decrypt GenerateDataKey PutKeyPolicy ' +
+      'GetKeyPolicy ListKeyPolicies ' +
       'TagResource UntagResource ListResourceTags GenerateRandom',
   },
   cloudtrail: { version: '2013-11-01', exportName: 'cloudTrailModel', operations: 'LookupEvents' },
@@ -47,7 +67,11 @@ const SERVED: Record<string, { version: string; exportName: string; operations: 
 
 /** The error code each service answers a fault of its own with (STS models none; AWS's common one). */
 const INTERNAL_ERROR: Record<string, string> = {
-  ssm: 'InternalServerError', secretsmanager: 'InternalServiceError', iam: 'ServiceFailure', sts: 'InternalFailure', kms: 'KMSInternalException',
+  ssm: 'InternalServerError',
+  secretsmanager: 'InternalServiceError',
+  iam: 'ServiceFailure',
+  sts: 'InternalFailure',
+  kms: 'KMSInternalException',
   cloudtrail: 'InternalFailure',
 };
 
@@ -77,7 +101,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 const OUT = process.env.COFFER_MODELS_OUT ?? join(ROOT, 'src', 'api', 'models');
 
 function botocoreDir(): string {
-  return execFileSync('python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))'], { encoding: 'utf8' }).trim();
+  return execFileSync('python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))'], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 function botocoreVersion(): string {
@@ -98,10 +124,12 @@ function reachable(model: BotocoreModel, operations: string[]): string[] {
     seen.add(name);
     const shape = model.shapes[name]!;
     for (const member of Object.values(shape.members ?? {})) {
-      if (member.locationName || member.flattened) throw new Error(`${name}: locationName/flattened members are not supported by the decoder`);
+      if (member.locationName || member.flattened)
+        throw new Error(`${name}: locationName/flattened members are not supported by the decoder`);
       walk(member.shape);
     }
-    if (shape.flattened || shape.member?.locationName) throw new Error(`${name}: flattened lists are not supported by the decoder`);
+    if (shape.flattened || shape.member?.locationName)
+      throw new Error(`${name}: flattened lists are not supported by the decoder`);
     if (shape.member) walk(shape.member.shape);
     if (shape.key) walk(shape.key.shape);
     if (shape.value) walk(shape.value.shape);
@@ -133,12 +161,15 @@ function shapeLine(name: string, shape: BotocoreShape): string {
 
 function generate(service: string, data: string, stamp: string): void {
   const spec = SERVED[service]!;
-  const model = JSON.parse(gunzipSync(readFileSync(join(data, service, spec.version, 'service-2.json.gz'))).toString('utf8')) as BotocoreModel;
+  const model = JSON.parse(
+    gunzipSync(readFileSync(join(data, service, spec.version, 'service-2.json.gz'))).toString('utf8'),
+  ) as BotocoreModel;
   const operations = spec.operations.split(/\s+/);
   const shapes = reachable(model, operations);
   const meta = model.metadata;
   const lines = [
-    `// Generated by scripts/generate-wire-models.ts from ${stamp} (${service} ${spec.version}). Do not edit; regenerate.`,
+    `// Generated by scripts/generate-wire-models.ts from ${stamp} (${service} ${spec.version}). Do not edit; ` +
+      `regenerate.`,
     `import type { ServiceModel } from './service-model.js';`,
     '',
     `export const ${spec.exportName}: ServiceModel = {`,
@@ -162,17 +193,22 @@ function generate(service: string, data: string, stamp: string): void {
 
 /** Every region of every partition botocore knows (the names credential scopes may carry). */
 function generateRegions(data: string, stamp: string): void {
-  const endpoints = JSON.parse(readFileSync(join(data, 'endpoints.json'), 'utf8')) as { partitions: { regions: Record<string, unknown> }[] };
+  const endpoints = JSON.parse(readFileSync(join(data, 'endpoints.json'), 'utf8')) as {
+    partitions: { regions: Record<string, unknown> }[];
+  };
   const regions = [...new Set(endpoints.partitions.flatMap((p) => Object.keys(p.regions)))].sort();
-  writeFileSync(join(OUT, 'aws-regions.ts'), [
-    `// Generated by scripts/generate-wire-models.ts from ${stamp} (endpoints.json). Do not edit; regenerate.`,
-    '',
-    '/** The region names AWS publishes, in every partition. */',
-    'export const AWS_REGIONS: readonly string[] = [',
-    ...regions.map((r) => `  ${JSON.stringify(r)},`),
-    '];',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(OUT, 'aws-regions.ts'),
+    [
+      `// Generated by scripts/generate-wire-models.ts from ${stamp} (endpoints.json). Do not edit; regenerate.`,
+      '',
+      '/** The region names AWS publishes, in every partition. */',
+      'export const AWS_REGIONS: readonly string[] = [',
+      ...regions.map((r) => `  ${JSON.stringify(r)},`),
+      '];',
+      '',
+    ].join('\n'),
+  );
 }
 
 const data = join(botocoreDir(), 'data');

@@ -23,7 +23,10 @@ export interface RequestRecorder {
 
 /** Writes records as JSON lines; `quiet` drops successful ones. */
 export class AccessLog implements RequestRecorder {
-  constructor(private readonly out: Writable, private readonly quiet = false) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly quiet = false,
+  ) {}
 
   record(entry: RequestRecord): void {
     if (this.quiet && entry.status < 400) return;

@@ -37,12 +37,17 @@ export interface QueryService extends ServiceCommon {
 export type ApiService = JsonService | QueryService;
 
 /** Builds a service from its model and handlers, refusing a handler the model lacks or the reverse. */
-export function serviceFromModel(model: ServiceModel, name: string, operations: ReadonlyMap<string, ServiceOperation>,
-  permissionsFor: ServiceCommon['permissionsFor']): ApiService {
+export function serviceFromModel(
+  model: ServiceModel,
+  name: string,
+  operations: ReadonlyMap<string, ServiceOperation>,
+  permissionsFor: ServiceCommon['permissionsFor'],
+): ApiService {
   const modelled = Object.keys(model.operations).sort().join(' ');
   const handled = [...operations.keys()].sort().join(' ');
   if (modelled !== handled) throw new Error(`${name}: the handlers (${handled}) and the model (${modelled}) disagree`);
-  if (model.protocol === 'json') return { protocol: 'json', name, model, operations, permissionsFor, targetPrefix: model.targetPrefix! };
+  if (model.protocol === 'json')
+    return { protocol: 'json', name, model, operations, permissionsFor, targetPrefix: model.targetPrefix! };
   return { protocol: 'query', name, model, operations, permissionsFor, xmlNamespace: model.xmlNamespace! };
 }
 

@@ -71,7 +71,9 @@ export class CofferServer {
     const handler = (request: IncomingMessage, response: ServerResponse) => {
       void this.handle(request, response);
     };
-    this.server = parts.tls ? createTlsServer({ key: parts.tls.key, cert: parts.tls.cert }, handler) : createServer(handler);
+    this.server = parts.tls
+      ? createTlsServer({ key: parts.tls.key, cert: parts.tls.cert }, handler)
+      : createServer(handler);
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -91,9 +93,13 @@ export class CofferServer {
    * plain HTTP, unless --insecure-http: signatures stop tampering, not eavesdropping on values.
    */
   async listen(host: string, port: number): Promise<number> {
-    if (this.parts.dev && !isLoopback(host)) throw new Error(`--dev accepts any signature, so it only listens on a loopback address, not ${host}`);
+    if (this.parts.dev && !isLoopback(host))
+      throw new Error(`--dev accepts any signature, so it only listens on a loopback address, not ${host}`);
     if (!this.parts.tls && !isLoopback(host) && !this.parts.insecureHttp) {
-      throw new Error(`refusing plain HTTP on ${host}: values would cross the network in clear. Serve TLS (--tls-cert/--tls-key or --tls-self-signed), or pass --insecure-http`);
+      throw new Error(
+        `refusing plain HTTP on ${host}: values would cross the network in clear. Serve TLS (--tls-cert/--tls-key or ` +
+          `--tls-self-signed), or pass --insecure-http`,
+      );
     }
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -128,7 +134,13 @@ export class CofferServer {
       }
       if (request.method === 'GET' && request.url === '/') {
         trace.action = request.url;
-        sendBody(response, 200, requestId, 'text/html; charset=utf-8', rootPage(this.healthFacts(), this.localUrl(request)));
+        sendBody(
+          response,
+          200,
+          requestId,
+          'text/html; charset=utf-8',
+          rootPage(this.healthFacts(), this.localUrl(request)),
+        );
         return;
       }
       if (request.method === 'GET' && request.url === '/metrics' && this.parts.metrics) {
@@ -136,7 +148,11 @@ export class CofferServer {
         status = await serveMetrics(request, response, requestId, this.parts.metrics);
         return;
       }
-      if (request.method === 'POST' && (request.url === '/moto-api/reset' || request.url === '/_coffer/reset') && this.parts.dev) {
+      if (
+        request.method === 'POST' &&
+        (request.url === '/moto-api/reset' || request.url === '/_coffer/reset') &&
+        this.parts.dev
+      ) {
         trace.action = 'reset';
         await this.parts.storage.transaction((tx) => tx.deleteAllParameters());
         sendJson(response, 200, requestId, '{}');
@@ -173,19 +189,32 @@ export class CofferServer {
       if (wire instanceof InternalServerError) this.parts.onFault(error, requestId);
       if (status === 413) request.resume();
     } finally {
-      if (logged) this.parts.recorder.record({
-        requestId, action: trace.action, principalArn: trace.ctx?.principalArn, region: trace.ctx?.region, status, errorCode,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      });
+      if (logged)
+        this.parts.recorder.record({
+          requestId,
+          action: trace.action,
+          principalArn: trace.ctx?.principalArn,
+          region: trace.ctx?.region,
+          status,
+          errorCode,
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        });
       this.parts.metrics?.metrics.observeRequest({
-        service: trace.service, action: trace.operation, code: errorCode ?? (status >= 400 ? `Http${status}` : undefined), durationMs: performance.now() - started,
+        service: trace.service,
+        action: trace.operation,
+        code: errorCode ?? (status >= 400 ? `Http${status}` : undefined),
+        durationMs: performance.now() - started,
       });
     }
   }
 
   private healthFacts(): HealthFacts {
-    return { services: this.parts.pipeline.router.serviceNames(), version: this.parts.version ?? 'unknown', store: this.parts.store ?? this.parts.storage.kind,
-      trailHealthy: this.parts.trailHealthy?.() ?? true };
+    return {
+      services: this.parts.pipeline.router.serviceNames(),
+      version: this.parts.version ?? 'unknown',
+      store: this.parts.store ?? this.parts.storage.kind,
+      trailHealthy: this.parts.trailHealthy?.() ?? true,
+    };
   }
 
   /** The URL a client on this machine uses (for the page's examples): the host it asked for. */
@@ -199,7 +228,7 @@ export class CofferServer {
       sendJson(response, 200, requestId, healthDocument(this.healthFacts()));
       return 200;
     }
-    const ready = (this.parts.trailHealthy?.() ?? true) && await this.writable();
+    const ready = (this.parts.trailHealthy?.() ?? true) && (await this.writable());
     sendJson(response, ready ? 200 : 503, requestId, ready ? '{"status":"ready"}' : '{"status":"unavailable"}');
     return ready ? 200 : 503;
   }
@@ -212,11 +241,15 @@ export class CofferServer {
   private writable(): Promise<boolean> {
     const now = Date.now();
     if (this.readiness && now - this.readiness.at < READY_PROBE_MS) return this.readiness.ok;
-    const ok = this.parts.storage.transaction((tx) => tx.putMeta('ready-probe', Buffer.from(String(now))))
-      .then(() => true, (error: unknown) => {
-        this.parts.onFault(error, 'ready-probe');
-        return false;
-      });
+    const ok = this.parts.storage
+      .transaction((tx) => tx.putMeta('ready-probe', Buffer.from(String(now))))
+      .then(
+        () => true,
+        (error: unknown) => {
+          this.parts.onFault(error, 'ready-probe');
+          return false;
+        },
+      );
     this.readiness = { at: now, ok };
     return ok;
   }
@@ -231,7 +264,12 @@ export class CofferServer {
       seconds = undefined;
     }
     if (typeof seconds !== 'number' || !(seconds >= 0)) {
-      sendJson(response, 400, requestId, JSON.stringify({ __type: 'ValidationException', message: 'advanceSeconds must be a non-negative number.' }));
+      sendJson(
+        response,
+        400,
+        requestId,
+        JSON.stringify({ __type: 'ValidationException', message: 'advanceSeconds must be a non-negative number.' }),
+      );
       return 400;
     }
     this.parts.clock!.advance(seconds * 1000);
@@ -240,14 +278,20 @@ export class CofferServer {
   }
 
   /** Errors take the shape of the request's protocol: JSON `__type`, or Query XML. */
-  private sendFailure(request: IncomingMessage, response: ServerResponse, requestId: string, error: ServiceError): void {
+  private sendFailure(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+    error: ServiceError,
+  ): void {
     const protocol = this.parts.pipeline.router.protocolOf(request);
     if (protocol.kind === 'json' || error.httpStatus === 413) sendError(response, requestId, error);
     else sendBody(response, error.httpStatus, requestId, 'text/xml', xmlError(protocol.namespace, error, requestId));
   }
 
   private asServiceError(error: unknown, request: IncomingMessage): ServiceError {
-    if (error instanceof ServiceError) return this.parts.pipeline.router.protocolOf(request).kind === 'query' ? asQueryError(error) : error;
+    if (error instanceof ServiceError)
+      return this.parts.pipeline.router.protocolOf(request).kind === 'query' ? asQueryError(error) : error;
     return new InternalServerError(this.parts.pipeline.router.internalErrorCode(request));
   }
 }

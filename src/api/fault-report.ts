@@ -36,5 +36,12 @@ export function describeFault(error: unknown): FaultReport {
 
 /** One JSON log line for a fault. */
 export function faultLine(error: unknown, requestId: string | undefined): string {
-  return `${JSON.stringify({ time: new Date().toISOString(), level: 'error', event: 'internal_fault', ...(requestId ? { requestId } : {}), ...describeFault(error) })}\n`;
+  const line = {
+    time: new Date().toISOString(),
+    level: 'error',
+    event: 'internal_fault',
+    ...(requestId ? { requestId } : {}),
+    ...describeFault(error),
+  };
+  return `${JSON.stringify(line)}\n`;
 }

@@ -14,32 +14,40 @@ export interface HealthFacts {
   readonly trailHealthy: boolean;
 }
 
-/** `{"status", "services": {name: "running"}, ...}`: LocalStack's document, with Coffer's status, store and audit state. */
+/** `{"status", "services": {name: "running"}, ...}`: LocalStack's document, with Coffer's status, store and audit
+ * state. */
 export function healthDocument(facts: HealthFacts): string {
   const state = facts.trailHealthy ? 'running' : 'unavailable';
   return JSON.stringify({
     status: facts.trailHealthy ? 'ok' : 'degraded',
     services: Object.fromEntries(facts.services.map((s) => [s, state])),
-    edition: 'coffer', version: facts.version, store: facts.store, audit: facts.trailHealthy ? 'ok' : 'refusing requests: the audit trail cannot chain events',
+    edition: 'coffer',
+    version: facts.version,
+    store: facts.store,
+    audit: facts.trailHealthy ? 'ok' : 'refusing requests: the audit trail cannot chain events',
   });
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[c]};`);
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"]/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[c]};`);
 
 /** The page at GET /: what this is and how to point a client at it. */
 export function rootPage(facts: HealthFacts, url: string): string {
-  const u = escape(url);
+  const u = escapeHtml(url);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Coffer ${escape(facts.version)}</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Coffer ${escapeHtml(facts.version)}</title></head>
 <body style="font-family: sans-serif; max-width: 48em; margin: 2em auto">
-<h1>Coffer ${escape(facts.version)}</h1>
-<p>Secrets and configuration with the AWS wire APIs: ${facts.services.map(escape).join(', ')}. Store: ${escape(facts.store)}.
+<h1>Coffer ${escapeHtml(facts.version)}</h1>
+<p>Secrets and configuration with the AWS wire APIs: ${facts.services.map(escapeHtml).join(', ')}.
+Store: ${escapeHtml(facts.store)}.
 Every request must be signed (SigV4) with an access key of this server.</p>
-<pre>eval "$(coffer env)"      # or: export AWS_ENDPOINT_URL=${u} AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...
+<pre>eval "$(coffer env)"   # or: export AWS_ENDPOINT_URL=${u} AWS_DEFAULT_REGION=us-east-1 \
+                       #     AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...
 aws ssm put-parameter --name /dev/app/key --value v --type SecureString
 aws ssm get-parameter --name /dev/app/key --with-decryption
 python3 -c 'import boto3; print(boto3.client("ssm", endpoint_url="${u}").describe_parameters())'</pre>
-<p><a href="/health">/health</a> lists the services and their state; <a href="/ready">/ready</a> says whether the store takes writes.</p>
+<p><a href="/health">/health</a> lists the services and their state;
+<a href="/ready">/ready</a> says whether the store takes writes.</p>
 </body></html>
 `;
 }

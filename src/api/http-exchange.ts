@@ -2,7 +2,7 @@
  * The HTTP side of one request: reading a bounded body and writing AWS-shaped answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ServiceError } from '../engine/service-error.js';
+import type { ServiceError } from '../engine/service-error.js';
 import { RequestEntityTooLargeException } from './wire-errors.js';
 
 /** Reads the body, refusing (before buffering it whole) one larger than `limit` bytes. */
@@ -28,13 +28,29 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
 }
 
 /** Writes an answer of any content type. */
-export function sendBody(response: ServerResponse, status: number, requestId: string, contentType: string, body: string): void {
-  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
+export function sendBody(
+  response: ServerResponse,
+  status: number,
+  requestId: string,
+  contentType: string,
+  body: string,
+): void {
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+  });
   response.end(body);
 }
 
 /** Writes a JSON 1.1 answer. */
-export function sendJson(response: ServerResponse, status: number, requestId: string, body: string, extraHeaders: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  requestId: string,
+  body: string,
+  extraHeaders: Record<string, string> = {},
+): void {
   response.writeHead(status, {
     'content-type': 'application/x-amz-json-1.1',
     'content-length': Buffer.byteLength(body),

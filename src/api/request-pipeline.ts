@@ -21,7 +21,10 @@ import { SigV4Verifier, type SignedRequest } from './sigv4/sigv4-verifier.js';
 import { MalformedQueryString, UnrecognizedClientException } from './wire-errors.js';
 
 /** Looks up the credential an access key id (and, for temporary ones, a session token) stands for. */
-export type CredentialLookup = (accessKeyId: string, sessionToken: string | undefined) => Promise<ActiveAccessKey | undefined>;
+export type CredentialLookup = (
+  accessKeyId: string,
+  sessionToken: string | undefined,
+) => Promise<ActiveAccessKey | undefined>;
 
 /** How the pipeline authenticates. */
 export interface PipelineOptions {
@@ -58,7 +61,8 @@ export interface RequestTrace {
 function touch(trace: RequestTrace, permissions: readonly Permission[]): void {
   if (!trace.resources) return;
   // A path is no resource of its own: GetParametersByPath's event lists the parameters it returned.
-  for (const p of permissions) if (!p.denyOnly && p.resource !== '*' && p.action !== 'ssm:GetParametersByPath') trace.resources.push(p.resource);
+  for (const p of permissions)
+    if (!p.denyOnly && p.resource !== '*' && p.action !== 'ssm:GetParametersByPath') trace.resources.push(p.resource);
 }
 
 /** The outcome of executing one request. */
@@ -105,12 +109,19 @@ export class RequestPipeline {
   async execute(request: IncomingMessage, body: Buffer, trace: RequestTrace, requestId: string): Promise<Executed> {
     const located = this.router.locate(request);
     const { service } = located;
-    trace.action = 'action' in located ? `${located.service.targetPrefix}.${located.action}` : `${service.name}:unknown`;
+    trace.action =
+      'action' in located ? `${located.service.targetPrefix}.${located.action}` : `${service.name}:unknown`;
     trace.service = service.name;
     trace.model = service.model;
     if ('action' in located) trace.operation = located.action;
     const url = requestUrl(request);
-    const signed: SignedRequest = { method: request.method ?? 'POST', path: url.pathname, search: url.search, headers: headerMap(request), body };
+    const signed: SignedRequest = {
+      method: request.method ?? 'POST',
+      path: url.pathname,
+      search: url.search,
+      headers: headerMap(request),
+      body,
+    };
     const ctx = await this.authenticate(signed, service.name, request, trace);
     trace.ctx = ctx;
     const route = this.router.decode(located, body);
@@ -124,11 +135,23 @@ export class RequestPipeline {
     // The root needs no check, but its event still names what it touched.
     else if (trace.resources) touch(trace, await service.permissionsFor(ctx, route.action, route.input));
     const output = await route.operation.handle(ctx, route.input);
-    if (service.protocol === 'json') return { route, ctx, output, body: toWireJson(output), contentType: 'application/x-amz-json-1.1' };
-    return { route, ctx, output, body: xmlResult(route.action, service.xmlNamespace, output, requestId), contentType: 'text/xml' };
+    if (service.protocol === 'json')
+      return { route, ctx, output, body: toWireJson(output), contentType: 'application/x-amz-json-1.1' };
+    return {
+      route,
+      ctx,
+      output,
+      body: xmlResult(route.action, service.xmlNamespace, output, requestId),
+      contentType: 'text/xml',
+    };
   }
 
-  private async authenticate(request: SignedRequest, service: string, incoming: IncomingMessage, trace: RequestTrace): Promise<RequestContext> {
+  private async authenticate(
+    request: SignedRequest,
+    service: string,
+    incoming: IncomingMessage,
+    trace: RequestTrace,
+  ): Promise<RequestContext> {
     if (this.options.dev) {
       // --dev: any well-formed, current signature is the root user of the configured account.
       const { auth } = this.verifier.checkShape(request, [service]);
@@ -136,25 +159,44 @@ export class RequestPipeline {
       return { account: this.options.account, region: auth.region, principalArn: rootPrincipal(this.options.account) };
     }
     const verified = await this.verifier.verify(request, [service]).catch((error: unknown) => {
-      throw error instanceof UnrecognizedClientException && this.options.credentialsHint && isLoopbackAddress(incoming.socket.remoteAddress)
-        ? new UnrecognizedClientException(`(Coffer: the access key is not this server's; its root credentials are in ${this.options.credentialsHint}, and \`coffer env\` prints them as exports.)`)
+      throw error instanceof UnrecognizedClientException &&
+        this.options.credentialsHint &&
+        isLoopbackAddress(incoming.socket.remoteAddress)
+        ? new UnrecognizedClientException(
+            `(Coffer: the access key is not this server's; its root credentials are in ` +
+              `${this.options.credentialsHint}, and \`coffer env\` prints them as exports.)`,
+          )
         : error;
     });
     const { key } = verified;
     const caller = await this.callers.callerFor({
-      account: key.account, principalArn: key.principalArn, ownerId: key.ownerId, ...(key.session ? { session: key.session } : {}),
+      account: key.account,
+      principalArn: key.principalArn,
+      ownerId: key.ownerId,
+      ...(key.session ? { session: key.session } : {}),
     });
     // A key of a principal that is gone, or was recreated under its name, stands for nobody.
     if (!caller) throw new UnrecognizedClientException();
     trace.caller = caller;
     trace.accessKeyId = key.accessKeyId;
-    if (key.session === undefined && key.temporary !== true) this.options.keyUsed?.(key.accessKeyId, service, verified.region);
-    const base = { account: key.account, region: verified.region, principalArn: caller.arn, caller,
-      ...(key.session !== undefined || key.temporary === true ? { temporaryCredentials: true } : {}) };
+    if (key.session === undefined && key.temporary !== true)
+      this.options.keyUsed?.(key.accessKeyId, service, verified.region);
+    const base = {
+      account: key.account,
+      region: verified.region,
+      principalArn: caller.arn,
+      caller,
+      ...(key.session !== undefined || key.temporary === true ? { temporaryCredentials: true } : {}),
+    };
     if (caller.kind === 'root') return base;
     const sourceIp = incoming.socket.remoteAddress;
     const secureTransport = (incoming.socket as TLSSocket).encrypted === true;
-    const facts: RequestFacts = { service, region: verified.region, ...(sourceIp ? { sourceIp } : {}), secureTransport };
+    const facts: RequestFacts = {
+      service,
+      region: verified.region,
+      ...(sourceIp ? { sourceIp } : {}),
+      secureTransport,
+    };
     return {
       ...base,
       authorize: (permissions) => {

@@ -47,7 +47,8 @@ export class ServiceRouter {
         this.byTarget.set(s.targetPrefix, s);
         // A namespaced prefix (CloudTrail's com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101)
         // is also sent by its last part alone: the SDK v3 does, botocore and the CLI do not.
-        if (s.targetPrefix.includes('.')) this.byTarget.set(s.targetPrefix.slice(s.targetPrefix.lastIndexOf('.') + 1), s);
+        if (s.targetPrefix.includes('.'))
+          this.byTarget.set(s.targetPrefix.slice(s.targetPrefix.lastIndexOf('.') + 1), s);
       } else {
         this.byScope.set(s.name, s);
       }
@@ -88,7 +89,8 @@ export class ServiceRouter {
     const dot = text?.lastIndexOf('.') ?? -1;
     const service = dot > 0 ? this.byTarget.get(text!.slice(0, dot)) : undefined;
     const action = dot > 0 ? text!.slice(dot + 1) : '';
-    const operation = service && Object.hasOwn(service.model.operations, action) ? service.operations.get(action) : undefined;
+    const operation =
+      service && Object.hasOwn(service.model.operations, action) ? service.operations.get(action) : undefined;
     if (!service || !operation) throw new UnknownOperationException(text);
     return { service, action, operation };
   }
@@ -99,8 +101,13 @@ export class ServiceRouter {
     if ('action' in located) return { ...located, input: decodeJsonInput(service.model, located.action, body) };
     const form = parseQueryForm(body);
     if (!form.action) throw new ServiceError('MissingAction', 'Missing Action', 400);
-    const operation = Object.hasOwn(service.model.operations, form.action) ? service.operations.get(form.action) : undefined;
-    if (!operation) throw new InvalidAction(`Could not find operation ${form.action} for version ${form.version ?? 'NO_VERSION_SPECIFIED'}`);
+    const operation = Object.hasOwn(service.model.operations, form.action)
+      ? service.operations.get(form.action)
+      : undefined;
+    if (!operation)
+      throw new InvalidAction(
+        `Could not find operation ${form.action} for version ${form.version ?? 'NO_VERSION_SPECIFIED'}`,
+      );
     return { service, action: form.action, operation, input: decodeQueryInput(service.model, form.action, form.root) };
   }
 

@@ -19,12 +19,19 @@ export class IncompleteSignatureException extends ServiceError {
 export class UnrecognizedClientException extends ServiceError {
   /** `hint`: said after AWS's words (to a caller on this machine: where the root credentials are). */
   constructor(hint?: string) {
-    super('UnrecognizedClientException', `The security token included in the request is invalid.${hint ? ` ${hint}` : ''}`, 400);
+    super(
+      'UnrecognizedClientException',
+      `The security token included in the request is invalid.${hint ? ` ${hint}` : ''}`,
+      400,
+    );
   }
 }
 
 export class InvalidSignatureException extends ServiceError {
-  constructor(message = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.') {
+  constructor(
+    message = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret ' +
+      'Access Key and signing method. Consult the service documentation for details.',
+  ) {
     super('InvalidSignatureException', message, 400);
   }
 }
@@ -38,8 +45,13 @@ export class SerializationException extends ServiceError {
 export class UnknownOperationException extends ServiceError {
   /** `target`: the X-Amz-Target sent, named when it is a plausible one (it comes before authentication). */
   constructor(target?: string) {
-    super('UnknownOperationException', target !== undefined && /^[A-Za-z0-9_.]{1,160}$/.test(target)
-      ? `The operation ${target} is not one this endpoint serves.` : 'The X-Amz-Target header names no operation this endpoint serves.', 400);
+    super(
+      'UnknownOperationException',
+      target !== undefined && /^[A-Za-z0-9_.]{1,160}$/.test(target)
+        ? `The operation ${target} is not one this endpoint serves.`
+        : 'The X-Amz-Target header names no operation this endpoint serves.',
+      400,
+    );
   }
 }
 

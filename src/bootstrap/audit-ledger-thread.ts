@@ -43,7 +43,9 @@ async function serve(data: LedgerThreadData): Promise<void> {
     const storage = await openAuditStorage(data.location);
     storage.useIntegrity(rowAuthenticatorFrom(data.rowKey));
     await storage.migrate();
-    ledger = new AuditLedger(storage, AuditSigner.fromTransferred(data.signingKey), { retentionDays: data.retentionDays });
+    ledger = new AuditLedger(storage, AuditSigner.fromTransferred(data.signingKey), {
+      retentionDays: data.retentionDays,
+    });
   } catch (error) {
     tell({ ready: false, error: describeError(error) });
     return;
@@ -52,7 +54,9 @@ async function serve(data: LedgerThreadData): Promise<void> {
   const rowKey = rowAuthenticatorFrom(data.rowKey);
   const journal = data.journal;
   const own = journal ? new AuditJournalReader(journal.dir, journal.instance, rowKey) : undefined;
-  const tail = own ? new JournalTail(ledger, own, (error) => tell({ notice: 'problem', error: describeError(error) })) : undefined;
+  const tail = own
+    ? new JournalTail(ledger, own, (error) => tell({ notice: 'problem', error: describeError(error) }))
+    : undefined;
   let failing = false;
   const catchUp = async () => {
     if (!tail) return;
@@ -67,7 +71,8 @@ async function serve(data: LedgerThreadData): Promise<void> {
     }
   };
   const adoptOrphans = async () => {
-    for (const instance of orphanedInstances(journal!.dir, journal!.instance)) await tail!.adopt(new AuditJournalReader(journal!.dir, instance, rowKey));
+    for (const instance of orphanedInstances(journal!.dir, journal!.instance))
+      await tail!.adopt(new AuditJournalReader(journal!.dir, instance, rowKey));
   };
   const problem = (error: unknown) => tell({ notice: 'problem', error: describeError(error) });
   if (tail) {
@@ -84,13 +89,34 @@ async function serve(data: LedgerThreadData): Promise<void> {
     append: (entries, sync) => ledger.append(entries, sync),
     catchUp,
     sync: () => ledger.sync(),
-    seal: async (now) => { await catchUp(); return ledger.seal(now); },
-    prune: async (now) => { await catchUp(); return ledger.prune(now); },
-    indexResources: async () => { await catchUp(); return ledger.indexResources(); },
-    readActivity: async (...args) => { await catchUp(); return ledger.readActivity(...args); },
-    lookup: async (query) => { await catchUp(); return ledger.lookup(query); },
-    verify: async (range) => { await catchUp(); return ledger.verify(range); },
-    exportPage: async (range, cursor) => { await catchUp(); return ledger.exportPage(range, cursor); },
+    seal: async (now) => {
+      await catchUp();
+      return ledger.seal(now);
+    },
+    prune: async (now) => {
+      await catchUp();
+      return ledger.prune(now);
+    },
+    indexResources: async () => {
+      await catchUp();
+      return ledger.indexResources();
+    },
+    readActivity: async (...args) => {
+      await catchUp();
+      return ledger.readActivity(...args);
+    },
+    lookup: async (query) => {
+      await catchUp();
+      return ledger.lookup(query);
+    },
+    verify: async (range) => {
+      await catchUp();
+      return ledger.verify(range);
+    },
+    exportPage: async (range, cursor) => {
+      await catchUp();
+      return ledger.exportPage(range, cursor);
+    },
     close: async () => {
       for (const timer of timers) clearInterval(timer);
       // Everything chained and on disk: the journal goes (left behind, the next start takes it over).
@@ -103,12 +129,14 @@ async function serve(data: LedgerThreadData): Promise<void> {
   if (tail) void adoptOrphans().catch(problem);
   port.on('message', (call: LedgerCall) => {
     const method = served[call.method] as (...args: unknown[]) => Promise<unknown>;
-    method(...call.args).then(
-      (value) => tell({ id: call.id, value }),
-      (error: unknown) => tell({ id: call.id, error: describeError(error) }),
-    ).finally(() => {
-      if (call.method === 'close') port.close();
-    });
+    method(...call.args)
+      .then(
+        (value) => tell({ id: call.id, value }),
+        (error: unknown) => tell({ id: call.id, error: describeError(error) }),
+      )
+      .finally(() => {
+        if (call.method === 'close') port.close();
+      });
   });
 }
 

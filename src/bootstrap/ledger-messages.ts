@@ -27,7 +27,10 @@ export interface DescribedError {
 }
 
 /** Told by the ledger's thread, unasked: chaining the journal failed (why), or works again. */
-export type LedgerNotice = { readonly notice: 'chain-failed'; readonly error: DescribedError } | { readonly notice: 'chain-ok' } | { readonly notice: 'problem'; readonly error: DescribedError };
+export type LedgerNotice =
+  | { readonly notice: 'chain-failed'; readonly error: DescribedError }
+  | { readonly notice: 'chain-ok' }
+  | { readonly notice: 'problem'; readonly error: DescribedError };
 
 export type LedgerReply =
   | LedgerNotice
@@ -39,17 +42,22 @@ export type LedgerReply =
 export function describeError(error: unknown): DescribedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const stack = error.stack ? { stack: error.stack } : {};
-  if (error instanceof TamperedRowError) return { name: error.name, message: error.message, code: error.code, table: error.table, row: error.row, ...stack };
+  if (error instanceof TamperedRowError)
+    return { name: error.name, message: error.message, code: error.code, table: error.table, row: error.row, ...stack };
   const code = (error as { code?: unknown }).code;
   return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), ...stack };
 }
 
 export function rebuildError(described: DescribedError): Error {
-  const error = described.name === 'TamperedRowError' && described.table !== undefined && described.row !== undefined
-    ? new TamperedRowError(described.table, described.row)
-    : described.name === 'AuditChainError' ? new AuditChainError(described.message) : new Error(described.message);
+  const error =
+    described.name === 'TamperedRowError' && described.table !== undefined && described.row !== undefined
+      ? new TamperedRowError(described.table, described.row)
+      : described.name === 'AuditChainError'
+        ? new AuditChainError(described.message)
+        : new Error(described.message);
   error.name = described.name;
-  if (described.code !== undefined && !(error instanceof TamperedRowError) && !(error instanceof AuditChainError)) Object.assign(error, { code: described.code });
+  if (described.code !== undefined && !(error instanceof TamperedRowError) && !(error instanceof AuditChainError))
+    Object.assign(error, { code: described.code });
   if (described.stack !== undefined) error.stack = described.stack;
   return error;
 }

@@ -133,15 +133,34 @@ async function provenMasterKey(storage: Storage, settings: CofferSettings, env: 
   throw new WrongMasterKeyError(master.source);
 }
 
-function rotationEngines(parts: { storage: Storage; keyring: Keyring; barrier: ValueBarrier; clock: Clock; parameters: ParameterStore;
-  secrets: SecretStore; env: NodeJS.ProcessEnv; events: AuditTrail; logRotations: boolean }): RotationEngines {
+function rotationEngines(parts: {
+  storage: Storage;
+  keyring: Keyring;
+  barrier: ValueBarrier;
+  clock: Clock;
+  parameters: ParameterStore;
+  secrets: SecretStore;
+  env: NodeJS.ProcessEnv;
+  events: AuditTrail;
+  logRotations: boolean;
+}): RotationEngines {
   const functions = new RotationFunctions(parts.storage, parts.keyring, parts.barrier);
   const schedules = new ScheduleStore(parts.storage);
-  const notifier = new RotationNotifier(parts.env.COFFER_ROTATION_WEBHOOK || undefined, parts.logRotations ? (line) => process.stderr.write(`${line}\n`) : () => {});
-  const runner = new RotationRunner({ ...parts, functions, schedules, notifier, timeoutMs: Number(parts.env.COFFER_ROTATION_TIMEOUT_MS ?? 30_000) });
+  const notifier = new RotationNotifier(
+    parts.env.COFFER_ROTATION_WEBHOOK || undefined,
+    parts.logRotations ? (line) => process.stderr.write(`${line}\n`) : () => {},
+  );
+  const runner = new RotationRunner({
+    ...parts,
+    functions,
+    schedules,
+    notifier,
+    timeoutMs: Number(parts.env.COFFER_ROTATION_TIMEOUT_MS ?? 30_000),
+  });
   const scheduler = new RotationScheduler(parts.storage, runner, parts.clock);
   return {
-    service: new RotationService(parts.secrets, parts.parameters, functions, schedules, scheduler), scheduler,
+    service: new RotationService(parts.secrets, parts.parameters, functions, schedules, scheduler),
+    scheduler,
     onRunFinished: (listener) => notifier.onRunFinished(listener),
   };
 }
@@ -153,9 +172,12 @@ function rotationEngines(parts: { storage: Storage; keyring: Keyring; barrier: V
  */
 function auditOptions(env: NodeJS.ProcessEnv): { enabled: boolean; retentionDays: number; syncReads: boolean } {
   const retentionDays = Number(env.COFFER_AUDIT_RETENTION_DAYS ?? 90);
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error('COFFER_AUDIT_RETENTION_DAYS must be a whole number of days, at least 1');
-  if (env.COFFER_AUDIT !== undefined && env.COFFER_AUDIT !== 'on' && env.COFFER_AUDIT !== 'off') throw new Error('COFFER_AUDIT must be on or off');
-  if (env.COFFER_AUDIT_SYNC !== undefined && env.COFFER_AUDIT_SYNC !== 'full' && env.COFFER_AUDIT_SYNC !== 'log') throw new Error('COFFER_AUDIT_SYNC must be full or log');
+  if (!Number.isInteger(retentionDays) || retentionDays < 1)
+    throw new Error('COFFER_AUDIT_RETENTION_DAYS must be a whole number of days, at least 1');
+  if (env.COFFER_AUDIT !== undefined && env.COFFER_AUDIT !== 'on' && env.COFFER_AUDIT !== 'off')
+    throw new Error('COFFER_AUDIT must be on or off');
+  if (env.COFFER_AUDIT_SYNC !== undefined && env.COFFER_AUDIT_SYNC !== 'full' && env.COFFER_AUDIT_SYNC !== 'log')
+    throw new Error('COFFER_AUDIT_SYNC must be full or log');
   return { enabled: env.COFFER_AUDIT !== 'off', retentionDays, syncReads: env.COFFER_AUDIT_SYNC === 'full' };
 }
 
@@ -174,12 +196,32 @@ export interface OpenOptions {
  * The audit ledger over the trail's own storage: on its thread, tailing the process's journal
  * when there is one, or inline.
  */
-async function openLedger(settings: CofferSettings, rowKey: HmacRowAuthenticator, signer: AuditSigner, retentionDays: number, thread: boolean,
-  journal: AuditJournalWriter | undefined, onNotice: (notice: LedgerNotice) => void): Promise<{ ledger: Ledger; storage?: AuditStorage }> {
-  const location = { dataDir: settings.dataDir, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) };
+async function openLedger(
+  settings: CofferSettings,
+  rowKey: HmacRowAuthenticator,
+  signer: AuditSigner,
+  retentionDays: number,
+  thread: boolean,
+  journal: AuditJournalWriter | undefined,
+  onNotice: (notice: LedgerNotice) => void,
+): Promise<{ ledger: Ledger; storage?: AuditStorage }> {
+  const location = {
+    dataDir: settings.dataDir,
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}),
+  };
   if (thread) {
-    return { ledger: await ThreadedLedger.start({ location, rowKey: rowKey.transferable(), signingKey: signer.transferable(), retentionDays,
-      ...(journal ? { journal: { dir: auditJournalDir(settings.dataDir), instance: journal.instance } } : {}) }, onNotice) };
+    return {
+      ledger: await ThreadedLedger.start(
+        {
+          location,
+          rowKey: rowKey.transferable(),
+          signingKey: signer.transferable(),
+          retentionDays,
+          ...(journal ? { journal: { dir: auditJournalDir(settings.dataDir), instance: journal.instance } } : {}),
+        },
+        onNotice,
+      ),
+    };
   }
   const storage = await openAuditStorage(location);
   try {
@@ -193,13 +235,20 @@ async function openLedger(settings: CofferSettings, rowKey: HmacRowAuthenticator
 }
 
 /** Opens the store the settings name. */
-export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEnv = process.env, options: OpenOptions = {}): Promise<Coffer> {
+export async function openCoffer(
+  settings: CofferSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  options: OpenOptions = {},
+): Promise<Coffer> {
   const storage = await openStorage(settings);
   let ledger: Ledger | undefined;
   try {
     const schema = await storage.schemaVersion();
     if (schema > LATEST_SCHEMA_VERSION) {
-      throw new Error(`this store has schema version ${schema}, newer than this Coffer understands (${LATEST_SCHEMA_VERSION}); upgrade Coffer`);
+      throw new Error(
+        `this store has schema version ${schema}, newer than this Coffer understands (${LATEST_SCHEMA_VERSION}); ` +
+          `upgrade Coffer`,
+      );
     }
     const master = await provenMasterKey(storage, settings, env);
     // Rows are sealed from the first write on; an upgrade seals the existing ones in its migration.
@@ -214,51 +263,106 @@ export async function openCoffer(settings: CofferSettings, env: NodeJS.ProcessEn
     const trailOptions = auditOptions(env);
     const thread = trailOptions.enabled && options.auditLedger === 'thread';
     // Read events go in a journal on the embedded store's disk; a PostgreSQL node's disk is no place for them.
-    const journal = thread && storage.kind === 'sqlite'
-      ? new AuditJournalWriter(auditJournalDir(settings.dataDir), journalInstance(randomBytes(6).toString('hex')), rowKey, trailOptions.syncReads)
-      : undefined;
+    const journal =
+      thread && storage.kind === 'sqlite'
+        ? new AuditJournalWriter(
+            auditJournalDir(settings.dataDir),
+            journalInstance(randomBytes(6).toString('hex')),
+            rowKey,
+            trailOptions.syncReads,
+          )
+        : undefined;
     // What the ledger's thread says before the trail exists (an adoption at start) waits for it.
     let audit: AuditTrail | undefined;
     const early: LedgerNotice[] = [];
     const hear = (notice: LedgerNotice) => {
       if (!audit) return void early.push(notice);
       if (notice.notice === 'problem') audit.ledgerNotice({ problem: rebuildError(notice.error) });
-      else audit.ledgerNotice(notice.notice === 'chain-ok' ? { failing: false } : { failing: true, problem: rebuildError(notice.error) });
+      else
+        audit.ledgerNotice(
+          notice.notice === 'chain-ok' ? { failing: false } : { failing: true, problem: rebuildError(notice.error) },
+        );
     };
     const opened = await openLedger(settings, rowKey, signer, trailOptions.retentionDays, thread, journal, hear);
     ledger = opened.ledger;
-    audit = new AuditTrail(storage, ledger, signer.publicKeyPem, { ...trailOptions, now: () => clock.now(), ...(journal ? { journal } : {}) });
+    audit = new AuditTrail(storage, ledger, signer.publicKeyPem, {
+      ...trailOptions,
+      now: () => clock.now(),
+      ...(journal ? { journal } : {}),
+    });
     for (const notice of early.splice(0)) hear(notice);
     // The managed keys exist from the start for the configured account and region (AWS creates
     // them on first use; other scopes still get theirs that way).
-    for (const alias of MANAGED_KEY_ALIASES) await keyring.resolve({ account: settings.account, region: settings.region }, undefined, alias);
+    for (const alias of MANAGED_KEY_ALIASES)
+      await keyring.resolve({ account: settings.account, region: settings.region }, undefined, alias);
     const barrier = new ValueBarrier(keyring);
     const keys = new KeyAccess(keyring, storage);
     const records = new SecretRecords(storage, clock);
-    const ssmPermissions = new SsmPermissions(storage, async (scope, secretId) => (await records.findRow(storage, scope, secretId))?.row.name);
+    const ssmPermissions = new SsmPermissions(
+      storage,
+      async (scope, secretId) => (await records.findRow(storage, scope, secretId))?.row.name,
+    );
     const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring), keys, ssmPermissions);
-    const accessKeys = new AccessKeyStore(storage, keyring, barrier, { account: settings.account, region: settings.region });
+    const accessKeys = new AccessKeyStore(storage, keyring, barrier, {
+      account: settings.account,
+      region: settings.region,
+    });
     const entities = new IamEntities(storage);
     const policies = new IamPolicies(entities);
     const keyUsage = new AccessKeyUsage(storage);
     const iam: IdentityEngines = {
-      entities, policies, principals: new IamPrincipals(entities, accessKeys), callers: new CallerDirectory(entities, policies),
-      simulator: new PolicySimulator(entities, policies), directory: new IamDirectory(entities, accessKeys, keyUsage), keyUsage,
+      entities,
+      policies,
+      principals: new IamPrincipals(entities, accessKeys),
+      callers: new CallerDirectory(entities, policies),
+      simulator: new PolicySimulator(entities, policies),
+      directory: new IamDirectory(entities, accessKeys, keyUsage),
+      keyUsage,
       permissions: new IamPermissions(entities, async (id) => (await accessKeys.find(id))?.principalArn),
     };
     const sessions = new SessionCredentials(new TokenSealer(keyring, 'sts-session/v1'));
-    const secretStore = new SecretStore(records, new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)), keys);
+    const secretStore = new SecretStore(
+      records,
+      new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)),
+      keys,
+    );
     const secretsPermissions = new SecretsPermissions(records);
     const secrets: SecretsEngines = {
-      store: secretStore, listing: new SecretListing(secretStore, new TokenSealer(keyring), secretsPermissions), policies: new SecretPolicies(records, entities),
-      permissions: secretsPermissions, sweeper: new SecretSweeper(records, () => {}, audit),
+      store: secretStore,
+      listing: new SecretListing(secretStore, new TokenSealer(keyring), secretsPermissions),
+      policies: new SecretPolicies(records, entities),
+      permissions: secretsPermissions,
+      sweeper: new SecretSweeper(records, () => {}, audit),
     };
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
-    const rotation = rotationEngines({ storage, keyring, barrier, clock, parameters, secrets: secretStore, env, events: audit, logRotations: options.logRotations === true });
+    const rotation = rotationEngines({
+      storage,
+      keyring,
+      barrier,
+      clock,
+      parameters,
+      secrets: secretStore,
+      env,
+      events: audit,
+      logRotations: options.logRotations === true,
+    });
     return {
-      settings, storage, keyring, parameters, ssmPermissions, accessKeys, iam, secrets, rotation, clock, audit, auditStorage: opened.storage,
+      settings,
+      storage,
+      keyring,
+      parameters,
+      ssmPermissions,
+      accessKeys,
+      iam,
+      secrets,
+      rotation,
+      clock,
+      audit,
+      auditStorage: opened.storage,
       accessReport: new AccessReport(storage, audit, new TokenSealer(keyring), () => clock.now()),
-      sts: new SecurityTokenService(entities, sessions), kms: new KeyManagement(keyring, barrier, storage, keys, entities), kmsPermissions: new KmsPermissions(keys, barrier),
+      sts: new SecurityTokenService(entities, sessions),
+      kms: new KeyManagement(keyring, barrier, storage, keys, entities),
+      kmsPermissions: new KmsPermissions(keys, barrier),
       // A session token says the key is temporary; a long-term key never comes with one.
       credentials: async (id, token) => (token !== undefined ? sessions.open(id, token) : accessKeys.find(id)),
       close: async () => {

@@ -34,9 +34,15 @@ export async function ensureRootCredentials(coffer: Coffer, env: NodeJS.ProcessE
   const id = env.COFFER_ROOT_ACCESS_KEY_ID;
   const secret = env.COFFER_ROOT_SECRET_ACCESS_KEY;
   if (id || secret) {
-    if (!id || !secret) throw new Error('set both COFFER_ROOT_ACCESS_KEY_ID and COFFER_ROOT_SECRET_ACCESS_KEY, or neither');
+    if (!id || !secret)
+      throw new Error('set both COFFER_ROOT_ACCESS_KEY_ID and COFFER_ROOT_SECRET_ACCESS_KEY, or neither');
     const current = await coffer.accessKeys.find(id);
-    const outcome = { accessKeyId: id, secretAccessKey: secret, generated: false, source: { environment: true as const } };
+    const outcome = {
+      accessKeyId: id,
+      secretAccessKey: secret,
+      generated: false,
+      source: { environment: true as const },
+    };
     if (current?.principalArn === root && current.secretAccessKey === secret) return outcome;
     // The environment is authoritative: replace whatever root key the store had.
     for (const old of existing) await coffer.accessKeys.remove(old);
@@ -46,11 +52,16 @@ export async function ensureRootCredentials(coffer: Coffer, env: NodeJS.ProcessE
   }
   const file = rootCredentialsFile(dataDir);
   const kept = existing.length > 0 ? await coffer.accessKeys.find(existing[0]!) : undefined;
-  if (kept) return { accessKeyId: kept.accessKeyId, secretAccessKey: kept.secretAccessKey, generated: false, source: { file } };
+  if (kept)
+    return { accessKeyId: kept.accessKeyId, secretAccessKey: kept.secretAccessKey, generated: false, source: { file } };
   const pair = { accessKeyId: generateAccessKeyId(), secretAccessKey: generateSecretAccessKey() };
   await coffer.accessKeys.add(account, root, account, pair);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, `[default]\naws_access_key_id = ${pair.accessKeyId}\naws_secret_access_key = ${pair.secretAccessKey}\n`, { mode: 0o600 });
+  writeFileSync(
+    file,
+    `[default]\naws_access_key_id = ${pair.accessKeyId}\naws_secret_access_key = ${pair.secretAccessKey}\n`,
+    { mode: 0o600 },
+  );
   chmodSync(file, 0o600);
   return { ...pair, generated: true, source: { file } };
 }

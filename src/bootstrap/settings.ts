@@ -30,8 +30,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): CofferSettings {
   if (!/^\d{12}$/.test(account)) throw new Error('COFFER_ACCOUNT_ID must be 12 digits');
   const region = env.COFFER_REGION || env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION;
   if (!REGION_NAME.test(region)) throw new Error(`the region ${region} is not a valid AWS region name`);
-  const extraRegions = (env.COFFER_REGIONS ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const extraRegions = (env.COFFER_REGIONS ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   const bad = extraRegions.find((r) => !REGION_NAME.test(r));
   if (bad !== undefined) throw new Error(`COFFER_REGIONS: ${bad} is not a region name (like eu-west-1)`);
-  return { dataDir: dataDirectory(env), databaseUrl: env.COFFER_DATABASE_URL || undefined, account, region, extraRegions };
+  return {
+    dataDir: dataDirectory(env),
+    databaseUrl: env.COFFER_DATABASE_URL || undefined,
+    account,
+    region,
+    extraRegions,
+  };
 }

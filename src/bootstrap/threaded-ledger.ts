@@ -9,7 +9,13 @@ import type { LedgerEntry } from '../engine/audit/audit-chain.js';
 import type { EventRange, ExportCursor, ExportPage, Ledger } from '../engine/audit/audit-ledger.js';
 import type { VerifyReport } from '../engine/audit/audit-verifier.js';
 import type { LedgerThreadData } from './audit-ledger-thread.js';
-import { describeError, rebuildError, type LedgerMethod, type LedgerNotice, type LedgerReply } from './ledger-messages.js';
+import {
+  describeError,
+  rebuildError,
+  type LedgerMethod,
+  type LedgerNotice,
+  type LedgerReply,
+} from './ledger-messages.js';
 
 /** How long a closing thread may take to finish. */
 const CLOSE_MS = 10_000;
@@ -28,7 +34,8 @@ function startWorker(data: LedgerThreadData): Worker {
   const entry = new URL(`./audit-ledger-thread.${source ? 'ts' : 'js'}`, import.meta.url);
   if (!source) return new Worker(entry, { workerData: data });
   const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+  const bootstrap =
+    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return ` + `import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
@@ -39,14 +46,20 @@ export class ThreadedLedger implements Ledger {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly data: LedgerThreadData, private readonly onNotice: (notice: LedgerNotice) => void) {}
+  private constructor(
+    private readonly data: LedgerThreadData,
+    private readonly onNotice: (notice: LedgerNotice) => void,
+  ) {}
 
   /**
    * Starts the thread; resolves once its storage is open and migrated. `onNotice` hears what the
    * thread says unasked (chaining the journal failed or works again, a problem it found), and
    * that chaining stopped while no thread runs (it died) and works again once one is ready.
    */
-  static async start(data: LedgerThreadData, onNotice: (notice: LedgerNotice) => void = () => {}): Promise<ThreadedLedger> {
+  static async start(
+    data: LedgerThreadData,
+    onNotice: (notice: LedgerNotice) => void = () => {},
+  ): Promise<ThreadedLedger> {
     const ledger = new ThreadedLedger(data, onNotice);
     await ledger.started();
     return ledger;
@@ -137,7 +150,13 @@ export class ThreadedLedger implements Ledger {
     return this.call('indexResources');
   }
 
-  readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]> {
+  readActivity(
+    account: string,
+    prefix: string,
+    since: number,
+    recentSince: number,
+    within?: { first: string; last: string },
+  ): Promise<ResourceReadRow[]> {
     return this.call('readActivity', account, prefix, since, recentSince, within);
   }
 
@@ -153,14 +172,17 @@ export class ThreadedLedger implements Ledger {
     return this.call('exportPage', range, cursor);
   }
 
-  /** Asks the thread to finish (chain the journal, close its storage) and stop: at most CLOSE_MS, then it is stopped anyway. */
+  /** Asks the thread to finish (chain the journal, close its storage) and stop: at most CLOSE_MS, then it is stopped
+   * anyway. */
   async close(): Promise<void> {
     if (this.closed) return;
     const worker = this.worker;
     if (worker) {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_MS); });
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_MS);
+      });
       await Promise.race([this.call('close').catch(() => {}), deadline]);
       this.closed = true;
       worker.ref();

@@ -27,7 +27,10 @@ export class CliSession {
   private cloudTrail: CloudTrailClient | undefined;
 
   /** `endpoint` switches to remote mode. */
-  constructor(readonly env: NodeJS.ProcessEnv, readonly endpoint: string | undefined = env.COFFER_ENDPOINT || undefined) {}
+  constructor(
+    readonly env: NodeJS.ProcessEnv,
+    readonly endpoint: string | undefined = env.COFFER_ENDPOINT || undefined,
+  ) {}
 
   /** Whether commands go to a server rather than the embedded store. */
   get remote(): boolean {
@@ -36,7 +39,10 @@ export class CliSession {
 
   /** The embedded store, for commands that only make sense on it (refused in remote mode). */
   async open(): Promise<Coffer> {
-    if (this.remote) throw new Error('this command works on the local store only; unset COFFER_ENDPOINT (or drop --endpoint) to use it');
+    if (this.remote)
+      throw new Error(
+        'this command works on the local store only; unset COFFER_ENDPOINT (or drop --endpoint) to use it',
+      );
     return this.openLocal();
   }
 
@@ -75,13 +81,20 @@ export class CliSession {
       const config = this.clientConfig();
       const sm = new SecretsManagerClient(config);
       // The SDK client's resolved provider chain signs Coffer's own API too.
-      this.rotationClients = { sm, api: new CofferApiClient(this.endpoint!, config.region, () => sm.config.credentials()) };
+      this.rotationClients = {
+        sm,
+        api: new CofferApiClient(this.endpoint!, config.region, () => sm.config.credentials()),
+      };
     }
     return remoteRotation(this.rotationClients.api, this.rotationClients.sm);
   }
 
-  /** The whole access report of a prefix, page after page: from the store, or a server's CofferAudit.GetAccessReport. */
-  async accessReport(input: { Prefix?: string; Kind?: 'parameter' | 'secret' }): Promise<{ Items: Record<string, unknown>[] }> {
+  /** The whole access report of a prefix, page after page: from the store, or a server's CofferAudit.GetAccessReport.
+   * */
+  async accessReport(input: {
+    Prefix?: string;
+    Kind?: 'parameter' | 'secret';
+  }): Promise<{ Items: Record<string, unknown>[] }> {
     type Page = { Items: Record<string, unknown>[]; NextToken?: string };
     const all = async (page: (token: string | undefined) => Promise<Page>) => {
       const items: Record<string, unknown>[] = [];
@@ -97,13 +110,23 @@ export class CliSession {
       const coffer = await this.open();
       const report = coffer.accessReport;
       const ctx = await this.context();
-      return all((token) => report.getAccessReport(ctx, { ...input, ...(token ? { NextToken: token } : {}) }) as unknown as Promise<Page>);
+      return all(
+        (token) =>
+          report.getAccessReport(ctx, { ...input, ...(token ? { NextToken: token } : {}) }) as unknown as Promise<Page>,
+      );
     }
     const config = this.clientConfig();
     const sts = new STSClient(config);
     try {
       const api = new CofferApiClient(this.endpoint!, config.region, () => sts.config.credentials());
-      return await all(async (token) => await api.call('GetAccessReport', { ...input, ...(token ? { NextToken: token } : {}) }, 'CofferAudit') as Page);
+      return await all(
+        async (token) =>
+          (await api.call(
+            'GetAccessReport',
+            { ...input, ...(token ? { NextToken: token } : {}) },
+            'CofferAudit',
+          )) as Page,
+      );
     } finally {
       sts.destroy();
     }
@@ -118,7 +141,11 @@ export class CliSession {
 
   private clientConfig() {
     const region = this.env.COFFER_REGION || this.env.AWS_REGION || this.env.AWS_DEFAULT_REGION || 'us-east-1';
-    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = this.env;
+    const {
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
+      AWS_SESSION_TOKEN: sessionToken,
+    } = this.env;
     // Keys in this session's environment win; otherwise the SDK's own chain (AWS_PROFILE, ...).
     const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined;
     return { endpoint: this.endpoint, region, credentials };

@@ -8,7 +8,12 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { ServiceError } from '../engine/service-error.js';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
+const bytes = (d: SourceData) =>
+  typeof d === 'string'
+    ? d
+    : ArrayBuffer.isView(d)
+      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
+      : Buffer.from(d);
 
 /** The checksum constructor @smithy/signature-v4 expects, over node:crypto: SHA-256, or HMAC-SHA256 given a secret. */
 export class NodeSha256 {
@@ -34,7 +39,11 @@ export interface ApiCredentials {
 export class CofferApiClient {
   private readonly signer: SignatureV4;
 
-  constructor(private readonly endpoint: string, region: string, credentials: () => Promise<ApiCredentials>) {
+  constructor(
+    private readonly endpoint: string,
+    region: string,
+    credentials: () => Promise<ApiCredentials>,
+  ) {
     this.signer = new SignatureV4({ credentials, region, service: 'coffer', sha256: NodeSha256 });
   }
 
@@ -43,18 +52,33 @@ export class CofferApiClient {
     const url = new URL(this.endpoint);
     const body = JSON.stringify(input);
     const signed = await this.signer.sign({
-      method: 'POST', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: '/',
-      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${service}.${action}` }, body,
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: '/',
+      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${service}.${action}` },
+      body,
     });
-    const response = await fetch(new URL('/', url), { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(60_000) });
+    const response = await fetch(new URL('/', url), {
+      method: 'POST',
+      headers: signed.headers,
+      body,
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await response.text();
     let parsed: Record<string, unknown> = {};
     try {
-      parsed = text ? JSON.parse(text) as Record<string, unknown> : {};
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
-      throw new ServiceError('InternalServerError', `The server answered ${response.status} with a body that is not JSON.`, response.status);
+      throw new ServiceError(
+        'InternalServerError',
+        `The server answered ${response.status} with a body that is not JSON.`,
+        response.status,
+      );
     }
-    if (!response.ok) throw new ServiceError(String(parsed.__type ?? 'UnknownError'), String(parsed.message ?? ''), response.status);
+    if (!response.ok)
+      throw new ServiceError(String(parsed.__type ?? 'UnknownError'), String(parsed.message ?? ''), response.status);
     return parsed;
   }
 }

@@ -4,8 +4,15 @@
  * and client-sts. One interface, so the command is written once for both modes.
  */
 import {
-  AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, ListUsersCommand, PutUserPolicyCommand, type IAMClient,
-  type AccessKey, type CreateUserRequest, type User,
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  ListUsersCommand,
+  PutUserPolicyCommand,
+  type IAMClient,
+  type AccessKey,
+  type CreateUserRequest,
+  type User,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { Coffer } from '../bootstrap/open-coffer.js';
@@ -26,8 +33,12 @@ export function localIdentity(coffer: Coffer, ctx: RequestContext): IdentityOper
   const { principals, policies } = coffer.iam;
   return {
     createUser: async (request) => (await principals.createUser(ctx, request)).User,
-    putUserPolicy: async (user, name, document) => { await policies.putInline(ctx, 'user', user, name, document); },
-    attachUserPolicy: async (user, arn) => { await policies.attach(ctx, 'user', user, arn); },
+    putUserPolicy: async (user, name, document) => {
+      await policies.putInline(ctx, 'user', user, name, document);
+    },
+    attachUserPolicy: async (user, arn) => {
+      await policies.attach(ctx, 'user', user, arn);
+    },
     createAccessKey: async (user) => (await principals.createAccessKey(ctx, { UserName: user })).AccessKey,
     listUsers: async () => (await principals.listUsers(ctx, { MaxItems: 1000 })).Users,
     whoami: () => coffer.sts.getCallerIdentity(ctx),
@@ -38,8 +49,12 @@ export function localIdentity(coffer: Coffer, ctx: RequestContext): IdentityOper
 export function remoteIdentity(iam: IAMClient, sts: STSClient): IdentityOperations {
   return {
     createUser: async (request) => (await iam.send(new CreateUserCommand(request))).User!,
-    putUserPolicy: async (user, name, document) => { await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: name, PolicyDocument: document })); },
-    attachUserPolicy: async (user, arn) => { await iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: arn })); },
+    putUserPolicy: async (user, name, document) => {
+      await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: name, PolicyDocument: document }));
+    },
+    attachUserPolicy: async (user, arn) => {
+      await iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: arn }));
+    },
     createAccessKey: async (user) => (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!,
     listUsers: async () => {
       const users: User[] = [];

@@ -51,20 +51,28 @@ interface InitFile {
 }
 
 function initFiles(dir: string): InitFile[] {
-  return readdirSync(dir).sort().flatMap((name): InitFile[] => {
-    const path = join(dir, name);
-    if (!statSync(path).isFile()) return [];
-    if (name.endsWith('.json')) return [{ name, path, kind: 'seed' }];
-    return isExecutable(path) ? [{ name, path, kind: 'script' }] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name): InitFile[] => {
+      const path = join(dir, name);
+      if (!statSync(path).isFile()) return [];
+      if (name.endsWith('.json')) return [{ name, path, kind: 'seed' }];
+      return isExecutable(path) ? [{ name, path, kind: 'script' }] : [];
+    });
 }
 
 function runScript(path: string, env: InitEnvironment, log: (line: string) => void): Promise<number> {
   const child = spawn(path, [], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, AWS_ENDPOINT_URL: env.endpoint, COFFER_ENDPOINT: env.endpoint, AWS_ACCESS_KEY_ID: env.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: env.secretAccessKey, AWS_REGION: env.region, AWS_DEFAULT_REGION: env.region, AWS_PAGER: '',
+      ...process.env,
+      AWS_ENDPOINT_URL: env.endpoint,
+      COFFER_ENDPOINT: env.endpoint,
+      AWS_ACCESS_KEY_ID: env.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: env.secretAccessKey,
+      AWS_REGION: env.region,
+      AWS_DEFAULT_REGION: env.region,
+      AWS_PAGER: '',
     },
   });
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', log);
@@ -79,7 +87,13 @@ function runScript(path: string, env: InitEnvironment, log: (line: string) => vo
 }
 
 /** Runs the init directory once the server answers; `log` gets one line per event and per line of output. */
-export async function runInitHooks(coffer: Coffer, ctx: RequestContext, dir: string, env: InitEnvironment, log: (line: string) => void): Promise<InitOutcome> {
+export async function runInitHooks(
+  coffer: Coffer,
+  ctx: RequestContext,
+  dir: string,
+  env: InitEnvironment,
+  log: (line: string) => void,
+): Promise<InitOutcome> {
   const outcome: InitOutcome = { ran: 0, skipped: 0, failed: [] };
   let files: InitFile[];
   try {

@@ -33,7 +33,21 @@ import { dataDirectory } from '../bootstrap/settings.js';
 
 /** The commands, in the groups the help shows them in. */
 const GROUPS: readonly (readonly [string, readonly CliCommand[]])[] = [
-  ['Parameters', [putCommand, getCommand, lsCommand, historyCommand, rmCommand, labelCommand, tagCommand, execCommand, exportCommand, importCommand]],
+  [
+    'Parameters',
+    [
+      putCommand,
+      getCommand,
+      lsCommand,
+      historyCommand,
+      rmCommand,
+      labelCommand,
+      tagCommand,
+      execCommand,
+      exportCommand,
+      importCommand,
+    ],
+  ],
   ['Server', [serveCommand, envCommand, resetCommand]],
   ['Keys, identity and rotation', [keysCommand, iamCommand, functionsCommand, rotationCommand]],
   ['Audit', [auditCommand, reportCommand]],
@@ -43,16 +57,24 @@ const COMMANDS: readonly CliCommand[] = GROUPS.flatMap(([, commands]) => command
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    `coffer ${COFFER_VERSION}: secrets and configuration with the AWS Parameter Store and Secrets Manager APIs (and IAM, STS, KMS,\n`,
-    'CloudTrail), on an encrypted local store or PostgreSQL. The AWS CLI, boto3 and the SDKs work against `coffer serve`;\n',
+    `coffer ${COFFER_VERSION}: secrets and configuration with the AWS Parameter Store and Secrets Manager APIs (and ` +
+      `IAM, STS, KMS,\n`,
+    'CloudTrail), on an encrypted local store or PostgreSQL. The AWS CLI, boto3 and the SDKs work against `coffer ' +
+      'serve`;\n',
     'these commands work on the store directly, or on a server with --endpoint.\n\n',
     'Usage: coffer COMMAND [ARGS]      coffer COMMAND --help (or coffer help COMMAND) for its options and examples\n',
-    ...GROUPS.flatMap(([group, commands]) => [`\n${group}:\n`, ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`)]),
-    '\nSecrets Manager: `coffer serve`, then `aws secretsmanager ...` (create-secret, get-secret-value, rotate-secret...);\n',
+    ...GROUPS.flatMap(([group, commands]) => [
+      `\n${group}:\n`,
+      ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`),
+    ]),
+    '\nSecrets Manager: `coffer serve`, then `aws secretsmanager ...` (create-secret, get-secret-value, ' +
+      'rotate-secret...);\n',
     '  `coffer rotation` and `coffer functions` rotate secrets and parameters.\n',
     '\nEnvironment: COFFER_DATA_DIR (default ~/.local/share/coffer), COFFER_DATABASE_URL (postgres://...),\n',
-    '             COFFER_MASTER_KEY (base64, 32 bytes; default: <data-dir>/master.key), COFFER_ACCOUNT_ID, COFFER_REGION\n',
-    'Remote mode: --endpoint URL or COFFER_ENDPOINT talks to a Coffer server with AWS credentials from the environment.\n',
+    '             COFFER_MASTER_KEY (base64, 32 bytes; default: <data-dir>/master.key), COFFER_ACCOUNT_ID, ' +
+      'COFFER_REGION\n',
+    'Remote mode: --endpoint URL or COFFER_ENDPOINT talks to a Coffer server with AWS credentials from the ' +
+      'environment.\n',
     '\nOptions: -h, --help  this help      -v, --version  the version\n',
   ].join('');
 }
@@ -73,8 +95,11 @@ export function describeFailure(error: unknown, session?: CliSession): string {
     return `no Coffer server answers at ${session.endpoint} (is \`coffer serve\` running? ${code})`;
   }
   if (error instanceof Error && error.name === 'CredentialsProviderError') {
-    return `no AWS credentials for ${session?.endpoint ?? 'the server'}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY `
-      + `(a server's root credentials are in ${rootCredentialsFile(dataDirectory(session?.env ?? process.env))}), or run eval "$(coffer env)"`;
+    return (
+      `no AWS credentials for ${session?.endpoint ?? 'the server'}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ` +
+      `(a server's root credentials are in ${rootCredentialsFile(dataDirectory(session?.env ?? process.env))}), or ` +
+      `run eval "$(coffer env)"`
+    );
   }
   // An error answered by a server through the AWS SDK: its name is the AWS error code.
   if (error instanceof Error && '$metadata' in error) return `${error.name}: ${error.message}`;
@@ -84,8 +109,12 @@ export function describeFailure(error: unknown, session?: CliSession): string {
 
 /** The process's real streams. */
 export const processIo: CliIo = {
-  out: (text) => { process.stdout.write(text); },
-  err: (text) => { process.stderr.write(text); },
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
   errIsTty: process.stderr.isTTY === true,
   readStdin: async () => {
     const chunks: Buffer[] = [];
@@ -98,8 +127,10 @@ export const processIo: CliIo = {
 function takeEndpoint(argv: string[]): { endpoint: string | undefined; rest: string[] } {
   const stop = argv.includes('--') ? argv.indexOf('--') : argv.length;
   for (let i = 0; i < stop; i++) {
-    if (argv[i] === '--endpoint' && i + 1 < stop) return { endpoint: argv[i + 1], rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
-    if (argv[i]!.startsWith('--endpoint=')) return { endpoint: argv[i]!.slice(11), rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+    if (argv[i] === '--endpoint' && i + 1 < stop)
+      return { endpoint: argv[i + 1], rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+    if (argv[i]!.startsWith('--endpoint='))
+      return { endpoint: argv[i]!.slice(11), rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
   }
   return { endpoint: undefined, rest: argv };
 }
@@ -140,8 +171,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
 }
 
 function unknownCommand(name: string, io: CliIo): number {
-  const near = nearest(name, COMMANDS.map((c) => c.name));
-  io.err(`coffer: unknown command ${name}${near ? ` (did you mean coffer ${near}?)` : ''}; run coffer --help for the list\n`);
+  const near = nearest(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
+  io.err(
+    `coffer: unknown command ${name}${near ? ` (did you mean coffer ${near}?)` : ''}; run coffer --help for the list\n`,
+  );
   return 2;
 }
 

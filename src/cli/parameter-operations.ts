@@ -4,10 +4,20 @@
  * written once against this interface, so every command works in both modes.
  */
 import {
-  AddTagsToResourceCommand, DeleteParameterCommand, DeleteParametersCommand, DescribeParametersCommand,
-  GetParameterCommand, GetParameterHistoryCommand, GetParametersByPathCommand, GetParametersCommand,
-  LabelParameterVersionCommand, ListTagsForResourceCommand, PutParameterCommand, RemoveTagsFromResourceCommand,
-  UnlabelParameterVersionCommand, type SSMClient,
+  AddTagsToResourceCommand,
+  DeleteParameterCommand,
+  DeleteParametersCommand,
+  DescribeParametersCommand,
+  GetParameterCommand,
+  GetParameterHistoryCommand,
+  GetParametersByPathCommand,
+  GetParametersCommand,
+  LabelParameterVersionCommand,
+  ListTagsForResourceCommand,
+  PutParameterCommand,
+  RemoveTagsFromResourceCommand,
+  UnlabelParameterVersionCommand,
+  type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { ParameterStore } from '../engine/ssm/parameter-store.js';
 import type { RequestContext } from '../engine/request-context.js';
@@ -37,7 +47,10 @@ export type ParameterOperations = {
 
 /** Operations on the embedded engine, as `ctx`. */
 export function localOperations(store: ParameterStore, ctx: RequestContext): ParameterOperations {
-  const bind = <A extends Action>(action: A) => ((request: never) => (store[action] as (c: RequestContext, r: never) => unknown)(ctx, request));
+  const bind =
+    <A extends Action>(action: A) =>
+    (request: never) =>
+      (store[action] as (c: RequestContext, r: never) => unknown)(ctx, request);
   return Object.fromEntries(Object.keys(COMMANDS).map((a) => [a, bind(a as Action)])) as unknown as ParameterOperations;
 }
 

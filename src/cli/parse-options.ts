@@ -11,7 +11,8 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length]!;
@@ -45,7 +46,12 @@ export function parseOptions<O extends OptionSpecs>(args: string[], options: O) 
 /** `coffer CMD --help`: the summary, the usage, every option described, and examples. */
 export function commandHelp(command: CliCommand): string {
   const flags = Object.entries(command.options).map(([name, o]) => ({
-    flag: `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' (repeatable)' : ''}`,
+    flag: [
+      o.short ? `-${o.short}, ` : '',
+      `--${name}`,
+      o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : '',
+      o.multiple ? ' (repeatable)' : '',
+    ].join(''),
     description: o.description,
   }));
   const width = Math.max(0, ...flags.map((f) => f.flag.length));

@@ -13,7 +13,11 @@ export class ProgressBar {
   private readonly visible: boolean;
   private lastDrawn = -1;
 
-  constructor(private readonly io: CliIo, private readonly label: string, private readonly total: number) {
+  constructor(
+    private readonly io: CliIo,
+    private readonly label: string,
+    private readonly total: number,
+  ) {
     this.visible = io.errIsTty && total > PROGRESS_THRESHOLD;
   }
 

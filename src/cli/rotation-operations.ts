@@ -4,7 +4,10 @@
  * server (Secrets Manager's RotateSecret through the SDK, the rest through Coffer's own API).
  */
 import {
-  CancelRotateSecretCommand, RotateSecretCommand, type RotationRulesType, type SecretsManagerClient,
+  CancelRotateSecretCommand,
+  RotateSecretCommand,
+  type RotationRulesType,
+  type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { Coffer } from '../bootstrap/open-coffer.js';
 import type { RequestContext } from '../engine/request-context.js';
@@ -41,28 +44,74 @@ export function localRotation(coffer: Coffer, ctx: RequestContext): RotationOper
   const service = coffer.rotation.service;
   return {
     registerFunction: (r) => service.registerFunction(ctx, r),
-    listFunctions: async () => (await service.listFunctions(ctx) as { Functions: { Name: string; Arn: string; Kind: string; Target: string }[] }).Functions,
-    removeFunction: async (name) => { await service.removeFunction(ctx, { Name: name }); },
-    rotateSecret: (r) => service.rotateSecret(ctx, { SecretId: r.name, RotationLambdaARN: r.functionName, RotationRules: r.rules, RotateImmediately: r.immediately }),
-    cancelSecret: async (name) => { await service.cancelRotateSecret(ctx, { SecretId: name }); },
-    rotateParameter: (r) => service.rotateParameter(ctx, { Name: r.name, RotationFunction: r.functionName, RotationRules: r.rules, RotateImmediately: r.immediately }),
-    cancelParameter: async (name) => { await service.cancelParameterRotation(ctx, { Name: name }); },
-    status: async (name, kind) => (await service.rotationStatus(ctx, { Name: name, Kind: kind })).Rotations as unknown as Record<string, unknown>[],
+    listFunctions: async () =>
+      (
+        (await service.listFunctions(ctx)) as {
+          Functions: { Name: string; Arn: string; Kind: string; Target: string }[];
+        }
+      ).Functions,
+    removeFunction: async (name) => {
+      await service.removeFunction(ctx, { Name: name });
+    },
+    rotateSecret: (r) =>
+      service.rotateSecret(ctx, {
+        SecretId: r.name,
+        RotationLambdaARN: r.functionName,
+        RotationRules: r.rules,
+        RotateImmediately: r.immediately,
+      }),
+    cancelSecret: async (name) => {
+      await service.cancelRotateSecret(ctx, { SecretId: name });
+    },
+    rotateParameter: (r) =>
+      service.rotateParameter(ctx, {
+        Name: r.name,
+        RotationFunction: r.functionName,
+        RotationRules: r.rules,
+        RotateImmediately: r.immediately,
+      }),
+    cancelParameter: async (name) => {
+      await service.cancelParameterRotation(ctx, { Name: name });
+    },
+    status: async (name, kind) =>
+      (await service.rotationStatus(ctx, { Name: name, Kind: kind })).Rotations as unknown as Record<string, unknown>[],
   };
 }
 
 export function remoteRotation(api: CofferApiClient, sm: SecretsManagerClient): RotationOperations {
   return {
     registerFunction: async (r) => (await api.call('RegisterFunction', r)) as { Arn: string; SigningKey: string },
-    listFunctions: async () => (await api.call('ListFunctions', {})).Functions as { Name: string; Arn: string; Kind: string; Target: string }[],
-    removeFunction: async (name) => { await api.call('RemoveFunction', { Name: name }); },
+    listFunctions: async () =>
+      (await api.call('ListFunctions', {})).Functions as { Name: string; Arn: string; Kind: string; Target: string }[],
+    removeFunction: async (name) => {
+      await api.call('RemoveFunction', { Name: name });
+    },
     rotateSecret: async (r) => {
-      const { $metadata: _, ...out } = await sm.send(new RotateSecretCommand({ SecretId: r.name, RotationLambdaARN: r.functionName, RotationRules: r.rules, RotateImmediately: r.immediately }));
+      const { $metadata: _, ...out } = await sm.send(
+        new RotateSecretCommand({
+          SecretId: r.name,
+          RotationLambdaARN: r.functionName,
+          RotationRules: r.rules,
+          RotateImmediately: r.immediately,
+        }),
+      );
       return out;
     },
-    cancelSecret: async (name) => { await sm.send(new CancelRotateSecretCommand({ SecretId: name })); },
-    rotateParameter: async (r) => api.call('RotateParameter', { Name: r.name, RotationFunction: r.functionName, RotationRules: r.rules, RotateImmediately: r.immediately }),
-    cancelParameter: async (name) => { await api.call('CancelParameterRotation', { Name: name }); },
-    status: async (name, kind) => (await api.call('GetRotationStatus', { ...(name ? { Name: name } : {}), ...(kind ? { Kind: kind } : {}) })).Rotations as Record<string, unknown>[],
+    cancelSecret: async (name) => {
+      await sm.send(new CancelRotateSecretCommand({ SecretId: name }));
+    },
+    rotateParameter: async (r) =>
+      api.call('RotateParameter', {
+        Name: r.name,
+        RotationFunction: r.functionName,
+        RotationRules: r.rules,
+        RotateImmediately: r.immediately,
+      }),
+    cancelParameter: async (name) => {
+      await api.call('CancelParameterRotation', { Name: name });
+    },
+    status: async (name, kind) =>
+      (await api.call('GetRotationStatus', { ...(name ? { Name: name } : {}), ...(kind ? { Kind: kind } : {}) }))
+        .Rotations as Record<string, unknown>[],
   };
 }

@@ -62,24 +62,35 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function tagsOf(value: unknown, bad: (why: string) => never): Tags | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) {
-    return value.map((t) => (isObject(t) && typeof t.Key === 'string' ? { Key: t.Key, Value: String(t.Value ?? '') } : bad('tags are a map or a list of {Key, Value}')));
+    return value.map((t) =>
+      isObject(t) && typeof t.Key === 'string'
+        ? { Key: t.Key, Value: String(t.Value ?? '') }
+        : bad('tags are a map or a list of {Key, Value}'),
+    );
   }
   if (isObject(value)) return Object.entries(value).map(([Key, v]) => ({ Key, Value: String(v) }));
   return bad('tags are a map or a list of {Key, Value}');
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const text = (v: unknown) =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
 function parameterOf(entry: unknown, at: string, bad: (why: string) => never): SeedParameter {
   if (!isObject(entry) || typeof entry.name !== 'string') return bad(`${at}: needs a name`);
   const value = Array.isArray(entry.value) ? entry.value.map(String).join(',') : text(entry.value);
   if (value === undefined) return bad(`${at} (${entry.name}): needs a value (a string, number, boolean or list)`);
   const type = entry.type ?? (Array.isArray(entry.value) ? 'StringList' : 'String');
-  if (type !== 'String' && type !== 'StringList' && type !== 'SecureString') return bad(`${at} (${entry.name}): type is String, StringList or SecureString`);
+  if (type !== 'String' && type !== 'StringList' && type !== 'SecureString')
+    return bad(`${at} (${entry.name}): type is String, StringList or SecureString`);
   const tags = tagsOf(entry.tags, (why) => bad(`${at} (${entry.name}): ${why}`));
   return {
-    name: entry.name, value, type, ...(typeof entry.description === 'string' ? { description: entry.description } : {}), ...(tags ? { tags } : {}),
-    ...(typeof entry.keyId === 'string' ? { keyId: entry.keyId } : {}), ...(typeof entry.tier === 'string' ? { tier: entry.tier } : {}),
+    name: entry.name,
+    value,
+    type,
+    ...(typeof entry.description === 'string' ? { description: entry.description } : {}),
+    ...(tags ? { tags } : {}),
+    ...(typeof entry.keyId === 'string' ? { keyId: entry.keyId } : {}),
+    ...(typeof entry.tier === 'string' ? { tier: entry.tier } : {}),
   };
 }
 
@@ -87,11 +98,15 @@ function secretOf(entry: unknown, at: string, bad: (why: string) => never): Seed
   if (!isObject(entry) || typeof entry.name !== 'string') return bad(`${at}: needs a name`);
   const value = isObject(entry.value) || Array.isArray(entry.value) ? JSON.stringify(entry.value) : text(entry.value);
   const binary = typeof entry.binary === 'string' ? Buffer.from(entry.binary, 'base64') : undefined;
-  if (value === undefined && binary === undefined) return bad(`${at} (${entry.name}): needs a value (or binary, base64)`);
+  if (value === undefined && binary === undefined)
+    return bad(`${at} (${entry.name}): needs a value (or binary, base64)`);
   const tags = tagsOf(entry.tags, (why) => bad(`${at} (${entry.name}): ${why}`));
   return {
-    name: entry.name, ...(value !== undefined ? { value } : {}), ...(binary ? { binary } : {}),
-    ...(typeof entry.description === 'string' ? { description: entry.description } : {}), ...(tags ? { tags } : {}),
+    name: entry.name,
+    ...(value !== undefined ? { value } : {}),
+    ...(binary ? { binary } : {}),
+    ...(typeof entry.description === 'string' ? { description: entry.description } : {}),
+    ...(tags ? { tags } : {}),
     ...(typeof entry.kmsKeyId === 'string' ? { kmsKeyId: entry.kmsKeyId } : {}),
   };
 }
@@ -100,20 +115,28 @@ function secretOf(entry: unknown, at: string, bad: (why: string) => never): Seed
 function entries(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
-  if (isObject(value)) return Object.entries(value).map(([name, v]) => (isObject(v) && 'value' in v ? { name, ...v } : { name, value: v }));
+  if (isObject(value))
+    return Object.entries(value).map(([name, v]) =>
+      isObject(v) && 'value' in v ? { name, ...v } : { name, value: v },
+    );
   return [null];
 }
 
 /** Reads and checks a seed file (JSON, or YAML for .yaml/.yml), before anything is written. */
 export function readSeed(file: string): Seed {
-  const bad = (why: string): never => { throw new SeedFileError(file, why); };
+  const bad = (why: string): never => {
+    throw new SeedFileError(file, why);
+  };
   let data: unknown;
   try {
     const source = readFileSync(file, 'utf8');
     data = /\.ya?ml$/i.test(file) ? parseYaml(source) : JSON.parse(source);
   } catch (error) {
     if (error instanceof SeedFileError) throw error;
-    return bad(`cannot be read as ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${(error as NodeJS.ErrnoException).code ?? (error as Error).name})`);
+    return bad(
+      `cannot be read as ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} ` +
+        `(${(error as NodeJS.ErrnoException).code ?? (error as Error).name})`,
+    );
   }
   if (!isObject(data)) return bad('a seed file is an object with parameters and/or secrets');
   const unknown = Object.keys(data).filter((k) => k !== 'parameters' && k !== 'secrets');
@@ -132,25 +155,46 @@ export async function storeIsEmpty(coffer: Coffer, ctx: RequestContext): Promise
 }
 
 /** Creates what the seed holds; returns how many parameters and secrets. Stops at the first error, naming the entry. */
-export async function applySeed(coffer: Coffer, ctx: RequestContext, seed: Seed, file: string): Promise<{ parameters: number; secrets: number }> {
+export async function applySeed(
+  coffer: Coffer,
+  ctx: RequestContext,
+  seed: Seed,
+  file: string,
+): Promise<{ parameters: number; secrets: number }> {
   for (const p of seed.parameters) {
     try {
       await coffer.parameters.putParameter(ctx, {
-        Name: p.name, Value: p.value, Type: p.type, ...(p.description ? { Description: p.description } : {}), ...(p.tags ? { Tags: p.tags } : {}),
-        ...(p.keyId ? { KeyId: p.keyId } : {}), ...(p.tier ? { Tier: p.tier as never } : {}),
+        Name: p.name,
+        Value: p.value,
+        Type: p.type,
+        ...(p.description ? { Description: p.description } : {}),
+        ...(p.tags ? { Tags: p.tags } : {}),
+        ...(p.keyId ? { KeyId: p.keyId } : {}),
+        ...(p.tier ? { Tier: p.tier as never } : {}),
       });
     } catch (error) {
-      throw new SeedFileError(file, `parameter ${p.name}: ${(error as { code?: string }).code ?? (error as Error).name}: ${(error as Error).message}`);
+      throw new SeedFileError(
+        file,
+        `parameter ${p.name}: ${(error as { code?: string }).code ?? (error as Error).name}: ` +
+          `${(error as Error).message}`,
+      );
     }
   }
   for (const s of seed.secrets) {
     try {
       await coffer.secrets.store.createSecret(ctx, {
-        Name: s.name, ...(s.value !== undefined ? { SecretString: s.value } : {}), ...(s.binary ? { SecretBinary: s.binary } : {}),
-        ...(s.description ? { Description: s.description } : {}), ...(s.tags ? { Tags: s.tags } : {}), ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
+        Name: s.name,
+        ...(s.value !== undefined ? { SecretString: s.value } : {}),
+        ...(s.binary ? { SecretBinary: s.binary } : {}),
+        ...(s.description ? { Description: s.description } : {}),
+        ...(s.tags ? { Tags: s.tags } : {}),
+        ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
       });
     } catch (error) {
-      throw new SeedFileError(file, `secret ${s.name}: ${(error as { code?: string }).code ?? (error as Error).name}: ${(error as Error).message}`);
+      throw new SeedFileError(
+        file,
+        `secret ${s.name}: ${(error as { code?: string }).code ?? (error as Error).name}: ${(error as Error).message}`,
+      );
     }
   }
   return { parameters: seed.parameters.length, secrets: seed.secrets.length };

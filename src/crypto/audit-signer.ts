@@ -4,7 +4,15 @@
  * public key is derived from the private one, never read from storage, so a public key swapped
  * in the database cannot make forged digests verify. Nothing outside this file sees the key.
  */
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import type { Storage, StorageWriter } from '../storage/storage.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import type { MasterKey } from './master-key.js';
@@ -20,7 +28,9 @@ export class AuditSigner {
 
   private constructor(private readonly key: KeyObject) {
     this.publicKeyPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
-    this.checkKey = createHmac('sha256', key.export({ type: 'pkcs8', format: 'der' })).update('coffer/audit-check-key/v1').digest();
+    this.checkKey = createHmac('sha256', key.export({ type: 'pkcs8', format: 'der' }))
+      .update('coffer/audit-check-key/v1')
+      .digest();
   }
 
   /** A keyed hash of `text`: what nobody without the key can aim at (the index's multiset sum). */
@@ -46,7 +56,9 @@ export class AuditSigner {
     const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
     await storage.transaction((tx) => tx.insertMeta(META_KEY, gcmSeal(master.bytes, der, AAD)));
     const wrapped = await storage.getMeta(META_KEY);
-    return new AuditSigner(createPrivateKey({ key: gcmOpen(master.bytes, wrapped!, AAD), format: 'der', type: 'pkcs8' }));
+    return new AuditSigner(
+      createPrivateKey({ key: gcmOpen(master.bytes, wrapped!, AAD), format: 'der', type: 'pkcs8' }),
+    );
   }
 
   /** Base64 Ed25519 signature of `text`. */

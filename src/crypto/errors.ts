@@ -5,7 +5,10 @@
 
 /** Base class: an error with an AWS error code. */
 export class CryptoError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = code;
   }
@@ -13,7 +16,9 @@ export class CryptoError extends Error {
 
 /** A ciphertext was altered, truncated, or moved to another row, version or key. */
 export class InvalidCiphertextException extends CryptoError {
-  constructor(message = 'The ciphertext failed its integrity check: it was altered, or it belongs to another record or key.') {
+  constructor(
+    message = 'The ciphertext failed its integrity check: it was altered, or it belongs to another record or key.',
+  ) {
     super('InvalidCiphertextException', message);
   }
 }
@@ -21,7 +26,11 @@ export class InvalidCiphertextException extends CryptoError {
 /** The master key does not open this store's keyring. */
 export class WrongMasterKeyError extends CryptoError {
   constructor(source: string) {
-    super('WrongMasterKey', `The master key from ${source} does not open this store: it was sealed under a different master key. Nothing was changed.`);
+    super(
+      'WrongMasterKey',
+      `The master key from ${source} does not open this store: it was sealed under a different master key. Nothing ` +
+        `was changed.`,
+    );
   }
 }
 

@@ -13,7 +13,12 @@ import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { KeyRow, Scope, Storage, StorageWriter } from '../storage/storage.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
-  AlreadyExistsException, DisabledException, InvalidCiphertextException, InvalidKeyReference, KMSInvalidStateException, NotFoundException,
+  AlreadyExistsException,
+  DisabledException,
+  InvalidCiphertextException,
+  InvalidKeyReference,
+  KMSInvalidStateException,
+  NotFoundException,
   WrongMasterKeyError,
 } from './errors.js';
 import type { MasterKey } from './master-key.js';
@@ -64,7 +69,7 @@ const lifecycles = new WeakMap<KeyRow, KeyLifecycle>();
 function lifecycleOf(row: KeyRow): KeyLifecycle {
   let lifecycle = lifecycles.get(row);
   if (!lifecycle) {
-    lifecycle = row.attributes ? JSON.parse(row.attributes) as KeyLifecycle : {};
+    lifecycle = row.attributes ? (JSON.parse(row.attributes) as KeyLifecycle) : {};
     lifecycles.set(row, lifecycle);
   }
   return lifecycle;
@@ -87,7 +92,10 @@ export class Keyring {
   private materials = new Map<string, Buffer>();
   private aliases = new Map<string, string>();
 
-  private constructor(private readonly storage: Storage, private master: MasterKey) {}
+  private constructor(
+    private readonly storage: Storage,
+    private master: MasterKey,
+  ) {}
 
   /** Whether `master` opens the store's keyring; 'fresh' when no check value exists yet. */
   static async checkMaster(storage: Storage, master: MasterKey): Promise<'ok' | 'fresh' | 'wrong'> {
@@ -102,7 +110,9 @@ export class Keyring {
 
   /** Opens the keyring of a migrated store, writing the master-key check on first use. */
   static async open(storage: Storage, master: MasterKey): Promise<Keyring> {
-    await storage.transaction((tx) => tx.insertMeta(CANARY_META_KEY, gcmSeal(master.bytes, CANARY_PLAINTEXT, CANARY_AAD)));
+    await storage.transaction((tx) =>
+      tx.insertMeta(CANARY_META_KEY, gcmSeal(master.bytes, CANARY_PLAINTEXT, CANARY_AAD)),
+    );
     if ((await Keyring.checkMaster(storage, master)) !== 'ok') throw new WrongMasterKeyError(master.source);
     const keyring = new Keyring(storage, master);
     await keyring.reload();
@@ -112,10 +122,17 @@ export class Keyring {
   /** Re-reads keys, material and aliases (another process or node may have added some). */
   async reload(): Promise<void> {
     const [keys, materials, aliases] = await Promise.all([
-      this.storage.listKeys(), this.storage.listKeyMaterials(), this.storage.listAliases()]);
+      this.storage.listKeys(),
+      this.storage.listKeyMaterials(),
+      this.storage.listAliases(),
+    ]);
     this.keys = new Map(keys.map((k) => [k.keyId, k]));
-    this.materials = new Map(materials.map((m) => [
-      `${m.keyId}:${m.materialNo}`, gcmOpen(this.master.bytes, m.wrapped, materialAad(m.keyId, m.materialNo))]));
+    this.materials = new Map(
+      materials.map((m) => [
+        `${m.keyId}:${m.materialNo}`,
+        gcmOpen(this.master.bytes, m.wrapped, materialAad(m.keyId, m.materialNo)),
+      ]),
+    );
     this.aliases = new Map(aliases.map((a) => [`${a.account}\u0000${a.region}\u0000${a.aliasName}`, a.keyId]));
   }
 
@@ -144,7 +161,11 @@ export class Keyring {
    * the AWS-managed key and it does not exist yet. A write that needs it makes it only once the
    * write has passed its checks (engine/kms/managed-keys.ts), so a failed write makes nothing.
    */
-  async resolveExisting(scope: Scope, reference: string | undefined, defaultAlias = DEFAULT_SSM_KEY_ALIAS): Promise<KeyInfo | undefined> {
+  async resolveExisting(
+    scope: Scope,
+    reference: string | undefined,
+    defaultAlias = DEFAULT_SSM_KEY_ALIAS,
+  ): Promise<KeyInfo | undefined> {
     const ref = reference ?? defaultAlias;
     let keyId = this.lookup(scope, ref);
     if (keyId === undefined) {
@@ -165,7 +186,8 @@ export class Keyring {
       await this.reload();
       keyId = this.lookup(scope, reference);
     }
-    if (keyId === undefined) throw new NotFoundException(`Key '${this.describeReference(scope, reference)}' does not exist`);
+    if (keyId === undefined)
+      throw new NotFoundException(`Key '${this.describeReference(scope, reference)}' does not exist`);
     return this.info(keyId);
   }
 
@@ -198,10 +220,13 @@ export class Keyring {
   /** Points a new alias at a key of this scope. */
   async createAlias(scope: Scope, alias: string, keyId: string): Promise<void> {
     if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias) || alias.startsWith('alias/aws/')) {
-      throw new InvalidKeyReference(`Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`);
+      throw new InvalidKeyReference(
+        `Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`,
+      );
     }
     const inserted = await this.storage.transaction((tx) => tx.insertAlias({ ...scope, aliasName: alias, keyId }));
-    if (!inserted) throw new AlreadyExistsException(`An alias with the name ${this.aliasArn(scope, alias)} already exists`);
+    if (!inserted)
+      throw new AlreadyExistsException(`An alias with the name ${this.aliasArn(scope, alias)} already exists`);
     await this.reload();
   }
 
@@ -216,7 +241,9 @@ export class Keyring {
   /** Every alias of one account and region with its key id. */
   aliasesOf(scope: Scope): { aliasName: string; keyId: string }[] {
     const prefix = `${scope.account}\u0000${scope.region}\u0000`;
-    return [...this.aliases.entries()].filter(([k]) => k.startsWith(prefix)).map(([k, keyId]) => ({ aliasName: k.slice(prefix.length), keyId }))
+    return [...this.aliases.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, keyId]) => ({ aliasName: k.slice(prefix.length), keyId }))
       .sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1));
   }
 
@@ -228,16 +255,31 @@ export class Keyring {
 
   /** Every key of one account and region. */
   list(scope: Scope): KeyInfo[] {
-    return [...this.keys.values()].filter((k) => k.account === scope.account && k.region === scope.region).map((k) => this.info(k.keyId));
+    return [...this.keys.values()]
+      .filter((k) => k.account === scope.account && k.region === scope.region)
+      .map((k) => this.info(k.keyId));
   }
 
   /** Creates a customer-managed key, optionally with an alias and a key policy. */
-  async createKey(scope: Scope, description: string, alias?: string, policy?: { text: string; principals: Record<string, string> }): Promise<KeyInfo> {
+  async createKey(
+    scope: Scope,
+    description: string,
+    alias?: string,
+    policy?: { text: string; principals: Record<string, string> },
+  ): Promise<KeyInfo> {
     if (alias !== undefined && (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias) || alias.startsWith('alias/aws/'))) {
-      throw new InvalidKeyReference(`Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`);
+      throw new InvalidKeyReference(
+        `Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`,
+      );
     }
     const keyId = await this.storage.transaction(async (tx) => {
-      const id = await this.insertKey(tx, scope, description, 'CUSTOMER', policy === undefined ? null : JSON.stringify({ policy: policy.text, policyPrincipals: policy.principals }));
+      const id = await this.insertKey(
+        tx,
+        scope,
+        description,
+        'CUSTOMER',
+        policy === undefined ? null : JSON.stringify({ policy: policy.text, policyPrincipals: policy.principals }),
+      );
       if (alias !== undefined && !(await tx.insertAlias({ ...scope, aliasName: alias, keyId: id }))) {
         throw new InvalidKeyReference(`An alias with the name ${this.aliasArn(scope, alias)} already exists`);
       }
@@ -254,7 +296,12 @@ export class Keyring {
       const current = (await tx.listKeys()).find((k) => k.keyId === keyId);
       if (!current) throw new NotFoundException(`Key '${keyId}' does not exist`);
       const next = current.currentMaterial + 1;
-      await tx.insertKeyMaterial({ keyId, materialNo: next, wrapped: gcmSeal(this.master.bytes, randomBytes(32), materialAad(keyId, next)), createdAt: Date.now() });
+      await tx.insertKeyMaterial({
+        keyId,
+        materialNo: next,
+        wrapped: gcmSeal(this.master.bytes, randomBytes(32), materialAad(keyId, next)),
+        createdAt: Date.now(),
+      });
       await tx.setKeyCurrentMaterial(keyId, next);
     });
     await this.reload();
@@ -270,7 +317,10 @@ export class Keyring {
       const rows = await tx.listKeyMaterials();
       for (const row of rows) {
         const bytes = gcmOpen(this.master.bytes, row.wrapped, materialAad(row.keyId, row.materialNo));
-        await tx.updateKeyMaterial({ ...row, wrapped: gcmSeal(next.bytes, bytes, materialAad(row.keyId, row.materialNo)) });
+        await tx.updateKeyMaterial({
+          ...row,
+          wrapped: gcmSeal(next.bytes, bytes, materialAad(row.keyId, row.materialNo)),
+        });
       }
       await tx.putMeta(CANARY_META_KEY, gcmSeal(next.bytes, CANARY_PLAINTEXT, CANARY_AAD));
       await rewrapRowKey(tx, this.master, next);
@@ -300,7 +350,8 @@ export class Keyring {
     // Material without its key row (a row deleted behind Coffer's back) opens nothing: the row
     // holds the state (disabled, pending deletion) that decides whether the key may be used.
     const row = this.keys.get(keyId);
-    if (!bytes || !row) throw new InvalidCiphertextException('The ciphertext refers to a key that does not exist in this store.');
+    if (!bytes || !row)
+      throw new InvalidCiphertextException('The ciphertext refers to a key that does not exist in this store.');
     const state = lifecycleOf(row).state ?? (row.enabled ? 'Enabled' : 'Disabled');
     if (state !== 'Enabled' || !row.enabled) this.checkUsable(this.info(keyId));
     return bytes;
@@ -331,25 +382,52 @@ export class Keyring {
   }
 
   private async createManagedKey(scope: Scope, alias: string): Promise<string> {
-    await this.storage.transaction(async (tx) => {
-      // Two processes may race to create the default key: the alias insert decides the winner,
-      // and the loser's transaction rolls back its key.
-      const id = await this.insertKey(tx, scope, `Default key that protects my ${alias.split('/').pop()} data when no other key is defined`, 'AWS');
-      if (!(await tx.insertAlias({ ...scope, aliasName: alias, keyId: id }))) throw new AliasRaceLost();
-    }).catch((error: unknown) => {
-      if (!(error instanceof AliasRaceLost)) throw error;
-    });
+    await this.storage
+      .transaction(async (tx) => {
+        // Two processes may race to create the default key: the alias insert decides the winner,
+        // and the loser's transaction rolls back its key.
+        const id = await this.insertKey(
+          tx,
+          scope,
+          `Default key that protects my ${alias.split('/').pop()} data when no other key is defined`,
+          'AWS',
+        );
+        if (!(await tx.insertAlias({ ...scope, aliasName: alias, keyId: id }))) throw new AliasRaceLost();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof AliasRaceLost)) throw error;
+      });
     await this.reload();
     const keyId = this.lookup(scope, alias);
     if (keyId === undefined) throw new NotFoundException(`Key '${this.aliasArn(scope, alias)}' does not exist`);
     return keyId;
   }
 
-  private async insertKey(tx: StorageWriter, scope: Scope, description: string, keyManager: 'AWS' | 'CUSTOMER', attributes: string | null = null): Promise<string> {
+  private async insertKey(
+    tx: StorageWriter,
+    scope: Scope,
+    description: string,
+    keyManager: 'AWS' | 'CUSTOMER',
+    attributes: string | null = null,
+  ): Promise<string> {
     const keyId = randomUUID();
     const now = Date.now();
-    await tx.insertKey({ keyId, ...scope, description, keyManager, createdAt: now, currentMaterial: 1, enabled: true, attributes });
-    await tx.insertKeyMaterial({ keyId, materialNo: 1, wrapped: gcmSeal(this.master.bytes, randomBytes(32), materialAad(keyId, 1)), createdAt: now });
+    await tx.insertKey({
+      keyId,
+      ...scope,
+      description,
+      keyManager,
+      createdAt: now,
+      currentMaterial: 1,
+      enabled: true,
+      attributes,
+    });
+    await tx.insertKeyMaterial({
+      keyId,
+      materialNo: 1,
+      wrapped: gcmSeal(this.master.bytes, randomBytes(32), materialAad(keyId, 1)),
+      createdAt: now,
+    });
     return keyId;
   }
 
@@ -359,9 +437,18 @@ export class Keyring {
     const lifecycle = lifecycleOf(row);
     const state = lifecycle.state ?? (row.enabled ? 'Enabled' : 'Disabled');
     return {
-      keyId, arn: keyArn(row), account: row.account, region: row.region, description: row.description,
-      keyManager: row.keyManager, createdAt: row.createdAt, enabled: row.enabled && state === 'Enabled', generations: row.currentMaterial, aliases,
-      state, ...(lifecycle.deletionDate !== undefined ? { deletionDate: lifecycle.deletionDate } : {}),
+      keyId,
+      arn: keyArn(row),
+      account: row.account,
+      region: row.region,
+      description: row.description,
+      keyManager: row.keyManager,
+      createdAt: row.createdAt,
+      enabled: row.enabled && state === 'Enabled',
+      generations: row.currentMaterial,
+      aliases,
+      state,
+      ...(lifecycle.deletionDate !== undefined ? { deletionDate: lifecycle.deletionDate } : {}),
       rotationEnabled: lifecycle.rotationEnabled ?? row.keyManager === 'AWS',
       ...(lifecycle.policy !== undefined ? { policy: lifecycle.policy } : {}),
       ...(lifecycle.policyPrincipals !== undefined ? { policyPrincipals: lifecycle.policyPrincipals } : {}),

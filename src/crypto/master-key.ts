@@ -23,7 +23,10 @@ export interface MasterKey {
 export function decodeMasterKey(text: string, source: string): MasterKey {
   const bytes = Buffer.from(text.trim(), 'base64');
   if (bytes.length !== MASTER_KEY_BYTES || bytes.toString('base64') !== text.trim()) {
-    throw new Error(`${source} must hold ${MASTER_KEY_BYTES} bytes in base64 (44 characters); generate one with: openssl rand -base64 32`);
+    throw new Error(
+      `${source} must hold ${MASTER_KEY_BYTES} bytes in base64 (44 characters); generate one with: openssl rand ` +
+        `-base64 32`,
+    );
   }
   return { bytes, source };
 }
@@ -51,7 +54,9 @@ export class MasterKeyFile {
 
   /** The staged key left by an interrupted rotation, if any. */
   staged(): MasterKey | undefined {
-    return existsSync(this.stagedPath) ? decodeMasterKey(readFileSync(this.stagedPath, 'utf8'), this.stagedPath) : undefined;
+    return existsSync(this.stagedPath)
+      ? decodeMasterKey(readFileSync(this.stagedPath, 'utf8'), this.stagedPath)
+      : undefined;
   }
 
   /** Writes a successor key beside the current one (step 1 of rotation). */

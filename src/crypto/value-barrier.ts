@@ -24,7 +24,8 @@ export type EncryptionContext = Readonly<Record<string, string>>;
  */
 function contextBytes(context: EncryptionContext): Buffer {
   const keys = Object.keys(context).sort();
-  if (keys.some((k) => k.includes('\u0000') || String(context[k]).includes('\u0000'))) throw new InvalidCiphertextException('An encryption context may not contain NUL characters.');
+  if (keys.some((k) => k.includes('\u0000') || String(context[k]).includes('\u0000')))
+    throw new InvalidCiphertextException('An encryption context may not contain NUL characters.');
   return Buffer.from(keys.map((k) => `${k}\u0000${context[k]}`).join('\u0000'));
 }
 
@@ -48,7 +49,11 @@ export class ValueBarrier {
     header[0] = FORMAT_V1;
     uuidBytes(keyId).copy(header, 1);
     header.writeUInt32BE(generation, 17);
-    const body = gcmSeal(bytes, typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext, Buffer.concat([header, contextBytes(context)]));
+    const body = gcmSeal(
+      bytes,
+      typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext,
+      Buffer.concat([header, contextBytes(context)]),
+    );
     return Buffer.concat([header, body]);
   }
 

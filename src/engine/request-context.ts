@@ -10,8 +10,11 @@ export type ConditionValues = Readonly<Record<string, string | readonly string[]
 /** The condition keys a request's tags set: `aws:RequestTag/<key>` for each, and `aws:TagKeys`. */
 export function requestTagKeys(tags: unknown): Record<string, string | string[]> {
   if (!Array.isArray(tags)) return {};
-  const values: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t: { Key?: unknown }) => String(t?.Key)) };
-  for (const t of tags as { Key?: unknown; Value?: unknown }[]) values[`aws:RequestTag/${String(t?.Key)}`] = String(t?.Value);
+  const values: Record<string, string | string[]> = {
+    'aws:TagKeys': tags.map((t: { Key?: unknown }) => String(t?.Key)),
+  };
+  for (const t of tags as { Key?: unknown; Value?: unknown }[])
+    values[`aws:RequestTag/${String(t?.Key)}`] = String(t?.Value);
   return values;
 }
 
@@ -56,7 +59,8 @@ export interface CallerIdentity {
   readonly account: string;
   /** aws:userid: AIDA... for a user, AROA...:session for a role session, the account for root. */
   readonly userId: string;
-  /** The unique id policies' named principals are bound to: the user's, or the session's role's (the account for root). */
+  /** The unique id policies' named principals are bound to: the user's, or the session's role's (the account for root).
+   * */
   readonly principalId: string;
   /** Principal tags, keys lower-cased for lookup (session tags override the role's). */
   readonly tags: ReadonlyMap<string, string>;

@@ -4,7 +4,11 @@
  * serialises them. Messages never carry a parameter or secret value.
  */
 export class ServiceError extends Error {
-  constructor(readonly code: string, message: string, readonly httpStatus = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
     super(message);
     this.name = code;
   }

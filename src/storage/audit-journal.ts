@@ -21,8 +21,23 @@
  * seconds).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync,
-  writeSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ensurePrivateDirectory } from './private-files.js';
@@ -49,7 +64,8 @@ function machineTag(): string {
 
 const MACHINE = machineTag();
 
-/** This process's instance name: its machine, pid and start time (so a reused pid is another instance), and a random part. */
+/** This process's instance name: its machine, pid and start time (so a reused pid is another instance), and a random
+ * part. */
 export function journalInstance(random: string): string {
   return `${MACHINE}.${process.pid}.${processStartTime(process.pid) ?? 0}.${random}`;
 }
@@ -63,7 +79,8 @@ function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** Whether the process that wrote `instance` may still be running (when it cannot be told, whether its files are fresh). */
+/** Whether the process that wrote `instance` may still be running (when it cannot be told, whether its files are
+ * fresh). */
 function instanceAlive(instance: string, newestMtime: number, staleMs: number): boolean {
   const [machine, pid, started] = instance.split('.');
   const fresh = Date.now() - newestMtime < staleMs;
@@ -110,19 +127,28 @@ export class AuditJournalWriter {
   private size = 0;
   private closed = false;
 
-  constructor(private readonly dir: string, readonly instance: string, private readonly authenticator: RowAuthenticator, private readonly sync: boolean,
-    private readonly rotateBytes = ROTATE_BYTES) {
+  constructor(
+    private readonly dir: string,
+    readonly instance: string,
+    private readonly authenticator: RowAuthenticator,
+    private readonly sync: boolean,
+    private readonly rotateBytes = ROTATE_BYTES,
+  ) {
     ensurePrivateDirectory(dir);
   }
 
-  /** Appends `lines` (no newline in any) as one batch, with its MAC: one write. Throws if it cannot, leaving nothing of it. */
+  /** Appends `lines` (no newline in any) as one batch, with its MAC: one write. Throws if it cannot, leaving nothing of
+   * it. */
   append(lines: readonly string[]): void {
     if (this.closed) throw new Error('the audit journal is closed');
     if (lines.length === 0) return;
     if (this.fd === undefined || this.size >= this.rotateBytes) this.next();
     const fd = this.fd!;
     const body = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
-    const mac = Buffer.from(`#${this.authenticator.mac(batchBytes(this.instance, this.n, this.size, body)).toString('base64')}\n`, 'latin1');
+    const mac = Buffer.from(
+      `#${this.authenticator.mac(batchBytes(this.instance, this.n, this.size, body)).toString('base64')}\n`,
+      'latin1',
+    );
     const total = body.length + mac.length;
     try {
       // One write: the batch and its MAC line (a short write, rare, goes on where it stopped).
@@ -139,7 +165,8 @@ export class AuditJournalWriter {
     this.size += total;
   }
 
-  /** What a failed write left of its batch goes, or the file is left for the next: a later batch must not follow torn bytes. */
+  /** What a failed write left of its batch goes, or the file is left for the next: a later batch must not follow torn
+   * bytes. */
   private undo(fd: number): void {
     try {
       ftruncateSync(fd, this.size);
@@ -168,7 +195,8 @@ export class AuditJournalWriter {
   }
 }
 
-/** What a read of a journal found: the verified batches' lines, and how many batches were refused (changed, forged or moved). */
+/** What a read of a journal found: the verified batches' lines, and how many batches were refused (changed, forged or
+ * moved). */
 export interface JournalRead {
   readonly batches: string[][];
   readonly refused: number;
@@ -187,7 +215,11 @@ export class AuditJournalReader {
   private batch: Buffer[] = [];
   private partial: Buffer[] = [];
 
-  constructor(private readonly dir: string, readonly instance: string, private readonly authenticator: RowAuthenticator) {}
+  constructor(
+    private readonly dir: string,
+    readonly instance: string,
+    private readonly authenticator: RowAuthenticator,
+  ) {}
 
   /** Reads what was appended since the last read (every file, for an instance that has stopped). */
   read(): JournalRead {
@@ -210,7 +242,14 @@ export class AuditJournalReader {
       if (complete) finished.push(f.path);
       else break;
     }
-    return { batches, refused, finished: finished.length, done: () => { for (const path of finished) rmSync(path, { force: true }); } };
+    return {
+      batches,
+      refused,
+      finished: finished.length,
+      done: () => {
+        for (const path of finished) rmSync(path, { force: true });
+      },
+    };
   }
 
   private readFile(path: string, into: string[][]): number {
@@ -235,7 +274,8 @@ export class AuditJournalReader {
     return refused;
   }
 
-  /** Splits bytes (from `base` in the file) into lines; a MAC line closes its batch, whose lines are kept only if it verifies at its place. */
+  /** Splits bytes (from `base` in the file) into lines; a MAC line closes its batch, whose lines are kept only if it
+   * verifies at its place. */
   private take(bytes: Buffer, base: number, into: string[][]): number {
     let refused = 0;
     let start = 0;
@@ -256,7 +296,12 @@ export class AuditJournalReader {
         refused++;
         continue;
       }
-      into.push(body.toString('utf8').split('\n').filter((text) => text !== ''));
+      into.push(
+        body
+          .toString('utf8')
+          .split('\n')
+          .filter((text) => text !== ''),
+      );
     }
     if (start < bytes.length) this.partial.push(Buffer.from(bytes.subarray(start)));
     return refused;
@@ -276,10 +321,12 @@ export class AuditJournalReader {
     for (const f of filesByInstance(this.dir).get(this.instance) ?? []) rmSync(f.path, { force: true });
   }
 
-  /** Moves every file of the instance aside, to `quarantine/` (a journal that held batches changed outside Coffer: the evidence). */
+  /** Moves every file of the instance aside, to `quarantine/` (a journal that held batches changed outside Coffer: the
+   * evidence). */
   quarantine(): void {
     const aside = join(this.dir, 'quarantine');
     ensurePrivateDirectory(aside);
-    for (const f of filesByInstance(this.dir).get(this.instance) ?? []) renameSync(f.path, join(aside, `${Date.now()}-${f.path.slice(f.path.lastIndexOf('/') + 1)}`));
+    for (const f of filesByInstance(this.dir).get(this.instance) ?? [])
+      renameSync(f.path, join(aside, `${Date.now()}-${f.path.slice(f.path.lastIndexOf('/') + 1)}`));
   }
 }

@@ -84,7 +84,15 @@ export interface AuditDigestRow {
 }
 
 /** The attributes CloudTrail's LookupEvents filters on. */
-export type AuditAttribute = 'EventId' | 'EventName' | 'ReadOnly' | 'Username' | 'ResourceType' | 'ResourceName' | 'EventSource' | 'AccessKeyId';
+export type AuditAttribute =
+  | 'EventId'
+  | 'EventName'
+  | 'ReadOnly'
+  | 'Username'
+  | 'ResourceType'
+  | 'ResourceName'
+  | 'EventSource'
+  | 'AccessKeyId';
 
 export interface AuditEventQuery {
   /** Only events recorded for this account. */
@@ -129,11 +137,20 @@ export interface AuditReader {
    * Successful reads in `account` since `since` of resources whose names start with `prefix`
    * (and, given `within`, lie between its first and last names, inclusive: one report page's).
    */
-  readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]>;
+  readActivity(
+    account: string,
+    prefix: string,
+    since: number,
+    recentSince: number,
+    within?: { first: string; last: string },
+  ): Promise<ResourceReadRow[]>;
   /** The last seq the resource index covers (0 before any). */
   indexedThrough(): Promise<number>;
   /** Index rows after `after` (by name, seq, position), in that order: for verify. */
-  listIndexRows(after: { name: string; seq: number; position: number } | undefined, limit: number): Promise<AuditIndexRow[]>;
+  listIndexRows(
+    after: { name: string; seq: number; position: number } | undefined,
+    limit: number,
+  ): Promise<AuditIndexRow[]>;
 }
 
 export interface AuditWriter extends AuditReader {

@@ -9,7 +9,8 @@ export interface AccessKeyRow {
   accessKeyId: string;
   account: string;
   principalArn: string;
-  /** The owner's unique id (AIDA... for a user, the account for root): a user recreated under the same name is another owner. */
+  /** The owner's unique id (AIDA... for a user, the account for root): a user recreated under the same name is another
+   * owner. */
   ownerId: string;
   secretSealed: Buffer;
   status: 'Active' | 'Inactive';

@@ -15,7 +15,12 @@ export interface Dialect {
 }
 
 export const SQLITE_DIALECT: Dialect = { name: 'sqlite', blob: 'BLOB', text: 'TEXT', bigint: 'INTEGER' };
-export const POSTGRES_DIALECT: Dialect = { name: 'postgres', blob: 'BYTEA', text: 'TEXT COLLATE "C"', bigint: 'BIGINT' };
+export const POSTGRES_DIALECT: Dialect = {
+  name: 'postgres',
+  blob: 'BYTEA',
+  text: 'TEXT COLLATE "C"',
+  bigint: 'BIGINT',
+};
 
 /**
  * The audit trail's tables, in the store (migration 6; PostgreSQL keeps them there) and in the
@@ -23,14 +28,17 @@ export const POSTGRES_DIALECT: Dialect = { name: 'postgres', blob: 'BYTEA', text
  */
 const AUDIT_TABLES: readonly string[] = [
   `CREATE TABLE audit_events (
-     seq {bigint} PRIMARY KEY, event_id {text} NOT NULL, event_time {bigint} NOT NULL, account {text} NOT NULL, event_source {text} NOT NULL,
+     seq {bigint} PRIMARY KEY, event_id {text} NOT NULL, event_time {bigint} NOT NULL, account {text} NOT NULL,
+       event_source {text} NOT NULL,
      event_name {text} NOT NULL, read_only INTEGER NOT NULL, username {text}, access_key_id {text}, error_code {text},
-     prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, principal {text}, resources {text}, mac {blob})`,
+     prev_hash {text} NOT NULL, hash {text} NOT NULL, record {text} NOT NULL, principal {text}, resources {text},
+       mac {blob})`,
   // Found by name (lookups by resource, reports) and by event (filters, pruning), built from
   // audit_events.resources in batches. Rows in insertion order with two indexes: a tree of
   // whole rows ordered by name cost twice as much to fill.
   `CREATE TABLE audit_resources (
-     resource_name {text} NOT NULL, seq {bigint} NOT NULL, position INTEGER NOT NULL, resource_type {text} NOT NULL, arn {text} NOT NULL,
+     resource_name {text} NOT NULL, seq {bigint} NOT NULL, position INTEGER NOT NULL, resource_type {text} NOT NULL,
+       arn {text} NOT NULL,
      event_time {bigint} NOT NULL, principal {text}, read_only INTEGER NOT NULL, succeeded INTEGER NOT NULL)`,
   `CREATE UNIQUE INDEX audit_resources_name ON audit_resources (resource_name, seq, position)`,
   `CREATE INDEX audit_resources_seq ON audit_resources (seq)`,
@@ -109,8 +117,10 @@ const MIGRATIONS: readonly (readonly Statement[])[] = [
        account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, stage {text} NOT NULL,
        version_id {text} NOT NULL, PRIMARY KEY (account, region, name, stage))`,
     `CREATE TABLE rotation_functions (
-       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, kind {text} NOT NULL, target {text} NOT NULL,
-       options {text} NOT NULL, key_sealed {blob} NOT NULL, created_at {bigint} NOT NULL, PRIMARY KEY (account, region, name))`,
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, kind {text} NOT NULL,
+         target {text} NOT NULL,
+       options {text} NOT NULL, key_sealed {blob} NOT NULL, created_at {bigint} NOT NULL, PRIMARY KEY (account,
+         region, name))`,
     `CREATE TABLE rotation_schedules (
        account {text} NOT NULL, region {text} NOT NULL, target_kind {text} NOT NULL, target_name {text} NOT NULL,
        config {text} NOT NULL, next_due {bigint}, lease_owner {text}, lease_until {bigint},
@@ -126,9 +136,23 @@ const MIGRATIONS: readonly (readonly Statement[])[] = [
     // Row integrity (row-integrity.ts): a MAC per row of every table that decides what Coffer
     // does; access keys name their owner's unique id; IAM names are unique regardless of case;
     // secrets past their recovery window are found by purge time (reads never purge).
-    ...['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags', 'iam_access_keys', 'iam_entities',
-      'iam_documents', 'iam_links', 'kms_keys', 'kms_aliases', 'sm_secrets', 'sm_secret_versions', 'sm_version_stages',
-      'rotation_functions', 'rotation_schedules'].map((table) => `ALTER TABLE ${table} ADD COLUMN mac {blob}`),
+    ...[
+      'ssm_parameters',
+      'ssm_parameter_versions',
+      'ssm_parameter_labels',
+      'resource_tags',
+      'iam_access_keys',
+      'iam_entities',
+      'iam_documents',
+      'iam_links',
+      'kms_keys',
+      'kms_aliases',
+      'sm_secrets',
+      'sm_secret_versions',
+      'sm_version_stages',
+      'rotation_functions',
+      'rotation_schedules',
+    ].map((table) => `ALTER TABLE ${table} ADD COLUMN mac {blob}`),
     `ALTER TABLE iam_access_keys ADD COLUMN owner_id {text}`,
     `ALTER TABLE sm_secrets ADD COLUMN purge_at {bigint}`,
     `CREATE INDEX sm_secrets_purge ON sm_secrets (purge_at)`,
@@ -144,13 +168,17 @@ const MIGRATIONS: readonly (readonly Statement[])[] = [
     // until the trail has chained it. On SQLite the trail moves to a file of its own (the
     // audit file's migration takes the moved tables' rows and drops them); on PostgreSQL it
     // stays, and an event is found by its id so that one carried twice is chained once.
-    `CREATE TABLE audit_outbox (event_id {text} PRIMARY KEY, created_at {bigint} NOT NULL, record {text} NOT NULL, names {text} NOT NULL, mac {blob})`,
-    ...['audit_events', 'audit_resources', 'audit_index_state', 'audit_digests'].map((table) => ({ sqlite: `ALTER TABLE ${table} RENAME TO moved_${table}` })),
+    `CREATE TABLE audit_outbox (event_id {text} PRIMARY KEY, created_at {bigint} NOT NULL, record {text} NOT NULL, ` +
+      `names {text} NOT NULL, mac {blob})`,
+    ...['audit_events', 'audit_resources', 'audit_index_state', 'audit_digests'].map((table) => ({
+      sqlite: `ALTER TABLE ${table} RENAME TO moved_${table}`,
+    })),
     { postgres: AUDIT_EVENT_ID_INDEX },
   ],
   [
     // When each access key was last used, to the hour (GetAccessKeyLastUsed; identity-rows.ts).
-    `CREATE TABLE iam_access_key_usage (access_key_id {text} PRIMARY KEY, last_used_at {bigint} NOT NULL, service {text} NOT NULL, region {text} NOT NULL)`,
+    `CREATE TABLE iam_access_key_usage (access_key_id {text} PRIMARY KEY, last_used_at {bigint} NOT NULL, service ` +
+      `{text} NOT NULL, region {text} NOT NULL)`,
   ],
 ];
 
@@ -170,14 +198,14 @@ export function migrationStatements(version: number, dialect: Dialect): string[]
 function inDialect(statements: readonly Statement[], dialect: Dialect): string[] {
   return statements.flatMap((s) => {
     const text = typeof s === 'string' ? s : s[dialect.name];
-    return text === undefined ? [] : [text.replace(/\{(blob|text|bigint)\}/g, (_, k: 'blob' | 'text' | 'bigint') => dialect[k])];
+    return text === undefined
+      ? []
+      : [text.replace(/\{(blob|text|bigint)\}/g, (_, k: 'blob' | 'text' | 'bigint') => dialect[k])];
   });
 }
 
 /** The embedded store's audit file (sqlite-audit-storage.ts): the trail's tables, by themselves. */
-const AUDIT_FILE_MIGRATIONS: readonly (readonly Statement[])[] = [
-  [...AUDIT_TABLES, AUDIT_EVENT_ID_INDEX],
-];
+const AUDIT_FILE_MIGRATIONS: readonly (readonly Statement[])[] = [[...AUDIT_TABLES, AUDIT_EVENT_ID_INDEX]];
 
 export const LATEST_AUDIT_FILE_VERSION = AUDIT_FILE_MIGRATIONS.length;
 export const AUDIT_FILE_MIGRATIONS_TABLE = 'coffer_audit_schema_migrations';

@@ -47,5 +47,7 @@ export async function openStorage(location: StorageLocation): Promise<Storage> {
 /** Opens the audit trail's storage for the store at `location`, without migrating it. */
 export async function openAuditStorage(location: StorageLocation): Promise<AuditStorage> {
   const url = postgresUrl(location);
-  return url ? PostgresAuditStorage.open(url) : SqliteAuditStorage.open(auditPath(location.dataDir), sqlitePath(location.dataDir));
+  return url
+    ? PostgresAuditStorage.open(url)
+    : SqliteAuditStorage.open(auditPath(location.dataDir), sqlitePath(location.dataDir));
 }

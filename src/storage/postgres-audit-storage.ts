@@ -19,7 +19,10 @@ const AUDIT_CHAIN_LOCK_KEY = 0x0c0ffe6;
 export class PostgresAuditStorage extends SqlAuditRows implements AuditStorage {
   readonly kind = 'postgres' as const;
 
-  private constructor(private readonly pool: pg.Pool, private readonly rowIntegrity: RowIntegrity) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly rowIntegrity: RowIntegrity,
+  ) {
     super(new PostgresExecutor(pool), rowIntegrity, async () => {
       throw new Error('lockChain needs a transaction');
     });
@@ -38,7 +41,10 @@ export class PostgresAuditStorage extends SqlAuditRows implements AuditStorage {
   async migrate(): Promise<void> {
     const version = await postgresSchemaVersion(this.pool);
     if (version < AUDIT_OUTBOX_SCHEMA_VERSION) {
-      throw new Error(`the store is at schema version ${version}: its migrations (${AUDIT_OUTBOX_SCHEMA_VERSION} and on) must run before its audit trail opens`);
+      throw new Error(
+        `the store is at schema version ${version}: its migrations (${AUDIT_OUTBOX_SCHEMA_VERSION} and on) must run ` +
+          `before its audit trail opens`,
+      );
     }
   }
 

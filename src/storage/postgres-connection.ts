@@ -72,13 +72,19 @@ export async function postgresSchemaVersion(pool: pg.Pool): Promise<number> {
 }
 
 /** Applies the store's pending migrations; safe from several processes at once (an advisory lock). */
-export async function migratePostgres(pool: pg.Pool, schema: string | undefined, integrity: RowIntegrity): Promise<void> {
+export async function migratePostgres(
+  pool: pg.Pool,
+  schema: string | undefined,
+  integrity: RowIntegrity,
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+    );
     const row = await client.query(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`);
     for (let v = Number(row.rows[0].v ?? 0) + 1; v <= LATEST_SCHEMA_VERSION; v++) {
       for (const statement of migrationStatements(v, POSTGRES_DIALECT)) await client.query(statement);

@@ -16,7 +16,9 @@ import { assertNotInTransaction, runAsTransaction } from './transaction-scope.js
 export { parsePostgresUrl } from './postgres-connection.js';
 
 async function lockParameterOn(client: pg.PoolClient, scope: Scope, name: string): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${scope.account}:${scope.region}:${name}`]);
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+    `${scope.account}:${scope.region}:${name}`,
+  ]);
 }
 
 /** Storage on a PostgreSQL database. */
@@ -24,10 +26,18 @@ export class PostgresStorage extends SqlRows implements Storage {
   readonly kind = 'postgres' as const;
   private hook: TransactionHook | undefined;
 
-  private constructor(private readonly pool: pg.Pool, private readonly schema: string | undefined, private readonly rowIntegrity: RowIntegrity) {
-    super(new PostgresExecutor(pool), async () => {
-      throw new Error('lockParameter needs a transaction');
-    }, rowIntegrity);
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string | undefined,
+    private readonly rowIntegrity: RowIntegrity,
+  ) {
+    super(
+      new PostgresExecutor(pool),
+      async () => {
+        throw new Error('lockParameter needs a transaction');
+      },
+      rowIntegrity,
+    );
   }
 
   useIntegrity(authenticator: RowAuthenticator): void {
@@ -55,12 +65,16 @@ export class PostgresStorage extends SqlRows implements Storage {
   async transaction<T>(work: (tx: StorageWriter) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     assertNotInTransaction();
     // Set by the hook (inside the work's closure), told how the transaction ended.
-    const after: { settled?: ((committed: boolean) => void) | void } = {};
+    const after: { settled?: ((committed: boolean) => void) | undefined } = {};
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       if (options.sync === false) await client.query('SET LOCAL synchronous_commit = off');
-      const rows = new SqlRows(new PostgresExecutor(client), (scope, name) => lockParameterOn(client, scope, name), this.rowIntegrity);
+      const rows = new SqlRows(
+        new PostgresExecutor(client),
+        (scope, name) => lockParameterOn(client, scope, name),
+        this.rowIntegrity,
+      );
       const hook = this.hook;
       const result = await runAsTransaction(async () => {
         const value = await work(rows);

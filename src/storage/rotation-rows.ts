@@ -51,11 +51,19 @@ export interface RotationRunRow {
 export interface RotationReader {
   getRotationFunction(scope: Scope, name: string): Promise<RotationFunctionRow | undefined>;
   listRotationFunctions(scope: Scope): Promise<RotationFunctionRow[]>;
-  getRotationSchedule(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string): Promise<RotationScheduleRow | undefined>;
+  getRotationSchedule(
+    scope: Scope,
+    targetKind: RotationScheduleRow['targetKind'],
+    targetName: string,
+  ): Promise<RotationScheduleRow | undefined>;
   /** Schedules of every scope due at `now` whose lease (if any) has expired. */
   listDueRotations(now: number, limit: number): Promise<RotationScheduleRow[]>;
   /** Runs of one target (or of the scope), newest first. */
-  listRotationRuns(scope: Scope, target: { kind: RotationScheduleRow['targetKind']; name: string } | undefined, limit: number): Promise<RotationRunRow[]>;
+  listRotationRuns(
+    scope: Scope,
+    target: { kind: RotationScheduleRow['targetKind']; name: string } | undefined,
+    limit: number,
+  ): Promise<RotationRunRow[]>;
 }
 
 /** Writes of rotation functions, schedules, leases and runs; only inside a transaction. */
@@ -65,13 +73,30 @@ export interface RotationWriter extends RotationReader {
   deleteRotationFunction(scope: Scope, name: string): Promise<boolean>;
   /** Inserts or replaces, keeping any lease. */
   putRotationSchedule(row: Omit<RotationScheduleRow, 'leaseOwner' | 'leaseUntil'>): Promise<void>;
-  deleteRotationSchedule(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string): Promise<void>;
+  deleteRotationSchedule(
+    scope: Scope,
+    targetKind: RotationScheduleRow['targetKind'],
+    targetName: string,
+  ): Promise<void>;
   /**
    * Takes the schedule's lease for `owner` until `until` if it is free or expired at `now`;
    * returns whether this caller got it (an atomic conditional update, so one node wins).
    */
-  leaseRotation(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string, owner: string, now: number, until: number): Promise<boolean>;
-  releaseRotation(scope: Scope, targetKind: RotationScheduleRow['targetKind'], targetName: string, owner: string, nextDue: number | null): Promise<void>;
+  leaseRotation(
+    scope: Scope,
+    targetKind: RotationScheduleRow['targetKind'],
+    targetName: string,
+    owner: string,
+    now: number,
+    until: number,
+  ): Promise<boolean>;
+  releaseRotation(
+    scope: Scope,
+    targetKind: RotationScheduleRow['targetKind'],
+    targetName: string,
+    owner: string,
+    nextDue: number | null,
+  ): Promise<void>;
   /** Inserts or replaces. */
   putRotationRun(row: RotationRunRow): Promise<void>;
 }

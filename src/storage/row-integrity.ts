@@ -22,15 +22,39 @@ export interface RowAuthenticator {
 /** The columns each sealed table's MAC covers, in order (the `mac` column holds it). */
 export const SEALED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   ssm_parameters: ['account', 'region', 'name', 'version'],
-  ssm_parameter_versions: ['account', 'region', 'name', 'version', 'type', 'key_id', 'tier', 'data_type', 'description',
-    'allowed_pattern', 'policies', 'value', 'last_modified_date', 'last_modified_user'],
+  ssm_parameter_versions: [
+    'account',
+    'region',
+    'name',
+    'version',
+    'type',
+    'key_id',
+    'tier',
+    'data_type',
+    'description',
+    'allowed_pattern',
+    'policies',
+    'value',
+    'last_modified_date',
+    'last_modified_user',
+  ],
   ssm_parameter_labels: ['account', 'region', 'name', 'label', 'version'],
   resource_tags: ['account', 'region', 'resource_type', 'resource_id', 'tag_key', 'tag_value'],
   iam_access_keys: ['access_key_id', 'account', 'principal_arn', 'owner_id', 'secret_sealed', 'status', 'created_at'],
   iam_entities: ['account', 'kind', 'name', 'entity_id', 'arn', 'path', 'created_at', 'attributes'],
   iam_documents: ['owner_arn', 'doc_kind', 'doc_name', 'account', 'document', 'created_at'],
   iam_links: ['link', 'from_arn', 'to_arn', 'account'],
-  kms_keys: ['key_id', 'account', 'region', 'description', 'key_manager', 'created_at', 'current_material', 'enabled', 'attributes'],
+  kms_keys: [
+    'key_id',
+    'account',
+    'region',
+    'description',
+    'key_manager',
+    'created_at',
+    'current_material',
+    'enabled',
+    'attributes',
+  ],
   kms_aliases: ['account', 'region', 'alias_name', 'key_id'],
   sm_secrets: ['account', 'region', 'name', 'arn', 'created_at', 'attributes', 'purge_at'],
   sm_secret_versions: ['account', 'region', 'name', 'version_id', 'created_at', 'kind', 'value', 'fingerprint'],
@@ -39,8 +63,22 @@ export const SEALED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   rotation_schedules: ['account', 'region', 'target_kind', 'target_name', 'config'],
   // Not the record: its chain hash covers it (audit-chain.ts), so the MAC over the hash binds it
   // without a second pass over a kilobyte per event; readers check the hash against the record.
-  audit_events: ['seq', 'event_id', 'event_time', 'account', 'event_source', 'event_name', 'read_only', 'username', 'access_key_id', 'error_code',
-    'prev_hash', 'hash', 'principal', 'resources'],
+  audit_events: [
+    'seq',
+    'event_id',
+    'event_time',
+    'account',
+    'event_source',
+    'event_name',
+    'read_only',
+    'username',
+    'access_key_id',
+    'error_code',
+    'prev_hash',
+    'hash',
+    'principal',
+    'resources',
+  ],
   audit_outbox: ['event_id', 'created_at', 'record', 'names'],
 };
 
@@ -62,7 +100,10 @@ export class TamperedRowError extends Error {
   readonly code = 'TAMPERED_ROW';
 
   /** `row` names the row by its key columns (names and ids, never values or documents). */
-  constructor(readonly table: string, readonly row: string) {
+  constructor(
+    readonly table: string,
+    readonly row: string,
+  ) {
     super(`the ${table} row ${row} does not match its integrity check: it was changed outside Coffer`);
     this.name = 'TamperedRowError';
   }
@@ -87,7 +128,8 @@ export function rowBytes(table: string, fields: readonly RowField[]): Buffer {
   let at = 0;
   const put = (tag: number, data: string | Buffer | null) => {
     out[at] = tag;
-    const length = data === null ? 0 : typeof data === 'string' ? out.write(data, at + 5, 'utf8') : data.copy(out, at + 5);
+    const length =
+      data === null ? 0 : typeof data === 'string' ? out.write(data, at + 5, 'utf8') : data.copy(out, at + 5);
     out.writeUInt32BE(length, at + 1);
     at += 5 + length;
   };
@@ -112,7 +154,8 @@ export class RowIntegrity {
   }
 
   private required(): RowAuthenticator {
-    if (!this.authenticator) throw new Error('row integrity is not configured: a sealed table was used before the master key was proven');
+    if (!this.authenticator)
+      throw new Error('row integrity is not configured: a sealed table was used before the master key was proven');
     return this.authenticator;
   }
 
@@ -138,7 +181,8 @@ export class RowIntegrity {
     const bytes = rowBytes(table, fields);
     const memo = mac.toString('latin1');
     if (this.verified.get(memo)?.equals(bytes)) return;
-    if (!authenticator.verify(bytes, Buffer.isBuffer(mac) ? mac : Buffer.from(mac))) throw new TamperedRowError(table, key);
+    if (!authenticator.verify(bytes, Buffer.isBuffer(mac) ? mac : Buffer.from(mac)))
+      throw new TamperedRowError(table, key);
     if (bytes.length > VERIFIED_ROW_BYTES) return;
     if (this.verified.size >= VERIFIED_ROWS) this.verified.clear();
     this.verified.set(memo, bytes);

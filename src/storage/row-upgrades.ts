@@ -27,14 +27,28 @@ const PRIMARY_KEYS: Readonly<Record<string, readonly string[]>> = {
 };
 
 async function fillNewColumns(sql: SqlExecutor): Promise<void> {
-  await sql.run(`UPDATE iam_access_keys SET owner_id = (SELECT e.entity_id FROM iam_entities e
-    WHERE e.kind = 'user' AND e.arn = iam_access_keys.principal_arn) WHERE owner_id IS NULL`, []);
-  await sql.run(`UPDATE iam_access_keys SET owner_id = account WHERE owner_id IS NULL AND principal_arn = 'arn:aws:iam::' || account || ':root'`, []);
+  await sql.run(
+    `UPDATE iam_access_keys SET owner_id = (SELECT e.entity_id FROM iam_entities e
+    WHERE e.kind = 'user' AND e.arn = iam_access_keys.principal_arn) WHERE owner_id IS NULL`,
+    [],
+  );
+  await sql.run(
+    `UPDATE iam_access_keys SET owner_id = account WHERE owner_id IS NULL AND principal_arn = 'arn:aws:iam::' || ` +
+      `account || ':root'`,
+    [],
+  );
   for (const row of await sql.all<{ account: string; region: string; name: string; attributes: string }>(
-    'SELECT account AS "account", region AS "region", name AS "name", attributes AS "attributes" FROM sm_secrets', [])) {
+    'SELECT account AS "account", region AS "region", name AS "name", attributes AS "attributes" FROM sm_secrets',
+    [],
+  )) {
     const deletionDate = (JSON.parse(row.attributes) as { deletionDate?: number }).deletionDate;
     if (deletionDate !== undefined) {
-      await sql.run('UPDATE sm_secrets SET purge_at = ? WHERE account = ? AND region = ? AND name = ?', [deletionDate, row.account, row.region, row.name]);
+      await sql.run('UPDATE sm_secrets SET purge_at = ? WHERE account = ? AND region = ? AND name = ?', [
+        deletionDate,
+        row.account,
+        row.region,
+        row.name,
+      ]);
     }
   }
 }
@@ -46,10 +60,19 @@ export async function sealExistingRows(sql: SqlExecutor, integrity: RowIntegrity
     const key = PRIMARY_KEYS[table];
     // Tables made after migration 5 (the audit trail's) are sealed from their first row.
     if (!key) continue;
-    const rows = await sql.all<Record<string, RowField>>(`SELECT ${columns.map((c) => `${c} AS "${c}"`).join(', ')} FROM ${table}`, []);
+    const rows = await sql.all<Record<string, RowField>>(
+      `SELECT ${columns.map((c) => `${c} AS "${c}"`).join(', ')} FROM ${table}`,
+      [],
+    );
     for (const row of rows) {
-      const mac = integrity.seal(table, columns.map((c) => row[c]));
-      await sql.run(`UPDATE ${table} SET mac = ? WHERE ${key.map((k) => `${k} = ?`).join(' AND ')}`, [mac, ...key.map((k) => row[k])]);
+      const mac = integrity.seal(
+        table,
+        columns.map((c) => row[c]),
+      );
+      await sql.run(`UPDATE ${table} SET mac = ? WHERE ${key.map((k) => `${k} = ?`).join(' AND ')}`, [
+        mac,
+        ...key.map((k) => row[k]),
+      ]);
       sealed++;
     }
   }

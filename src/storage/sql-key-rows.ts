@@ -15,17 +15,38 @@ const KEY_COLUMNS = `key_id AS "keyId", account AS "account", region AS "region"
   key_manager AS "keyManager", created_at AS "createdAt", current_material AS "currentMaterial", enabled AS "enabled",
   attributes AS "attributes", mac AS "mac"`;
 
-const keyFields = (r: KeyRow) => [r.keyId, r.account, r.region, r.description, r.keyManager, r.createdAt, r.currentMaterial, r.enabled ? 1 : 0, r.attributes];
+const keyFields = (r: KeyRow) => [
+  r.keyId,
+  r.account,
+  r.region,
+  r.description,
+  r.keyManager,
+  r.createdAt,
+  r.currentMaterial,
+  r.enabled ? 1 : 0,
+  r.attributes,
+];
 const aliasFields = (r: AliasRow) => [r.account, r.region, r.aliasName, r.keyId];
 
 /** KMS reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
 export class SqlKeyRows implements KeyWriter {
-  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity) {}
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly integrity: RowIntegrity,
+  ) {}
 
   async listKeys(): Promise<KeyRow[]> {
-    const rows = await this.sql.all<Sealed<KeyRow>>(`SELECT ${KEY_COLUMNS} FROM kms_keys ORDER BY created_at, key_id`, []);
+    const rows = await this.sql.all<Sealed<KeyRow>>(
+      `SELECT ${KEY_COLUMNS} FROM kms_keys ORDER BY created_at, key_id`,
+      [],
+    );
     return rows.map(({ mac, ...r }) => {
-      const key = { ...r, createdAt: storedInteger(r.createdAt), currentMaterial: storedInteger(r.currentMaterial), enabled: Boolean(storedInteger(r.enabled)) };
+      const key = {
+        ...r,
+        createdAt: storedInteger(r.createdAt),
+        currentMaterial: storedInteger(r.currentMaterial),
+        enabled: Boolean(storedInteger(r.enabled)),
+      };
       this.integrity.check('kms_keys', keyFields(key), mac, key.keyId);
       return key;
     });
@@ -34,25 +55,36 @@ export class SqlKeyRows implements KeyWriter {
   async listKeyMaterials(): Promise<KeyMaterialRow[]> {
     const rows = await this.sql.all<KeyMaterialRow>(
       `SELECT key_id AS "keyId", material_no AS "materialNo", wrapped AS "wrapped", created_at AS "createdAt"
-       FROM kms_key_materials ORDER BY key_id, material_no`, []);
+       FROM kms_key_materials ORDER BY key_id, material_no`,
+      [],
+    );
     return rows.map((r) => ({ ...r, materialNo: storedInteger(r.materialNo), createdAt: storedInteger(r.createdAt) }));
   }
 
   async listAliases(): Promise<AliasRow[]> {
     const rows = await this.sql.all<Sealed<AliasRow>>(
       `SELECT account AS "account", region AS "region", alias_name AS "aliasName", key_id AS "keyId", mac AS "mac"
-       FROM kms_aliases ORDER BY account, region, alias_name`, []);
+       FROM kms_aliases ORDER BY account, region, alias_name`,
+      [],
+    );
     return rows.map(({ mac, ...alias }) => {
-      this.integrity.check('kms_aliases', aliasFields(alias), mac, `${alias.account}/${alias.region}/${alias.aliasName}`);
+      this.integrity.check(
+        'kms_aliases',
+        aliasFields(alias),
+        mac,
+        `${alias.account}/${alias.region}/${alias.aliasName}`,
+      );
       return alias;
     });
   }
 
   async insertKey(row: KeyRow): Promise<void> {
     await this.sql.run(
-      `INSERT INTO kms_keys (key_id, account, region, description, key_manager, created_at, current_material, enabled, attributes, mac)
+      `INSERT INTO kms_keys (key_id, account, region, description, key_manager, created_at, current_material, enabled,
+      attributes, mac)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [...keyFields(row), this.integrity.seal('kms_keys', keyFields(row))]);
+      [...keyFields(row), this.integrity.seal('kms_keys', keyFields(row))],
+    );
   }
 
   async setKeyAttributes(keyId: string, attributes: string): Promise<void> {
@@ -68,28 +100,48 @@ export class SqlKeyRows implements KeyWriter {
     const current = (await this.listKeys()).find((k) => k.keyId === keyId);
     if (!current) return;
     const row = change(current);
-    await this.sql.run('UPDATE kms_keys SET attributes = ?, current_material = ?, mac = ? WHERE key_id = ?',
-      [row.attributes, row.currentMaterial, this.integrity.seal('kms_keys', keyFields(row)), keyId]);
+    await this.sql.run('UPDATE kms_keys SET attributes = ?, current_material = ?, mac = ? WHERE key_id = ?', [
+      row.attributes,
+      row.currentMaterial,
+      this.integrity.seal('kms_keys', keyFields(row)),
+      keyId,
+    ]);
   }
 
   async insertKeyMaterial(row: KeyMaterialRow): Promise<void> {
-    await this.sql.run('INSERT INTO kms_key_materials (key_id, material_no, wrapped, created_at) VALUES (?, ?, ?, ?)',
-      [row.keyId, row.materialNo, row.wrapped, row.createdAt]);
+    await this.sql.run('INSERT INTO kms_key_materials (key_id, material_no, wrapped, created_at) VALUES (?, ?, ?, ?)', [
+      row.keyId,
+      row.materialNo,
+      row.wrapped,
+      row.createdAt,
+    ]);
   }
 
   async updateKeyMaterial(row: KeyMaterialRow): Promise<void> {
-    await this.sql.run('UPDATE kms_key_materials SET wrapped = ? WHERE key_id = ? AND material_no = ?',
-      [row.wrapped, row.keyId, row.materialNo]);
+    await this.sql.run('UPDATE kms_key_materials SET wrapped = ? WHERE key_id = ? AND material_no = ?', [
+      row.wrapped,
+      row.keyId,
+      row.materialNo,
+    ]);
   }
 
   async insertAlias(row: AliasRow): Promise<boolean> {
-    return (await this.sql.run(
-      `INSERT INTO kms_aliases (account, region, alias_name, key_id, mac) VALUES (?, ?, ?, ?, ?)
+    return (
+      (await this.sql.run(
+        `INSERT INTO kms_aliases (account, region, alias_name, key_id, mac) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (account, region, alias_name) DO NOTHING`,
-      [...aliasFields(row), this.integrity.seal('kms_aliases', aliasFields(row))])) === 1;
+        [...aliasFields(row), this.integrity.seal('kms_aliases', aliasFields(row))],
+      )) === 1
+    );
   }
 
   async deleteAlias(account: string, region: string, aliasName: string): Promise<boolean> {
-    return (await this.sql.run('DELETE FROM kms_aliases WHERE account = ? AND region = ? AND alias_name = ?', [account, region, aliasName])) > 0;
+    return (
+      (await this.sql.run('DELETE FROM kms_aliases WHERE account = ? AND region = ? AND alias_name = ?', [
+        account,
+        region,
+        aliasName,
+      ])) > 0
+    );
   }
 }

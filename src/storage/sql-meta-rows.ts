@@ -16,10 +16,18 @@ export class SqlMetaRows implements MetaWriter {
   }
 
   async insertMeta(key: string, value: Buffer): Promise<boolean> {
-    return (await this.sql.run('INSERT INTO coffer_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, value])) === 1;
+    return (
+      (await this.sql.run('INSERT INTO coffer_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [
+        key,
+        value,
+      ])) === 1
+    );
   }
 
   async putMeta(key: string, value: Buffer): Promise<void> {
-    await this.sql.run('INSERT INTO coffer_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await this.sql.run(
+      'INSERT INTO coffer_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
   }
 }

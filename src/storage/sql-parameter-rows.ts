@@ -21,10 +21,30 @@ const VERSION_COLUMNS = `v.name AS "name", v.version AS "version", v.type AS "ty
 const LATEST_JOIN = `ssm_parameters p JOIN ssm_parameter_versions v
   ON v.account = p.account AND v.region = p.region AND v.name = p.name AND v.version = p.version`;
 
-const versionFields = (s: Scope, r: ParameterVersionRow) => [s.account, s.region, r.name, r.version, r.type, r.keyId, r.tier, r.dataType,
-  r.description, r.allowedPattern, r.policies, r.value, r.lastModifiedDate, r.lastModifiedUser];
+const versionFields = (s: Scope, r: ParameterVersionRow) => [
+  s.account,
+  s.region,
+  r.name,
+  r.version,
+  r.type,
+  r.keyId,
+  r.tier,
+  r.dataType,
+  r.description,
+  r.allowedPattern,
+  r.policies,
+  r.value,
+  r.lastModifiedDate,
+  r.lastModifiedUser,
+];
 const headFields = (s: Scope, name: string, version: number) => [s.account, s.region, name, version];
-const labelFields = (s: Scope, name: string, label: string, version: number) => [s.account, s.region, name, label, version];
+const labelFields = (s: Scope, name: string, label: string, version: number) => [
+  s.account,
+  s.region,
+  name,
+  label,
+  version,
+];
 const tagFields = (s: Scope, type: string, t: TagRow) => [s.account, s.region, type, t.resourceId, t.key, t.value];
 
 /** The smallest string greater than every string starting with `prefix` (byte order). */
@@ -33,7 +53,8 @@ export function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
-/** Parameter and tag reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
+/** Parameter and tag reads and writes over one SqlExecutor (helpers are #private: every public method is the contract).
+ * */
 export class SqlParameterRows implements ParameterWriter {
   constructor(
     private readonly sql: SqlExecutor,
@@ -52,7 +73,8 @@ export class SqlParameterRows implements ParameterWriter {
     version.version = storedInteger(version.version);
     const key = `${scope.account}/${scope.region}/${version.name}`;
     this.integrity.check('ssm_parameter_versions', versionFields(scope, version), mac, `${key}:${version.version}`);
-    if (headMac !== undefined) this.integrity.check('ssm_parameters', headFields(scope, version.name, version.version), headMac, key);
+    if (headMac !== undefined)
+      this.integrity.check('ssm_parameters', headFields(scope, version.name, version.version), headMac, key);
     return version;
   }
 
@@ -62,14 +84,17 @@ export class SqlParameterRows implements ParameterWriter {
     const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
       `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ?
        ORDER BY v.version DESC LIMIT 1`,
-      [scope.account, scope.region, name]);
+      [scope.account, scope.region, name],
+    );
     return rows[0] && this.#version(scope, rows[0]);
   }
 
   async getVersion(scope: Scope, name: string, version: number): Promise<ParameterVersionRow | undefined> {
     const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
-      `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version = ?`,
-      [scope.account, scope.region, name, version]);
+      `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ? ` +
+        `AND v.version = ?`,
+      [scope.account, scope.region, name, version],
+    );
     return rows[0] && this.#version(scope, rows[0]);
   }
 
@@ -77,14 +102,16 @@ export class SqlParameterRows implements ParameterWriter {
     const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
       `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v
        WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version > ? ORDER BY v.version LIMIT ?`,
-      [scope.account, scope.region, name, afterVersion, limit]);
+      [scope.account, scope.region, name, afterVersion, limit],
+    );
     return rows.map((r) => this.#version(scope, r));
   }
 
   async countVersions(scope: Scope, name: string): Promise<number> {
     const rows = await this.sql.all<{ n: number }>(
       'SELECT COUNT(*) AS "n" FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ?',
-      [scope.account, scope.region, name]);
+      [scope.account, scope.region, name],
+    );
     return storedInteger(rows[0]?.n ?? 0);
   }
 
@@ -105,7 +132,10 @@ export class SqlParameterRows implements ParameterWriter {
     }
     params.push(options.limit);
     const rows = await this.sql.all<Sealed<ParameterVersionRow> & { headMac: Buffer | null }>(
-      `SELECT ${VERSION_COLUMNS}, p.mac AS "headMac" FROM ${LATEST_JOIN} WHERE ${where.join(' AND ')} ORDER BY p.name LIMIT ?`, params);
+      `SELECT ${VERSION_COLUMNS}, p.mac AS "headMac" FROM ${LATEST_JOIN} WHERE ${where.join(' AND ')} ORDER BY ` +
+        `p.name LIMIT ?`,
+      params,
+    );
     return rows.map((r) => this.#version(scope, r));
   }
 
@@ -113,10 +143,16 @@ export class SqlParameterRows implements ParameterWriter {
     const rows = await this.sql.all<Sealed<LabelRow>>(
       `SELECT label AS "label", version AS "version", mac AS "mac" FROM ssm_parameter_labels
        WHERE account = ? AND region = ? AND name = ? ORDER BY label`,
-      [scope.account, scope.region, name]);
+      [scope.account, scope.region, name],
+    );
     return rows.map(({ mac, label, version }) => {
       const row = { label, version: storedInteger(version) };
-      this.integrity.check('ssm_parameter_labels', labelFields(scope, name, row.label, row.version), mac, `${scope.account}/${scope.region}/${name}/${label}`);
+      this.integrity.check(
+        'ssm_parameter_labels',
+        labelFields(scope, name, row.label, row.version),
+        mac,
+        `${scope.account}/${scope.region}/${name}/${label}`,
+      );
       return row;
     });
   }
@@ -126,10 +162,17 @@ export class SqlParameterRows implements ParameterWriter {
     const marks = resourceIds.map(() => '?').join(', ');
     const rows = await this.sql.all<Sealed<TagRow>>(
       `SELECT resource_id AS "resourceId", tag_key AS "key", tag_value AS "value", mac AS "mac" FROM resource_tags
-       WHERE account = ? AND region = ? AND resource_type = ? AND resource_id IN (${marks}) ORDER BY resource_id, tag_key`,
-      [scope.account, scope.region, resourceType, ...resourceIds]);
+       WHERE account = ? AND region = ? AND resource_type = ? AND resource_id IN (${marks}) ORDER BY resource_id,
+         tag_key`,
+      [scope.account, scope.region, resourceType, ...resourceIds],
+    );
     return rows.map(({ mac, ...tag }) => {
-      this.integrity.check('resource_tags', tagFields(scope, resourceType, tag), mac, `${scope.account}/${scope.region}/${resourceType}/${tag.resourceId}/${tag.key}`);
+      this.integrity.check(
+        'resource_tags',
+        tagFields(scope, resourceType, tag),
+        mac,
+        `${scope.account}/${scope.region}/${resourceType}/${tag.resourceId}/${tag.key}`,
+      );
       return tag;
     });
   }
@@ -140,7 +183,8 @@ export class SqlParameterRows implements ParameterWriter {
       `INSERT INTO ssm_parameter_versions (account, region, name, version, type, key_id, tier, data_type,
          description, allowed_pattern, policies, value, last_modified_date, last_modified_user, mac)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [...fields, this.integrity.seal('ssm_parameter_versions', fields)]);
+      [...fields, this.integrity.seal('ssm_parameter_versions', fields)],
+    );
   }
 
   async setLatestVersion(scope: Scope, name: string, version: number): Promise<void> {
@@ -148,12 +192,15 @@ export class SqlParameterRows implements ParameterWriter {
     await this.sql.run(
       `INSERT INTO ssm_parameters (account, region, name, version, mac) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (account, region, name) DO UPDATE SET version = excluded.version, mac = excluded.mac`,
-      [...fields, this.integrity.seal('ssm_parameters', fields)]);
+      [...fields, this.integrity.seal('ssm_parameters', fields)],
+    );
   }
 
   async deleteVersion(scope: Scope, name: string, version: number): Promise<void> {
-    await this.sql.run('DELETE FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ? AND version = ?',
-      [scope.account, scope.region, name, version]);
+    await this.sql.run(
+      'DELETE FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ? AND version = ?',
+      [scope.account, scope.region, name, version],
+    );
   }
 
   async deleteParameter(scope: Scope, name: string): Promise<boolean> {
@@ -161,7 +208,10 @@ export class SqlParameterRows implements ParameterWriter {
     const existed = await this.sql.run('DELETE FROM ssm_parameters WHERE account = ? AND region = ? AND name = ?', key);
     await this.sql.run('DELETE FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ?', key);
     await this.sql.run('DELETE FROM ssm_parameter_labels WHERE account = ? AND region = ? AND name = ?', key);
-    await this.sql.run(`DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = 'Parameter' AND resource_id = ?`, key);
+    await this.sql.run(
+      `DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = 'Parameter' AND resource_id = ?`,
+      key,
+    );
     return existed > 0;
   }
 
@@ -170,25 +220,35 @@ export class SqlParameterRows implements ParameterWriter {
     await this.sql.run(
       `INSERT INTO ssm_parameter_labels (account, region, name, label, version, mac) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (account, region, name, label) DO UPDATE SET version = excluded.version, mac = excluded.mac`,
-      [...fields, this.integrity.seal('ssm_parameter_labels', fields)]);
+      [...fields, this.integrity.seal('ssm_parameter_labels', fields)],
+    );
   }
 
   async deleteLabel(scope: Scope, name: string, label: string): Promise<void> {
-    await this.sql.run('DELETE FROM ssm_parameter_labels WHERE account = ? AND region = ? AND name = ? AND label = ?',
-      [scope.account, scope.region, name, label]);
+    await this.sql.run('DELETE FROM ssm_parameter_labels WHERE account = ? AND region = ? AND name = ? AND label = ?', [
+      scope.account,
+      scope.region,
+      name,
+      label,
+    ]);
   }
 
   async putTag(scope: Scope, resourceType: string, tag: TagRow): Promise<void> {
     const fields = tagFields(scope, resourceType, tag);
     await this.sql.run(
-      `INSERT INTO resource_tags (account, region, resource_type, resource_id, tag_key, tag_value, mac) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account, region, resource_type, resource_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value, mac = excluded.mac`,
-      [...fields, this.integrity.seal('resource_tags', fields)]);
+      `INSERT INTO resource_tags (account, region, resource_type, resource_id, tag_key, tag_value, mac) VALUES (?, ?,
+      ?, ?, ?, ?, ?)
+       ON CONFLICT (account, region, resource_type, resource_id,
+         tag_key) DO UPDATE SET tag_value = excluded.tag_value, mac = excluded.mac`,
+      [...fields, this.integrity.seal('resource_tags', fields)],
+    );
   }
 
   async deleteTag(scope: Scope, resourceType: string, resourceId: string, key: string): Promise<void> {
     await this.sql.run(
-      'DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = ? AND resource_id = ? AND tag_key = ?',
-      [scope.account, scope.region, resourceType, resourceId, key]);
+      'DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = ? AND resource_id = ? AND ' +
+        'tag_key = ?',
+      [scope.account, scope.region, resourceType, resourceId, key],
+    );
   }
 }

@@ -62,10 +62,15 @@ type DomainClasses = { readonly [K in keyof RowDomains]: abstract new (...args: 
 export interface SqlRows extends DomainMethods {}
 
 /** Row-level reads and writes over one SqlExecutor: every domain's, through one object. */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface declares what the static block forwards
 export class SqlRows implements StorageWriter {
   readonly #domains: RowDomains;
 
-  constructor(private readonly sql: SqlExecutor, lock: (scope: Scope, name: string) => Promise<void>, integrity: RowIntegrity) {
+  constructor(
+    private readonly sql: SqlExecutor,
+    lock: (scope: Scope, name: string) => Promise<void>,
+    integrity: RowIntegrity,
+  ) {
     this.#domains = {
       meta: new SqlMetaRows(sql),
       parameters: new SqlParameterRows(sql, integrity, lock),
@@ -91,8 +96,20 @@ export class SqlRows implements StorageWriter {
   }
 
   async deleteAllParameters(): Promise<void> {
-    for (const table of ['ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags',
-      'iam_entities', 'iam_documents', 'iam_links', 'sm_secrets', 'sm_secret_versions', 'sm_version_stages', 'rotation_schedules', 'rotation_runs']) {
+    for (const table of [
+      'ssm_parameters',
+      'ssm_parameter_versions',
+      'ssm_parameter_labels',
+      'resource_tags',
+      'iam_entities',
+      'iam_documents',
+      'iam_links',
+      'sm_secrets',
+      'sm_secret_versions',
+      'sm_version_stages',
+      'rotation_schedules',
+      'rotation_runs',
+    ]) {
       await this.sql.run(`DELETE FROM ${table}`, []);
     }
   }
@@ -104,7 +121,11 @@ export class SqlRows implements StorageWriter {
  * public methods, since helpers are #private and so are not among them. A name found twice (in
  * two domains, or already on `prototype`) is a mistake, and throws rather than shadowing.
  */
-function forwardMethods(prototype: object, domainOf: (rows: SqlRows, domain: keyof RowDomains) => object, classes: DomainClasses): void {
+function forwardMethods(
+  prototype: object,
+  domainOf: (rows: SqlRows, domain: keyof RowDomains) => object,
+  classes: DomainClasses,
+): void {
   for (const [domain, type] of Object.entries(classes) as [keyof RowDomains, DomainClasses[keyof RowDomains]][]) {
     for (const name of Object.getOwnPropertyNames(type.prototype)) {
       if (name === 'constructor' || typeof Reflect.get(type.prototype, name) !== 'function') continue;

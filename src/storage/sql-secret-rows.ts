@@ -9,62 +9,112 @@ import type { Scope } from './scope.js';
 import type { SecretRow, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 
-const SECRET_COLUMNS = 'name AS "name", arn AS "arn", created_at AS "createdAt", attributes AS "attributes", purge_at AS "purgeAt", mac AS "mac"';
-const VERSION_COLUMNS = `version_id AS "versionId", created_at AS "createdAt", kind AS "kind", value AS "value", fingerprint AS "fingerprint", mac AS "mac"`;
+const SECRET_COLUMNS =
+  'name AS "name", arn AS "arn", created_at AS "createdAt", attributes AS "attributes", purge_at AS "purgeAt", mac ' +
+  'AS "mac"';
+const VERSION_COLUMNS =
+  `version_id AS "versionId", created_at AS "createdAt", kind AS "kind", value AS "value", ` +
+  `fingerprint AS "fingerprint", mac AS "mac"`;
 
 type Sealed<T> = T & { mac: Buffer | null };
 
-const secretFields = (s: Scope, r: SecretRow) => [s.account, s.region, r.name, r.arn, r.createdAt, r.attributes, r.purgeAt];
-const versionFields = (s: Scope, name: string, r: SecretVersionRow) => [s.account, s.region, name, r.versionId, r.createdAt, r.kind, r.value, r.fingerprint];
+const secretFields = (s: Scope, r: SecretRow) => [
+  s.account,
+  s.region,
+  r.name,
+  r.arn,
+  r.createdAt,
+  r.attributes,
+  r.purgeAt,
+];
+const versionFields = (s: Scope, name: string, r: SecretVersionRow) => [
+  s.account,
+  s.region,
+  name,
+  r.versionId,
+  r.createdAt,
+  r.kind,
+  r.value,
+  r.fingerprint,
+];
 const stageFields = (s: Scope, name: string, r: SecretStageRow) => [s.account, s.region, name, r.stage, r.versionId];
 
 /** Secret reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
 export class SqlSecretRows implements SecretWriter {
-  constructor(private readonly sql: SqlExecutor, private readonly integrity: RowIntegrity) {}
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly integrity: RowIntegrity,
+  ) {}
 
   #secret(scope: Scope, row: Sealed<SecretRow>): SecretRow {
     const { mac, ...secret } = row;
     secret.createdAt = storedInteger(secret.createdAt);
     secret.purgeAt = secret.purgeAt === null || secret.purgeAt === undefined ? null : storedInteger(secret.purgeAt);
-    this.integrity.check('sm_secrets', secretFields(scope, secret), mac, `${scope.account}/${scope.region}/${secret.name}`);
+    this.integrity.check(
+      'sm_secrets',
+      secretFields(scope, secret),
+      mac,
+      `${scope.account}/${scope.region}/${secret.name}`,
+    );
     return secret;
   }
 
   async getSecret(scope: Scope, name: string): Promise<SecretRow | undefined> {
-    const rows = await this.sql.all<Sealed<SecretRow>>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? AND name = ?`,
-      [scope.account, scope.region, name]);
+    const rows = await this.sql.all<Sealed<SecretRow>>(
+      `SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? AND name = ?`,
+      [scope.account, scope.region, name],
+    );
     return rows[0] && this.#secret(scope, rows[0]);
   }
 
   async listSecrets(scope: Scope): Promise<SecretRow[]> {
-    const rows = await this.sql.all<Sealed<SecretRow>>(`SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? ORDER BY name`,
-      [scope.account, scope.region]);
+    const rows = await this.sql.all<Sealed<SecretRow>>(
+      `SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? ORDER BY name`,
+      [scope.account, scope.region],
+    );
     return rows.map((r) => this.#secret(scope, r));
   }
 
   async listSecretsToPurge(now: number, limit: number): Promise<{ account: string; region: string; name: string }[]> {
     return this.sql.all<{ account: string; region: string; name: string }>(
-      `SELECT account AS "account", region AS "region", name AS "name" FROM sm_secrets WHERE purge_at IS NOT NULL AND purge_at <= ?
-       ORDER BY purge_at LIMIT ?`, [now, limit]);
+      `SELECT account AS "account", region AS "region", name AS "name" FROM sm_secrets WHERE purge_at IS NOT NULL
+      AND purge_at <= ?
+       ORDER BY purge_at LIMIT ?`,
+      [now, limit],
+    );
   }
 
   async listSecretVersions(scope: Scope, name: string): Promise<SecretVersionRow[]> {
     const rows = await this.sql.all<Sealed<SecretVersionRow>>(
-      `SELECT ${VERSION_COLUMNS} FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ? ORDER BY created_at, version_id`,
-      [scope.account, scope.region, name]);
+      `SELECT ${VERSION_COLUMNS} FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ? ORDER BY ` +
+        `created_at, version_id`,
+      [scope.account, scope.region, name],
+    );
     return rows.map(({ mac, ...version }) => {
       version.createdAt = storedInteger(version.createdAt);
-      this.integrity.check('sm_secret_versions', versionFields(scope, name, version), mac, `${scope.account}/${scope.region}/${name}/${version.versionId}`);
+      this.integrity.check(
+        'sm_secret_versions',
+        versionFields(scope, name, version),
+        mac,
+        `${scope.account}/${scope.region}/${name}/${version.versionId}`,
+      );
       return version;
     });
   }
 
   async listSecretStages(scope: Scope, name: string): Promise<SecretStageRow[]> {
     const rows = await this.sql.all<Sealed<SecretStageRow>>(
-      'SELECT stage AS "stage", version_id AS "versionId", mac AS "mac" FROM sm_version_stages WHERE account = ? AND region = ? AND name = ? ORDER BY stage',
-      [scope.account, scope.region, name]);
+      'SELECT stage AS "stage", version_id AS "versionId", mac AS "mac" FROM sm_version_stages WHERE account = ? AND ' +
+        'region = ? AND name = ? ORDER BY stage',
+      [scope.account, scope.region, name],
+    );
     return rows.map(({ mac, ...stage }) => {
-      this.integrity.check('sm_version_stages', stageFields(scope, name, stage), mac, `${scope.account}/${scope.region}/${name}/${stage.stage}`);
+      this.integrity.check(
+        'sm_version_stages',
+        stageFields(scope, name, stage),
+        mac,
+        `${scope.account}/${scope.region}/${name}/${stage.stage}`,
+      );
       return stage;
     });
   }
@@ -72,10 +122,13 @@ export class SqlSecretRows implements SecretWriter {
   async putSecret(scope: Scope, row: SecretRow): Promise<void> {
     const fields = secretFields(scope, row);
     await this.sql.run(
-      `INSERT INTO sm_secrets (account, region, name, arn, created_at, attributes, purge_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account, region, name) DO UPDATE SET arn = excluded.arn, created_at = excluded.created_at, attributes = excluded.attributes,
+      `INSERT INTO sm_secrets (account, region, name, arn, created_at, attributes, purge_at, mac) VALUES (?, ?, ?, ?,
+      ?, ?, ?, ?)
+       ON CONFLICT (account, region, name) DO UPDATE SET arn = excluded.arn, created_at = excluded.created_at,
+         attributes = excluded.attributes,
          purge_at = excluded.purge_at, mac = excluded.mac`,
-      [...fields, this.integrity.seal('sm_secrets', fields)]);
+      [...fields, this.integrity.seal('sm_secrets', fields)],
+    );
   }
 
   async deleteSecret(scope: Scope, name: string): Promise<void> {
@@ -83,19 +136,26 @@ export class SqlSecretRows implements SecretWriter {
     for (const table of ['sm_secrets', 'sm_secret_versions', 'sm_version_stages']) {
       await this.sql.run(`DELETE FROM ${table} WHERE account = ? AND region = ? AND name = ?`, key);
     }
-    await this.sql.run(`DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = 'Secret' AND resource_id = ?`, key);
+    await this.sql.run(
+      `DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = 'Secret' AND resource_id = ?`,
+      key,
+    );
   }
 
   async insertSecretVersion(scope: Scope, name: string, row: SecretVersionRow): Promise<void> {
     const fields = versionFields(scope, name, row);
     await this.sql.run(
-      `INSERT INTO sm_secret_versions (account, region, name, version_id, created_at, kind, value, fingerprint, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [...fields, this.integrity.seal('sm_secret_versions', fields)]);
+      `INSERT INTO sm_secret_versions (account, region, name, version_id, created_at, kind, value, fingerprint, mac) ` +
+        `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [...fields, this.integrity.seal('sm_secret_versions', fields)],
+    );
   }
 
   async deleteSecretVersion(scope: Scope, name: string, versionId: string): Promise<void> {
-    await this.sql.run('DELETE FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ? AND version_id = ?',
-      [scope.account, scope.region, name, versionId]);
+    await this.sql.run(
+      'DELETE FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ? AND version_id = ?',
+      [scope.account, scope.region, name, versionId],
+    );
   }
 
   async putSecretStage(scope: Scope, name: string, row: SecretStageRow): Promise<void> {
@@ -103,11 +163,16 @@ export class SqlSecretRows implements SecretWriter {
     await this.sql.run(
       `INSERT INTO sm_version_stages (account, region, name, stage, version_id, mac) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (account, region, name, stage) DO UPDATE SET version_id = excluded.version_id, mac = excluded.mac`,
-      [...fields, this.integrity.seal('sm_version_stages', fields)]);
+      [...fields, this.integrity.seal('sm_version_stages', fields)],
+    );
   }
 
   async deleteSecretStage(scope: Scope, name: string, stage: string): Promise<void> {
-    await this.sql.run('DELETE FROM sm_version_stages WHERE account = ? AND region = ? AND name = ? AND stage = ?',
-      [scope.account, scope.region, name, stage]);
+    await this.sql.run('DELETE FROM sm_version_stages WHERE account = ? AND region = ? AND name = ? AND stage = ?', [
+      scope.account,
+      scope.region,
+      name,
+      stage,
+    ]);
   }
 }

@@ -19,7 +19,9 @@ import type { TransactionOptions } from './storage.js';
 
 /** The trail's tables as the store's migration 7 left them (renamed), and their columns. */
 const MOVED_TABLES: Readonly<Record<string, string>> = {
-  audit_events: 'seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id, error_code, prev_hash, hash, record, principal, resources, mac',
+  audit_events:
+    'seq, event_id, event_time, account, event_source, event_name, read_only, username, access_key_id, error_code, ' +
+    'prev_hash, hash, record, principal, resources, mac',
   audit_resources: 'resource_name, seq, position, resource_type, arn, event_time, principal, read_only, succeeded',
   audit_index_state: 'id, indexed_through',
   audit_digests: 'digest_no, kind, created_at, first_seq, last_seq, head_hash, previous_hash, signature',
@@ -33,8 +35,12 @@ export class SqliteAuditStorage extends SqlAuditRows implements AuditStorage {
   private readonly queue = new SerialQueue();
 
   // SQLite's write lock serialises appends across processes: the chain lock has nothing to add.
-  private constructor(private readonly reader: SqliteExecutor, private readonly writer: SqliteExecutor, private readonly rowIntegrity: RowIntegrity,
-    private readonly storePath: string | undefined) {
+  private constructor(
+    private readonly reader: SqliteExecutor,
+    private readonly writer: SqliteExecutor,
+    private readonly rowIntegrity: RowIntegrity,
+    private readonly storePath: string | undefined,
+  ) {
     super(new IdleWriterReads(reader, writer), rowIntegrity, async () => {});
     this.writerRows = new SqlAuditRows(writer, rowIntegrity, async () => {});
   }
@@ -51,7 +57,12 @@ export class SqliteAuditStorage extends SqlAuditRows implements AuditStorage {
     // Most commits need not wait for the disk (read events; a write's event is durable in the
     // store's outbox): NORMAL by default, FULL for the transactions that ask for it.
     writer.db.pragma('synchronous = NORMAL');
-    return new SqliteAuditStorage(new SqliteExecutor(openConnection(path, 'reader')), writer, new RowIntegrity(), storePath);
+    return new SqliteAuditStorage(
+      new SqliteExecutor(openConnection(path, 'reader')),
+      writer,
+      new RowIntegrity(),
+      storePath,
+    );
   }
 
   useIntegrity(authenticator: RowAuthenticator): void {
@@ -63,12 +74,21 @@ export class SqliteAuditStorage extends SqlAuditRows implements AuditStorage {
       const db = this.writer.db;
       db.exec('BEGIN IMMEDIATE');
       try {
-        db.exec(`CREATE TABLE IF NOT EXISTS ${AUDIT_FILE_MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
-        const { v } = db.prepare(`SELECT MAX(version) AS v FROM ${AUDIT_FILE_MIGRATIONS_TABLE}`).get() as { v: number | null };
-        if ((v ?? 0) > LATEST_AUDIT_FILE_VERSION) throw new Error(`the audit file has schema version ${v}, newer than this Coffer understands; upgrade Coffer`);
+        db.exec(
+          `CREATE TABLE IF NOT EXISTS ${AUDIT_FILE_MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at ` +
+            `INTEGER NOT NULL)`,
+        );
+        const { v } = db.prepare(`SELECT MAX(version) AS v FROM ${AUDIT_FILE_MIGRATIONS_TABLE}`).get() as {
+          v: number | null;
+        };
+        if ((v ?? 0) > LATEST_AUDIT_FILE_VERSION)
+          throw new Error(`the audit file has schema version ${v}, newer than this Coffer understands; upgrade Coffer`);
         for (let version = (v ?? 0) + 1; version <= LATEST_AUDIT_FILE_VERSION; version++) {
           for (const statement of auditFileMigrationStatements(version)) db.exec(statement);
-          db.prepare(`INSERT INTO ${AUDIT_FILE_MIGRATIONS_TABLE} (version, applied_at) VALUES (?, ?)`).run(version, Date.now());
+          db.prepare(`INSERT INTO ${AUDIT_FILE_MIGRATIONS_TABLE} (version, applied_at) VALUES (?, ?)`).run(
+            version,
+            Date.now(),
+          );
         }
         db.exec('COMMIT');
       } catch (error) {
@@ -91,21 +111,29 @@ export class SqliteAuditStorage extends SqlAuditRows implements AuditStorage {
     const db = this.writer.db;
     db.prepare('ATTACH DATABASE ? AS store').run(this.storePath);
     try {
-      const moved = (db.prepare(`SELECT name FROM store.sqlite_master WHERE type = 'table' AND name LIKE 'moved\\_audit\\_%' ESCAPE '\\'`).all() as { name: string }[])
-        .map((r) => r.name);
+      const moved = (
+        db
+          .prepare(
+            `SELECT name FROM store.sqlite_master WHERE type = 'table' AND name LIKE 'moved\\_audit\\_%' ESCAPE '\\'`,
+          )
+          .all() as { name: string }[]
+      ).map((r) => r.name);
       if (moved.length === 0) return;
       db.exec('BEGIN IMMEDIATE');
       try {
         const own = db.prepare('SELECT MIN(seq) AS first FROM main.audit_events').get() as { first: number | null };
         const theirs = moved.includes('moved_audit_events')
-          ? db.prepare('SELECT MIN(seq) AS first FROM store.moved_audit_events').get() as { first: number | null } : { first: null };
-        // Nothing to take, ours already (a copy cut short before its drop), or ours empty: take it; another chain: leave it.
+          ? (db.prepare('SELECT MIN(seq) AS first FROM store.moved_audit_events').get() as { first: number | null })
+          : { first: null };
+        // Nothing to take, ours already (a copy cut short before its drop), or ours empty: take it; another chain:
+        // leave it.
         if (theirs.first !== null && own.first !== null && own.first !== theirs.first) {
           db.exec('ROLLBACK');
           return;
         }
         for (const [table, columns] of Object.entries(MOVED_TABLES)) {
-          if (moved.includes(`moved_${table}`)) db.exec(`INSERT OR IGNORE INTO main.${table} (${columns}) SELECT ${columns} FROM store.moved_${table}`);
+          if (moved.includes(`moved_${table}`))
+            db.exec(`INSERT OR IGNORE INTO main.${table} (${columns}) SELECT ${columns} FROM store.moved_${table}`);
         }
         db.exec('COMMIT');
       } catch (error) {

@@ -62,7 +62,10 @@ export class SqliteExecutor implements SqlExecutor {
  * which is query_only, they would fail.
  */
 export class IdleWriterReads implements SqlExecutor {
-  constructor(private readonly reader: SqliteExecutor, private readonly writer: SqliteExecutor) {}
+  constructor(
+    private readonly reader: SqliteExecutor,
+    private readonly writer: SqliteExecutor,
+  ) {}
 
   all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     return (this.writer.db.inTransaction ? this.reader : this.writer).all<T>(sql, params);

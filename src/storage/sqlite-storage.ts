@@ -40,7 +40,11 @@ export class SqliteStorage extends SqlRows implements Storage {
   private hook: TransactionHook | undefined;
 
   // SQLite's own write lock serialises writers, so lockParameter has nothing to add.
-  private constructor(private readonly reader: SqliteExecutor, writer: SqliteExecutor, private readonly rowIntegrity: RowIntegrity) {
+  private constructor(
+    private readonly reader: SqliteExecutor,
+    writer: SqliteExecutor,
+    private readonly rowIntegrity: RowIntegrity,
+  ) {
     super(new IdleWriterReads(reader, writer), async () => {}, rowIntegrity);
     this.writer = writer;
     this.writerRows = new SqlRows(writer, async () => {}, rowIntegrity);
@@ -66,9 +70,13 @@ export class SqliteStorage extends SqlRows implements Storage {
   }
 
   async schemaVersion(): Promise<number> {
-    const table = this.writer.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE);
+    const table = this.writer.db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`)
+      .get(MIGRATIONS_TABLE);
     if (!table) return 0;
-    const row = this.writer.db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as { v: number | null };
+    const row = this.writer.db.prepare(`SELECT MAX(version) AS v FROM ${MIGRATIONS_TABLE}`).get() as {
+      v: number | null;
+    };
     return row.v ?? 0;
   }
 
@@ -77,7 +85,9 @@ export class SqliteStorage extends SqlRows implements Storage {
       const db = this.writer.db;
       db.exec('BEGIN IMMEDIATE');
       try {
-        db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
+        db.exec(
+          `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+        );
         for (let v = (await this.schemaVersion()) + 1; v <= LATEST_SCHEMA_VERSION; v++) {
           for (const statement of migrationStatements(v, SQLITE_DIALECT)) db.exec(statement);
           await upgradeRows(v, this.writer, this.rowIntegrity);
@@ -103,17 +113,27 @@ export class SqliteStorage extends SqlRows implements Storage {
     // The batch runs in whichever caller's context began it: each work runs in its own caller's.
     const caller = new AsyncResource('coffer-transaction');
     // Set by the hook (inside the work's closure), told how the transaction ended.
-    const after: { settled?: ((committed: boolean) => void) | void } = {};
-    const bound = (tx: StorageWriter) => caller.runInAsyncScope(() => runAsTransaction(async () => {
-      const result = await work(tx);
-      if (hook) after.settled = await hook(tx);
-      return result;
-    }));
+    const after: { settled?: ((committed: boolean) => void) | undefined } = {};
+    const bound = (tx: StorageWriter) =>
+      caller.runInAsyncScope(() =>
+        runAsTransaction(async () => {
+          const result = await work(tx);
+          if (hook) after.settled = await hook(tx);
+          return result;
+        }),
+      );
     return new Promise<T>((resolve, reject) => {
       this.pending.push({
-        work: bound, sync: options.sync !== false,
-        resolve: (value) => { after.settled?.(true); resolve(value as T); },
-        reject: (error) => { after.settled?.(false); reject(error); },
+        work: bound,
+        sync: options.sync !== false,
+        resolve: (value) => {
+          after.settled?.(true);
+          resolve(value as T);
+        },
+        reject: (error) => {
+          after.settled?.(false);
+          reject(error);
+        },
       });
       if (this.pending.length === 1) void this.queue.run(() => this.drain());
     });

@@ -20,19 +20,59 @@ import type { SecretReader, SecretWriter } from './secret-rows.js';
 
 export type { Scope } from './scope.js';
 export type { MetaReader, MetaWriter } from './meta-rows.js';
-export type { LabelRow, ListLatestOptions, ParameterReader, ParameterVersionRow, ParameterWriter, TagRow } from './parameter-rows.js';
+export type {
+  LabelRow,
+  ListLatestOptions,
+  ParameterReader,
+  ParameterVersionRow,
+  ParameterWriter,
+  TagRow,
+} from './parameter-rows.js';
 export type { SecretReader, SecretRow, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
-export type { AccessKeyRow, AccessKeyUseRow, IamDocumentRow, IamEntityRow, IamLinkRow, IdentityReader, IdentityWriter } from './identity-rows.js';
+export type {
+  AccessKeyRow,
+  AccessKeyUseRow,
+  IamDocumentRow,
+  IamEntityRow,
+  IamLinkRow,
+  IdentityReader,
+  IdentityWriter,
+} from './identity-rows.js';
 export type { AliasRow, KeyMaterialRow, KeyReader, KeyRow, KeyWriter } from './key-rows.js';
-export type { RotationFunctionRow, RotationReader, RotationRunRow, RotationScheduleRow, RotationWriter } from './rotation-rows.js';
-export type { AuditOutboxReader, AuditOutboxRow, AuditOutboxWriter, StoredAuditOutboxRow } from './audit-outbox-rows.js';
+export type {
+  RotationFunctionRow,
+  RotationReader,
+  RotationRunRow,
+  RotationScheduleRow,
+  RotationWriter,
+} from './rotation-rows.js';
+export type {
+  AuditOutboxReader,
+  AuditOutboxRow,
+  AuditOutboxWriter,
+  StoredAuditOutboxRow,
+} from './audit-outbox-rows.js';
 
 /** Reads that are valid inside and outside a transaction: every domain's reads. */
-export interface StorageReader extends MetaReader, ParameterReader, SecretReader, IdentityReader, KeyReader, RotationReader, AuditOutboxReader {}
+export interface StorageReader
+  extends MetaReader,
+    ParameterReader,
+    SecretReader,
+    IdentityReader,
+    KeyReader,
+    RotationReader,
+    AuditOutboxReader {}
 
 /** Writes; only available inside a transaction: every domain's writes. */
-export interface StorageWriter extends StorageReader, MetaWriter, ParameterWriter, SecretWriter, IdentityWriter, KeyWriter, RotationWriter,
-  AuditOutboxWriter {
+export interface StorageWriter
+  extends StorageReader,
+    MetaWriter,
+    ParameterWriter,
+    SecretWriter,
+    IdentityWriter,
+    KeyWriter,
+    RotationWriter,
+    AuditOutboxWriter {
   /**
    * The moto-style reset, the one write across domains: removes every parameter, version, label
    * and tag, every IAM entity, document and link, every secret with its versions and stages,
@@ -53,7 +93,7 @@ export interface TransactionOptions {
  * callback, told once whether the transaction then committed (what the hook wrote counts only
  * if it did: a COMMIT can still fail after the hook).
  */
-export type TransactionHook = (tx: StorageWriter) => Promise<((committed: boolean) => void) | void>;
+export type TransactionHook = (tx: StorageWriter) => Promise<((committed: boolean) => void) | undefined>;
 
 /** A storage backend: reads, transactions, migrations, lifecycle. */
 export interface Storage extends StorageReader {

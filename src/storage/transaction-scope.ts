@@ -21,7 +21,10 @@ const scope = new AsyncLocalStorage<WorkScope>();
 
 export class NestedTransactionError extends Error {
   constructor() {
-    super('a storage transaction was started inside another one (transactions do not nest: pass the open transaction instead)');
+    super(
+      'a storage transaction was started inside another one (transactions do not nest: pass the open transaction ' +
+        'instead)',
+    );
     this.name = 'NestedTransactionError';
   }
 }

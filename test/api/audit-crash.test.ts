@@ -16,7 +16,12 @@ import { testLocation } from '../helpers/test-stores.js';
 import { until } from '../helpers/until.js';
 
 async function allEvents(server: RunningServer): Promise<Event[]> {
-  const ct = new CloudTrailClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+  const ct = new CloudTrailClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: ROOT,
+    maxAttempts: 1,
+  });
   try {
     const events: Event[] = [];
     let token: string | undefined;
@@ -37,37 +42,49 @@ describe('audit trail across a crash (SQLite)', () => {
   const location = testLocation('sqlite');
   after(() => location.destroy());
 
-  it('chains every answered request\'s event once after a SIGKILL and a restart, and takes over the dead journal', async () => {
-    const first = await startServer({ location });
-    const answered: string[] = [];
-    const client = first.client();
-    const put = await client.send(new PutParameterCommand({ Name: '/crash/p', Value: 'crash-value', Type: 'SecureString' }));
-    answered.push(put.$metadata.requestId!);
-    for (let i = 0; i < 40; i++) answered.push((await client.send(new GetParameterCommand({ Name: '/crash/p', WithDecryption: true }))).$metadata.requestId!);
-    const last = await client.send(new PutParameterCommand({ Name: '/crash/p', Value: 'crash-value-2', Type: 'SecureString', Overwrite: true }));
-    answered.push(last.$metadata.requestId!);
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
-    const journal = join(location.dataDir, 'audit-journal');
-    assert.ok(existsSync(journal) && readdirSync(journal).length > 0, 'the dead server left its journal');
+  it(
+    "chains every answered request's event once after a SIGKILL and a restart, and takes over the dead " + 'journal',
+    async () => {
+      const first = await startServer({ location });
+      const answered: string[] = [];
+      const client = first.client();
+      const put = await client.send(
+        new PutParameterCommand({ Name: '/crash/p', Value: 'crash-value', Type: 'SecureString' }),
+      );
+      answered.push(put.$metadata.requestId!);
+      for (let i = 0; i < 40; i++)
+        answered.push(
+          (await client.send(new GetParameterCommand({ Name: '/crash/p', WithDecryption: true }))).$metadata.requestId!,
+        );
+      const last = await client.send(
+        new PutParameterCommand({ Name: '/crash/p', Value: 'crash-value-2', Type: 'SecureString', Overwrite: true }),
+      );
+      answered.push(last.$metadata.requestId!);
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      const journal = join(location.dataDir, 'audit-journal');
+      assert.ok(existsSync(journal) && readdirSync(journal).length > 0, 'the dead server left its journal');
 
-    const second = await startServer({ location });
-    try {
-      await until('the dead journal taken over', async () => (readdirSync(journal).every((f) => !f.startsWith(`${first.child.pid}.`)) ? true : undefined));
-      const events = await allEvents(second);
-      const ids = events.map(requestIdOf);
-      for (const id of answered) assert.equal(ids.filter((x) => x === id).length, 1, `request ${id} chained once`);
-      assert.equal(new Set(events.map((e) => e.EventId)).size, events.length, 'no event twice');
-    } finally {
-      await second.stop({ keepStore: true });
-    }
-    const coffer = await openCoffer(location.settings(), {});
-    try {
-      const report = await coffer.audit.verify();
-      assert.equal(report.ok, true, report.problem?.message);
-      assert.deepEqual(await coffer.storage.listAuditOutbox(Number.MAX_SAFE_INTEGER, 10), [], 'the outbox is empty');
-    } finally {
-      await coffer.close();
-    }
-  });
+      const second = await startServer({ location });
+      try {
+        await until('the dead journal taken over', async () =>
+          readdirSync(journal).every((f) => !f.startsWith(`${first.child.pid}.`)) ? true : undefined,
+        );
+        const events = await allEvents(second);
+        const ids = events.map(requestIdOf);
+        for (const id of answered) assert.equal(ids.filter((x) => x === id).length, 1, `request ${id} chained once`);
+        assert.equal(new Set(events.map((e) => e.EventId)).size, events.length, 'no event twice');
+      } finally {
+        await second.stop({ keepStore: true });
+      }
+      const coffer = await openCoffer(location.settings(), {});
+      try {
+        const report = await coffer.audit.verify();
+        assert.equal(report.ok, true, report.problem?.message);
+        assert.deepEqual(await coffer.storage.listAuditOutbox(Number.MAX_SAFE_INTEGER, 10), [], 'the outbox is empty');
+      } finally {
+        await coffer.close();
+      }
+    },
+  );
 });

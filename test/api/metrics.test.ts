@@ -20,7 +20,11 @@ const SECRET = 'metrics-probe/zq7w-secret';
 const SECRET_VALUE = 'sv-distinct-secret-value-77qa';
 
 const scrape = (server: RunningServer, authorization?: string) =>
-  rawRequest(server.endpoint, { method: 'GET', path: '/metrics', ...(authorization ? { headers: { authorization } } : {}) });
+  rawRequest(server.endpoint, {
+    method: 'GET',
+    path: '/metrics',
+    ...(authorization ? { headers: { authorization } } : {}),
+  });
 
 /** The value of the sample `name{labels}` in the exposition, or undefined. */
 function sample(body: string, name: string, labels: Record<string, string>): number | undefined {
@@ -32,10 +36,11 @@ function sample(body: string, name: string, labels: Record<string, string>): num
   return undefined;
 }
 
-
 describe('metrics: not configured', () => {
   let server: RunningServer;
-  before(async () => { server = await startServer(); });
+  before(async () => {
+    server = await startServer();
+  });
   after(() => server.stop());
 
   it('answers GET /metrics 404, as any unknown path, even with a token', async () => {
@@ -58,16 +63,30 @@ describe('metrics: configured with COFFER_METRICS_TOKEN', () => {
     server = await startServer({ env: { COFFER_METRICS_TOKEN: TOKEN, COFFER_ROTATION_TICK_MS: '100' } });
     root = clientsFor(server, ROOT);
     opened.push(root);
-    sm = new SecretsManagerClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: ROOT, maxAttempts: 1 });
+    sm = new SecretsManagerClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: ROOT,
+      maxAttempts: 1,
+    });
   });
   after(async () => {
-    opened.forEach((c) => c.destroy());
+    opened.forEach((c) => {
+      c.destroy();
+    });
     sm.destroy();
     await server.stop();
   });
 
   it('refuses a scrape without the bearer token, or with a wrong one, with 401 and WWW-Authenticate', async () => {
-    for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN, 'Bearer ']) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token',
+      `Bearer ${TOKEN}x`,
+      `Basic ${TOKEN}`,
+      TOKEN,
+      'Bearer ',
+    ]) {
       const res = await scrape(server, authorization);
       assert.equal(res.status, 401, String(authorization));
       assert.equal(res.headers['www-authenticate'], 'Bearer');
@@ -76,41 +95,92 @@ describe('metrics: configured with COFFER_METRICS_TOKEN', () => {
     }
   });
 
-  it('counts requests by service, operation and code, denials, durations and rotations, naming nothing stored', async () => {
-    await root.ssm.send(new PutParameterCommand({ Name: NAME, Value: VALUE, Type: 'SecureString' }));
-    assert.equal((await root.ssm.send(new GetParameterCommand({ Name: NAME, WithDecryption: true }))).Parameter!.Value, VALUE);
-    const nobody = clientsFor(server, await userWithKey(root.iam, 'metrics-nobody', {}));
-    opened.push(nobody);
-    assert.ok(await isDenied(nobody.ssm.send(new GetParameterCommand({ Name: NAME }))));
-    // An operation no service has: the caller's text must not become a label.
-    const bogus = await rawRequest(server.endpoint, { headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.ZqBogusOperation' }, body: '{}' });
-    assert.equal(bogus.status, 400);
-    // A rotation by the built-in rotator, so the run counter moves.
-    const coffer = new CofferApiClient(server.endpoint, 'us-east-1', async () => ROOT);
-    await coffer.call('RegisterFunction', { Name: 'pw', Builtin: 'random-password', Options: { field: 'password', length: 24 } });
-    await sm.send(new CreateSecretCommand({ Name: SECRET, SecretString: JSON.stringify({ username: 'svc', password: SECRET_VALUE }) }));
-    await sm.send(new RotateSecretCommand({ SecretId: SECRET, RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:pw' }));
+  it(
+    'counts requests by service, operation and code, denials, durations and rotations, naming nothing ' + 'stored',
+    async () => {
+      await root.ssm.send(new PutParameterCommand({ Name: NAME, Value: VALUE, Type: 'SecureString' }));
+      assert.equal(
+        (await root.ssm.send(new GetParameterCommand({ Name: NAME, WithDecryption: true }))).Parameter!.Value,
+        VALUE,
+      );
+      const nobody = clientsFor(server, await userWithKey(root.iam, 'metrics-nobody', {}));
+      opened.push(nobody);
+      assert.ok(await isDenied(nobody.ssm.send(new GetParameterCommand({ Name: NAME }))));
+      // An operation no service has: the caller's text must not become a label.
+      const bogus = await rawRequest(server.endpoint, {
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.ZqBogusOperation' },
+        body: '{}',
+      });
+      assert.equal(bogus.status, 400);
+      // A rotation by the built-in rotator, so the run counter moves.
+      const coffer = new CofferApiClient(server.endpoint, 'us-east-1', async () => ROOT);
+      await coffer.call('RegisterFunction', {
+        Name: 'pw',
+        Builtin: 'random-password',
+        Options: { field: 'password', length: 24 },
+      });
+      await sm.send(
+        new CreateSecretCommand({
+          Name: SECRET,
+          SecretString: JSON.stringify({ username: 'svc', password: SECRET_VALUE }),
+        }),
+      );
+      await sm.send(
+        new RotateSecretCommand({
+          SecretId: SECRET,
+          RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:pw',
+        }),
+      );
 
-    const body = await until('a succeeded rotation in the metrics', async () => {
-      const res = await scrape(server, `Bearer ${TOKEN}`);
-      assert.equal(res.status, 200);
-      assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-      return (sample(res.body, 'coffer_rotation_runs_total', { outcome: 'succeeded' }) ?? 0) >= 1 ? res.body : undefined;
-    });
-    assert.equal(sample(body, 'coffer_requests_total', { service: 'ssm', action: 'PutParameter', code: 'OK' }), 1);
-    assert.equal(sample(body, 'coffer_requests_total', { service: 'ssm', action: 'GetParameter', code: 'OK' }), 1);
-    assert.equal(sample(body, 'coffer_requests_total', { service: 'ssm', action: 'GetParameter', code: 'AccessDeniedException' }), 1);
-    assert.equal(sample(body, 'coffer_requests_total', { service: 'iam', action: 'CreateUser', code: 'OK' }), 1);
-    assert.equal(sample(body, 'coffer_requests_total', { service: 'coffer', action: 'RegisterFunction', code: 'OK' }), 1);
-    assert.equal(sample(body, 'coffer_requests_total', { service: 'unknown', action: 'unknown', code: 'UnknownOperationException' }), 1);
-    assert.equal(sample(body, 'coffer_access_denied_total', { service: 'ssm', action: 'GetParameter' }), 1);
-    assert.equal(sample(body, 'coffer_request_duration_seconds_count', { service: 'ssm', action: 'PutParameter' }), 1);
-    assert.ok(sample(body, 'coffer_request_duration_seconds_bucket', { service: 'ssm', action: 'GetParameter', le: '+Inf' })! >= 2);
-    assert.match(body, /^# TYPE coffer_request_duration_seconds histogram$/m);
-    assert.match(body, /^# TYPE coffer_audit_write_duration_seconds histogram$/m);
-    assert.match(body, /^nodejs_eventloop_lag_seconds \d/m);
-    for (const stored of [NAME, VALUE, SECRET, SECRET_VALUE, 'zq7w', 'ZqBogusOperation', 'metrics-nobody', TOKEN]) {
-      assert.ok(!body.includes(stored), `the metrics mention ${stored}`);
-    }
-  });
+      const body = await until('a succeeded rotation in the metrics', async () => {
+        const res = await scrape(server, `Bearer ${TOKEN}`);
+        assert.equal(res.status, 200);
+        assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+        return (sample(res.body, 'coffer_rotation_runs_total', { outcome: 'succeeded' }) ?? 0) >= 1
+          ? res.body
+          : undefined;
+      });
+      assert.equal(sample(body, 'coffer_requests_total', { service: 'ssm', action: 'PutParameter', code: 'OK' }), 1);
+      assert.equal(sample(body, 'coffer_requests_total', { service: 'ssm', action: 'GetParameter', code: 'OK' }), 1);
+      assert.equal(
+        sample(body, 'coffer_requests_total', {
+          service: 'ssm',
+          action: 'GetParameter',
+          code: 'AccessDeniedException',
+        }),
+        1,
+      );
+      assert.equal(sample(body, 'coffer_requests_total', { service: 'iam', action: 'CreateUser', code: 'OK' }), 1);
+      assert.equal(
+        sample(body, 'coffer_requests_total', { service: 'coffer', action: 'RegisterFunction', code: 'OK' }),
+        1,
+      );
+      assert.equal(
+        sample(body, 'coffer_requests_total', {
+          service: 'unknown',
+          action: 'unknown',
+          code: 'UnknownOperationException',
+        }),
+        1,
+      );
+      assert.equal(sample(body, 'coffer_access_denied_total', { service: 'ssm', action: 'GetParameter' }), 1);
+      assert.equal(
+        sample(body, 'coffer_request_duration_seconds_count', { service: 'ssm', action: 'PutParameter' }),
+        1,
+      );
+      assert.ok(
+        sample(body, 'coffer_request_duration_seconds_bucket', {
+          service: 'ssm',
+          action: 'GetParameter',
+          le: '+Inf',
+        })! >= 2,
+      );
+      assert.match(body, /^# TYPE coffer_request_duration_seconds histogram$/m);
+      assert.match(body, /^# TYPE coffer_audit_write_duration_seconds histogram$/m);
+      assert.match(body, /^nodejs_eventloop_lag_seconds \d/m);
+      for (const stored of [NAME, VALUE, SECRET, SECRET_VALUE, 'zq7w', 'ZqBogusOperation', 'metrics-nobody', TOKEN]) {
+        assert.ok(!body.includes(stored), `the metrics mention ${stored}`);
+      }
+    },
+  );
 });

@@ -6,14 +6,53 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DescribeParametersCommand, GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  DescribeParametersCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { startServer, type RunningServer } from '../helpers/server-process.js';
 import { devSignatureHeaders, rawRequest } from '../helpers/raw-request.js';
 
-const ACTIONS = ['PutParameter', 'GetParameter', 'GetParameters', 'GetParametersByPath', 'DescribeParameters', 'GetParameterHistory',
-  'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion', 'UnlabelParameterVersion', 'AddTagsToResource', 'RemoveTagsFromResource', 'ListTagsForResource'];
-const FIELDS = ['Name', 'Names', 'Value', 'Type', 'Path', 'Recursive', 'ParameterFilters', 'Filters', 'MaxResults', 'NextToken', 'Labels',
-  'ParameterVersion', 'Tags', 'TagKeys', 'ResourceType', 'ResourceId', 'Overwrite', 'Tier', 'WithDecryption', 'AllowedPattern', 'Policies'];
+const ACTIONS = [
+  'PutParameter',
+  'GetParameter',
+  'GetParameters',
+  'GetParametersByPath',
+  'DescribeParameters',
+  'GetParameterHistory',
+  'DeleteParameter',
+  'DeleteParameters',
+  'LabelParameterVersion',
+  'UnlabelParameterVersion',
+  'AddTagsToResource',
+  'RemoveTagsFromResource',
+  'ListTagsForResource',
+];
+const FIELDS = [
+  'Name',
+  'Names',
+  'Value',
+  'Type',
+  'Path',
+  'Recursive',
+  'ParameterFilters',
+  'Filters',
+  'MaxResults',
+  'NextToken',
+  'Labels',
+  'ParameterVersion',
+  'Tags',
+  'TagKeys',
+  'ResourceType',
+  'ResourceId',
+  'Overwrite',
+  'Tier',
+  'WithDecryption',
+  'AllowedPattern',
+  'Policies',
+];
 
 /** A deterministic generator, so a failure can be replayed from its seed. */
 function generator(seed: number): () => number {
@@ -26,15 +65,56 @@ function generator(seed: number): () => number {
 
 function malformedBody(random: () => number): string | Buffer {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const junkValues: unknown[] = [null, true, 42, -1, 1.5, 2 ** 53, '', 'x'.repeat(20_000), '\u0000', '/../..', '{{ssm:x}}', [], [1, 'a'], {}, { Key: 5 },
-    [{ Key: 'Type', Values: 'String' }], [{ Key: 'tag:', Option: 'X'.repeat(200), Values: [''] }], '/aws/x', 'arn:aws:ssm:xx:1:parameter/a'];
+  const junkValues: unknown[] = [
+    null,
+    true,
+    42,
+    -1,
+    1.5,
+    2 ** 53,
+    '',
+    'x'.repeat(20_000),
+    '\u0000',
+    '/../..',
+    '{{ssm:x}}',
+    [],
+    [1, 'a'],
+    {},
+    { Key: 5 },
+    [{ Key: 'Type', Values: 'String' }],
+    [{ Key: 'tag:', Option: 'X'.repeat(200), Values: [''] }],
+    '/aws/x',
+    'arn:aws:ssm:xx:1:parameter/a',
+  ];
   switch (Math.floor(random() * 6)) {
-    case 0: return randomBytes(Math.floor(random() * 300));
-    case 1: return JSON.stringify({ Name: '/fuzz/a', Value: 'v', Type: 'String' }).slice(0, Math.floor(random() * 40));
-    case 2: return `${'['.repeat(5000)}${']'.repeat(5000)}`;
-    case 3: return JSON.stringify(Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 4) }, () => [pick(FIELDS), pick(junkValues)])));
-    case 4: return JSON.stringify({ Name: `/fuzz/${'x/'.repeat(15 + Math.floor(random() * 25))}y`, Value: pick(['', 'v', 'x'.repeat(9000)]), Type: pick(['String', 'Bogus', 5]) });
-    default: return pick(['null', '"string"', '12', 'true', '{"Name":"\\ud800"}', '{"__proto__":{"x":1}}', '{"Name":"/a","Name":7}']);
+    case 0:
+      return randomBytes(Math.floor(random() * 300));
+    case 1:
+      return JSON.stringify({ Name: '/fuzz/a', Value: 'v', Type: 'String' }).slice(0, Math.floor(random() * 40));
+    case 2:
+      return `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    case 3:
+      return JSON.stringify(
+        Object.fromEntries(
+          Array.from({ length: 1 + Math.floor(random() * 4) }, () => [pick(FIELDS), pick(junkValues)]),
+        ),
+      );
+    case 4:
+      return JSON.stringify({
+        Name: `/fuzz/${'x/'.repeat(15 + Math.floor(random() * 25))}y`,
+        Value: pick(['', 'v', 'x'.repeat(9000)]),
+        Type: pick(['String', 'Bogus', 5]),
+      });
+    default:
+      return pick([
+        'null',
+        '"string"',
+        '12',
+        'true',
+        '{"Name":"\\ud800"}',
+        '{"__proto__":{"x":1}}',
+        '{"Name":"/a","Name":7}',
+      ]);
   }
 }
 
@@ -46,7 +126,10 @@ describe('robustness against malformed requests', () => {
   async function snapshot(): Promise<string> {
     const meta = await ssm.send(new DescribeParametersCommand({ MaxResults: 50 }));
     const values = await ssm.send(new GetParametersByPathCommand({ Path: '/', Recursive: true, WithDecryption: true }));
-    return JSON.stringify([meta.Parameters!.map((p) => [p.Name, p.Version, p.LastModifiedDate]), values.Parameters!.map((p) => [p.Name, p.Value])]);
+    return JSON.stringify([
+      meta.Parameters!.map((p) => [p.Name, p.Version, p.LastModifiedDate]),
+      values.Parameters!.map((p) => [p.Name, p.Value]),
+    ]);
   }
 
   before(async () => {
@@ -68,7 +151,10 @@ describe('robustness against malformed requests', () => {
       if (random() < 0.05) headers['x-amz-target'] = randomBytes(8).toString('hex');
       const res = await rawRequest(server.endpoint, { headers, body: malformedBody(random) });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `request ${i} got ${res.status}: ${res.body.slice(0, 200)}`);
+      assert.ok(
+        res.status === 200 || (res.status >= 400 && res.status < 500),
+        `request ${i} got ${res.status}: ${res.body.slice(0, 200)}`,
+      );
       if (res.status !== 200) assert.ok(JSON.parse(res.body).__type, 'every error names its code');
     }
     assert.ok((statuses.get(400) ?? 0) > 2000, `mostly refused: ${JSON.stringify([...statuses])}`);
@@ -83,10 +169,30 @@ describe('robustness against malformed requests', () => {
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const forms = [
       () => randomBytes(Math.floor(random() * 200)).toString('latin1'),
-      () => `Action=${pick(['CreateUser', 'PutUserPolicy', 'AssumeRole', 'Nope', ''])}&Version=2010-05-08&UserName=${pick(['', 'a b', 'x'.repeat(100), '%00', 'ok'])}`,
-      () => `Action=PutUserPolicy&UserName=fuzz&PolicyName=p&PolicyDocument=${encodeURIComponent(pick(['{', '[]', '{"Statement":[]}', 'x'.repeat(5000), '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}}']))}`,
-      () => `Action=CreateUser&UserName=fuzz-${Math.floor(random() * 3)}&${Array.from({ length: 5 }, (_, i) => `Tags.member.${pick([0, 1, 99999, i])}.${pick(['Key', 'Value', '__proto__', 'member'])}=${pick(['', 'v', 'x'.repeat(300)])}`).join('&')}`,
-      () => `Action=AssumeRole&RoleArn=${pick(['', 'arn:aws:iam::123456789012:role/none', 'junk'])}&RoleSessionName=${pick(['', 's', 'ok-session'])}&DurationSeconds=${pick(['-1', 'abc', '99999999'])}`,
+      () =>
+        `Action=${pick(['CreateUser', 'PutUserPolicy', 'AssumeRole', 'Nope', ''])}&Version=2010-05-08` +
+        `&UserName=${pick(['', 'a b', 'x'.repeat(100), '%00', 'ok'])}`,
+      () => {
+        const documents = [
+          '{',
+          '[]',
+          '{"Statement":[]}',
+          'x'.repeat(5000),
+          '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}}',
+        ];
+        return `Action=PutUserPolicy&UserName=fuzz&PolicyName=p&PolicyDocument=${encodeURIComponent(pick(documents))}`;
+      },
+      () => {
+        const tag = (i: number) => {
+          const member = `${pick([0, 1, 99999, i])}.${pick(['Key', 'Value', '__proto__', 'member'])}`;
+          return `Tags.member.${member}=${pick(['', 'v', 'x'.repeat(300)])}`;
+        };
+        const tags = Array.from({ length: 5 }, (_, i) => tag(i)).join('&');
+        return `Action=CreateUser&UserName=fuzz-${Math.floor(random() * 3)}&${tags}`;
+      },
+      () =>
+        `Action=AssumeRole&RoleArn=${pick(['', 'arn:aws:iam::123456789012:role/none', 'junk'])}` +
+        `&RoleSessionName=${pick(['', 's', 'ok-session'])}&DurationSeconds=${pick(['-1', 'abc', '99999999'])}`,
       () => `Action=${'A'.repeat(5000)}`,
       () => 'Tags.member.1.Key=a&Tags.member.1.Key.member.1=b&Action=TagUser&UserName=nobody',
     ];
@@ -100,10 +206,24 @@ describe('robustness against malformed requests', () => {
       const res = await rawRequest(server.endpoint, { headers, body: pick(forms)() });
       if (res.status >= 500) await new Promise((resolve) => setTimeout(resolve, 300));
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `request ${i} got ${res.status}: ${res.body.slice(0, 200)} ${/internal fault.*/.exec(server.output())?.[0] ?? ''}`);
-      if (res.status !== 200) assert.match(res.body, /<ErrorResponse xmlns="https:\/\/(iam|sts)\.amazonaws\.com\/doc\/[0-9-]+\/"><Error><Type>Sender<\/Type><Code>\w+<\/Code>/);
+      assert.ok(
+        res.status === 200 || (res.status >= 400 && res.status < 500),
+        `request ${i} got ${res.status}: ${res.body.slice(0, 200)} ` +
+          `${/internal fault.*/.exec(server.output())?.[0] ?? ''}`,
+      );
+      if (res.status !== 200)
+        assert.match(
+          res.body,
+          new RegExp(
+            '<ErrorResponse xmlns="https://(iam|sts)\\.amazonaws\\.com/doc/[0-9-]+/">' +
+              '<Error><Type>Sender</Type><Code>\\w+</Code>',
+          ),
+        );
     }
-    assert.ok((statuses.get(400) ?? 0) + (statuses.get(403) ?? 0) + (statuses.get(404) ?? 0) > 800, `mostly refused: ${JSON.stringify([...statuses])}`);
+    assert.ok(
+      (statuses.get(400) ?? 0) + (statuses.get(403) ?? 0) + (statuses.get(404) ?? 0) > 800,
+      `mostly refused: ${JSON.stringify([...statuses])}`,
+    );
     assert.equal(await snapshot(), before_);
     assert.ok(!server.output().includes('internal fault'), 'no request caused an internal fault');
   });

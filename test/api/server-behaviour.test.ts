@@ -14,65 +14,111 @@ function errorOf(body: string): { __type: string; message: string } {
 
 describe('server: full verification', () => {
   let server: RunningServer;
-  before(async () => { server = await startServer(); });
+  before(async () => {
+    server = await startServer();
+  });
   after(() => server.stop());
 
-  it('answers /health (every service and its state, also at LocalStack\'s path), /ready and a page at / without authentication, and logs no probe', async () => {
-    const health = await rawRequest(server.endpoint, { method: 'GET', path: '/health' });
-    assert.equal(health.status, 200);
-    const document = JSON.parse(health.body) as { status: string; services: Record<string, string>; store: string; audit: string };
-    assert.equal(document.status, 'ok');
-    assert.deepEqual(document.services, { cloudtrail: 'running', coffer: 'running', iam: 'running', kms: 'running', secretsmanager: 'running', ssm: 'running', sts: 'running' });
-    assert.equal(document.store, 'sqlite');
-    assert.equal(document.audit, 'ok');
-    const localstack = await rawRequest(server.endpoint, { method: 'GET', path: '/_localstack/health' });
-    assert.deepEqual(JSON.parse(localstack.body).services, document.services);
-    const ready = await rawRequest(server.endpoint, { method: 'GET', path: '/ready' });
-    assert.equal(ready.status, 200);
-    assert.deepEqual(JSON.parse(ready.body), { status: 'ready' });
-    const page = await rawRequest(server.endpoint, { method: 'GET', path: '/' });
-    assert.equal(page.status, 200);
-    assert.match(page.headers['content-type'] as string, /text\/html/);
-    assert.match(page.body, /AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+/);
-    assert.doesNotMatch(server.output(), /"action":"\/(health|ready|_localstack\/health)"/, 'health checks are not logged');
-  });
+  it(
+    "answers /health (every service and its state, also at LocalStack's path), /ready and a page at / without " +
+      'authentication, and logs no probe',
+    async () => {
+      const health = await rawRequest(server.endpoint, { method: 'GET', path: '/health' });
+      assert.equal(health.status, 200);
+      const document = JSON.parse(health.body) as {
+        status: string;
+        services: Record<string, string>;
+        store: string;
+        audit: string;
+      };
+      assert.equal(document.status, 'ok');
+      assert.deepEqual(document.services, {
+        cloudtrail: 'running',
+        coffer: 'running',
+        iam: 'running',
+        kms: 'running',
+        secretsmanager: 'running',
+        ssm: 'running',
+        sts: 'running',
+      });
+      assert.equal(document.store, 'sqlite');
+      assert.equal(document.audit, 'ok');
+      const localstack = await rawRequest(server.endpoint, { method: 'GET', path: '/_localstack/health' });
+      assert.deepEqual(JSON.parse(localstack.body).services, document.services);
+      const ready = await rawRequest(server.endpoint, { method: 'GET', path: '/ready' });
+      assert.equal(ready.status, 200);
+      assert.deepEqual(JSON.parse(ready.body), { status: 'ready' });
+      const page = await rawRequest(server.endpoint, { method: 'GET', path: '/' });
+      assert.equal(page.status, 200);
+      assert.match(page.headers['content-type'] as string, /text\/html/);
+      assert.match(page.body, /AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+/);
+      assert.doesNotMatch(
+        server.output(),
+        /"action":"\/(health|ready|_localstack\/health)"/,
+        'health checks are not logged',
+      );
+    },
+  );
 
   it('refuses an unsigned request with MissingAuthenticationTokenException', async () => {
-    const res = await rawRequest(server.endpoint, { headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.GetParameter' }, body: '{"Name":"/x"}' });
+    const res = await rawRequest(server.endpoint, {
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.GetParameter' },
+      body: '{"Name":"/x"}',
+    });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res.body).__type, 'MissingAuthenticationTokenException');
     assert.ok(res.headers['x-amzn-requestid']);
   });
 
   it('refuses an unknown access key and a wrong secret as AWS does', async () => {
-    await assert.rejects(server.client({ accessKeyId: 'AKIANOSUCHKEY0000001', secretAccessKey: 'x' }).send(new GetParameterCommand({ Name: '/x' })),
-      (e: Error) => e.name === 'UnrecognizedClientException');
-    await assert.rejects(server.client({ accessKeyId: ROOT.accessKeyId, secretAccessKey: 'wrong' }).send(new GetParameterCommand({ Name: '/x' })),
-      (e: Error) => e.name === 'InvalidSignatureException');
+    await assert.rejects(
+      server
+        .client({ accessKeyId: 'AKIANOSUCHKEY0000001', secretAccessKey: 'x' })
+        .send(new GetParameterCommand({ Name: '/x' })),
+      (e: Error) => e.name === 'UnrecognizedClientException',
+    );
+    await assert.rejects(
+      server
+        .client({ accessKeyId: ROOT.accessKeyId, secretAccessKey: 'wrong' })
+        .send(new GetParameterCommand({ Name: '/x' })),
+      (e: Error) => e.name === 'InvalidSignatureException',
+    );
   });
 
   it('refuses --dev-style fake signatures outside --dev', async () => {
-    const res = await rawRequest(server.endpoint, { headers: devSignatureHeaders('AmazonSSM.GetParameter'), body: '{"Name":"/x"}' });
+    const res = await rawRequest(server.endpoint, {
+      headers: devSignatureHeaders('AmazonSSM.GetParameter'),
+      body: '{"Name":"/x"}',
+    });
     assert.equal(errorOf(res.body).__type, 'UnrecognizedClientException');
   });
 
   it('answers 404 to the reset endpoints outside --dev and keeps the data', async () => {
     const ssm = server.client();
     await ssm.send(new PutParameterCommand({ Name: '/kept', Value: 'v', Type: 'String' }));
-    for (const path of ['/moto-api/reset', '/_coffer/reset']) assert.equal((await rawRequest(server.endpoint, { path })).status, 404);
+    for (const path of ['/moto-api/reset', '/_coffer/reset'])
+      assert.equal((await rawRequest(server.endpoint, { path })).status, 404);
     assert.equal((await ssm.send(new GetParameterCommand({ Name: '/kept' }))).Parameter!.Value, 'v');
   });
 
   it('refuses an oversized body with 413 before reading it all', async () => {
-    const res = await rawRequest(server.endpoint, { headers: { 'x-amz-target': 'AmazonSSM.GetParameter', 'content-length': String(50 * 1024 * 1024) }, body: Buffer.alloc(1024) })
-      .catch((error: Error) => ({ status: 413, body: `{"__type":"RequestEntityTooLargeException","message":"${error.message}"}`, headers: {} }));
+    const res = await rawRequest(server.endpoint, {
+      headers: { 'x-amz-target': 'AmazonSSM.GetParameter', 'content-length': String(50 * 1024 * 1024) },
+      body: Buffer.alloc(1024),
+    }).catch((error: Error) => ({
+      status: 413,
+      body: `{"__type":"RequestEntityTooLargeException","message":"${error.message}"}`,
+      headers: {},
+    }));
     assert.equal(res.status, 413);
   });
 });
 
 describe('server: --dev mode', () => {
   let server: RunningServer;
-  before(async () => { server = await startServer({ dev: true }); });
+  before(async () => {
+    server = await startServer({ dev: true });
+  });
   after(() => server.stop());
 
   it('says so loudly at start', () => {
@@ -80,37 +126,62 @@ describe('server: --dev mode', () => {
   });
 
   it('accepts any well-formed signature as root', async () => {
-    const put = await rawRequest(server.endpoint, { headers: devSignatureHeaders('AmazonSSM.PutParameter'), body: '{"Name":"/dev/x","Value":"v","Type":"String"}' });
+    const put = await rawRequest(server.endpoint, {
+      headers: devSignatureHeaders('AmazonSSM.PutParameter'),
+      body: '{"Name":"/dev/x","Value":"v","Type":"String"}',
+    });
     assert.equal(put.status, 200, put.body);
     assert.deepEqual(JSON.parse(put.body), { Version: 1, Tier: 'Standard' });
-    const unsigned = await rawRequest(server.endpoint, { headers: { 'x-amz-target': 'AmazonSSM.GetParameter' }, body: '{"Name":"/dev/x"}' });
+    const unsigned = await rawRequest(server.endpoint, {
+      headers: { 'x-amz-target': 'AmazonSSM.GetParameter' },
+      body: '{"Name":"/dev/x"}',
+    });
     assert.equal(errorOf(unsigned.body).__type, 'MissingAuthenticationTokenException');
   });
 
   it('wipes every parameter on POST /moto-api/reset and /_coffer/reset', async () => {
     for (const path of ['/moto-api/reset', '/_coffer/reset']) {
-      await rawRequest(server.endpoint, { headers: devSignatureHeaders('AmazonSSM.PutParameter'), body: '{"Name":"/dev/y","Value":"v","Type":"String","Overwrite":true}' });
+      await rawRequest(server.endpoint, {
+        headers: devSignatureHeaders('AmazonSSM.PutParameter'),
+        body: '{"Name":"/dev/y","Value":"v","Type":"String","Overwrite":true}',
+      });
       assert.equal((await rawRequest(server.endpoint, { path })).status, 200);
-      const get = await rawRequest(server.endpoint, { headers: devSignatureHeaders('AmazonSSM.GetParameter'), body: '{"Name":"/dev/y"}' });
+      const get = await rawRequest(server.endpoint, {
+        headers: devSignatureHeaders('AmazonSSM.GetParameter'),
+        body: '{"Name":"/dev/y"}',
+      });
       assert.equal(errorOf(get.body).__type, 'ParameterNotFound');
     }
   });
 
   it('answers framing errors with AWS codes', async () => {
-    const send = (target: string, body: string) => rawRequest(server.endpoint, { headers: devSignatureHeaders(target), body });
+    const send = (target: string, body: string) =>
+      rawRequest(server.endpoint, { headers: devSignatureHeaders(target), body });
     assert.equal(errorOf((await send('AmazonSSM.GetParameter', '{"Name":')).body).__type, 'SerializationException');
-    assert.equal(errorOf((await send('AmazonSSM.GetParameter', '{"Name":42}')).body).message, 'NUMBER_VALUE can not be converted to a String');
+    assert.equal(
+      errorOf((await send('AmazonSSM.GetParameter', '{"Name":42}')).body).message,
+      'NUMBER_VALUE can not be converted to a String',
+    );
     assert.equal(errorOf((await send('AmazonSSM.GetParameter', '[]')).body).__type, 'SerializationException');
     assert.equal(errorOf((await send('AmazonSSM.Frobnicate', '{}')).body).__type, 'UnknownOperationException');
     assert.equal(errorOf((await send('Nope.GetParameter', '{}')).body).__type, 'UnknownOperationException');
     const missing = await send('AmazonSSM.GetParameter', '{}');
     assert.equal(missing.status, 400);
-    assert.equal(errorOf(missing.body).message, "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+    assert.equal(
+      errorOf(missing.body).message,
+      "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+    );
   });
 
   it('serialises timestamps as epoch seconds and sends x-amzn-RequestId', async () => {
-    await rawRequest(server.endpoint, { headers: devSignatureHeaders('AmazonSSM.PutParameter'), body: '{"Name":"/dev/t","Value":"v","Type":"String"}' });
-    const res = await rawRequest(server.endpoint, { headers: devSignatureHeaders('AmazonSSM.GetParameter'), body: '{"Name":"/dev/t"}' });
+    await rawRequest(server.endpoint, {
+      headers: devSignatureHeaders('AmazonSSM.PutParameter'),
+      body: '{"Name":"/dev/t","Value":"v","Type":"String"}',
+    });
+    const res = await rawRequest(server.endpoint, {
+      headers: devSignatureHeaders('AmazonSSM.GetParameter'),
+      body: '{"Name":"/dev/t"}',
+    });
     const seconds = JSON.parse(res.body).Parameter.LastModifiedDate;
     assert.equal(typeof seconds, 'number');
     assert.ok(Math.abs(seconds - Date.now() / 1000) < 60);
@@ -121,20 +192,26 @@ describe('server: --dev mode', () => {
 
 describe('server: lifecycle', () => {
   it('refuses --dev on a non-loopback address', async () => {
-    await assert.rejects(startServer({ dev: true, env: { COFFER_HOST: '0.0.0.0' } }), /only listens on a loopback address/);
+    await assert.rejects(
+      startServer({ dev: true, env: { COFFER_HOST: '0.0.0.0' } }),
+      /only listens on a loopback address/,
+    );
   });
 
   it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
     const server = await startServer();
     const ssm = server.client();
-    const inFlight = Array.from({ length: 20 }, (_, i) => ssm.send(new PutParameterCommand({ Name: `/drain/p${i}`, Value: 'v', Type: 'String' })));
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      ssm.send(new PutParameterCommand({ Name: `/drain/p${i}`, Value: 'v', Type: 'String' })),
+    );
     await new Promise((resolve) => setTimeout(resolve, 5));
     server.child.kill('SIGTERM');
     const results = await Promise.allSettled(inFlight);
     const code = await server.stop();
     assert.equal(code, 0);
     // Every request that reached the server before SIGTERM completed; none ended half-done.
-    for (const r of results) if (r.status === 'rejected') assert.match(String(r.reason), /ECONNREFUSED|socket hang up|ECONNRESET/);
+    for (const r of results)
+      if (r.status === 'rejected') assert.match(String(r.reason), /ECONNREFUSED|socket hang up|ECONNRESET/);
     assert.ok(results.some((r) => r.status === 'fulfilled'));
   });
 });

@@ -20,7 +20,9 @@ const ALLOWED: Record<string, string[]> = {
 };
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function localImports(file: string): string[] {
@@ -34,9 +36,13 @@ describe('architecture', () => {
   const files = sourceFiles(SRC);
 
   it('each layer imports only the layers below it', () => {
-    const violations = files.flatMap((file) => localImports(file)
-      .filter((target) => layerOf(target) !== layerOf(file) && !(ALLOWED[layerOf(file)] ?? []).includes(layerOf(target)))
-      .map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`));
+    const violations = files.flatMap((file) =>
+      localImports(file)
+        .filter(
+          (target) => layerOf(target) !== layerOf(file) && !(ALLOWED[layerOf(file)] ?? []).includes(layerOf(target)),
+        )
+        .map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`),
+    );
     assert.deepEqual(violations, []);
   });
 

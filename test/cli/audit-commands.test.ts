@@ -27,7 +27,12 @@ describe('coffer audit and coffer report', () => {
 
   before(async () => {
     server = await startServer();
-    remote = { COFFER_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey, AWS_REGION: 'us-east-1' };
+    remote = {
+      COFFER_ENDPOINT: server.endpoint,
+      AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    };
     dir = mkdtempSync(join(tmpdir(), 'coffer-audit-cli-'));
     const ssm = server.client();
     await ssm.send(new PutParameterCommand({ Name: '/cli/app/db', Value: VALUE, Type: 'SecureString' }));
@@ -39,14 +44,23 @@ describe('coffer audit and coffer report', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('tails and searches a server\'s trail through LookupEvents', async () => {
+  it("tails and searches a server's trail through LookupEvents", async () => {
     const tail = await run(['audit', 'tail', '-n', '3'], remote);
     assert.equal(tail.code, 0, tail.io.stderr);
     assert.equal(tail.io.stdout.trim().split('\n').length, 3);
     const byName = await run(['audit', 'search', '--name', '/cli/app/db', '--json'], remote);
-    const records = byName.io.stdout.trim().split('\n').map((l) => JSON.parse(l) as { eventName: string });
-    assert.deepEqual(records.map((r) => r.eventName), ['PutParameter', 'GetParameter', 'GetParameter', 'GetParameter']);
-    const failed = await run(['audit', 'search', '--prefix', '/cli/', '--action', 'GetParameter', '--since', '1h'], remote);
+    const records = byName.io.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { eventName: string });
+    assert.deepEqual(
+      records.map((r) => r.eventName),
+      ['PutParameter', 'GetParameter', 'GetParameter', 'GetParameter'],
+    );
+    const failed = await run(
+      ['audit', 'search', '--prefix', '/cli/', '--action', 'GetParameter', '--since', '1h'],
+      remote,
+    );
     assert.match(failed.io.stdout, /ssm:GetParameter {2}ParameterNotFound {2}arn:aws:iam::\d+:root/);
     assert.equal((await run(['audit', 'search', '--denied'], remote)).io.stdout, '');
     for (const output of [tail, byName, failed]) assert.ok(!output.io.stdout.includes(VALUE));
@@ -55,7 +69,12 @@ describe('coffer audit and coffer report', () => {
   it('reports reads and readers under a prefix, never a value', async () => {
     const report = await run(['report', '/cli/', '--json'], remote);
     assert.equal(report.code, 0, report.io.stderr);
-    const [item] = JSON.parse(report.io.stdout) as { Name: string; Reads24h: number; Reads7d: number; Readers: { Principal: string; Reads7d: number }[] }[];
+    const [item] = JSON.parse(report.io.stdout) as {
+      Name: string;
+      Reads24h: number;
+      Reads7d: number;
+      Readers: { Principal: string; Reads7d: number }[];
+    }[];
     assert.equal(item!.Name, '/cli/app/db');
     assert.equal(item!.Reads24h, 3);
     assert.equal(item!.Reads7d, 3);
@@ -63,7 +82,7 @@ describe('coffer audit and coffer report', () => {
     assert.ok(!report.io.stdout.includes(VALUE));
   });
 
-  it('exports the store\'s trail and verifies it with the store\'s key and with the public key alone', async () => {
+  it("exports the store's trail and verifies it with the store's key and with the public key alone", async () => {
     const local = server.location.env();
     const exportFile = join(dir, 'trail.jsonl');
     const keyFile = join(dir, 'audit.pem');
@@ -90,7 +109,11 @@ describe('coffer audit and coffer report', () => {
     const tampered = await run(['audit', 'verify', '--file', exportFile, '--public-key', keyFile], local);
     assert.equal(tampered.code, 1);
     assert.match(tampered.io.stdout, /^FAILED: event \d+ was altered/);
-    assert.equal((await run(['audit', 'verify', '--file', exportFile], local)).code, 2, 'an export needs the public key');
+    assert.equal(
+      (await run(['audit', 'verify', '--file', exportFile], local)).code,
+      2,
+      'an export needs the public key',
+    );
   });
 
   it('reads times as ISO 8601 or as ages', () => {
@@ -107,7 +130,8 @@ describe('a serving store signs a digest every interval with new events', () => 
       const ssm = server.client();
       await ssm.send(new PutParameterCommand({ Name: '/digests/p', Value: VALUE, Type: 'SecureString' }));
       for (let burst = 0; burst < 3; burst++) {
-        for (let i = 0; i < 3; i++) await ssm.send(new GetParameterCommand({ Name: '/digests/p', WithDecryption: true }));
+        for (let i = 0; i < 3; i++)
+          await ssm.send(new GetParameterCommand({ Name: '/digests/p', WithDecryption: true }));
         await new Promise((resolve) => setTimeout(resolve, 400));
       }
     } finally {

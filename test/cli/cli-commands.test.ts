@@ -25,7 +25,12 @@ for (const mode of MODES) {
       if (mode === 'remote') {
         server = await startServer();
         location = server.location;
-        env = { COFFER_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey, AWS_REGION: 'us-east-1' };
+        env = {
+          COFFER_ENDPOINT: server.endpoint,
+          AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+          AWS_REGION: 'us-east-1',
+        };
       } else {
         location = testLocation(mode);
         env = location.env();
@@ -34,9 +39,25 @@ for (const mode of MODES) {
     after(() => (server ? server.stop() : location.destroy()));
 
     it('puts, overwrites and gets by version, as in the quick start', async () => {
-      assert.equal((await run(['put', '/dev/orders/db-password', 's3cr3t', '--type', 'SecureString', '--description', 'orders DB'])).code, 0);
+      assert.equal(
+        (
+          await run([
+            'put',
+            '/dev/orders/db-password',
+            's3cr3t',
+            '--type',
+            'SecureString',
+            '--description',
+            'orders DB',
+          ])
+        ).code,
+        0,
+      );
       assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 's3cr3t\n');
-      assert.equal((await run(['put', '/dev/orders/db-password', 'n3w', '--type', 'SecureString', '--overwrite'])).code, 0);
+      assert.equal(
+        (await run(['put', '/dev/orders/db-password', 'n3w', '--type', 'SecureString', '--overwrite'])).code,
+        0,
+      );
       assert.equal((await run(['get', '/dev/orders/db-password:1'])).io.stdout, 's3cr3t\n');
       assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');
       const json = JSON.parse((await run(['get', '/dev/orders/db-password', '--json'])).io.stdout);
@@ -51,13 +72,19 @@ for (const mode of MODES) {
     it('lists a tree of names, types and versions, with values only on request', async () => {
       await run(['put', '/dev/shared/Region-Name', 'eu-west-1', '--type', 'String']);
       const { io } = await run(['ls', '/dev', '--recursive']);
-      assert.match(io.stdout, /^\/dev\n  orders\/\n    api-key  SecureString  v1 .*\n    db-password  SecureString  v2 /);
-      assert.match(io.stdout, /  shared\/\n    Region-Name  String  v1/);
+      assert.match(
+        io.stdout,
+        /^\/dev\n {2}orders\/\n {4}api-key {2}SecureString {2}v1 .*\n {4}db-password {2}SecureString {2}v2 /,
+      );
+      assert.match(io.stdout, / {2}shared\/\n {4}Region-Name {2}String {2}v1/);
       assert.ok(!io.stdout.includes('n3w'));
       const withValues = (await run(['ls', '/dev', '-r', '--values'])).io.stdout;
       assert.match(withValues, /db-password .* = n3w/);
       const json = JSON.parse((await run(['ls', '/dev/orders', '--json'])).io.stdout);
-      assert.deepEqual(json.map((p: { Name: string }) => p.Name), ['/dev/orders/api-key', '/dev/orders/db-password']);
+      assert.deepEqual(
+        json.map((p: { Name: string }) => p.Name),
+        ['/dev/orders/api-key', '/dev/orders/db-password'],
+      );
     });
 
     it('shows history with labels', async () => {
@@ -80,7 +107,10 @@ for (const mode of MODES) {
       assert.equal((await run(['get', '/staging/orders/DB_PASSWORD'])).io.stdout, 'n3w\n');
       const json = JSON.parse((await run(['export', '/dev/orders', '--format', 'json'])).io.stdout);
       assert.deepEqual(json, { 'api-key': 'from-stdin', 'db-password': 'n3w' });
-      await run(['import', '/copy/orders', '-', '--format', 'json'], new CapturedIo(false, JSON.stringify({ 'Mixed-Case.key': 'v', port: 5432 })));
+      await run(
+        ['import', '/copy/orders', '-', '--format', 'json'],
+        new CapturedIo(false, JSON.stringify({ 'Mixed-Case.key': 'v', port: 5432 })),
+      );
       assert.equal((await run(['get', '/copy/orders/Mixed-Case.key'])).io.stdout, 'v\n');
       assert.equal((await run(['get', '/copy/orders/port'])).io.stdout, '5432\n');
     });
@@ -91,7 +121,10 @@ for (const mode of MODES) {
       assert.equal(refused.code, 1);
       assert.match(refused.io.stderr, /already exist .*nothing was written/);
       assert.equal((await run(['get', '/staging/orders/NEW_ONE'])).code, 1);
-      assert.equal((await run(['import', '/staging/orders', '-', '--overwrite'], new CapturedIo(false, stdin))).code, 0);
+      assert.equal(
+        (await run(['import', '/staging/orders', '-', '--overwrite'], new CapturedIo(false, stdin))).code,
+        0,
+      );
       assert.equal((await run(['get', '/staging/orders/DB_PASSWORD'])).io.stdout, 'changed\n');
     });
 
@@ -110,7 +143,10 @@ for (const mode of MODES) {
     });
 
     it('tags and untags', async () => {
-      assert.equal((await run(['tag', '/dev/orders/db-password', 'team=orders', 'env=dev'])).io.stdout, 'env=dev\nteam=orders\n');
+      assert.equal(
+        (await run(['tag', '/dev/orders/db-password', 'team=orders', 'env=dev'])).io.stdout,
+        'env=dev\nteam=orders\n',
+      );
       assert.equal((await run(['tag', '/dev/orders/db-password', '--remove', 'env'])).io.stdout, 'team=orders\n');
     });
 
@@ -124,7 +160,11 @@ for (const mode of MODES) {
     it('fails with one clear line on stderr and never prints the value', async () => {
       const { code, io } = await run(['put', '/dev/orders/db-password', 'very-secret-value', '--type', 'SecureString']);
       assert.equal(code, 1);
-      assert.equal(io.stderr, 'coffer: ParameterAlreadyExists: The parameter already exists. To overwrite this value, set the overwrite option in the request to true.\n');
+      assert.equal(
+        io.stderr,
+        'coffer: ParameterAlreadyExists: The parameter already exists. To overwrite this value, set the overwrite ' +
+          'option in the request to true.\n',
+      );
       const bad = await run(['put', '/dev/bad pattern', 'very-secret-value', '--type', 'String']);
       assert.equal(bad.code, 1);
       assert.equal(bad.io.stderr.split('\n').length, 2);
@@ -148,35 +188,69 @@ for (const mode of MODES) {
       }
       const created = await run(['keys', 'create', '--alias', 'alias/orders', '--description', 'orders']);
       assert.match(created.io.stdout, /^arn:aws:kms:us-east-1:123456789012:key\/[0-9a-f-]{36}\n$/);
-      assert.equal((await run(['put', '/dev/orders/k', 'v', '--type', 'SecureString', '--key-id', 'alias/orders'])).code, 0);
+      assert.equal(
+        (await run(['put', '/dev/orders/k', 'v', '--type', 'SecureString', '--key-id', 'alias/orders'])).code,
+        0,
+      );
       assert.match((await run(['keys', 'rotate', 'alias/orders'])).io.stdout, /generation 2/);
       const list = JSON.parse((await run(['keys', 'list', '--json'])).io.stdout);
-      assert.deepEqual(list.map((k: { aliases: string[] }) => k.aliases[0]).sort(), ['alias/aws/secretsmanager', 'alias/aws/ssm', 'alias/orders']);
+      assert.deepEqual(list.map((k: { aliases: string[] }) => k.aliases[0]).sort(), [
+        'alias/aws/secretsmanager',
+        'alias/aws/ssm',
+        'alias/orders',
+      ]);
       assert.match((await run(['keys', 'rotate-master'])).io.stdout, /re-wrapped \d+ key generations/);
       assert.equal((await run(['get', '/dev/orders/k'])).io.stdout, 'v\n');
       assert.equal((await run(['get', '/dev/orders/db-password'])).io.stdout, 'n3w\n');
       // Both rotations are in the audit trail, as actions Coffer took (never a key byte).
-      const trail = (await run(['audit', 'search', '--json', '--limit', '50'])).io.stdout.trim().split('\n')
+      const trail = (await run(['audit', 'search', '--json', '--limit', '50'])).io.stdout
+        .trim()
+        .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-      const rotateKey = trail.find((r) => r.eventName === 'RotateKey') as { eventSource: string; eventType: string; resources: { ARN: string }[]; serviceEventDetails: { generation: number } };
+      const rotateKey = trail.find((r) => r.eventName === 'RotateKey') as {
+        eventSource: string;
+        eventType: string;
+        resources: { ARN: string }[];
+        serviceEventDetails: { generation: number };
+      };
       assert.equal(rotateKey.eventSource, 'kms.amazonaws.com');
       assert.equal(rotateKey.eventType, 'AwsServiceEvent');
       assert.equal(rotateKey.resources[0]!.ARN, created.io.stdout.trim());
       assert.equal(rotateKey.serviceEventDetails.generation, 2);
-      const rotateMaster = trail.find((r) => r.eventName === 'RotateMasterKey') as { eventSource: string; serviceEventDetails: { keyLocation: string } };
+      const rotateMaster = trail.find((r) => r.eventName === 'RotateMasterKey') as {
+        eventSource: string;
+        serviceEventDetails: { keyLocation: string };
+      };
       assert.equal(rotateMaster.eventSource, 'coffer.amazonaws.com');
       assert.equal(rotateMaster.serviceEventDetails.keyLocation, 'file');
     });
 
     it('registers rotation functions and rotates a parameter on a schedule, with status', async () => {
-      const registered = await run(['functions', 'register', 'pw', '--builtin', 'random-password', '--field', 'password', '--length', '20']);
+      const registered = await run([
+        'functions',
+        'register',
+        'pw',
+        '--builtin',
+        'random-password',
+        '--field',
+        'password',
+        '--length',
+        '20',
+      ]);
       assert.equal(registered.code, 0, registered.io.stderr);
       assert.equal(registered.io.stdout, 'arn:aws:lambda:us-east-1:123456789012:function:pw\n');
-      assert.match((await run(['functions', 'list'])).io.stdout, /^pw {2}builtin {2}random-password {2}arn:aws:lambda/m);
+      assert.match(
+        (await run(['functions', 'list'])).io.stdout,
+        /^pw {2}builtin {2}random-password {2}arn:aws:lambda/m,
+      );
       await run(['put', '/dev/rot/portal', '{"username":"u","password":"start-pw"}', '--type', 'SecureString']);
       const started = await run(['rotation', 'parameter', '/dev/rot/portal', '--function', 'pw', '--every', '60d']);
       assert.equal(started.code, 0, started.io.stderr);
-      assert.match(started.io.stdout, /^\/dev\/rot\/portal: rotated \(version [0-9a-f-]{36}\), again every 60d\n$/, 'it waits for the rotation it started');
+      assert.match(
+        started.io.stdout,
+        /^\/dev\/rot\/portal: rotated \(version [0-9a-f-]{36}\), again every 60d\n$/,
+        'it waits for the rotation it started',
+      );
       assert.equal(started.io.stderr, '', 'no log line of the run');
       const deadline = Date.now() + 20_000;
       let status = '';
@@ -184,7 +258,11 @@ for (const mode of MODES) {
         status = (await run(['rotation', 'status', '/dev/rot/portal'])).io.stdout;
         if (!/succeeded/.test(status)) await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      assert.match(status, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}parameter \/dev\/rot\/portal {2}succeeded {2}\(attempt 1\)/, 'ISO 8601 dates');
+      assert.match(
+        status,
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}parameter \/dev\/rot\/portal {2}succeeded {2}\(attempt 1\)/,
+        'ISO 8601 dates',
+      );
       const value = JSON.parse((await run(['get', '/dev/rot/portal'])).io.stdout);
       assert.equal(value.username, 'u');
       assert.equal(value.password.length, 20);
@@ -207,31 +285,54 @@ for (const mode of MODES) {
       assert.equal((await run(['rotation', 'every', 'x'])).code, 2);
     });
 
-    it('creates a user with tags and a policy file, issues a key, attaches a managed policy; the key is enforced', async () => {
-      assert.match((await run(['iam', 'whoami'])).io.stdout, /^arn:aws:iam::123456789012:root\n$/);
-      const policyFile = join(location.dataDir, `reader-${mode}.json`);
-      writeFileSync(policyFile, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:*:*:parameter/dev/shared/*' }] }));
-      const created = await run(['iam', 'create-user', 'reader', '--tag', 'team=ops', '--policy-file', policyFile]);
-      assert.equal(created.code, 0, created.io.stderr);
-      assert.equal(created.io.stdout, 'arn:aws:iam::123456789012:user/reader\n');
-      assert.equal((await run(['iam', 'create-user', 'broken', '--policy-file', '/nonexistent/policy.json'])).code, 1);
-      assert.ok(!(await run(['iam', 'users'])).io.stdout.includes('broken'), 'a missing policy file creates no user');
-      assert.equal((await run(['iam', 'attach-policy', 'reader', 'AmazonSSMReadOnlyAccess'])).code, 0);
-      const key = await run(['iam', 'create-key', 'reader']);
-      const [, id, secret] = /AWS_ACCESS_KEY_ID=(\S+)\nAWS_SECRET_ACCESS_KEY=(\S+)\n/.exec(key.io.stdout)!;
-      assert.match((await run(['iam', 'users'])).io.stdout, /^reader  arn:aws:iam::123456789012:user\/reader$/m);
-      if (mode !== 'remote') return;
-      // The new key, used remotely, acts as the user and is held to its policies.
-      const asReader = async (args: string[]) => {
-        const io = new CapturedIo();
-        return { code: await runCli(args, { ...env, AWS_ACCESS_KEY_ID: id!, AWS_SECRET_ACCESS_KEY: secret! }, io), io };
-      };
-      assert.equal((await asReader(['iam', 'whoami'])).io.stdout, 'arn:aws:iam::123456789012:user/reader\n');
-      assert.equal((await asReader(['get', '/dev/shared/Region-Name'])).io.stdout, 'eu-west-1\n');
-      const denied = await asReader(['put', '/dev/shared/x', 'v']);
-      assert.equal(denied.code, 1);
-      assert.match(denied.io.stderr, /AccessDeniedException: User: arn:aws:iam::123456789012:user\/reader is not authorized to perform: ssm:PutParameter/);
-    });
+    it(
+      'creates a user with tags and a policy file, issues a key, attaches a managed policy; the key is ' + 'enforced',
+      async () => {
+        assert.match((await run(['iam', 'whoami'])).io.stdout, /^arn:aws:iam::123456789012:root\n$/);
+        const policyFile = join(location.dataDir, `reader-${mode}.json`);
+        writeFileSync(
+          policyFile,
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:*:*:parameter/dev/shared/*' },
+            ],
+          }),
+        );
+        const created = await run(['iam', 'create-user', 'reader', '--tag', 'team=ops', '--policy-file', policyFile]);
+        assert.equal(created.code, 0, created.io.stderr);
+        assert.equal(created.io.stdout, 'arn:aws:iam::123456789012:user/reader\n');
+        assert.equal(
+          (await run(['iam', 'create-user', 'broken', '--policy-file', '/nonexistent/policy.json'])).code,
+          1,
+        );
+        assert.ok(!(await run(['iam', 'users'])).io.stdout.includes('broken'), 'a missing policy file creates no user');
+        assert.equal((await run(['iam', 'attach-policy', 'reader', 'AmazonSSMReadOnlyAccess'])).code, 0);
+        const key = await run(['iam', 'create-key', 'reader']);
+        const [, id, secret] = /AWS_ACCESS_KEY_ID=(\S+)\nAWS_SECRET_ACCESS_KEY=(\S+)\n/.exec(key.io.stdout)!;
+        assert.match((await run(['iam', 'users'])).io.stdout, /^reader {2}arn:aws:iam::123456789012:user\/reader$/m);
+        if (mode !== 'remote') return;
+        // The new key, used remotely, acts as the user and is held to its policies.
+        const asReader = async (args: string[]) => {
+          const io = new CapturedIo();
+          return {
+            code: await runCli(args, { ...env, AWS_ACCESS_KEY_ID: id!, AWS_SECRET_ACCESS_KEY: secret! }, io),
+            io,
+          };
+        };
+        assert.equal((await asReader(['iam', 'whoami'])).io.stdout, 'arn:aws:iam::123456789012:user/reader\n');
+        assert.equal((await asReader(['get', '/dev/shared/Region-Name'])).io.stdout, 'eu-west-1\n');
+        const denied = await asReader(['put', '/dev/shared/x', 'v']);
+        assert.equal(denied.code, 1);
+        assert.match(
+          denied.io.stderr,
+          new RegExp(
+            String.raw`AccessDeniedException: User: arn:aws:iam::123456789012:user\/reader ` +
+              `is not authorized to perform: ssm:PutParameter`,
+          ),
+        );
+      },
+    );
   });
 }
 
@@ -239,6 +340,7 @@ describe('coffer help', () => {
   it('lists every command without opening a store', async () => {
     const io = new CapturedIo();
     assert.equal(await runCli([], { COFFER_DATA_DIR: '/nonexistent/never/created' }, io), 0);
-    for (const name of ['put', 'get', 'ls', 'history', 'rm', 'label', 'tag', 'exec', 'export', 'import', 'keys']) assert.match(io.stdout, new RegExp(`\\n  ${name} `));
+    for (const name of ['put', 'get', 'ls', 'history', 'rm', 'label', 'tag', 'exec', 'export', 'import', 'keys'])
+      assert.match(io.stdout, new RegExp(`\\n  ${name} `));
   });
 });

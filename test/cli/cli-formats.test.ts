@@ -14,13 +14,31 @@ describe('environment variable names', () => {
   });
 
   it('refuses names that collide, naming them', () => {
-    assert.throws(() => toEnvironment([{ name: '/a/db-host', value: '1' }, { name: '/a/DB_HOST', value: '2' }]), /DB_HOST \(\/a\/db-host, \/a\/DB_HOST\)/);
+    assert.throws(
+      () =>
+        toEnvironment([
+          { name: '/a/db-host', value: '1' },
+          { name: '/a/DB_HOST', value: '2' },
+        ]),
+      /DB_HOST \(\/a\/db-host, \/a\/DB_HOST\)/,
+    );
   });
 });
 
 describe('dotenv', () => {
   it('quotes every value so dotenv reads it back unchanged', () => {
-    const values = ['plain', "it's", 'multi\nline', 'back`tick', 'both \' and `', 'hash # not a comment', ' spaced ', 'a\\nb', 'x=y', '$HOME'];
+    const values = [
+      'plain',
+      "it's",
+      'multi\nline',
+      'back`tick',
+      "both ' and `",
+      'hash # not a comment',
+      ' spaced ',
+      'a\\nb',
+      'x=y',
+      '$HOME',
+    ];
     const entries = new Map(values.map((v, i) => [`K${i}`, v]));
     assert.deepEqual(parseDotenv(formatDotenv(entries)), entries);
   });

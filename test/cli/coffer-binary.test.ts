@@ -13,7 +13,8 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'coffer.js');
 
 describe('coffer executable', () => {
   let location: TestLocation;
-  const coffer = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...location.env() }, encoding: 'utf8' });
+  const coffer = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...location.env() }, encoding: 'utf8' });
 
   before(() => {
     location = testLocation('sqlite');
@@ -23,12 +24,19 @@ describe('coffer executable', () => {
   after(() => location.destroy());
 
   it('exec runs the command with the parameters as environment variables', () => {
-    const result = coffer('exec', '/dev/orders', '--', process.execPath, '-e', 'console.log(process.env.DB_PASSWORD + " " + process.env.API_URL)');
+    const result = coffer(
+      'exec',
+      '/dev/orders',
+      '--',
+      process.execPath,
+      '-e',
+      'console.log(process.env.DB_PASSWORD + " " + process.env.API_URL)',
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 's3cr3t https://orders\n');
   });
 
-  it('exec passes the child\'s exit code through', () => {
+  it("exec passes the child's exit code through", () => {
     assert.equal(coffer('exec', '/dev/orders', '--', process.execPath, '-e', 'process.exit(7)').status, 7);
   });
 
@@ -51,14 +59,29 @@ describe('coffer executable in remote mode', () => {
   it('talks to a server with --endpoint or COFFER_ENDPOINT and AWS credentials from the environment', async () => {
     const server = await startServer();
     try {
-      const env = { ...process.env, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey, AWS_REGION: 'us-east-1' };
-      const put = spawnSync(process.execPath, [BIN, '--endpoint', server.endpoint, 'put', '/remote/db-password', 'r3mote', '--type', 'SecureString'], { env, encoding: 'utf8' });
+      const env = {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      };
+      const put = spawnSync(
+        process.execPath,
+        [BIN, '--endpoint', server.endpoint, 'put', '/remote/db-password', 'r3mote', '--type', 'SecureString'],
+        { env, encoding: 'utf8' },
+      );
       assert.equal(put.status, 0, put.stderr);
       assert.equal(put.stderr, '', 'no SDK notices on stderr');
-      const exec = spawnSync(process.execPath, [BIN, 'exec', '/remote', '--', process.execPath, '-e', 'console.log(process.env.DB_PASSWORD)'],
-        { env: { ...env, COFFER_ENDPOINT: server.endpoint }, encoding: 'utf8' });
+      const exec = spawnSync(
+        process.execPath,
+        [BIN, 'exec', '/remote', '--', process.execPath, '-e', 'console.log(process.env.DB_PASSWORD)'],
+        { env: { ...env, COFFER_ENDPOINT: server.endpoint }, encoding: 'utf8' },
+      );
       assert.equal(exec.stdout, 'r3mote\n');
-      const denied = spawnSync(process.execPath, [BIN, 'get', '/remote/db-password'], { env: { ...env, COFFER_ENDPOINT: server.endpoint, AWS_SECRET_ACCESS_KEY: 'wrong' }, encoding: 'utf8' });
+      const denied = spawnSync(process.execPath, [BIN, 'get', '/remote/db-password'], {
+        env: { ...env, COFFER_ENDPOINT: server.endpoint, AWS_SECRET_ACCESS_KEY: 'wrong' },
+        encoding: 'utf8',
+      });
       assert.equal(denied.status, 1);
       assert.match(denied.stderr, /^coffer: InvalidSignatureException: /);
     } finally {

@@ -18,9 +18,25 @@ async function rawDump(location: TestLocation): Promise<Buffer> {
     const file = sqlitePath(location.dataDir);
     return Buffer.concat([file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f)));
   }
-  const tables = ['coffer_meta', 'kms_keys', 'kms_key_materials', 'kms_aliases', 'ssm_parameters', 'ssm_parameter_versions', 'ssm_parameter_labels', 'resource_tags'];
-  const rows = await Promise.all(tables.map((t) => queryPostgres<{ r: string }>(location.schema!, `SELECT row_to_json(t)::text AS r FROM ${t} t`)));
-  return Buffer.from(rows.flat().map((r) => r.r).join('\n'));
+  const tables = [
+    'coffer_meta',
+    'kms_keys',
+    'kms_key_materials',
+    'kms_aliases',
+    'ssm_parameters',
+    'ssm_parameter_versions',
+    'ssm_parameter_labels',
+    'resource_tags',
+  ];
+  const rows = await Promise.all(
+    tables.map((t) => queryPostgres<{ r: string }>(location.schema!, `SELECT row_to_json(t)::text AS r FROM ${t} t`)),
+  );
+  return Buffer.from(
+    rows
+      .flat()
+      .map((r) => r.r)
+      .join('\n'),
+  );
 }
 
 for (const backend of BACKENDS) {
@@ -40,7 +56,10 @@ for (const backend of BACKENDS) {
       assert.ok(dump.includes('/rest/p1'), 'the dump holds the rows');
       for (const secret of secrets) {
         assert.ok(!dump.includes(secret), `plaintext ${secret} found at rest`);
-        assert.ok(!dump.includes(Buffer.from(secret).toString('base64').slice(0, 20)), 'base64 plaintext found at rest');
+        assert.ok(
+          !dump.includes(Buffer.from(secret).toString('base64').slice(0, 20)),
+          'base64 plaintext found at rest',
+        );
       }
       assert.ok(!dump.includes(masterKey), 'raw master key found at rest');
       assert.ok(!dump.includes(masterKey.toString('base64')), 'base64 master key found at rest');
@@ -56,37 +75,62 @@ for (const backend of BACKENDS) {
       await coffer.parameters.putParameter(ctx, { Name: '/swap/c', Value: 'one', Type: 'SecureString' });
       await coffer.parameters.putParameter(ctx, { Name: '/swap/c', Value: 'two', Overwrite: true });
       await coffer.close();
-      await rawSql(location, `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/b') WHERE name = '/swap/a'`);
-      await rawSql(location, `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/c' AND version = 1) WHERE name = '/swap/c' AND version = 2`);
-      const flip = backend === 'sqlite'
-        ? `UPDATE ssm_parameter_versions SET value = substr(value, 1, length(value) - 1) WHERE name = '/swap/b'`
-        : `UPDATE ssm_parameter_versions SET value = substring(value from 1 for length(value) - 1) WHERE name = '/swap/b'`;
+      await rawSql(
+        location,
+        `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/b') ` +
+          `WHERE name = '/swap/a'`,
+      );
+      await rawSql(
+        location,
+        `UPDATE ssm_parameter_versions SET value = (SELECT value FROM ssm_parameter_versions WHERE name = '/swap/c' ` +
+          `AND version = 1) WHERE name = '/swap/c' AND version = 2`,
+      );
+      const flip =
+        backend === 'sqlite'
+          ? `UPDATE ssm_parameter_versions SET value = substr(value, 1, length(value) - 1) WHERE name = '/swap/b'`
+          : `UPDATE ssm_parameter_versions SET value = substring(value from 1 for length(value) - 1) WHERE name = ` +
+            `'/swap/b'`;
       await rawSql(location, flip);
       const reopened = await openCoffer(location.settings(), env);
       for (const name of ['/swap/a', '/swap/b', '/swap/c']) {
         // The row's MAC refuses it before its ciphertext is even opened (which would refuse it too).
-        const error = await expectError(reopened.parameters.getParameter(ctx, { Name: name, WithDecryption: true }), 'TAMPERED_ROW', /changed outside Coffer/);
+        const error = await expectError(
+          reopened.parameters.getParameter(ctx, { Name: name, WithDecryption: true }),
+          'TAMPERED_ROW',
+          /changed outside Coffer/,
+        );
         assert.ok(!/alpha|bravo|one|two/.test(error.message));
       }
       await reopened.close();
       await location.destroy();
     });
 
-    it('refuses values of a key whose row was deleted behind Coffer\'s back, rather than skip the key\'s state', async () => {
-      const env = { COFFER_MASTER_KEY: randomBytes(32).toString('base64') };
-      const location = testLocation(backend);
-      const coffer = await openCoffer(location.settings(), env);
-      const key = await coffer.keyring.createKey(ctx, 'doomed');
-      await coffer.parameters.putParameter(ctx, { Name: '/doomed/p', Value: 'doomed-value', Type: 'SecureString', KeyId: key.keyId });
-      await coffer.kms.disableKey(ctx, { KeyId: key.keyId });
-      await coffer.close();
-      await rawSql(location, `DELETE FROM kms_keys WHERE key_id = '${key.keyId}'`);
-      const reopened = await openCoffer(location.settings(), env);
-      const error = await expectError(reopened.parameters.getParameter(ctx, { Name: '/doomed/p', WithDecryption: true }), 'InvalidCiphertextException');
-      assert.doesNotMatch(error.message, /doomed-value/);
-      await reopened.close();
-      await location.destroy();
-    });
+    it(
+      "refuses values of a key whose row was deleted behind Coffer's back, rather than skip the key's " + 'state',
+      async () => {
+        const env = { COFFER_MASTER_KEY: randomBytes(32).toString('base64') };
+        const location = testLocation(backend);
+        const coffer = await openCoffer(location.settings(), env);
+        const key = await coffer.keyring.createKey(ctx, 'doomed');
+        await coffer.parameters.putParameter(ctx, {
+          Name: '/doomed/p',
+          Value: 'doomed-value',
+          Type: 'SecureString',
+          KeyId: key.keyId,
+        });
+        await coffer.kms.disableKey(ctx, { KeyId: key.keyId });
+        await coffer.close();
+        await rawSql(location, `DELETE FROM kms_keys WHERE key_id = '${key.keyId}'`);
+        const reopened = await openCoffer(location.settings(), env);
+        const error = await expectError(
+          reopened.parameters.getParameter(ctx, { Name: '/doomed/p', WithDecryption: true }),
+          'InvalidCiphertextException',
+        );
+        assert.doesNotMatch(error.message, /doomed-value/);
+        await reopened.close();
+        await location.destroy();
+      },
+    );
   });
 }
 

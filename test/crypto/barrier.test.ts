@@ -14,7 +14,7 @@ import { InvalidCiphertextException } from '../../src/crypto/errors.js';
 import { ValueBarrier } from '../../src/crypto/value-barrier.js';
 import { sqlitePath } from '../../src/storage/open-storage.js';
 import { expectError } from '../helpers/expect-error.js';
-import { ctx, freshCoffer, testLocation } from '../helpers/test-stores.js';
+import { ctx, freshCoffer, testLocation, BACKENDS } from '../helpers/test-stores.js';
 
 describe('AES-256-GCM', () => {
   it('round-trips and detects any flipped bit, wrong key or wrong AAD', () => {
@@ -52,13 +52,24 @@ describe('value barrier and keyring', () => {
   it('has alias/aws/ssm and alias/aws/secretsmanager from the start, with a KMS-style ARN', async () => {
     const { coffer, done } = await freshCoffer('sqlite');
     try {
-      assert.deepEqual(coffer.keyring.list(ctx).map((k) => k.aliases.join()).sort(), ['alias/aws/secretsmanager', 'alias/aws/ssm']);
+      assert.deepEqual(
+        coffer.keyring
+          .list(ctx)
+          .map((k) => k.aliases.join())
+          .sort(),
+        ['alias/aws/secretsmanager', 'alias/aws/ssm'],
+      );
       const key = await coffer.keyring.resolve(ctx, undefined);
       assert.match(key.keyId, /^[0-9a-f-]{36}$/);
       assert.equal(key.arn, `arn:aws:kms:us-east-1:123456789012:key/${key.keyId}`);
       assert.deepEqual(key.aliases, ['alias/aws/ssm']);
       assert.equal(key.keyManager, 'AWS');
-      for (const reference of [key.keyId, key.arn, 'alias/aws/ssm', 'arn:aws:kms:us-east-1:123456789012:alias/aws/ssm']) {
+      for (const reference of [
+        key.keyId,
+        key.arn,
+        'alias/aws/ssm',
+        'arn:aws:kms:us-east-1:123456789012:alias/aws/ssm',
+      ]) {
         assert.equal((await coffer.keyring.resolve(ctx, reference)).keyId, key.keyId);
       }
     } finally {
@@ -70,14 +81,28 @@ describe('value barrier and keyring', () => {
     const { coffer, done } = await freshCoffer('sqlite');
     try {
       const key = await coffer.keyring.createKey(ctx, 'app key', 'alias/app');
-      await coffer.parameters.putParameter(ctx, { Name: '/r/x', Value: 'before', Type: 'SecureString', KeyId: 'alias/app' });
+      await coffer.parameters.putParameter(ctx, {
+        Name: '/r/x',
+        Value: 'before',
+        Type: 'SecureString',
+        KeyId: 'alias/app',
+      });
       const rotated = await coffer.keyring.rotateKeyMaterial(ctx, key.keyId);
       assert.equal(rotated.generations, 2);
       await coffer.parameters.putParameter(ctx, { Name: '/r/x', Value: 'after', Overwrite: true });
-      const history = (await coffer.parameters.getParameterHistory(ctx, { Name: '/r/x', WithDecryption: true })).Parameters!;
-      assert.deepEqual(history.map((h) => h.Value), ['before', 'after']);
-      const envelopes = (await coffer.parameters.getParameterHistory(ctx, { Name: '/r/x' })).Parameters!.map((h) => Buffer.from(h.Value!, 'base64'));
-      assert.deepEqual(envelopes.map((e) => e.readUInt32BE(17)), [1, 2]);
+      const history = (await coffer.parameters.getParameterHistory(ctx, { Name: '/r/x', WithDecryption: true }))
+        .Parameters!;
+      assert.deepEqual(
+        history.map((h) => h.Value),
+        ['before', 'after'],
+      );
+      const envelopes = (await coffer.parameters.getParameterHistory(ctx, { Name: '/r/x' })).Parameters!.map((h) =>
+        Buffer.from(h.Value!, 'base64'),
+      );
+      assert.deepEqual(
+        envelopes.map((e) => e.readUInt32BE(17)),
+        [1, 2],
+      );
     } finally {
       await done();
     }
@@ -102,7 +127,7 @@ describe('master key', () => {
     await location.destroy();
   });
 
-  for (const backend of ['sqlite', 'postgres'] as const) {
+  for (const backend of BACKENDS) {
     it(`a wrong master key fails at start with a clear error and changes nothing (${backend})`, async () => {
       const right = randomBytes(32).toString('base64');
       const location = testLocation(backend);
@@ -110,10 +135,17 @@ describe('master key', () => {
       await first.parameters.putParameter(ctx, { Name: '/m/x', Value: 'kept', Type: 'SecureString' });
       await first.close();
       const before = backend === 'sqlite' ? readFileSync(sqlitePath(location.dataDir)) : undefined;
-      await expectError(openCoffer(location.settings(), { COFFER_MASTER_KEY: randomBytes(32).toString('base64') }), 'WrongMasterKey', /does not open this store/);
+      await expectError(
+        openCoffer(location.settings(), { COFFER_MASTER_KEY: randomBytes(32).toString('base64') }),
+        'WrongMasterKey',
+        /does not open this store/,
+      );
       if (before) assert.ok(readFileSync(sqlitePath(location.dataDir)).equals(before));
       const again = await openCoffer(location.settings(), { COFFER_MASTER_KEY: right });
-      assert.equal((await again.parameters.getParameter(ctx, { Name: '/m/x', WithDecryption: true })).Parameter!.Value, 'kept');
+      assert.equal(
+        (await again.parameters.getParameter(ctx, { Name: '/m/x', WithDecryption: true })).Parameter!.Value,
+        'kept',
+      );
       await again.close();
       await location.destroy();
     });
@@ -134,7 +166,10 @@ describe('master key', () => {
     assert.ok((await coffer.storage.getLatestVersion(ctx, '/m/y'))!.value.equals(rowBefore!.value));
     await coffer.close();
     const reopened = await openCoffer(location.settings(), {});
-    assert.equal((await reopened.parameters.getParameter(ctx, { Name: '/m/y', WithDecryption: true })).Parameter!.Value, 'survives');
+    assert.equal(
+      (await reopened.parameters.getParameter(ctx, { Name: '/m/y', WithDecryption: true })).Parameter!.Value,
+      'survives',
+    );
     await reopened.close();
     await expectError(openCoffer(location.settings(), { COFFER_MASTER_KEY: oldKey.trim() }), 'WrongMasterKey');
     await location.destroy();
@@ -152,7 +187,10 @@ describe('master key', () => {
     await coffer.keyring.rotateMaster(decodeMasterKey(text, 'test'));
     await coffer.close();
     const reopened = await openCoffer(location.settings(), {});
-    assert.equal((await reopened.parameters.getParameter(ctx, { Name: '/m/z', WithDecryption: true })).Parameter!.Value, 'z');
+    assert.equal(
+      (await reopened.parameters.getParameter(ctx, { Name: '/m/z', WithDecryption: true })).Parameter!.Value,
+      'z',
+    );
     assert.equal(readFileSync(file.path, 'utf8').trim(), text);
     assert.equal(existsSync(file.stagedPath), false);
     await reopened.close();
@@ -168,7 +206,10 @@ describe('master key', () => {
     await coffer.close();
     assert.equal(existsSync(join(location.dataDir, 'master.key')), false);
     const reopened = await openCoffer(location.settings(), { COFFER_MASTER_KEY: result.newKeyText });
-    assert.equal((await reopened.parameters.getParameter(ctx, { Name: '/m/e', WithDecryption: true })).Parameter!.Value, 'e');
+    assert.equal(
+      (await reopened.parameters.getParameter(ctx, { Name: '/m/e', WithDecryption: true })).Parameter!.Value,
+      'e',
+    );
     await reopened.close();
     await location.destroy();
   });

@@ -7,8 +7,17 @@ import type { CliIo } from '../../src/cli/cli-command.js';
 export class CapturedIo implements CliIo {
   stdout = '';
   stderr = '';
-  constructor(readonly errIsTty = false, private readonly stdin = '') {}
-  out(text: string): void { this.stdout += text; }
-  err(text: string): void { this.stderr += text; }
-  async readStdin(): Promise<string> { return this.stdin; }
+  constructor(
+    readonly errIsTty = false,
+    private readonly stdin = '',
+  ) {}
+  out(text: string): void {
+    this.stdout += text;
+  }
+  err(text: string): void {
+    this.stderr += text;
+  }
+  async readStdin(): Promise<string> {
+    return this.stdin;
+  }
 }

@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 
 /** Awaits `promise` and checks the rejection's code (and message when given). */
-export async function expectError(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<Error & { code: string }> {
+export async function expectError(
+  promise: Promise<unknown>,
+  code: string,
+  message?: string | RegExp,
+): Promise<Error & { code: string }> {
   try {
     await promise;
   } catch (error) {

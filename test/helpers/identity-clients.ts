@@ -24,17 +24,41 @@ export interface ServiceClients {
   destroy(): void;
 }
 
-export function clientsFor(server: RunningServer, credentials: Credentials = ROOT, region = 'us-east-1'): ServiceClients {
+export function clientsFor(
+  server: RunningServer,
+  credentials: Credentials = ROOT,
+  region = 'us-east-1',
+): ServiceClients {
   const config = { endpoint: server.endpoint, region, credentials, maxAttempts: 1 };
-  const clients = { iam: new IAMClient(config), sts: new STSClient(config), kms: new KMSClient(config), ssm: new SSMClient(config) };
-  return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
+  const clients = {
+    iam: new IAMClient(config),
+    sts: new STSClient(config),
+    kms: new KMSClient(config),
+    ssm: new SSMClient(config),
+  };
+  return {
+    ...clients,
+    destroy: () =>
+      Object.values(clients).forEach((c) => {
+        c.destroy();
+      }),
+  };
 }
 
 /** Creates a user with tags and inline policies and returns its access key. */
-export async function userWithKey(iam: IAMClient, name: string, policies: Record<string, object>, tags: Record<string, string> = {}): Promise<Credentials> {
-  await iam.send(new CreateUserCommand({ UserName: name, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+export async function userWithKey(
+  iam: IAMClient,
+  name: string,
+  policies: Record<string, object>,
+  tags: Record<string, string> = {},
+): Promise<Credentials> {
+  await iam.send(
+    new CreateUserCommand({ UserName: name, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+  );
   for (const [policyName, document] of Object.entries(policies)) {
-    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }));
+    await iam.send(
+      new PutUserPolicyCommand({ UserName: name, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }),
+    );
   }
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
   return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };

@@ -50,6 +50,17 @@ export async function startMoto(): Promise<MotoPeer | undefined> {
     child.kill();
     return undefined;
   }
-  const client = new SSMClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-  return { endpoint, client, stop: () => { client.destroy(); child.kill(); } };
+  const client = new SSMClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  return {
+    endpoint,
+    client,
+    stop: () => {
+      client.destroy();
+      child.kill();
+    },
+  };
 }

@@ -17,18 +17,29 @@ export function sqliteExecutor(location: TestLocation): RawExecutor {
       all: async <T>(sql: string, params: readonly unknown[]) => db.prepare(sql).all(...params) as T[],
       run: async (sql: string, params: readonly unknown[]) => db.prepare(sql).run(...params).changes,
     },
-    close: async () => { db.close(); },
+    close: async () => {
+      db.close();
+    },
   };
 }
 
 export function postgresExecutor(location: TestLocation): RawExecutor {
   const client = new pg.Client({ connectionString: POSTGRES_BASE_URL, options: `-c search_path=${location.schema}` });
   const connected = client.connect();
-  const numbered = (sql: string) => { let n = 0; return sql.replace(/\?/g, () => `$${++n}`); };
+  const numbered = (sql: string) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
   return {
     executor: {
-      all: async <T>(sql: string, params: readonly unknown[]) => { await connected; return (await client.query(numbered(sql), params as unknown[])).rows as T[]; },
-      run: async (sql: string, params: readonly unknown[]) => { await connected; return (await client.query(numbered(sql), params as unknown[])).rowCount ?? 0; },
+      all: async <T>(sql: string, params: readonly unknown[]) => {
+        await connected;
+        return (await client.query(numbered(sql), params as unknown[])).rows as T[];
+      },
+      run: async (sql: string, params: readonly unknown[]) => {
+        await connected;
+        return (await client.query(numbered(sql), params as unknown[])).rowCount ?? 0;
+      },
     },
     close: () => client.end(),
   };

@@ -9,7 +9,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  DescribeSecretCommand, GetRandomPasswordCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 
 export interface RotationEvent {
@@ -37,9 +42,20 @@ export class TestRotationFunction {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        void this.handle(body, req.headers['x-coffer-timestamp'] as string, req.headers['x-coffer-signature'] as string).then(
-          ([status, text]) => { res.writeHead(status, { 'content-type': 'text/plain' }); res.end(text); },
-          (error: Error) => { res.writeHead(500); res.end(`function error: ${error.message}`); });
+        void this.handle(
+          body,
+          req.headers['x-coffer-timestamp'] as string,
+          req.headers['x-coffer-signature'] as string,
+        ).then(
+          ([status, text]) => {
+            res.writeHead(status, { 'content-type': 'text/plain' });
+            res.end(text);
+          },
+          (error: Error) => {
+            res.writeHead(500);
+            res.end(`function error: ${error.message}`);
+          },
+        );
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -58,7 +74,11 @@ export class TestRotationFunction {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  private async handle(body: string, timestamp: string | undefined, signature: string | undefined): Promise<[number, string]> {
+  private async handle(
+    body: string,
+    timestamp: string | undefined,
+    signature: string | undefined,
+  ): Promise<[number, string]> {
     const event = JSON.parse(body) as RotationEvent;
     if (!this.signatureOk(body, timestamp, signature)) {
       this.badSignatures.push(this.events.length);
@@ -71,30 +91,64 @@ export class TestRotationFunction {
     const token = event.ClientRequestToken;
     switch (event.Step) {
       case 'createSecret': {
-        const current = JSON.parse((await this.sm.send(new GetSecretValueCommand({ SecretId: id, VersionStage: 'AWSCURRENT' }))).SecretString!) as Record<string, string>;
+        const current = JSON.parse(
+          (await this.sm.send(new GetSecretValueCommand({ SecretId: id, VersionStage: 'AWSCURRENT' }))).SecretString!,
+        ) as Record<string, string>;
         try {
           await this.sm.send(new GetSecretValueCommand({ SecretId: id, VersionId: token, VersionStage: 'AWSPENDING' }));
         } catch {
-          const password = (await this.sm.send(new GetRandomPasswordCommand({ ExcludeCharacters: '/@"\'\\' }))).RandomPassword!;
-          await this.sm.send(new PutSecretValueCommand({ SecretId: id, ClientRequestToken: token, SecretString: JSON.stringify({ ...current, password }), VersionStages: ['AWSPENDING'] }));
+          const password = (await this.sm.send(new GetRandomPasswordCommand({ ExcludeCharacters: '/@"\'\\' })))
+            .RandomPassword!;
+          await this.sm.send(
+            new PutSecretValueCommand({
+              SecretId: id,
+              ClientRequestToken: token,
+              SecretString: JSON.stringify({ ...current, password }),
+              VersionStages: ['AWSPENDING'],
+            }),
+          );
         }
         break;
       }
       case 'setSecret': {
-        const pending = JSON.parse((await this.sm.send(new GetSecretValueCommand({ SecretId: id, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!) as Record<string, string>;
-        if (this.failAt === 'setSecret') return [500, `could not set password ${pending.password} for ${pending.username}`];
+        const pending = JSON.parse(
+          (
+            await this.sm.send(
+              new GetSecretValueCommand({ SecretId: id, VersionId: token, VersionStage: 'AWSPENDING' }),
+            )
+          ).SecretString!,
+        ) as Record<string, string>;
+        if (this.failAt === 'setSecret')
+          return [500, `could not set password ${pending.password} for ${pending.username}`];
         this.database.set(pending.username!, pending.password!);
         break;
       }
       case 'testSecret': {
-        const pending = JSON.parse((await this.sm.send(new GetSecretValueCommand({ SecretId: id, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!) as Record<string, string>;
-        if (this.database.get(pending.username!) !== pending.password) return [500, 'login with the pending password failed'];
+        const pending = JSON.parse(
+          (
+            await this.sm.send(
+              new GetSecretValueCommand({ SecretId: id, VersionId: token, VersionStage: 'AWSPENDING' }),
+            )
+          ).SecretString!,
+        ) as Record<string, string>;
+        if (this.database.get(pending.username!) !== pending.password)
+          return [500, 'login with the pending password failed'];
         break;
       }
       case 'finishSecret': {
         const described = await this.sm.send(new DescribeSecretCommand({ SecretId: id }));
-        const current = Object.entries(described.VersionIdsToStages!).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
-        if (current !== token) await this.sm.send(new UpdateSecretVersionStageCommand({ SecretId: id, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }));
+        const current = Object.entries(described.VersionIdsToStages!).find(([, stages]) =>
+          stages.includes('AWSCURRENT'),
+        )?.[0];
+        if (current !== token)
+          await this.sm.send(
+            new UpdateSecretVersionStageCommand({
+              SecretId: id,
+              VersionStage: 'AWSCURRENT',
+              MoveToVersionId: token,
+              RemoveFromVersionId: current,
+            }),
+          );
         break;
       }
       default:

@@ -9,7 +9,10 @@ import { testLocation, type BackendName, type TestLocation } from './test-stores
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'coffer.js');
 
-export const ROOT = { accessKeyId: 'AKIACOFFERTESTROOT01', secretAccessKey: 'coffer-test-root-secret-0123456789abcdef' };
+export const ROOT = {
+  accessKeyId: 'AKIACOFFERTESTROOT01',
+  secretAccessKey: 'coffer-test-root-secret-0123456789abcdef',
+};
 
 /** A running server. */
 export interface RunningServer {
@@ -25,16 +28,43 @@ export interface RunningServer {
 }
 
 /** Starts `coffer serve --port 0` on a fresh store (or on `location`, to restart on a kept one). */
-export async function startServer(options: { backend?: BackendName; dev?: boolean; env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; location?: TestLocation } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: {
+    backend?: BackendName;
+    dev?: boolean;
+    env?: Record<string, string>;
+    args?: string[];
+    nodeArgs?: string[];
+    location?: TestLocation;
+  } = {},
+): Promise<RunningServer> {
   const location = options.location ?? testLocation(options.backend ?? 'sqlite');
-  const args = [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', ...(options.dev ? ['--dev'] : []), ...(options.args ?? [])];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    BIN,
+    'serve',
+    '--port',
+    '0',
+    ...(options.dev ? ['--dev'] : []),
+    ...(options.args ?? []),
+  ];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...location.env(), COFFER_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, COFFER_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...options.env },
+    env: {
+      ...process.env,
+      ...location.env(),
+      COFFER_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
+      COFFER_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 20_000);
@@ -46,12 +76,19 @@ export async function startServer(options: { backend?: BackendName; dev?: boolea
         resolve(Number(m[1]));
       }
     }, 20);
-    void exited.then(() => { clearInterval(poll); clearTimeout(timer); reject(new Error(`server exited: ${output}`)); });
+    void exited.then(() => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited: ${output}`));
+    });
   });
   const endpoint = `${/listening on https/.test(output) ? 'https' : 'http'}://127.0.0.1:${port}`;
   const clients: SSMClient[] = [];
   return {
-    endpoint, port, location, child,
+    endpoint,
+    port,
+    location,
+    child,
     output: () => output,
     client(credentials = ROOT, region = 'us-east-1') {
       const client = new SSMClient({ endpoint, region, credentials, maxAttempts: 1 });

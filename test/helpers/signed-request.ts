@@ -21,7 +21,11 @@ export interface SignedCall {
 }
 
 /** Signs and sends one request. */
-export async function signedRequest(endpoint: string, credentials: Credentials, call: SignedCall): Promise<RawResponse> {
+export async function signedRequest(
+  endpoint: string,
+  credentials: Credentials,
+  call: SignedCall,
+): Promise<RawResponse> {
   const url = new URL(call.path ?? '/', endpoint);
   const body = typeof call.body === 'string' ? Buffer.from(call.body) : call.body;
   const headers: Record<string, string> = {
@@ -31,15 +35,33 @@ export async function signedRequest(endpoint: string, credentials: Credentials, 
     ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
     ...call.extraHeaders,
   };
-  const signer = new SignatureV4({ service: call.service, region: call.region ?? 'us-east-1', credentials, sha256: NodeSha256 });
+  const signer = new SignatureV4({
+    service: call.service,
+    region: call.region ?? 'us-east-1',
+    credentials,
+    sha256: NodeSha256,
+  });
   const query = Object.fromEntries(url.searchParams);
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers, body },
-    { unsignableHeaders: new Set(call.unsigned ?? []) });
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query,
+      headers,
+      body,
+    },
+    { unsignableHeaders: new Set(call.unsigned ?? []) },
+  );
   const sent = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k, String(v)]));
   return rawRequest(endpoint, { path: `${url.pathname}${url.search}`, headers: sent, body });
 }
 
 /** A Query form body from pairs, encoded as the SDKs encode it. */
 export function form(pairs: Record<string, string>): string {
-  return Object.entries(pairs).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return Object.entries(pairs)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
 }

@@ -16,9 +16,19 @@ import type { ParameterStore } from '../../src/engine/ssm/parameter-store.js';
 
 export const POSTGRES_BASE_URL = process.env.COFFER_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export type BackendName = 'sqlite' | 'postgres';
-export const BACKENDS: readonly BackendName[] = ['sqlite', 'postgres'];
+/** Set (to the reason) when PostgreSQL is down and its suites are skipped: `{ skip: POSTGRES_SKIP }`. */
+export const POSTGRES_SKIP: string | false =
+  process.env.COFFER_TEST_POSTGRES === 'off' ? 'PostgreSQL does not answer' : false;
 
-export const ctx: RequestContext = { account: '123456789012', region: 'us-east-1', principalArn: 'arn:aws:iam::123456789012:root' };
+/** The backends the suites run on: PostgreSQL too, unless the runner found it down (scripts/run-tests.ts). */
+export const BACKENDS: readonly BackendName[] =
+  process.env.COFFER_TEST_POSTGRES === 'off' ? ['sqlite'] : ['sqlite', 'postgres'];
+
+export const ctx: RequestContext = {
+  account: '123456789012',
+  region: 'us-east-1',
+  principalArn: 'arn:aws:iam::123456789012:root',
+};
 
 /** Where one test store lives, and how to remove it. */
 export interface TestLocation {
@@ -38,9 +48,17 @@ export function testLocation(backend: BackendName): TestLocation {
   const schema = backend === 'postgres' ? `coffer_t_${randomBytes(6).toString('hex')}` : undefined;
   const databaseUrl = schema ? `${POSTGRES_BASE_URL}?schema=${schema}` : undefined;
   return {
-    backend, dataDir, databaseUrl, schema,
+    backend,
+    dataDir,
+    databaseUrl,
+    schema,
     settings: () => ({ dataDir, databaseUrl, account: ctx.account, region: ctx.region }),
-    env: () => ({ COFFER_DATA_DIR: dataDir, ...(databaseUrl ? { COFFER_DATABASE_URL: databaseUrl } : {}), COFFER_ACCOUNT_ID: ctx.account, COFFER_REGION: ctx.region }),
+    env: () => ({
+      COFFER_DATA_DIR: dataDir,
+      ...(databaseUrl ? { COFFER_DATABASE_URL: databaseUrl } : {}),
+      COFFER_ACCOUNT_ID: ctx.account,
+      COFFER_REGION: ctx.region,
+    }),
     async destroy() {
       rmSync(dataDir, { recursive: true, force: true });
       if (schema) await dropSchema(schema);
@@ -87,17 +105,22 @@ export async function rawSql(location: TestLocation, sql: string, file = 'coffer
   }
 }
 
-/** Runs SQL on a test store's audit trail behind Coffer's back (its own file on SQLite, the same schema on PostgreSQL). */
+/** Runs SQL on a test store's audit trail behind Coffer's back (its own file on SQLite, the same schema on PostgreSQL).
+ * */
 export function rawAuditSql(location: TestLocation, sql: string): Promise<void> {
   return rawSql(location, sql, 'coffer-audit.db');
 }
 
 /** An open Coffer on a fresh location; `done` closes and removes it. */
-export async function freshCoffer(backend: BackendName, env: NodeJS.ProcessEnv = {}): Promise<{ coffer: Coffer; location: TestLocation; done(): Promise<void> }> {
+export async function freshCoffer(
+  backend: BackendName,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ coffer: Coffer; location: TestLocation; done(): Promise<void> }> {
   const location = testLocation(backend);
   const coffer = await openCoffer(location.settings(), env);
   return {
-    coffer, location,
+    coffer,
+    location,
     async done() {
       await coffer.close();
       await location.destroy();

@@ -6,17 +6,35 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AuditJournalReader, AuditJournalWriter, journalInstance, orphanedInstances } from '../../src/storage/audit-journal.js';
+import {
+  AuditJournalReader,
+  AuditJournalWriter,
+  journalInstance,
+  orphanedInstances,
+} from '../../src/storage/audit-journal.js';
 import { testRowAuthenticator } from '../helpers/row-authenticator.js';
 
 describe('audit journal', () => {
   let dir: string;
   const key = testRowAuthenticator();
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'coffer-journal-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'coffer-journal-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads back what was appended, batch by batch, from where the last read stopped', () => {
@@ -40,7 +58,10 @@ describe('audit journal', () => {
     for (let i = 0; i < 5; i++) writer.append([`line-${i}-${'x'.repeat(60)}`]);
     assert.equal(readdirSync(dir).length, 5, 'a file a batch past 100 bytes');
     const read = reader.read();
-    assert.deepEqual(read.batches.flat().map((l) => l.slice(0, 6)), ['line-0', 'line-1', 'line-2', 'line-3', 'line-4']);
+    assert.deepEqual(
+      read.batches.flat().map((l) => l.slice(0, 6)),
+      ['line-0', 'line-1', 'line-2', 'line-3', 'line-4'],
+    );
     assert.equal(read.finished, 4);
     assert.equal(readdirSync(dir).length, 5, 'nothing deleted before done');
     read.done();
@@ -61,8 +82,15 @@ describe('audit journal', () => {
     // the first batch again, whole, MAC and all (moved: its place is not the one it was MACed at);
     // and a batch whose MAC line never came.
     const rowMac = key.mac(Buffer.from('forged-row\n')).toString('base64');
-    appendFileSync(file, `forged\n#${testRowAuthenticator('another key').mac(Buffer.from('forged\n')).toString('base64')}\nforged-row\n#${rowMac}\n`);
-    appendFileSync(file, text.slice(0, text.indexOf('\n#') + 1) + text.slice(text.indexOf('\n#') + 1).split('\n')[0] + '\n');
+    appendFileSync(
+      file,
+      `forged\n#${testRowAuthenticator('another key').mac(Buffer.from('forged\n')).toString('base64')}\n` +
+        `forged-row\n#${rowMac}\n`,
+    );
+    appendFileSync(
+      file,
+      `${text.slice(0, text.indexOf('\n#') + 1) + text.slice(text.indexOf('\n#') + 1).split('\n')[0]}\n`,
+    );
     appendFileSync(file, 'cut-short\n');
     const read = new AuditJournalReader(dir, 'me', key).read();
     assert.deepEqual(read.batches, [['kept-1'], ['kept-2']]);
@@ -73,7 +101,13 @@ describe('audit journal', () => {
     const writer = new AuditJournalWriter(dir, 'me', key, false);
     writer.append(['first']);
     // The file's descriptor closed under the writer: the write fails, and so does truncating it.
-    const fd = readdirSync('/proc/self/fd').find((n) => { try { return readlinkSync(`/proc/self/fd/${n}`) === join(dir, 'me-1.log'); } catch { return false; } });
+    const fd = readdirSync('/proc/self/fd').find((n) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${n}`) === join(dir, 'me-1.log');
+      } catch {
+        return false;
+      }
+    });
     closeSync(Number(fd));
     assert.throws(() => writer.append(['lost']), /EBADF/);
     writer.append(['second']);

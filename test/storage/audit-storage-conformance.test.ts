@@ -14,7 +14,11 @@ async function openFresh(backend: BackendName): Promise<FreshAuditStore> {
     await store.migrate();
     await store.close();
   }
-  return { storage: await openAuditStorage(location.settings()), raw: (sql) => rawAuditSql(location, sql), remove: () => location.destroy() };
+  return {
+    storage: await openAuditStorage(location.settings()),
+    raw: (sql) => rawAuditSql(location, sql),
+    remove: () => location.destroy(),
+  };
 }
 
 for (const backend of BACKENDS) exerciseAuditStorage(backend, () => openFresh(backend));

@@ -22,17 +22,28 @@ export function exerciseAuditStorage(kind: AuditStorage['kind'], openFresh: Open
       registered++;
       it(name, async () => {
         ran++;
-        await onFreshStore(openFresh, options, async (fresh, closed) => run({ backend: kind, storage: recording(fresh.storage, '', called, closed), raw: fresh.raw }));
+        await onFreshStore(openFresh, options, async (fresh, closed) =>
+          run({ backend: kind, storage: recording(fresh.storage, '', called, closed), raw: fresh.raw }),
+        );
       });
     };
 
     auditCases(exercise);
 
-    it('has a case for every method of the contract, and a transaction\'s rows have exactly those methods', async (t) => {
-      if (ran < registered) return t.skip('only some cases ran');
-      const surface = await onFreshStore(openFresh, {}, ({ storage }) => storage.transaction(async (tx) => methodsOf(tx, true)));
-      assert.deepEqual(surface.sort(), AUDIT_CONTRACT_METHODS.filter((m) => !AUDIT_STORAGE_ONLY.includes(m)).sort());
-      assert.deepEqual(AUDIT_CONTRACT_METHODS.filter((m) => !called.has(m)), [], 'methods no case calls');
-    });
+    it(
+      "has a case for every method of the contract, and a transaction's rows have exactly those " + 'methods',
+      async (t) => {
+        if (ran < registered) return t.skip('only some cases ran');
+        const surface = await onFreshStore(openFresh, {}, ({ storage }) =>
+          storage.transaction(async (tx) => methodsOf(tx, true)),
+        );
+        assert.deepEqual(surface.sort(), AUDIT_CONTRACT_METHODS.filter((m) => !AUDIT_STORAGE_ONLY.includes(m)).sort());
+        assert.deepEqual(
+          AUDIT_CONTRACT_METHODS.filter((m) => !called.has(m)),
+          [],
+          'methods no case calls',
+        );
+      },
+    );
   });
 }

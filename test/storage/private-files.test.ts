@@ -16,7 +16,10 @@ describe('private files', () => {
     const dataDir = join(parent, 'nested', 'data');
     const previous = process.umask(0o000);
     try {
-      const coffer = await openCoffer({ dataDir, databaseUrl: undefined, account: ctx.account, region: ctx.region }, {});
+      const coffer = await openCoffer(
+        { dataDir, databaseUrl: undefined, account: ctx.account, region: ctx.region },
+        {},
+      );
       await coffer.parameters.putParameter(ctx, { Name: '/umask/p', Value: 'v', Type: 'String' });
       assert.equal(statSync(dataDir).mode & 0o777, 0o700);
       for (const file of ['coffer.db', 'coffer.db-wal', 'coffer.db-shm', 'master.key']) {

@@ -37,32 +37,64 @@ export function exerciseStorage(kind: Storage['kind'], openFresh: OpenFresh): vo
       it(name, async () => {
         ran++;
         await onFreshStore(openFresh, options, async (fresh, closed) =>
-          run({ backend: kind, storage: recording(fresh.storage, '', called, closed), raw: fresh.raw, executor: fresh.executor }));
+          run({
+            backend: kind,
+            storage: recording(fresh.storage, '', called, closed),
+            raw: fresh.raw,
+            executor: fresh.executor,
+          }),
+        );
       });
     };
 
-    for (const cases of [lifecycleCases, transactionCases, metaCases, parameterCases, secretCases, identityCases, keyCases, rotationCases, auditOutboxCases]) {
+    for (const cases of [
+      lifecycleCases,
+      transactionCases,
+      metaCases,
+      parameterCases,
+      secretCases,
+      identityCases,
+      keyCases,
+      rotationCases,
+      auditOutboxCases,
+    ]) {
       cases(exercise);
     }
 
-    it('has a case for every method of the contract, and a transaction\'s rows have exactly those methods', async (t) => {
-      if (ran < registered) return t.skip('only some cases ran');
-      const surface = await onFreshStore(openFresh, {}, ({ storage }) => storage.transaction(async (tx) => methodsOf(tx, true)));
-      assert.deepEqual(surface.sort(), CONTRACT_METHODS.filter((m) => !STORAGE_ONLY.includes(m)).sort());
-      assert.deepEqual(CONTRACT_METHODS.filter((m) => !called.has(m)), [], 'methods no case calls');
-    });
+    it(
+      "has a case for every method of the contract, and a transaction's rows have exactly those " + 'methods',
+      async (t) => {
+        if (ran < registered) return t.skip('only some cases ran');
+        const surface = await onFreshStore(openFresh, {}, ({ storage }) =>
+          storage.transaction(async (tx) => methodsOf(tx, true)),
+        );
+        assert.deepEqual(surface.sort(), CONTRACT_METHODS.filter((m) => !STORAGE_ONLY.includes(m)).sort());
+        assert.deepEqual(
+          CONTRACT_METHODS.filter((m) => !called.has(m)),
+          [],
+          'methods no case calls',
+        );
+      },
+    );
   });
 }
 
 /** What onFreshStore readies and closes: the store's storage or the audit trail's. */
 interface Readied {
-  readonly storage: { useIntegrity(authenticator: RowAuthenticator): void; migrate(): Promise<void>; close(): Promise<void> };
+  readonly storage: {
+    useIntegrity(authenticator: RowAuthenticator): void;
+    migrate(): Promise<void>;
+    close(): Promise<void>;
+  };
   remove(): Promise<void>;
 }
 
 /** Opens a fresh store, readies it as `options` say, runs `work`, then closes (unless work did) and removes it. */
-export async function onFreshStore<F extends Readied, T>(openFresh: () => Promise<F>, options: CaseOptions,
-  work: (fresh: F, closed: { value: boolean }) => Promise<T>): Promise<T> {
+export async function onFreshStore<F extends Readied, T>(
+  openFresh: () => Promise<F>,
+  options: CaseOptions,
+  work: (fresh: F, closed: { value: boolean }) => Promise<T>,
+): Promise<T> {
   const fresh = await openFresh();
   const closed = { value: false };
   try {
@@ -79,7 +111,12 @@ export async function onFreshStore<F extends Readied, T>(openFresh: () => Promis
  * `target` with every method call recorded in `called` (as `prefix + name`), following the
  * contract into transactions and hooks, so the coverage check sees what the cases really called.
  */
-export function recording<T extends object>(target: T, prefix: string, called: Set<string>, closed: { value: boolean }): T {
+export function recording<T extends object>(
+  target: T,
+  prefix: string,
+  called: Set<string>,
+  closed: { value: boolean },
+): T {
   const rows = (tx: StorageWriter) => recording(tx, '', called, closed);
   return new Proxy(target, {
     get(object, name) {
@@ -105,9 +142,16 @@ export function recording<T extends object>(target: T, prefix: string, called: S
 /** The names of an object's methods: on its prototype chain, and (with `own`) its own function-valued properties. */
 export function methodsOf(object: object, own: boolean): string[] {
   const names = new Set<string>();
-  if (own) for (const name of Object.getOwnPropertyNames(object)) if (typeof Reflect.get(object, name) === 'function') names.add(name);
-  for (let proto = Object.getPrototypeOf(object); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor' && typeof Reflect.get(proto, name) === 'function') names.add(name);
+  if (own)
+    for (const name of Object.getOwnPropertyNames(object))
+      if (typeof Reflect.get(object, name) === 'function') names.add(name);
+  for (
+    let proto = Object.getPrototypeOf(object);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto))
+      if (name !== 'constructor' && typeof Reflect.get(proto, name) === 'function') names.add(name);
   }
   return [...names];
 }

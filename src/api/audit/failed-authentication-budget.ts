@@ -36,7 +36,11 @@ export interface FailedAuthenticationBudgetOptions {
   readonly maxAddresses: number;
 }
 
-export const DEFAULT_FAILED_AUTHENTICATION_BUDGET: FailedAuthenticationBudgetOptions = { perWindow: 100, windowMs: 60_000, maxAddresses: 10_000 };
+export const DEFAULT_FAILED_AUTHENTICATION_BUDGET: FailedAuthenticationBudgetOptions = {
+  perWindow: 100,
+  windowMs: 60_000,
+  maxAddresses: 10_000,
+};
 const OTHERS = 'others';
 const MAX_CODES = 10;
 
@@ -55,8 +59,10 @@ export class FailedAuthenticationBudget {
     let window = this.windows.get(key);
     if (!window || now - window.start >= this.options.windowMs) {
       if (window?.suppressed) this.pending.push(summary(window));
-      window = key === OTHERS ? { address: OTHERS, accessKeyId: undefined, start: now, recorded: 0, suppressed: undefined }
-        : { address: grouped, accessKeyId, start: now, recorded: 0, suppressed: undefined };
+      window =
+        key === OTHERS
+          ? { address: OTHERS, accessKeyId: undefined, start: now, recorded: 0, suppressed: undefined }
+          : { address: grouped, accessKeyId, start: now, recorded: 0, suppressed: undefined };
       this.windows.set(key, window);
     }
     if (window.recorded < this.options.perWindow) {
@@ -89,7 +95,14 @@ export class FailedAuthenticationBudget {
 
 function summary(window: Window): SuppressedFailures {
   const s = window.suppressed!;
-  return { sourceIPAddress: window.address, accessKeyId: window.accessKeyId, count: s.count, firstTime: s.firstTime, lastTime: s.lastTime, errorCodes: [...s.codes].sort() };
+  return {
+    sourceIPAddress: window.address,
+    accessKeyId: window.accessKeyId,
+    count: s.count,
+    firstTime: s.firstTime,
+    lastTime: s.lastTime,
+    errorCodes: [...s.codes].sort(),
+  };
 }
 
 /** An IPv4 address as it is; an IPv6 one as its /64 (`2001:db8:1:2::/64`). */
@@ -98,8 +111,14 @@ export function addressGroup(address: string): string {
   const [head = '', tail] = address.split('::');
   const first = head ? head.split(':') : [];
   const last = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const groups = tail === undefined ? first : [...first, ...Array<string>(Math.max(0, 8 - first.length - last.length)).fill('0'), ...last];
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups =
+    tail === undefined
+      ? first
+      : [...first, ...Array<string>(Math.max(0, 8 - first.length - last.length)).fill('0'), ...last];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /**

@@ -7,7 +7,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { CLOUDTRAIL_EVENT_VERSION, type AuditEvent, type CloudTrailRecord, type UserIdentity } from '../../engine/audit/audit-record.js';
+import {
+  CLOUDTRAIL_EVENT_VERSION,
+  type AuditEvent,
+  type CloudTrailRecord,
+  type UserIdentity,
+} from '../../engine/audit/audit-record.js';
 import { auditResources } from '../../engine/audit/audit-resources.js';
 import { cloudTrailTime } from '../../engine/audit/audit-chain.js';
 import { eventId } from '../../engine/audit/event-ids.js';
@@ -17,12 +22,16 @@ import type { ServiceError } from '../../engine/service-error.js';
 import type { RequestTrace } from '../request-pipeline.js';
 import { parseAuthorization } from '../sigv4/authorization-header.js';
 import { serviceEvent } from '../../engine/audit/service-events.js';
-import { DEFAULT_FAILED_AUTHENTICATION_BUDGET, FailedAuthenticationBudget, type FailedAuthenticationBudgetOptions } from './failed-authentication-budget.js';
+import {
+  DEFAULT_FAILED_AUTHENTICATION_BUDGET,
+  FailedAuthenticationBudget,
+  type FailedAuthenticationBudgetOptions,
+} from './failed-authentication-budget.js';
 import { requestParameters } from './request-parameters.js';
 
 const MAX_USER_AGENT = 1024;
-const READ_ONLY = /^(Get|List|Describe|BatchGet|Lookup|Simulate|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateRandom|AssumeRole$)/;
-
+const READ_ONLY =
+  /^(Get|List|Describe|BatchGet|Lookup|Simulate|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateRandom|AssumeRole$)/;
 
 /** The access key id a request claims, if it is shaped like one (a failed authentication's event shows it). */
 function claimedKeyId(request: IncomingMessage): string | undefined {
@@ -39,13 +48,38 @@ function identityOf(trace: RequestTrace, claimed: string | undefined): UserIdent
   const accessKeyId = trace.accessKeyId ?? claimed;
   const key = accessKeyId ? { accessKeyId } : {};
   if (!trace.ctx) return { type: 'Unknown', ...key };
-  if (!caller || caller.kind === 'root') return { type: 'Root', principalId: trace.ctx.account, arn: `arn:aws:iam::${trace.ctx.account}:root`, accountId: trace.ctx.account, ...key };
-  if (caller.kind === 'user') return { type: 'IAMUser', principalId: caller.userId, arn: caller.arn, accountId: caller.account, ...key, userName: caller.userName! };
+  if (!caller || caller.kind === 'root')
+    return {
+      type: 'Root',
+      principalId: trace.ctx.account,
+      arn: `arn:aws:iam::${trace.ctx.account}:root`,
+      accountId: trace.ctx.account,
+      ...key,
+    };
+  if (caller.kind === 'user')
+    return {
+      type: 'IAMUser',
+      principalId: caller.userId,
+      arn: caller.arn,
+      accountId: caller.account,
+      ...key,
+      userName: caller.userName!,
+    };
   const roleName = caller.principalArn.slice(caller.principalArn.lastIndexOf('/') + 1);
   return {
-    type: 'AssumedRole', principalId: caller.userId, arn: caller.arn, accountId: caller.account, ...key,
+    type: 'AssumedRole',
+    principalId: caller.userId,
+    arn: caller.arn,
+    accountId: caller.account,
+    ...key,
     sessionContext: {
-      sessionIssuer: { type: 'Role', principalId: caller.principalId, arn: caller.principalArn, accountId: caller.account, userName: roleName },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: caller.principalId,
+        arn: caller.principalArn,
+        accountId: caller.account,
+        userName: roleName,
+      },
       attributes: { mfaAuthenticated: 'false' },
     },
   };
@@ -59,7 +93,12 @@ function outputArns(output: unknown, into: string[], depth = 0): void {
     return;
   }
   for (const [member, value] of Object.entries(output)) {
-    if (typeof value === 'string' && (member === 'ARN' || member === 'Arn' || member === 'KeyArn') && value.startsWith('arn:')) into.push(value);
+    if (
+      typeof value === 'string' &&
+      (member === 'ARN' || member === 'Arn' || member === 'KeyArn') &&
+      value.startsWith('arn:')
+    )
+      into.push(value);
     else if (typeof value === 'object') outputArns(value, into, depth + 1);
   }
 }
@@ -78,8 +117,13 @@ export class RequestAudit {
   private finished = false;
   private claimed: { id: string | undefined } | undefined;
 
-  constructor(private readonly auditor: RequestAuditor, private readonly request: IncomingMessage, private readonly requestId: string,
-    private readonly trace: RequestTrace, private readonly started: number) {
+  constructor(
+    private readonly auditor: RequestAuditor,
+    private readonly request: IncomingMessage,
+    private readonly requestId: string,
+    private readonly trace: RequestTrace,
+    private readonly started: number,
+  ) {
     this.draft = new AuditDraft(() => this.event());
   }
 
@@ -106,8 +150,17 @@ export class RequestAudit {
     // Committed in the outbox with the write, and on its way to the chain (reads of the trail wait for it).
     if (appended && !this.error) return;
     // Failed authentication: anyone can send it, so past a budget per address it is only counted.
-    if (!this.trace.ctx && this.error
-      && !this.auditor.admitFailedAuthentication(sourceAddress(this.request), this.claimedKeyId(), this.error.code, this.started)) return;
+    if (
+      !this.trace.ctx &&
+      this.error &&
+      !this.auditor.admitFailedAuthentication(
+        sourceAddress(this.request),
+        this.claimedKeyId(),
+        this.error.code,
+        this.started,
+      )
+    )
+      return;
     await this.auditor.trail.record(this.event());
   }
 
@@ -138,7 +191,10 @@ export class RequestAudit {
       sourceIPAddress: sourceAddress(request),
       userAgent: String(request.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT),
       ...(this.error ? { errorCode: this.error.code, errorMessage: this.error.message } : {}),
-      requestParameters: model && trace.input && trace.operation ? requestParameters(model, trace.operation, trace.input, trace.bodyBytes) : null,
+      requestParameters:
+        model && trace.input && trace.operation
+          ? requestParameters(model, trace.operation, trace.input, trace.bodyBytes)
+          : null,
       responseElements: null,
       requestID: this.requestId,
       eventID: eventId(this.started),
@@ -148,8 +204,15 @@ export class RequestAudit {
       managementEvent: true,
       recipientAccountId: trace.ctx?.account ?? this.auditor.account,
       eventCategory: 'Management',
-      ...(cipher ? { tlsDetails: { tlsVersion: socket.getProtocol() ?? 'unknown', cipherSuite: cipher.standardName ?? cipher.name,
-        clientProvidedHostHeader: String(request.headers.host ?? '').slice(0, 256) } } : {}),
+      ...(cipher
+        ? {
+            tlsDetails: {
+              tlsVersion: socket.getProtocol() ?? 'unknown',
+              cipherSuite: cipher.standardName ?? cipher.name,
+              clientProvidedHostHeader: String(request.headers.host ?? '').slice(0, 256),
+            },
+          }
+        : {}),
     };
     return { record, time: this.started, resourceNames: names };
   }
@@ -160,9 +223,13 @@ export class RequestAuditor {
   private readonly budget: FailedAuthenticationBudget;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly trail: AuditTrail, readonly account: string, readonly region: string,
+  constructor(
+    readonly trail: AuditTrail,
+    readonly account: string,
+    readonly region: string,
     private readonly budgetOptions: FailedAuthenticationBudgetOptions = DEFAULT_FAILED_AUTHENTICATION_BUDGET,
-    private readonly onError: (error: unknown) => void = () => {}) {
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
     this.budget = new FailedAuthenticationBudget(budgetOptions);
   }
 
@@ -185,15 +252,26 @@ export class RequestAuditor {
 
   private async recordSummaries(all: boolean): Promise<void> {
     for (const s of this.budget.takeEnded(Date.now(), all)) {
-      const event = serviceEvent({
-        source: 'coffer.amazonaws.com', name: 'FailedAuthenticationSummary', account: this.account, region: this.region, arns: [],
-        errorCode: s.errorCodes[0] ?? 'UnrecognizedClientException',
-        details: {
-          suppressedEvents: s.count, ...(s.accessKeyId ? { claimedAccessKeyId: s.accessKeyId } : {}),
-          firstEventTime: cloudTrailTime(s.firstTime), lastEventTime: cloudTrailTime(s.lastTime), errorCodes: s.errorCodes,
-          recordedOneByOne: this.budgetOptions.perWindow, windowSeconds: this.budgetOptions.windowMs / 1000,
+      const event = serviceEvent(
+        {
+          source: 'coffer.amazonaws.com',
+          name: 'FailedAuthenticationSummary',
+          account: this.account,
+          region: this.region,
+          arns: [],
+          errorCode: s.errorCodes[0] ?? 'UnrecognizedClientException',
+          details: {
+            suppressedEvents: s.count,
+            ...(s.accessKeyId ? { claimedAccessKeyId: s.accessKeyId } : {}),
+            firstEventTime: cloudTrailTime(s.firstTime),
+            lastEventTime: cloudTrailTime(s.lastTime),
+            errorCodes: s.errorCodes,
+            recordedOneByOne: this.budgetOptions.perWindow,
+            windowSeconds: this.budgetOptions.windowMs / 1000,
+          },
         },
-      }, Date.now());
+        Date.now(),
+      );
       try {
         await this.trail.record({ ...event, record: { ...event.record, sourceIPAddress: s.sourceIPAddress } });
       } catch (error) {

@@ -57,7 +57,12 @@ const SURELY_SMALL_BODY = MAX_PARAMETERS_BYTES / 16;
  * requestParameters of `operation` with decoded `input` (null for an operation without input);
  * `bodyBytes` is the size of the request's body.
  */
-export function requestParameters(model: ServiceModel, operation: string, input: Record<string, unknown>, bodyBytes = Infinity): Record<string, unknown> | null {
+export function requestParameters(
+  model: ServiceModel,
+  operation: string,
+  input: Record<string, unknown>,
+  bodyBytes = Infinity,
+): Record<string, unknown> | null {
   const shapeName = model.operations[operation];
   if (!shapeName) return null;
   const out = shown(model, shapeName, input, 0) as Record<string, unknown> | undefined;

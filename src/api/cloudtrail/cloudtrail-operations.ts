@@ -9,8 +9,8 @@ import { cloudTrailModel } from '../models/cloudtrail.js';
 
 /** The CloudTrail service. */
 export function cloudTrailService(lookup: EventLookup): ApiService {
-  const operations = new Map<string, ServiceOperation>([
-    ['LookupEvents', op((c, i) => lookup.lookupEvents(c, i))],
+  const operations = new Map<string, ServiceOperation>([['LookupEvents', op((c, i) => lookup.lookupEvents(c, i))]]);
+  return serviceFromModel(cloudTrailModel, 'cloudtrail', operations, async (_ctx, action) => [
+    { action: `cloudtrail:${action}`, resource: '*' },
   ]);
-  return serviceFromModel(cloudTrailModel, 'cloudtrail', operations, async (_ctx, action) => [{ action: `cloudtrail:${action}`, resource: '*' }]);
 }

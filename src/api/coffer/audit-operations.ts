@@ -11,5 +11,7 @@ export function cofferAuditService(report: AccessReport): ApiService {
   const operations = new Map<string, ServiceOperation>([
     ['GetAccessReport', op((c, i) => report.getAccessReport(c, i))],
   ]);
-  return serviceFromModel(cofferAuditModel, 'coffer', operations, async (_ctx, action) => [{ action: `coffer:${action}`, resource: '*' }]);
+  return serviceFromModel(cofferAuditModel, 'coffer', operations, async (_ctx, action) => [
+    { action: `coffer:${action}`, resource: '*' },
+  ]);
 }

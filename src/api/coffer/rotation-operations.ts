@@ -17,7 +17,11 @@ import { handler as op, serviceFromModel, type ApiService, type ServiceOperation
 import { cofferModel } from '../models/coffer.js';
 
 /** The CofferRotation service. */
-export function rotationService(rotation: RotationService, parameters: SsmPermissions, secrets: SecretsPermissions): ApiService {
+export function rotationService(
+  rotation: RotationService,
+  parameters: SsmPermissions,
+  secrets: SecretsPermissions,
+): ApiService {
   /** A permission on a rotation's target, with its tags (and a secret's policy). */
   const onTarget = async (ctx: RequestContext, action: string, name: string, kind: unknown): Promise<Permission> => {
     const parameter = (kind ?? (name.startsWith('/') ? 'parameter' : 'secret')) === 'parameter';
@@ -29,18 +33,24 @@ export function rotationService(rotation: RotationService, parameters: SsmPermis
     ['RemoveFunction', op((c, i) => rotation.removeFunction(c, i))],
     ['RotateParameter', op((c, i) => rotation.rotateParameter(c, i))],
     ['CancelParameterRotation', op((c, i) => rotation.cancelParameterRotation(c, i))],
-    ['GetRotationStatus', op(async (c, i: { Name?: string; Kind?: TargetKind; MaxResults?: number }) => {
-      const status = await rotation.rotationStatus(c, i);
-      if (i.Name !== undefined || !c.authorize) return status;
-      // Every run's record is about its target: a listing shows only the runs of targets the
-      // caller may see, each authorized as a request naming it would be.
-      const shown = [];
-      for (const run of status.Rotations) {
-        const allowed = await c.authorize([await onTarget(c, 'coffer:GetRotationStatus', run.Target, run.Kind)]).then(() => true, () => false);
-        if (allowed) shown.push(run);
-      }
-      return { Rotations: shown };
-    })],
+    [
+      'GetRotationStatus',
+      op(async (c, i: { Name?: string; Kind?: TargetKind; MaxResults?: number }) => {
+        const status = await rotation.rotationStatus(c, i);
+        if (i.Name !== undefined || !c.authorize) return status;
+        // Every run's record is about its target: a listing shows only the runs of targets the
+        // caller may see, each authorized as a request naming it would be.
+        const shown = [];
+        for (const run of status.Rotations) {
+          const allowed = await c.authorize([await onTarget(c, 'coffer:GetRotationStatus', run.Target, run.Kind)]).then(
+            () => true,
+            () => false,
+          );
+          if (allowed) shown.push(run);
+        }
+        return { Rotations: shown };
+      }),
+    ],
   ]);
   return serviceFromModel(cofferModel, 'coffer', operations, async (ctx, action, input) => {
     const iamAction = `coffer:${action}`;
@@ -54,8 +64,12 @@ export function rotationService(rotation: RotationService, parameters: SsmPermis
         return [onFunction(input.Name)];
       case 'RotateParameter':
         // As RotateSecret needs lambda:InvokeFunction on its function, so does a parameter's.
-        return [parameters.onParameter(ctx, iamAction, String(input.Name)),
-          ...(input.RotationFunction !== undefined ? [onFunction(input.RotationFunction, 'lambda:InvokeFunction')] : [])];
+        return [
+          parameters.onParameter(ctx, iamAction, String(input.Name)),
+          ...(input.RotationFunction !== undefined
+            ? [onFunction(input.RotationFunction, 'lambda:InvokeFunction')]
+            : []),
+        ];
       case 'CancelParameterRotation':
         return [parameters.onParameter(ctx, iamAction, String(input.Name))];
       case 'GetRotationStatus':

@@ -29,10 +29,13 @@ function holderOperations(policies: IamPolicies, holder: Holder): [string, Servi
   const kind = CAPITAL[holder];
   return [
     [`Put${kind}Policy`, op((c, i: Input) => policies.putInline(c, holder, name(i), i.PolicyName, i.PolicyDocument))],
-    [`Get${kind}Policy`, op(async (c, i: Input) => {
-      const found = await policies.getInline(c, holder, name(i), i.PolicyName);
-      return { [NAME_FIELD[holder]]: found.name, PolicyName: found.policyName, PolicyDocument: found.document };
-    })],
+    [
+      `Get${kind}Policy`,
+      op(async (c, i: Input) => {
+        const found = await policies.getInline(c, holder, name(i), i.PolicyName);
+        return { [NAME_FIELD[holder]]: found.name, PolicyName: found.policyName, PolicyDocument: found.document };
+      }),
+    ],
     [`List${kind}Policies`, op((c, i: Input) => policies.listInline(c, holder, name(i)))],
     [`Delete${kind}Policy`, op((c, i: Input) => policies.deleteInline(c, holder, name(i), i.PolicyName))],
     [`Attach${kind}Policy`, op((c, i: Input) => policies.attach(c, holder, name(i), i.PolicyArn))],
@@ -83,5 +86,7 @@ export function iamService(iam: IamEngines): ApiService {
     ['ListAccountAliases', op(() => iam.directory.listAccountAliases())],
     ['GetAccessKeyLastUsed', op((c, i) => iam.directory.getAccessKeyLastUsed(c, i))],
   ]);
-  return serviceFromModel(iamModel, 'iam', operations, (ctx, action, input) => iam.permissions.permissionsFor(ctx, action, input));
+  return serviceFromModel(iamModel, 'iam', operations, (ctx, action, input) =>
+    iam.permissions.permissionsFor(ctx, action, input),
+  );
 }

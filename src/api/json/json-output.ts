@@ -9,7 +9,8 @@ function withEpochSeconds(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withEpochSeconds);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key in value as Record<string, unknown>) out[key] = withEpochSeconds((value as Record<string, unknown>)[key]);
+    for (const key in value as Record<string, unknown>)
+      out[key] = withEpochSeconds((value as Record<string, unknown>)[key]);
     return out;
   }
   return value;

@@ -33,5 +33,7 @@ export function kmsService(kms: KeyManagement, permissions: KmsPermissions): Api
     ['ListResourceTags', op((c, i) => kms.listResourceTags(c, i))],
     ['GenerateRandom', op((c, i) => kms.generateRandom(c, i))],
   ]);
-  return serviceFromModel(kmsModel, 'kms', operations, (ctx, action, input) => permissions.permissionsFor(ctx, action, input));
+  return serviceFromModel(kmsModel, 'kms', operations, (ctx, action, input) =>
+    permissions.permissionsFor(ctx, action, input),
+  );
 }

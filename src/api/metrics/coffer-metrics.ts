@@ -46,22 +46,41 @@ export class CofferMetrics {
   /** `services` are the ones served: only their names and operation names become labels. */
   constructor(services: readonly MeteredService[]) {
     // Services may share a signing name (Coffer's CofferRotation and CofferAudit are both `coffer`).
-    for (const s of services) this.operations.set(s.name, new Set([...(this.operations.get(s.name) ?? []), ...Object.keys(s.model.operations)]));
+    for (const s of services)
+      this.operations.set(
+        s.name,
+        new Set([...(this.operations.get(s.name) ?? []), ...Object.keys(s.model.operations)]),
+      );
     const registers = [this.registry];
     this.requests = new Counter({
-      name: 'coffer_requests_total', help: 'Requests finished, by service, operation and AWS error code (OK for success).',
-      labelNames: ['service', 'action', 'code'], registers,
+      name: 'coffer_requests_total',
+      help: 'Requests finished, by service, operation and AWS error code (OK for success).',
+      labelNames: ['service', 'action', 'code'],
+      registers,
     });
     this.denied = new Counter({
-      name: 'coffer_access_denied_total', help: 'Requests refused by IAM policy (AccessDenied, AccessDeniedException).',
-      labelNames: ['service', 'action'], registers,
+      name: 'coffer_access_denied_total',
+      help: 'Requests refused by IAM policy (AccessDenied, AccessDeniedException).',
+      labelNames: ['service', 'action'],
+      registers,
     });
     this.durations = new Histogram({
-      name: 'coffer_request_duration_seconds', help: 'Time from a request\'s arrival to its answer.', labelNames: ['service', 'action'], registers,
+      name: 'coffer_request_duration_seconds',
+      help: "Time from a request's arrival to its answer.",
+      labelNames: ['service', 'action'],
+      registers,
     });
-    this.rotations = new Counter({ name: 'coffer_rotation_runs_total', help: 'Rotation runs finished, by outcome.', labelNames: ['outcome'], registers });
+    this.rotations = new Counter({
+      name: 'coffer_rotation_runs_total',
+      help: 'Rotation runs finished, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.auditWrites = new Histogram({
-      name: 'coffer_audit_write_duration_seconds', help: 'Time to write one audit record.', buckets: AUDIT_WRITE_BUCKETS, registers,
+      name: 'coffer_audit_write_duration_seconds',
+      help: 'Time to write one audit record.',
+      buckets: AUDIT_WRITE_BUCKETS,
+      registers,
     });
     collectDefaultMetrics({ register: this.registry });
   }

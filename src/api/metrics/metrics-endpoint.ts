@@ -25,7 +25,12 @@ export function presentsToken(request: IncomingMessage, token: string): boolean 
 }
 
 /** Answers `GET /metrics`: 200 with the exposition, or 401 without the token. Returns the status. */
-export async function serveMetrics(request: IncomingMessage, response: ServerResponse, requestId: string, endpoint: MetricsEndpoint): Promise<number> {
+export async function serveMetrics(
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  endpoint: MetricsEndpoint,
+): Promise<number> {
   if (!presentsToken(request, endpoint.token)) {
     const body = JSON.stringify({ __type: 'Unauthorized', message: 'Metrics need the bearer token.' });
     sendJson(response, 401, requestId, body, { 'www-authenticate': 'Bearer' });

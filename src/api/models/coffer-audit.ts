@@ -12,7 +12,10 @@ export const cofferAuditModel: ServiceModel = {
     GetAccessReport: 'GetAccessReportRequest',
   },
   shapes: {
-    GetAccessReportRequest: { type: 'structure', members: { Prefix: 'Prefix', Kind: 'ItemKind', MaxResults: 'MaxResults', NextToken: 'NextToken' } },
+    GetAccessReportRequest: {
+      type: 'structure',
+      members: { Prefix: 'Prefix', Kind: 'ItemKind', MaxResults: 'MaxResults', NextToken: 'NextToken' },
+    },
     MaxResults: { type: 'integer', min: 1, max: 1000 },
     NextToken: { type: 'string', min: 1, max: 4096 },
     Prefix: { type: 'string', min: 0, max: 2048 },

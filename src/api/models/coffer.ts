@@ -17,20 +17,45 @@ export const cofferModel: ServiceModel = {
     GetRotationStatus: 'GetRotationStatusRequest',
   },
   shapes: {
-    RegisterFunctionRequest: { type: 'structure', members: { Name: 'FunctionName', Url: 'FunctionUrl', Builtin: 'BuiltinName', Options: 'RotatorOptions' }, required: ['Name'] },
+    RegisterFunctionRequest: {
+      type: 'structure',
+      members: { Name: 'FunctionName', Url: 'FunctionUrl', Builtin: 'BuiltinName', Options: 'RotatorOptions' },
+      required: ['Name'],
+    },
     ListFunctionsRequest: { type: 'structure', members: {} },
     RemoveFunctionRequest: { type: 'structure', members: { Name: 'FunctionName' }, required: ['Name'] },
     RotateParameterRequest: {
-      type: 'structure', required: ['Name'],
-      members: { Name: 'ParameterName', RotationFunction: 'FunctionReference', RotationRules: 'RotationRules', RotateImmediately: 'Boolean' },
+      type: 'structure',
+      required: ['Name'],
+      members: {
+        Name: 'ParameterName',
+        RotationFunction: 'FunctionReference',
+        RotationRules: 'RotationRules',
+        RotateImmediately: 'Boolean',
+      },
     },
     CancelParameterRotationRequest: { type: 'structure', members: { Name: 'ParameterName' }, required: ['Name'] },
-    GetRotationStatusRequest: { type: 'structure', members: { Name: 'TargetName', Kind: 'TargetKind', MaxResults: 'MaxResults' } },
+    GetRotationStatusRequest: {
+      type: 'structure',
+      members: { Name: 'TargetName', Kind: 'TargetKind', MaxResults: 'MaxResults' },
+    },
     RotatorOptions: {
       type: 'structure',
-      members: { field: 'OptionText', length: 'PasswordLength', excludeCharacters: 'OptionText', excludePunctuation: 'Boolean' },
+      members: {
+        field: 'OptionText',
+        length: 'PasswordLength',
+        excludeCharacters: 'OptionText',
+        excludePunctuation: 'Boolean',
+      },
     },
-    RotationRules: { type: 'structure', members: { AutomaticallyAfterDays: 'RotationDays', Duration: 'Duration', ScheduleExpression: 'ScheduleExpression' } },
+    RotationRules: {
+      type: 'structure',
+      members: {
+        AutomaticallyAfterDays: 'RotationDays',
+        Duration: 'Duration',
+        ScheduleExpression: 'ScheduleExpression',
+      },
+    },
     FunctionName: { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9_-]+' },
     FunctionReference: { type: 'string', min: 1, max: 2048 },
     FunctionUrl: { type: 'string', min: 1, max: 2048 },

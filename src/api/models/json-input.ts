@@ -18,10 +18,14 @@ function jsonKind(value: unknown): string {
   if (Array.isArray(value)) return 'START_ARRAY';
   if (value === null) return 'VALUE_NULL';
   switch (typeof value) {
-    case 'string': return 'STRING_VALUE';
-    case 'number': return Number.isInteger(value) ? 'NUMBER_VALUE' : 'VALUE_NUMBER_FLOAT';
-    case 'boolean': return value ? 'VALUE_TRUE' : 'VALUE_FALSE';
-    default: return 'START_OBJECT';
+    case 'string':
+      return 'STRING_VALUE';
+    case 'number':
+      return Number.isInteger(value) ? 'NUMBER_VALUE' : 'VALUE_NUMBER_FLOAT';
+    case 'boolean':
+      return value ? 'VALUE_TRUE' : 'VALUE_FALSE';
+    default:
+      return 'START_OBJECT';
   }
 }
 
@@ -76,16 +80,19 @@ function decodeValue(model: ServiceModel, shapeName: string, value: unknown): un
       });
     case 'map': {
       if (!isRecord(value)) throw mismatch(value, 'a Map');
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => {
-        if (v === null) throw new SerializationException('Null values are not allowed in maps.');
-        return [k, decodeValue(model, shape.value, v)];
-      }));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => {
+          if (v === null) throw new SerializationException('Null values are not allowed in maps.');
+          return [k, decodeValue(model, shape.value, v)];
+        }),
+      );
     }
     case 'string':
       if (typeof value !== 'string') throw mismatch(value, 'a String');
       return value;
     case 'blob':
-      if (typeof value !== 'string' || !BASE64.test(value)) throw new SerializationException('Blob members must be base64-encoded strings.');
+      if (typeof value !== 'string' || !BASE64.test(value))
+        throw new SerializationException('Blob members must be base64-encoded strings.');
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw mismatch(value, 'a Boolean');
@@ -93,7 +100,8 @@ function decodeValue(model: ServiceModel, shapeName: string, value: unknown): un
     case 'integer':
     case 'long': {
       const limit = shape.type === 'integer' ? 2 ** 31 : Number.MAX_SAFE_INTEGER;
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch(value, shape.type === 'integer' ? 'an Integer' : 'a Long');
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        throw mismatch(value, shape.type === 'integer' ? 'an Integer' : 'a Long');
       if (value >= limit || value < -limit) throw new SerializationException('Numeric value out of range.');
       return value;
     }

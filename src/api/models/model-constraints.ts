@@ -39,7 +39,13 @@ function failure(path: string, display: string, constraint: string): string {
 }
 
 /** Checks a decoded value against its shape, appending each failure's text to `failures`. */
-export function checkConstraints(model: ServiceModel, shapeName: string, value: unknown, path: string, failures: string[]): void {
+export function checkConstraints(
+  model: ServiceModel,
+  shapeName: string,
+  value: unknown,
+  path: string,
+  failures: string[],
+): void {
   const shape = model.shapes[shapeName]!;
   const sensitive = 'sensitive' in shape && shape.sensitive === true;
   const display = shown(shape, value, sensitive);
@@ -60,7 +66,8 @@ export function checkConstraints(model: ServiceModel, shapeName: string, value: 
     case 'list': {
       const list = value as unknown[];
       lengthFailures(shape, list.length, path, display, failures);
-      list.forEach((item, i) => checkConstraints(model, shape.member, item, `${path}.${i + 1}.member`, failures));
+      for (const [i, item] of list.entries())
+        checkConstraints(model, shape.member, item, `${path}.${i + 1}.member`, failures);
       return;
     }
     case 'map': {
@@ -75,7 +82,8 @@ export function checkConstraints(model: ServiceModel, shapeName: string, value: 
     case 'string': {
       const text = value as string;
       lengthFailures(shape, text.length, path, display, failures);
-      if (shape.enum && !shape.enum.includes(text)) failures.push(failure(path, display, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`));
+      if (shape.enum && !shape.enum.includes(text))
+        failures.push(failure(path, display, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`));
       if (shape.pattern !== undefined && !patternOf(shape).test(text)) {
         failures.push(failure(path, display, `Member must satisfy regular expression pattern: ${shape.pattern}`));
       }
@@ -87,8 +95,10 @@ export function checkConstraints(model: ServiceModel, shapeName: string, value: 
     case 'integer':
     case 'long': {
       const n = value as number;
-      if (shape.min !== undefined && n < shape.min) failures.push(failure(path, display, `Member must have value greater than or equal to ${shape.min}`));
-      if (shape.max !== undefined && n > shape.max) failures.push(failure(path, display, `Member must have value less than or equal to ${shape.max}`));
+      if (shape.min !== undefined && n < shape.min)
+        failures.push(failure(path, display, `Member must have value greater than or equal to ${shape.min}`));
+      if (shape.max !== undefined && n > shape.max)
+        failures.push(failure(path, display, `Member must have value less than or equal to ${shape.max}`));
       return;
     }
     default:
@@ -96,7 +106,15 @@ export function checkConstraints(model: ServiceModel, shapeName: string, value: 
   }
 }
 
-function lengthFailures(shape: { min?: number; max?: number }, length: number, path: string, display: string, failures: string[]): void {
-  if (shape.min !== undefined && length < shape.min) failures.push(failure(path, display, `Member must have length greater than or equal to ${shape.min}`));
-  if (shape.max !== undefined && length > shape.max) failures.push(failure(path, display, `Member must have length less than or equal to ${shape.max}`));
+function lengthFailures(
+  shape: { min?: number; max?: number },
+  length: number,
+  path: string,
+  display: string,
+  failures: string[],
+): void {
+  if (shape.min !== undefined && length < shape.min)
+    failures.push(failure(path, display, `Member must have length greater than or equal to ${shape.min}`));
+  if (shape.max !== undefined && length > shape.max)
+    failures.push(failure(path, display, `Member must have length less than or equal to ${shape.max}`));
 }

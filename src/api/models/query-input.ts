@@ -36,7 +36,11 @@ function decodeComponent(text: string): string {
 }
 
 /** Parses a form body into Action, Version and a tree of the other keys. */
-export function parseQueryForm(body: Buffer): { action: string | undefined; version: string | undefined; root: FormNode } {
+export function parseQueryForm(body: Buffer): {
+  action: string | undefined;
+  version: string | undefined;
+  root: FormNode;
+} {
   let text: string;
   try {
     text = utf8.decode(body);
@@ -65,7 +69,8 @@ export function parseQueryForm(body: Buffer): { action: string | undefined; vers
 
 function insert(root: FormNode, key: string, value: string): void {
   const segments = key.split('.');
-  if (segments.length > MAX_KEY_SEGMENTS) throw new MalformedQueryString(`A parameter name has more than ${MAX_KEY_SEGMENTS} levels.`);
+  if (segments.length > MAX_KEY_SEGMENTS)
+    throw new MalformedQueryString(`A parameter name has more than ${MAX_KEY_SEGMENTS} levels.`);
   let node = root;
   for (const segment of segments) {
     let next = node.children.get(segment);
@@ -79,11 +84,15 @@ function insert(root: FormNode, key: string, value: string): void {
 }
 
 const DESCRIPTIONS: Record<string, string> = {
-  structure: 'a structure of named members', list: 'a list of members numbered from 1', map: 'a map of entries numbered from 1',
+  structure: 'a structure of named members',
+  list: 'a list of members numbered from 1',
+  map: 'a map of entries numbered from 1',
 };
 
 function wrongShape(path: string, type: string): ServiceError {
-  return validationError([`Value at '${path}' failed to satisfy constraint: Member must be ${DESCRIPTIONS[type] ?? 'a single value'}`]);
+  return validationError([
+    `Value at '${path}' failed to satisfy constraint: Member must be ${DESCRIPTIONS[type] ?? 'a single value'}`,
+  ]);
 }
 
 /** The numbered children of a list or map node (`member.1`, `entry.2`...), in order. */
@@ -118,14 +127,22 @@ function decodeNode(model: ServiceModel, shapeName: string, node: FormNode, path
       return out;
     }
     case 'list':
-      return numbered(node, 'member', path, 'list').map((item, i) => decodeNode(model, shape.member, item, `${path}.${i + 1}.member`));
+      return numbered(node, 'member', path, 'list').map((item, i) =>
+        decodeNode(model, shape.member, item, `${path}.${i + 1}.member`),
+      );
     case 'map': {
       const out: Record<string, unknown> = {};
       numbered(node, 'entry', path, 'map').forEach((entry, i) => {
         const key = entry.children.get('key');
         const value = entry.children.get('value');
-        if (!key || !value || entry.children.size !== 2 || entry.value !== undefined) throw wrongShape(`${path}.${i + 1}`, 'map');
-        out[String(decodeNode(model, shape.key, key, `${path}.${i + 1}.key`))] = decodeNode(model, shape.value, value, `${path}.${i + 1}.value`);
+        if (!key || !value || entry.children.size !== 2 || entry.value !== undefined)
+          throw wrongShape(`${path}.${i + 1}`, 'map');
+        out[String(decodeNode(model, shape.key, key, `${path}.${i + 1}.key`))] = decodeNode(
+          model,
+          shape.value,
+          value,
+          `${path}.${i + 1}.value`,
+        );
       });
       return out;
     }
@@ -141,18 +158,21 @@ function decodeNode(model: ServiceModel, shapeName: string, node: FormNode, path
     case 'double':
     case 'float': {
       const text = scalar(node, path);
-      if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text)) throw validationError([`Value '${text}' at '${path}' failed to satisfy constraint: Member must be a number`]);
+      if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text))
+        throw validationError([`Value '${text}' at '${path}' failed to satisfy constraint: Member must be a number`]);
       return Number(text);
     }
     case 'boolean': {
       const text = scalar(node, path).toLowerCase();
-      if (text !== 'true' && text !== 'false') throw validationError([`Value at '${path}' failed to satisfy constraint: Member must be true or false`]);
+      if (text !== 'true' && text !== 'false')
+        throw validationError([`Value at '${path}' failed to satisfy constraint: Member must be true or false`]);
       return text === 'true';
     }
     case 'timestamp': {
       const text = scalar(node, path);
       const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text);
-      if (Number.isNaN(ms)) throw validationError([`Value at '${path}' failed to satisfy constraint: Member must be a timestamp`]);
+      if (Number.isNaN(ms))
+        throw validationError([`Value at '${path}' failed to satisfy constraint: Member must be a timestamp`]);
       return new Date(ms);
     }
     default:

@@ -7,13 +7,22 @@
 
 /** One shape; members, list members, map keys and values name other shapes of the table. */
 export type ModelShape =
-  | { readonly type: 'structure'; readonly members: Readonly<Record<string, string>>; readonly required?: readonly string[] }
+  | {
+      readonly type: 'structure';
+      readonly members: Readonly<Record<string, string>>;
+      readonly required?: readonly string[];
+    }
   | { readonly type: 'list'; readonly member: string; readonly min?: number; readonly max?: number }
   | { readonly type: 'map'; readonly key: string; readonly value: string; readonly min?: number; readonly max?: number }
   | {
-    readonly type: 'string'; readonly min?: number; readonly max?: number; readonly pattern?: string; readonly flags?: string;
-    readonly enum?: readonly string[]; readonly sensitive?: boolean;
-  }
+      readonly type: 'string';
+      readonly min?: number;
+      readonly max?: number;
+      readonly pattern?: string;
+      readonly flags?: string;
+      readonly enum?: readonly string[];
+      readonly sensitive?: boolean;
+    }
   | { readonly type: 'blob'; readonly min?: number; readonly max?: number; readonly sensitive?: boolean }
   | { readonly type: 'integer' | 'long'; readonly min?: number; readonly max?: number }
   | { readonly type: 'double' | 'float' }

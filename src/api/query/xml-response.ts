@@ -8,8 +8,11 @@ import { ServiceError } from '../../engine/service-error.js';
 /** Members IAM returns URL-encoded. */
 const URL_ENCODED = new Set(['PolicyDocument', 'AssumeRolePolicyDocument', 'Document']);
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+function escapeXml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`,
+  );
 }
 
 function scalar(name: string, value: unknown): string {
@@ -21,19 +24,27 @@ function scalar(name: string, value: unknown): string {
 function element(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return `<${name}>${value.map((v) => element('member', v)).join('')}</${name}>`;
-  if (typeof value === 'object' && !(value instanceof Date)) return `<${name}>${members(value as Record<string, unknown>)}</${name}>`;
-  return `<${name}>${escape(scalar(name, value))}</${name}>`;
+  if (typeof value === 'object' && !(value instanceof Date))
+    return `<${name}>${members(value as Record<string, unknown>)}</${name}>`;
+  return `<${name}>${escapeXml(scalar(name, value))}</${name}>`;
 }
 
 function members(value: Record<string, unknown>): string {
-  return Object.entries(value).map(([k, v]) => element(k, v)).join('');
+  return Object.entries(value)
+    .map(([k, v]) => element(k, v))
+    .join('');
 }
 
 /** A successful Query response. */
 export function xmlResult(action: string, namespace: string, output: object, requestId: string): string {
-  const result = Object.keys(output).length > 0 ? `<${action}Result>${members(output as Record<string, unknown>)}</${action}Result>` : '';
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${namespace}">${result}` +
-    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+  const result =
+    Object.keys(output).length > 0
+      ? `<${action}Result>${members(output as Record<string, unknown>)}</${action}Result>`
+      : '';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${namespace}">${result}` +
+    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
+  );
 }
 
 /**
@@ -57,6 +68,9 @@ export function asQueryError(error: ServiceError): ServiceError {
 /** A Query error response. */
 export function xmlError(namespace: string, error: ServiceError, requestId: string): string {
   const type = error.httpStatus >= 500 ? 'Receiver' : 'Sender';
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type>` +
-    `<Code>${escape(error.code)}</Code><Message>${escape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type>` +
+    `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>`
+  );
 }

@@ -44,5 +44,7 @@ export function secretsService(sm: SecretsEngines): ApiService {
     ['RotateSecret', op((c, i) => rotation.rotateSecret(c, i))],
     ['CancelRotateSecret', op((c, i) => rotation.cancelRotateSecret(c, i))],
   ]);
-  return serviceFromModel(secretsManagerModel, 'secretsmanager', operations, (ctx, action, input) => sm.permissions.permissionsFor(ctx, action, input));
+  return serviceFromModel(secretsManagerModel, 'secretsmanager', operations, (ctx, action, input) =>
+    sm.permissions.permissionsFor(ctx, action, input),
+  );
 }

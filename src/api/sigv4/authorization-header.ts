@@ -18,7 +18,8 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
 
 /** Parses the header; IncompleteSignatureException names what is missing or malformed. */
 export function parseAuthorization(header: string): SigV4Authorization {
-  if (!header.startsWith(`${ALGORITHM} `)) throw new IncompleteSignatureException(`Authorization header requires the ${ALGORITHM} algorithm.`);
+  if (!header.startsWith(`${ALGORITHM} `))
+    throw new IncompleteSignatureException(`Authorization header requires the ${ALGORITHM} algorithm.`);
   const fields = new Map<string, string>();
   for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
     const at = part.indexOf('=');
@@ -26,15 +27,23 @@ export function parseAuthorization(header: string): SigV4Authorization {
   }
   const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((f) => !fields.get(f));
   if (missing.length > 0) {
-    throw new IncompleteSignatureException(`Authorization header requires ${missing.map((m) => `'${m}'`).join(', ')} parameter${missing.length > 1 ? 's' : ''}. Authorization=${ALGORITHM}`);
+    throw new IncompleteSignatureException(
+      `Authorization header requires ${missing.map((m) => `'${m}'`).join(', ')} ` +
+        `parameter${missing.length > 1 ? 's' : ''}. Authorization=${ALGORITHM}`,
+    );
   }
   const scope = fields.get('Credential')!.split('/');
   if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1]!) || !scope[0]) {
-    throw new IncompleteSignatureException('Credential should be scoped to a valid date, region and service: ACCESS_KEY/YYYYMMDD/REGION/SERVICE/aws4_request.');
+    throw new IncompleteSignatureException(
+      'Credential should be scoped to a valid date, region and service: ' +
+        'ACCESS_KEY/YYYYMMDD/REGION/SERVICE/aws4_request.',
+    );
   }
   const signature = fields.get('Signature')!;
-  if (!/^[0-9a-f]{64}$/.test(signature)) throw new IncompleteSignatureException('Signature must be 64 lower-case hexadecimal characters.');
+  if (!/^[0-9a-f]{64}$/.test(signature))
+    throw new IncompleteSignatureException('Signature must be 64 lower-case hexadecimal characters.');
   const signedHeaders = fields.get('SignedHeaders')!.split(';');
-  if (signedHeaders.some((h) => h === '' || h !== h.toLowerCase())) throw new IncompleteSignatureException('SignedHeaders must be lower-case names separated by semicolons.');
+  if (signedHeaders.some((h) => h === '' || h !== h.toLowerCase()))
+    throw new IncompleteSignatureException('SignedHeaders must be lower-case names separated by semicolons.');
   return { accessKeyId: scope[0], date: scope[1]!, region: scope[2]!, service: scope[3]!, signedHeaders, signature };
 }

@@ -24,19 +24,22 @@ export function canonicalUri(path: string): string {
 export function canonicalQuery(search: string): string {
   const query = search.startsWith('?') ? search.slice(1) : search;
   if (query === '') return '';
-  const pairs = query.split('&').filter((p) => p !== '').map((pair) => {
-    const at = pair.indexOf('=');
-    const decode = (s: string) => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        throw new MalformedQueryString('The query string has an invalid percent-encoding.');
-      }
-    };
-    const name = uriEncode(decode(at === -1 ? pair : pair.slice(0, at)));
-    const value = uriEncode(decode(at === -1 ? '' : pair.slice(at + 1)));
-    return [name, value] as const;
-  });
+  const pairs = query
+    .split('&')
+    .filter((p) => p !== '')
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      const decode = (s: string) => {
+        try {
+          return decodeURIComponent(s.replace(/\+/g, ' '));
+        } catch {
+          throw new MalformedQueryString('The query string has an invalid percent-encoding.');
+        }
+      };
+      const name = uriEncode(decode(at === -1 ? pair : pair.slice(0, at)));
+      const value = uriEncode(decode(at === -1 ? '' : pair.slice(at + 1)));
+      return [name, value] as const;
+    });
   pairs.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return pairs.map(([n, v]) => `${n}=${v}`).join('&');
 }
@@ -64,8 +67,12 @@ export interface CanonicalInput {
 /** The canonical request text. */
 export function canonicalRequest(input: CanonicalInput): string {
   return [
-    input.method, canonicalUri(input.path), canonicalQuery(input.search),
-    canonicalHeaders(input.headers, input.signedHeaders), input.signedHeaders.join(';'), input.payloadHash,
+    input.method,
+    canonicalUri(input.path),
+    canonicalQuery(input.search),
+    canonicalHeaders(input.headers, input.signedHeaders),
+    input.signedHeaders.join(';'),
+    input.payloadHash,
   ].join('\n');
 }
 

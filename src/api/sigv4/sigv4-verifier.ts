@@ -12,7 +12,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ActiveAccessKey } from '../../engine/identity/access-key-store.js';
 import {
-  IncompleteSignatureException, InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException,
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  UnrecognizedClientException,
 } from '../wire-errors.js';
 import { parseAuthorization, type SigV4Authorization } from './authorization-header.js';
 import { canonicalRequest, sha256Hex, stringToSign } from './canonical-request.js';
@@ -41,7 +44,10 @@ export interface VerifiedCaller {
 }
 
 /** Looks up the active access key for an id (and, for temporary credentials, the session token). */
-export type AccessKeyLookup = (accessKeyId: string, sessionToken: string | undefined) => Promise<ActiveAccessKey | undefined>;
+export type AccessKeyLookup = (
+  accessKeyId: string,
+  sessionToken: string | undefined,
+) => Promise<ActiveAccessKey | undefined>;
 
 /** Parses `20150830T123600Z`. */
 function parseAmzDate(text: string): number | undefined {
@@ -50,14 +56,21 @@ function parseAmzDate(text: string): number | undefined {
 }
 
 function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** SigV4 verification against stored access keys. */
 export class SigV4Verifier {
   private readonly signingKeys = new SigningKeyCache();
 
-  constructor(private readonly lookup: AccessKeyLookup, private readonly regions: ReadonlySet<string>, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly lookup: AccessKeyLookup,
+    private readonly regions: ReadonlySet<string>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The parsed Authorization header and checked date, before any key lookup (for --dev mode too). */
   checkShape(request: SignedRequest, services: readonly string[]): { auth: SigV4Authorization; amzDate: string } {
@@ -66,19 +79,35 @@ export class SigV4Verifier {
     const auth = parseAuthorization(header);
     const amzDate = request.headers.get('x-amz-date') ?? '';
     const signedAt = parseAmzDate(amzDate);
-    if (signedAt === undefined) throw new IncompleteSignatureException('Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
+    if (signedAt === undefined)
+      throw new IncompleteSignatureException(
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+      );
     const now = this.now();
     if (signedAt < now - SKEW_MS) {
-      throw new InvalidSignatureException(`Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - SKEW_MS)} (${formatAmzDate(now)} - 15 min.)`);
+      throw new InvalidSignatureException(
+        `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - SKEW_MS)} (${formatAmzDate(now)} - ` +
+          `15 min.)`,
+      );
     }
     if (signedAt > now + SKEW_MS) {
-      throw new InvalidSignatureException(`Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + SKEW_MS)} (${formatAmzDate(now)} + 15 min.)`);
+      throw new InvalidSignatureException(
+        `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + SKEW_MS)} ` +
+          `(${formatAmzDate(now)} + 15 min.)`,
+      );
     }
-    if (auth.date !== amzDate.slice(0, 8)) throw new InvalidSignatureException(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
-    if (!services.includes(auth.service)) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${services[0]}'.`);
-    if (!this.regions.has(auth.region)) throw new InvalidSignatureException('Credential should be scoped to a valid region.');
+    if (auth.date !== amzDate.slice(0, 8))
+      throw new InvalidSignatureException(
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != ` +
+          `'${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+      );
+    if (!services.includes(auth.service))
+      throw new InvalidSignatureException(`Credential should be scoped to correct service: '${services[0]}'.`);
+    if (!this.regions.has(auth.region))
+      throw new InvalidSignatureException('Credential should be scoped to a valid region.');
     for (const required of ['host', 'x-amz-date', ...SIGNED_WHEN_SENT.filter((h) => request.headers.has(h))]) {
-      if (!auth.signedHeaders.includes(required)) throw new InvalidSignatureException(`'${required}' must be a 'SignedHeader' in the AWS Authorization.`);
+      if (!auth.signedHeaders.includes(required))
+        throw new InvalidSignatureException(`'${required}' must be a 'SignedHeader' in the AWS Authorization.`);
     }
     return { auth, amzDate };
   }
@@ -90,12 +119,20 @@ export class SigV4Verifier {
     if (!key) throw new UnrecognizedClientException();
     const payloadHash = sha256Hex(request.body);
     const claimed = request.headers.get('x-amz-content-sha256');
-    if (claimed !== undefined && claimed !== payloadHash) throw new InvalidSignatureException('The provided \'x-amz-content-sha256\' header does not match what was computed.');
+    if (claimed !== undefined && claimed !== payloadHash)
+      throw new InvalidSignatureException(
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      );
     const canonical = canonicalRequest({ ...request, signedHeaders: auth.signedHeaders, payloadHash });
     const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
     const signingKey = this.signingKeys.get(key.accessKeyId, key.secretAccessKey, auth.date, auth.region, auth.service);
     const expected = Buffer.from(signatureFor(signingKey, stringToSign(amzDate, scope, canonical)), 'hex');
     if (!timingSafeEqual(expected, Buffer.from(auth.signature, 'hex'))) throw new InvalidSignatureException();
-    return { key, region: auth.region, service: auth.service, sessionToken: request.headers.get('x-amz-security-token') };
+    return {
+      key,
+      region: auth.region,
+      service: auth.service,
+      sessionToken: request.headers.get('x-amz-security-token'),
+    };
   }
 }

@@ -24,5 +24,7 @@ export function ssmService(store: ParameterStore, permissions: SsmPermissions): 
     ['RemoveTagsFromResource', op((c, i) => store.removeTagsFromResource(c, i))],
     ['ListTagsForResource', op((c, i) => store.listTagsForResource(c, i))],
   ]);
-  return serviceFromModel(ssmModel, 'ssm', operations, (ctx, action, input) => permissions.permissionsFor(ctx, action, input));
+  return serviceFromModel(ssmModel, 'ssm', operations, (ctx, action, input) =>
+    permissions.permissionsFor(ctx, action, input),
+  );
 }

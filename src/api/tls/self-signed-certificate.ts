@@ -59,7 +59,13 @@ function ipBytes(address: string): Buffer {
   const left = groups(head);
   const right = address.includes('::') ? groups(tail) : [];
   const all = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return Buffer.concat(all.map((g) => { const b = Buffer.alloc(2); b.writeUInt16BE(parseInt(g, 16)); return b; }));
+  return Buffer.concat(
+    all.map((g) => {
+      const b = Buffer.alloc(2);
+      b.writeUInt16BE(parseInt(g, 16));
+      return b;
+    }),
+  );
 }
 
 /** A key and certificate in PEM, and the certificate's SHA-256 fingerprint. */
@@ -75,7 +81,9 @@ export function selfSignedCertificate(names: readonly string[], days = 825, now 
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const ecdsaSha256 = sequence(oid('1.2.840.10045.4.3.2'));
   const name = sequence(tlv(0x31, sequence(oid('2.5.4.3'), tlv(0x0c, Buffer.from('Coffer self-signed')))));
-  const altNames = names.map((n) => (isIPv4(n) || isIPv6(n) ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii'))));
+  const altNames = names.map((n) =>
+    isIPv4(n) || isIPv6(n) ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii')),
+  );
   const keyId = createHash('sha1').update(spki).digest();
   const tbs = sequence(
     explicit(0, integer(Buffer.from([2]))),
@@ -85,19 +93,30 @@ export function selfSignedCertificate(names: readonly string[], days = 825, now 
     sequence(time(new Date(now.getTime() - 60_000)), time(new Date(now.getTime() + days * 86_400_000))),
     name,
     spki,
-    explicit(3, sequence(
-      extension('2.5.29.19', true, sequence(tlv(0x01, Buffer.from([0xff])))),
-      // digitalSignature (bit 0) and keyCertSign (bit 5).
-      extension('2.5.29.15', true, bits(Buffer.from([0x84]), 2)),
-      extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.1'))),
-      extension('2.5.29.17', false, sequence(...altNames)),
-      extension('2.5.29.14', false, octets(keyId)),
-    )),
+    explicit(
+      3,
+      sequence(
+        extension('2.5.29.19', true, sequence(tlv(0x01, Buffer.from([0xff])))),
+        // digitalSignature (bit 0) and keyCertSign (bit 5).
+        extension('2.5.29.15', true, bits(Buffer.from([0x84]), 2)),
+        extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.1'))),
+        extension('2.5.29.17', false, sequence(...altNames)),
+        extension('2.5.29.14', false, octets(keyId)),
+      ),
+    ),
   );
   const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
   const der = sequence(tbs, ecdsaSha256, bits(signature));
-  const certPem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+  const certPem = `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
   const certificate = new X509Certificate(certPem);
-  if (!certificate.verify(publicKey) || !certificate.checkPrivateKey(privateKey)) throw new Error('the self-signed certificate does not verify');
-  return { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, certPem, fingerprint256: certificate.fingerprint256 };
+  if (!certificate.verify(publicKey) || !certificate.checkPrivateKey(privateKey))
+    throw new Error('the self-signed certificate does not verify');
+  return {
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    certPem,
+    fingerprint256: certificate.fingerprint256,
+  };
 }

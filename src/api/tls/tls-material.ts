@@ -45,7 +45,15 @@ export function loadTlsMaterial(source: TlsSource): TlsMaterial {
     paths = selfSignedPaths(source.dataDir);
     if (!existsSync(paths.certPath) || !existsSync(paths.keyPath)) {
       ensurePrivateDirectory(join(source.dataDir, 'tls'));
-      const names = [...new Set(['localhost', '127.0.0.1', '::1', hostname(), ...(['0.0.0.0', '::'].includes(source.host) ? [] : [source.host])])];
+      const names = [
+        ...new Set([
+          'localhost',
+          '127.0.0.1',
+          '::1',
+          hostname(),
+          ...(['0.0.0.0', '::'].includes(source.host) ? [] : [source.host]),
+        ]),
+      ];
       const made = selfSignedCertificate(names);
       writePrivate(paths.keyPath, made.keyPem);
       writePrivate(paths.certPath, made.certPem);

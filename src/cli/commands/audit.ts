@@ -11,31 +11,54 @@ import { verifyChain, type ChainedEvent, type VerifyReport } from '../../engine/
 import type { AuditDigestRow } from '../../storage/audit-rows.js';
 import type { AuditEntry, AuditFilter } from '../audit-operations.js';
 import { UsageError, type CliCommand, type CliIo, type OptionSpecs } from '../cli-command.js';
-import { parseOptions, toJson } from '../parse-options.js';
+import { parseOptions } from '../parse-options.js';
 
-const USAGE = 'coffer audit tail [-n N] [-f] [--json] | audit search [--name NAME | --prefix P] [--user U] [--action A] [--denied] '
-  + '[--since T] [--until T] [--limit N] [--json] | audit export [--format jsonl] [--since T] [--until T] [--out FILE] | '
-  + 'audit verify [--since T] [--until T] [--file EXPORT --public-key PEM_FILE] | audit public-key '
-  + '(--from and --to are --since and --until)';
+const USAGE =
+  'coffer audit tail [-n N] [-f] [--json] | audit search [--name NAME | --prefix P] [--user U] [--action A] ' +
+  '[--denied] ' +
+  '[--since T] [--until T] [--limit N] [--json] | audit export [--format jsonl] [--since T] [--until T] [--out FILE] ' +
+  '| ' +
+  'audit verify [--since T] [--until T] [--file EXPORT --public-key PEM_FILE] | audit public-key ' +
+  '(--from and --to are --since and --until)';
 
 /** A time: ISO 8601, or an age like 15m, 2h, 7d. */
 export function parseTime(text: string | undefined, now = Date.now()): number | undefined {
   if (text === undefined) return undefined;
   const age = /^(\d+)([smhd])$/.exec(text);
-  if (age) return now - Number(age[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'];
+  if (age)
+    return now - Number(age[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 's' | 'm' | 'h' | 'd'];
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new UsageError(`${text} is not a time (ISO 8601, or an age like 15m, 2h, 7d)`);
   return ms;
 }
 
 /** Text from the trail as a terminal may show it: control characters (escapes, newlines) made visible. */
-const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const printable = (text: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes for the terminal
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 function line(entry: AuditEntry): string {
-  const r = entry.record as { eventTime?: string; eventSource?: string; eventName?: string; errorCode?: string; userIdentity?: { arn?: string; type?: string; accessKeyId?: string }; sourceIPAddress?: string };
-  const who = r.userIdentity?.arn ?? `${r.userIdentity?.type ?? 'Unknown'}${r.userIdentity?.accessKeyId ? ` ${r.userIdentity.accessKeyId}` : ''}`;
+  const r = entry.record as {
+    eventTime?: string;
+    eventSource?: string;
+    eventName?: string;
+    errorCode?: string;
+    userIdentity?: { arn?: string; type?: string; accessKeyId?: string };
+    sourceIPAddress?: string;
+  };
+  const who =
+    r.userIdentity?.arn ??
+    `${r.userIdentity?.type ?? 'Unknown'}${r.userIdentity?.accessKeyId ? ` ${r.userIdentity.accessKeyId}` : ''}`;
   const service = String(r.eventSource ?? '').replace('.amazonaws.com', '');
-  return `${printable(`${r.eventTime}  ${service}:${r.eventName}  ${r.errorCode ?? 'OK'}  ${who}  ${r.sourceIPAddress ?? ''}${entry.resourceNames.length ? `  ${entry.resourceNames.join(' ')}` : ''}`)}\n`;
+  const names = entry.resourceNames.length ? `  ${entry.resourceNames.join(' ')}` : '';
+  const text = [
+    r.eventTime,
+    `${service}:${r.eventName}`,
+    r.errorCode ?? 'OK',
+    who,
+    `${r.sourceIPAddress ?? ''}${names}`,
+  ].join('  ');
+  return `${printable(text)}\n`;
 }
 
 function show(io: CliIo, entries: readonly AuditEntry[], json: boolean): void {
@@ -49,13 +72,21 @@ function report(io: CliIo, result: VerifyReport): number {
     io.out(`FAILED: ${result.problem!.message}\n`);
     return 1;
   }
-  io.out(`ok: ${result.events} events${result.firstSeq !== undefined ? ` (${result.firstSeq}-${result.lastSeq})` : ''}, ${result.digests} signed digests; `
-    + `signed through event ${result.signedThrough}${result.unsignedTail ? `, ${result.unsignedTail} newer events not yet signed` : ''}\n`);
+  io.out(
+    `ok: ${result.events} events${result.firstSeq !== undefined ? ` (${result.firstSeq}-${result.lastSeq})` : ''}, ` +
+      `${result.digests} signed digests; ` +
+      `signed through event ` +
+      `${result.signedThrough}${result.unsignedTail ? `, ${result.unsignedTail} newer events not yet signed` : ''}\n`,
+  );
   return 0;
 }
 
 /** Verifies an export file (JSON lines from `audit export`) with a public key alone. */
-async function verifyExport(file: string, publicKeyPem: string, range: { from?: number; to?: number }): Promise<VerifyReport> {
+async function verifyExport(
+  file: string,
+  publicKeyPem: string,
+  range: { from?: number; to?: number },
+): Promise<VerifyReport> {
   const digests: AuditDigestRow[] = [];
   const events: ChainedEvent[] = [];
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
@@ -96,7 +127,11 @@ const OPTIONS = {
   format: { type: 'string', value: 'jsonl', description: 'export: the format (JSON lines)' },
   out: { type: 'string', value: 'FILE', description: 'export: write to FILE (0600) instead of standard output' },
   file: { type: 'string', value: 'EXPORT', description: 'verify: an export, instead of the store' },
-  'public-key': { type: 'string', value: 'PEM_FILE', description: 'verify --file: the trail\'s public key (coffer audit public-key)' },
+  'public-key': {
+    type: 'string',
+    value: 'PEM_FILE',
+    description: "verify --file: the trail's public key (coffer audit public-key)",
+  },
 } as const satisfies OptionSpecs;
 
 export const auditCommand: CliCommand = {
@@ -104,19 +139,26 @@ export const auditCommand: CliCommand = {
   summary: 'the audit trail: tail, search, export, verify the hash chain and signed digests, the public key',
   usage: USAGE,
   options: OPTIONS,
-  examples: ['coffer audit tail -n 50 -f', 'coffer audit search --name /prod/db/password --since 7d', 'coffer audit search --denied --json',
-    'coffer audit export --out trail.jsonl && coffer audit public-key > audit.pem', 'coffer audit verify --file trail.jsonl --public-key audit.pem'],
+  examples: [
+    'coffer audit tail -n 50 -f',
+    'coffer audit search --name /prod/db/password --since 7d',
+    'coffer audit search --denied --json',
+    'coffer audit export --out trail.jsonl && coffer audit public-key > audit.pem',
+    'coffer audit verify --file trail.jsonl --public-key audit.pem',
+  ],
   async run(args, session, io) {
     const [action, ...rest] = args;
     const { values, positionals } = parseOptions(rest, OPTIONS);
     if (positionals.length > 0) throw new UsageError(USAGE);
-    if ((values.since && values.from) || (values.until && values.to)) throw new UsageError('--from is --since and --to is --until: give one of each');
+    if ((values.since && values.from) || (values.until && values.to))
+      throw new UsageError('--from is --since and --to is --until: give one of each');
     const since = values.since ?? values.from;
     const until = values.until ?? values.to;
     const range = { ...(since ? { from: parseTime(since)! } : {}), ...(until ? { to: parseTime(until)! } : {}) };
     const count = (text: string | undefined, fallback: number) => {
       const n = Number(text ?? fallback);
-      if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError('a count is a whole number from 1 to 100000');
+      if (!Number.isInteger(n) || n < 1 || n > 100_000)
+        throw new UsageError('a count is a whole number from 1 to 100000');
       return n;
     };
     switch (action) {
@@ -125,9 +167,13 @@ export const auditCommand: CliCommand = {
         const audit = await session.audit();
         const filter: AuditFilter = {
           limit: count(action === 'tail' ? values.n : values.limit, action === 'tail' ? 20 : 100),
-          ...(values.name ? { name: values.name } : {}), ...(values.prefix ? { prefix: values.prefix } : {}), ...(values.user ? { user: values.user } : {}),
-          ...(values.action ? { action: values.action } : {}), ...(values.denied ? { deniedOnly: true } : {}),
-          ...(range.from !== undefined ? { since: range.from } : {}), ...(range.to !== undefined ? { until: range.to } : {}),
+          ...(values.name ? { name: values.name } : {}),
+          ...(values.prefix ? { prefix: values.prefix } : {}),
+          ...(values.user ? { user: values.user } : {}),
+          ...(values.action ? { action: values.action } : {}),
+          ...(values.denied ? { deniedOnly: true } : {}),
+          ...(range.from !== undefined ? { since: range.from } : {}),
+          ...(range.to !== undefined ? { until: range.to } : {}),
         };
         const first = await audit.search(filter);
         show(io, first, values.json === true);
@@ -145,7 +191,8 @@ export const auditCommand: CliCommand = {
       }
       case 'verify': {
         if (values.file) {
-          if (!values['public-key']) throw new UsageError('verify --file needs --public-key (the PEM `coffer audit public-key` printed)');
+          if (!values['public-key'])
+            throw new UsageError('verify --file needs --public-key (the PEM `coffer audit public-key` printed)');
           return report(io, await verifyExport(values.file, readFileSync(values['public-key'], 'utf8'), range));
         }
         return report(io, await (await session.open()).audit.verify(range));
@@ -160,18 +207,27 @@ export const auditCommand: CliCommand = {
 };
 
 /** tail -f: polls every second for newer events until interrupted. */
-async function follow(io: CliIo, audit: { search(f: AuditFilter): Promise<AuditEntry[]> }, filter: AuditFilter, first: AuditEntry[], json: boolean): Promise<number> {
+async function follow(
+  io: CliIo,
+  audit: { search(f: AuditFilter): Promise<AuditEntry[]> },
+  filter: AuditFilter,
+  first: AuditEntry[],
+  json: boolean,
+): Promise<number> {
   let lastSeq = first[0]?.seq;
   let since = first[0]?.time ?? Date.now();
   const seen = new Set(first.map((e) => String(e.record.eventID)));
   let stopped = false;
-  const stop = () => { stopped = true; };
+  const stop = () => {
+    stopped = true;
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   while (!stopped) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const found = (await audit.search({ ...filter, limit: 1000, since, ...(lastSeq !== undefined ? { afterSeq: lastSeq } : {}) }))
-      .filter((e) => !seen.has(String(e.record.eventID)));
+    const found = (
+      await audit.search({ ...filter, limit: 1000, since, ...(lastSeq !== undefined ? { afterSeq: lastSeq } : {}) })
+    ).filter((e) => !seen.has(String(e.record.eventID)));
     for (const e of found) seen.add(String(e.record.eventID));
     if (seen.size > 100_000) seen.clear();
     show(io, found, json);

@@ -12,7 +12,10 @@ import { parseOptions } from '../parse-options.js';
 import { runningServer } from '../server-state.js';
 
 const OPTIONS = {
-  'credentials-file': { type: 'boolean', description: 'export AWS_SHARED_CREDENTIALS_FILE (the root credentials file) instead of the keys themselves' },
+  'credentials-file': {
+    type: 'boolean',
+    description: 'export AWS_SHARED_CREDENTIALS_FILE (the root credentials file) instead of the keys themselves',
+  },
 } as const satisfies OptionSpecs;
 
 /** A value quoted for a POSIX shell. */
@@ -40,18 +43,35 @@ export const envCommand: CliCommand = {
     const server = runningServer(dataDir);
     const endpoint = session.endpoint ?? server?.url ?? 'http://127.0.0.1:4566';
     const lines: string[] = [];
-    if (!server && !session.endpoint) lines.push(`# no coffer serve is running on ${dataDir}: start one with coffer serve (the default port is assumed)`);
+    if (!server && !session.endpoint)
+      lines.push(
+        `# no coffer serve is running on ${dataDir}: start one with coffer serve (the default port is assumed)`,
+      );
     lines.push(`export AWS_ENDPOINT_URL=${quoted(endpoint)}`);
     const file = rootCredentialsFile(dataDir);
-    const fromEnv = session.env.COFFER_ROOT_ACCESS_KEY_ID && session.env.COFFER_ROOT_SECRET_ACCESS_KEY
-      ? { id: session.env.COFFER_ROOT_ACCESS_KEY_ID, secret: session.env.COFFER_ROOT_SECRET_ACCESS_KEY } : undefined;
+    const fromEnv =
+      session.env.COFFER_ROOT_ACCESS_KEY_ID && session.env.COFFER_ROOT_SECRET_ACCESS_KEY
+        ? { id: session.env.COFFER_ROOT_ACCESS_KEY_ID, secret: session.env.COFFER_ROOT_SECRET_ACCESS_KEY }
+        : undefined;
     if (values['credentials-file'] && !fromEnv) {
       if (!existsSync(file)) throw new Error(`no root credentials file at ${file} yet: start coffer serve once`);
-      lines.push(`export AWS_SHARED_CREDENTIALS_FILE=${quoted(file)}`, 'export AWS_PROFILE=default', 'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN');
+      lines.push(
+        `export AWS_SHARED_CREDENTIALS_FILE=${quoted(file)}`,
+        'export AWS_PROFILE=default',
+        'unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
+      );
     } else {
       const keys = fromEnv ?? (existsSync(file) ? keysOf(file) : undefined);
-      if (!keys) throw new Error(`no root credentials: set COFFER_ROOT_ACCESS_KEY_ID and COFFER_ROOT_SECRET_ACCESS_KEY, or start coffer serve once (it writes ${file})`);
-      lines.push(`export AWS_ACCESS_KEY_ID=${quoted(keys.id)}`, `export AWS_SECRET_ACCESS_KEY=${quoted(keys.secret)}`, 'unset AWS_SESSION_TOKEN');
+      if (!keys)
+        throw new Error(
+          `no root credentials: set COFFER_ROOT_ACCESS_KEY_ID and COFFER_ROOT_SECRET_ACCESS_KEY, or start coffer ` +
+            `serve once (it writes ${file})`,
+        );
+      lines.push(
+        `export AWS_ACCESS_KEY_ID=${quoted(keys.id)}`,
+        `export AWS_SECRET_ACCESS_KEY=${quoted(keys.secret)}`,
+        'unset AWS_SESSION_TOKEN',
+      );
     }
     lines.push(`export AWS_REGION=${quoted(settings.region)}`, `export AWS_DEFAULT_REGION=${quoted(settings.region)}`);
     io.out(`${lines.join('\n')}\n`);

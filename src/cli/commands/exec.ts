@@ -12,7 +12,7 @@ import { parametersUnder } from '../parameter-listing.js';
 import { parseOptions } from '../parse-options.js';
 
 const OPTIONS = {
-  recursive: { type: 'boolean', short: 'r', description: 'take the parameters under each path\'s sub-paths too' },
+  recursive: { type: 'boolean', short: 'r', description: "take the parameters under each path's sub-paths too" },
   strict: { type: 'boolean', description: 'refuse to run the command when a path holds no parameters' },
 } as const satisfies OptionSpecs;
 
@@ -21,7 +21,11 @@ export const execCommand: CliCommand = {
   summary: 'run a command with the parameters under paths as environment variables',
   usage: 'coffer exec PATH... [--recursive] [--strict] -- COMMAND [ARGS...]',
   options: OPTIONS,
-  examples: ['coffer exec /dev/app -- node server.js', 'coffer exec /shared /dev/app --strict -- env', 'coffer exec /dev -r -- python3 app.py'],
+  examples: [
+    'coffer exec /dev/app -- node server.js',
+    'coffer exec /shared /dev/app --strict -- env',
+    'coffer exec /dev -r -- python3 app.py',
+  ],
   async run(args, session, io) {
     const split = args.indexOf('--');
     if (split === -1 || split === args.length - 1) throw new UsageError('exec needs -- followed by the command to run');
@@ -32,10 +36,17 @@ export const execCommand: CliCommand = {
     for (const path of paths) {
       const found = await parametersUnder(parameters, path, values.recursive === true);
       if (found.length === 0) {
-        if (values.strict) throw new Error(`no parameters under ${path}${values.recursive ? '' : ' (sub-paths need --recursive)'}: not running ${args[split + 1]}`);
-        io.err(`coffer: warning: no parameters under ${path}${values.recursive ? '' : ' (sub-paths need --recursive)'}\n`);
+        if (values.strict)
+          throw new Error(
+            `no parameters under ${path}${values.recursive ? '' : ' (sub-paths need --recursive)'}: not running ` +
+              `${args[split + 1]}`,
+          );
+        io.err(
+          `coffer: warning: no parameters under ${path}${values.recursive ? '' : ' (sub-paths need --recursive)'}\n`,
+        );
       }
-      for (const [variable, value] of toEnvironment(found.map((p) => ({ name: p.Name!, value: p.Value! })))) injected[variable] = value;
+      for (const [variable, value] of toEnvironment(found.map((p) => ({ name: p.Name!, value: p.Value! }))))
+        injected[variable] = value;
     }
     await session.close();
     const [command, ...commandArgs] = args.slice(split + 1) as [string, ...string[]];
@@ -44,7 +55,15 @@ export const execCommand: CliCommand = {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward);
     return new Promise<number>((resolve, reject) => {
       child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}`)));
-      child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1 : 1)));
+      child.on('exit', (code, signal) =>
+        resolve(
+          code ??
+            128 +
+              (signal
+                ? (({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1)
+                : 1),
+        ),
+      );
     });
   },
 };

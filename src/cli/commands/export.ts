@@ -10,7 +10,11 @@ import { parseOptions, toJson } from '../parse-options.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const OPTIONS = {
-  format: { type: 'string', value: 'dotenv|json', description: 'dotenv (variable names as exec makes them; the default) or JSON (names under PATH, case kept)' },
+  format: {
+    type: 'string',
+    value: 'dotenv|json',
+    description: 'dotenv (variable names as exec makes them; the default) or JSON (names under PATH, case kept)',
+  },
   recursive: { type: 'boolean', short: 'r', description: 'take the sub-paths too' },
 } as const satisfies OptionSpecs;
 
@@ -35,9 +39,11 @@ export const exportCommand: CliCommand = {
       return { name: p.Name!, relative: p.Name!.slice(base.length), value: p.Value! };
     });
     progress.finish();
-    io.out(format === 'json'
-      ? toJson(Object.fromEntries(entries.map((e) => [e.relative, e.value])))
-      : formatDotenv(toEnvironment(entries)));
+    io.out(
+      format === 'json'
+        ? toJson(Object.fromEntries(entries.map((e) => [e.relative, e.value])))
+        : formatDotenv(toEnvironment(entries)),
+    );
     return 0;
   },
 };

@@ -8,10 +8,14 @@ const OPTIONS = {
 
 export const getCommand: CliCommand = {
   name: 'get',
-  summary: 'print a parameter\'s value (NAME, NAME:VERSION or NAME:LABEL)',
+  summary: "print a parameter's value (NAME, NAME:VERSION or NAME:LABEL)",
   usage: 'coffer get NAME[:VERSION|:LABEL] [--json]',
   options: OPTIONS,
-  examples: ['coffer get /dev/app/db-password', 'coffer get /dev/app/db-password:2', 'coffer get /dev/app/db-password:prod --json'],
+  examples: [
+    'coffer get /dev/app/db-password',
+    'coffer get /dev/app/db-password:2',
+    'coffer get /dev/app/db-password:prod --json',
+  ],
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length !== 1) throw new UsageError('get takes one NAME');

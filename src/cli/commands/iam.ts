@@ -8,7 +8,8 @@ import { basename } from 'node:path';
 import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, parseTagPairs, toJson } from '../parse-options.js';
 
-const USAGE = 'coffer iam create-user NAME [--tag KEY=VALUE]... [--policy-file FILE [--policy-name NAME]] | ' +
+const USAGE =
+  'coffer iam create-user NAME [--tag KEY=VALUE]... [--policy-file FILE [--policy-name NAME]] | ' +
   'iam create-key [USER] | iam attach-policy USER POLICY | iam users [--json] | iam whoami [--json]';
 
 /** A managed policy by ARN, or by the name of an AWS-managed one (AmazonSSMReadOnlyAccess). */
@@ -18,8 +19,16 @@ function policyArn(reference: string): string {
 
 const OPTIONS = {
   tag: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'create-user: a tag for the user' },
-  'policy-file': { type: 'string', value: 'FILE', description: 'create-user: an inline policy for the user, from a JSON file' },
-  'policy-name': { type: 'string', value: 'NAME', description: 'create-user: the inline policy\'s name (the file\'s name by default)' },
+  'policy-file': {
+    type: 'string',
+    value: 'FILE',
+    description: 'create-user: an inline policy for the user, from a JSON file',
+  },
+  'policy-name': {
+    type: 'string',
+    value: 'NAME',
+    description: "create-user: the inline policy's name (the file's name by default)",
+  },
   json: { type: 'boolean', description: 'print as JSON' },
 } as const satisfies OptionSpecs;
 
@@ -28,8 +37,12 @@ export const iamCommand: CliCommand = {
   summary: 'create users with tags and policies, issue access keys, attach managed policies, whoami',
   usage: USAGE,
   options: OPTIONS,
-  examples: ['coffer iam create-user app --tag team=payments --policy-file app-policy.json', 'coffer iam create-key app',
-    'coffer iam attach-policy app AmazonSSMReadOnlyAccess', 'coffer iam whoami'],
+  examples: [
+    'coffer iam create-user app --tag team=payments --policy-file app-policy.json',
+    'coffer iam create-key app',
+    'coffer iam attach-policy app AmazonSSMReadOnlyAccess',
+    'coffer iam whoami',
+  ],
   async run(args, session, io) {
     const [action, ...rest] = args;
     const { values, positionals } = parseOptions(rest, OPTIONS);
@@ -42,7 +55,11 @@ export const iamCommand: CliCommand = {
         const document = values['policy-file'] === undefined ? undefined : readFileSync(values['policy-file'], 'utf8');
         const user = await iam.createUser({ UserName: name, Tags: parseTagPairs(values.tag) });
         if (document !== undefined) {
-          await iam.putUserPolicy(name, values['policy-name'] ?? basename(values['policy-file']!).replace(/\.json$/, ''), document);
+          await iam.putUserPolicy(
+            name,
+            values['policy-name'] ?? basename(values['policy-file']!).replace(/\.json$/, ''),
+            document,
+          );
         }
         io.out(values.json ? toJson(user) : `${user.Arn}\n`);
         return 0;
@@ -51,11 +68,16 @@ export const iamCommand: CliCommand = {
         if (positionals.length > 1) throw new UsageError('iam create-key takes at most one USER');
         const key = await iam.createAccessKey(positionals[0]);
         io.err('coffer: the secret is shown once; store it now\n');
-        io.out(values.json ? toJson(key) : `AWS_ACCESS_KEY_ID=${key.AccessKeyId}\nAWS_SECRET_ACCESS_KEY=${key.SecretAccessKey}\n`);
+        io.out(
+          values.json
+            ? toJson(key)
+            : `AWS_ACCESS_KEY_ID=${key.AccessKeyId}\nAWS_SECRET_ACCESS_KEY=${key.SecretAccessKey}\n`,
+        );
         return 0;
       }
       case 'attach-policy': {
-        if (positionals.length !== 2) throw new UsageError('iam attach-policy takes USER and POLICY (an ARN or an AWS-managed policy name)');
+        if (positionals.length !== 2)
+          throw new UsageError('iam attach-policy takes USER and POLICY (an ARN or an AWS-managed policy name)');
         await iam.attachUserPolicy(positionals[0]!, policyArn(positionals[1]!));
         return 0;
       }

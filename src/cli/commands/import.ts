@@ -10,11 +10,15 @@ import { ProgressBar } from '../progress-bar.js';
 
 function parseJsonEntries(text: string): Map<string, string> {
   const data: unknown = JSON.parse(text);
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('a JSON import must be an object of KEY: value');
-  return new Map(Object.entries(data).map(([key, value]) => {
-    if (value === null || typeof value === 'object') throw new Error(`the JSON value of ${key} is not a string, number or boolean`);
-    return [key, String(value)];
-  }));
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new Error('a JSON import must be an object of KEY: value');
+  return new Map(
+    Object.entries(data).map(([key, value]) => {
+      if (value === null || typeof value === 'object')
+        throw new Error(`the JSON value of ${key} is not a string, number or boolean`);
+      return [key, String(value)];
+    }),
+  );
 }
 
 async function readEntries(file: string, format: string | undefined, io: CliIo): Promise<Map<string, string>> {
@@ -25,10 +29,21 @@ async function readEntries(file: string, format: string | undefined, io: CliIo):
 }
 
 const OPTIONS = {
-  format: { type: 'string', value: 'dotenv|json', description: 'the file\'s format (by default: JSON for a .json file or one that starts with {, else dotenv)' },
-  type: { type: 'string', value: 'SecureString|String', description: 'the type of the parameters written (SecureString by default)' },
+  format: {
+    type: 'string',
+    value: 'dotenv|json',
+    description: "the file's format (by default: JSON for a .json file or one that starts with {, else dotenv)",
+  },
+  type: {
+    type: 'string',
+    value: 'SecureString|String',
+    description: 'the type of the parameters written (SecureString by default)',
+  },
   'key-id': { type: 'string', value: 'KEY', description: 'the KMS key of SecureStrings: id, ARN or alias' },
-  overwrite: { type: 'boolean', description: 'replace parameters that exist; without it nothing is written if any exists' },
+  overwrite: {
+    type: 'boolean',
+    description: 'replace parameters that exist; without it nothing is written if any exists',
+  },
 } as const satisfies OptionSpecs;
 
 export const importCommand: CliCommand = {
@@ -36,7 +51,11 @@ export const importCommand: CliCommand = {
   summary: 'write the entries of a dotenv or JSON file under a path',
   usage: 'coffer import PATH FILE|- [--format dotenv|json] [--type SecureString|String] [--key-id KEY] [--overwrite]',
   options: OPTIONS,
-  examples: ['coffer import /dev/app .env', 'coffer import /dev/app config.json --type String --overwrite', 'cat .env | coffer import /dev/app -'],
+  examples: [
+    'coffer import /dev/app .env',
+    'coffer import /dev/app config.json --type String --overwrite',
+    'cat .env | coffer import /dev/app -',
+  ],
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length !== 2) throw new UsageError('import takes a PATH and a FILE (or - for standard input)');
@@ -47,18 +66,29 @@ export const importCommand: CliCommand = {
     if (!values.overwrite) {
       const existing: string[] = [];
       for (const key of entries.keys()) {
-        await parameters.getParameter({ Name: `${base}${key}` }).then(() => existing.push(`${base}${key}`), (error: unknown) => {
-          if ((error as Error).name !== 'ParameterNotFound') throw error;
-        });
+        await parameters.getParameter({ Name: `${base}${key}` }).then(
+          () => existing.push(`${base}${key}`),
+          (error: unknown) => {
+            if ((error as Error).name !== 'ParameterNotFound') throw error;
+          },
+        );
       }
-      if (existing.length > 0) throw new Error(`${existing.length} of these parameters already exist (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); nothing was written; pass --overwrite to replace them`);
+      if (existing.length > 0)
+        throw new Error(
+          `${existing.length} of these parameters already exist ` +
+            `(${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', ...' : ''}); nothing was written; pass ` +
+            `--overwrite to replace them`,
+        );
     }
     const progress = new ProgressBar(io, 'import', entries.size);
     let done = 0;
     for (const [key, value] of entries) {
       await parameters.putParameter({
-        Name: `${base}${key}`, Value: value, Type: (values.type ?? 'SecureString') as never,
-        KeyId: values['key-id'], Overwrite: values.overwrite === true,
+        Name: `${base}${key}`,
+        Value: value,
+        Type: (values.type ?? 'SecureString') as never,
+        KeyId: values['key-id'],
+        Overwrite: values.overwrite === true,
       });
       progress.update(++done);
     }

@@ -6,16 +6,23 @@ import { parseOptions, toJson } from '../parse-options.js';
 
 const OPTIONS = {
   json: { type: 'boolean', description: 'list, create: print as JSON' },
-  description: { type: 'string', value: 'TEXT', description: 'create: the key\'s description' },
+  description: { type: 'string', value: 'TEXT', description: "create: the key's description" },
   alias: { type: 'string', value: 'alias/NAME', description: 'create: an alias for the key' },
 } as const satisfies OptionSpecs;
 
 export const keysCommand: CliCommand = {
   name: 'keys',
   summary: 'list, create and rotate encryption keys; rotate-master re-wraps them under a new master key',
-  usage: 'coffer keys list [--json] | keys create [--description TEXT] [--alias alias/NAME] | keys rotate KEY | keys rotate-master',
+  usage:
+    'coffer keys list [--json] | keys create [--description TEXT] [--alias alias/NAME] | keys rotate KEY | keys ' +
+    'rotate-master',
   options: OPTIONS,
-  examples: ['coffer keys list', 'coffer keys create --alias alias/orders --description "orders service"', 'coffer keys rotate alias/orders', 'coffer keys rotate-master'],
+  examples: [
+    'coffer keys list',
+    'coffer keys create --alias alias/orders --description "orders service"',
+    'coffer keys rotate alias/orders',
+    'coffer keys rotate-master',
+  ],
   async run(args, session, io) {
     const [action, ...rest] = args;
     const { values, positionals } = parseOptions(rest, OPTIONS);
@@ -24,7 +31,17 @@ export const keysCommand: CliCommand = {
     switch (action) {
       case 'list': {
         const keys = coffer.keyring.list(ctx);
-        io.out(values.json ? toJson(keys) : keys.map((k) => `${k.keyId}  ${k.keyManager}  generation ${k.generations}  ${k.aliases.join(',')}  ${k.description}\n`).join(''));
+        io.out(
+          values.json
+            ? toJson(keys)
+            : keys
+                .map(
+                  (k) =>
+                    `${k.keyId}  ${k.keyManager}  generation ${k.generations}  ${k.aliases.join(',')}  ` +
+                    `${k.description}\n`,
+                )
+                .join(''),
+        );
         return 0;
       }
       case 'create': {
@@ -37,18 +54,40 @@ export const keysCommand: CliCommand = {
         const reference = positionals[0]!;
         const before = await coffer.keyring.describe(ctx, reference);
         // Recorded as KMS records a rotation it makes by itself, committed with the new generation.
-        const event = serviceEvent({ source: 'kms.amazonaws.com', name: 'RotateKey', ...ctx, arns: [before.arn],
-          details: { keyId: before.keyId, generation: before.generations + 1, initiatedBy: 'coffer keys rotate' } }, coffer.clock.now());
+        const event = serviceEvent(
+          {
+            source: 'kms.amazonaws.com',
+            name: 'RotateKey',
+            ...ctx,
+            arns: [before.arn],
+            details: { keyId: before.keyId, generation: before.generations + 1, initiatedBy: 'coffer keys rotate' },
+          },
+          coffer.clock.now(),
+        );
         const key = await coffer.audit.recordDuring(event, () => coffer.keyring.rotateKeyMaterial(ctx, reference));
         io.out(`${key.arn}: now at generation ${key.generations}; older generations still decrypt\n`);
         return 0;
       }
       case 'rotate-master': {
-        const event = serviceEvent({ source: 'coffer.amazonaws.com', name: 'RotateMasterKey', ...ctx, arns: [],
-          details: { initiatedBy: 'coffer keys rotate-master', keyLocation: session.env.COFFER_MASTER_KEY ? 'environment' : 'file' } }, coffer.clock.now());
+        const event = serviceEvent(
+          {
+            source: 'coffer.amazonaws.com',
+            name: 'RotateMasterKey',
+            ...ctx,
+            arns: [],
+            details: {
+              initiatedBy: 'coffer keys rotate-master',
+              keyLocation: session.env.COFFER_MASTER_KEY ? 'environment' : 'file',
+            },
+          },
+          coffer.clock.now(),
+        );
         const result = await coffer.audit.recordDuring(event, () => rotateMasterKey(coffer, session.env));
         if (result.newKeyText) {
-          io.err(`re-wrapped ${result.rewrapped} key generations. Store this new master key in COFFER_MASTER_KEY now; the old one no longer opens the store:\n`);
+          io.err(
+            `re-wrapped ${result.rewrapped} key generations. Store this new master key in COFFER_MASTER_KEY now; the ` +
+              `old one no longer opens the store:\n`,
+          );
           io.out(`${result.newKeyText}\n`);
         } else {
           io.out(`re-wrapped ${result.rewrapped} key generations under a new master key in ${result.keyFile}\n`);

@@ -17,7 +17,11 @@ export const labelCommand: CliCommand = {
   summary: 'attach labels to a version (latest by default), or --remove them',
   usage: 'coffer label NAME[:VERSION] LABEL... [--remove] [--json]',
   options: OPTIONS,
-  examples: ['coffer label /dev/app/db-password prod', 'coffer label /dev/app/db-password:2 stable canary', 'coffer label /dev/app/db-password:2 canary --remove'],
+  examples: [
+    'coffer label /dev/app/db-password prod',
+    'coffer label /dev/app/db-password:2 stable canary',
+    'coffer label /dev/app/db-password:2 canary --remove',
+  ],
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length < 2) throw new UsageError('label takes a NAME[:VERSION] and at least one LABEL');
@@ -26,9 +30,14 @@ export const labelCommand: CliCommand = {
     const parameters = await session.parameters();
     if (values.remove) {
       if (version === undefined) throw new UsageError('label --remove needs NAME:VERSION');
-      const result = await parameters.unlabelParameterVersion({ Name: name, ParameterVersion: version, Labels: labels });
+      const result = await parameters.unlabelParameterVersion({
+        Name: name,
+        ParameterVersion: version,
+        Labels: labels,
+      });
       io.out(values.json ? toJson(result) : `removed [${result.RemovedLabels!.join(', ')}] from ${name}:${version}\n`);
-      if (result.InvalidLabels?.length) io.err(`coffer: not on ${name}:${version}: ${result.InvalidLabels.join(', ')}\n`);
+      if (result.InvalidLabels?.length)
+        io.err(`coffer: not on ${name}:${version}: ${result.InvalidLabels.join(', ')}\n`);
       return result.InvalidLabels?.length ? 1 : 0;
     }
     const result = await parameters.labelParameterVersion({ Name: name, ParameterVersion: version, Labels: labels });

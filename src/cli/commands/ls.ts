@@ -8,7 +8,10 @@ import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js
 import { metadataUnder, parametersUnder } from '../parameter-listing.js';
 import { parseOptions, toJson } from '../parse-options.js';
 
-interface Row { meta: ParameterMetadata; value?: string }
+interface Row {
+  meta: ParameterMetadata;
+  value?: string;
+}
 
 /** Renders rows as an indented tree of path segments below `root`. */
 export function renderTree(root: string, rows: readonly Row[]): string {
@@ -46,7 +49,10 @@ export function subFolders(base: string, names: readonly string[]): Map<string, 
 const OPTIONS = {
   recursive: { type: 'boolean', short: 'r', description: 'list the whole tree below PATH' },
   values: { type: 'boolean', description: 'show each value (decrypted)' },
-  json: { type: 'boolean', description: 'print the parameters\' metadata as JSON, then each sub-folder as {Name, Type: "Folder", Parameters}' },
+  json: {
+    type: 'boolean',
+    description: 'print the parameters\' metadata as JSON, then each sub-folder as {Name, Type: "Folder", Parameters}',
+  },
 } as const satisfies OptionSpecs;
 
 export const lsCommand: CliCommand = {
@@ -64,17 +70,34 @@ export const lsCommand: CliCommand = {
     // One listing of the whole tree: the level asked for, and what the folders below it hold.
     const all = await metadataUnder(parameters, path, true);
     const base = path.endsWith('/') ? path : `${path}/`;
-    const metadata = recursive ? all : all.filter((m) => m.Name === path || (m.Name!.startsWith(base) && !m.Name!.slice(base.length).includes('/')));
-    const folders = recursive ? new Map<string, number>() : subFolders(base, all.map((m) => m.Name!));
-    const valueOf = new Map<string, string>();
-    if (values.values) for (const p of await parametersUnder(parameters, path, recursive)) valueOf.set(p.Name!, p.Value!);
-    const rows: Row[] = metadata.map((meta) => ({ meta, value: values.values ? valueOf.get(meta.Name!) : undefined }));
+    const metadata = recursive
+      ? all
+      : all.filter((m) => m.Name === path || (m.Name!.startsWith(base) && !m.Name!.slice(base.length).includes('/')));
+    const folders = recursive
+      ? new Map<string, number>()
+      : subFolders(
+          base,
+          all.map((m) => m.Name!),
+        );
+    const valueByName = new Map<string, string>();
+    if (values.values)
+      for (const p of await parametersUnder(parameters, path, recursive)) valueByName.set(p.Name!, p.Value!);
+    const rows: Row[] = metadata.map((meta) => ({
+      meta,
+      value: values.values ? valueByName.get(meta.Name!) : undefined,
+    }));
     if (values.json) {
-      io.out(toJson([...rows.map((r) => ({ ...r.meta, ...(r.value !== undefined ? { Value: r.value } : {}) })),
-        ...[...folders].map(([name, count]) => ({ Name: `${base}${name}/`, Type: 'Folder', Parameters: count }))]));
+      io.out(
+        toJson([
+          ...rows.map((r) => ({ ...r.meta, ...(r.value !== undefined ? { Value: r.value } : {}) })),
+          ...[...folders].map(([name, count]) => ({ Name: `${base}${name}/`, Type: 'Folder', Parameters: count })),
+        ]),
+      );
       return 0;
     }
-    const folderLines = [...folders].map(([name, count]) => `  ${name}/  (${count} parameter${count === 1 ? '' : 's'})\n`);
+    const folderLines = [...folders].map(
+      ([name, count]) => `  ${name}/  (${count} parameter${count === 1 ? '' : 's'})\n`,
+    );
     io.out(renderTree(path, rows) + folderLines.join(''));
     return 0;
   },

@@ -6,7 +6,14 @@
 import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
 
-const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : typeof d === 'number' ? new Date(d * 1000).toISOString() : typeof d === 'string' ? d : '-');
+const iso = (d: unknown) =>
+  d instanceof Date
+    ? d.toISOString()
+    : typeof d === 'number'
+      ? new Date(d * 1000).toISOString()
+      : typeof d === 'string'
+        ? d
+        : '-';
 
 const OPTIONS = {
   kind: { type: 'string', value: 'parameter|secret', description: 'only parameters, or only secrets' },
@@ -22,19 +29,33 @@ export const reportCommand: CliCommand = {
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length > 1) throw new UsageError('report takes at most one PREFIX');
-    if (values.kind !== undefined && values.kind !== 'parameter' && values.kind !== 'secret') throw new UsageError('--kind is parameter or secret');
-    const { Items } = await session.accessReport({ ...(positionals[0] ? { Prefix: positionals[0] } : {}), ...(values.kind ? { Kind: values.kind } : {}) });
+    if (values.kind !== undefined && values.kind !== 'parameter' && values.kind !== 'secret')
+      throw new UsageError('--kind is parameter or secret');
+    const { Items } = await session.accessReport({
+      ...(positionals[0] ? { Prefix: positionals[0] } : {}),
+      ...(values.kind ? { Kind: values.kind } : {}),
+    });
     if (values.json) {
       io.out(toJson(Items));
       return 0;
     }
     for (const item of Items) {
-      const rotation = item.Rotation as { Enabled?: boolean; LastRotatedDate?: unknown; NextRotationDate?: unknown; LastRunStatus?: string } | undefined;
-      const readers = (item.Readers as { Principal: string; Reads7d: number }[] | undefined ?? []).map((r) => `${r.Principal} (${r.Reads7d})`).join(', ');
-      io.out(`${String(item.Kind)} ${String(item.Name)}  ${String(item.Type)} v${String(item.Version)}  modified ${iso(item.LastModifiedDate)}  `
-        + `accessed ${iso(item.LastAccessedDate)}  reads 24h ${String(item.Reads24h)} / 7d ${String(item.Reads7d)}`
-        + `  rotation ${rotation?.Enabled ? `on (last ${iso(rotation.LastRotatedDate)}, next ${iso(rotation.NextRotationDate)}${rotation.LastRunStatus ? `, ${rotation.LastRunStatus}` : ''})` : 'off'}`
-        + `${readers ? `  readers: ${readers}` : ''}\n`);
+      const rotation = item.Rotation as
+        | { Enabled?: boolean; LastRotatedDate?: unknown; NextRotationDate?: unknown; LastRunStatus?: string }
+        | undefined;
+      const readers = ((item.Readers as { Principal: string; Reads7d: number }[] | undefined) ?? [])
+        .map((r) => `${r.Principal} (${r.Reads7d})`)
+        .join(', ');
+      const lastRun = rotation?.LastRunStatus ? `, ${rotation.LastRunStatus}` : '';
+      const rotationText = rotation?.Enabled
+        ? `on (last ${iso(rotation.LastRotatedDate)}, next ${iso(rotation.NextRotationDate)}${lastRun})`
+        : 'off';
+      io.out(
+        `${String(item.Kind)} ${String(item.Name)}  ${String(item.Type)} v${String(item.Version)}  modified ` +
+          `${iso(item.LastModifiedDate)}  ` +
+          `accessed ${iso(item.LastAccessedDate)}  reads 24h ${String(item.Reads24h)} / 7d ${String(item.Reads7d)}` +
+          `  rotation ${rotationText}${readers ? `  readers: ${readers}` : ''}\n`,
+      );
     }
     return 0;
   },

@@ -15,7 +15,16 @@ const OPTIONS = {
   yes: { type: 'boolean', description: 'really remove everything in the store (there is no undo)' },
 } as const satisfies OptionSpecs;
 
-const STORE_FILES = ['coffer.db', 'coffer.db-wal', 'coffer.db-shm', 'coffer-audit.db', 'coffer-audit.db-wal', 'coffer-audit.db-shm', 'root-credentials', 'server.json'];
+const STORE_FILES = [
+  'coffer.db',
+  'coffer.db-wal',
+  'coffer.db-shm',
+  'coffer-audit.db',
+  'coffer-audit.db-wal',
+  'coffer-audit.db-shm',
+  'root-credentials',
+  'server.json',
+];
 
 export const resetCommand: CliCommand = {
   name: 'reset',
@@ -26,16 +35,27 @@ export const resetCommand: CliCommand = {
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length > 0) throw new UsageError('reset takes no arguments');
-    if (session.env.COFFER_DATABASE_URL) throw new Error('reset empties the embedded store only; on PostgreSQL, drop the schema (or the database) instead');
+    if (session.env.COFFER_DATABASE_URL)
+      throw new Error(
+        'reset empties the embedded store only; on PostgreSQL, drop the schema (or the database) instead',
+      );
     const dataDir = dataDirectory(session.env);
-    if (values.yes !== true) throw new UsageError(`this removes every parameter, secret, key, user and audit event in ${dataDir}: pass --yes`);
+    if (values.yes !== true)
+      throw new UsageError(`this removes every parameter, secret, key, user and audit event in ${dataDir}: pass --yes`);
     const server = runningServer(dataDir);
-    if (server) throw new Error(`coffer serve (pid ${server.pid}, ${server.url}) is running on ${dataDir}: stop it first (kill ${server.pid})`);
+    if (server)
+      throw new Error(
+        `coffer serve (pid ${server.pid}, ${server.url}) is running on ${dataDir}: stop it first (kill ${server.pid})`,
+      );
     const removed = STORE_FILES.filter((f) => existsSync(join(dataDir, f)));
     for (const f of removed) rmSync(join(dataDir, f), { force: true });
     const journal = join(dataDir, 'audit-journal');
     if (existsSync(journal)) rmSync(journal, { recursive: true, force: true });
-    io.out(removed.length > 0 ? `emptied ${dataDir}: the next coffer serve starts afresh (new root credentials)\n` : `nothing to remove in ${dataDir}\n`);
+    io.out(
+      removed.length > 0
+        ? `emptied ${dataDir}: the next coffer serve starts afresh (new root credentials)\n`
+        : `nothing to remove in ${dataDir}\n`,
+    );
     return 0;
   },
 };

@@ -16,7 +16,8 @@ export const rmCommand: CliCommand = {
     for (let i = 0; i < positionals.length; i += 10) {
       const result = await parameters.deleteParameters({ Names: positionals.slice(i, i + 10) });
       for (const name of result.DeletedParameters ?? []) io.out(`deleted ${name}\n`);
-      for (const name of result.InvalidParameters ?? []) io.err(`coffer: ParameterNotFound: Parameter ${name} not found.\n`);
+      for (const name of result.InvalidParameters ?? [])
+        io.err(`coffer: ParameterNotFound: Parameter ${name} not found.\n`);
       missing += result.InvalidParameters?.length ?? 0;
     }
     return missing > 0 ? 1 : 0;

@@ -37,39 +37,72 @@ function portFrom(text: string): number {
 }
 
 /** TLS from the options or the environment; undefined for plain HTTP. */
-function tlsSourceFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv, dataDir: string, host: string): TlsSource | undefined {
+function tlsSourceFrom(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  host: string,
+): TlsSource | undefined {
   const certPath = (values['tls-cert'] as string | undefined) ?? env.COFFER_TLS_CERT;
   const keyPath = (values['tls-key'] as string | undefined) ?? env.COFFER_TLS_KEY;
   const selfSigned = values['tls-self-signed'] === true || env.COFFER_TLS_SELF_SIGNED === 'true';
-  if (selfSigned && (certPath || keyPath)) throw new UsageError('--tls-self-signed makes its own certificate: leave out --tls-cert and --tls-key');
+  if (selfSigned && (certPath || keyPath))
+    throw new UsageError('--tls-self-signed makes its own certificate: leave out --tls-cert and --tls-key');
   if (selfSigned) return { kind: 'self-signed', dataDir, host };
-  if (!certPath !== !keyPath) throw new UsageError('TLS needs both --tls-cert and --tls-key (or COFFER_TLS_CERT and COFFER_TLS_KEY)');
+  if (!certPath !== !keyPath)
+    throw new UsageError('TLS needs both --tls-cert and --tls-key (or COFFER_TLS_CERT and COFFER_TLS_KEY)');
   return certPath && keyPath ? { kind: 'files', certPath, keyPath } : undefined;
 }
 
 const OPTIONS = {
   host: { type: 'string', value: 'HOST', description: 'the address to listen on (COFFER_HOST; 127.0.0.1 by default)' },
-  port: { type: 'string', value: 'PORT', description: 'the port (COFFER_PORT; 4566 by default, as LocalStack\'s)' },
-  dev: { type: 'boolean', description: 'accept any well-formed signature as root (test/test too), on loopback only; enables reset and clock endpoints' },
+  port: { type: 'string', value: 'PORT', description: "the port (COFFER_PORT; 4566 by default, as LocalStack's)" },
+  dev: {
+    type: 'boolean',
+    description:
+      'accept any well-formed signature as root (test/test too), on loopback only; enables reset and clock endpoints',
+  },
   quiet: { type: 'boolean', description: 'log failed requests only' },
-  'tls-cert': { type: 'string', value: 'FILE', description: 'serve HTTPS with this certificate (COFFER_TLS_CERT), with --tls-key' },
-  'tls-key': { type: 'string', value: 'FILE', description: 'the certificate\'s private key (COFFER_TLS_KEY)' },
+  'tls-cert': {
+    type: 'string',
+    value: 'FILE',
+    description: 'serve HTTPS with this certificate (COFFER_TLS_CERT), with --tls-key',
+  },
+  'tls-key': { type: 'string', value: 'FILE', description: "the certificate's private key (COFFER_TLS_KEY)" },
   'tls-self-signed': { type: 'boolean', description: 'serve HTTPS with a certificate made once under <data-dir>/tls/' },
-  'insecure-http': { type: 'boolean', description: 'allow plain HTTP on an address other than loopback (values cross the network in clear)' },
-  init: { type: 'string', value: 'DIR', description: 'run the executables and load the *.json seed files in DIR once the server answers (COFFER_INIT_DIR)' },
-  seed: { type: 'string', value: 'FILE', description: 'create the parameters and secrets of a JSON or YAML file on an empty store' },
+  'insecure-http': {
+    type: 'boolean',
+    description: 'allow plain HTTP on an address other than loopback (values cross the network in clear)',
+  },
+  init: {
+    type: 'string',
+    value: 'DIR',
+    description: 'run the executables and load the *.json seed files in DIR once the server answers (COFFER_INIT_DIR)',
+  },
+  seed: {
+    type: 'string',
+    value: 'FILE',
+    description: 'create the parameters and secrets of a JSON or YAML file on an empty store',
+  },
 } as const satisfies OptionSpecs;
 
 const shown = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'run the AWS-compatible server: SSM, Secrets Manager, IAM, STS, KMS and CloudTrail wire APIs, SigV4, IAM policies',
-  usage: 'coffer serve [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--insecure-http] [--dev] [--quiet]\n'
-    + '             [--init DIR] [--seed FILE]',
+  summary:
+    'run the AWS-compatible server: SSM, Secrets Manager, IAM, STS, KMS and CloudTrail wire APIs, SigV4, IAM policies',
+  usage:
+    'coffer serve [--host HOST] [--port PORT] [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--insecure-http] ' +
+    '[--dev] [--quiet]\n' +
+    '             [--init DIR] [--seed FILE]',
   options: OPTIONS,
-  examples: ['coffer serve', 'coffer serve --dev --port 4566 --init ./init --seed seed.yaml', 'coffer serve --host 0.0.0.0 --tls-self-signed',
-    'COFFER_DATA_DIR=/tmp/second coffer serve --port 4567   # a second server, with a store of its own'],
+  examples: [
+    'coffer serve',
+    'coffer serve --dev --port 4566 --init ./init --seed seed.yaml',
+    'coffer serve --host 0.0.0.0 --tls-self-signed',
+    'COFFER_DATA_DIR=/tmp/second coffer serve --port 4567   # a second server, with a store of its own',
+  ],
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length > 0) throw new UsageError('serve takes no arguments');
@@ -82,34 +115,63 @@ export const serveCommand: CliCommand = {
     const tls = tlsSource ? loadTlsMaterial(tlsSource) : undefined;
     const coffer = await session.openLocal({ auditLedger: 'thread', logRotations: true });
     // --dev only: start with the clock moved forward (tests of schedules across restarts).
-    if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
+    if (dev && session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS)
+      coffer.clock.advance(Number(session.env.COFFER_DEV_CLOCK_OFFSET_SECONDS) * 1000);
     const services = cofferServices(coffer);
     const router = new ServiceRouter(services);
     const metricsToken = session.env.COFFER_METRICS_TOKEN;
     const metrics = metricsToken ? { metrics: new CofferMetrics(services), token: metricsToken } : undefined;
     if (metrics) coffer.rotation.onRunFinished((status) => metrics.metrics.observeRotation(status));
     if (metrics) coffer.audit.observeWrites((seconds) => metrics.metrics.observeAuditWrite(seconds));
-    const alerts = alertMonitorFromEnv(session.env, (line) => io.err(`${line}\n`), () => coffer.clock.now());
+    const alerts = alertMonitorFromEnv(
+      session.env,
+      (line) => io.err(`${line}\n`),
+      () => coffer.clock.now(),
+    );
     if (alerts) coffer.audit.subscribe((event) => alerts.observe(event));
-    const file = session.env.COFFER_AUDIT_FILE ? auditFile(session.env.COFFER_AUDIT_FILE, (error) => io.err(faultLine(error, 'audit-file'))) : undefined;
+    const file = session.env.COFFER_AUDIT_FILE
+      ? auditFile(session.env.COFFER_AUDIT_FILE, (error) => io.err(faultLine(error, 'audit-file')))
+      : undefined;
     if (file) coffer.audit.subscribe(file.listener);
-    const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers,
-      { dev, account: coffer.settings.account, regions: allowedRegions(coffer.settings), credentialsHint: rootCredentialsFile(coffer.settings.dataDir),
-        keyUsed: (id, service, region) => coffer.iam.keyUsage.note(id, service, region, coffer.clock.now()) });
+    const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, {
+      dev,
+      account: coffer.settings.account,
+      regions: allowedRegions(coffer.settings),
+      credentialsHint: rootCredentialsFile(coffer.settings.dataDir),
+      keyUsed: (id, service, region) => coffer.iam.keyUsage.note(id, service, region, coffer.clock.now()),
+    });
     const insecureHttp = values['insecure-http'] === true;
-    const auditor = new RequestAuditor(coffer.audit, coffer.settings.account, coffer.settings.region, failedAuthenticationBudget(session.env),
-      (error) => io.err(faultLine(error, 'audit-summary')));
+    const auditor = new RequestAuditor(
+      coffer.audit,
+      coffer.settings.account,
+      coffer.settings.region,
+      failedAuthenticationBudget(session.env),
+      (error) => io.err(faultLine(error, 'audit-summary')),
+    );
     auditor.start();
     const server = new CofferServer({
-      pipeline, storage: coffer.storage, clock: coffer.clock, recorder: new AccessLog(process.stdout, values.quiet === true), dev,
-      onFault: (error, requestId) => io.err(faultLine(error, requestId)), ...(tls ? { tls } : {}), insecureHttp,
+      pipeline,
+      storage: coffer.storage,
+      clock: coffer.clock,
+      recorder: new AccessLog(process.stdout, values.quiet === true),
+      dev,
+      onFault: (error, requestId) => io.err(faultLine(error, requestId)),
+      ...(tls ? { tls } : {}),
+      insecureHttp,
       ...(metrics ? { metrics } : {}),
-      auditor, trailHealthy: () => coffer.audit.healthy, store: coffer.storage.kind, version: COFFER_VERSION,
+      auditor,
+      trailHealthy: () => coffer.audit.healthy,
+      store: coffer.storage.kind,
+      version: COFFER_VERSION,
     });
     // The port first: a start that cannot bind it makes no credentials it would never show.
     const bound = await server.listen(host, port);
     const root = await ensureRootCredentials(coffer, session.env);
-    const ctx = { account: coffer.settings.account, region: coffer.settings.region, principalArn: rootPrincipal(coffer.settings.account) };
+    const ctx = {
+      account: coffer.settings.account,
+      region: coffer.settings.region,
+      principalArn: rootPrincipal(coffer.settings.account),
+    };
     if (seed) {
       if (await storeIsEmpty(coffer, ctx)) {
         const seeded = await applySeed(coffer, ctx, seed, values.seed!);
@@ -119,18 +181,31 @@ export const serveCommand: CliCommand = {
       }
     }
     if (!tls && insecureHttp && !isLoopback(host)) {
-      io.err(`coffer: WARNING: --insecure-http: serving plain HTTP on ${host}: secret values and signed requests cross the network unencrypted.\n`);
+      io.err(
+        `coffer: WARNING: --insecure-http: serving plain HTTP on ${host}: secret values and signed requests cross ` +
+          `the network unencrypted.\n`,
+      );
     }
     if (tls) {
-      io.err(`coffer: TLS certificate ${tls.certPath}${tls.created ? ' (self-signed, created now)' : ''}, SHA-256 fingerprint ${tls.fingerprint256}\n`);
-      if (tlsSource?.kind === 'self-signed') io.err(`coffer: trust it with: aws --ca-bundle ${tls.certPath}, AWS_CA_BUNDLE=${tls.certPath}, or boto3 verify="${tls.certPath}"\n`);
+      io.err(
+        `coffer: TLS certificate ${tls.certPath}${tls.created ? ' (self-signed, created now)' : ''}, SHA-256 ` +
+          `fingerprint ${tls.fingerprint256}\n`,
+      );
+      if (tlsSource?.kind === 'self-signed')
+        io.err(
+          `coffer: trust it with: aws --ca-bundle ${tls.certPath}, AWS_CA_BUNDLE=${tls.certPath}, or boto3 ` +
+            `verify="${tls.certPath}"\n`,
+        );
       process.on('SIGHUP', () => {
         try {
           const renewed = loadTlsMaterial(tlsSource!);
           server.reloadTls(renewed);
           io.err(`coffer: TLS certificate reloaded, SHA-256 fingerprint ${renewed.fingerprint256}\n`);
         } catch (error) {
-          io.err(`coffer: TLS certificate not reloaded: ${(error as NodeJS.ErrnoException).code ?? (error as Error).name}; still serving the previous one\n`);
+          io.err(
+            `coffer: TLS certificate not reloaded: ` +
+              `${(error as NodeJS.ErrnoException).code ?? (error as Error).name}; still serving the previous one\n`,
+          );
         }
       });
     }
@@ -139,27 +214,57 @@ export const serveCommand: CliCommand = {
     // Secrets past their recovery window are purged here, never by the reads that find them.
     coffer.secrets.sweeper.start(Number(session.env.COFFER_SWEEP_TICK_MS ?? 60_000));
     // A signed digest every minute with events (and at shutdown); retention pruning daily; the outbox carried.
-    coffer.audit.start(Number(session.env.COFFER_AUDIT_DIGEST_MS ?? 60_000), (error) => io.err(faultLine(error, 'audit-trail')));
+    coffer.audit.start(Number(session.env.COFFER_AUDIT_DIGEST_MS ?? 60_000), (error) =>
+      io.err(faultLine(error, 'audit-trail')),
+    );
     // Before the "listening" line, so nobody who waits for that line can miss it.
-    if (dev) io.err('coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root (test/test too). Never expose this port.\n');
+    if (dev)
+      io.err(
+        'coffer: WARNING: --dev mode: ANY well-formed signature is accepted as root (test/test too). Never expose ' +
+          'this port.\n',
+      );
 
     const url = `${tls ? 'https' : 'http'}://${shown(host)}:${bound}`;
-    const localUrl = `${tls ? 'https' : 'http'}://${isLoopback(host) || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : shown(host)}:${bound}`;
+    const localHost = isLoopback(host) || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : shown(host);
+    const localUrl = `${tls ? 'https' : 'http'}://${localHost}:${bound}`;
     const where = coffer.settings.databaseUrl ? 'PostgreSQL' : sqlitePath(coffer.settings.dataDir);
     writeServerState(coffer.settings.dataDir, { url: localUrl, pid: process.pid, startedAt: new Date().toISOString() });
-    io.err(`coffer: listening on ${url} (account ${coffer.settings.account}, region ${coffer.settings.region}, store ${where})\n`);
+    io.err(
+      `coffer: listening on ${url} (account ${coffer.settings.account}, region ${coffer.settings.region}, store ` +
+        `${where})\n`,
+    );
     if (root.generated) {
-      io.err(`coffer: root credentials (shown once, also saved to ${'file' in root.source ? root.source.file : ''}):\n` +
-        `  AWS_ACCESS_KEY_ID=${root.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}\n`);
+      io.err(
+        `coffer: root credentials (shown once, also saved to ${'file' in root.source ? root.source.file : ''}):\n` +
+          `  AWS_ACCESS_KEY_ID=${root.accessKeyId}\n  AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}\n`,
+      );
     } else {
-      io.err(`coffer: root access key ${root.accessKeyId} (${'file' in root.source ? `credentials in ${root.source.file}` : 'from COFFER_ROOT_ACCESS_KEY_ID'})\n`);
+      io.err(
+        `coffer: root access key ${root.accessKeyId} ` +
+          `(${'file' in root.source ? `credentials in ${root.source.file}` : 'from COFFER_ROOT_ACCESS_KEY_ID'})\n`,
+      );
     }
     io.err(`coffer: eval "$(coffer env)" points the AWS CLI, boto3 and the SDKs at this server\n`);
-    const initDone = initDir === undefined ? Promise.resolve() : runInitHooks(coffer, ctx, initDir,
-      { endpoint: localUrl, accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey, region: coffer.settings.region },
-      (line) => io.err(`coffer: ${line}\n`)).then((outcome) => {
-      io.err(`coffer: init: ${initDir} done: ${outcome.ran} ran, ${outcome.skipped} skipped${outcome.failed.length ? `, ${outcome.failed.length} FAILED (${outcome.failed.join(', ')})` : ''}\n`);
-    });
+    const initDone =
+      initDir === undefined
+        ? Promise.resolve()
+        : runInitHooks(
+            coffer,
+            ctx,
+            initDir,
+            {
+              endpoint: localUrl,
+              accessKeyId: root.accessKeyId,
+              secretAccessKey: root.secretAccessKey,
+              region: coffer.settings.region,
+            },
+            (line) => io.err(`coffer: ${line}\n`),
+          ).then((outcome) => {
+            const failed = outcome.failed.length
+              ? `, ${outcome.failed.length} FAILED (${outcome.failed.join(', ')})`
+              : '';
+            io.err(`coffer: init: ${initDir} done: ${outcome.ran} ran, ${outcome.skipped} skipped${failed}\n`);
+          });
     // Handlers stay installed: a second signal during the drain must not kill the process.
     await new Promise<void>((resolve) => {
       process.on('SIGTERM', () => resolve());

@@ -9,10 +9,14 @@ const OPTIONS = {
 
 export const tagCommand: CliCommand = {
   name: 'tag',
-  summary: 'list a parameter\'s tags, add KEY=VALUE tags, or --remove KEY',
+  summary: "list a parameter's tags, add KEY=VALUE tags, or --remove KEY",
   usage: 'coffer tag NAME [KEY=VALUE...] [--remove KEY]... [--json]',
   options: OPTIONS,
-  examples: ['coffer tag /dev/app/db-password', 'coffer tag /dev/app/db-password team=payments env=dev', 'coffer tag /dev/app/db-password --remove env'],
+  examples: [
+    'coffer tag /dev/app/db-password',
+    'coffer tag /dev/app/db-password team=payments env=dev',
+    'coffer tag /dev/app/db-password --remove env',
+  ],
   async run(args, session, io) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     if (positionals.length < 1) throw new UsageError('tag takes a NAME');

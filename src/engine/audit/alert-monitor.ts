@@ -58,14 +58,18 @@ const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 /** POSTs with fetch, ten seconds at most, following no redirect. */
 export const fetchAlertPost: AlertPost = async (url, body) => {
   const response = await fetch(url, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    redirect: 'manual', signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
   });
   await response.body?.cancel();
   return response.status;
 };
 
-const list = (value: string | readonly string[] | undefined) => (value === undefined ? undefined : new Set(typeof value === 'string' ? [value] : value));
+const list = (value: string | readonly string[] | undefined) =>
+  value === undefined ? undefined : new Set(typeof value === 'string' ? [value] : value);
 
 /** A rule made ready to test events: sets for the lists, the principal pattern compiled once. */
 class CompiledRule {
@@ -78,7 +82,10 @@ class CompiledRule {
   private readonly anyError: boolean;
   private readonly principal: Wildcard | undefined;
 
-  constructor(readonly rule: AlertRule, webhook: string) {
+  constructor(
+    readonly rule: AlertRule,
+    webhook: string,
+  ) {
     this.windowMs = rule.windowSeconds * 1000;
     this.webhook = webhook;
     this.sources = list(rule.filter.eventSource);
@@ -93,22 +100,33 @@ class CompiledRule {
     const filter = this.rule.filter;
     if (this.sources && !this.sources.has(record.eventSource)) return false;
     if (this.names && !this.names.has(record.eventName)) return false;
-    if (this.errors && !(record.errorCode !== undefined && (this.anyError || this.errors.has(record.errorCode)))) return false;
+    if (this.errors && !(record.errorCode !== undefined && (this.anyError || this.errors.has(record.errorCode))))
+      return false;
     if (filter.denied !== undefined && filter.denied !== DENIED.has(record.errorCode ?? '')) return false;
     if (filter.readOnly !== undefined && filter.readOnly !== record.readOnly) return false;
     if (this.principal && !this.principal.test(record.userIdentity.arn ?? '')) return false;
-    if (filter.resourcePrefix !== undefined && !event.resourceNames.some((r) => r.name.startsWith(filter.resourcePrefix!))) return false;
+    if (
+      filter.resourcePrefix !== undefined &&
+      !event.resourceNames.some((r) => r.name.startsWith(filter.resourcePrefix!))
+    )
+      return false;
     return true;
   }
 
   /** The keys this event counts under: '' overall, else each distinct name or the principal. */
   groups(event: AuditEvent): readonly string[] {
     switch (this.rule.groupBy) {
-      case undefined: return [''];
-      case 'principal': return [principalOf(event.record)];
+      case undefined:
+        return [''];
+      case 'principal':
+        return [principalOf(event.record)];
       case 'resource': {
         const prefix = this.rule.filter.resourcePrefix;
-        return [...new Set(event.resourceNames.map((r) => r.name).filter((name) => prefix === undefined || name.startsWith(prefix)))];
+        return [
+          ...new Set(
+            event.resourceNames.map((r) => r.name).filter((name) => prefix === undefined || name.startsWith(prefix)),
+          ),
+        ];
       }
     }
   }
@@ -153,7 +171,11 @@ export class AlertMonitor {
   constructor(options: AlertMonitorOptions) {
     this.compiled = options.rules.map((rule) => {
       const webhook = rule.webhook ?? options.webhook;
-      if (webhook === undefined) throw new Error(`alert rule "${rule.name}" has no webhook: give it one, or a webhook in the alerts file, or set COFFER_ALERTS_WEBHOOK`);
+      if (webhook === undefined)
+        throw new Error(
+          `alert rule "${rule.name}" has no webhook: give it one, or a webhook in the alerts file, or set ` +
+            `COFFER_ALERTS_WEBHOOK`,
+        );
       return new CompiledRule(rule, webhook);
     });
     this.log = options.log;
@@ -209,7 +231,11 @@ export class AlertMonitor {
       if (now < old.start + rule.windowMs && windows.size < this.maxGroups) break;
       windows.delete(key);
     }
-    const window: AlertWindow = { start: now, count: 0, seen: { principals: new Set(), eventNames: new Set(), errorCodes: new Set() } };
+    const window: AlertWindow = {
+      start: now,
+      count: 0,
+      seen: { principals: new Set(), eventNames: new Set(), errorCodes: new Set() },
+    };
     windows.set(group, window);
     return window;
   }
@@ -225,11 +251,22 @@ export class AlertMonitor {
     const events = window.count === 1 ? 'event' : 'events';
     const where = group === '' ? '' : ` for ${group}`;
     const body: AlertWebhookBody = {
-      text: slackEscape(`:rotating_light: Coffer alert ${name}: ${window.count} ${events} in ${spoken(windowSeconds)}${where} (threshold ${threshold})${description ? `: ${description}` : ''}`),
+      text: slackEscape(
+        `:rotating_light: Coffer alert ${name}: ${window.count} ${events} in ${spoken(windowSeconds)}${where} ` +
+          `(threshold ${threshold})${description ? `: ${description}` : ''}`,
+      ),
       alert: {
-        rule: name, ...(description !== undefined ? { description } : {}), count: window.count, threshold, windowSeconds,
-        windowStart, windowEnd: new Date(window.start + rule.windowMs).toISOString(), ...(group !== '' ? { group } : {}),
-        principals: [...seen.principals], eventNames: [...seen.eventNames], errorCodes: [...seen.errorCodes],
+        rule: name,
+        ...(description !== undefined ? { description } : {}),
+        count: window.count,
+        threshold,
+        windowSeconds,
+        windowStart,
+        windowEnd: new Date(window.start + rule.windowMs).toISOString(),
+        ...(group !== '' ? { group } : {}),
+        principals: [...seen.principals],
+        eventNames: [...seen.eventNames],
+        errorCodes: [...seen.errorCodes],
       },
     };
     const delivery = this.deliver(rule.webhook, name, body);
@@ -260,9 +297,15 @@ export class AlertMonitor {
  * rules without a webhook), or the defaults when only COFFER_ALERTS_WEBHOOK is set; undefined when
  * neither is. Throws InvalidAlertRules (or Error) with a clear message for a bad file or URL.
  */
-export function alertMonitorFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void, now?: () => number): AlertMonitor | undefined {
+export function alertMonitorFromEnv(
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  now?: () => number,
+): AlertMonitor | undefined {
   const file = env.COFFER_ALERTS_FILE || undefined;
-  const webhook = env.COFFER_ALERTS_WEBHOOK ? checkWebhook(env.COFFER_ALERTS_WEBHOOK, 'COFFER_ALERTS_WEBHOOK') : undefined;
+  const webhook = env.COFFER_ALERTS_WEBHOOK
+    ? checkWebhook(env.COFFER_ALERTS_WEBHOOK, 'COFFER_ALERTS_WEBHOOK')
+    : undefined;
   if (file === undefined && webhook === undefined) return undefined;
   const rules = file !== undefined ? loadAlertRules(file, webhook) : withWebhooks(DEFAULT_ALERT_RULES, webhook);
   return new AlertMonitor({ rules, log, ...(now ? { now } : {}) });

@@ -56,22 +56,48 @@ export class InvalidAlertRules extends Error {
 
 /** The read actions of Parameter Store and Secrets Manager, the ones a retrieval is. */
 export const READ_EVENT_NAMES: readonly string[] = Object.freeze([
-  'GetParameter', 'GetParameters', 'GetParametersByPath', 'GetParameterHistory', 'GetSecretValue', 'BatchGetSecretValue',
+  'GetParameter',
+  'GetParameters',
+  'GetParametersByPath',
+  'GetParameterHistory',
+  'GetSecretValue',
+  'BatchGetSecretValue',
 ]);
 
 /** The seeds' alarms (000: denied and unusual access; 003: failed retrievals, rotation failures). */
-export const DEFAULT_ALERT_RULES: readonly AlertRule[] = Object.freeze([
-  { name: 'denied-access', description: 'Any denied access in 5 minutes (seed 000: SSM-Parameter-Access-Denied)', filter: { denied: true }, threshold: 0, windowSeconds: 300 },
-  {
-    name: 'read-burst', description: 'More than 1,000 reads of one name in an hour (seed 000: Unusual-Parameter-Access)',
-    filter: { eventName: READ_EVENT_NAMES }, groupBy: 'resource', threshold: 1000, windowSeconds: 3600,
-  },
-  {
-    name: 'failed-retrievals', description: 'More than 5 failed retrievals in 5 minutes (seed 003)',
-    filter: { eventName: READ_EVENT_NAMES, errorCode: '*' }, threshold: 5, windowSeconds: 300,
-  },
-  { name: 'rotation-failure', description: 'Any rotation failure (seed 003)', filter: { eventName: 'RotationFailed' }, threshold: 0, windowSeconds: 300 },
-].map((rule) => Object.freeze(rule) as AlertRule));
+export const DEFAULT_ALERT_RULES: readonly AlertRule[] = Object.freeze(
+  [
+    {
+      name: 'denied-access',
+      description: 'Any denied access in 5 minutes (seed 000: SSM-Parameter-Access-Denied)',
+      filter: { denied: true },
+      threshold: 0,
+      windowSeconds: 300,
+    },
+    {
+      name: 'read-burst',
+      description: 'More than 1,000 reads of one name in an hour (seed 000: Unusual-Parameter-Access)',
+      filter: { eventName: READ_EVENT_NAMES },
+      groupBy: 'resource',
+      threshold: 1000,
+      windowSeconds: 3600,
+    },
+    {
+      name: 'failed-retrievals',
+      description: 'More than 5 failed retrievals in 5 minutes (seed 003)',
+      filter: { eventName: READ_EVENT_NAMES, errorCode: '*' },
+      threshold: 5,
+      windowSeconds: 300,
+    },
+    {
+      name: 'rotation-failure',
+      description: 'Any rotation failure (seed 003)',
+      filter: { eventName: 'RotationFailed' },
+      threshold: 0,
+      windowSeconds: 300,
+    },
+  ].map((rule) => Object.freeze(rule) as AlertRule),
+);
 
 const FILE_FIELDS = ['defaults', 'webhook', 'rules'];
 const RULE_FIELDS = ['name', 'description', 'filter', 'threshold', 'windowSeconds', 'groupBy', 'webhook'];
@@ -107,17 +133,21 @@ function fail(place: Place, message: string): never {
 }
 
 function onlyFields(value: Fields, allowed: readonly string[], place: Place): void {
-  for (const key of Object.keys(value)) if (!allowed.includes(key)) fail(place.at(JSON.stringify(key.slice(0, 64))), `is not a known field (expected one of ${allowed.join(', ')})`);
+  for (const key of Object.keys(value))
+    if (!allowed.includes(key))
+      fail(place.at(JSON.stringify(key.slice(0, 64))), `is not a known field (expected one of ${allowed.join(', ')})`);
 }
 
 function text(value: unknown, place: Place): string {
-  if (typeof value !== 'string' || value === '' || value.length > MAX_TEXT) fail(place, `must be a non-empty string of at most ${MAX_TEXT} characters`);
+  if (typeof value !== 'string' || value === '' || value.length > MAX_TEXT)
+    fail(place, `must be a non-empty string of at most ${MAX_TEXT} characters`);
   return value;
 }
 
 function textList(value: unknown, place: Place): string | readonly string[] {
   if (!Array.isArray(value)) return text(value, place);
-  if (value.length === 0 || value.length > MAX_LIST) fail(place, `must be a string or a list of 1 to ${MAX_LIST} strings`);
+  if (value.length === 0 || value.length > MAX_LIST)
+    fail(place, `must be a string or a list of 1 to ${MAX_LIST} strings`);
   return Object.freeze(value.map((item, i) => text(item, place.at(`[${i}]`))));
 }
 
@@ -127,7 +157,8 @@ function bool(value: unknown, place: Place): boolean {
 }
 
 function integer(value: unknown, min: number, max: number, place: Place): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) fail(place, `must be an integer from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+    fail(place, `must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -140,7 +171,8 @@ export function checkWebhook(value: unknown, place: string | Place): string {
   } catch {
     // not a URL: refused below
   }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') fail(where, 'must be an http(s) URL');
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '')
+    fail(where, 'must be an http(s) URL');
   return url.href;
 }
 
@@ -148,9 +180,12 @@ function filterOf(value: unknown, place: Place): AlertFilter {
   if (!isFields(value)) fail(place, 'must be a mapping of filter fields');
   onlyFields(value, FILTER_FIELDS, place);
   const filter: Record<string, unknown> = {};
-  for (const key of ['eventSource', 'eventName', 'errorCode'] as const) if (value[key] !== undefined) filter[key] = textList(value[key], place.at(key));
-  for (const key of ['denied', 'readOnly'] as const) if (value[key] !== undefined) filter[key] = bool(value[key], place.at(key));
-  for (const key of ['principal', 'resourcePrefix'] as const) if (value[key] !== undefined) filter[key] = text(value[key], place.at(key));
+  for (const key of ['eventSource', 'eventName', 'errorCode'] as const)
+    if (value[key] !== undefined) filter[key] = textList(value[key], place.at(key));
+  for (const key of ['denied', 'readOnly'] as const)
+    if (value[key] !== undefined) filter[key] = bool(value[key], place.at(key));
+  for (const key of ['principal', 'resourcePrefix'] as const)
+    if (value[key] !== undefined) filter[key] = text(value[key], place.at(key));
   return Object.freeze(filter) as AlertFilter;
 }
 
@@ -158,10 +193,12 @@ function filterOf(value: unknown, place: Place): AlertFilter {
 export function parseAlertRule(value: unknown, where: string): AlertRule {
   let place = new Place(where);
   if (!isFields(value)) fail(place, 'must be a mapping with name, filter, threshold and windowSeconds');
-  if (typeof value.name !== 'string' || !RULE_NAME.test(value.name)) fail(place.at('name'), 'must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  if (typeof value.name !== 'string' || !RULE_NAME.test(value.name))
+    fail(place.at('name'), 'must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit');
   place = new Place(`${where} "${value.name}"`);
   onlyFields(value, RULE_FIELDS, place);
-  for (const key of ['filter', 'threshold', 'windowSeconds']) if (value[key] === undefined) fail(place.at(key), 'is required');
+  for (const key of ['filter', 'threshold', 'windowSeconds'])
+    if (value[key] === undefined) fail(place.at(key), 'is required');
   const rule: Record<string, unknown> = {
     name: value.name,
     filter: filterOf(value.filter, place.at('filter')),
@@ -170,7 +207,8 @@ export function parseAlertRule(value: unknown, where: string): AlertRule {
   };
   if (value.description !== undefined) rule.description = text(value.description, place.at('description'));
   if (value.groupBy !== undefined) {
-    if (value.groupBy !== 'resource' && value.groupBy !== 'principal') fail(place.at('groupBy'), 'must be "resource" or "principal"');
+    if (value.groupBy !== 'resource' && value.groupBy !== 'principal')
+      fail(place.at('groupBy'), 'must be "resource" or "principal"');
     rule.groupBy = value.groupBy;
   }
   if (value.webhook !== undefined) rule.webhook = checkWebhook(value.webhook, place.at('webhook'));
@@ -185,7 +223,8 @@ export function parseAlertRulesFile(value: unknown, source: string): AlertRulesF
   const defaults = value.defaults === undefined ? false : bool(value.defaults, place.at('defaults'));
   const webhook = value.webhook === undefined ? undefined : checkWebhook(value.webhook, place.at('webhook'));
   const written = value.rules ?? [];
-  if (!Array.isArray(written) || written.length > MAX_RULES) fail(place.at('rules'), `must be a list of at most ${MAX_RULES} rules`);
+  if (!Array.isArray(written) || written.length > MAX_RULES)
+    fail(place.at('rules'), `must be a list of at most ${MAX_RULES} rules`);
   const rules = written.map((rule, i) => parseAlertRule(rule, `${source}: rule ${i + 1}`));
   const seen = new Set<string>();
   for (const rule of rules) {
@@ -212,7 +251,11 @@ function parseContent(content: string, path: string): unknown {
         // Only the place: newer Nodes quote the text around it, which may hold a webhook URL.
         const message = (error as Error).message;
         const at = /position (\d+)/.exec(message);
-        const place = at ? ` at ${lineAndColumn(content, Number(at[1]))}` : /end of JSON input/.test(message) ? ' at its end' : '';
+        const place = at
+          ? ` at ${lineAndColumn(content, Number(at[1]))}`
+          : /end of JSON input/.test(message)
+            ? ' at its end'
+            : '';
         throw new InvalidAlertRules(`${path}: not valid JSON${place}`);
       }
     }
@@ -237,7 +280,9 @@ export function loadAlertRules(path: string, defaultWebhook?: string): readonly 
     content = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof InvalidAlertRules) throw error;
-    throw new InvalidAlertRules(`${path}: cannot read the alerts file (${(error as NodeJS.ErrnoException).code ?? (error as Error).name})`);
+    throw new InvalidAlertRules(
+      `${path}: cannot read the alerts file (${(error as NodeJS.ErrnoException).code ?? (error as Error).name})`,
+    );
   }
   const file = parseAlertRulesFile(parseContent(content, path), path);
   return withWebhooks(mergeDefaults(file), file.webhook ?? defaultWebhook);

@@ -28,17 +28,39 @@ function usernameOf(record: CloudTrailRecord): string | null {
 }
 
 /** What lookups filter an event by, taken from its record (and its resources' names) where it was made. */
-export type EventColumns = Pick<AuditEventRow, 'eventId' | 'account' | 'eventSource' | 'eventName' | 'readOnly' | 'username' | 'accessKeyId' | 'errorCode'
-  | 'principal' | 'resources'>;
+export type EventColumns = Pick<
+  AuditEventRow,
+  | 'eventId'
+  | 'account'
+  | 'eventSource'
+  | 'eventName'
+  | 'readOnly'
+  | 'username'
+  | 'accessKeyId'
+  | 'errorCode'
+  | 'principal'
+  | 'resources'
+>;
 
 /** The columns of `event`. */
 export function eventColumns(event: AuditEvent): EventColumns {
   const { record } = event;
-  const resources: AuditResourceRow[] = (record.resources ?? []).map((r, i) => ({ type: r.type, arn: r.ARN, name: event.resourceNames[i]?.name ?? r.ARN }));
+  const resources: AuditResourceRow[] = (record.resources ?? []).map((r, i) => ({
+    type: r.type,
+    arn: r.ARN,
+    name: event.resourceNames[i]?.name ?? r.ARN,
+  }));
   return {
-    eventId: record.eventID, account: record.recipientAccountId, eventSource: record.eventSource, eventName: record.eventName, readOnly: record.readOnly,
-    username: usernameOf(record), accessKeyId: record.userIdentity.accessKeyId ?? null, errorCode: record.errorCode ?? null,
-    principal: record.userIdentity.arn ?? null, resources: encodeResources(resources),
+    eventId: record.eventID,
+    account: record.recipientAccountId,
+    eventSource: record.eventSource,
+    eventName: record.eventName,
+    readOnly: record.readOnly,
+    username: usernameOf(record),
+    accessKeyId: record.userIdentity.accessKeyId ?? null,
+    errorCode: record.errorCode ?? null,
+    principal: record.userIdentity.arn ?? null,
+    resources: encodeResources(resources),
   };
 }
 
@@ -59,9 +81,21 @@ export function ledgerEntry(event: AuditEvent): LedgerEntry {
   return { record: JSON.stringify(event.record), time: event.time, columns: eventColumns(event) };
 }
 
-const COLUMN_ORDER = ['eventId', 'account', 'eventSource', 'eventName', 'readOnly', 'username', 'accessKeyId', 'errorCode', 'principal', 'resources'] as const;
+const COLUMN_ORDER = [
+  'eventId',
+  'account',
+  'eventSource',
+  'eventName',
+  'readOnly',
+  'username',
+  'accessKeyId',
+  'errorCode',
+  'principal',
+  'resources',
+] as const;
 
-/** An event as one line of the audit journal (storage/audit-journal.ts): its time and columns as JSON, a tab, its record's text. */
+/** An event as one line of the audit journal (storage/audit-journal.ts): its time and columns as JSON, a tab, its
+ * record's text. */
 export function journalLine(event: AuditEvent): string {
   const c = eventColumns(event);
   return `${JSON.stringify([event.time, ...COLUMN_ORDER.map((k) => c[k])])}\t${JSON.stringify(event.record)}`;
@@ -69,7 +103,8 @@ export function journalLine(event: AuditEvent): string {
 
 const nullableText = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
-/** The entry of a journal line; undefined for a line that is not one (the journal's MAC vouched for its bytes, not its shape). */
+/** The entry of a journal line; undefined for a line that is not one (the journal's MAC vouched for its bytes, not its
+ * shape). */
 export function journalEntry(line: string): LedgerEntry | undefined {
   const tab = line.indexOf('\t');
   if (tab < 0) return undefined;
@@ -80,10 +115,41 @@ export function journalEntry(line: string): LedgerEntry | undefined {
     return undefined;
   }
   if (!Array.isArray(head) || head.length !== COLUMN_ORDER.length + 1) return undefined;
-  const [time, eventId, account, eventSource, eventName, readOnly, username, accessKeyId, errorCode, principal, resources] = head as unknown[];
-  if (typeof time !== 'number' || typeof eventId !== 'string' || typeof account !== 'string' || typeof eventSource !== 'string' || typeof eventName !== 'string'
-    || typeof readOnly !== 'boolean' || ![username, accessKeyId, errorCode, principal, resources].every(nullableText)) return undefined;
-  const columns = { eventId, account, eventSource, eventName, readOnly, username, accessKeyId, errorCode, principal, resources } as EventColumns;
+  const [
+    time,
+    eventId,
+    account,
+    eventSource,
+    eventName,
+    readOnly,
+    username,
+    accessKeyId,
+    errorCode,
+    principal,
+    resources,
+  ] = head as unknown[];
+  if (
+    typeof time !== 'number' ||
+    typeof eventId !== 'string' ||
+    typeof account !== 'string' ||
+    typeof eventSource !== 'string' ||
+    typeof eventName !== 'string' ||
+    typeof readOnly !== 'boolean' ||
+    ![username, accessKeyId, errorCode, principal, resources].every(nullableText)
+  )
+    return undefined;
+  const columns = {
+    eventId,
+    account,
+    eventSource,
+    eventName,
+    readOnly,
+    username,
+    accessKeyId,
+    errorCode,
+    principal,
+    resources,
+  } as EventColumns;
   return { record: line.slice(tab + 1), time, columns };
 }
 
@@ -102,7 +168,10 @@ export interface ChainRun {
  * record keeps its own eventTime, as made. Returns each entry's time in the chain (null for one
  * already there) and where the appended ones went.
  */
-export async function appendRun(tx: AuditWriter, entries: readonly LedgerEntry[]): Promise<{ times: (number | null)[]; run: ChainRun | undefined }> {
+export async function appendRun(
+  tx: AuditWriter,
+  entries: readonly LedgerEntry[],
+): Promise<{ times: (number | null)[]; run: ChainRun | undefined }> {
   await tx.lockChain();
   let head = (await tx.head()) ?? { seq: 0, hash: GENESIS_HASH, eventTime: 0 };
   const firstSeq = head.seq + 1;
@@ -110,7 +179,14 @@ export async function appendRun(tx: AuditWriter, entries: readonly LedgerEntry[]
   for (const entry of entries) {
     const seq = head.seq + 1;
     const time = Math.max(entry.time, head.eventTime);
-    const row: AuditEventRow = { seq, eventTime: time, ...entry.columns, prevHash: head.hash, hash: chainHash(seq, head.hash, entry.record), record: entry.record };
+    const row: AuditEventRow = {
+      seq,
+      eventTime: time,
+      ...entry.columns,
+      prevHash: head.hash,
+      hash: chainHash(seq, head.hash, entry.record),
+      record: entry.record,
+    };
     if (!(await tx.insertEvent(row))) {
       times.push(null);
       continue;

@@ -18,7 +18,16 @@ export interface DigestSigner {
 
 /** The exact text a digest's signature covers. */
 export function digestText(d: Omit<AuditDigestRow, 'signature'>): string {
-  return JSON.stringify(['coffer-audit-digest/v1', d.digestNo, d.kind, d.createdAt, d.firstSeq, d.lastSeq, d.headHash, d.previousHash]);
+  return JSON.stringify([
+    'coffer-audit-digest/v1',
+    d.digestNo,
+    d.kind,
+    d.createdAt,
+    d.firstSeq,
+    d.lastSeq,
+    d.headHash,
+    d.previousHash,
+  ]);
 }
 
 /** The hash the next digest links to. */
@@ -30,11 +39,20 @@ export function digestHash(d: AuditDigestRow): string {
  * Appends a signed digest of events `firstSeq`..`lastSeq` (or a checkpoint: events up to
  * `lastSeq` were pruned) inside `tx`, whose caller holds the chain lock.
  */
-export async function appendDigest(tx: AuditWriter, signer: DigestSigner, kind: AuditDigestRow['kind'],
-  range: { firstSeq: number; lastSeq: number; headHash: string }, now: number): Promise<AuditDigestRow> {
+export async function appendDigest(
+  tx: AuditWriter,
+  signer: DigestSigner,
+  kind: AuditDigestRow['kind'],
+  range: { firstSeq: number; lastSeq: number; headHash: string },
+  now: number,
+): Promise<AuditDigestRow> {
   const last = await tx.lastDigest();
   const unsigned = {
-    digestNo: (last?.digestNo ?? 0) + 1, kind, createdAt: now, ...range, previousHash: last ? digestHash(last) : GENESIS_HASH,
+    digestNo: (last?.digestNo ?? 0) + 1,
+    kind,
+    createdAt: now,
+    ...range,
+    previousHash: last ? digestHash(last) : GENESIS_HASH,
   };
   const row: AuditDigestRow = { ...unsigned, signature: signer.sign(digestText(unsigned)) };
   await tx.insertDigest(row);

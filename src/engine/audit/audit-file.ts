@@ -7,7 +7,10 @@ import { createWriteStream } from 'node:fs';
 import type { AuditListener } from './audit-trail.js';
 
 /** A listener appending records to `path` (created 0600), and how to close it. */
-export function auditFile(path: string, onError: (error: unknown) => void): { listener: AuditListener; close: () => Promise<void> } {
+export function auditFile(
+  path: string,
+  onError: (error: unknown) => void,
+): { listener: AuditListener; close: () => Promise<void> } {
   const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
   stream.on('error', onError);
   return {

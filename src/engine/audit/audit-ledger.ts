@@ -7,7 +7,13 @@
  * engine's tests run it inline. Either way the AuditTrail (audit-trail.ts) talks to it through
  * `Ledger`, whose arguments and results are plain data that can cross a thread.
  */
-import type { AuditDigestRow, AuditEventQuery, AuditReader, ResourceReadRow, StoredAuditEvent } from '../../storage/audit-rows.js';
+import type {
+  AuditDigestRow,
+  AuditEventQuery,
+  AuditReader,
+  ResourceReadRow,
+  StoredAuditEvent,
+} from '../../storage/audit-rows.js';
 import type { AuditStorage } from '../../storage/audit-storage.js';
 import { TamperedRowError } from '../../storage/row-integrity.js';
 import { appendRun, chainHash, type LedgerEntry } from './audit-chain.js';
@@ -59,7 +65,13 @@ export interface Ledger {
   prune(now: number): Promise<number>;
   /** Brings the resource index up to the chain's head. */
   indexResources(): Promise<void>;
-  readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]>;
+  readActivity(
+    account: string,
+    prefix: string,
+    since: number,
+    recentSince: number,
+    within?: { first: string; last: string },
+  ): Promise<ResourceReadRow[]>;
   /** Events matching `query`, each checked against its MAC and hash (a changed one is refused). */
   lookup(query: AuditEventQuery): Promise<StoredAuditEvent[]>;
   verify(range: EventRange): Promise<VerifyReport>;
@@ -85,7 +97,13 @@ const MAX_GROUP = 500;
 
 /** Event `seq` as stored, without its record (for its MAC and columns), if there is one. */
 async function eventAt(reader: AuditReader, seq: number): Promise<StoredAuditEvent | undefined> {
-  const [row] = await reader.listEvents({ afterSeq: seq - 1, beforeSeq: seq + 1, descending: false, limit: 1, withoutRecord: true });
+  const [row] = await reader.listEvents({
+    afterSeq: seq - 1,
+    beforeSeq: seq + 1,
+    descending: false,
+    limit: 1,
+    withoutRecord: true,
+  });
   return row;
 }
 
@@ -96,7 +114,11 @@ export class AuditLedger implements Ledger {
   /** What this ledger appended and saw committed: ranges a seal need not read back. */
   private readonly own = new OwnAppends();
 
-  constructor(private readonly storage: AuditStorage, private readonly signer: DigestSigner, private readonly options: LedgerOptions) {}
+  constructor(
+    private readonly storage: AuditStorage,
+    private readonly signer: DigestSigner,
+    private readonly options: LedgerOptions,
+  ) {}
 
   append(entries: readonly LedgerEntry[], sync: boolean): Promise<(number | null)[]> {
     if (entries.length === 0) return Promise.resolve([]);
@@ -150,7 +172,11 @@ export class AuditLedger implements Ledger {
   private takeGroup(sync: boolean): Queued[] {
     let count = 0;
     let n = 0;
-    while (n < this.queue.length && (sync || !this.queue[n]!.sync) && (n === 0 || count + this.queue[n]!.entries.length <= MAX_GROUP)) {
+    while (
+      n < this.queue.length &&
+      (sync || !this.queue[n]!.sync) &&
+      (n === 0 || count + this.queue[n]!.entries.length <= MAX_GROUP)
+    ) {
       count += this.queue[n++]!.entries.length;
     }
     return this.queue.splice(0, n);
@@ -168,10 +194,12 @@ export class AuditLedger implements Ledger {
   indexResources(): Promise<void> {
     this.indexing ??= (async () => {
       try {
-        while (await this.storage.transaction(async (tx) => {
-          await tx.lockChain();
-          return indexBatch(tx);
-        })) {
+        while (
+          await this.storage.transaction(async (tx) => {
+            await tx.lockChain();
+            return indexBatch(tx);
+          })
+        ) {
           // Appends go between batches.
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -182,18 +210,28 @@ export class AuditLedger implements Ledger {
     return this.indexing;
   }
 
-  async readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]> {
+  async readActivity(
+    account: string,
+    prefix: string,
+    since: number,
+    recentSince: number,
+    within?: { first: string; last: string },
+  ): Promise<ResourceReadRow[]> {
     await this.indexResources();
     return this.storage.readActivity(account, prefix, since, recentSince, within);
   }
 
   async lookup(query: AuditEventQuery): Promise<StoredAuditEvent[]> {
-    const byResource = query.resourcePrefix !== undefined || query.attribute?.name === 'ResourceName' || query.attribute?.name === 'ResourceType';
+    const byResource =
+      query.resourcePrefix !== undefined ||
+      query.attribute?.name === 'ResourceName' ||
+      query.attribute?.name === 'ResourceType';
     if (byResource) await this.indexResources();
     const rows = await this.storage.listEvents(query);
     for (const row of rows) {
       // The MAC covers the hash, the hash covers the record.
-      if (!row.intact || chainHash(row.seq, row.prevHash, row.record) !== row.hash) throw new TamperedRowError('audit_events', String(row.seq));
+      if (!row.intact || chainHash(row.seq, row.prevHash, row.record) !== row.hash)
+        throw new TamperedRowError('audit_events', String(row.seq));
     }
     return rows;
   }
@@ -216,7 +254,8 @@ export class AuditLedger implements Ledger {
       // Another node signed meanwhile: its digest covers these events, or the next one will.
       if ((await tx.lastDigest())?.digestNo !== last?.digestNo) return undefined;
       const row = await eventAt(tx, head.seq);
-      if (!row?.intact || row.hash !== head.hash) throw new AuditChainError(`event ${head.seq} changed while it was being checked`);
+      if (!row?.intact || row.hash !== head.hash)
+        throw new AuditChainError(`event ${head.seq} changed while it was being checked`);
       return appendDigest(tx, this.signer, 'digest', { firstSeq, lastSeq: head.seq, headHash: head.hash }, now);
     });
     if (digest) this.own.forgetBefore(digest.lastSeq);
@@ -227,14 +266,25 @@ export class AuditLedger implements Ledger {
    * Never sign what Coffer did not write: the rows after the last digest, through `throughSeq`,
    * must be intact and chained on from the last digest's head.
    */
-  private async checkUnsigned(reader: AuditReader, throughSeq: number, last: AuditDigestRow | undefined): Promise<void> {
+  private async checkUnsigned(
+    reader: AuditReader,
+    throughSeq: number,
+    last: AuditDigestRow | undefined,
+  ): Promise<void> {
     const digests = last ? [last] : [];
     const after = last ? { seq: last.lastSeq, hash: last.headHash } : undefined;
     const events = this.pages(reader, last?.lastSeq ?? 0, undefined, true, throughSeq);
-    const report = await verifyChain(events, digests, { publicKeyPem: this.signer.publicKeyPem, linksOnly: true, ...(after ? { after } : {}) });
+    const report = await verifyChain(events, digests, {
+      publicKeyPem: this.signer.publicKeyPem,
+      linksOnly: true,
+      ...(after ? { after } : {}),
+    });
     // Any problem, the last digest's own included, stops the signing: a bad digest must not let unchecked rows through.
     if (!report.ok) throw new AuditChainError(report.problem!.message);
-    if (report.lastSeq !== throughSeq) throw new AuditChainError(`events up to ${throughSeq} were to be signed; the chain ends at ${report.lastSeq ?? 'none'}`);
+    if (report.lastSeq !== throughSeq)
+      throw new AuditChainError(
+        `events up to ${throughSeq} were to be signed; the chain ends at ${report.lastSeq ?? 'none'}`,
+      );
   }
 
   prune(now: number): Promise<number> {
@@ -251,10 +301,22 @@ export class AuditLedger implements Ledger {
       const last = await tx.lastDigest();
       if (head && head.seq > (last?.lastSeq ?? 0)) {
         await this.checkUnsigned(tx, head.seq, last);
-        await appendDigest(tx, this.signer, 'digest', { firstSeq: (last?.lastSeq ?? 0) + 1, lastSeq: head.seq, headHash: head.hash }, now);
+        await appendDigest(
+          tx,
+          this.signer,
+          'digest',
+          { firstSeq: (last?.lastSeq ?? 0) + 1, lastSeq: head.seq, headHash: head.hash },
+          now,
+        );
       }
       const removed = await tx.deleteEventsThrough(through.seq);
-      await appendDigest(tx, this.signer, 'checkpoint', { firstSeq: 1, lastSeq: through.seq, headHash: through.hash }, now);
+      await appendDigest(
+        tx,
+        this.signer,
+        'checkpoint',
+        { firstSeq: 1, lastSeq: through.seq, headHash: through.hash },
+        now,
+      );
       return removed;
     });
   }
@@ -271,7 +333,8 @@ export class AuditLedger implements Ledger {
       const stored = whole ? await storedIndexSum(this.storage, keyed) : undefined;
       const expected = new IndexRowSum(keyed);
       const events = this.pages(this.storage, 0, (e) => {
-        if (stored && e.resources !== null && e.seq <= stored.through) expected.addEvent({ ...e, resources: e.resources });
+        if (stored && e.resources !== null && e.seq <= stored.through)
+          expected.addEvent({ ...e, resources: e.resources });
       });
       const report = await verifyChain(events, digests, { publicKeyPem: this.signer.publicKeyPem, ...range });
       return { report, stored, expected };
@@ -282,12 +345,24 @@ export class AuditLedger implements Ledger {
     if (result.report.ok && result.stored && !result.stored.sum.equals(result.expected)) result = await pass();
     const { report, stored, expected } = result;
     if (!report.ok || !stored || stored.sum.equals(expected)) return report;
-    return { ...report, ok: false, problem: { kind: 'index', message: `the resource index does not match the events it was built from: rows were added, removed or changed (${stored.sum.count} rows, ${expected.count} expected)` } };
+    return {
+      ...report,
+      ok: false,
+      problem: {
+        kind: 'index',
+        message:
+          `the resource index does not match the events it was built from: rows were added, removed or ` +
+          `changed (${stored.sum.count} rows, ${expected.count} expected)`,
+      },
+    };
   }
 
   async exportPage(range: EventRange, cursor: ExportCursor | undefined): Promise<ExportPage> {
     if (!cursor?.digestsDone) {
-      return { lines: (await this.allDigests()).map((d) => JSON.stringify({ type: 'digest', ...d })), next: { digestsDone: true, afterSeq: 0 } };
+      return {
+        lines: (await this.allDigests()).map((d) => JSON.stringify({ type: 'digest', ...d })),
+        next: { digestsDone: true, afterSeq: 0 },
+      };
     }
     const ranged = range.from !== undefined || range.to !== undefined;
     const page = await this.storage.listEvents({ afterSeq: cursor.afterSeq, descending: false, limit: PAGE });
@@ -298,7 +373,17 @@ export class AuditLedger implements Ledger {
       if (range.from !== undefined && e.eventTime < range.from) continue;
       if (range.to !== undefined && e.eventTime > range.to) return { lines, next: undefined };
       // A row whose MAC fails is exported marked, so a verify of the export alone still reports it.
-      lines.push(JSON.stringify({ type: 'event', seq: e.seq, eventTime: e.eventTime, prevHash: e.prevHash, hash: e.hash, record: e.record, ...(e.intact ? {} : { intact: false }) }));
+      lines.push(
+        JSON.stringify({
+          type: 'event',
+          seq: e.seq,
+          eventTime: e.eventTime,
+          prevHash: e.prevHash,
+          hash: e.hash,
+          record: e.record,
+          ...(e.intact ? {} : { intact: false }),
+        }),
+      );
     }
     return { lines, next: page.length < PAGE ? undefined : { digestsDone: true, afterSeq: page.at(-1)!.seq } };
   }
@@ -319,12 +404,22 @@ export class AuditLedger implements Ledger {
   }
 
   /** Events after `afterSeq` (through `throughSeq`) in chain order, a page at a time. */
-  private async *pages(reader: AuditReader, afterSeq: number, tap?: (event: StoredAuditEvent) => void, withoutRecord = false,
-    throughSeq?: number): AsyncGenerator<ChainedEvent> {
+  private async *pages(
+    reader: AuditReader,
+    afterSeq: number,
+    tap?: (event: StoredAuditEvent) => void,
+    withoutRecord = false,
+    throughSeq?: number,
+  ): AsyncGenerator<ChainedEvent> {
     let after = afterSeq;
     for (;;) {
-      const page = await reader.listEvents({ afterSeq: after, descending: false, limit: PAGE, withoutRecord,
-        ...(throughSeq !== undefined ? { beforeSeq: throughSeq + 1 } : {}) });
+      const page = await reader.listEvents({
+        afterSeq: after,
+        descending: false,
+        limit: PAGE,
+        withoutRecord,
+        ...(throughSeq !== undefined ? { beforeSeq: throughSeq + 1 } : {}),
+      });
       for (const event of page) {
         tap?.(event);
         yield event;

@@ -48,7 +48,8 @@ export interface CloudTrailRecord {
   readonly userIdentity: UserIdentity;
   /** ISO 8601 to the second, UTC ("2026-12-02T18:15:21Z"), as CloudTrail writes it. */
   readonly eventTime: string;
-  /** ssm.amazonaws.com, secretsmanager.amazonaws.com, iam.amazonaws.com, sts.amazonaws.com, kms.amazonaws.com, coffer.amazonaws.com */
+  /** ssm.amazonaws.com, secretsmanager.amazonaws.com, iam.amazonaws.com, sts.amazonaws.com, kms.amazonaws.com,
+   * coffer.amazonaws.com */
   readonly eventSource: string;
   readonly eventName: string;
   readonly awsRegion: string;
@@ -66,7 +67,11 @@ export interface CloudTrailRecord {
   readonly managementEvent: boolean;
   readonly recipientAccountId: string;
   readonly eventCategory: 'Management' | 'Data';
-  readonly tlsDetails?: { readonly tlsVersion: string; readonly cipherSuite: string; readonly clientProvidedHostHeader: string };
+  readonly tlsDetails?: {
+    readonly tlsVersion: string;
+    readonly cipherSuite: string;
+    readonly clientProvidedHostHeader: string;
+  };
   /** For AwsServiceEvent records: what Coffer did by itself (never a value). */
   readonly serviceEventDetails?: Readonly<Record<string, unknown>>;
 }

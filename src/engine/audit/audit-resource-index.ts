@@ -10,7 +10,13 @@
  * every row the events say it should hold (a multiset hash: order-free, constant memory) and
  * reports any row added, removed or changed.
  */
-import type { AuditIndexRow, AuditReader, AuditResourceRow, AuditWriter, UnindexedEvent } from '../../storage/audit-rows.js';
+import type {
+  AuditIndexRow,
+  AuditReader,
+  AuditResourceRow,
+  AuditWriter,
+  UnindexedEvent,
+} from '../../storage/audit-rows.js';
 
 /** Events indexed per transaction at most: it holds the chain lock, and on SQLite the thread, while it runs. */
 const BATCH = 1000;
@@ -23,21 +29,38 @@ const MOD = 1n << 256n;
  * would reach SQLite as U+FFFD, and PostgreSQL refuses NUL, so the index row would never match
  * the event's own resources, or never be written. Both become U+FFFD here, once.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the characters the stores cannot keep
 const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g;
-const storable = (text: string) => (text.isWellFormed() && !text.includes('\u0000') ? text : text.replace(UNSTORABLE, '\ufffd'));
+const storable = (text: string) =>
+  text.isWellFormed() && !text.includes('\u0000') ? text : text.replace(UNSTORABLE, '\ufffd');
 
 /** The resources column of an event: null for none. */
 export function encodeResources(resources: readonly AuditResourceRow[]): string | null {
-  return resources.length === 0 ? null : JSON.stringify(resources.map((r) => [storable(r.type), storable(r.name), storable(r.arn)]));
+  return resources.length === 0
+    ? null
+    : JSON.stringify(resources.map((r) => [storable(r.type), storable(r.name), storable(r.arn)]));
 }
 
 function indexRowsOf(event: UnindexedEvent): AuditIndexRow[] {
   const decoded = JSON.parse(event.resources) as unknown;
   if (!Array.isArray(decoded)) return [];
-  return decoded.flatMap((r: unknown, position) => Array.isArray(r) && r.length === 3 && r.every((x) => typeof x === 'string')
-    ? [{ type: r[0] as string, name: r[1] as string, arn: r[2] as string, seq: event.seq, position, eventTime: event.eventTime,
-      principal: event.principal, readOnly: event.readOnly, succeeded: event.errorCode === null }]
-    : []);
+  return decoded.flatMap((r: unknown, position) =>
+    Array.isArray(r) && r.length === 3 && r.every((x) => typeof x === 'string')
+      ? [
+          {
+            type: r[0] as string,
+            name: r[1] as string,
+            arn: r[2] as string,
+            seq: event.seq,
+            position,
+            eventTime: event.eventTime,
+            principal: event.principal,
+            readOnly: event.readOnly,
+            succeeded: event.errorCode === null,
+          },
+        ]
+      : [],
+  );
 }
 
 /**
@@ -77,7 +100,17 @@ export class IndexRowSum {
   constructor(private readonly keyedHash: (text: string) => Buffer) {}
 
   add(row: AuditIndexRow): void {
-    const text = JSON.stringify([row.seq, row.position, row.type, row.name, row.arn, row.eventTime, row.principal, row.readOnly, row.succeeded]);
+    const text = JSON.stringify([
+      row.seq,
+      row.position,
+      row.type,
+      row.name,
+      row.arn,
+      row.eventTime,
+      row.principal,
+      row.readOnly,
+      row.succeeded,
+    ]);
     this.sum = (this.sum + BigInt(`0x${this.keyedHash(text).toString('hex')}`)) % MOD;
     this.count++;
   }
@@ -96,7 +129,11 @@ export class IndexRowSum {
  * The sum over the index as stored, through the seq it claims to cover (read first: rows a batch
  * adds while this runs are past it and left out).
  */
-export async function storedIndexSum(storage: AuditReader, keyedHash: (text: string) => Buffer, page = 1000): Promise<{ sum: IndexRowSum; through: number }> {
+export async function storedIndexSum(
+  storage: AuditReader,
+  keyedHash: (text: string) => Buffer,
+  page = 1000,
+): Promise<{ sum: IndexRowSum; through: number }> {
   const through = await storage.indexedThrough();
   const sum = new IndexRowSum(keyedHash);
   let after: AuditIndexRow | undefined;

@@ -34,22 +34,35 @@ function describeArnUncached(arn: string): Described {
   const kind = slash >= 0 ? rest.slice(0, slash) : rest;
   const tail = slash >= 0 ? rest.slice(slash + 1) : '';
   switch (`${service}:${kind}`) {
-    case 'ssm:parameter': return { type: 'AWS::SSM::Parameter', name: `/${tail}`, accountId };
-    case 'kms:key': return { type: 'AWS::KMS::Key', name: tail, accountId };
-    case 'kms:alias': return { type: 'AWS::KMS::Alias', name: `alias/${tail}`, accountId };
-    case 'iam:user': return { type: 'AWS::IAM::User', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
-    case 'iam:role': return { type: 'AWS::IAM::Role', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
-    case 'iam:group': return { type: 'AWS::IAM::Group', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
-    case 'iam:policy': return { type: 'AWS::IAM::Policy', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
-    case 'sts:assumed-role': return { type: 'AWS::STS::AssumedRole', name: tail, accountId };
+    case 'ssm:parameter':
+      return { type: 'AWS::SSM::Parameter', name: `/${tail}`, accountId };
+    case 'kms:key':
+      return { type: 'AWS::KMS::Key', name: tail, accountId };
+    case 'kms:alias':
+      return { type: 'AWS::KMS::Alias', name: `alias/${tail}`, accountId };
+    case 'iam:user':
+      return { type: 'AWS::IAM::User', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
+    case 'iam:role':
+      return { type: 'AWS::IAM::Role', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
+    case 'iam:group':
+      return { type: 'AWS::IAM::Group', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
+    case 'iam:policy':
+      return { type: 'AWS::IAM::Policy', name: tail.slice(tail.lastIndexOf('/') + 1), accountId };
+    case 'sts:assumed-role':
+      return { type: 'AWS::STS::AssumedRole', name: tail, accountId };
     default:
       break;
   }
   if (service === 'secretsmanager' && rest.startsWith('secret:')) {
     const full = rest.slice('secret:'.length);
-    return { type: 'AWS::SecretsManager::Secret', name: /-[A-Za-z0-9]{6}$/.test(full) ? full.slice(0, -7) : full, accountId };
+    return {
+      type: 'AWS::SecretsManager::Secret',
+      name: /-[A-Za-z0-9]{6}$/.test(full) ? full.slice(0, -7) : full,
+      accountId,
+    };
   }
-  if (service === 'lambda' && rest.startsWith('function:')) return { type: 'AWS::Lambda::Function', name: rest.slice('function:'.length), accountId };
+  if (service === 'lambda' && rest.startsWith('function:'))
+    return { type: 'AWS::Lambda::Function', name: rest.slice('function:'.length), accountId };
   return undefined;
 }
 

@@ -92,11 +92,18 @@ export class AuditTrail implements ServiceEventSink {
   private chainFailing = false;
   /** Problems found before start() said where they go wait here. */
   private early: unknown[] = [];
-  private onError: (error: unknown) => void = (error) => { if (this.early.length < 100) this.early.push(error); };
+  private onError: (error: unknown) => void = (error) => {
+    if (this.early.length < 100) this.early.push(error);
+  };
   private timers: NodeJS.Timeout[] = [];
   private maintaining: Promise<void> | undefined;
 
-  constructor(private readonly storage: Storage, private readonly ledger: Ledger, readonly publicKeyPem: string, private readonly options: AuditTrailOptions) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly ledger: Ledger,
+    readonly publicKeyPem: string,
+    private readonly options: AuditTrailOptions,
+  ) {
     this.enabled = options.enabled;
     this.now = options.now ?? Date.now;
     if (this.enabled) storage.useTransactionHook((tx) => this.intoOutbox(tx));
@@ -132,10 +139,12 @@ export class AuditTrail implements ServiceEventSink {
    * of actions noted in this transaction (appendIn), go in the outbox; once the transaction
    * commits they are carried to the chain.
    */
-  private async intoOutbox(tx: StorageWriter): Promise<((committed: boolean) => void) | void> {
+  private async intoOutbox(tx: StorageWriter): Promise<((committed: boolean) => void) | undefined> {
     const draft = currentDraft();
     const now = this.now();
-    const events = (transactionNotes() ?? []).flatMap((note) => (note instanceof ServiceEventNote ? [stamped(note.event, now)] : []));
+    const events = (transactionNotes() ?? []).flatMap((note) =>
+      note instanceof ServiceEventNote ? [stamped(note.event, now)] : [],
+    );
     const carriesDraft = draft?.open === true;
     if (carriesDraft) events.unshift(stamped(draft!.build(), now));
     if (events.length === 0) return;
@@ -144,7 +153,12 @@ export class AuditTrail implements ServiceEventSink {
     try {
       const entries = events.map((event) => ledgerEntry(event));
       for (const [i, event] of events.entries()) {
-        await tx.insertAuditOutbox({ eventId: event.record.eventID, createdAt: event.time, record: entries[i]!.record, names: JSON.stringify(event.resourceNames) });
+        await tx.insertAuditOutbox({
+          eventId: event.record.eventID,
+          createdAt: event.time,
+          record: entries[i]!.record,
+          names: JSON.stringify(event.resourceNames),
+        });
       }
       return (committed) => {
         if (carriesDraft) draft!.pending = false;
@@ -189,15 +203,20 @@ export class AuditTrail implements ServiceEventSink {
   /** Carries committed outbox events to the chain; never rejects (a failure leaves them for maintenance). */
   private carry(events: readonly AuditEvent[], entries: readonly LedgerEntry[]): Promise<void> {
     for (const e of events) this.carrying.add(e.record.eventID);
-    const carried = this.callLedger(() => this.ledger.append(entries, false)).then((times) => {
-      this.stuck = false;
-      events.forEach((event, i) => this.chain(event, times[i] ?? null));
-    }, (error: unknown) => {
-      this.stuck = true;
-      this.stuckBy = error;
-    }).finally(() => {
-      for (const e of events) this.carrying.delete(e.record.eventID);
-    });
+    const carried = this.callLedger(() => this.ledger.append(entries, false))
+      .then(
+        (times) => {
+          this.stuck = false;
+          for (const [i, event] of events.entries()) this.chain(event, times[i] ?? null);
+        },
+        (error: unknown) => {
+          this.stuck = true;
+          this.stuckBy = error;
+        },
+      )
+      .finally(() => {
+        for (const e of events) this.carrying.delete(e.record.eventID);
+      });
     return carried;
   }
 
@@ -250,14 +269,21 @@ export class AuditTrail implements ServiceEventSink {
       written();
       return;
     }
-    void this.callLedger(() => this.ledger.append(batch.map((p) => ledgerEntry(p.event)), this.options.syncReads === true)).then(written, failed);
+    void this.callLedger(() =>
+      this.ledger.append(
+        batch.map((p) => ledgerEntry(p.event)),
+        this.options.syncReads === true,
+      ),
+    ).then(written, failed);
   }
 
   /** Runs a ledger call outside any request's draft, counted until it is answered. */
   private callLedger<T>(call: () => Promise<T>): Promise<T> {
     const promise = runOutsideDrafts(call);
     this.inFlight.add(promise);
-    const done = () => { this.inFlight.delete(promise); };
+    const done = () => {
+      this.inFlight.delete(promise);
+    };
     promise.then(done, done);
     return promise;
   }
@@ -295,7 +321,9 @@ export class AuditTrail implements ServiceEventSink {
    * removed, so it can neither hold the trail stuck nor fill the pages real rows are found in.
    */
   private async carryLeftBehind(createdBefore: number, onError: (error: unknown) => void): Promise<void> {
-    const rows = (await this.storage.listAuditOutbox(createdBefore, OUTBOX_PAGE)).filter((row) => !this.carrying.has(row.eventId));
+    const rows = (await this.storage.listAuditOutbox(createdBefore, OUTBOX_PAGE)).filter(
+      (row) => !this.carrying.has(row.eventId),
+    );
     const events: AuditEvent[] = [];
     const tampered: string[] = [];
     for (const row of rows) {
@@ -307,7 +335,11 @@ export class AuditTrail implements ServiceEventSink {
       for (const id of tampered) onError(new TamperedRowError('audit_outbox', id));
       await this.storage.transaction((tx) => tx.deleteAuditOutbox(tampered));
     }
-    if (events.length > 0) await this.carry(events, events.map((event) => ledgerEntry(event)));
+    if (events.length > 0)
+      await this.carry(
+        events,
+        events.map((event) => ledgerEntry(event)),
+      );
     // Nothing of this process's is left to carry: whatever held the trail stuck has been carried.
     else if (this.stuck && rows.length === tampered.length) this.stuck = false;
   }
@@ -332,7 +364,13 @@ export class AuditTrail implements ServiceEventSink {
   }
 
   /** Successful reads of resources under `prefix` (the access report). */
-  async readActivity(account: string, prefix: string, since: number, recentSince: number, within?: { first: string; last: string }): Promise<ResourceReadRow[]> {
+  async readActivity(
+    account: string,
+    prefix: string,
+    since: number,
+    recentSince: number,
+    within?: { first: string; last: string },
+  ): Promise<ResourceReadRow[]> {
     await this.drain();
     return this.callLedger(() => this.ledger.readActivity(account, prefix, since, recentSince, within));
   }
@@ -444,7 +482,13 @@ function outboxEvent(record: string, names: string, time: number): AuditEvent | 
   try {
     const parsed = JSON.parse(record) as CloudTrailRecord;
     const resourceNames = JSON.parse(names) as NamedResource[];
-    if (typeof parsed !== 'object' || parsed === null || typeof parsed.eventID !== 'string' || !Array.isArray(resourceNames)) return undefined;
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      typeof parsed.eventID !== 'string' ||
+      !Array.isArray(resourceNames)
+    )
+      return undefined;
     return { record: parsed, time, resourceNames };
   } catch {
     return undefined;

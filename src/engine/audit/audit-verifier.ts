@@ -59,14 +59,26 @@ function checkDigests(digests: readonly AuditDigestRow[], publicKeyPem: string):
   let previous: AuditDigestRow | undefined;
   for (const d of digests) {
     if (!verifyAuditSignature(publicKeyPem, digestText(d), d.signature)) {
-      return { kind: 'digest', digestNo: d.digestNo, message: `digest ${d.digestNo} is not signed by this public key (altered or forged)` };
+      return {
+        kind: 'digest',
+        digestNo: d.digestNo,
+        message: `digest ${d.digestNo} is not signed by this public key (altered or forged)`,
+      };
     }
     if (previous && d.digestNo !== previous.digestNo + 1) {
-      return { kind: 'digest', digestNo: previous.digestNo + 1, message: `digest ${previous.digestNo + 1} is missing (deleted)` };
+      return {
+        kind: 'digest',
+        digestNo: previous.digestNo + 1,
+        message: `digest ${previous.digestNo + 1} is missing (deleted)`,
+      };
     }
     const expected = previous ? digestHash(previous) : GENESIS_HASH;
     if (d.previousHash !== expected && !(previous === undefined && d.digestNo > 1)) {
-      return { kind: 'digest', digestNo: d.digestNo, message: `digest ${d.digestNo} does not follow digest ${d.digestNo - 1}` };
+      return {
+        kind: 'digest',
+        digestNo: d.digestNo,
+        message: `digest ${d.digestNo} does not follow digest ${d.digestNo - 1}`,
+      };
     }
     previous = d;
   }
@@ -74,11 +86,19 @@ function checkDigests(digests: readonly AuditDigestRow[], publicKeyPem: string):
 }
 
 /** Verifies `events` (in seq order) against `digests` (in digest order). */
-export async function verifyChain(events: AsyncIterable<ChainedEvent>, digests: readonly AuditDigestRow[], options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyChain(
+  events: AsyncIterable<ChainedEvent>,
+  digests: readonly AuditDigestRow[],
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   const digestProblem = checkDigests(digests, options.publicKeyPem);
   const checkpoint = digests.filter((d) => d.kind === 'checkpoint').at(-1);
-  const signed = new Map(digests.filter((d) => d.kind === 'digest' && d.lastSeq > (checkpoint?.lastSeq ?? 0)).map((d) => [d.lastSeq, d]));
-  const signedThrough = digests.filter((d) => d.kind === 'digest').reduce((m, d) => Math.max(m, d.lastSeq), checkpoint?.lastSeq ?? 0);
+  const signed = new Map(
+    digests.filter((d) => d.kind === 'digest' && d.lastSeq > (checkpoint?.lastSeq ?? 0)).map((d) => [d.lastSeq, d]),
+  );
+  const signedThrough = digests
+    .filter((d) => d.kind === 'digest')
+    .reduce((m, d) => Math.max(m, d.lastSeq), checkpoint?.lastSeq ?? 0);
   let expectedSeq = options.after ? options.after.seq + 1 : checkpoint ? checkpoint.lastSeq + 1 : 1;
   let expectedPrev = options.after ? options.after.hash : checkpoint ? checkpoint.headHash : GENESIS_HASH;
   const seen = new Map<string, number>();
@@ -87,15 +107,27 @@ export async function verifyChain(events: AsyncIterable<ChainedEvent>, digests: 
   let lastSeq: number | undefined;
   let problem: AuditProblem | undefined = digestProblem;
   const report = (): VerifyReport => ({
-    ok: problem === undefined, events: count, digests: digests.length, firstSeq, lastSeq, signedThrough,
-    unsignedTail: lastSeq === undefined ? 0 : Math.max(0, lastSeq - signedThrough), ...(problem ? { problem } : {}),
+    ok: problem === undefined,
+    events: count,
+    digests: digests.length,
+    firstSeq,
+    lastSeq,
+    signedThrough,
+    unsignedTail: lastSeq === undefined ? 0 : Math.max(0, lastSeq - signedThrough),
+    ...(problem ? { problem } : {}),
   });
   if (problem) return report();
   for await (const e of events) {
     if (e.seq < expectedSeq && firstSeq === undefined && checkpoint && e.seq <= checkpoint.lastSeq) continue;
     if ((options.from !== undefined || options.to !== undefined) && e.intact === false) {
       // Its time decides whether it is in range, and nothing vouches for that time.
-      problem = { kind: 'inserted', seq: e.seq, message: `event ${e.seq} was not written by Coffer: its row fails its integrity check (its time cannot be trusted to place it in or out of the range)` };
+      problem = {
+        kind: 'inserted',
+        seq: e.seq,
+        message:
+          `event ${e.seq} was not written by Coffer: its row fails its integrity check (its time cannot be ` +
+          `trusted to place it in or out of the range)`,
+      };
       return report();
     }
     if (options.from !== undefined && e.eventTime < options.from) continue;
@@ -111,8 +143,14 @@ export async function verifyChain(events: AsyncIterable<ChainedEvent>, digests: 
     if (problem) return report();
     const digest = signed.get(e.seq);
     if (digest && digest.headHash !== e.hash) {
-      problem = { kind: 'altered', seq: e.seq, digestNo: digest.digestNo,
-        message: `events ${digest.firstSeq}-${digest.lastSeq} do not match signed digest ${digest.digestNo}: rewritten after it was signed` };
+      problem = {
+        kind: 'altered',
+        seq: e.seq,
+        digestNo: digest.digestNo,
+        message:
+          `events ${digest.firstSeq}-${digest.lastSeq} do not match signed digest ${digest.digestNo}: ` +
+          `rewritten after it was signed`,
+      };
       return report();
     }
     seen.set(e.hash, e.seq);
@@ -121,31 +159,72 @@ export async function verifyChain(events: AsyncIterable<ChainedEvent>, digests: 
     expectedSeq = e.seq + 1;
     expectedPrev = e.hash;
   }
-  if (options.to === undefined && signedThrough >= expectedSeq && (lastSeq !== undefined || signedThrough > (checkpoint?.lastSeq ?? 0))) {
-    problem = { kind: 'deleted', seq: expectedSeq, message: `events ${expectedSeq}-${signedThrough}, covered by a signed digest, are missing (deleted)` };
+  if (
+    options.to === undefined &&
+    signedThrough >= expectedSeq &&
+    (lastSeq !== undefined || signedThrough > (checkpoint?.lastSeq ?? 0))
+  ) {
+    problem = {
+      kind: 'deleted',
+      seq: expectedSeq,
+      message: `events ${expectedSeq}-${signedThrough}, covered by a signed digest, are missing (deleted)`,
+    };
   }
   return report();
 }
 
-function checkEvent(e: ChainedEvent, expectedSeq: number, expectedPrev: string, seen: ReadonlyMap<string, number>, linksOnly: boolean): AuditProblem | undefined {
-  if (e.seq < expectedSeq) return { kind: 'inserted', seq: e.seq, message: `event ${e.seq} appears twice or out of order (inserted)` };
+function checkEvent(
+  e: ChainedEvent,
+  expectedSeq: number,
+  expectedPrev: string,
+  seen: ReadonlyMap<string, number>,
+  linksOnly: boolean,
+): AuditProblem | undefined {
+  if (e.seq < expectedSeq)
+    return { kind: 'inserted', seq: e.seq, message: `event ${e.seq} appears twice or out of order (inserted)` };
   if (e.seq > expectedSeq) {
-    return { kind: 'deleted', seq: expectedSeq, message: `event${e.seq - expectedSeq > 1 ? `s ${expectedSeq}-${e.seq - 1} are` : ` ${expectedSeq} is`} missing (deleted)` };
+    return {
+      kind: 'deleted',
+      seq: expectedSeq,
+      message:
+        `event${e.seq - expectedSeq > 1 ? `s ${expectedSeq}-${e.seq - 1} are` : ` ${expectedSeq} is`} missing ` +
+        `(deleted)`,
+    };
   }
   if (!linksOnly && chainHash(e.seq, e.prevHash, e.record) !== e.hash) {
     for (let shift = 1; shift <= 3; shift++) {
       if (chainHash(e.seq - shift, e.prevHash, e.record) === e.hash) {
-        return { kind: 'inserted', seq: e.seq - shift, message: `event ${e.seq} was event ${e.seq - shift}: ${shift} event(s) were inserted before it` };
+        return {
+          kind: 'inserted',
+          seq: e.seq - shift,
+          message: `event ${e.seq} was event ${e.seq - shift}: ${shift} event(s) were inserted before it`,
+        };
       }
     }
     return { kind: 'altered', seq: e.seq, message: `event ${e.seq} was altered: its hash does not match its content` };
   }
   if (e.prevHash !== expectedPrev) {
     const earlier = seen.get(e.prevHash);
-    if (earlier !== undefined) return { kind: 'reordered', seq: e.seq, message: `event ${e.seq} follows event ${earlier}, not ${e.seq - 1} (reordered)` };
-    return { kind: 'inserted', seq: e.seq, message: `event ${e.seq} does not follow event ${e.seq - 1}: an event was inserted or replaced there` };
+    if (earlier !== undefined)
+      return {
+        kind: 'reordered',
+        seq: e.seq,
+        message: `event ${e.seq} follows event ${earlier}, not ${e.seq - 1} (reordered)`,
+      };
+    return {
+      kind: 'inserted',
+      seq: e.seq,
+      message: `event ${e.seq} does not follow event ${e.seq - 1}: an event was inserted or replaced there`,
+    };
   }
   // Chained correctly yet not sealed by Coffer's row key: made outside Coffer, hash and all.
-  if (e.intact === false) return { kind: 'inserted', seq: e.seq, message: `event ${e.seq} was not written by Coffer: its row fails its integrity check (inserted, or altered and re-hashed)` };
+  if (e.intact === false)
+    return {
+      kind: 'inserted',
+      seq: e.seq,
+      message:
+        `event ${e.seq} was not written by Coffer: its row fails its integrity check (inserted, or altered ` +
+        `and re-hashed)`,
+    };
   return undefined;
 }

@@ -37,23 +37,38 @@ function readToken(token: string, fingerprint: string): Position {
   } catch {
     parsed = undefined;
   }
-  const p = parsed as Partial<Position> & { q?: unknown } | undefined;
-  if (!p || p.q !== fingerprint || ![p.before, p.start, p.end].every(Number.isSafeInteger)) throw invalid('InvalidNextTokenException', 'Invalid NextToken.');
+  const p = parsed as (Partial<Position> & { q?: unknown }) | undefined;
+  if (!p || p.q !== fingerprint || ![p.before, p.start, p.end].every(Number.isSafeInteger))
+    throw invalid('InvalidNextTokenException', 'Invalid NextToken.');
   return { before: p.before!, start: p.start!, end: p.end! };
 }
 
 export class EventLookup {
-  constructor(private readonly trail: AuditTrail, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly trail: AuditTrail,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async lookupEvents(ctx: RequestContext, input: LookupEventsInput): Promise<object> {
     const attributes = input.LookupAttributes ?? [];
-    if (attributes.length > 1) throw invalid('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
+    if (attributes.length > 1)
+      throw invalid('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
     const attribute = attributes[0];
-    if (attribute?.AttributeKey === 'ReadOnly' && attribute.AttributeValue !== 'true' && attribute.AttributeValue !== 'false') {
+    if (
+      attribute?.AttributeKey === 'ReadOnly' &&
+      attribute.AttributeValue !== 'true' &&
+      attribute.AttributeValue !== 'false'
+    ) {
       throw invalid('InvalidLookupAttributesException', 'The ReadOnly attribute value must be true or false.');
     }
     // A later page keeps the first page's range, whatever "now" has become since.
-    const fingerprint = JSON.stringify([attribute?.AttributeKey, attribute?.AttributeValue, input.StartTime?.getTime(), input.EndTime?.getTime(), input.MaxResults]);
+    const fingerprint = JSON.stringify([
+      attribute?.AttributeKey,
+      attribute?.AttributeValue,
+      input.StartTime?.getTime(),
+      input.EndTime?.getTime(),
+      input.MaxResults,
+    ]);
     const resumed = input.NextToken !== undefined ? readToken(input.NextToken, fingerprint) : undefined;
     const end = resumed?.end ?? input.EndTime?.getTime() ?? this.now();
     const start = resumed?.start ?? input.StartTime?.getTime() ?? end - 90 * DAY;
@@ -62,22 +77,33 @@ export class EventLookup {
     if (input.EventCategory === 'insight') return { Events: [] };
     const limit = input.MaxResults ?? 50;
     const query: AuditEventQuery = {
-      account: ctx.account, startTime: start, endTime: end, descending: true, limit: limit + 1,
+      account: ctx.account,
+      startTime: start,
+      endTime: end,
+      descending: true,
+      limit: limit + 1,
       ...(attribute ? { attribute: { name: attribute.AttributeKey, value: attribute.AttributeValue } } : {}),
       ...(resumed ? { beforeSeq: resumed.before } : {}),
     };
     const found = await this.trail.lookup(query);
     const page = found.slice(0, limit);
     const Events = page.map(({ event, record }) => ({
-      EventId: event.eventId, EventName: event.eventName, ReadOnly: String(event.readOnly),
+      EventId: event.eventId,
+      EventName: event.eventName,
+      ReadOnly: String(event.readOnly),
       ...(event.accessKeyId ? { AccessKeyId: event.accessKeyId } : {}),
-      EventTime: new Date(event.eventTime), EventSource: event.eventSource,
+      EventTime: new Date(event.eventTime),
+      EventSource: event.eventSource,
       ...(event.username ? { Username: event.username } : {}),
       Resources: recordResources(record).map((r) => ({ ResourceType: r.type, ResourceName: r.name })),
       CloudTrailEvent: event.record,
     }));
     const more = found.length > limit;
-    const NextToken = more ? Buffer.from(JSON.stringify({ before: page.at(-1)!.event.seq, start, end, q: fingerprint })).toString('base64url') : undefined;
+    const NextToken = more
+      ? Buffer.from(JSON.stringify({ before: page.at(-1)!.event.seq, start, end, q: fingerprint })).toString(
+          'base64url',
+        )
+      : undefined;
     return { Events, ...(NextToken ? { NextToken } : {}) };
   }
 }

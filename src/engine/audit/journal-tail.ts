@@ -10,8 +10,15 @@ import type { AuditLedger } from './audit-ledger.js';
 /** Lines a journal held that could not be chained: forged, changed, or not events. */
 export class JournalRefusedError extends Error {
   readonly code = 'AUDIT_JOURNAL_REFUSED';
-  constructor(readonly instance: string, readonly forged: number, readonly malformed: number) {
-    super(`the audit journal ${instance} held ${forged} batch(es) that do not match their integrity check and ${malformed} with lines that are no events: they were changed outside Coffer, and are not chained`);
+  constructor(
+    readonly instance: string,
+    readonly forged: number,
+    readonly malformed: number,
+  ) {
+    super(
+      `the audit journal ${instance} held ${forged} batch(es) that do not match their integrity check and ` +
+        `${malformed} with lines that are no events: they were changed outside Coffer, and are not chained`,
+    );
     this.name = 'JournalRefusedError';
   }
 }
@@ -23,9 +30,14 @@ export class JournalTail {
   private unchained: LedgerEntry[] = [];
   private finished: (() => void)[] = [];
 
-  constructor(private readonly ledger: AuditLedger, private readonly own: AuditJournalReader, private readonly onRefused: (error: JournalRefusedError) => void) {}
+  constructor(
+    private readonly ledger: AuditLedger,
+    private readonly own: AuditJournalReader,
+    private readonly onRefused: (error: JournalRefusedError) => void,
+  ) {}
 
-  /** Chains everything appended to this process's journal so far; concurrent callers share a run (and one more after it). */
+  /** Chains everything appended to this process's journal so far; concurrent callers share a run (and one more after
+   * it). */
   catchUp(): Promise<void> {
     if (this.running) {
       this.again = true;

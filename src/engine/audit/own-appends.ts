@@ -26,9 +26,13 @@ export class OwnAppends {
     const merged: ChainRun[] = [];
     for (const r of runs) {
       const last = merged.at(-1);
-      if (last && r.firstSeq === last.lastSeq + 1) merged[merged.length - 1] = { firstSeq: last.firstSeq, lastSeq: r.lastSeq, lastHash: r.lastHash };
-      else if (last && r.firstSeq <= last.lastSeq) return this.clear(); // overlapping seqs: not one chain any more (a reset store)
-      else merged.push(r);
+      if (last && r.firstSeq === last.lastSeq + 1)
+        merged[merged.length - 1] = { firstSeq: last.firstSeq, lastSeq: r.lastSeq, lastHash: r.lastHash };
+      else if (last && r.firstSeq <= last.lastSeq) {
+        // Overlapping seqs: not one chain any more (a reset store).
+        this.clear();
+        return;
+      } else merged.push(r);
     }
     this.runs = merged.slice(-MAX_RUNS);
   }

@@ -26,7 +26,11 @@ const QUERY_SERVICES = new Set(['iam', 'sts']);
 
 export class AccessDenied extends ServiceError {
   constructor(service: string, message: string) {
-    super(QUERY_SERVICES.has(service) ? 'AccessDenied' : 'AccessDeniedException', message, QUERY_SERVICES.has(service) ? 403 : 400);
+    super(
+      QUERY_SERVICES.has(service) ? 'AccessDenied' : 'AccessDeniedException',
+      message,
+      QUERY_SERVICES.has(service) ? 403 : 400,
+    );
   }
 }
 
@@ -34,10 +38,16 @@ const RESOURCE_POLICY = 'resource policy';
 
 /** AWS's refusal wording; the resource as the caller named it, so nothing unseen is revealed. */
 function deniedMessage(caller: Caller, permission: Permission, decision: Decision): string {
-  const why = decision.effect === 'ExplicitDeny'
-    ? `with an explicit deny in ${decision.policy === RESOURCE_POLICY ? 'a resource-based policy' : 'an identity-based policy'}`
-    : `because no ${decision.policy === RESOURCE_POLICY ? 'resource-based' : 'identity-based'} policy allows the ${permission.action} action`;
-  return `User: ${caller.arn} is not authorized to perform: ${permission.action} on resource: ${permission.shown ?? permission.resource} ${why}`;
+  const why =
+    decision.effect === 'ExplicitDeny'
+      ? `with an explicit deny in ` +
+        `${decision.policy === RESOURCE_POLICY ? 'a resource-based policy' : 'an identity-based policy'}`
+      : `because no ${decision.policy === RESOURCE_POLICY ? 'resource-based' : 'identity-based'} policy allows the ` +
+        `${permission.action} action`;
+  return (
+    `User: ${caller.arn} is not authorized to perform: ${permission.action} on resource: ` +
+    `${permission.shown ?? permission.resource} ${why}`
+  );
 }
 
 /** The caller's own condition keys, lower-cased; built once per compiled caller. */
@@ -47,10 +57,14 @@ function principalKeys(caller: Caller): Map<string, string> {
   let keys = principalKeysOf.get(caller);
   if (!keys) {
     keys = new Map([
-      ['aws:principalarn', caller.principalArn], ['aws:principalaccount', caller.account], ['aws:userid', caller.userId],
+      ['aws:principalarn', caller.principalArn],
+      ['aws:principalaccount', caller.account],
+      ['aws:userid', caller.userId],
       ['aws:principaltype', caller.kind === 'root' ? 'Account' : caller.kind === 'user' ? 'User' : 'AssumedRole'],
       // CloudFormation pseudo-parameters, so policies pasted from templates (seed 003) resolve.
-      ['aws::accountid', caller.account], ['aws::partition', 'aws'], ['aws:viaawsservice', 'false'],
+      ['aws::accountid', caller.account],
+      ['aws::partition', 'aws'],
+      ['aws:viaawsservice', 'false'],
     ]);
     if (caller.userName !== undefined) keys.set('aws:username', caller.userName);
     for (const [k, v] of caller.tags) keys.set(`aws:principaltag/${k}`, v);
@@ -62,13 +76,19 @@ function principalKeys(caller: Caller): Map<string, string> {
 /** The request's own global keys, computed only when a policy asks for one. */
 function requestKey(key: string, facts: RequestFacts): string | undefined {
   switch (key) {
-    case 'aws:currenttime': return new Date(facts.time ?? Date.now()).toISOString();
-    case 'aws:epochtime': return String(Math.floor((facts.time ?? Date.now()) / 1000));
-    case 'aws:securetransport': return String(facts.secureTransport);
+    case 'aws:currenttime':
+      return new Date(facts.time ?? Date.now()).toISOString();
+    case 'aws:epochtime':
+      return String(Math.floor((facts.time ?? Date.now()) / 1000));
+    case 'aws:securetransport':
+      return String(facts.secureTransport);
     case 'aws:requestedregion':
-    case 'aws::region': return facts.region;
-    case 'aws:sourceip': return facts.sourceIp;
-    default: return undefined;
+    case 'aws::region':
+      return facts.region;
+    case 'aws:sourceip':
+      return facts.sourceIp;
+    default:
+      return undefined;
   }
 }
 
@@ -88,7 +108,10 @@ interface DecisionMemo {
 
 const memos = new WeakMap<Caller, DecisionMemo>();
 
-function withPolicy(memo: DecisionMemo, policy: CompiledPolicy): { readonly keys: readonly string[]; readonly cacheable: boolean } {
+function withPolicy(
+  memo: DecisionMemo,
+  policy: CompiledPolicy,
+): { readonly keys: readonly string[]; readonly cacheable: boolean } {
   let shape = memo.withPolicy.get(policy);
   if (!shape) {
     const keys = [...new Set([...memo.keys, ...policy.readsKeys])].sort();
@@ -103,15 +126,19 @@ function memoOf(caller: Caller): DecisionMemo {
   if (!memo) {
     const keys = [...new Set(caller.policies.flatMap((p) => [...p.readsKeys]))].sort();
     memo = {
-      keys, cacheable: !keys.some((k) => VOLATILE_KEYS.has(k)), readsResourceTags: caller.policies.some((p) => p.readsResourceTags),
-      decisions: new Map(), withPolicy: new WeakMap(),
+      keys,
+      cacheable: !keys.some((k) => VOLATILE_KEYS.has(k)),
+      readsResourceTags: caller.policies.some((p) => p.readsResourceTags),
+      decisions: new Map(),
+      withPolicy: new WeakMap(),
     };
     memos.set(caller, memo);
   }
   return memo;
 }
 
-/** The tag a resource-tag condition key names (`aws:ResourceTag/k`, or a service's own `secretsmanager:ResourceTag/k`). */
+/** The tag a resource-tag condition key names (`aws:ResourceTag/k`, or a service's own `secretsmanager:ResourceTag/k`).
+ * */
 function resourceTagOf(key: string): string | undefined {
   const slash = key.indexOf('/');
   return slash > 0 && key.slice(0, slash).endsWith(':resourcetag') ? key.slice(slash + 1) : undefined;
@@ -123,7 +150,7 @@ let nextPolicyId = 0;
 
 function policyIdOf(policy: CompiledPolicy): number {
   let id = policyIds.get(policy);
-  if (id === undefined) policyIds.set(policy, id = ++nextPolicyId);
+  if (id === undefined) policyIds.set(policy, (id = ++nextPolicyId));
   return id;
 }
 
@@ -162,7 +189,12 @@ function combine(identity: Decision, resource: Decision, effect: 'grants' | 'gov
 /** Evaluates permissions for callers. */
 export class AccessControl {
   /** The decision for one permission (SimulatePrincipalPolicy shows it; check enforces it). */
-  async decide(caller: Caller, facts: RequestFacts, permission: Permission, extra?: ConditionValues): Promise<Decision> {
+  async decide(
+    caller: Caller,
+    facts: RequestFacts,
+    permission: Permission,
+    extra?: ConditionValues,
+  ): Promise<Decision> {
     if (caller.kind === 'root') return { effect: 'Allow' };
     const principal = principalKeys(caller);
     const own = lowerKeys(permission.context);
@@ -184,7 +216,10 @@ export class AccessControl {
       const identity = evaluatePolicies(caller.policies, permission.action, permission.resource, lookup);
       if (!resourcePolicy) return identity;
       const resource = resourcePolicy.evaluate(permission.action, permission.resource, lookup, {
-        arn: caller.principalArn, sessionArn: caller.arn, account: caller.account, id: caller.principalId,
+        arn: caller.principalArn,
+        sessionArn: caller.arn,
+        account: caller.account,
+        id: caller.principalId,
         ...(attached!.principals ? { bindings: attached!.principals } : {}),
       });
       return combine(identity, resource, attached!.effect);
@@ -196,8 +231,12 @@ export class AccessControl {
     if (!shape.cacheable) return evaluate();
     const reads = shape.keys;
     // JSON, not a separator: values come from requests and may hold any character.
-    const key = JSON.stringify([permission.action, permission.resource,
-      resourcePolicy ? [policyIdOf(resourcePolicy), attached!.effect, attached!.principals ?? null] : null, ...reads.map((k) => lookup(k) ?? null)]);
+    const key = JSON.stringify([
+      permission.action,
+      permission.resource,
+      resourcePolicy ? [policyIdOf(resourcePolicy), attached!.effect, attached!.principals ?? null] : null,
+      ...reads.map((k) => lookup(k) ?? null),
+    ]);
     let decision = memo.decisions.get(key);
     if (!decision) {
       decision = evaluate();

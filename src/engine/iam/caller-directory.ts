@@ -21,7 +21,10 @@ export class CallerDirectory {
   private generation = -1;
   private checkedAt = 0;
 
-  constructor(private readonly entities: IamEntities, private readonly policies: IamPolicies) {
+  constructor(
+    private readonly entities: IamEntities,
+    private readonly policies: IamPolicies,
+  ) {
     const previous = entities.onChange;
     entities.onChange = () => {
       previous();
@@ -33,7 +36,12 @@ export class CallerDirectory {
   async callerFor(credential: Credential): Promise<Caller | undefined> {
     await this.refresh();
     const key = credential.session
-      ? `${credential.principalArn}\u0000${credential.ownerId}\u0000${credential.session.sessionName}\u0000${JSON.stringify(credential.session.tags)}`
+      ? [
+          credential.principalArn,
+          credential.ownerId,
+          credential.session.sessionName,
+          JSON.stringify(credential.session.tags),
+        ].join('\u0000')
       : `${credential.principalArn}\u0000${credential.ownerId}`;
     let caller = this.cache.get(key);
     if (!caller) {
@@ -60,7 +68,16 @@ export class CallerDirectory {
     const { account, principalArn, session, ownerId } = credential;
     if (principalArn === rootPrincipal(account)) {
       if (ownerId !== account || session) return undefined;
-      return { kind: 'root', arn: principalArn, principalArn, account, userId: account, principalId: account, tags: new Map(), policies: [] };
+      return {
+        kind: 'root',
+        arn: principalArn,
+        principalArn,
+        account,
+        userId: account,
+        principalId: account,
+        tags: new Map(),
+        policies: [],
+      };
     }
     const kind = session ? 'role' : 'user';
     const name = principalArn.split('/').pop()!;
@@ -69,14 +86,31 @@ export class CallerDirectory {
     if (!entity || entity.arn !== principalArn || entity.id !== ownerId) return undefined;
     const tags = new Map((await this.entities.tags(reader, entity)).map((t) => [t.Key!.toLowerCase(), t.Value!]));
     for (const [k, v] of Object.entries(session?.tags ?? {})) tags.set(k.toLowerCase(), v);
-    const policies = (await this.policies.documentsOf(reader, entity))
-      .map((d) => new CompiledPolicy(d.name, parsePolicyDocument(d.document, 'identity')));
+    const policies = (await this.policies.documentsOf(reader, entity)).map(
+      (d) => new CompiledPolicy(d.name, parsePolicyDocument(d.document, 'identity')),
+    );
     if (session) {
       return {
-        kind: 'role-session', arn: `arn:aws:sts::${account}:assumed-role/${entity.name}/${session.sessionName}`, principalArn: entity.arn,
-        account, userId: `${entity.id}:${session.sessionName}`, principalId: entity.id, tags, policies,
+        kind: 'role-session',
+        arn: `arn:aws:sts::${account}:assumed-role/${entity.name}/${session.sessionName}`,
+        principalArn: entity.arn,
+        account,
+        userId: `${entity.id}:${session.sessionName}`,
+        principalId: entity.id,
+        tags,
+        policies,
       };
     }
-    return { kind: 'user', arn: entity.arn, principalArn: entity.arn, account, userId: entity.id, principalId: entity.id, userName: entity.name, tags, policies };
+    return {
+      kind: 'user',
+      arn: entity.arn,
+      principalArn: entity.arn,
+      account,
+      userId: entity.id,
+      principalId: entity.id,
+      userName: entity.name,
+      tags,
+      policies,
+    };
   }
 }

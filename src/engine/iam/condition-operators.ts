@@ -49,19 +49,27 @@ function addressBytes(text: string): Uint8Array | undefined {
   if (isIPv4(text)) {
     out[10] = 0xff;
     out[11] = 0xff;
-    text.split('.').forEach((part, i) => { out[12 + i] = Number(part); });
+    text.split('.').forEach((part, i) => {
+      out[12 + i] = Number(part);
+    });
     return out;
   }
   if (!isIPv6(text)) return undefined;
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  const head = v4 ? text.slice(0, -v4[1]!.length) + '0:0' : text;
+  const head = v4 ? `${text.slice(0, -v4[1]!.length)}0:0` : text;
   const [left, right = ''] = head.split('::');
   const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
   const l = groups(left!);
   const r = head.includes('::') ? groups(right) : [];
   const all = [...l, ...new Array(8 - l.length - r.length).fill(0), ...r];
-  all.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff; });
-  if (v4) v4[1]!.split('.').forEach((part, i) => { out[12 + i] = Number(part); });
+  all.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  if (v4)
+    v4[1]!.split('.').forEach((part, i) => {
+      out[12 + i] = Number(part);
+    });
   return out;
 }
 
@@ -81,7 +89,10 @@ function subnet(cidr: string): Subnet | null {
     const network = addressBytes(address ?? '');
     const v4 = isIPv4(address ?? '');
     const bits = prefix === undefined ? (v4 ? 32 : 128) : Number(prefix);
-    parsed = network && Number.isInteger(bits) && bits >= 0 && bits <= (v4 ? 32 : 128) ? { network, bits: v4 ? bits + 96 : bits } : null;
+    parsed =
+      network && Number.isInteger(bits) && bits >= 0 && bits <= (v4 ? 32 : 128)
+        ? { network, bits: v4 ? bits + 96 : bits }
+        : null;
     if (subnets.size > 10_000) subnets.clear();
     subnets.set(cidr, parsed);
   }
@@ -148,16 +159,48 @@ function define(name: string, compare: Compare, negatedName?: string): void {
 define('StringEquals', exact(false), 'StringNotEquals');
 define('StringEqualsIgnoreCase', exact(true), 'StringNotEqualsIgnoreCase');
 define('StringLike', like, 'StringNotLike');
-define('NumericEquals', numeric((a, b) => a === b), 'NumericNotEquals');
-define('NumericLessThan', numeric((a, b) => a < b));
-define('NumericLessThanEquals', numeric((a, b) => a <= b));
-define('NumericGreaterThan', numeric((a, b) => a > b));
-define('NumericGreaterThanEquals', numeric((a, b) => a >= b));
-define('DateEquals', date((a, b) => a === b), 'DateNotEquals');
-define('DateLessThan', date((a, b) => a < b));
-define('DateLessThanEquals', date((a, b) => a <= b));
-define('DateGreaterThan', date((a, b) => a > b));
-define('DateGreaterThanEquals', date((a, b) => a >= b));
+define(
+  'NumericEquals',
+  numeric((a, b) => a === b),
+  'NumericNotEquals',
+);
+define(
+  'NumericLessThan',
+  numeric((a, b) => a < b),
+);
+define(
+  'NumericLessThanEquals',
+  numeric((a, b) => a <= b),
+);
+define(
+  'NumericGreaterThan',
+  numeric((a, b) => a > b),
+);
+define(
+  'NumericGreaterThanEquals',
+  numeric((a, b) => a >= b),
+);
+define(
+  'DateEquals',
+  date((a, b) => a === b),
+  'DateNotEquals',
+);
+define(
+  'DateLessThan',
+  date((a, b) => a < b),
+);
+define(
+  'DateLessThanEquals',
+  date((a, b) => a <= b),
+);
+define(
+  'DateGreaterThan',
+  date((a, b) => a > b),
+);
+define(
+  'DateGreaterThanEquals',
+  date((a, b) => a >= b),
+);
 define('Bool', bool);
 define('BinaryEquals', exact(false));
 define('IpAddress', ipAddress, 'NotIpAddress');
@@ -201,13 +244,19 @@ export class Condition {
   }
 }
 
-function parseOperator(operator: string): { base: string; qualifier?: 'ForAnyValue' | 'ForAllValues'; ifExists: boolean } | undefined {
+function parseOperator(
+  operator: string,
+): { base: string; qualifier?: 'ForAnyValue' | 'ForAllValues'; ifExists: boolean } | undefined {
   const match = /^(?:(ForAnyValue|ForAllValues):)?(\w+?)(IfExists)?$/.exec(operator);
   if (!match) return undefined;
   const base = match[2]!;
   if (base !== 'Null' && !BASE[base]) return undefined;
   if (base === 'Null' && (match[3] || match[1])) return undefined;
-  return { base, ifExists: match[3] !== undefined, ...(match[1] ? { qualifier: match[1] as 'ForAnyValue' | 'ForAllValues' } : {}) };
+  return {
+    base,
+    ifExists: match[3] !== undefined,
+    ...(match[1] ? { qualifier: match[1] as 'ForAnyValue' | 'ForAllValues' } : {}),
+  };
 }
 
 /** Whether `operator` names a condition operator IAM accepts. */

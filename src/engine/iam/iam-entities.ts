@@ -67,20 +67,39 @@ export class IamEntities {
   /** The entity, or AWS's NoSuchEntity ("The user with name x cannot be found."). */
   async require(reader: StorageReader, account: string, kind: EntityKind, name: string): Promise<Entity> {
     const entity = await this.find(reader, account, kind, name);
-    if (!entity) throw new NoSuchEntity(kind === 'policy' ? `Policy ${name} was not found.` : `The ${LABEL[kind]} with name ${name} cannot be found.`);
+    if (!entity)
+      throw new NoSuchEntity(
+        kind === 'policy' ? `Policy ${name} was not found.` : `The ${LABEL[kind]} with name ${name} cannot be found.`,
+      );
     return entity;
   }
 
   /** Creates an entity, refusing a duplicate name as AWS does: names are unique regardless of case. */
-  async create(tx: StorageWriter, account: string, kind: EntityKind, name: string, path: unknown, attributes: EntityAttributes): Promise<Entity> {
+  async create(
+    tx: StorageWriter,
+    account: string,
+    kind: EntityKind,
+    name: string,
+    path: unknown,
+    attributes: EntityAttributes,
+  ): Promise<Entity> {
     if (await tx.findIamEntityFolded(account, kind, name)) {
-      throw new EntityAlreadyExists(kind === 'policy' ? `A policy called ${name} already exists. Duplicate names are not allowed.`
-        : `${LABEL[kind][0]!.toUpperCase()}${LABEL[kind].slice(1)} with name ${name} already exists.`);
+      throw new EntityAlreadyExists(
+        kind === 'policy'
+          ? `A policy called ${name} already exists. Duplicate names are not allowed.`
+          : `${LABEL[kind][0]!.toUpperCase()}${LABEL[kind].slice(1)} with name ${name} already exists.`,
+      );
     }
     const checkedPath = checkPath(path);
     const row: IamEntityRow = {
-      account, kind, name, id: entityId(kind), arn: entityArn(account, kind, checkedPath, name), path: checkedPath,
-      createdAt: Date.now(), attributes: JSON.stringify(attributes),
+      account,
+      kind,
+      name,
+      id: entityId(kind),
+      arn: entityArn(account, kind, checkedPath, name),
+      path: checkedPath,
+      createdAt: Date.now(),
+      attributes: JSON.stringify(attributes),
     };
     await tx.putIamEntity(row);
     return parseEntity(row);
@@ -91,7 +110,9 @@ export class IamEntities {
   }
 
   async tags(reader: StorageReader, entity: Entity): Promise<Tag[]> {
-    const rows = await reader.listTags({ account: entity.account, region: TAG_SCOPE_REGION }, `iam-${entity.kind}`, [entity.name]);
+    const rows = await reader.listTags({ account: entity.account, region: TAG_SCOPE_REGION }, `iam-${entity.kind}`, [
+      entity.name,
+    ]);
     return rows.map((r) => ({ Key: r.key, Value: r.value }));
   }
 
@@ -99,32 +120,65 @@ export class IamEntities {
     const tags = listMember(requested, 'tags');
     if (tags.length === 0) return;
     for (const tag of tags) {
-      if (typeof tag.Key !== 'string' || tag.Key.length < 1 || tag.Key.length > 128 || typeof tag.Value !== 'string' || tag.Value.length > 256) {
-        throw new IamValidationError('1 validation error detected: Tag keys are 1-128 characters and values at most 256.');
+      if (
+        typeof tag.Key !== 'string' ||
+        tag.Key.length < 1 ||
+        tag.Key.length > 128 ||
+        typeof tag.Value !== 'string' ||
+        tag.Value.length > 256
+      ) {
+        throw new IamValidationError(
+          '1 validation error detected: Tag keys are 1-128 characters and values at most 256.',
+        );
       }
     }
     const existing = await this.tags(tx, entity);
     const keys = new Set([...existing.map((t) => t.Key!.toLowerCase()), ...tags.map((t) => t.Key!.toLowerCase())]);
-    if (keys.size > MAX_TAGS) throw new LimitExceeded(`The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
+    if (keys.size > MAX_TAGS)
+      throw new LimitExceeded(`The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
     for (const tag of tags) {
       // IAM tag keys are case-insensitive: a new spelling replaces the old one.
       const old = existing.find((t) => t.Key!.toLowerCase() === tag.Key!.toLowerCase());
-      if (old && old.Key !== tag.Key) await tx.deleteTag({ account: entity.account, region: TAG_SCOPE_REGION }, `iam-${entity.kind}`, entity.name, old.Key!);
-      await tx.putTag({ account: entity.account, region: TAG_SCOPE_REGION }, `iam-${entity.kind}`, { resourceId: entity.name, key: tag.Key!, value: tag.Value! });
+      if (old && old.Key !== tag.Key)
+        await tx.deleteTag(
+          { account: entity.account, region: TAG_SCOPE_REGION },
+          `iam-${entity.kind}`,
+          entity.name,
+          old.Key!,
+        );
+      await tx.putTag({ account: entity.account, region: TAG_SCOPE_REGION }, `iam-${entity.kind}`, {
+        resourceId: entity.name,
+        key: tag.Key!,
+        value: tag.Value!,
+      });
     }
   }
 
   async removeTags(tx: StorageWriter, entity: Entity, requested: readonly string[]): Promise<void> {
     const keys = listMember(requested, 'tagKeys');
-    if (keys.some((k) => typeof k !== 'string')) throw new IamValidationError('1 validation error detected: Value at \'tagKeys\' failed to satisfy constraint: Member must be a list of strings');
+    if (keys.some((k) => typeof k !== 'string'))
+      throw new IamValidationError(
+        "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must be a list of " +
+          'strings',
+      );
     const existing = await this.tags(tx, entity);
     for (const key of keys) {
       const old = existing.find((t) => t.Key!.toLowerCase() === key.toLowerCase());
-      if (old) await tx.deleteTag({ account: entity.account, region: TAG_SCOPE_REGION }, `iam-${entity.kind}`, entity.name, old.Key!);
+      if (old)
+        await tx.deleteTag(
+          { account: entity.account, region: TAG_SCOPE_REGION },
+          `iam-${entity.kind}`,
+          entity.name,
+          old.Key!,
+        );
     }
   }
 
   async removeAllTags(tx: StorageWriter, entity: Entity): Promise<void> {
-    await this.removeTags(tx, entity, (await this.tags(tx, entity)).map((t) => t.Key!));
+    await this.removeTags(
+      tx,
+      entity,
+      (await this.tags(tx, entity)).map((t) => t.Key!),
+    );
   }
 }

@@ -53,5 +53,7 @@ export class ExpiredToken extends ServiceError {
 export function listMember<T>(value: readonly T[] | string | undefined, field: string): readonly T[] {
   if (value === undefined || value === '') return [];
   if (Array.isArray(value)) return value;
-  throw new IamValidationError(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must be a list`);
+  throw new IamValidationError(
+    `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must be a list`,
+  );
 }

@@ -11,13 +11,26 @@ export interface Page {
 }
 
 /** One page of `items` (already in order), after the marker the request carries. */
-export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, request: { Marker?: string; MaxItems?: number }): { items: T[]; marker: Page } {
+export function pageOf<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  request: { Marker?: string; MaxItems?: number },
+): { items: T[]; marker: Page } {
   const max = request.MaxItems === undefined ? 100 : Number(request.MaxItems);
-  if (!Number.isInteger(max) || max < 1 || max > 1000) throw new IamValidationError(`1 validation error detected: Value '${String(request.MaxItems)}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`);
+  if (!Number.isInteger(max) || max < 1 || max > 1000)
+    throw new IamValidationError(
+      `1 validation error detected: Value '${String(request.MaxItems)}' at 'maxItems' failed to satisfy constraint: ` +
+        `Member must have value between 1 and 1000`,
+    );
   const after = request.Marker === undefined ? undefined : Buffer.from(request.Marker, 'base64url').toString('utf8');
   const start = after === undefined ? 0 : items.findIndex((item) => keyOf(item) > after);
   const rest = start < 0 ? [] : items.slice(start);
   const page = rest.slice(0, max);
   const truncated = rest.length > max;
-  return { items: page, marker: truncated ? { IsTruncated: true, Marker: Buffer.from(keyOf(page[page.length - 1]!)).toString('base64url') } : { IsTruncated: false } };
+  return {
+    items: page,
+    marker: truncated
+      ? { IsTruncated: true, Marker: Buffer.from(keyOf(page[page.length - 1]!)).toString('base64url') }
+      : { IsTruncated: false },
+  };
 }

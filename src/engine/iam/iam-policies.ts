@@ -4,12 +4,24 @@
  * at write time, so a malformed one is refused with MalformedPolicyDocument and never stored.
  */
 import type {
-  AttachedPolicy, CreatePolicyRequest, CreatePolicyVersionRequest, DeletePolicyRequest, GetPolicyRequest,
-  GetPolicyVersionRequest, ListPoliciesRequest, Policy, PolicyVersion,
+  AttachedPolicy,
+  CreatePolicyRequest,
+  CreatePolicyVersionRequest,
+  DeletePolicyRequest,
+  GetPolicyRequest,
+  GetPolicyVersionRequest,
+  ListPoliciesRequest,
+  Policy,
+  PolicyVersion,
 } from '@aws-sdk/client-iam';
 import type { StorageReader } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
-import { AWS_MANAGED_POLICIES, AWS_MANAGED_POLICY_CREATED, awsManagedPolicyByArn, awsPolicyArn } from './aws-managed-policies.js';
+import {
+  AWS_MANAGED_POLICIES,
+  AWS_MANAGED_POLICY_CREATED,
+  awsManagedPolicyByArn,
+  awsPolicyArn,
+} from './aws-managed-policies.js';
 import type { Entity, IamEntities } from './iam-entities.js';
 import { DeleteConflict, IamValidationError, LimitExceeded, NoSuchEntity } from './iam-errors.js';
 import { checkEntityName, parsePolicyArn } from './iam-names.js';
@@ -31,8 +43,13 @@ export interface NamedDocument {
 }
 
 function checkDocument(document: unknown, limit: number, what: string): string {
-  if (typeof document !== 'string') throw new IamValidationError('1 validation error detected: Value null at \'policyDocument\' failed to satisfy constraint: Member must not be null');
-  if (document.replace(/\s/g, '').length > limit) throw new LimitExceeded(`Maximum policy size of ${limit} bytes exceeded for ${what}`);
+  if (typeof document !== 'string')
+    throw new IamValidationError(
+      "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be " +
+        'null',
+    );
+  if (document.replace(/\s/g, '').length > limit)
+    throw new LimitExceeded(`Maximum policy size of ${limit} bytes exceeded for ${what}`);
   parsePolicyDocument(document, 'identity');
   return document;
 }
@@ -43,11 +60,25 @@ function checkPolicyName(name: unknown): string {
 
 function awsManagedPolicy(arn: string): Policy | undefined {
   const builtin = awsManagedPolicyByArn(arn);
-  return builtin && {
-    PolicyName: builtin.name, PolicyId: `ANPA${builtin.name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`,
-    Arn: arn, Path: '/', DefaultVersionId: 'v1', AttachmentCount: 0, PermissionsBoundaryUsageCount: 0, IsAttachable: true,
-    Description: builtin.description, CreateDate: new Date(AWS_MANAGED_POLICY_CREATED), UpdateDate: new Date(AWS_MANAGED_POLICY_CREATED),
-  };
+  return (
+    builtin && {
+      PolicyName: builtin.name,
+      PolicyId: `ANPA${builtin.name
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, '')
+        .padEnd(17, 'X')
+        .slice(0, 17)}`,
+      Arn: arn,
+      Path: '/',
+      DefaultVersionId: 'v1',
+      AttachmentCount: 0,
+      PermissionsBoundaryUsageCount: 0,
+      IsAttachable: true,
+      Description: builtin.description,
+      CreateDate: new Date(AWS_MANAGED_POLICY_CREATED),
+      UpdateDate: new Date(AWS_MANAGED_POLICY_CREATED),
+    }
+  );
 }
 
 /** Managed and inline policies and their attachments. */
@@ -58,9 +89,19 @@ export class IamPolicies {
     const name = checkPolicyName(request.PolicyName);
     const document = checkDocument(request.PolicyDocument, MANAGED_LIMIT, `policy ${name}`);
     const policy = await this.entities.write(async (tx) => {
-      const created = await this.entities.create(tx, ctx.account, 'policy', name, request.Path,
-        { defaultVersion: 'v1', nextVersion: 2, ...(request.Description !== undefined ? { description: request.Description } : {}) });
-      await tx.putIamDocument({ ownerArn: created.arn, docKind: 'version', docName: 'v1', account: ctx.account, document, createdAt: created.createdAt });
+      const created = await this.entities.create(tx, ctx.account, 'policy', name, request.Path, {
+        defaultVersion: 'v1',
+        nextVersion: 2,
+        ...(request.Description !== undefined ? { description: request.Description } : {}),
+      });
+      await tx.putIamDocument({
+        ownerArn: created.arn,
+        docKind: 'version',
+        docName: 'v1',
+        account: ctx.account,
+        document,
+        createdAt: created.createdAt,
+      });
       await this.entities.addTags(tx, created, request.Tags);
       return created;
     });
@@ -69,26 +110,65 @@ export class IamPolicies {
 
   async getPolicy(ctx: RequestContext, request: GetPolicyRequest): Promise<{ Policy: Policy }> {
     const builtin = awsManagedPolicy(String(request.PolicyArn));
-    if (builtin) return { Policy: { ...builtin, AttachmentCount: (await this.entities.storage.listIamLinks('attached', { toArn: builtin.Arn! })).length } };
-    return { Policy: await this.policyShape(this.entities.storage, await this.requirePolicy(this.entities.storage, ctx, request.PolicyArn)) };
+    if (builtin)
+      return {
+        Policy: {
+          ...builtin,
+          AttachmentCount: (await this.entities.storage.listIamLinks('attached', { toArn: builtin.Arn! })).length,
+        },
+      };
+    return {
+      Policy: await this.policyShape(
+        this.entities.storage,
+        await this.requirePolicy(this.entities.storage, ctx, request.PolicyArn),
+      ),
+    };
   }
 
-  async getPolicyVersion(ctx: RequestContext, request: GetPolicyVersionRequest): Promise<{ PolicyVersion: PolicyVersion }> {
+  async getPolicyVersion(
+    ctx: RequestContext,
+    request: GetPolicyVersionRequest,
+  ): Promise<{ PolicyVersion: PolicyVersion }> {
     const builtin = awsManagedPolicyByArn(request.PolicyArn);
     if (builtin && request.VersionId === 'v1') {
-      return { PolicyVersion: { Document: builtin.document, VersionId: 'v1', IsDefaultVersion: true, CreateDate: new Date(AWS_MANAGED_POLICY_CREATED) } };
+      return {
+        PolicyVersion: {
+          Document: builtin.document,
+          VersionId: 'v1',
+          IsDefaultVersion: true,
+          CreateDate: new Date(AWS_MANAGED_POLICY_CREATED),
+        },
+      };
     }
     const policy = await this.requirePolicy(this.entities.storage, ctx, request.PolicyArn);
-    const version = (await this.entities.storage.listIamDocuments(policy.arn, 'version')).find((v) => v.docName === request.VersionId);
-    if (!version) throw new NoSuchEntity(`Policy ${policy.arn} version ${String(request.VersionId)} does not exist or is not attachable.`);
-    return { PolicyVersion: { Document: version.document, VersionId: version.docName, IsDefaultVersion: version.docName === policy.attributes.defaultVersion, CreateDate: new Date(version.createdAt) } };
+    const version = (await this.entities.storage.listIamDocuments(policy.arn, 'version')).find(
+      (v) => v.docName === request.VersionId,
+    );
+    if (!version)
+      throw new NoSuchEntity(
+        `Policy ${policy.arn} version ${String(request.VersionId)} does not exist or is not attachable.`,
+      );
+    return {
+      PolicyVersion: {
+        Document: version.document,
+        VersionId: version.docName,
+        IsDefaultVersion: version.docName === policy.attributes.defaultVersion,
+        CreateDate: new Date(version.createdAt),
+      },
+    };
   }
 
   async listPolicies(ctx: RequestContext, request: ListPoliciesRequest): Promise<{ Policies: Policy[] } & Page> {
     const scope = request.Scope ?? 'All';
     const prefix = request.PathPrefix ?? '/';
-    const local = scope === 'AWS' ? [] : await Promise.all((await this.entities.storage.listIamEntities(ctx.account, 'policy'))
-      .map(async (row) => this.policyShape(this.entities.storage, { ...row, attributes: JSON.parse(row.attributes) })));
+    const local =
+      scope === 'AWS'
+        ? []
+        : await Promise.all(
+            (await this.entities.storage.listIamEntities(ctx.account, 'policy')).map(async (row) =>
+              this.policyShape(this.entities.storage, { ...row, attributes: JSON.parse(row.attributes) }),
+            ),
+          );
     const aws = scope === 'Local' ? [] : AWS_MANAGED_POLICIES.map((p) => awsManagedPolicy(awsPolicyArn(p.name))!);
     let all = [...aws, ...local].filter((p) => p.Path!.startsWith(prefix));
     if (String(request.OnlyAttached) === 'true') all = all.filter((p) => (p.AttachmentCount ?? 0) > 0);
@@ -100,9 +180,14 @@ export class IamPolicies {
   async deletePolicy(ctx: RequestContext, request: DeletePolicyRequest): Promise<object> {
     await this.entities.write(async (tx) => {
       const policy = await this.requirePolicy(tx, ctx, request.PolicyArn);
-      if ((await tx.listIamLinks('attached', { toArn: policy.arn })).length > 0) throw new DeleteConflict('Cannot delete a policy attached to entities.');
+      if ((await tx.listIamLinks('attached', { toArn: policy.arn })).length > 0)
+        throw new DeleteConflict('Cannot delete a policy attached to entities.');
       const versions = await tx.listIamDocuments(policy.arn, 'version');
-      if (versions.length > 1) throw new DeleteConflict('This policy has more than one version. Before you delete a policy, you must delete the policy\'s versions. The default version is deleted with the policy.');
+      if (versions.length > 1)
+        throw new DeleteConflict(
+          "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. " +
+            'The default version is deleted with the policy.',
+        );
       for (const v of versions) await tx.deleteIamDocument(policy.arn, 'version', v.docName);
       await this.entities.removeAllTags(tx, policy);
       await tx.deleteIamEntity(ctx.account, 'policy', policy.name);
@@ -110,50 +195,104 @@ export class IamPolicies {
     return {};
   }
 
-  async createPolicyVersion(ctx: RequestContext, request: CreatePolicyVersionRequest): Promise<{ PolicyVersion: PolicyVersion }> {
+  async createPolicyVersion(
+    ctx: RequestContext,
+    request: CreatePolicyVersionRequest,
+  ): Promise<{ PolicyVersion: PolicyVersion }> {
     return this.entities.write(async (tx) => {
       const policy = await this.requirePolicy(tx, ctx, request.PolicyArn);
       const document = checkDocument(request.PolicyDocument, MANAGED_LIMIT, `policy ${policy.name}`);
       const versions = await tx.listIamDocuments(policy.arn, 'version');
-      if (versions.length >= MAX_VERSIONS) throw new LimitExceeded(`A managed policy can have up to ${MAX_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
+      if (versions.length >= MAX_VERSIONS)
+        throw new LimitExceeded(
+          `A managed policy can have up to ${MAX_VERSIONS} versions. Before you create a new version, you must ` +
+            `delete an existing version.`,
+        );
       const versionId = `v${policy.attributes.nextVersion ?? versions.length + 1}`;
       const now = Date.now();
-      await tx.putIamDocument({ ownerArn: policy.arn, docKind: 'version', docName: versionId, account: ctx.account, document, createdAt: now });
+      await tx.putIamDocument({
+        ownerArn: policy.arn,
+        docKind: 'version',
+        docName: versionId,
+        account: ctx.account,
+        document,
+        createdAt: now,
+      });
       const isDefault = String(request.SetAsDefault) === 'true';
-      await this.entities.saveAttributes(tx, policy, { ...policy.attributes, nextVersion: Number(versionId.slice(1)) + 1, ...(isDefault ? { defaultVersion: versionId } : {}) });
+      await this.entities.saveAttributes(tx, policy, {
+        ...policy.attributes,
+        nextVersion: Number(versionId.slice(1)) + 1,
+        ...(isDefault ? { defaultVersion: versionId } : {}),
+      });
       return { PolicyVersion: { VersionId: versionId, IsDefaultVersion: isDefault, CreateDate: new Date(now) } };
     });
   }
 
   /** PutUserPolicy, PutGroupPolicy, PutRolePolicy. */
-  async putInline(ctx: RequestContext, holder: Holder, holderName: unknown, policyName: unknown, document: unknown): Promise<object> {
+  async putInline(
+    ctx: RequestContext,
+    holder: Holder,
+    holderName: unknown,
+    policyName: unknown,
+    document: unknown,
+  ): Promise<object> {
     const name = checkPolicyName(policyName);
     await this.entities.write(async (tx) => {
       const owner = await this.entities.require(tx, ctx.account, holder, checkEntityName(holder, holderName));
       const text = checkDocument(document, INLINE_LIMIT[holder]!, `${holder} ${owner.name}`);
-      await tx.putIamDocument({ ownerArn: owner.arn, docKind: 'inline', docName: name, account: ctx.account, document: text, createdAt: Date.now() });
+      await tx.putIamDocument({
+        ownerArn: owner.arn,
+        docKind: 'inline',
+        docName: name,
+        account: ctx.account,
+        document: text,
+        createdAt: Date.now(),
+      });
     });
     return {};
   }
 
-  async getInline(ctx: RequestContext, holder: Holder, holderName: unknown, policyName: unknown): Promise<{ name: string; policyName: string; document: string }> {
-    const owner = await this.entities.require(this.entities.storage, ctx.account, holder, checkEntityName(holder, holderName));
+  async getInline(
+    ctx: RequestContext,
+    holder: Holder,
+    holderName: unknown,
+    policyName: unknown,
+  ): Promise<{ name: string; policyName: string; document: string }> {
+    const owner = await this.entities.require(
+      this.entities.storage,
+      ctx.account,
+      holder,
+      checkEntityName(holder, holderName),
+    );
     const name = checkPolicyName(policyName);
     const doc = (await this.entities.storage.listIamDocuments(owner.arn, 'inline')).find((d) => d.docName === name);
     if (!doc) throw new NoSuchEntity(`The ${holder} policy with name ${name} cannot be found.`);
     return { name: owner.name, policyName: name, document: doc.document };
   }
 
-  async listInline(ctx: RequestContext, holder: Holder, holderName: unknown): Promise<{ PolicyNames: string[]; IsTruncated: boolean }> {
-    const owner = await this.entities.require(this.entities.storage, ctx.account, holder, checkEntityName(holder, holderName));
-    return { PolicyNames: (await this.entities.storage.listIamDocuments(owner.arn, 'inline')).map((d) => d.docName), IsTruncated: false };
+  async listInline(
+    ctx: RequestContext,
+    holder: Holder,
+    holderName: unknown,
+  ): Promise<{ PolicyNames: string[]; IsTruncated: boolean }> {
+    const owner = await this.entities.require(
+      this.entities.storage,
+      ctx.account,
+      holder,
+      checkEntityName(holder, holderName),
+    );
+    return {
+      PolicyNames: (await this.entities.storage.listIamDocuments(owner.arn, 'inline')).map((d) => d.docName),
+      IsTruncated: false,
+    };
   }
 
   async deleteInline(ctx: RequestContext, holder: Holder, holderName: unknown, policyName: unknown): Promise<object> {
     await this.entities.write(async (tx) => {
       const owner = await this.entities.require(tx, ctx.account, holder, checkEntityName(holder, holderName));
       const name = checkPolicyName(policyName);
-      if (!(await tx.deleteIamDocument(owner.arn, 'inline', name))) throw new NoSuchEntity(`The ${holder} policy with name ${name} cannot be found.`);
+      if (!(await tx.deleteIamDocument(owner.arn, 'inline', name)))
+        throw new NoSuchEntity(`The ${holder} policy with name ${name} cannot be found.`);
     });
     return {};
   }
@@ -182,10 +321,22 @@ export class IamPolicies {
     return {};
   }
 
-  async listAttached(ctx: RequestContext, holder: Holder, holderName: unknown): Promise<{ AttachedPolicies: AttachedPolicy[]; IsTruncated: boolean }> {
-    const owner = await this.entities.require(this.entities.storage, ctx.account, holder, checkEntityName(holder, holderName));
+  async listAttached(
+    ctx: RequestContext,
+    holder: Holder,
+    holderName: unknown,
+  ): Promise<{ AttachedPolicies: AttachedPolicy[]; IsTruncated: boolean }> {
+    const owner = await this.entities.require(
+      this.entities.storage,
+      ctx.account,
+      holder,
+      checkEntityName(holder, holderName),
+    );
     const links = await this.entities.storage.listIamLinks('attached', { fromArn: owner.arn });
-    return { AttachedPolicies: links.map((l) => ({ PolicyName: parsePolicyArn(l.toArn)?.name, PolicyArn: l.toArn })), IsTruncated: false };
+    return {
+      AttachedPolicies: links.map((l) => ({ PolicyName: parsePolicyArn(l.toArn)?.name, PolicyArn: l.toArn })),
+      IsTruncated: false,
+    };
   }
 
   /** Every policy document that applies to a principal: inline, attached, and its groups'. */
@@ -199,7 +350,8 @@ export class IamPolicies {
     }
     const documents: NamedDocument[] = [];
     for (const h of holders) {
-      for (const doc of await reader.listIamDocuments(h.arn, 'inline')) documents.push({ name: `${h.name}/${doc.docName}`, document: doc.document });
+      for (const doc of await reader.listIamDocuments(h.arn, 'inline'))
+        documents.push({ name: `${h.name}/${doc.docName}`, document: doc.document });
       for (const link of await reader.listIamLinks('attached', { fromArn: h.arn })) {
         const managed = await this.managedDocument(reader, link.toArn);
         if (managed) documents.push({ name: link.toArn, document: managed });
@@ -212,9 +364,11 @@ export class IamPolicies {
     const builtin = awsManagedPolicyByArn(arn);
     if (builtin) return builtin.document;
     const parsed = parsePolicyArn(arn);
-    const policy = parsed && await this.entities.find(reader, parsed.account, 'policy', parsed.name);
+    const policy = parsed && (await this.entities.find(reader, parsed.account, 'policy', parsed.name));
     if (!policy) return undefined;
-    return (await reader.listIamDocuments(policy.arn, 'version')).find((v) => v.docName === policy.attributes.defaultVersion)?.document;
+    return (await reader.listIamDocuments(policy.arn, 'version')).find(
+      (v) => v.docName === policy.attributes.defaultVersion,
+    )?.document;
   }
 
   private async attachableArn(reader: StorageReader, ctx: RequestContext, policyArn: unknown): Promise<string> {
@@ -223,10 +377,20 @@ export class IamPolicies {
     return (await this.requirePolicy(reader, ctx, policyArn, 'does not exist or is not attachable.')).arn;
   }
 
-  private async requirePolicy(reader: StorageReader, ctx: RequestContext, policyArn: unknown, suffix = 'was not found.'): Promise<Entity> {
+  private async requirePolicy(
+    reader: StorageReader,
+    ctx: RequestContext,
+    policyArn: unknown,
+    suffix = 'was not found.',
+  ): Promise<Entity> {
     const parsed = parsePolicyArn(policyArn);
-    if (!parsed) throw new IamValidationError(`1 validation error detected: Value '${String(policyArn)}' at 'policyArn' failed to satisfy constraint: Member must have length greater than or equal to 20`);
-    const policy = parsed.account === ctx.account ? await this.entities.find(reader, ctx.account, 'policy', parsed.name) : undefined;
+    if (!parsed)
+      throw new IamValidationError(
+        `1 validation error detected: Value '${String(policyArn)}' at 'policyArn' failed to satisfy constraint: ` +
+          `Member must have length greater than or equal to 20`,
+      );
+    const policy =
+      parsed.account === ctx.account ? await this.entities.find(reader, ctx.account, 'policy', parsed.name) : undefined;
     if (!policy || policy.arn !== policyArn) throw new NoSuchEntity(`Policy ${String(policyArn)} ${suffix}`);
     return policy;
   }
@@ -235,11 +399,18 @@ export class IamPolicies {
     const attachments = await reader.listIamLinks('attached', { toArn: policy.arn });
     const tags = await this.entities.tags(reader, policy);
     return {
-      PolicyName: policy.name, PolicyId: policy.id, Arn: policy.arn, Path: policy.path, DefaultVersionId: policy.attributes.defaultVersion,
-      AttachmentCount: attachments.length, PermissionsBoundaryUsageCount: 0, IsAttachable: true,
+      PolicyName: policy.name,
+      PolicyId: policy.id,
+      Arn: policy.arn,
+      Path: policy.path,
+      DefaultVersionId: policy.attributes.defaultVersion,
+      AttachmentCount: attachments.length,
+      PermissionsBoundaryUsageCount: 0,
+      IsAttachable: true,
       ...(policy.attributes.description !== undefined ? { Description: policy.attributes.description } : {}),
-      CreateDate: new Date(policy.createdAt), UpdateDate: new Date(policy.createdAt), ...(tags.length ? { Tags: tags } : {}),
+      CreateDate: new Date(policy.createdAt),
+      UpdateDate: new Date(policy.createdAt),
+      ...(tags.length ? { Tags: tags } : {}),
     };
   }
 }
-

@@ -33,7 +33,17 @@ export interface PolicyDocument {
 export type PolicyKind = 'identity' | 'trust' | 'resource';
 
 const VERSIONS = ['2012-10-17', '2008-10-17'];
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Principal',
+  'NotPrincipal',
+  'Condition',
+]);
 
 function fail(message: string): never {
   throw new MalformedPolicyDocument(message);
@@ -45,7 +55,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function stringList(value: unknown, field: string): string[] {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0 || list.some((v) => typeof v !== 'string' || v.length === 0)) fail(`Syntax errors in policy. ${field} must be a non-empty string or list of strings.`);
+  if (list.length === 0 || list.some((v) => typeof v !== 'string' || v.length === 0))
+    fail(`Syntax errors in policy. ${field} must be a non-empty string or list of strings.`);
   return list as string[];
 }
 
@@ -64,7 +75,8 @@ function principalElement(value: unknown): PrincipalElement {
   if (!isObject(value)) return fail('Invalid principal in policy.');
   const out: Record<string, string[]> = {};
   for (const [kind, ids] of Object.entries(value)) {
-    if (!['AWS', 'Service', 'Federated', 'CanonicalUser'].includes(kind)) fail(`Invalid principal in policy: "${kind}"`);
+    if (!['AWS', 'Service', 'Federated', 'CanonicalUser'].includes(kind))
+      fail(`Invalid principal in policy: "${kind}"`);
     out[kind] = stringList(ids, 'Principal');
   }
   return out;
@@ -73,7 +85,8 @@ function principalElement(value: unknown): PrincipalElement {
 function actionList(value: unknown): string[] {
   const actions = stringList(value, 'Action');
   for (const a of actions) {
-    if (a !== '*' && !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(a)) fail(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.`);
+    if (a !== '*' && !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(a))
+      fail(`Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.`);
   }
   return actions;
 }
@@ -94,18 +107,30 @@ function statement(raw: unknown, kind: PolicyKind): PolicyStatement {
   if (!isObject(raw)) fail('Syntax errors in policy. Each statement must be an object.');
   const unknown = Object.keys(raw).find((k) => !STATEMENT_KEYS.has(k));
   if (unknown) fail(`Syntax errors in policy. Unknown field ${unknown}.`);
-  if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') fail(raw.Effect === undefined ? 'Missing required field Effect' : 'Invalid effect: ' + String(raw.Effect));
-  if ((raw.Action === undefined) === (raw.NotAction === undefined)) fail(raw.Action === undefined ? 'Policy statement must contain actions.' : 'Statement can only contain one of Action or NotAction.');
+  if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny')
+    fail(raw.Effect === undefined ? 'Missing required field Effect' : `Invalid effect: ${String(raw.Effect)}`);
+  if ((raw.Action === undefined) === (raw.NotAction === undefined))
+    fail(
+      raw.Action === undefined
+        ? 'Policy statement must contain actions.'
+        : 'Statement can only contain one of Action or NotAction.',
+    );
   const hasResource = raw.Resource !== undefined || raw.NotResource !== undefined;
-  if (raw.Resource !== undefined && raw.NotResource !== undefined) fail('Statement can only contain one of Resource or NotResource.');
+  if (raw.Resource !== undefined && raw.NotResource !== undefined)
+    fail('Statement can only contain one of Resource or NotResource.');
   const hasPrincipal = raw.Principal !== undefined || raw.NotPrincipal !== undefined;
   if (kind === 'identity' && hasPrincipal) fail('Policy document should not specify a principal.');
   if (kind !== 'identity' && !hasPrincipal) fail('Missing required field Principal');
   if (kind === 'identity' && !hasResource) fail('Policy statement must contain resources.');
   if (kind === 'trust' && hasResource) fail('Has prohibited field Resource');
   // IAM's own policies take alphanumeric Sids; resource and key policies (KMS's defaults among them) any text.
-  if (raw.Sid !== undefined && (typeof raw.Sid !== 'string' || (kind !== 'resource' && !/^[a-zA-Z0-9]*$/.test(raw.Sid)))) {
-    fail('Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*');
+  if (
+    raw.Sid !== undefined &&
+    (typeof raw.Sid !== 'string' || (kind !== 'resource' && !/^[a-zA-Z0-9]*$/.test(raw.Sid)))
+  ) {
+    fail(
+      'Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*',
+    );
   }
   const resources = raw.Resource ?? raw.NotResource;
   for (const r of resources === undefined ? [] : stringList(resources, 'Resource')) {
@@ -136,7 +161,8 @@ export function parsePolicyDocument(text: string, kind: PolicyKind = 'identity')
   const unknown = Object.keys(raw).find((k) => !['Version', 'Id', 'Statement'].includes(k));
   if (unknown) fail(`Syntax errors in policy. Unknown field ${unknown}.`);
   const version = raw.Version ?? '2008-10-17';
-  if (typeof version !== 'string' || !VERSIONS.includes(version)) fail('The policy must contain a valid version string');
+  if (typeof version !== 'string' || !VERSIONS.includes(version))
+    fail('The policy must contain a valid version string');
   if (raw.Statement === undefined) fail('Missing required field Statement');
   const list = Array.isArray(raw.Statement) ? raw.Statement : [raw.Statement];
   if (list.length === 0) fail('Syntax errors in policy. Statement must not be empty.');

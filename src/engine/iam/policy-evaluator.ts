@@ -59,7 +59,8 @@ class ActionMatcher {
 
 const RANK: Record<PrincipalMatch, number> = { account: 0, everyone: 1, named: 2 };
 
-/** A named ARN means the principal that had it when the policy was written (policies written before bindings existed match by ARN). */
+/** A named ARN means the principal that had it when the policy was written (policies written before bindings existed
+ * match by ARN). */
 function boundToCaller(arn: string, subject: PolicySubject): boolean {
   if (!subject.bindings) return true;
   const bound = subject.bindings[arn];
@@ -69,7 +70,9 @@ function boundToCaller(arn: string, subject: PolicySubject): boolean {
 function principalMatch(element: PrincipalElement, subject: PolicySubject): PrincipalMatch | undefined {
   if (element === '*') return 'everyone';
   let found: PrincipalMatch | undefined;
-  const better = (m: PrincipalMatch) => { if (found === undefined || RANK[m] > RANK[found]) found = m; };
+  const better = (m: PrincipalMatch) => {
+    if (found === undefined || RANK[m] > RANK[found]) found = m;
+  };
   for (const id of element.AWS ?? []) {
     if (id === '*') better('everyone');
     else if (id === subject.account || id === `arn:aws:iam::${subject.account}:root`) better('account');
@@ -86,9 +89,12 @@ function principalMatch(element: PrincipalElement, subject: PolicySubject): Prin
 function excludedBy(element: PrincipalElement, subject: PolicySubject): boolean {
   if (element === '*') return true;
   const isRoot = subject.arn === `arn:aws:iam::${subject.account}:root`;
-  return (element.AWS ?? []).some((id) => id === '*'
-    || ((id === subject.account || id === `arn:aws:iam::${subject.account}:root`) && isRoot)
-    || ((id === subject.arn || id === subject.sessionArn) && boundToCaller(id, subject)));
+  return (element.AWS ?? []).some(
+    (id) =>
+      id === '*' ||
+      ((id === subject.account || id === `arn:aws:iam::${subject.account}:root`) && isRoot) ||
+      ((id === subject.arn || id === subject.sessionArn) && boundToCaller(id, subject)),
+  );
 }
 
 class CompiledStatement {
@@ -101,8 +107,9 @@ class CompiledStatement {
     this.actions = new ActionMatcher(source.actions);
     this.resources = source.resources?.map((r) => new PolicyTemplate(r));
     this.anyResource = source.resources?.includes('*') ?? false;
-    this.conditions = Object.entries(source.conditions)
-      .flatMap(([operator, keys]) => Object.entries(keys).map(([key, values]) => new Condition(operator, key, values)));
+    this.conditions = Object.entries(source.conditions).flatMap(([operator, keys]) =>
+      Object.entries(keys).map(([key, values]) => new Condition(operator, key, values)),
+    );
   }
 
   get conditionKeys(): string[] {
@@ -140,7 +147,10 @@ export class CompiledPolicy {
   /** Every context key (lower case) a decision of this policy can depend on. */
   readonly readsKeys: ReadonlySet<string>;
 
-  constructor(readonly name: string, document: PolicyDocument) {
+  constructor(
+    readonly name: string,
+    document: PolicyDocument,
+  ) {
     this.statements = document.statements.map((s) => new CompiledStatement(s));
     this.readsResourceTags = this.statements.some((s) => s.conditionKeys.some((k) => /^[^/]*:resourcetag\//.test(k)));
     this.readsKeys = new Set(this.statements.flatMap((s) => s.readsKeys));
@@ -153,7 +163,11 @@ export class CompiledPolicy {
     for (const [index, statement] of this.statements.entries()) {
       const match = subject ? statement.principal(subject) : 'account';
       if (!match || !statement.applies(lower, resource, lookup)) continue;
-      const decided = { policy: this.name, statement: index, ...(statement.source.sid ? { sid: statement.source.sid } : {}) };
+      const decided = {
+        policy: this.name,
+        statement: index,
+        ...(statement.source.sid ? { sid: statement.source.sid } : {}),
+      };
       if (statement.source.effect === 'Deny') return { effect: 'ExplicitDeny', ...decided };
       const direct = match !== 'account';
       if (!allow || (direct && !allow.direct)) allow = { effect: 'Allow', ...decided, direct };
@@ -163,7 +177,12 @@ export class CompiledPolicy {
 }
 
 /** Combines the decisions of several policies: explicit deny, then allow, then implicit deny. */
-export function evaluatePolicies(policies: readonly CompiledPolicy[], action: string, resource: string, lookup: ContextLookup): Decision {
+export function evaluatePolicies(
+  policies: readonly CompiledPolicy[],
+  action: string,
+  resource: string,
+  lookup: ContextLookup,
+): Decision {
   let allow: Decision | undefined;
   for (const policy of policies) {
     const decision = policy.evaluate(action, resource, lookup);

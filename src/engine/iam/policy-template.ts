@@ -30,7 +30,8 @@ function parseSegments(source: string): Segment[] {
     const comma = inner.indexOf(',');
     const fallback = comma > 0 ? /^'(.*)'$/.exec(inner.slice(comma + 1).trim()) : null;
     if (ESCAPES[inner] !== undefined) segments.push({ kind: 'literal', text: ESCAPES[inner]! });
-    else if (fallback) segments.push({ kind: 'var', key: inner.slice(0, comma).trim().toLowerCase(), fallback: fallback[1]! });
+    else if (fallback)
+      segments.push({ kind: 'var', key: inner.slice(0, comma).trim().toLowerCase(), fallback: fallback[1]! });
     else segments.push({ kind: 'var', key: inner.toLowerCase() });
     last = match.index + match[0].length;
   }

@@ -31,8 +31,12 @@ function namedArns(element: PrincipalElement | undefined): string[] {
  * The unique ids of the users and roles of `account` a policy names; `invalid(arn)` makes the
  * service's own error for one that does not exist. Principals of other accounts stay unbound.
  */
-export async function principalBindings(entities: IamEntities, account: string, document: PolicyDocument,
-  invalid: (arn: string) => Error): Promise<Record<string, string>> {
+export async function principalBindings(
+  entities: IamEntities,
+  account: string,
+  document: PolicyDocument,
+  invalid: (arn: string) => Error,
+): Promise<Record<string, string>> {
   const bindings: Record<string, string> = {};
   for (const statement of document.statements) {
     for (const arn of [...namedArns(statement.principal), ...namedArns(statement.notPrincipal)]) {

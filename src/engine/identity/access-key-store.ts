@@ -23,7 +23,8 @@ export interface ActiveAccessKey {
   readonly secretAccessKey: string;
   /** Set for temporary credentials: the role session they stand for. */
   readonly session?: RoleSession;
-  /** Temporary credentials of the principal itself (GetSessionToken): it has no role session, and cannot get another token. */
+  /** Temporary credentials of the principal itself (GetSessionToken): it has no role session, and cannot get another
+   * token. */
   readonly temporary?: boolean;
 }
 
@@ -52,18 +53,31 @@ export class AccessKeyStore {
   private readonly cache = new Map<string, { key: ActiveAccessKey | undefined; until: number }>();
 
   /** `keyScope` names the account and region whose default key seals the secrets. */
-  constructor(private readonly storage: Storage, private readonly keyring: Keyring, private readonly barrier: ValueBarrier,
-    private readonly keyScope: Scope) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly keyring: Keyring,
+    private readonly barrier: ValueBarrier,
+    private readonly keyScope: Scope,
+  ) {}
 
   /** Stores a key pair for a principal, bound to its unique id (the caller chooses or generates the values). */
   async add(account: string, principalArn: string, ownerId: string, pair: NewAccessKey): Promise<void> {
-    if (!/^[A-Z0-9]{16,128}$/.test(pair.accessKeyId)) throw new Error('an access key id is 16-128 upper-case letters and digits');
+    if (!/^[A-Z0-9]{16,128}$/.test(pair.accessKeyId))
+      throw new Error('an access key id is 16-128 upper-case letters and digits');
     if (pair.secretAccessKey.length < 8) throw new Error('a secret access key needs at least 8 characters');
     const key = await this.keyring.resolve(this.keyScope, undefined, DEFAULT_SSM_KEY_ALIAS);
     const secretSealed = this.barrier.seal(pair.secretAccessKey, key.keyId, secretContext(pair.accessKeyId, account));
-    await this.storage.transaction((tx) => tx.insertAccessKey({
-      accessKeyId: pair.accessKeyId, account, principalArn, ownerId, secretSealed, status: 'Active', createdAt: Date.now(),
-    }));
+    await this.storage.transaction((tx) =>
+      tx.insertAccessKey({
+        accessKeyId: pair.accessKeyId,
+        account,
+        principalArn,
+        ownerId,
+        secretSealed,
+        status: 'Active',
+        createdAt: Date.now(),
+      }),
+    );
     this.cache.delete(pair.accessKeyId);
   }
 
@@ -80,8 +94,14 @@ export class AccessKeyStore {
   }
 
   /** A principal's keys without their secrets. */
-  async list(principalArn: string): Promise<{ accessKeyId: string; status: 'Active' | 'Inactive'; createdAt: number }[]> {
-    return (await this.storage.listAccessKeys(principalArn)).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt }));
+  async list(
+    principalArn: string,
+  ): Promise<{ accessKeyId: string; status: 'Active' | 'Inactive'; createdAt: number }[]> {
+    return (await this.storage.listAccessKeys(principalArn)).map((k) => ({
+      accessKeyId: k.accessKeyId,
+      status: k.status,
+      createdAt: k.createdAt,
+    }));
   }
 
   /** The owner of a key, whatever its status. */
@@ -110,10 +130,16 @@ export class AccessKeyStore {
     const cached = this.cache.get(accessKeyId);
     if (cached && cached.until > Date.now()) return cached.key;
     const row = await this.storage.getAccessKey(accessKeyId);
-    const key = row && row.status === 'Active'
-      ? { accessKeyId, account: row.account, principalArn: row.principalArn, ownerId: row.ownerId,
-          secretAccessKey: await this.barrier.open(row.secretSealed, secretContext(accessKeyId, row.account)) }
-      : undefined;
+    const key =
+      row && row.status === 'Active'
+        ? {
+            accessKeyId,
+            account: row.account,
+            principalArn: row.principalArn,
+            ownerId: row.ownerId,
+            secretAccessKey: await this.barrier.open(row.secretSealed, secretContext(accessKeyId, row.account)),
+          }
+        : undefined;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(accessKeyId, { key, until: Date.now() + CACHE_MS });
     return key;

@@ -15,7 +15,10 @@ export class AccessKeyUsage {
   private readonly noted = new Map<string, AccessKeyUseRow & { written: boolean }>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly storage: Storage, private readonly onError: (error: unknown) => void = () => {}) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
 
   /** A request authenticated with `accessKeyId` for `service` in `region` at `now`. */
   note(accessKeyId: string, service: string, region: string, now: number): void {
@@ -30,7 +33,8 @@ export class AccessKeyUsage {
   async lastUse(accessKeyId: string): Promise<AccessKeyUseRow | undefined> {
     const stored = await this.storage.getAccessKeyUse(accessKeyId);
     const mine = this.noted.get(accessKeyId);
-    if (mine && (!stored || mine.lastUsedAt > stored.lastUsedAt)) return { accessKeyId, lastUsedAt: mine.lastUsedAt, service: mine.service, region: mine.region };
+    if (mine && (!stored || mine.lastUsedAt > stored.lastUsedAt))
+      return { accessKeyId, lastUsedAt: mine.lastUsedAt, service: mine.service, region: mine.region };
     return stored;
   }
 

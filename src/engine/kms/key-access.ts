@@ -16,11 +16,15 @@ export const KEY_TAG_TYPE = 'Key';
 /** The ARN form of a key reference as the caller wrote it (key id, key ARN, alias, alias ARN). */
 export function referenceArn(scope: Scope, reference: string): string {
   if (reference.startsWith('arn:')) return reference;
-  return `arn:aws:kms:${scope.region}:${scope.account}:${reference.startsWith('alias/') ? reference : `key/${reference}`}`;
+  const resource = reference.startsWith('alias/') ? reference : `key/${reference}`;
+  return `arn:aws:kms:${scope.region}:${scope.account}:${resource}`;
 }
 
 export class KeyAccess {
-  constructor(private readonly keyring: Keyring, private readonly storage: StorageReader) {}
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly storage: StorageReader,
+  ) {}
 
   /** The policy in force on a key: its own, the default, or its service's fixed one. */
   policyOf(key: KeyInfo): string {
@@ -34,9 +38,13 @@ export class KeyAccess {
   /** A permission on an existing key. */
   onKey(scope: Scope, action: string, key: KeyInfo, context: ConditionValues, shown?: string): Permission {
     return {
-      action, resource: key.arn, shown: shown ?? key.arn, context,
+      action,
+      resource: key.arn,
+      shown: shown ?? key.arn,
+      context,
       resourcePolicy: async () => ({
-        document: this.policyOf(key), effect: 'governs',
+        document: this.policyOf(key),
+        effect: 'governs',
         ...(key.keyManager === 'CUSTOMER' && key.policyPrincipals ? { principals: key.policyPrincipals } : {}),
       }),
       resourceTags: () => this.tagsOf(scope, key.keyId),
@@ -48,7 +56,13 @@ export class KeyAccess {
    * without creating it. A reference to no key is judged by identity policies alone, so a
    * caller they refuse learns nothing of what exists; one they allow then meets NotFound.
    */
-  async onReference(scope: Scope, action: string, reference: string | undefined, defaultAlias: string, context: ConditionValues): Promise<Permission> {
+  async onReference(
+    scope: Scope,
+    action: string,
+    reference: string | undefined,
+    defaultAlias: string,
+    context: ConditionValues,
+  ): Promise<Permission> {
     const named = reference ?? defaultAlias;
     const key = await this.keyring.find(scope, named).catch(() => undefined);
     const shown = referenceArn(scope, named);
@@ -56,12 +70,26 @@ export class KeyAccess {
     const service = named === defaultAlias ? MANAGED_KEY_SERVICES[defaultAlias] : undefined;
     if (service === undefined) return { action, resource: shown, shown, context };
     const policy = managedKeyPolicy(scope.account, scope.region, service);
-    return { action, resource: shown, shown, context, resourcePolicy: async () => ({ document: policy, effect: 'governs' }) };
+    return {
+      action,
+      resource: shown,
+      shown,
+      context,
+      resourcePolicy: async () => ({ document: policy, effect: 'governs' }),
+    };
   }
 
   /** The context a service's use of a key on the caller's behalf carries (kms:ViaService, kms:CallerAccount). */
-  static viaService(scope: Scope, service: 'ssm' | 'secretsmanager', extra: Record<string, string> = {}): Record<string, string> {
-    return { 'kms:ViaService': `${service}.${scope.region}.amazonaws.com`, 'kms:CallerAccount': scope.account, ...extra };
+  static viaService(
+    scope: Scope,
+    service: 'ssm' | 'secretsmanager',
+    extra: Record<string, string> = {},
+  ): Record<string, string> {
+    return {
+      'kms:ViaService': `${service}.${scope.region}.amazonaws.com`,
+      'kms:CallerAccount': scope.account,
+      ...extra,
+    };
   }
 
   async tagsOf(scope: Scope, keyId: string): Promise<Record<string, string>> {

@@ -6,9 +6,23 @@
  * ciphertext nor a KMS one can be opened through the other API.
  */
 import type {
-  CancelKeyDeletionRequest, CreateAliasRequest, CreateKeyRequest, DecryptRequest, DeleteAliasRequest, DescribeKeyRequest,
-  EncryptRequest, GenerateDataKeyRequest, GetKeyPolicyRequest, KeyMetadata, ListKeyPoliciesRequest, ListResourceTagsRequest,
-  PutKeyPolicyRequest, ScheduleKeyDeletionRequest, Tag, TagResourceRequest, UntagResourceRequest,
+  CancelKeyDeletionRequest,
+  CreateAliasRequest,
+  CreateKeyRequest,
+  DecryptRequest,
+  DeleteAliasRequest,
+  DescribeKeyRequest,
+  EncryptRequest,
+  GenerateDataKeyRequest,
+  GetKeyPolicyRequest,
+  KeyMetadata,
+  ListKeyPoliciesRequest,
+  ListResourceTagsRequest,
+  PutKeyPolicyRequest,
+  ScheduleKeyDeletionRequest,
+  Tag,
+  TagResourceRequest,
+  UntagResourceRequest,
 } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import type { KeyInfo, Keyring } from '../../crypto/keyring.js';
@@ -37,24 +51,44 @@ function invalidState(message: string): ServiceError {
 type Blob = string | Uint8Array | undefined;
 
 function bytes(value: Blob, field: string): Buffer {
-  if (value === undefined) throw new KmsValidationException(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+  if (value === undefined)
+    throw new KmsValidationException(
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   return typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.from(value);
 }
 
 function context(encryptionContext: Record<string, string> | undefined): Record<string, string> {
   for (const [k, v] of Object.entries(encryptionContext ?? {})) {
-    if (typeof v !== 'string' || k.startsWith('coffer:')) throw new KmsValidationException('Encryption context keys and values are strings; keys may not begin with coffer:.');
-    if (k.includes('\u0000') || v.includes('\u0000')) throw new KmsValidationException('Encryption context keys and values may not contain NUL characters.');
+    if (typeof v !== 'string' || k.startsWith('coffer:'))
+      throw new KmsValidationException(
+        'Encryption context keys and values are strings; keys may not begin with coffer:.',
+      );
+    if (k.includes('\u0000') || v.includes('\u0000'))
+      throw new KmsValidationException('Encryption context keys and values may not contain NUL characters.');
   }
   return { ...encryptionContext, 'coffer:api': 'kms' };
 }
 
 export function keyMetadata(key: KeyInfo): KeyMetadata {
   return {
-    AWSAccountId: key.account, KeyId: key.keyId, Arn: key.arn, CreationDate: new Date(key.createdAt), Enabled: key.enabled,
-    Description: key.description, KeyUsage: 'ENCRYPT_DECRYPT', KeyState: key.state, Origin: 'AWS_KMS', KeyManager: key.keyManager,
-    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT', KeySpec: 'SYMMETRIC_DEFAULT', EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'], MultiRegion: false,
-    ...(key.deletionDate !== undefined ? { DeletionDate: new Date(key.deletionDate), PendingDeletionWindowInDays: undefined } : {}),
+    AWSAccountId: key.account,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: new Date(key.createdAt),
+    Enabled: key.enabled,
+    Description: key.description,
+    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeyState: key.state,
+    Origin: 'AWS_KMS',
+    KeyManager: key.keyManager,
+    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+    KeySpec: 'SYMMETRIC_DEFAULT',
+    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    MultiRegion: false,
+    ...(key.deletionDate !== undefined
+      ? { DeletionDate: new Date(key.deletionDate), PendingDeletionWindowInDays: undefined }
+      : {}),
   };
 }
 
@@ -62,49 +96,89 @@ export function keyMetadata(key: KeyInfo): KeyMetadata {
  * The safety check KMS runs on a new key policy: the caller must still be allowed to change it
  * afterwards (directly, or through the account's IAM policies), unless told to bypass the check.
  */
-function checkLockout(ctx: RequestContext, policy: string, principals: Record<string, string>, keyArn: string, bypass: boolean | undefined): void {
+function checkLockout(
+  ctx: RequestContext,
+  policy: string,
+  principals: Record<string, string>,
+  keyArn: string,
+  bypass: boolean | undefined,
+): void {
   if (bypass === true || !ctx.caller || /:root$/.test(ctx.caller.principalArn)) return;
   const compiled = new CompiledPolicy('key policy', parsePolicyDocument(policy, 'resource'));
-  const subject = { arn: ctx.caller.principalArn, sessionArn: ctx.caller.arn, account: ctx.account, id: ctx.caller.principalId, bindings: principals };
+  const subject = {
+    arn: ctx.caller.principalArn,
+    sessionArn: ctx.caller.arn,
+    account: ctx.account,
+    id: ctx.caller.principalId,
+    bindings: principals,
+  };
   if (compiled.evaluate('kms:PutKeyPolicy', keyArn, () => undefined, subject).effect !== 'Allow') {
-    throw new MalformedPolicyDocumentException('The new key policy will not allow you to update the key policy in the future.');
+    throw new MalformedPolicyDocumentException(
+      'The new key policy will not allow you to update the key policy in the future.',
+    );
   }
 }
 
 function checkTags(tags: readonly Tag[] | undefined): Tag[] {
   const list = [...(tags ?? [])];
   for (const t of list) {
-    if ((t.TagKey ?? '').toLowerCase().startsWith('aws:')) throw new ServiceError('TagException', 'Tag keys beginning with aws: are reserved.');
+    if ((t.TagKey ?? '').toLowerCase().startsWith('aws:'))
+      throw new ServiceError('TagException', 'Tag keys beginning with aws: are reserved.');
   }
-  if (new Set(list.map((t) => t.TagKey)).size > MAX_TAGS) throw new ServiceError('TagException', `A key can have at most ${MAX_TAGS} tags.`);
+  if (new Set(list.map((t) => t.TagKey)).size > MAX_TAGS)
+    throw new ServiceError('TagException', `A key can have at most ${MAX_TAGS} tags.`);
   return list;
 }
 
 /** The KMS engine. */
 export class KeyManagement {
-  constructor(private readonly keyring: Keyring, private readonly barrier: ValueBarrier, private readonly storage: Storage,
-    private readonly access: KeyAccess, private readonly entities: IamEntities) {}
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly barrier: ValueBarrier,
+    private readonly storage: Storage,
+    private readonly access: KeyAccess,
+    private readonly entities: IamEntities,
+  ) {}
 
   async createKey(ctx: RequestContext, request: CreateKeyRequest): Promise<object> {
-    if (request.KeySpec !== undefined && request.KeySpec !== 'SYMMETRIC_DEFAULT') throw new KmsValidationException(`KeySpec ${request.KeySpec} is not supported; Coffer keys are SYMMETRIC_DEFAULT.`);
-    if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT') throw new KmsValidationException(`KeyUsage ${request.KeyUsage} is not supported; Coffer keys are ENCRYPT_DECRYPT.`);
+    if (request.KeySpec !== undefined && request.KeySpec !== 'SYMMETRIC_DEFAULT')
+      throw new KmsValidationException(
+        `KeySpec ${request.KeySpec} is not supported; Coffer keys are SYMMETRIC_DEFAULT.`,
+      );
+    if (request.KeyUsage !== undefined && request.KeyUsage !== 'ENCRYPT_DECRYPT')
+      throw new KmsValidationException(
+        `KeyUsage ${request.KeyUsage} is not supported; Coffer keys are ENCRYPT_DECRYPT.`,
+      );
     const tags = checkTags(request.Tags);
     let policy: { text: string; principals: Record<string, string> } | undefined;
     if (request.Policy !== undefined) {
       policy = { text: request.Policy, principals: await this.bindPrincipals(ctx, request.Policy) };
-      checkLockout(ctx, request.Policy, policy.principals, `arn:aws:kms:${ctx.region}:${ctx.account}:key/*`, request.BypassPolicyLockoutSafetyCheck);
+      checkLockout(
+        ctx,
+        request.Policy,
+        policy.principals,
+        `arn:aws:kms:${ctx.region}:${ctx.account}:key/*`,
+        request.BypassPolicyLockoutSafetyCheck,
+      );
     }
     const key = await asKmsError(() => this.keyring.createKey(ctx, request.Description ?? '', undefined, policy));
-    if (tags.length > 0) await this.storage.transaction(async (tx) => {
-      for (const t of tags) await tx.putTag(ctx, KEY_TAG_TYPE, { resourceId: key.keyId, key: t.TagKey!, value: t.TagValue! });
-    });
+    if (tags.length > 0)
+      await this.storage.transaction(async (tx) => {
+        for (const t of tags)
+          await tx.putTag(ctx, KEY_TAG_TYPE, { resourceId: key.keyId, key: t.TagKey!, value: t.TagValue! });
+      });
     return { KeyMetadata: keyMetadata(key) };
   }
 
   async putKeyPolicy(ctx: RequestContext, request: PutKeyPolicyRequest): Promise<object> {
     const key = await this.find(ctx, request.KeyId);
-    if ((request.PolicyName ?? 'default') !== 'default') throw new ServiceError('NotFoundException', 'The only valid key policy name is default.');
-    if (key.keyManager === 'AWS') throw new ServiceError('UnsupportedOperationException', 'The key policy of an AWS managed key cannot be changed.');
+    if ((request.PolicyName ?? 'default') !== 'default')
+      throw new ServiceError('NotFoundException', 'The only valid key policy name is default.');
+    if (key.keyManager === 'AWS')
+      throw new ServiceError(
+        'UnsupportedOperationException',
+        'The key policy of an AWS managed key cannot be changed.',
+      );
     const policyPrincipals = await this.bindPrincipals(ctx, request.Policy!);
     checkLockout(ctx, request.Policy!, policyPrincipals, key.arn, request.BypassPolicyLockoutSafetyCheck);
     await this.keyring.setLifecycle(key.keyId, { policy: request.Policy!, policyPrincipals });
@@ -114,13 +188,18 @@ export class KeyManagement {
   /** Checks a key policy and binds the users and roles it names to their unique ids. */
   private async bindPrincipals(ctx: RequestContext, policy: string): Promise<Record<string, string>> {
     checkKeyPolicy(policy);
-    return principalBindings(this.entities, ctx.account, parsePolicyDocument(policy, 'resource'),
-      () => new MalformedPolicyDocumentException('The new key policy contains a principal that does not exist.'));
+    return principalBindings(
+      this.entities,
+      ctx.account,
+      parsePolicyDocument(policy, 'resource'),
+      () => new MalformedPolicyDocumentException('The new key policy contains a principal that does not exist.'),
+    );
   }
 
   async getKeyPolicy(ctx: RequestContext, request: GetKeyPolicyRequest): Promise<object> {
     const key = await this.find(ctx, request.KeyId);
-    if ((request.PolicyName ?? 'default') !== 'default') throw new ServiceError('NotFoundException', 'The only valid key policy name is default.');
+    if ((request.PolicyName ?? 'default') !== 'default')
+      throw new ServiceError('NotFoundException', 'The only valid key policy name is default.');
     return { Policy: this.access.policyOf(key), PolicyName: 'default' };
   }
 
@@ -131,12 +210,15 @@ export class KeyManagement {
 
   async tagResource(ctx: RequestContext, request: TagResourceRequest): Promise<object> {
     const key = await this.find(ctx, request.KeyId);
-    if (key.keyManager === 'AWS') throw new ServiceError('UnsupportedOperationException', 'AWS managed keys cannot be tagged.');
+    if (key.keyManager === 'AWS')
+      throw new ServiceError('UnsupportedOperationException', 'AWS managed keys cannot be tagged.');
     const tags = checkTags(request.Tags);
     await this.storage.transaction(async (tx) => {
       const existing = new Set((await tx.listTags(ctx, KEY_TAG_TYPE, [key.keyId])).map((t) => t.key));
-      if (new Set([...existing, ...tags.map((t) => t.TagKey!)]).size > MAX_TAGS) throw new ServiceError('TagException', `A key can have at most ${MAX_TAGS} tags.`);
-      for (const t of tags) await tx.putTag(ctx, KEY_TAG_TYPE, { resourceId: key.keyId, key: t.TagKey!, value: t.TagValue! });
+      if (new Set([...existing, ...tags.map((t) => t.TagKey!)]).size > MAX_TAGS)
+        throw new ServiceError('TagException', `A key can have at most ${MAX_TAGS} tags.`);
+      for (const t of tags)
+        await tx.putTag(ctx, KEY_TAG_TYPE, { resourceId: key.keyId, key: t.TagKey!, value: t.TagValue! });
     });
     return {};
   }
@@ -165,7 +247,8 @@ export class KeyManagement {
 
   async createAlias(ctx: RequestContext, request: CreateAliasRequest): Promise<object> {
     const key = await this.find(ctx, request.TargetKeyId);
-    if (key.keyManager === 'AWS') throw new KmsValidationException('Cannot associate an alias with an AWS managed key.');
+    if (key.keyManager === 'AWS')
+      throw new KmsValidationException('Cannot associate an alias with an AWS managed key.');
     await asKmsError(() => this.keyring.createAlias(ctx, String(request.AliasName), key.keyId));
     return {};
   }
@@ -179,21 +262,27 @@ export class KeyManagement {
     const filter = request.KeyId === undefined ? undefined : (await this.find(ctx, request.KeyId)).keyId;
     const aliases = this.keyring.aliasesOf(ctx).filter((a) => filter === undefined || a.keyId === filter);
     return {
-      Aliases: aliases.map((a) => ({ AliasName: a.aliasName, AliasArn: `arn:aws:kms:${ctx.region}:${ctx.account}:${a.aliasName}`, TargetKeyId: a.keyId })),
+      Aliases: aliases.map((a) => ({
+        AliasName: a.aliasName,
+        AliasArn: `arn:aws:kms:${ctx.region}:${ctx.account}:${a.aliasName}`,
+        TargetKeyId: a.keyId,
+      })),
       Truncated: false,
     };
   }
 
   async enableKeyRotation(ctx: RequestContext, request: { KeyId?: string }): Promise<object> {
     const key = await this.usable(ctx, request.KeyId);
-    if (key.keyManager === 'AWS') throw new KmsValidationException('You cannot change the rotation of an AWS managed key.');
+    if (key.keyManager === 'AWS')
+      throw new KmsValidationException('You cannot change the rotation of an AWS managed key.');
     await this.keyring.setLifecycle(key.keyId, { rotationEnabled: true });
     return {};
   }
 
   async disableKeyRotation(ctx: RequestContext, request: { KeyId?: string }): Promise<object> {
     const key = await this.usable(ctx, request.KeyId);
-    if (key.keyManager === 'AWS') throw new KmsValidationException('You cannot change the rotation of an AWS managed key.');
+    if (key.keyManager === 'AWS')
+      throw new KmsValidationException('You cannot change the rotation of an AWS managed key.');
     await this.keyring.setLifecycle(key.keyId, { rotationEnabled: false });
     return {};
   }
@@ -207,11 +296,20 @@ export class KeyManagement {
     const key = await this.find(ctx, request.KeyId);
     if (key.keyManager === 'AWS') throw new KmsValidationException('You cannot delete an AWS managed key.');
     const days = request.PendingWindowInDays === undefined ? 30 : Number(request.PendingWindowInDays);
-    if (!Number.isInteger(days) || days < 7 || days > 30) throw new KmsValidationException(`1 validation error detected: Value '${String(request.PendingWindowInDays)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+    if (!Number.isInteger(days) || days < 7 || days > 30)
+      throw new KmsValidationException(
+        `1 validation error detected: Value '${String(request.PendingWindowInDays)}' at 'pendingWindowInDays' failed ` +
+          `to satisfy constraint: Member must have value between 7 and 30`,
+      );
     if (key.state === 'PendingDeletion') throw invalidState(`${key.arn} is pending deletion.`);
     const deletionDate = Date.now() + days * DAY_MS;
     await this.keyring.setLifecycle(key.keyId, { state: 'PendingDeletion', deletionDate });
-    return { KeyId: key.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion', PendingWindowInDays: days };
+    return {
+      KeyId: key.arn,
+      DeletionDate: new Date(deletionDate),
+      KeyState: 'PendingDeletion',
+      PendingWindowInDays: days,
+    };
   }
 
   async cancelKeyDeletion(ctx: RequestContext, request: CancelKeyDeletionRequest): Promise<object> {
@@ -238,7 +336,11 @@ export class KeyManagement {
 
   async encrypt(ctx: RequestContext, request: EncryptRequest): Promise<object> {
     const plaintext = bytes(request.Plaintext as Blob, 'plaintext');
-    if (plaintext.length < 1 || plaintext.length > MAX_PLAINTEXT) throw new KmsValidationException(`1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PLAINTEXT}`);
+    if (plaintext.length < 1 || plaintext.length > MAX_PLAINTEXT)
+      throw new KmsValidationException(
+        `1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length ` +
+          `less than or equal to ${MAX_PLAINTEXT}`,
+      );
     const key = await this.usable(ctx, request.KeyId);
     const blob = this.barrier.seal(plaintext, key.keyId, context(request.EncryptionContext));
     return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
@@ -249,17 +351,33 @@ export class KeyManagement {
     const keyId = await asKmsError(() => this.barrier.keyIdOf(blob));
     const key = await this.usable(ctx, keyId);
     if (request.KeyId !== undefined && (await this.find(ctx, request.KeyId)).keyId !== key.keyId) {
-      throw new ServiceError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
+      throw new ServiceError(
+        'IncorrectKeyException',
+        'The key ID in the request does not identify a CMK that can perform this operation.',
+      );
     }
     const plaintext = await asKmsError(() => this.barrier.openBytes(blob, context(request.EncryptionContext)));
     return { KeyId: key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   }
 
   async generateDataKey(ctx: RequestContext, request: GenerateDataKeyRequest): Promise<object> {
-    const length = request.NumberOfBytes !== undefined ? Number(request.NumberOfBytes)
-      : request.KeySpec === 'AES_128' ? 16 : request.KeySpec === 'AES_256' ? 32 : NaN;
-    if (!Number.isInteger(length) || length < 1 || length > 1024 || (request.NumberOfBytes !== undefined && request.KeySpec !== undefined)) {
-      throw new KmsValidationException('Please specify either number of bytes (1-1024) or key spec (AES_128 or AES_256), not both.');
+    const length =
+      request.NumberOfBytes !== undefined
+        ? Number(request.NumberOfBytes)
+        : request.KeySpec === 'AES_128'
+          ? 16
+          : request.KeySpec === 'AES_256'
+            ? 32
+            : NaN;
+    if (
+      !Number.isInteger(length) ||
+      length < 1 ||
+      length > 1024 ||
+      (request.NumberOfBytes !== undefined && request.KeySpec !== undefined)
+    ) {
+      throw new KmsValidationException(
+        'Please specify either number of bytes (1-1024) or key spec (AES_128 or AES_256), not both.',
+      );
     }
     const key = await this.usable(ctx, request.KeyId);
     const plaintext = randomBytes(length);
@@ -268,19 +386,29 @@ export class KeyManagement {
   }
 
   /** Random bytes from the system's generator (KMS's GenerateRandom: 1-1024 bytes; no key is used). */
-  async generateRandom(_ctx: RequestContext, request: { NumberOfBytes?: number; CustomKeyStoreId?: string; Recipient?: unknown }): Promise<object> {
+  async generateRandom(
+    _ctx: RequestContext,
+    request: { NumberOfBytes?: number; CustomKeyStoreId?: string; Recipient?: unknown },
+  ): Promise<object> {
     if (request.CustomKeyStoreId !== undefined) throw new KmsValidationException('Coffer has no custom key stores.');
-    if (request.Recipient !== undefined) throw new KmsValidationException('Coffer has no Nitro Enclaves: Recipient is not supported.');
+    if (request.Recipient !== undefined)
+      throw new KmsValidationException('Coffer has no Nitro Enclaves: Recipient is not supported.');
     const length = request.NumberOfBytes === undefined ? NaN : Number(request.NumberOfBytes);
     if (!Number.isInteger(length) || length < 1 || length > 1024) {
-      throw new KmsValidationException(`1 validation error detected: Value '${String(request.NumberOfBytes)}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024`);
+      throw new KmsValidationException(
+        `1 validation error detected: Value '${String(request.NumberOfBytes)}' at 'numberOfBytes' failed to satisfy ` +
+          `constraint: Member must have value between 1 and 1024`,
+      );
     }
     return { Plaintext: randomBytes(length).toString('base64') };
   }
 
   /** The key a reference names, in any state. */
   find(ctx: RequestContext, reference: unknown): Promise<KeyInfo> {
-    if (typeof reference !== 'string' || reference.length === 0) throw new KmsValidationException('1 validation error detected: Value null at \'keyId\' failed to satisfy constraint: Member must not be null');
+    if (typeof reference !== 'string' || reference.length === 0)
+      throw new KmsValidationException(
+        "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+      );
     return asKmsError(() => this.keyring.describe(ctx, reference));
   }
 
@@ -290,4 +418,3 @@ export class KeyManagement {
     return key;
   }
 }
-

@@ -6,7 +6,7 @@
  */
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import { requestTagKeys, type Permission, type RequestContext } from '../request-context.js';
-import { KeyAccess, referenceArn } from './key-access.js';
+import { type KeyAccess, referenceArn } from './key-access.js';
 
 type Input = Record<string, unknown>;
 
@@ -18,7 +18,10 @@ function requestAlias(keyId: unknown): string | undefined {
 
 /** Maps KMS actions to permissions. */
 export class KmsPermissions {
-  constructor(private readonly keys: KeyAccess, private readonly barrier: ValueBarrier) {}
+  constructor(
+    private readonly keys: KeyAccess,
+    private readonly barrier: ValueBarrier,
+  ) {}
 
   async permissionsFor(ctx: RequestContext, action: string, input: Input): Promise<Permission[]> {
     const context: Record<string, string | string[]> = { 'kms:CallerAccount': ctx.account };
@@ -51,13 +54,24 @@ export class KmsPermissions {
     }
   }
 
-  private onAlias(ctx: RequestContext, action: string, alias: unknown, context: Record<string, string | string[]>): Permission {
+  private onAlias(
+    ctx: RequestContext,
+    action: string,
+    alias: unknown,
+    context: Record<string, string | string[]>,
+  ): Permission {
     const arn = referenceArn(ctx, String(alias));
     return { action, resource: arn, shown: arn, context };
   }
 
-  private async onKey(ctx: RequestContext, action: string, reference: unknown, context: Record<string, string | string[]>): Promise<Permission> {
-    if (typeof reference !== 'string') return { action, resource: `arn:aws:kms:${ctx.region}:${ctx.account}:key/`, context };
+  private async onKey(
+    ctx: RequestContext,
+    action: string,
+    reference: unknown,
+    context: Record<string, string | string[]>,
+  ): Promise<Permission> {
+    if (typeof reference !== 'string')
+      return { action, resource: `arn:aws:kms:${ctx.region}:${ctx.account}:key/`, context };
     return this.keys.onReference(ctx, action, reference, '', context);
   }
 

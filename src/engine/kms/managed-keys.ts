@@ -16,7 +16,12 @@ export class ManagedKeyNeeded extends Error {
 }
 
 /** The key a write will seal under: an existing one, or ManagedKeyNeeded. */
-export async function keyForWrite(keyring: Keyring, scope: Scope, reference: string | undefined, managedAlias: string): Promise<KeyInfo> {
+export async function keyForWrite(
+  keyring: Keyring,
+  scope: Scope,
+  reference: string | undefined,
+  managedAlias: string,
+): Promise<KeyInfo> {
   const key = await keyring.resolveExisting(scope, reference, managedAlias);
   if (!key) throw new ManagedKeyNeeded(managedAlias);
   return key;

@@ -55,7 +55,8 @@ function parseJson(text: string, what: string): Record<string, unknown> {
 
 const randomPasswordRotator: BuiltinRotator = {
   checkOptions(options) {
-    if (options.field !== undefined && (typeof options.field !== 'string' || options.field === '')) invalid('field must be a non-empty string.');
+    if (options.field !== undefined && (typeof options.field !== 'string' || options.field === ''))
+      invalid('field must be a non-empty string.');
     passwordRules(options);
   },
   async run(step, target, options) {
@@ -63,11 +64,16 @@ const randomPasswordRotator: BuiltinRotator = {
     if (step === 'createSecret') {
       if ((await target.pending()) !== undefined) return; // a retried run keeps the value it made
       const password = randomPassword(passwordRules(options));
-      await target.setPending(field === undefined ? password : JSON.stringify({ ...parseJson(await target.current(), 'current'), [field]: password }));
+      await target.setPending(
+        field === undefined
+          ? password
+          : JSON.stringify({ ...parseJson(await target.current(), 'current'), [field]: password }),
+      );
     } else if (step === 'testSecret') {
       const pending = await target.pending();
       if (pending === undefined) throw new Error('no pending value to test');
-      if (field !== undefined && typeof parseJson(pending, 'pending')[field] !== 'string') throw new Error(`the pending value has no ${field} field`);
+      if (field !== undefined && typeof parseJson(pending, 'pending')[field] !== 'string')
+        throw new Error(`the pending value has no ${field} field`);
     } else if (step === 'finishSecret') {
       await target.promote();
     }
@@ -88,12 +94,20 @@ function pgCredentials(text: string, what: string): PgCredentials {
   if (typeof host !== 'string' || typeof username !== 'string' || typeof password !== 'string') {
     throw new Error(`the ${what} value needs string host, username and password fields`);
   }
-  const dbname = typeof value.dbname === 'string' ? value.dbname : typeof value.database === 'string' ? value.database : undefined;
+  const dbname =
+    typeof value.dbname === 'string' ? value.dbname : typeof value.database === 'string' ? value.database : undefined;
   return { host, port: Number(port ?? 5432), username, password, ...(dbname ? { dbname } : {}) };
 }
 
 async function withConnection<T>(c: PgCredentials, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: c.host, port: c.port, user: c.username, password: c.password, database: c.dbname ?? 'postgres', connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({
+    host: c.host,
+    port: c.port,
+    user: c.username,
+    password: c.password,
+    database: c.dbname ?? 'postgres',
+    connectionTimeoutMillis: 10_000,
+  });
   await client.connect();
   try {
     return await work(client);
@@ -119,7 +133,10 @@ const postgresRotator: BuiltinRotator = {
     const next = pgCredentials(pending, 'pending');
     if (step === 'setSecret') {
       const current = pgCredentials(await target.current(), 'current');
-      const alter = (client: pg.Client) => client.query(`ALTER ROLE ${client.escapeIdentifier(next.username)} WITH PASSWORD ${client.escapeLiteral(next.password)}`);
+      const alter = (client: pg.Client) =>
+        client.query(
+          `ALTER ROLE ${client.escapeIdentifier(next.username)} WITH PASSWORD ${client.escapeLiteral(next.password)}`,
+        );
       try {
         await withConnection(current, alter);
       } catch (error) {
@@ -128,7 +145,9 @@ const postgresRotator: BuiltinRotator = {
         if (!alreadySet) throw error;
       }
     } else if (step === 'testSecret') {
-      await withConnection(next, async (client) => { await client.query('SELECT 1'); });
+      await withConnection(next, async (client) => {
+        await client.query('SELECT 1');
+      });
     } else {
       await target.promote();
     }

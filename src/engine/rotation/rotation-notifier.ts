@@ -17,7 +17,10 @@ export type RunStatus = 'succeeded' | 'failed';
 export class RotationNotifier {
   private readonly listeners: Array<(status: RunStatus) => void> = [];
 
-  constructor(private readonly webhook: string | undefined, private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly webhook: string | undefined,
+    private readonly log: (line: string) => void,
+  ) {}
 
   /** Adds a listener told the outcome of every finished run; one that throws is ignored. */
   onRunFinished(listener: (status: RunStatus) => void): void {
@@ -36,18 +39,30 @@ export class RotationNotifier {
     }
     const target = `${run.targetKind} ${run.targetName} (${run.account}/${run.region})`;
     const details = {
-      runId: run.runId, target: run.targetName, kind: run.targetKind, account: run.account, region: run.region, status: run.status,
-      step: run.step, error: run.error, attempts: run.attempts, finishedAt: run.finishedAt && new Date(run.finishedAt).toISOString(),
+      runId: run.runId,
+      target: run.targetName,
+      kind: run.targetKind,
+      account: run.account,
+      region: run.region,
+      status: run.status,
+      step: run.step,
+      error: run.error,
+      attempts: run.attempts,
+      finishedAt: run.finishedAt && new Date(run.finishedAt).toISOString(),
       nextDue: nextDue && new Date(nextDue).toISOString(),
     };
     this.log(JSON.stringify({ time: new Date().toISOString(), event: 'rotation', ...details }));
     if (!this.webhook) return;
-    const text = run.status === 'succeeded'
-      ? `:white_check_mark: Coffer rotated ${target}.`
-      : `:x: Coffer failed to rotate ${target} at step ${run.step} (attempt ${run.attempts}): ${run.error}`;
+    const text =
+      run.status === 'succeeded'
+        ? `:white_check_mark: Coffer rotated ${target}.`
+        : `:x: Coffer failed to rotate ${target} at step ${run.step} (attempt ${run.attempts}): ${run.error}`;
     try {
       const response = await fetch(this.webhook, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, rotation: details }), signal: AbortSignal.timeout(10_000),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text, rotation: details }),
+        signal: AbortSignal.timeout(10_000),
       });
       if (!response.ok) this.log(JSON.stringify({ event: 'rotation-webhook', status: response.status }));
     } catch (error) {

@@ -51,7 +51,8 @@ class Cron {
 
   constructor(text: string) {
     const fields = text.trim().split(/\s+/);
-    if (fields.length !== 6) invalid('A cron expression has six fields: minutes hours day-of-month month day-of-week year');
+    if (fields.length !== 6)
+      invalid('A cron expression has six fields: minutes hours day-of-month month day-of-week year');
     this.minutes = parseField(fields[0]!, 0, 59);
     this.hours = parseField(fields[1]!, 0, 23);
     this.monthDays = parseField(fields[2]!, 1, 31);
@@ -64,7 +65,11 @@ class Cron {
   /** The first matching minute strictly after `after`, within ten years. */
   next(after: number): number {
     const start = new Date(Math.floor(after / 60_000) * 60_000 + 60_000);
-    for (let day = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); day < after + 3660 * DAY_MS; day += DAY_MS) {
+    for (
+      let day = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate());
+      day < after + 3660 * DAY_MS;
+      day += DAY_MS
+    ) {
       const d = new Date(day);
       if (!this.dayMatches(d)) continue;
       for (let h = 0; h < 24; h++) {
@@ -80,8 +85,12 @@ class Cron {
   }
 
   private dayMatches(d: Date): boolean {
-    return (!this.years || this.years.has(d.getUTCFullYear())) && (!this.months || this.months.has(d.getUTCMonth() + 1))
-      && (!this.monthDays || this.monthDays.has(d.getUTCDate())) && (!this.weekDays || this.weekDays.has(d.getUTCDay() + 1));
+    return (
+      (!this.years || this.years.has(d.getUTCFullYear())) &&
+      (!this.months || this.months.has(d.getUTCMonth() + 1)) &&
+      (!this.monthDays || this.monthDays.has(d.getUTCDate())) &&
+      (!this.weekDays || this.weekDays.has(d.getUTCDay() + 1))
+    );
   }
 }
 
@@ -92,9 +101,12 @@ export class RotationSchedule {
 
   constructor(readonly rules: RotationRulesType) {
     const { AutomaticallyAfterDays: days, ScheduleExpression: expression, Duration: duration } = rules;
-    if ((days === undefined) === (expression === undefined)) invalid('Specify either AutomaticallyAfterDays or ScheduleExpression in RotationRules.');
-    if (days !== undefined && (!Number.isInteger(Number(days)) || Number(days) < 1 || Number(days) > 1000)) invalid('AutomaticallyAfterDays must be between 1 and 1000.');
-    if (duration !== undefined && !/^([1-9]|1\d|2[0-4])h$/.test(duration)) invalid('Duration must be between 1h and 24h, as in "3h".');
+    if ((days === undefined) === (expression === undefined))
+      invalid('Specify either AutomaticallyAfterDays or ScheduleExpression in RotationRules.');
+    if (days !== undefined && (!Number.isInteger(Number(days)) || Number(days) < 1 || Number(days) > 1000))
+      invalid('AutomaticallyAfterDays must be between 1 and 1000.');
+    if (duration !== undefined && !/^([1-9]|1\d|2[0-4])h$/.test(duration))
+      invalid('Duration must be between 1h and 24h, as in "3h".');
     if (days !== undefined) this.everyMs = Number(days) * DAY_MS;
     if (expression !== undefined) {
       const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(expression);

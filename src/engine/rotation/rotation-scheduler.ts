@@ -20,12 +20,18 @@ export class RotationScheduler {
   private readonly inFlight = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly storage: Storage, private readonly runner: RotationRunner, private readonly clock: Clock,
-    private readonly onError: (error: unknown) => void = () => {}) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly runner: RotationRunner,
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
 
   /** Ticks every `intervalMs` until stopped. */
   start(intervalMs: number): void {
-    this.timer = setInterval(() => { void this.tick().catch(this.onError); }, intervalMs);
+    this.timer = setInterval(() => {
+      void this.tick().catch(this.onError);
+    }, intervalMs);
     this.timer.unref();
   }
 
@@ -63,17 +69,21 @@ export class RotationScheduler {
 
   private launch(scope: Scope, kind: TargetKind, name: string): void {
     // A run outlives the request that may have started it: its writes are its own, not the request's event's.
-    const work = runOutsideDrafts(() => (async () => {
-      let outcome: RotationOutcome | undefined;
-      try {
-        outcome = await this.runner.run(scope, kind, name);
-      } catch (error) {
-        this.onError(error);
-      } finally {
-        const nextDue = outcome ? outcome.nextDue : this.clock.now() + LEASE_MS;
-        await this.storage.transaction((tx) => tx.releaseRotation(scope, kind, name, this.owner, nextDue)).catch(this.onError);
-      }
-    })());
+    const work = runOutsideDrafts(() =>
+      (async () => {
+        let outcome: RotationOutcome | undefined;
+        try {
+          outcome = await this.runner.run(scope, kind, name);
+        } catch (error) {
+          this.onError(error);
+        } finally {
+          const nextDue = outcome ? outcome.nextDue : this.clock.now() + LEASE_MS;
+          await this.storage
+            .transaction((tx) => tx.releaseRotation(scope, kind, name, this.owner, nextDue))
+            .catch(this.onError);
+        }
+      })(),
+    );
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }

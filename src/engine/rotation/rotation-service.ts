@@ -2,7 +2,12 @@
  * The rotation actions: RotateSecret and CancelRotateSecret with AWS's semantics, the same for
  * parameters (no AWS service offers it), the status of every run, and the function registry.
  */
-import type { CancelRotateSecretRequest, RotateSecretRequest, RotateSecretResponse, RotationRulesType } from '@aws-sdk/client-secrets-manager';
+import type {
+  CancelRotateSecretRequest,
+  RotateSecretRequest,
+  RotateSecretResponse,
+  RotationRulesType,
+} from '@aws-sdk/client-secrets-manager';
 import type { RotationRunRow } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
@@ -31,15 +36,27 @@ export interface RotationStatus {
 
 function statusShape(run: RotationRunRow): RotationStatus {
   return {
-    RunId: run.runId, Target: run.targetName, Kind: run.targetKind, Status: run.status, ...(run.step ? { Step: run.step } : {}),
-    ...(run.error ? { Error: run.error } : {}), Attempts: run.attempts, VersionId: run.token, StartedDate: new Date(run.startedAt),
+    RunId: run.runId,
+    Target: run.targetName,
+    Kind: run.targetKind,
+    Status: run.status,
+    ...(run.step ? { Step: run.step } : {}),
+    ...(run.error ? { Error: run.error } : {}),
+    Attempts: run.attempts,
+    VersionId: run.token,
+    StartedDate: new Date(run.startedAt),
     ...(run.finishedAt !== null ? { FinishedDate: new Date(run.finishedAt) } : {}),
   };
 }
 
 export class RotationService {
-  constructor(private readonly secrets: SecretStore, private readonly parameters: ParameterStore, private readonly functions: RotationFunctions,
-    private readonly schedules: ScheduleStore, private readonly scheduler: RotationScheduler) {}
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly parameters: ParameterStore,
+    private readonly functions: RotationFunctions,
+    private readonly schedules: ScheduleStore,
+    private readonly scheduler: RotationScheduler,
+  ) {}
 
   private get now(): number {
     return this.secrets.records.clock.now();
@@ -49,7 +66,8 @@ export class RotationService {
     const record = await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.SecretId);
     const rotation = record.attributes.rotation;
     const functionArn = request.RotationLambdaARN ?? rotation?.lambdaArn;
-    if (!functionArn) throw new InvalidRequestException('No Lambda rotation function ARN is associated with this secret.');
+    if (!functionArn)
+      throw new InvalidRequestException('No Lambda rotation function ARN is associated with this secret.');
     const fn = await this.functions.resolve(ctx, functionArn);
     const rules = request.RotationRules ?? rotation?.rules;
     const schedule = rules ? new RotationSchedule(rules) : undefined;
@@ -57,7 +75,7 @@ export class RotationService {
     const pending = record.stages.find((s) => s.stage === 'AWSPENDING')?.versionId;
     const unfinished = (await this.schedules.config(ctx, 'secret', record.row.name))?.pendingToken;
     if (pending !== undefined && pending !== current && pending !== unfinished) {
-      throw new InvalidRequestException('A previous rotation isn\'t complete. That rotation will be reattempted.');
+      throw new InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.");
     }
     const token = unfinished ?? versionIdOf(request.ClientRequestToken);
     const immediately = request.RotateImmediately ?? true;
@@ -66,10 +84,29 @@ export class RotationService {
     await this.secrets.records.storage.transaction(async (tx) => {
       const fresh = await this.secrets.records.resolve(tx, ctx, record.row.name);
       const previous = await this.schedules.config(ctx, 'secret', fresh.row.name, tx);
-      await this.schedules.write(tx, ctx, 'secret', fresh.row.name, { ...previous, functionArn: fn.arn, ...(rules ? { rules } : {}), pendingToken: token }, nextDue);
+      await this.schedules.write(
+        tx,
+        ctx,
+        'secret',
+        fresh.row.name,
+        { ...previous, functionArn: fn.arn, ...(rules ? { rules } : {}), pendingToken: token },
+        nextDue,
+      );
       await this.secrets.records.save(tx, ctx, fresh.row, {
-        ...fresh.attributes, rotation: { ...fresh.attributes.rotation, enabled: true, lambdaArn: fn.arn, ...(rules ? { rules } : {}),
-          ...(schedule ? { nextRotationDate: schedule.nextRotation(immediately ? this.now : fresh.attributes.rotation?.lastRotatedDate ?? this.now) } : {}) },
+        ...fresh.attributes,
+        rotation: {
+          ...fresh.attributes.rotation,
+          enabled: true,
+          lambdaArn: fn.arn,
+          ...(rules ? { rules } : {}),
+          ...(schedule
+            ? {
+                nextRotationDate: schedule.nextRotation(
+                  immediately ? this.now : (fresh.attributes.rotation?.lastRotatedDate ?? this.now),
+                ),
+              }
+            : {}),
+        },
       });
     });
     if (immediately) await this.scheduler.runNow(ctx, 'secret', record.row.name);
@@ -83,26 +120,43 @@ export class RotationService {
       const fresh = await this.secrets.records.resolve(tx, ctx, record.row.name);
       await tx.deleteRotationSchedule(ctx, 'secret', fresh.row.name);
       const { nextRotationDate: _, ...rotation } = fresh.attributes.rotation ?? { enabled: false };
-      await this.secrets.records.save(tx, ctx, fresh.row, { ...fresh.attributes, rotation: { ...rotation, enabled: false } });
+      await this.secrets.records.save(tx, ctx, fresh.row, {
+        ...fresh.attributes,
+        rotation: { ...rotation, enabled: false },
+      });
     });
     return { ARN: record.row.arn, Name: record.row.name, ...(pending ? { VersionId: pending } : {}) };
   }
 
   /** Rotates a parameter with a function on a schedule: each rotation writes a new parameter version. */
-  async rotateParameter(ctx: RequestContext, request: { Name?: string; RotationFunction?: string; RotationRules?: RotationRulesType; RotateImmediately?: boolean })
-    : Promise<{ Name: string; NextRotationDate?: Date }> {
+  async rotateParameter(
+    ctx: RequestContext,
+    request: {
+      Name?: string;
+      RotationFunction?: string;
+      RotationRules?: RotationRulesType;
+      RotateImmediately?: boolean;
+    },
+  ): Promise<{ Name: string; NextRotationDate?: Date }> {
     // One schedule per parameter, whichever spelling, ARN or selector named it.
     const name = await this.parameters.storedNameOf(ctx, String(request.Name));
     await this.parameters.getParameter(ctx, { Name: name }); // it must exist (ParameterNotFound otherwise)
     const previous = await this.schedules.config(ctx, 'parameter', name);
     const functionArn = request.RotationFunction ?? previous?.functionArn;
-    if (!functionArn) throw new ServiceError('ValidationException', 'Name a rotation function (RotationFunction) for this parameter.');
+    if (!functionArn)
+      throw new ServiceError('ValidationException', 'Name a rotation function (RotationFunction) for this parameter.');
     const fn = await this.functions.resolve(ctx, functionArn);
     const rules = request.RotationRules ?? previous?.rules;
     const schedule = rules ? new RotationSchedule(rules) : undefined;
     const immediately = request.RotateImmediately ?? true;
     const nextDue = immediately ? this.now : schedule ? schedule.nextRotation(previous?.lastRotated ?? this.now) : null;
-    await this.schedules.put(ctx, 'parameter', name, { ...previous, functionArn: fn.arn, ...(rules ? { rules } : {}) }, nextDue);
+    await this.schedules.put(
+      ctx,
+      'parameter',
+      name,
+      { ...previous, functionArn: fn.arn, ...(rules ? { rules } : {}) },
+      nextDue,
+    );
     if (immediately) await this.scheduler.runNow(ctx, 'parameter', name);
     return { Name: name, ...(nextDue !== null ? { NextRotationDate: new Date(nextDue) } : {}) };
   }
@@ -114,20 +168,31 @@ export class RotationService {
   }
 
   /** Recent runs, newest first: of one secret or parameter, or of the whole account and region. */
-  async rotationStatus(ctx: RequestContext, request: { Name?: string; Kind?: TargetKind; MaxResults?: number }): Promise<{ Rotations: RotationStatus[] }> {
+  async rotationStatus(
+    ctx: RequestContext,
+    request: { Name?: string; Kind?: TargetKind; MaxResults?: number },
+  ): Promise<{ Rotations: RotationStatus[] }> {
     const limit = Math.min(Math.max(Number(request.MaxResults ?? 20), 1), 100);
     let target: { kind: TargetKind; name: string } | undefined;
     if (request.Name !== undefined) {
       const kind = request.Kind ?? (request.Name.startsWith('/') ? 'parameter' : 'secret');
-      const name = kind === 'secret' ? (await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.Name, true)).row.name
-        : await this.parameters.storedNameOf(ctx, request.Name);
+      const name =
+        kind === 'secret'
+          ? (await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.Name, true)).row.name
+          : await this.parameters.storedNameOf(ctx, request.Name);
       target = { kind, name };
     }
     return { Rotations: (await this.secrets.records.storage.listRotationRuns(ctx, target, limit)).map(statusShape) };
   }
 
-  registerFunction(ctx: RequestContext, request: { Name?: string; Url?: string; Builtin?: string; Options?: Record<string, unknown> }) {
-    const target: FunctionTarget = request.Url !== undefined ? { url: request.Url } : { builtin: String(request.Builtin), ...(request.Options ? { options: request.Options } : {}) };
+  registerFunction(
+    ctx: RequestContext,
+    request: { Name?: string; Url?: string; Builtin?: string; Options?: Record<string, unknown> },
+  ) {
+    const target: FunctionTarget =
+      request.Url !== undefined
+        ? { url: request.Url }
+        : { builtin: String(request.Builtin), ...(request.Options ? { options: request.Options } : {}) };
     return this.functions.register(ctx, request.Name, target).then((r) => ({ Arn: r.arn, SigningKey: r.signingKey }));
   }
 

@@ -31,13 +31,23 @@ export function secretTarget(store: SecretStore, ctx: RequestContext, arn: strin
       const record = await store.records.resolve(store.records.storage, ctx, arn);
       const current = record.stages.find((s) => s.stage === 'AWSCURRENT')?.versionId;
       if (current === token) return;
-      await store.updateSecretVersionStage(ctx, { SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current });
+      await store.updateSecretVersionStage(ctx, {
+        SecretId: arn,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token,
+        RemoveFromVersionId: current,
+      });
     },
   };
 }
 
-export function parameterTarget(parameters: ParameterStore, schedules: ScheduleStore, ctx: RequestContext, name: string,
-  sealer: { keyring: Keyring; barrier: ValueBarrier }): RotationTarget {
+export function parameterTarget(
+  parameters: ParameterStore,
+  schedules: ScheduleStore,
+  ctx: RequestContext,
+  name: string,
+  sealer: { keyring: Keyring; barrier: ValueBarrier },
+): RotationTarget {
   const context = { service: 'rotation', purpose: 'pending-parameter', account: ctx.account, region: ctx.region, name };
   return {
     current: async () => (await parameters.getParameter(ctx, { Name: name, WithDecryption: true })).Parameter!.Value!,
@@ -47,7 +57,9 @@ export function parameterTarget(parameters: ParameterStore, schedules: ScheduleS
     },
     setPending: async (value) => {
       const key = await sealer.keyring.resolve(ctx, undefined, 'alias/aws/ssm');
-      await schedules.update(ctx, 'parameter', name, { pendingSealed: sealer.barrier.seal(value, key.keyId, context).toString('base64') });
+      await schedules.update(ctx, 'parameter', name, {
+        pendingSealed: sealer.barrier.seal(value, key.keyId, context).toString('base64'),
+      });
     },
     promote: async () => {
       const sealed = (await schedules.config(ctx, 'parameter', name))?.pendingSealed;

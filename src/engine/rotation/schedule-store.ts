@@ -22,18 +22,42 @@ export interface ScheduleConfig {
 export class ScheduleStore {
   constructor(readonly storage: Storage) {}
 
-  async config(scope: Scope, kind: TargetKind, name: string, reader: StorageReader = this.storage): Promise<ScheduleConfig | undefined> {
+  async config(
+    scope: Scope,
+    kind: TargetKind,
+    name: string,
+    reader: StorageReader = this.storage,
+  ): Promise<ScheduleConfig | undefined> {
     const row = await reader.getRotationSchedule(scope, kind, name);
     return row && (JSON.parse(row.config) as ScheduleConfig);
   }
 
-  async put(scope: Scope, kind: TargetKind, name: string, config: ScheduleConfig, nextDue: number | null): Promise<void> {
+  async put(
+    scope: Scope,
+    kind: TargetKind,
+    name: string,
+    config: ScheduleConfig,
+    nextDue: number | null,
+  ): Promise<void> {
     await this.storage.transaction((tx) => this.write(tx, scope, kind, name, config, nextDue));
   }
 
   /** Writes a schedule inside the caller's transaction (with the target's own changes). */
-  async write(tx: StorageWriter, scope: Scope, kind: TargetKind, name: string, config: ScheduleConfig, nextDue: number | null): Promise<void> {
-    await tx.putRotationSchedule({ ...scope, targetKind: kind, targetName: name, config: JSON.stringify(config), nextDue });
+  async write(
+    tx: StorageWriter,
+    scope: Scope,
+    kind: TargetKind,
+    name: string,
+    config: ScheduleConfig,
+    nextDue: number | null,
+  ): Promise<void> {
+    await tx.putRotationSchedule({
+      ...scope,
+      targetKind: kind,
+      targetName: name,
+      config: JSON.stringify(config),
+      nextDue,
+    });
   }
 
   /** Merges `changes` into the stored configuration (keeping the due time and lease). */
@@ -42,8 +66,15 @@ export class ScheduleStore {
       const row = await tx.getRotationSchedule(scope, kind, name);
       if (!row) return;
       const config = { ...(JSON.parse(row.config) as ScheduleConfig), ...changes };
-      for (const key of Object.keys(changes) as (keyof ScheduleConfig)[]) if (changes[key] === undefined) delete config[key];
-      await tx.putRotationSchedule({ ...scope, targetKind: kind, targetName: name, config: JSON.stringify(config), nextDue: row.nextDue });
+      for (const key of Object.keys(changes) as (keyof ScheduleConfig)[])
+        if (changes[key] === undefined) delete config[key];
+      await tx.putRotationSchedule({
+        ...scope,
+        targetKind: kind,
+        targetName: name,
+        config: JSON.stringify(config),
+        nextDue: row.nextDue,
+      });
     });
   }
 

@@ -5,7 +5,7 @@
 import { ServiceError } from '../service-error.js';
 
 export class ResourceNotFoundException extends ServiceError {
-  constructor(message = 'Secrets Manager can\'t find the specified secret.') {
+  constructor(message = "Secrets Manager can't find the specified secret.") {
     super('ResourceNotFoundException', message);
   }
 }
@@ -42,5 +42,7 @@ export class MalformedPolicyDocumentException extends ServiceError {
 
 /** The message AWS gives for any operation on a secret scheduled for deletion. */
 export function markedForDeletion(): InvalidRequestException {
-  return new InvalidRequestException('You can\'t perform this operation on the secret because it was marked for deletion.');
+  return new InvalidRequestException(
+    "You can't perform this operation on the secret because it was marked for deletion.",
+  );
 }

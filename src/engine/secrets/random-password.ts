@@ -38,11 +38,16 @@ export function randomPassword(rules: PasswordRules = {}): string {
     rules.ExcludeNumbers ? '' : CLASSES.numbers,
     rules.ExcludePunctuation ? '' : CLASSES.punctuation,
     rules.IncludeSpace ? CLASSES.space : '',
-  ].map((chars) => [...chars].filter((c) => !excluded.has(c)).join('')).filter((chars) => chars.length > 0);
-  if (classes.length === 0) throw new InvalidParameterException('The password would contain no characters: every character type is excluded.');
+  ]
+    .map((chars) => [...chars].filter((c) => !excluded.has(c)).join(''))
+    .filter((chars) => chars.length > 0);
+  if (classes.length === 0)
+    throw new InvalidParameterException('The password would contain no characters: every character type is excluded.');
   const requireEach = rules.RequireEachIncludedType ?? true;
   if (requireEach && classes.length > length) {
-    throw new InvalidParameterException(`The password length ${length} is too short to include every required character type.`);
+    throw new InvalidParameterException(
+      `The password length ${length} is too short to include every required character type.`,
+    );
   }
   const all = classes.join('');
   const chars = Array.from({ length }, () => all[randomInt(all.length)]!);
@@ -50,7 +55,9 @@ export function randomPassword(rules: PasswordRules = {}): string {
     // Put one character of each class at distinct random positions.
     const positions = new Set<number>();
     while (positions.size < classes.length) positions.add(randomInt(length));
-    [...positions].forEach((position, i) => { chars[position] = classes[i]![randomInt(classes[i]!.length)]!; });
+    [...positions].forEach((position, i) => {
+      chars[position] = classes[i]![randomInt(classes[i]!.length)]!;
+    });
   }
   return chars.join('');
 }

@@ -4,7 +4,12 @@
  * policy and tags; refusals become entries in Errors).
  */
 import type {
-  BatchGetSecretValueRequest, BatchGetSecretValueResponse, Filter, ListSecretsRequest, ListSecretsResponse, SecretValueEntry,
+  BatchGetSecretValueRequest,
+  BatchGetSecretValueResponse,
+  Filter,
+  ListSecretsRequest,
+  ListSecretsResponse,
+  SecretValueEntry,
 } from '@aws-sdk/client-secrets-manager';
 import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { RequestContext } from '../request-context.js';
@@ -27,10 +32,19 @@ type Listed = { record: SecretRecord; tags: { Key?: string; Value?: string }[] }
 
 function checkFilters(filters: unknown): Filter[] {
   if (filters === undefined) return [];
-  if (!Array.isArray(filters) || filters.length > 10) throw new SecretsValidationException('1 validation error detected: Value at \'filters\' failed to satisfy constraint: Member must have length less than or equal to 10');
+  if (!Array.isArray(filters) || filters.length > 10)
+    throw new SecretsValidationException(
+      "1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less " +
+        'than or equal to 10',
+    );
   for (const f of filters as Filter[]) {
-    if (!FILTER_KEYS.includes(String(f.Key))) throw new SecretsValidationException(`1 validation error detected: Value '${String(f.Key)}' at 'filters.1.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`);
-    if (!Array.isArray(f.Values) || f.Values.length === 0 || f.Values.length > 10) throw new InvalidParameterException('Each filter needs between 1 and 10 values.');
+    if (!FILTER_KEYS.includes(String(f.Key)))
+      throw new SecretsValidationException(
+        `1 validation error detected: Value '${String(f.Key)}' at 'filters.1.member.key' failed to satisfy ` +
+          `constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`,
+      );
+    if (!Array.isArray(f.Values) || f.Values.length === 0 || f.Values.length > 10)
+      throw new InvalidParameterException('Each filter needs between 1 and 10 values.');
   }
   return filters as Filter[];
 }
@@ -40,13 +54,24 @@ function matchesFilter(item: Listed, filter: Filter): boolean {
   const fields = (key: string): string[] => {
     const { record, tags } = item;
     switch (key) {
-      case 'name': return [record.row.name];
-      case 'description': return [record.attributes.description ?? ''];
-      case 'tag-key': return tags.map((t) => t.Key ?? '');
-      case 'tag-value': return tags.map((t) => t.Value ?? '');
-      case 'primary-region': return [];
-      case 'owning-service': return [];
-      default: return [record.row.name, record.attributes.description ?? '', ...tags.flatMap((t) => [t.Key ?? '', t.Value ?? ''])];
+      case 'name':
+        return [record.row.name];
+      case 'description':
+        return [record.attributes.description ?? ''];
+      case 'tag-key':
+        return tags.map((t) => t.Key ?? '');
+      case 'tag-value':
+        return tags.map((t) => t.Value ?? '');
+      case 'primary-region':
+        return [];
+      case 'owning-service':
+        return [];
+      default:
+        return [
+          record.row.name,
+          record.attributes.description ?? '',
+          ...tags.flatMap((t) => [t.Key ?? '', t.Value ?? '']),
+        ];
     }
   };
   const candidates = fields(filter.Key!).map((f) => f.toLowerCase());
@@ -60,23 +85,41 @@ function matchesFilter(item: Listed, filter: Filter): boolean {
 
 /** The listing actions. */
 export class SecretListing {
-  constructor(private readonly store: SecretStore, private readonly tokens: TokenSealer, private readonly permissions: SecretsPermissions) {}
+  constructor(
+    private readonly store: SecretStore,
+    private readonly tokens: TokenSealer,
+    private readonly permissions: SecretsPermissions,
+  ) {}
 
-  async listSecrets(ctx: RequestContext, request: ListSecretsRequest & { SortBy?: string }): Promise<ListSecretsResponse> {
+  async listSecrets(
+    ctx: RequestContext,
+    request: ListSecretsRequest & { SortBy?: string },
+  ): Promise<ListSecretsResponse> {
     const max = request.MaxResults ?? 100;
-    if (!Number.isInteger(max) || max < 1 || max > 100) throw new SecretsValidationException('1 validation error detected: Value at \'maxResults\' failed to satisfy constraint: Member must have value between 1 and 100');
+    if (!Number.isInteger(max) || max < 1 || max > 100)
+      throw new SecretsValidationException(
+        "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value " +
+          'between 1 and 100',
+      );
     const filters = checkFilters(request.Filters);
     const sortBy = request.SortBy ?? 'created-date';
-    if (!SORT_FIELDS[sortBy]) throw new SecretsValidationException(`1 validation error detected: Value '${sortBy}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [${Object.keys(SORT_FIELDS).join(', ')}]`);
+    if (!SORT_FIELDS[sortBy])
+      throw new SecretsValidationException(
+        `1 validation error detected: Value '${sortBy}' at 'sortBy' failed to satisfy constraint: Member must ` +
+          `satisfy enum value set: [${Object.keys(SORT_FIELDS).join(', ')}]`,
+      );
     const order = request.SortOrder ?? 'asc';
-    const items = (await this.all(ctx, request.IncludePlannedDeletion === true)).filter((item) => filters.every((f) => matchesFilter(item, f)));
+    const items = (await this.all(ctx, request.IncludePlannedDeletion === true)).filter((item) =>
+      filters.every((f) => matchesFilter(item, f)),
+    );
     const key = SORT_FIELDS[sortBy]!;
     items.sort((a, b) => {
       const [x, y] = [key(a.record), key(b.record)];
       const c = x < y ? -1 : x > y ? 1 : a.record.row.name < b.record.row.name ? -1 : 1;
       return order === 'desc' ? -c : c;
     });
-    const binding = `ListSecrets\u0000${ctx.account}\u0000${ctx.region}\u0000${JSON.stringify([filters, sortBy, order, request.IncludePlannedDeletion === true])}`;
+    const query = JSON.stringify([filters, sortBy, order, request.IncludePlannedDeletion === true]);
+    const binding = ['ListSecrets', ctx.account, ctx.region, query].join('\u0000');
     let start = 0;
     if (request.NextToken !== undefined) {
       const cursor = this.tokens.open<{ i: number }>(String(request.NextToken), binding);
@@ -88,10 +131,18 @@ export class SecretListing {
     return { SecretList: page.map((i) => listEntryShape(i.record, i.tags)), ...(next ? { NextToken: next } : {}) };
   }
 
-  async batchGetSecretValue(ctx: RequestContext, request: BatchGetSecretValueRequest): Promise<BatchGetSecretValueResponse> {
+  async batchGetSecretValue(
+    ctx: RequestContext,
+    request: BatchGetSecretValueRequest,
+  ): Promise<BatchGetSecretValueResponse> {
     const ids = request.SecretIdList;
-    if ((ids === undefined) === (request.Filters === undefined)) throw new InvalidParameterException('Either SecretIdList or Filters must be specified, but not both.');
-    if (ids !== undefined && (!Array.isArray(ids) || ids.length < 1 || ids.length > 20)) throw new SecretsValidationException('1 validation error detected: Value at \'secretIdList\' failed to satisfy constraint: Member must have length between 1 and 20');
+    if ((ids === undefined) === (request.Filters === undefined))
+      throw new InvalidParameterException('Either SecretIdList or Filters must be specified, but not both.');
+    if (ids !== undefined && (!Array.isArray(ids) || ids.length < 1 || ids.length > 20))
+      throw new SecretsValidationException(
+        "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length " +
+          'between 1 and 20',
+      );
     let targets: string[];
     let nextToken: string | undefined;
     if (ids !== undefined) {
@@ -99,7 +150,11 @@ export class SecretListing {
     } else {
       // As in AWS, selecting by filters is listing: it needs secretsmanager:ListSecrets too.
       await ctx.authorize?.([{ action: 'secretsmanager:ListSecrets', resource: '*' }]);
-      const listed = await this.listSecrets(ctx, { Filters: request.Filters, MaxResults: request.MaxResults ?? 20, NextToken: request.NextToken });
+      const listed = await this.listSecrets(ctx, {
+        Filters: request.Filters,
+        MaxResults: request.MaxResults ?? 20,
+        NextToken: request.NextToken,
+      });
       targets = (listed.SecretList ?? []).map((s) => s.ARN!);
       nextToken = listed.NextToken;
     }
@@ -110,7 +165,10 @@ export class SecretListing {
         // Authorized before the caller learns whether the secret exists, as GetSecretValue is.
         await ctx.authorize?.([await this.permissions.onSecret(ctx, 'secretsmanager:GetSecretValue', id)]);
         const record = await this.store.records.resolve(this.store.records.storage, ctx, id);
-        const { $metadata: _m, ...value } = { $metadata: undefined, ...(await this.store.getSecretValue(ctx, { SecretId: record.row.arn })) };
+        const { $metadata: _m, ...value } = {
+          $metadata: undefined,
+          ...(await this.store.getSecretValue(ctx, { SecretId: record.row.arn })),
+        };
         values.push(value as SecretValueEntry);
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;

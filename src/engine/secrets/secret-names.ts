@@ -13,9 +13,14 @@ const ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/;
 
 /** Checks a name for CreateSecret. */
 export function checkSecretName(name: unknown): string {
-  if (typeof name !== 'string') throw new SecretsValidationException('1 validation error detected: Value null at \'name\' failed to satisfy constraint: Member must not be null');
+  if (typeof name !== 'string')
+    throw new SecretsValidationException(
+      "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+    );
   if (!NAME.test(name)) {
-    throw new SecretsValidationException(`Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!`);
+    throw new SecretsValidationException(
+      `Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!`,
+    );
   }
   return name;
 }

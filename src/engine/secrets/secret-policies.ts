@@ -4,7 +4,11 @@
  * refuses a policy that would grant access to anyone.
  */
 import type {
-  DeleteResourcePolicyRequest, GetRandomPasswordRequest, GetResourcePolicyRequest, PutResourcePolicyRequest, ValidateResourcePolicyRequest,
+  DeleteResourcePolicyRequest,
+  GetRandomPasswordRequest,
+  GetResourcePolicyRequest,
+  PutResourcePolicyRequest,
+  ValidateResourcePolicyRequest,
 } from '@aws-sdk/client-secrets-manager';
 import { parsePolicyDocument, type PolicyDocument } from '../iam/policy-document.js';
 import type { RequestContext } from '../request-context.js';
@@ -19,7 +23,10 @@ const MAX_POLICY = 20_480;
 
 function parseResourcePolicy(text: unknown): PolicyDocument {
   if (typeof text !== 'string' || text.length < 1 || text.length > MAX_POLICY) {
-    throw new SecretsValidationException(`1 validation error detected: Value at 'resourcePolicy' failed to satisfy constraint: Member must have length between 1 and ${MAX_POLICY}`);
+    throw new SecretsValidationException(
+      `1 validation error detected: Value at 'resourcePolicy' failed to satisfy constraint: Member must have length ` +
+        `between 1 and ${MAX_POLICY}`,
+    );
   }
   try {
     return parsePolicyDocument(text, 'resource');
@@ -31,32 +38,54 @@ function parseResourcePolicy(text: unknown): PolicyDocument {
 
 /** Whether an Allow statement names every principal with no condition to narrow it. */
 function isPublic(policy: PolicyDocument): boolean {
-  return policy.statements.some((s) => s.effect === 'Allow' && Object.keys(s.conditions).length === 0 &&
-    (s.principal === '*' || (s.principal !== undefined && (s.principal.AWS ?? []).includes('*'))));
+  return policy.statements.some(
+    (s) =>
+      s.effect === 'Allow' &&
+      Object.keys(s.conditions).length === 0 &&
+      (s.principal === '*' || (s.principal !== undefined && (s.principal.AWS ?? []).includes('*'))),
+  );
 }
 
 /** The resource-policy actions, and GetRandomPassword. */
 export class SecretPolicies {
-  constructor(private readonly records: SecretRecords, private readonly entities: IamEntities) {}
+  constructor(
+    private readonly records: SecretRecords,
+    private readonly entities: IamEntities,
+  ) {}
 
   async putResourcePolicy(ctx: RequestContext, request: PutResourcePolicyRequest): Promise<object> {
     const policy = parseResourcePolicy(request.ResourcePolicy);
     if (request.BlockPublicPolicy === true && isPublic(policy)) {
-      throw new ServiceError('PublicPolicyException', 'This resource policy contains a statement that grants public access.');
+      throw new ServiceError(
+        'PublicPolicyException',
+        'This resource policy contains a statement that grants public access.',
+      );
     }
     // Named users and roles are bound to who they are now, as AWS binds them to unique ids.
-    const policyPrincipals = await principalBindings(this.entities, ctx.account, policy,
-      (arn) => new MalformedPolicyDocumentException(`This resource policy contains an unsupported principal: ${arn}`));
+    const policyPrincipals = await principalBindings(
+      this.entities,
+      ctx.account,
+      policy,
+      (arn) => new MalformedPolicyDocumentException(`This resource policy contains an unsupported principal: ${arn}`),
+    );
     return this.records.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
-      await this.records.save(tx, ctx, record.row, { ...record.attributes, policy: request.ResourcePolicy!, policyPrincipals });
+      await this.records.save(tx, ctx, record.row, {
+        ...record.attributes,
+        policy: request.ResourcePolicy!,
+        policyPrincipals,
+      });
       return { ARN: record.row.arn, Name: record.row.name };
     });
   }
 
   async getResourcePolicy(ctx: RequestContext, request: GetResourcePolicyRequest): Promise<object> {
     const record = await this.records.resolve(this.records.storage, ctx, request.SecretId);
-    return { ARN: record.row.arn, Name: record.row.name, ...(record.attributes.policy ? { ResourcePolicy: record.attributes.policy } : {}) };
+    return {
+      ARN: record.row.arn,
+      Name: record.row.name,
+      ...(record.attributes.policy ? { ResourcePolicy: record.attributes.policy } : {}),
+    };
   }
 
   async deleteResourcePolicy(ctx: RequestContext, request: DeleteResourcePolicyRequest): Promise<object> {
@@ -72,11 +101,21 @@ export class SecretPolicies {
     if (request.SecretId !== undefined) await this.records.resolve(this.records.storage, ctx, request.SecretId);
     try {
       const policy = parseResourcePolicy(request.ResourcePolicy);
-      const errors = isPublic(policy) ? [{ CheckName: 'BROAD_ACCESS', ErrorMessage: 'The policy grants access to every principal without a condition.' }] : [];
+      const errors = isPublic(policy)
+        ? [
+            {
+              CheckName: 'BROAD_ACCESS',
+              ErrorMessage: 'The policy grants access to every principal without a condition.',
+            },
+          ]
+        : [];
       return { PolicyValidationPassed: errors.length === 0, ValidationErrors: errors };
     } catch (error) {
       if (!(error instanceof MalformedPolicyDocumentException)) throw error;
-      return { PolicyValidationPassed: false, ValidationErrors: [{ CheckName: 'JSON_SYNTAX', ErrorMessage: error.message }] };
+      return {
+        PolicyValidationPassed: false,
+        ValidationErrors: [{ CheckName: 'JSON_SYNTAX', ErrorMessage: error.message }],
+      };
     }
   }
 

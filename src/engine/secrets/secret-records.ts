@@ -6,7 +6,15 @@
  * the transaction of a write that needs the name again (CreateSecret).
  */
 import type { RotationRulesType, Tag } from '@aws-sdk/client-secrets-manager';
-import type { Scope, SecretRow, SecretStageRow, SecretVersionRow, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
+import type {
+  Scope,
+  SecretRow,
+  SecretStageRow,
+  SecretVersionRow,
+  Storage,
+  StorageReader,
+  StorageWriter,
+} from '../../storage/storage.js';
 import type { Clock } from '../clock.js';
 import { NO_SERVICE_EVENTS, serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
 import { touchResource } from '../audit/audit-scope.js';
@@ -47,12 +55,19 @@ export interface SecretRecord {
 
 /** Reads secrets and enforces the deletion window. */
 export class SecretRecords {
-  constructor(readonly storage: Storage, readonly clock: Clock) {}
+  constructor(
+    readonly storage: Storage,
+    readonly clock: Clock,
+  ) {}
 
-  /** The secret a SecretId names, or ResourceNotFoundException; refuses one scheduled for deletion unless `allowDeleted`. */
+  /** The secret a SecretId names, or ResourceNotFoundException; refuses one scheduled for deletion unless
+   * `allowDeleted`. */
   async resolve(reader: StorageReader, scope: Scope, secretId: unknown, allowDeleted = false): Promise<SecretRecord> {
     if (typeof secretId !== 'string' || secretId.length === 0 || secretId.length > 2048) {
-      throw new SecretsValidationException('1 validation error detected: Value at \'secretId\' failed to satisfy constraint: Member must have length between 1 and 2048');
+      throw new SecretsValidationException(
+        "1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must have length " +
+          'between 1 and 2048',
+      );
     }
     for (const candidate of candidateNames(scope, secretId) ?? []) {
       const row = await reader.getSecret(scope, candidate.name);
@@ -72,22 +87,34 @@ export class SecretRecords {
   }
 
   /** The row and attributes a SecretId names, without versions or deletion checks (one query, for authorization). */
-  async findRow(reader: StorageReader, scope: Scope, secretId: unknown): Promise<Pick<SecretRecord, 'row' | 'attributes'> | undefined> {
+  async findRow(
+    reader: StorageReader,
+    scope: Scope,
+    secretId: unknown,
+  ): Promise<Pick<SecretRecord, 'row' | 'attributes'> | undefined> {
     if (typeof secretId !== 'string') return undefined;
     for (const candidate of candidateNames(scope, secretId) ?? []) {
       const row = await reader.getSecret(scope, candidate.name);
-      if (row && (candidate.arn === undefined || row.arn === candidate.arn)) return { row, attributes: JSON.parse(row.attributes) as SecretAttributes };
+      if (row && (candidate.arn === undefined || row.arn === candidate.arn))
+        return { row, attributes: JSON.parse(row.attributes) as SecretAttributes };
     }
     return undefined;
   }
 
   async load(reader: StorageReader, scope: Scope, row: SecretRow): Promise<SecretRecord> {
-    const [versions, stages] = await Promise.all([reader.listSecretVersions(scope, row.name), reader.listSecretStages(scope, row.name)]);
+    const [versions, stages] = await Promise.all([
+      reader.listSecretVersions(scope, row.name),
+      reader.listSecretStages(scope, row.name),
+    ]);
     return { row, attributes: JSON.parse(row.attributes) as SecretAttributes, versions, stages };
   }
 
   async save(tx: StorageWriter, scope: Scope, row: SecretRow, attributes: SecretAttributes): Promise<void> {
-    await tx.putSecret(scope, { ...row, attributes: JSON.stringify(attributes), purgeAt: attributes.deletionDate ?? null });
+    await tx.putSecret(scope, {
+      ...row,
+      attributes: JSON.stringify(attributes),
+      purgeAt: attributes.deletionDate ?? null,
+    });
   }
 
   /**
@@ -103,8 +130,19 @@ export class SecretRecords {
         if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return false;
         await tx.deleteSecret(scope, due.name);
         // The purge and its audit event commit together.
-        await events.appendIn(tx, serviceEvent({ source: 'secretsmanager.amazonaws.com', name: 'EndSecretDeletion', ...scope, arns: [row.arn],
-          details: { reason: 'the recovery window ended' } }, this.clock.now()));
+        await events.appendIn(
+          tx,
+          serviceEvent(
+            {
+              source: 'secretsmanager.amazonaws.com',
+              name: 'EndSecretDeletion',
+              ...scope,
+              arns: [row.arn],
+              details: { reason: 'the recovery window ended' },
+            },
+            this.clock.now(),
+          ),
+        );
         return true;
       });
       if (done) purged++;

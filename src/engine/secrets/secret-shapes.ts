@@ -12,11 +12,21 @@ export function describeShape(record: SecretRecord, tags: Tag[]): DescribeSecret
   const a = record.attributes;
   const rotation = a.rotation;
   const shape: DescribeSecretResponse = {
-    ARN: record.row.arn, Name: record.row.name, Description: a.description, KmsKeyId: a.kmsKeyId,
-    RotationEnabled: rotation?.enabled ?? false, RotationLambdaARN: rotation?.lambdaArn, RotationRules: rotation?.rules,
-    LastRotatedDate: date(rotation?.lastRotatedDate), LastChangedDate: date(a.lastChangedDate), LastAccessedDate: date(a.lastAccessedDate),
-    DeletedDate: date(a.deletedDate), NextRotationDate: rotation?.enabled ? date(rotation.nextRotationDate) : undefined,
-    Tags: tags.length ? tags : undefined, VersionIdsToStages: stagesByVersion(record), CreatedDate: new Date(record.row.createdAt),
+    ARN: record.row.arn,
+    Name: record.row.name,
+    Description: a.description,
+    KmsKeyId: a.kmsKeyId,
+    RotationEnabled: rotation?.enabled ?? false,
+    RotationLambdaARN: rotation?.lambdaArn,
+    RotationRules: rotation?.rules,
+    LastRotatedDate: date(rotation?.lastRotatedDate),
+    LastChangedDate: date(a.lastChangedDate),
+    LastAccessedDate: date(a.lastAccessedDate),
+    DeletedDate: date(a.deletedDate),
+    NextRotationDate: rotation?.enabled ? date(rotation.nextRotationDate) : undefined,
+    Tags: tags.length ? tags : undefined,
+    VersionIdsToStages: stagesByVersion(record),
+    CreatedDate: new Date(record.row.createdAt),
   };
   return Object.fromEntries(Object.entries(shape).filter(([, v]) => v !== undefined)) as DescribeSecretResponse;
 }
@@ -29,13 +39,25 @@ export function listEntryShape(record: SecretRecord, tags: Tag[]): SecretListEnt
 /** Tags as Secrets Manager accepts them: at most 50, keys 1-128 and values up to 256 characters, no `aws:` keys. */
 export function checkSecretTags(tags: unknown): Tag[] {
   if (tags === undefined) return [];
-  if (!Array.isArray(tags)) throw new SecretsValidationException('1 validation error detected: Value at \'tags\' failed to satisfy constraint: Member must be a list');
-  if (tags.length > 50) throw new InvalidParameterException('You can\'t attach more than 50 tags to a secret.');
+  if (!Array.isArray(tags))
+    throw new SecretsValidationException(
+      "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must be a list",
+    );
+  if (tags.length > 50) throw new InvalidParameterException("You can't attach more than 50 tags to a secret.");
   for (const tag of tags as Tag[]) {
-    if (typeof tag?.Key !== 'string' || tag.Key.length < 1 || tag.Key.length > 128 || typeof tag.Value !== 'string' || tag.Value.length > 256) {
-      throw new SecretsValidationException('1 validation error detected: Tag keys are 1-128 characters and values at most 256.');
+    if (
+      typeof tag?.Key !== 'string' ||
+      tag.Key.length < 1 ||
+      tag.Key.length > 128 ||
+      typeof tag.Value !== 'string' ||
+      tag.Value.length > 256
+    ) {
+      throw new SecretsValidationException(
+        '1 validation error detected: Tag keys are 1-128 characters and values at most 256.',
+      );
     }
-    if (tag.Key.toLowerCase().startsWith('aws:')) throw new InvalidParameterException('Tag keys with the prefix aws: are reserved for AWS use.');
+    if (tag.Key.toLowerCase().startsWith('aws:'))
+      throw new InvalidParameterException('Tag keys with the prefix aws: are reserved for AWS use.');
   }
   return tags as Tag[];
 }

@@ -4,18 +4,46 @@
  * travels as base64 text, as on the JSON wire. Every write is one storage transaction.
  */
 import type {
-  CreateSecretRequest, CreateSecretResponse, DeleteSecretRequest, DeleteSecretResponse, DescribeSecretRequest,
-  DescribeSecretResponse, GetSecretValueRequest, GetSecretValueResponse, ListSecretVersionIdsRequest, ListSecretVersionIdsResponse,
-  PutSecretValueRequest, PutSecretValueResponse, RestoreSecretRequest, RestoreSecretResponse, TagResourceRequest,
-  UntagResourceRequest, UpdateSecretRequest, UpdateSecretResponse, UpdateSecretVersionStageRequest, UpdateSecretVersionStageResponse,
+  CreateSecretRequest,
+  CreateSecretResponse,
+  DeleteSecretRequest,
+  DeleteSecretResponse,
+  DescribeSecretRequest,
+  DescribeSecretResponse,
+  GetSecretValueRequest,
+  GetSecretValueResponse,
+  ListSecretVersionIdsRequest,
+  ListSecretVersionIdsResponse,
+  PutSecretValueRequest,
+  PutSecretValueResponse,
+  RestoreSecretRequest,
+  RestoreSecretResponse,
+  TagResourceRequest,
+  UntagResourceRequest,
+  UpdateSecretRequest,
+  UpdateSecretResponse,
+  UpdateSecretVersionStageRequest,
+  UpdateSecretVersionStageResponse,
 } from '@aws-sdk/client-secrets-manager';
 import type { KeyInfo } from '../../crypto/keyring.js';
 import type { Scope, StorageWriter } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
-import { InvalidParameterException, InvalidRequestException, ResourceExistsException, ResourceNotFoundException, SecretsValidationException } from './errors.js';
+import {
+  InvalidParameterException,
+  InvalidRequestException,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsValidationException,
+} from './errors.js';
 import { checkSecretName, newSecretArn } from './secret-names.js';
 import { stagesByVersion, type SecretAttributes, type SecretRecord, type SecretRecords } from './secret-records.js';
-import { DEFAULT_SECRETS_KEY_ALIAS, versionIdOf, valueOf, type SecretValueInput, type SecretVersions } from './secret-versions.js';
+import {
+  DEFAULT_SECRETS_KEY_ALIAS,
+  versionIdOf,
+  secretValueOf,
+  type SecretValueInput,
+  type SecretVersions,
+} from './secret-versions.js';
 import { KeyAccess } from '../kms/key-access.js';
 import { ManagedKeyNeeded } from '../kms/managed-keys.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
@@ -26,7 +54,11 @@ type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array
 
 /** The secret and version actions. */
 export class SecretStore {
-  constructor(readonly records: SecretRecords, readonly versions: SecretVersions, private readonly keys: KeyAccess) {}
+  constructor(
+    readonly records: SecretRecords,
+    readonly versions: SecretVersions,
+    private readonly keys: KeyAccess,
+  ) {}
 
   private get storage() {
     return this.records.storage;
@@ -38,54 +70,84 @@ export class SecretStore {
 
   async createSecret(ctx: RequestContext, request: Blobbed<CreateSecretRequest>): Promise<CreateSecretResponse> {
     const name = checkSecretName(request.Name);
-    const value = valueOf(request as SecretValueInput);
+    const value = secretValueOf(request as SecretValueInput);
     const versionId = versionIdOf(request.ClientRequestToken);
     const tags = checkSecretTags(request.Tags);
-    if (request.Description !== undefined && (typeof request.Description !== 'string' || request.Description.length > 2048)) {
-      throw new SecretsValidationException('1 validation error detected: Value at \'description\' failed to satisfy constraint: Member must have length less than or equal to 2048');
+    if (
+      request.Description !== undefined &&
+      (typeof request.Description !== 'string' || request.Description.length > 2048)
+    ) {
+      throw new SecretsValidationException(
+        "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length " +
+          'less than or equal to 2048',
+      );
     }
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
     // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
     if (value || request.KmsKeyId !== undefined) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
     // A named key must exist (the AWS-managed one is made when a value first needs it).
-    if (request.KmsKeyId !== undefined) await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => { if (!(e instanceof ManagedKeyNeeded)) throw e; });
-    return this.versions.withManagedKey(ctx, () => this.storage.transaction(async (tx) => {
-      let existing = await tx.getSecret(ctx, name);
-      if (existing && this.records.expired(JSON.parse(existing.attributes) as SecretAttributes)) {
-        // Its recovery window is over: it is gone, and the name is free again.
-        await tx.deleteSecret(ctx, name);
-        existing = undefined;
-      }
-      if (existing) {
-        const record = await this.records.load(tx, ctx, existing);
-        if (record.attributes.deletionDate !== undefined) {
-          throw new InvalidRequestException('You can\'t create this secret because a secret with this name is already scheduled for deletion.');
+    if (request.KmsKeyId !== undefined)
+      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
+        if (!(e instanceof ManagedKeyNeeded)) throw e;
+      });
+    return this.versions.withManagedKey(ctx, () =>
+      this.storage.transaction(async (tx) => {
+        let existing = await tx.getSecret(ctx, name);
+        if (existing && this.records.expired(JSON.parse(existing.attributes) as SecretAttributes)) {
+          // Its recovery window is over: it is gone, and the name is free again.
+          await tx.deleteSecret(ctx, name);
+          existing = undefined;
         }
-        // A retried CreateSecret (same token, same value) answers as the first one did.
-        if (value && record.versions.some((v) => v.versionId === versionId)
-          && !(await this.versions.add(tx, ctx, record, await this.versions.keyForWrite(ctx, request.KmsKeyId), versionId, value, this.now()))) {
-          return { ARN: existing.arn, Name: name, VersionId: versionId };
+        if (existing) {
+          const record = await this.records.load(tx, ctx, existing);
+          if (record.attributes.deletionDate !== undefined) {
+            throw new InvalidRequestException(
+              "You can't create this secret because a secret with this name is already scheduled for deletion.",
+            );
+          }
+          // A retried CreateSecret (same token, same value) answers as the first one did.
+          if (
+            value &&
+            record.versions.some((v) => v.versionId === versionId) &&
+            !(await this.versions.add(
+              tx,
+              ctx,
+              record,
+              await this.versions.keyForWrite(ctx, request.KmsKeyId),
+              versionId,
+              value,
+              this.now(),
+            ))
+          ) {
+            return { ARN: existing.arn, Name: name, VersionId: versionId };
+          }
+          throw new ResourceExistsException(`The operation failed because the secret ${name} already exists.`);
         }
-        throw new ResourceExistsException(`The operation failed because the secret ${name} already exists.`);
-      }
-      const now = this.now();
-      const attributes: SecretAttributes = {
-        lastChangedDate: now,
-        ...(request.Description !== undefined ? { description: request.Description } : {}),
-        ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
-      };
-      const row = { name, arn: newSecretArn(ctx, name), createdAt: now, attributes: JSON.stringify(attributes), purgeAt: null };
-      touchResource(row.arn);
-      await tx.putSecret(ctx, row);
-      if (value) {
-        // Every check passed: only now may the AWS-managed key be made, if this is its first use.
-        const key = await this.versions.keyForWrite(ctx, request.KmsKeyId);
-        await this.versions.add(tx, ctx, { row, attributes, versions: [], stages: [] }, key, versionId, value, now);
-        await this.versions.attach(tx, ctx, name, 'AWSCURRENT', versionId);
-      }
-      for (const tag of tags) await tx.putTag(ctx, 'Secret', { resourceId: name, key: tag.Key!, value: tag.Value! });
-      return { ARN: row.arn, Name: name, ...(value ? { VersionId: versionId } : {}) };
-    }));
+        const now = this.now();
+        const attributes: SecretAttributes = {
+          lastChangedDate: now,
+          ...(request.Description !== undefined ? { description: request.Description } : {}),
+          ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
+        };
+        const row = {
+          name,
+          arn: newSecretArn(ctx, name),
+          createdAt: now,
+          attributes: JSON.stringify(attributes),
+          purgeAt: null,
+        };
+        touchResource(row.arn);
+        await tx.putSecret(ctx, row);
+        if (value) {
+          // Every check passed: only now may the AWS-managed key be made, if this is its first use.
+          const key = await this.versions.keyForWrite(ctx, request.KmsKeyId);
+          await this.versions.add(tx, ctx, { row, attributes, versions: [], stages: [] }, key, versionId, value, now);
+          await this.versions.attach(tx, ctx, name, 'AWSCURRENT', versionId);
+        }
+        for (const tag of tags) await tx.putTag(ctx, 'Secret', { resourceId: name, key: tag.Key!, value: tag.Value! });
+        return { ARN: row.arn, Name: name, ...(value ? { VersionId: versionId } : {}) };
+      }),
+    );
   }
 
   async getSecretValue(ctx: RequestContext, request: GetSecretValueRequest): Promise<Blobbed<GetSecretValueResponse>> {
@@ -95,48 +157,66 @@ export class SecretStore {
     const versionId = request.VersionId ?? byStage;
     const version = record.versions.find((v) => v.versionId === versionId);
     if (!version || (stage !== undefined && byStage !== version.versionId)) {
-      throw new ResourceNotFoundException(request.VersionId !== undefined && stage === undefined
-        ? `Secrets Manager can't find the specified secret value for VersionId: ${request.VersionId}`
-        : `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
+      throw new ResourceNotFoundException(
+        request.VersionId !== undefined && stage === undefined
+          ? `Secrets Manager can't find the specified secret value for VersionId: ${request.VersionId}`
+          : `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
+      );
     }
     await this.authorizeKey(ctx, 'kms:Decrypt', await this.versionKey(ctx, record, version.versionId));
     const value = await this.versions.open(record, version);
     await this.touch(ctx, record);
     return {
-      ARN: record.row.arn, Name: record.row.name, VersionId: version.versionId, ...value,
-      VersionStages: stagesByVersion(record)[version.versionId] ?? [], CreatedDate: new Date(version.createdAt),
+      ARN: record.row.arn,
+      Name: record.row.name,
+      VersionId: version.versionId,
+      ...value,
+      VersionStages: stagesByVersion(record)[version.versionId] ?? [],
+      CreatedDate: new Date(version.createdAt),
     };
   }
 
   async putSecretValue(ctx: RequestContext, request: Blobbed<PutSecretValueRequest>): Promise<PutSecretValueResponse> {
-    const value = valueOf(request as SecretValueInput);
+    const value = secretValueOf(request as SecretValueInput);
     if (!value) throw new InvalidRequestException('You must provide either SecretString or SecretBinary.');
     const stages = request.VersionStages ?? ['AWSCURRENT'];
-    if (!Array.isArray(stages) || stages.length > 20 || stages.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 256)) {
-      throw new SecretsValidationException('1 validation error detected: Value at \'versionStages\' failed to satisfy constraint: Member must have length less than or equal to 20');
+    if (
+      !Array.isArray(stages) ||
+      stages.length > 20 ||
+      stages.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 256)
+    ) {
+      throw new SecretsValidationException(
+        "1 validation error detected: Value at 'versionStages' failed to satisfy constraint: Member must have length " +
+          'less than or equal to 20',
+      );
     }
     return this.newVersion(ctx, request.SecretId, versionIdOf(request.ClientRequestToken), value, stages);
   }
 
   async updateSecret(ctx: RequestContext, request: Blobbed<UpdateSecretRequest>): Promise<UpdateSecretResponse> {
-    const value = valueOf(request as SecretValueInput);
+    const value = secretValueOf(request as SecretValueInput);
     const record = await this.records.resolve(this.storage, ctx, request.SecretId);
     if (request.KmsKeyId !== undefined) {
       await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => { if (!(e instanceof ManagedKeyNeeded)) throw e; });
+      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
+        if (!(e instanceof ManagedKeyNeeded)) throw e;
+      });
     }
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
         const fresh = await this.records.resolve(tx, ctx, request.SecretId);
         await this.records.save(tx, ctx, fresh.row, {
-          ...fresh.attributes, lastChangedDate: this.now(),
+          ...fresh.attributes,
+          lastChangedDate: this.now(),
           ...(request.Description !== undefined ? { description: request.Description } : {}),
           ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
         });
       });
     }
     if (!value) return { ARN: record.row.arn, Name: record.row.name };
-    const put = await this.newVersion(ctx, request.SecretId, versionIdOf(request.ClientRequestToken), value, ['AWSCURRENT']);
+    const put = await this.newVersion(ctx, request.SecretId, versionIdOf(request.ClientRequestToken), value, [
+      'AWSCURRENT',
+    ]);
     return { ARN: put.ARN, Name: put.Name, VersionId: put.VersionId };
   }
 
@@ -145,40 +225,61 @@ export class SecretStore {
     return describeShape(record, await this.records.tags(this.storage, ctx, record.row.name));
   }
 
-  async listSecretVersionIds(ctx: RequestContext, request: ListSecretVersionIdsRequest): Promise<ListSecretVersionIdsResponse> {
+  async listSecretVersionIds(
+    ctx: RequestContext,
+    request: ListSecretVersionIdsRequest,
+  ): Promise<ListSecretVersionIdsResponse> {
     const record = await this.records.resolve(this.storage, ctx, request.SecretId, true);
     const labels = stagesByVersion(record);
-    const versions = record.versions.filter((v) => request.IncludeDeprecated === true || labels[v.versionId])
+    const versions = record.versions
+      .filter((v) => request.IncludeDeprecated === true || labels[v.versionId])
       .sort((a, b) => b.createdAt - a.createdAt);
     return {
-      ARN: record.row.arn, Name: record.row.name,
+      ARN: record.row.arn,
+      Name: record.row.name,
       Versions: versions.map((v) => ({
-        VersionId: v.versionId, VersionStages: labels[v.versionId] ?? [], CreatedDate: new Date(v.createdAt),
+        VersionId: v.versionId,
+        VersionStages: labels[v.versionId] ?? [],
+        CreatedDate: new Date(v.createdAt),
         KmsKeyIds: [record.attributes.kmsKeyId ?? 'DefaultEncryptionKey'],
       })),
     };
   }
 
-  async updateSecretVersionStage(ctx: RequestContext, request: UpdateSecretVersionStageRequest): Promise<UpdateSecretVersionStageResponse> {
+  async updateSecretVersionStage(
+    ctx: RequestContext,
+    request: UpdateSecretVersionStageRequest,
+  ): Promise<UpdateSecretVersionStageResponse> {
     const stage = request.VersionStage;
     if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256) {
-      throw new SecretsValidationException('1 validation error detected: Value at \'versionStage\' failed to satisfy constraint: Member must have length between 1 and 256');
+      throw new SecretsValidationException(
+        "1 validation error detected: Value at 'versionStage' failed to satisfy constraint: Member must have length " +
+          'between 1 and 256',
+      );
     }
     return this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       const holder = record.stages.find((s) => s.stage === stage)?.versionId;
       const { MoveToVersionId: to, RemoveFromVersionId: from } = request;
       if (to !== undefined && !record.versions.some((v) => v.versionId === to)) {
-        throw new ResourceNotFoundException(`Secrets Manager can't find the specified secret value for VersionId: ${to}`);
+        throw new ResourceNotFoundException(
+          `Secrets Manager can't find the specified secret value for VersionId: ${to}`,
+        );
       }
       if (holder !== undefined && holder !== to && from !== holder) {
-        throw new InvalidParameterException(`The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`);
+        throw new InvalidParameterException(
+          `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ` +
+            `${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
+        );
       }
       if (from !== undefined && holder !== from) {
         throw new InvalidParameterException(`The staging label ${stage} is not attached to version ${from}.`);
       }
       if (to === undefined) {
-        if (stage === 'AWSCURRENT') throw new InvalidParameterException('You can\'t remove the AWSCURRENT staging label without moving it to another version.');
+        if (stage === 'AWSCURRENT')
+          throw new InvalidParameterException(
+            "You can't remove the AWSCURRENT staging label without moving it to another version.",
+          );
         if (from !== undefined) await tx.deleteSecretStage(ctx, record.row.name, stage);
       } else {
         await this.versions.attach(tx, ctx, record.row.name, stage, to);
@@ -192,7 +293,9 @@ export class SecretStore {
   async deleteSecret(ctx: RequestContext, request: DeleteSecretRequest): Promise<DeleteSecretResponse> {
     const force = request.ForceDeleteWithoutRecovery === true;
     if (force && request.RecoveryWindowInDays !== undefined) {
-      throw new InvalidParameterException('You can\'t use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.');
+      throw new InvalidParameterException(
+        "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+      );
     }
     const days = request.RecoveryWindowInDays ?? 30;
     if (!Number.isInteger(days) || days < 7 || days > 30) {
@@ -205,7 +308,7 @@ export class SecretStore {
       return { ARN: record.row.arn, Name: record.row.name, DeletionDate: new Date(now) };
     }
     if (record.attributes.deletionDate !== undefined) {
-      throw new InvalidRequestException('You can\'t delete secret because it was already marked for deletion.');
+      throw new InvalidRequestException("You can't delete secret because it was already marked for deletion.");
     }
     const deletionDate = now + days * DAY_MS;
     await this.storage.transaction(async (tx) => {
@@ -229,15 +332,19 @@ export class SecretStore {
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       const existing = new Set((await this.records.tags(tx, ctx, record.row.name)).map((t) => t.Key));
       const total = new Set([...existing, ...tags.map((t) => t.Key)]).size;
-      if (total > 50) throw new InvalidRequestException('You can\'t attach more than 50 tags to a secret.');
-      for (const tag of tags) await tx.putTag(ctx, 'Secret', { resourceId: record.row.name, key: tag.Key!, value: tag.Value! });
+      if (total > 50) throw new InvalidRequestException("You can't attach more than 50 tags to a secret.");
+      for (const tag of tags)
+        await tx.putTag(ctx, 'Secret', { resourceId: record.row.name, key: tag.Key!, value: tag.Value! });
     });
     return {};
   }
 
   async untagResource(ctx: RequestContext, request: UntagResourceRequest): Promise<object> {
     const keys = request.TagKeys;
-    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw new SecretsValidationException('1 validation error detected: Value null at \'tagKeys\' failed to satisfy constraint: Member must not be null');
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string'))
+      throw new SecretsValidationException(
+        "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null",
+      );
     await this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       for (const key of keys) await tx.deleteTag(ctx, 'Secret', record.row.name, key);
@@ -246,23 +353,32 @@ export class SecretStore {
   }
 
   /** A new version with `stages`, in one transaction; shared by PutSecretValue, UpdateSecret and rotation. */
-  async newVersion(ctx: RequestContext, secretId: unknown, versionId: string, value: { kind: 'string' | 'binary'; bytes: Buffer }, stages: readonly string[])
-    : Promise<PutSecretValueResponse> {
+  async newVersion(
+    ctx: RequestContext,
+    secretId: unknown,
+    versionId: string,
+    value: { kind: 'string' | 'binary'; bytes: Buffer },
+    stages: readonly string[],
+  ): Promise<PutSecretValueResponse> {
     const first = await this.records.resolve(this.storage, ctx, secretId);
     await this.authorizeKey(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
-    return this.versions.withManagedKey(ctx, () => this.storage.transaction(async (tx) => {
-      const record = await this.records.resolve(tx, ctx, secretId);
-      const now = this.now();
-      const key = await this.versions.keyForWrite(ctx, record.attributes.kmsKeyId);
-      const added = await this.versions.add(tx, ctx, record, key, versionId, value, now);
-      if (added) {
-        for (const stage of stages) await this.versions.attach(tx, ctx, record.row.name, stage, versionId);
-        await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: now });
-        await this.versions.prune(tx, ctx, record.row.name);
-      }
-      const labels = (await tx.listSecretStages(ctx, record.row.name)).filter((s) => s.versionId === versionId).map((s) => s.stage);
-      return { ARN: record.row.arn, Name: record.row.name, VersionId: versionId, VersionStages: labels };
-    }));
+    return this.versions.withManagedKey(ctx, () =>
+      this.storage.transaction(async (tx) => {
+        const record = await this.records.resolve(tx, ctx, secretId);
+        const now = this.now();
+        const key = await this.versions.keyForWrite(ctx, record.attributes.kmsKeyId);
+        const added = await this.versions.add(tx, ctx, record, key, versionId, value, now);
+        if (added) {
+          for (const stage of stages) await this.versions.attach(tx, ctx, record.row.name, stage, versionId);
+          await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: now });
+          await this.versions.prune(tx, ctx, record.row.name);
+        }
+        const labels = (await tx.listSecretStages(ctx, record.row.name))
+          .filter((s) => s.versionId === versionId)
+          .map((s) => s.stage);
+        return { ARN: record.row.arn, Name: record.row.name, VersionId: versionId, VersionStages: labels };
+      }),
+    );
   }
 
   /**
@@ -270,11 +386,17 @@ export class SecretStore {
    * AWS-managed key's lets every principal of the account do so via Secrets Manager; a customer
    * key's default policy delegates to IAM, so the caller's own kms permission is needed, as in AWS.
    */
-  private async authorizeKey(ctx: RequestContext, action: 'kms:Decrypt' | 'kms:GenerateDataKey', key: KeyInfo | string | undefined): Promise<void> {
+  private async authorizeKey(
+    ctx: RequestContext,
+    action: 'kms:Decrypt' | 'kms:GenerateDataKey',
+    key: KeyInfo | string | undefined,
+  ): Promise<void> {
     if (!ctx.authorize) return;
     const context = KeyAccess.viaService(ctx, 'secretsmanager');
-    const permission = typeof key === 'object' ? this.keys.onKey(ctx, action, key, context)
-      : await this.keys.onReference(ctx, action, key, DEFAULT_SECRETS_KEY_ALIAS, context);
+    const permission =
+      typeof key === 'object'
+        ? this.keys.onKey(ctx, action, key, context)
+        : await this.keys.onReference(ctx, action, key, DEFAULT_SECRETS_KEY_ALIAS, context);
     await ctx.authorize([permission]);
   }
 
@@ -288,10 +410,15 @@ export class SecretStore {
     const today = Math.floor(this.now() / DAY_MS) * DAY_MS;
     if (record.attributes.lastAccessedDate === today) return;
     // Bookkeeping of the read, not the read: the request's event is written when it ends, with all it returned.
-    await runOutsideDrafts(() => this.storage.transaction(async (tx: StorageWriter) => {
-      const fresh = await tx.getSecret(scope, record.row.name);
-      if (fresh) await this.records.save(tx, scope, fresh, { ...(JSON.parse(fresh.attributes) as SecretAttributes), lastAccessedDate: today });
-    }));
+    await runOutsideDrafts(() =>
+      this.storage.transaction(async (tx: StorageWriter) => {
+        const fresh = await tx.getSecret(scope, record.row.name);
+        if (fresh)
+          await this.records.save(tx, scope, fresh, {
+            ...(JSON.parse(fresh.attributes) as SecretAttributes),
+            lastAccessedDate: today,
+          });
+      }),
+    );
   }
 }
-

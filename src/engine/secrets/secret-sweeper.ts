@@ -10,8 +10,11 @@ export class SecretSweeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly records: SecretRecords, private readonly onError: (error: unknown) => void = () => {},
-    private readonly events: ServiceEventSink = NO_SERVICE_EVENTS) {}
+  constructor(
+    private readonly records: SecretRecords,
+    private readonly onError: (error: unknown) => void = () => {},
+    private readonly events: ServiceEventSink = NO_SERVICE_EVENTS,
+  ) {}
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => {

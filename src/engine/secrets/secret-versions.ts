@@ -27,15 +27,25 @@ export interface SecretValueInput {
 }
 
 /** The value of a request, checked: exactly one kind, at most 64 KiB. Undefined when neither is given. */
-export function valueOf(input: SecretValueInput): { kind: 'string' | 'binary'; bytes: Buffer } | undefined {
+export function secretValueOf(input: SecretValueInput): { kind: 'string' | 'binary'; bytes: Buffer } | undefined {
   if (input.SecretString !== undefined && input.SecretBinary !== undefined) {
-    throw new InvalidParameterException('You can\'t specify both a binary secret value and a string secret value in the same secret.');
+    throw new InvalidParameterException(
+      "You can't specify both a binary secret value and a string secret value in the same secret.",
+    );
   }
   if (input.SecretString === undefined && input.SecretBinary === undefined) return undefined;
-  const value = input.SecretString !== undefined
-    ? { kind: 'string' as const, bytes: Buffer.from(String(input.SecretString), 'utf8') }
-    : { kind: 'binary' as const, bytes: typeof input.SecretBinary === 'string' ? Buffer.from(input.SecretBinary, 'base64') : Buffer.from(input.SecretBinary!) };
-  if (value.bytes.length > MAX_VALUE_BYTES) throw new InvalidParameterException(`The secret value can't be larger than ${MAX_VALUE_BYTES} bytes.`);
+  const value =
+    input.SecretString !== undefined
+      ? { kind: 'string' as const, bytes: Buffer.from(String(input.SecretString), 'utf8') }
+      : {
+          kind: 'binary' as const,
+          bytes:
+            typeof input.SecretBinary === 'string'
+              ? Buffer.from(input.SecretBinary, 'base64')
+              : Buffer.from(input.SecretBinary!),
+        };
+  if (value.bytes.length > MAX_VALUE_BYTES)
+    throw new InvalidParameterException(`The secret value can't be larger than ${MAX_VALUE_BYTES} bytes.`);
   return value;
 }
 
@@ -43,10 +53,14 @@ export function valueOf(input: SecretValueInput): { kind: 'string' | 'binary'; b
 export function versionIdOf(token: unknown): string {
   if (token === undefined) return randomUUID();
   if (typeof token !== 'string' || token.length < 32 || token.length > 64) {
-    throw new SecretsValidationException('1 validation error detected: Value at \'clientRequestToken\' failed to satisfy constraint: Member must have length greater than or equal to 32');
+    throw new SecretsValidationException(
+      "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have " +
+        'length greater than or equal to 32',
+    );
   }
   // A version id names a version in ARNs, labels and the sealing context: printable text only.
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new InvalidParameterException('The ClientRequestToken may hold only printable ASCII characters.');
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new InvalidParameterException('The ClientRequestToken may hold only printable ASCII characters.');
   return token;
 }
 
@@ -57,7 +71,11 @@ export function versionContext(arn: string, versionId: string): Record<string, s
 
 /** Version and label operations. */
 export class SecretVersions {
-  constructor(private readonly keyring: Keyring, private readonly barrier: ValueBarrier, private readonly fingerprints: ValueFingerprint) {}
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly barrier: ValueBarrier,
+    private readonly fingerprints: ValueFingerprint,
+  ) {}
 
   /** The key a secret's values are sealed under, as its KmsKeyId (or the default alias) names it. */
   async keyOf(ctx: RequestContext, kmsKeyId: string | undefined): Promise<KeyInfo> {
@@ -78,16 +96,26 @@ export class SecretVersions {
    * Adds a version unless one with this id exists; returns whether it was added. The same id
    * with the same value is the caller retrying; with another value it is refused.
    */
-  async add(tx: StorageWriter, scope: Scope, record: SecretRecord, key: KeyInfo, versionId: string,
-    value: { kind: 'string' | 'binary'; bytes: Buffer }, now: number): Promise<boolean> {
+  async add(
+    tx: StorageWriter,
+    scope: Scope,
+    record: SecretRecord,
+    key: KeyInfo,
+    versionId: string,
+    value: { kind: 'string' | 'binary'; bytes: Buffer },
+    now: number,
+  ): Promise<boolean> {
     const fingerprint = this.fingerprints.of(`${record.row.arn}\u0000${value.kind}`, value.bytes);
     const existing = record.versions.find((v) => v.versionId === versionId);
     if (existing) {
       if (existing.fingerprint === fingerprint) return false;
-      throw new ResourceExistsException('You can\'t modify an existing version, you can only create a new version.');
+      throw new ResourceExistsException("You can't modify an existing version, you can only create a new version.");
     }
     const row: SecretVersionRow = {
-      versionId, createdAt: now, kind: value.kind, fingerprint,
+      versionId,
+      createdAt: now,
+      kind: value.kind,
+      fingerprint,
       value: this.barrier.seal(value.bytes, key.keyId, versionContext(record.row.arn, versionId)),
     };
     await tx.insertSecretVersion(scope, record.row.name, row);
@@ -95,9 +123,16 @@ export class SecretVersions {
   }
 
   /** Opens a version's value. */
-  async open(record: SecretRecord, version: SecretVersionRow): Promise<{ SecretString?: string; SecretBinary?: string }> {
-    const bytes = await asKmsError(() => this.barrier.openBytes(version.value, versionContext(record.row.arn, version.versionId)));
-    return version.kind === 'string' ? { SecretString: bytes.toString('utf8') } : { SecretBinary: bytes.toString('base64') };
+  async open(
+    record: SecretRecord,
+    version: SecretVersionRow,
+  ): Promise<{ SecretString?: string; SecretBinary?: string }> {
+    const bytes = await asKmsError(() =>
+      this.barrier.openBytes(version.value, versionContext(record.row.arn, version.versionId)),
+    );
+    return version.kind === 'string'
+      ? { SecretString: bytes.toString('utf8') }
+      : { SecretBinary: bytes.toString('base64') };
   }
 
   /** The id of the key a version was sealed under. */
@@ -122,6 +157,7 @@ export class SecretVersions {
     if (versions.length <= MAX_VERSIONS) return;
     const labelled = new Set((await tx.listSecretStages(scope, name)).map((s) => s.versionId));
     const deprecated = versions.filter((v) => !labelled.has(v.versionId));
-    for (const v of deprecated.slice(0, versions.length - MAX_VERSIONS)) await tx.deleteSecretVersion(scope, name, v.versionId);
+    for (const v of deprecated.slice(0, versions.length - MAX_VERSIONS))
+      await tx.deleteSecretVersion(scope, name, v.versionId);
   }
 }

@@ -15,7 +15,10 @@ import type { SecretRecords } from './secret-records.js';
 type Input = Record<string, unknown>;
 
 function requestTags(input: Input): Record<string, string | string[]> {
-  return { ...requestTagKeys(input.Tags), ...(Array.isArray(input.TagKeys) ? { 'aws:TagKeys': input.TagKeys.map(String) } : {}) };
+  return {
+    ...requestTagKeys(input.Tags),
+    ...(Array.isArray(input.TagKeys) ? { 'aws:TagKeys': input.TagKeys.map(String) } : {}),
+  };
 }
 
 /** Maps Secrets Manager actions to permissions. */
@@ -24,18 +27,31 @@ export class SecretsPermissions {
 
   async permissionsFor(ctx: RequestContext, action: string, input: Input): Promise<Permission[]> {
     const iamAction = `secretsmanager:${action}`;
-    if (action === 'ListSecrets' || action === 'GetRandomPassword' || action === 'BatchGetSecretValue' || (action === 'ValidateResourcePolicy' && input.SecretId === undefined)) {
+    if (
+      action === 'ListSecrets' ||
+      action === 'GetRandomPassword' ||
+      action === 'BatchGetSecretValue' ||
+      (action === 'ValidateResourcePolicy' && input.SecretId === undefined)
+    ) {
       return [{ action: iamAction, resource: '*' }];
     }
     if (action === 'CreateSecret') {
       const name = String(input.Name);
       const arn = pendingSecretArn(ctx, name);
-      return [{ action: iamAction, resource: arn, shown: name, context: { 'secretsmanager:Name': name, ...requestTags(input) } }];
+      return [
+        {
+          action: iamAction,
+          resource: arn,
+          shown: name,
+          context: { 'secretsmanager:Name': name, ...requestTags(input) },
+        },
+      ];
     }
     const context: Record<string, string | string[]> = requestTags(input);
     if (typeof input.VersionStage === 'string') context['secretsmanager:VersionStage'] = input.VersionStage;
     if (typeof input.VersionId === 'string') context['secretsmanager:VersionId'] = input.VersionId;
-    if (typeof input.RotationLambdaARN === 'string') context['secretsmanager:RotationLambdaARN'] = input.RotationLambdaARN;
+    if (typeof input.RotationLambdaARN === 'string')
+      context['secretsmanager:RotationLambdaARN'] = input.RotationLambdaARN;
     const onSecret = await this.onSecret(ctx, iamAction, input.SecretId, context);
     if (action === 'RotateSecret' && typeof input.RotationLambdaARN === 'string') {
       // As in AWS: setting a rotation function needs the right to invoke it.
@@ -50,17 +66,36 @@ export class SecretsPermissions {
    * resource policy. One row is read, and nothing written: a secret past its recovery window
    * still has its row until the sweeper purges it, and its policy still applies until then.
    */
-  async onSecret(ctx: RequestContext, action: string, secretId: unknown, context: ConditionValues = {}): Promise<Permission> {
+  async onSecret(
+    ctx: RequestContext,
+    action: string,
+    secretId: unknown,
+    context: ConditionValues = {},
+  ): Promise<Permission> {
     const shown = String(secretId);
     const record = await this.records.findRow(this.records.storage, ctx, secretId);
     const resource = record?.row.arn ?? pendingSecretArn(ctx, shown);
-    const permission: Permission = { action, resource, shown, context: { 'secretsmanager:SecretId': resource, ...context } };
+    const permission: Permission = {
+      action,
+      resource,
+      shown,
+      context: { 'secretsmanager:SecretId': resource, ...context },
+    };
     if (!record) return permission;
     return {
       ...permission,
-      resourceTags: async () => Object.fromEntries((await this.records.tags(this.records.storage, ctx, record.row.name)).map((t) => [t.Key!, t.Value!])),
-      resourcePolicy: async () => (record.attributes.policy === undefined ? undefined
-        : { document: record.attributes.policy, effect: 'grants', ...(record.attributes.policyPrincipals ? { principals: record.attributes.policyPrincipals } : {}) }),
+      resourceTags: async () =>
+        Object.fromEntries(
+          (await this.records.tags(this.records.storage, ctx, record.row.name)).map((t) => [t.Key!, t.Value!]),
+        ),
+      resourcePolicy: async () =>
+        record.attributes.policy === undefined
+          ? undefined
+          : {
+              document: record.attributes.policy,
+              effect: 'grants',
+              ...(record.attributes.policyPrincipals ? { principals: record.attributes.policyPrincipals } : {}),
+            },
     };
   }
 }

@@ -23,41 +23,58 @@ export class ParameterNotFound extends ServiceError {
 
 export class ParameterVersionNotFound extends ServiceError {
   constructor(name: string, version: number | string) {
-    super('ParameterVersionNotFound', `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`);
+    super(
+      'ParameterVersionNotFound',
+      `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`,
+    );
   }
 }
 
 export class ParameterAlreadyExists extends ServiceError {
   constructor() {
-    super('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+    super(
+      'ParameterAlreadyExists',
+      'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+    );
   }
 }
 
 export class ParameterMaxVersionLimitExceeded extends ServiceError {
   constructor(name: string, oldest: number) {
-    super('ParameterMaxVersionLimitExceeded',
+    super(
+      'ParameterMaxVersionLimitExceeded',
       `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. ` +
-      `Version ${oldest}, the oldest version, can't be deleted because it has a label associated with it. ` +
-      'Move the label to another version of the parameter, and try again.');
+        `Version ${oldest}, the oldest version, can't be deleted because it has a label associated with it. ` +
+        'Move the label to another version of the parameter, and try again.',
+    );
   }
 }
 
 export class ParameterVersionLabelLimitExceeded extends ServiceError {
   constructor() {
-    super('ParameterVersionLabelLimitExceeded', 'A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.');
+    super(
+      'ParameterVersionLabelLimitExceeded',
+      'A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.',
+    );
   }
 }
 
 export class ParameterPatternMismatchException extends ServiceError {
   constructor(pattern: string) {
-    super('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${pattern}`);
+    super(
+      'ParameterPatternMismatchException',
+      `Parameter value, cannot be validated against allowedPattern: ${pattern}`,
+    );
   }
 }
 
 export class HierarchyLevelLimitExceededException extends ServiceError {
   constructor() {
-    super('HierarchyLevelLimitExceededException',
-      'A hierarchy can have a maximum of 15 levels. For more information, see Requirements and Constraints for Parameter Names in the AWS Systems Manager User Guide.');
+    super(
+      'HierarchyLevelLimitExceededException',
+      'A hierarchy can have a maximum of 15 levels. For more information, see Requirements and Constraints for ' +
+        'Parameter Names in the AWS Systems Manager User Guide.',
+    );
   }
 }
 
@@ -112,7 +129,7 @@ export class InvalidFilterValue extends ServiceError {
 
 export class InvalidNextToken extends ServiceError {
   constructor() {
-    super('InvalidNextToken', 'The specified token isn\'t valid.');
+    super('InvalidNextToken', "The specified token isn't valid.");
   }
 }
 
@@ -130,7 +147,11 @@ export class InvalidResourceType extends ServiceError {
 
 export class TooManyTagsError extends ServiceError {
   constructor() {
-    super('TooManyTagsError', 'You have exceeded the maximum number of tags allowed for this resource. A resource can have a maximum of 50 tags.');
+    super(
+      'TooManyTagsError',
+      'You have exceeded the maximum number of tags allowed for this resource. A resource can have a maximum of 50 ' +
+        'tags.',
+    );
   }
 }
 

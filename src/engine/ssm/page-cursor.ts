@@ -11,15 +11,23 @@ import { InvalidNextToken, ValidationException } from './errors.js';
 export function pageSize(maxResults: number | undefined, max: number): number {
   if (maxResults === undefined || maxResults === null) return max;
   if (!Number.isInteger(maxResults) || maxResults < 1) {
-    throw ValidationException.of(constraintFailure('maxResults', maxResults, 'Member must have value greater than or equal to 1'));
+    throw ValidationException.of(
+      constraintFailure('maxResults', maxResults, 'Member must have value greater than or equal to 1'),
+    );
   }
-  if (maxResults > max) throw ValidationException.of(constraintFailure('maxResults', maxResults, `Member must have value less than or equal to ${max}`));
+  if (maxResults > max)
+    throw ValidationException.of(
+      constraintFailure('maxResults', maxResults, `Member must have value less than or equal to ${max}`),
+    );
   return maxResults;
 }
 
 /** Seals and opens the cursors of one kind of listing. */
 export class PageCursor<C> {
-  constructor(private readonly sealer: TokenSealer, private readonly operation: string) {}
+  constructor(
+    private readonly sealer: TokenSealer,
+    private readonly operation: string,
+  ) {}
 
   private binding(ctx: RequestContext, request: unknown): string {
     return `${this.operation}\u0000${ctx.account}\u0000${ctx.region}\u0000${JSON.stringify(request)}`;

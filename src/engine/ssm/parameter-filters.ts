@@ -38,17 +38,32 @@ function checkShape(filters: readonly ParameterStringFilter[]): void {
   filters.forEach((filter, i) => {
     const at = `parameterFilters.${i + 1}.member`;
     if (typeof filter?.Key !== 'string' || !KEY_PATTERN.test(filter.Key)) {
-      failures.push(constraintFailure(`${at}.key`, filter?.Key ?? null, 'Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType'));
+      failures.push(
+        constraintFailure(
+          `${at}.key`,
+          filter?.Key ?? null,
+          'Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType',
+        ),
+      );
     } else if (filter.Key.length > 132) {
       failures.push(constraintFailure(`${at}.key`, filter.Key, 'Member must have length less than or equal to 132'));
     }
     if (filter?.Option !== undefined && (filter.Option.length < 1 || filter.Option.length > 10)) {
-      failures.push(constraintFailure(`${at}.option`, filter.Option, 'Member must have length less than or equal to 10'));
+      failures.push(
+        constraintFailure(`${at}.option`, filter.Option, 'Member must have length less than or equal to 10'),
+      );
     }
     const values = filter?.Values ?? [];
-    if (values.length > 50) failures.push(constraintFailure(`${at}.values`, undefined, 'Member must have length less than or equal to 50'));
+    if (values.length > 50)
+      failures.push(constraintFailure(`${at}.values`, undefined, 'Member must have length less than or equal to 50'));
     if (values.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 1024)) {
-      failures.push(constraintFailure(`${at}.values`, undefined, '[Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]'));
+      failures.push(
+        constraintFailure(
+          `${at}.values`,
+          undefined,
+          '[Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]',
+        ),
+      );
     }
   });
   if (failures.length > 0) throw new ValidationException(validationMessage(failures));
@@ -56,9 +71,13 @@ function checkShape(filters: readonly ParameterStringFilter[]): void {
 
 function checkPathValue(value: string): void {
   if (/^\/(aws|ssm)/i.test(value)) {
-    throw new ValidationException('Filters for common parameters can\'t be prefixed with "aws" or "ssm" (case-insensitive). When using global parameters, please specify within a global namespace.');
+    throw new ValidationException(
+      'Filters for common parameters can\'t be prefixed with "aws" or "ssm" (case-insensitive). When using global ' +
+        'parameters, please specify within a global namespace.',
+    );
   }
-  if (!value.startsWith('/') || value.includes('//') || !/^[a-zA-Z0-9_.\-/]+$/.test(value)) throw new ValidationException(INVALID_NAME_MESSAGE);
+  if (!value.startsWith('/') || value.includes('//') || !/^[a-zA-Z0-9_.\-/]+$/.test(value))
+    throw new ValidationException(INVALID_NAME_MESSAGE);
 }
 
 function allowedOptions(key: string, operation: Operation): string[] {
@@ -75,16 +94,24 @@ function checkSemantics(filters: readonly ParameterStringFilter[], operation: Op
     const { Option: option, Values: values } = filter;
     const byPathKeys = ['Type', 'KeyId', 'Label'];
     if ((operation === 'describe' && key === 'Label') || (operation === 'by-path' && !byPathKeys.includes(key))) {
-      throw new InvalidFilterKey(`The following filter key is not valid: ${key}. Valid filter keys include: ${VALID_KEYS[operation]}.`);
+      throw new InvalidFilterKey(
+        `The following filter key is not valid: ${key}. Valid filter keys include: ${VALID_KEYS[operation]}.`,
+      );
     }
-    if (seen.has(key)) throw new InvalidFilterKey(`The following filter is duplicated in the request: ${key}. A request can contain only one occurrence of a specific filter.`);
+    if (seen.has(key))
+      throw new InvalidFilterKey(
+        `The following filter is duplicated in the request: ${key}. A request can contain only one occurrence of a ` +
+          `specific filter.`,
+      );
     seen.add(key);
     if (!key.startsWith('tag:') && (!values || values.length === 0)) {
       throw new InvalidFilterValue(`The following filter values are missing : null for filter key ${key}.`);
     }
     const options = allowedOptions(key, operation);
     if (option !== undefined && !options.includes(option)) {
-      throw new InvalidFilterOption(`The following filter option is not valid: ${option}. Valid options include: [${options.join(', ')}].`);
+      throw new InvalidFilterOption(
+        `The following filter option is not valid: ${option}. Valid options include: [${options.join(', ')}].`,
+      );
     }
     const enumValues: Record<string, string[]> = {
       Type: ['String', 'StringList', 'SecureString'],
@@ -94,7 +121,9 @@ function checkSemantics(filters: readonly ParameterStringFilter[], operation: Op
     const allowed = enumValues[key];
     for (const value of values ?? []) {
       if (allowed && (option ?? 'Equals') === 'Equals' && !allowed.includes(value)) {
-        throw new InvalidFilterValue(`The following filter value is not valid: ${value}. Valid values include: [${allowed.join(', ')}].`);
+        throw new InvalidFilterValue(
+          `The following filter value is not valid: ${value}. Valid values include: [${allowed.join(', ')}].`,
+        );
       }
       if (key === 'Path') checkPathValue(value);
     }
@@ -134,7 +163,11 @@ function compileOne(filter: ParameterStringFilter): (subject: FilterSubject) => 
     };
   }
   const field: Record<string, (row: ParameterVersionRow) => string | null> = {
-    Name: (r) => r.name, Type: (r) => r.type, KeyId: (r) => r.keyId, Tier: (r) => r.tier, DataType: (r) => r.dataType,
+    Name: (r) => r.name,
+    Type: (r) => r.type,
+    KeyId: (r) => r.keyId,
+    Tier: (r) => r.tier,
+    DataType: (r) => r.dataType,
   };
   if (key === 'Name') return ({ row }) => spellings(row.name).some((name) => compare(option, name, values));
   const read = field[key]!;
@@ -147,9 +180,18 @@ function compileOne(filter: ParameterStringFilter): (subject: FilterSubject) => 
 function fromLegacy(filters: readonly ParametersFilter[]): ParameterStringFilter[] {
   return filters.map((f, i) => {
     if (!['Name', 'Type', 'KeyId'].includes(String(f?.Key))) {
-      throw ValidationException.of(constraintFailure(`filters.${i + 1}.member.key`, f?.Key ?? null, 'Member must satisfy enum value set: [Name, Type, KeyId]'));
+      throw ValidationException.of(
+        constraintFailure(
+          `filters.${i + 1}.member.key`,
+          f?.Key ?? null,
+          'Member must satisfy enum value set: [Name, Type, KeyId]',
+        ),
+      );
     }
-    if (!f.Values || f.Values.length === 0) throw ValidationException.of(constraintFailure(`filters.${i + 1}.member.values`, null, 'Member must not be null'));
+    if (!f.Values || f.Values.length === 0)
+      throw ValidationException.of(
+        constraintFailure(`filters.${i + 1}.member.values`, null, 'Member must not be null'),
+      );
     return { Key: f.Key, Option: f.Key === 'Name' ? 'BeginsWith' : 'Equals', Values: f.Values };
   });
 }
@@ -164,8 +206,12 @@ function compile(filters: readonly ParameterStringFilter[]): ParameterPredicate 
 }
 
 /** Validates and compiles DescribeParameters' Filters or ParameterFilters (not both). */
-export function describeFilters(filters: readonly ParametersFilter[] | undefined, parameterFilters: readonly ParameterStringFilter[] | undefined): ParameterPredicate {
-  if (filters?.length && parameterFilters?.length) throw new ValidationException('You can use either Filters or ParameterFilters in a single request.');
+export function describeFilters(
+  filters: readonly ParametersFilter[] | undefined,
+  parameterFilters: readonly ParameterStringFilter[] | undefined,
+): ParameterPredicate {
+  if (filters?.length && parameterFilters?.length)
+    throw new ValidationException('You can use either Filters or ParameterFilters in a single request.');
   if (filters?.length) return compile(fromLegacy(filters));
   const list = parameterFilters ?? [];
   checkShape(list);

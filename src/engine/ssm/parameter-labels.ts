@@ -9,19 +9,28 @@ export const MAX_LABELS_PER_VERSION = 10;
 
 /** Refuses a request whose label list is empty, too long, or has an over-long label. */
 export function checkLabelList(labels: readonly string[] | undefined): asserts labels is readonly string[] {
-  if (!labels || labels.length === 0) throw ValidationException.of(constraintFailure('labels', null, 'Member must not be null'));
+  if (!labels || labels.length === 0)
+    throw ValidationException.of(constraintFailure('labels', null, 'Member must not be null'));
   if (labels.length > MAX_LABELS_PER_VERSION) {
-    throw ValidationException.of(constraintFailure('labels', undefined, 'Member must have length less than or equal to 10'));
+    throw ValidationException.of(
+      constraintFailure('labels', undefined, 'Member must have length less than or equal to 10'),
+    );
   }
   for (const label of labels) {
     if (typeof label !== 'string' || label.length < 1 || label.length > 100) {
-      throw ValidationException.of(constraintFailure('labels', undefined,
-        'Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]'));
+      throw ValidationException.of(
+        constraintFailure(
+          'labels',
+          undefined,
+          'Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have ' +
+            'length greater than or equal to 1]',
+        ),
+      );
     }
   }
 }
 
 /** Whether a label is well formed (AWS returns the others in InvalidLabels). */
 export function isValidLabel(label: string): boolean {
-  return /^[a-zA-Z0-9_.\-]{1,100}$/.test(label) && !/^[0-9]/.test(label) && !/^(aws|ssm)/i.test(label);
+  return /^[a-zA-Z0-9_.-]{1,100}$/.test(label) && !/^[0-9]/.test(label) && !/^(aws|ssm)/i.test(label);
 }

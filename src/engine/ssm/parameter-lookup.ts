@@ -7,7 +7,11 @@ import { ParameterNotFound, ParameterVersionNotFound } from './errors.js';
 import { alternateSpelling, type Selector } from './parameter-name.js';
 
 /** The latest version of `name` (in either one-level spelling), or undefined. */
-export async function findLatest(reader: StorageReader, scope: Scope, name: string): Promise<ParameterVersionRow | undefined> {
+export async function findLatest(
+  reader: StorageReader,
+  scope: Scope,
+  name: string,
+): Promise<ParameterVersionRow | undefined> {
   const row = await reader.getLatestVersion(scope, name);
   if (row) return row;
   const other = alternateSpelling(name);
@@ -23,7 +27,12 @@ export async function storedName(reader: StorageReader, scope: Scope, name: stri
 }
 
 /** The version a selector picks; ParameterNotFound / ParameterVersionNotFound otherwise. */
-export async function findSelected(reader: StorageReader, scope: Scope, name: string, selector: Selector): Promise<ParameterVersionRow> {
+export async function findSelected(
+  reader: StorageReader,
+  scope: Scope,
+  name: string,
+  selector: Selector,
+): Promise<ParameterVersionRow> {
   if (selector.kind === 'version') {
     // Fast path: the stored name is usually the spelling asked for.
     const row = await reader.getVersion(scope, name, selector.version);
@@ -38,13 +47,18 @@ export async function findSelected(reader: StorageReader, scope: Scope, name: st
     return row;
   }
   const label = (await reader.listLabels(scope, latest.name)).find((l) => l.label === selector.label);
-  const row = label && (label.version === latest.version ? latest : await reader.getVersion(scope, latest.name, label.version));
+  const row =
+    label && (label.version === latest.version ? latest : await reader.getVersion(scope, latest.name, label.version));
   if (!row) throw new ParameterNotFound(`${name}${selector.text}`);
   return row;
 }
 
 /** Labels grouped by version. */
-export async function labelsByVersion(reader: StorageReader, scope: Scope, name: string): Promise<Map<number, string[]>> {
+export async function labelsByVersion(
+  reader: StorageReader,
+  scope: Scope,
+  name: string,
+): Promise<Map<number, string[]>> {
   const byVersion = new Map<number, string[]>();
   for (const { label, version } of await reader.listLabels(scope, name)) {
     byVersion.set(version, [...(byVersion.get(version) ?? []), label]);

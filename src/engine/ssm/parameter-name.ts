@@ -12,8 +12,10 @@ const MAX_LEVELS = 15;
 const ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/(.*)$/;
 
 /** AWS's message for a name with characters or structure it does not accept. */
-export const INVALID_NAME_MESSAGE = 'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, ' +
-  'it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_';
+export const INVALID_NAME_MESSAGE =
+  'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, ' +
+  'it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and ' +
+  'the following 3 symbols .-_';
 
 /** Which version a reference selects, when it names one. */
 export type Selector =
@@ -37,7 +39,9 @@ export function nameFromArn(scope: Scope, reference: string): string {
   const arn = ARN.exec(reference);
   if (!arn) return reference;
   if (arn[1] !== scope.region || arn[2] !== scope.account) {
-    throw new ValidationException(`The parameter ARN ${reference} is not in this account (${scope.account}) and Region (${scope.region}).`);
+    throw new ValidationException(
+      `The parameter ARN ${reference} is not in this account (${scope.account}) and Region (${scope.region}).`,
+    );
   }
   const rest = arn[3]!;
   return rest.includes('/') ? `/${rest}` : rest;
@@ -55,11 +59,14 @@ export function alternateSpelling(name: string): string | undefined {
 /** Checks the rules every name must meet, for reads and writes alike. */
 export function checkNameSyntax(scope: Scope, name: string): void {
   if (!NAME_CHARACTERS.test(name)) throw new ValidationException(INVALID_NAME_MESSAGE);
-  if (name.includes('/') && !name.startsWith('/')) throw new ValidationException('Parameter name must be a fully qualified name.');
+  if (name.includes('/') && !name.startsWith('/'))
+    throw new ValidationException('Parameter name must be a fully qualified name.');
   if (name === '/' || name.endsWith('/') || name.includes('//')) throw new ValidationException(INVALID_NAME_MESSAGE);
   const arnLength = parameterArn(scope, name).length;
   if (arnLength > MAX_ARN_LENGTH) {
-    throw new ValidationException(`Parameter name is too long: ${arnLength} characters counting its ARN prefix; the maximum is ${MAX_ARN_LENGTH}.`);
+    throw new ValidationException(
+      `Parameter name is too long: ${arnLength} characters counting its ARN prefix; the maximum is ${MAX_ARN_LENGTH}.`,
+    );
   }
 }
 
@@ -70,7 +77,9 @@ export function checkNameForWrite(scope: Scope, name: string): void {
   const isPath = name.startsWith('/') && name.indexOf('/', 1) !== -1;
   if (first.startsWith('aws') || first.startsWith('ssm')) {
     if (isPath && first === 'aws') throw new AccessDeniedException(`No access to reserved parameter name: ${name}.`);
-    throw new ValidationException(isPath ? INVALID_NAME_MESSAGE : 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).');
+    throw new ValidationException(
+      isPath ? INVALID_NAME_MESSAGE : 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).',
+    );
   }
   if (name.split('/').length - 1 > MAX_LEVELS) throw new HierarchyLevelLimitExceededException();
 }
@@ -88,10 +97,12 @@ export function parseReference(scope: Scope, reference: string): ParameterRefere
   const value = text.slice(1);
   if (/^\d+$/.test(value)) {
     const version = Number(value);
-    if (version < 1 || !Number.isSafeInteger(version)) throw new ValidationException(`Invalid version selector ${text}: versions start at 1.`);
+    if (version < 1 || !Number.isSafeInteger(version))
+      throw new ValidationException(`Invalid version selector ${text}: versions start at 1.`);
     return { name, selector: { kind: 'version', version, text } };
   }
-  if (!/^[a-zA-Z0-9_.\-]{1,100}$/.test(value)) throw new ValidationException(`Invalid label selector ${text}: labels hold 1-100 letters, digits, and . - _`);
+  if (!/^[a-zA-Z0-9_.-]{1,100}$/.test(value))
+    throw new ValidationException(`Invalid label selector ${text}: labels hold 1-100 letters, digits, and . - _`);
   return { name, selector: { kind: 'label', label: value, text } };
 }
 

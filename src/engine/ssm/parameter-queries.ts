@@ -3,9 +3,17 @@
  * DescribeParameters, GetParameterHistory and ListTagsForResource.
  */
 import type {
-  DescribeParametersRequest, DescribeParametersResult, GetParameterHistoryRequest, GetParameterHistoryResult,
-  GetParameterRequest, GetParameterResult, GetParametersByPathRequest, GetParametersByPathResult,
-  GetParametersRequest, GetParametersResult, Parameter,
+  DescribeParametersRequest,
+  DescribeParametersResult,
+  GetParameterHistoryRequest,
+  GetParameterHistoryResult,
+  GetParameterRequest,
+  GetParameterResult,
+  GetParametersByPathRequest,
+  GetParametersByPathResult,
+  GetParametersRequest,
+  GetParametersResult,
+  Parameter,
 } from '@aws-sdk/client-ssm';
 import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { ParameterVersionRow, Storage } from '../../storage/storage.js';
@@ -15,7 +23,12 @@ import { ParameterNotFound, ValidationException } from './errors.js';
 import { byPathFilters, describeFilters, type ParameterPredicate } from './parameter-filters.js';
 import { findLatest, findSelected, labelsByVersion } from './parameter-lookup.js';
 import {
-  INVALID_NAME_MESSAGE, nameFromArn, parseReference, checkNameSyntax, parseSecretReference, type SecretReferenceName,
+  INVALID_NAME_MESSAGE,
+  nameFromArn,
+  parseReference,
+  checkNameSyntax,
+  parseSecretReference,
+  type SecretReferenceName,
 } from './parameter-name.js';
 import type { SsmPermissions } from './ssm-permissions.js';
 import type { ParameterViews } from './parameter-views.js';
@@ -25,21 +38,38 @@ const SCAN_BATCH = 200;
 /** Rows one listing call may examine before it returns a partial page with a NextToken, as AWS does. */
 const SCAN_BUDGET = 2000;
 
-interface NameCursor { after: string }
-interface VersionCursor { after: number }
+interface NameCursor {
+  after: string;
+}
+interface VersionCursor {
+  after: number;
+}
 
 /** Whether GetParameters reports this error as an invalid name rather than failing. */
 function isLookupMiss(error: unknown): boolean {
-  return error instanceof ServiceError && ['ParameterNotFound', 'ParameterVersionNotFound', 'ValidationException', 'ResourceNotFoundException'].includes(error.code);
+  return (
+    error instanceof ServiceError &&
+    ['ParameterNotFound', 'ParameterVersionNotFound', 'ValidationException', 'ResourceNotFoundException'].includes(
+      error.code,
+    )
+  );
 }
 
 /** Reads a secret as a parameter (the Secrets Manager engine supplies it). */
-export type SecretReference = (ctx: RequestContext, reference: SecretReferenceName, withDecryption: boolean) => Promise<Parameter>;
+export type SecretReference = (
+  ctx: RequestContext,
+  reference: SecretReferenceName,
+  withDecryption: boolean,
+) => Promise<Parameter>;
 
 /** Checks a request's list of names (1 to 10). */
 export function checkNameList(names: readonly string[] | undefined, field: string): asserts names is string[] {
-  if (!names || names.length === 0) throw ValidationException.of(constraintFailure(field, null, 'Member must not be null'));
-  if (names.length > 10) throw ValidationException.of(constraintFailure(field, undefined, 'Member must have length less than or equal to 10'));
+  if (!names || names.length === 0)
+    throw ValidationException.of(constraintFailure(field, null, 'Member must not be null'));
+  if (names.length > 10)
+    throw ValidationException.of(
+      constraintFailure(field, undefined, 'Member must have length less than or equal to 10'),
+    );
 }
 
 /** Read actions over one store. */
@@ -51,15 +81,20 @@ export class ParameterQueries {
   /** Set once Secrets Manager is wired in; without it reference names are ordinary (absent) parameters. */
   secretReference: SecretReference | undefined;
 
-  constructor(private readonly storage: Storage, private readonly views: ParameterViews, tokens: TokenSealer,
-    private readonly permissions: SsmPermissions) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly views: ParameterViews,
+    tokens: TokenSealer,
+    private readonly permissions: SsmPermissions,
+  ) {
     this.byPathCursor = new PageCursor(tokens, 'GetParametersByPath');
     this.describeCursor = new PageCursor(tokens, 'DescribeParameters');
     this.historyCursor = new PageCursor(tokens, 'GetParameterHistory');
   }
 
   async getParameter(ctx: RequestContext, request: GetParameterRequest): Promise<GetParameterResult> {
-    if (typeof request.Name !== 'string') throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
+    if (typeof request.Name !== 'string')
+      throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
     const bridged = this.secretReference && parseSecretReference(request.Name);
     if (bridged) return { Parameter: await this.secretReference!(ctx, bridged, request.WithDecryption === true) };
     const { name, selector } = parseReference(ctx, request.Name);
@@ -74,7 +109,10 @@ export class ParameterQueries {
     const invalid = new Set<string>();
     for (const reference of new Set(request.Names)) {
       try {
-        found.set(reference, (await this.getParameter(ctx, { Name: reference, WithDecryption: request.WithDecryption })).Parameter!);
+        found.set(
+          reference,
+          (await this.getParameter(ctx, { Name: reference, WithDecryption: request.WithDecryption })).Parameter!,
+        );
       } catch (error) {
         if (!isLookupMiss(error)) throw error;
         invalid.add(reference);
@@ -84,10 +122,15 @@ export class ParameterQueries {
     return { Parameters: parameters, InvalidParameters: [...invalid] };
   }
 
-  async getParametersByPath(ctx: RequestContext, request: GetParametersByPathRequest): Promise<GetParametersByPathResult> {
+  async getParametersByPath(
+    ctx: RequestContext,
+    request: GetParametersByPathRequest,
+  ): Promise<GetParametersByPathResult> {
     const path = request.Path;
-    if (typeof path !== 'string') throw ValidationException.of(constraintFailure('path', null, 'Member must not be null'));
-    if (!path.startsWith('/') || path.includes('//') || !/^[a-zA-Z0-9_.\-/]+$/.test(path)) throw new ValidationException(INVALID_NAME_MESSAGE);
+    if (typeof path !== 'string')
+      throw ValidationException.of(constraintFailure('path', null, 'Member must not be null'));
+    if (!path.startsWith('/') || path.includes('//') || !/^[a-zA-Z0-9_.\-/]+$/.test(path))
+      throw new ValidationException(INVALID_NAME_MESSAGE);
     const limit = pageSize(request.MaxResults, 10);
     const predicate = byPathFilters(request.ParameterFilters);
     const binding = { path, recursive: request.Recursive === true, filters: request.ParameterFilters ?? [] };
@@ -120,7 +163,11 @@ export class ParameterQueries {
   async describeParameters(ctx: RequestContext, request: DescribeParametersRequest): Promise<DescribeParametersResult> {
     const limit = pageSize(request.MaxResults, 50);
     const predicate = describeFilters(request.Filters, request.ParameterFilters);
-    const binding = { filters: request.Filters ?? [], parameterFilters: request.ParameterFilters ?? [], shared: request.Shared ?? false };
+    const binding = {
+      filters: request.Filters ?? [],
+      parameterFilters: request.ParameterFilters ?? [],
+      shared: request.Shared ?? false,
+    };
     const cursor = this.describeCursor.open(ctx, binding, request.NextToken);
     // Parameters shared from other accounts are not modelled, so Shared=true lists nothing.
     if (request.Shared === true) return { Parameters: [] };
@@ -131,8 +178,12 @@ export class ParameterQueries {
     };
   }
 
-  async getParameterHistory(ctx: RequestContext, request: GetParameterHistoryRequest): Promise<GetParameterHistoryResult> {
-    if (typeof request.Name !== 'string') throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
+  async getParameterHistory(
+    ctx: RequestContext,
+    request: GetParameterHistoryRequest,
+  ): Promise<GetParameterHistoryResult> {
+    if (typeof request.Name !== 'string')
+      throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
     const name = nameFromArn(ctx, request.Name);
     checkNameSyntax(ctx, name);
     const limit = pageSize(request.MaxResults, 50);
@@ -144,8 +195,12 @@ export class ParameterQueries {
     const shown = rows.slice(0, limit);
     const withDecryption = request.WithDecryption === true;
     return {
-      Parameters: await Promise.all(shown.map((row) => this.views.history(ctx, row, labels.get(row.version) ?? [], withDecryption))),
-      ...(rows.length > limit ? { NextToken: this.historyCursor.seal(ctx, { name }, { after: shown[shown.length - 1]!.version }) } : {}),
+      Parameters: await Promise.all(
+        shown.map((row) => this.views.history(ctx, row, labels.get(row.version) ?? [], withDecryption)),
+      ),
+      ...(rows.length > limit
+        ? { NextToken: this.historyCursor.seal(ctx, { name }, { after: shown[shown.length - 1]!.version }) }
+        : {}),
     };
   }
 
@@ -153,8 +208,14 @@ export class ParameterQueries {
    * Walks latest versions in name order from `after`, keeping those that pass, until `limit`
    * are found or the scan budget is spent. `next` is set when more may follow.
    */
-  private async scan(ctx: RequestContext, prefix: string | undefined, after: string | undefined, limit: number,
-    predicate: ParameterPredicate, inScope: (row: ParameterVersionRow) => boolean, labelledVersions: boolean,
+  private async scan(
+    ctx: RequestContext,
+    prefix: string | undefined,
+    after: string | undefined,
+    limit: number,
+    predicate: ParameterPredicate,
+    inScope: (row: ParameterVersionRow) => boolean,
+    labelledVersions: boolean,
   ): Promise<{ rows: ParameterVersionRow[]; next?: string }> {
     const rows: ParameterVersionRow[] = [];
     let scanned = 0;
@@ -176,8 +237,15 @@ export class ParameterQueries {
   }
 
   /** The row to report for a parameter if it passes the filters (a Label filter picks the labelled version). */
-  private async select(ctx: RequestContext, row: ParameterVersionRow, predicate: ParameterPredicate, labelledVersions: boolean): Promise<ParameterVersionRow | undefined> {
-    const tags = predicate.needsTags ? new Map((await this.storage.listTags(ctx, 'Parameter', [row.name])).map((t) => [t.key, t.value])) : undefined;
+  private async select(
+    ctx: RequestContext,
+    row: ParameterVersionRow,
+    predicate: ParameterPredicate,
+    labelledVersions: boolean,
+  ): Promise<ParameterVersionRow | undefined> {
+    const tags = predicate.needsTags
+      ? new Map((await this.storage.listTags(ctx, 'Parameter', [row.name])).map((t) => [t.key, t.value]))
+      : undefined;
     if (!predicate.needsLabels) return predicate.matches({ row, tags }) ? row : undefined;
     for (const { label, version } of await this.storage.listLabels(ctx, row.name)) {
       if (predicate.matches({ row, tags, labels: [label] })) {
@@ -196,7 +264,8 @@ function scanPrefix(request: DescribeParametersRequest): string | undefined {
   const filters = request.ParameterFilters ?? [];
   const belowRoot = (value: string) => value.startsWith('/') && value.indexOf('/', 1) !== -1;
   const path = filters.find((f) => f.Key === 'Path');
-  if (path?.Values?.length === 1 && path.Values[0] !== '/') return path.Values[0]!.endsWith('/') ? path.Values[0] : `${path.Values[0]}/`;
+  if (path?.Values?.length === 1 && path.Values[0] !== '/')
+    return path.Values[0]!.endsWith('/') ? path.Values[0] : `${path.Values[0]}/`;
   const name = filters.find((f) => f.Key === 'Name' && f.Option === 'BeginsWith');
   if (name?.Values?.length === 1 && belowRoot(name.Values[0]!)) return name.Values[0];
   return undefined;

@@ -6,13 +6,33 @@
  * so a failed write changes nothing and concurrent writers get strictly increasing versions.
  */
 import type {
-  AddTagsToResourceRequest, AddTagsToResourceResult, DeleteParameterRequest, DeleteParameterResult,
-  DeleteParametersRequest, DeleteParametersResult, DescribeParametersRequest, DescribeParametersResult,
-  GetParameterHistoryRequest, GetParameterHistoryResult, GetParameterRequest, GetParameterResult,
-  GetParametersByPathRequest, GetParametersByPathResult, GetParametersRequest, GetParametersResult,
-  LabelParameterVersionRequest, LabelParameterVersionResult, ListTagsForResourceRequest, ListTagsForResourceResult,
-  PutParameterRequest, PutParameterResult, RemoveTagsFromResourceRequest, RemoveTagsFromResourceResult, Tag,
-  UnlabelParameterVersionRequest, UnlabelParameterVersionResult,
+  AddTagsToResourceRequest,
+  AddTagsToResourceResult,
+  DeleteParameterRequest,
+  DeleteParameterResult,
+  DeleteParametersRequest,
+  DeleteParametersResult,
+  DescribeParametersRequest,
+  DescribeParametersResult,
+  GetParameterHistoryRequest,
+  GetParameterHistoryResult,
+  GetParameterRequest,
+  GetParameterResult,
+  GetParametersByPathRequest,
+  GetParametersByPathResult,
+  GetParametersRequest,
+  GetParametersResult,
+  LabelParameterVersionRequest,
+  LabelParameterVersionResult,
+  ListTagsForResourceRequest,
+  ListTagsForResourceResult,
+  PutParameterRequest,
+  PutParameterResult,
+  RemoveTagsFromResourceRequest,
+  RemoveTagsFromResourceResult,
+  Tag,
+  UnlabelParameterVersionRequest,
+  UnlabelParameterVersionResult,
 } from '@aws-sdk/client-ssm';
 import { CryptoError } from '../../crypto/errors.js';
 import { DEFAULT_SSM_KEY_ALIAS, type KeyInfo, type Keyring } from '../../crypto/keyring.js';
@@ -22,16 +42,39 @@ import type { ParameterVersionRow, Scope, Storage, StorageWriter } from '../../s
 import type { RequestContext } from '../request-context.js';
 import { constraintFailure } from '../service-error.js';
 import {
-  InvalidKeyId, InvalidResourceId, InvalidResourceType, ParameterAlreadyExists, ParameterMaxVersionLimitExceeded,
-  ParameterNotFound, ParameterVersionLabelLimitExceeded, ParameterVersionNotFound, TooManyTagsError, TooManyUpdates, ValidationException,
+  InvalidKeyId,
+  InvalidResourceId,
+  InvalidResourceType,
+  ParameterAlreadyExists,
+  ParameterMaxVersionLimitExceeded,
+  ParameterNotFound,
+  ParameterVersionLabelLimitExceeded,
+  ParameterVersionNotFound,
+  TooManyTagsError,
+  TooManyUpdates,
+  ValidationException,
 } from './errors.js';
 import { checkLabelList, isValidLabel, MAX_LABELS_PER_VERSION } from './parameter-labels.js';
 import { findLatest, storedName } from './parameter-lookup.js';
-import { alternateSpelling, checkNameForWrite, checkNameSyntax, nameFromArn, parameterArn, parseReference, parseSecretReference } from './parameter-name.js';
+import {
+  alternateSpelling,
+  checkNameForWrite,
+  checkNameSyntax,
+  nameFromArn,
+  parameterArn,
+  parseReference,
+  parseSecretReference,
+} from './parameter-name.js';
 import { checkNameList, ParameterQueries, type SecretReference } from './parameter-queries.js';
 import { valueContext, ParameterViews } from './parameter-views.js';
 import {
-  checkAllowedPattern, checkDataType, checkDescription, checkPolicies, checkType, checkValue, resolveTier,
+  checkAllowedPattern,
+  checkDataType,
+  checkDescription,
+  checkPolicies,
+  checkType,
+  checkValue,
+  resolveTier,
 } from './put-parameter-rules.js';
 import { checkTags, MAX_TAGS_PER_RESOURCE } from './resource-tags.js';
 import type { SsmPermissions } from './ssm-permissions.js';
@@ -40,14 +83,26 @@ import { keyForWrite, withManagedKey } from '../kms/managed-keys.js';
 
 /** AWS keeps the 100 most recent versions of a parameter. */
 export const MAX_VERSIONS = 100;
-const RESOURCE_TYPES = ['Document', 'ManagedInstance', 'MaintenanceWindow', 'Parameter', 'PatchBaseline', 'OpsItem', 'OpsMetadata', 'Automation', 'Association'];
+const RESOURCE_TYPES = [
+  'Document',
+  'ManagedInstance',
+  'MaintenanceWindow',
+  'Parameter',
+  'PatchBaseline',
+  'OpsItem',
+  'OpsMetadata',
+  'Automation',
+  'Association',
+];
 
 function requiredName(name: string | undefined): string {
-  if (typeof name !== 'string') throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
+  if (typeof name !== 'string')
+    throw ValidationException.of(constraintFailure('name', null, 'Member must not be null'));
   return name;
 }
 
-/** The key a write seals a SecureString under, as named (null for other types): the request's, the previous version's, or the default. */
+/** The key a write seals a SecureString under, as named (null for other types): the request's, the previous version's,
+ * or the default. */
 function keyReference(request: PutParameterRequest, previous: ParameterVersionRow | undefined): string | null {
   const type = request.Type ?? previous?.type;
   if (type !== 'SecureString') return null;
@@ -83,7 +138,10 @@ export class ParameterStore {
    * stored under: one key for whatever else is kept about the parameter (rotation schedules).
    */
   async storedNameOf(ctx: RequestContext, reference: string): Promise<string> {
-    if (parseSecretReference(reference)) throw new ValidationException('A /aws/reference/secretsmanager/ name is a Secrets Manager secret: rotate the secret.');
+    if (parseSecretReference(reference))
+      throw new ValidationException(
+        'A /aws/reference/secretsmanager/ name is a Secrets Manager secret: rotate the secret.',
+      );
     const { name } = parseReference(ctx, reference);
     return storedName(this.storage, ctx, name);
   }
@@ -119,8 +177,11 @@ export class ParameterStore {
     checkPolicies(request.Policies);
     const tags = request.Tags ?? [];
     if (request.Overwrite === true && tags.length > 0) {
-      throw new ValidationException('Invalid request: tags and overwrite can\'t be used together. To create a parameter with tags, please remove overwrite flag. ' +
-        'To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.');
+      throw new ValidationException(
+        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove " +
+          'overwrite flag. ' +
+          'To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.',
+      );
     }
     checkTags(tags);
     // SSM encrypts on the caller's behalf, so a SecureString needs kms:Encrypt on its key, as in
@@ -128,39 +189,56 @@ export class ParameterStore {
     const planned = keyReference(request, await findLatest(this.storage, ctx, name));
     if (planned !== null) await this.authorizeKey(ctx, 'kms:Encrypt', planned, name);
 
-    return withManagedKey(this.keyring, ctx, () => this.storage.transaction(async (tx) => {
-      await tx.lockParameter(ctx, lockName(name));
-      const previous = await findLatest(tx, ctx, name);
-      if (!previous && request.Type === undefined) throw new ValidationException('A parameter type is required when you create a parameter.');
-      if (previous && request.Overwrite !== true) throw new ParameterAlreadyExists();
-      const type = request.Type ?? previous!.type;
-      if (request.KeyId !== undefined && type !== 'SecureString') throw new ValidationException('KeyId can be specified only for parameters of type SecureString.');
-      // A concurrent write changed the parameter's type or key since it was authorized.
-      const keyRef = keyReference(request, previous);
-      if (keyRef !== planned) throw new TooManyUpdates();
-      const storedName = previous?.name ?? name;
-      const dataType = request.DataType ?? previous?.dataType ?? 'text';
-      checkDataType(dataType, type, value);
-      const allowedPattern = request.AllowedPattern ?? previous?.allowedPattern ?? undefined;
-      checkAllowedPattern(allowedPattern, value);
-      const policies = request.Policies ?? previous?.policies ?? null;
-      const tier = resolveTier(request.Tier, previous?.tier, Buffer.byteLength(value), policies !== null && policies !== '[]');
-      const version = (previous?.version ?? 0) + 1;
-      // Every check passed: only now may the AWS-managed key be made, if this is its first use.
-      const key = await this.writeKey(ctx, keyRef ?? DEFAULT_SSM_KEY_ALIAS);
-      if (previous) await this.makeRoomForVersion(tx, ctx, storedName);
-      const row: ParameterVersionRow = {
-        name: storedName, version, type, keyId: keyRef, tier, dataType,
-        description: request.Description ?? previous?.description ?? null,
-        allowedPattern: allowedPattern ?? null, policies,
-        value: this.barrier.seal(value, key.keyId, valueContext(ctx, storedName, version)),
-        lastModifiedDate: Date.now(), lastModifiedUser: ctx.principalArn,
-      };
-      await tx.insertVersion(ctx, row);
-      await tx.setLatestVersion(ctx, storedName, version);
-      for (const tag of tags) await tx.putTag(ctx, 'Parameter', { resourceId: storedName, key: tag.Key!, value: tag.Value! });
-      return { Version: version, Tier: tier };
-    }));
+    return withManagedKey(this.keyring, ctx, () =>
+      this.storage.transaction(async (tx) => {
+        await tx.lockParameter(ctx, lockName(name));
+        const previous = await findLatest(tx, ctx, name);
+        if (!previous && request.Type === undefined)
+          throw new ValidationException('A parameter type is required when you create a parameter.');
+        if (previous && request.Overwrite !== true) throw new ParameterAlreadyExists();
+        const type = request.Type ?? previous!.type;
+        if (request.KeyId !== undefined && type !== 'SecureString')
+          throw new ValidationException('KeyId can be specified only for parameters of type SecureString.');
+        // A concurrent write changed the parameter's type or key since it was authorized.
+        const keyRef = keyReference(request, previous);
+        if (keyRef !== planned) throw new TooManyUpdates();
+        const storedName = previous?.name ?? name;
+        const dataType = request.DataType ?? previous?.dataType ?? 'text';
+        checkDataType(dataType, type, value);
+        const allowedPattern = request.AllowedPattern ?? previous?.allowedPattern ?? undefined;
+        checkAllowedPattern(allowedPattern, value);
+        const policies = request.Policies ?? previous?.policies ?? null;
+        const tier = resolveTier(
+          request.Tier,
+          previous?.tier,
+          Buffer.byteLength(value),
+          policies !== null && policies !== '[]',
+        );
+        const version = (previous?.version ?? 0) + 1;
+        // Every check passed: only now may the AWS-managed key be made, if this is its first use.
+        const key = await this.writeKey(ctx, keyRef ?? DEFAULT_SSM_KEY_ALIAS);
+        if (previous) await this.makeRoomForVersion(tx, ctx, storedName);
+        const row: ParameterVersionRow = {
+          name: storedName,
+          version,
+          type,
+          keyId: keyRef,
+          tier,
+          dataType,
+          description: request.Description ?? previous?.description ?? null,
+          allowedPattern: allowedPattern ?? null,
+          policies,
+          value: this.barrier.seal(value, key.keyId, valueContext(ctx, storedName, version)),
+          lastModifiedDate: Date.now(),
+          lastModifiedUser: ctx.principalArn,
+        };
+        await tx.insertVersion(ctx, row);
+        await tx.setLatestVersion(ctx, storedName, version);
+        for (const tag of tags)
+          await tx.putTag(ctx, 'Parameter', { resourceId: storedName, key: tag.Key!, value: tag.Value! });
+        return { Version: version, Tier: tier };
+      }),
+    );
   }
 
   async deleteParameter(ctx: RequestContext, request: DeleteParameterRequest): Promise<DeleteParameterResult> {
@@ -191,7 +269,10 @@ export class ParameterStore {
     return { DeletedParameters: deleted, InvalidParameters: invalid };
   }
 
-  async labelParameterVersion(ctx: RequestContext, request: LabelParameterVersionRequest): Promise<LabelParameterVersionResult> {
+  async labelParameterVersion(
+    ctx: RequestContext,
+    request: LabelParameterVersionRequest,
+  ): Promise<LabelParameterVersionResult> {
     const name = nameFromArn(ctx, requiredName(request.Name));
     checkNameSyntax(ctx, name);
     const labels = request.Labels;
@@ -213,11 +294,15 @@ export class ParameterStore {
     });
   }
 
-  async unlabelParameterVersion(ctx: RequestContext, request: UnlabelParameterVersionRequest): Promise<UnlabelParameterVersionResult> {
+  async unlabelParameterVersion(
+    ctx: RequestContext,
+    request: UnlabelParameterVersionRequest,
+  ): Promise<UnlabelParameterVersionResult> {
     const name = nameFromArn(ctx, requiredName(request.Name));
     checkNameSyntax(ctx, name);
     const version = request.ParameterVersion;
-    if (typeof version !== 'number') throw ValidationException.of(constraintFailure('parameterVersion', null, 'Member must not be null'));
+    if (typeof version !== 'number')
+      throw ValidationException.of(constraintFailure('parameterVersion', null, 'Member must not be null'));
     const labels = request.Labels;
     checkLabelList(labels);
     return this.storage.transaction(async (tx) => {
@@ -225,7 +310,9 @@ export class ParameterStore {
       const latest = await findLatest(tx, ctx, name);
       if (!latest) throw new ParameterNotFound(name);
       if (!(await tx.getVersion(ctx, latest.name, version))) throw new ParameterVersionNotFound(name, version);
-      const onVersion = new Set((await tx.listLabels(ctx, latest.name)).filter((l) => l.version === version).map((l) => l.label));
+      const onVersion = new Set(
+        (await tx.listLabels(ctx, latest.name)).filter((l) => l.version === version).map((l) => l.label),
+      );
       const removed = [...new Set(labels)].filter((l) => onVersion.has(l));
       for (const label of removed) await tx.deleteLabel(ctx, latest.name, label);
       return { RemovedLabels: removed, InvalidLabels: labels.filter((l) => !onVersion.has(l)) };
@@ -246,9 +333,13 @@ export class ParameterStore {
     return {};
   }
 
-  async removeTagsFromResource(ctx: RequestContext, request: RemoveTagsFromResourceRequest): Promise<RemoveTagsFromResourceResult> {
+  async removeTagsFromResource(
+    ctx: RequestContext,
+    request: RemoveTagsFromResourceRequest,
+  ): Promise<RemoveTagsFromResourceResult> {
     const keys = request.TagKeys;
-    if (!keys || keys.length === 0) throw ValidationException.of(constraintFailure('tagKeys', null, 'Member must not be null'));
+    if (!keys || keys.length === 0)
+      throw ValidationException.of(constraintFailure('tagKeys', null, 'Member must not be null'));
     await this.storage.transaction(async (tx) => {
       const name = await this.taggedParameter(tx, ctx, request.ResourceType, request.ResourceId);
       for (const key of keys) await tx.deleteTag(ctx, 'Parameter', name, key);
@@ -256,13 +347,23 @@ export class ParameterStore {
     return {};
   }
 
-  async listTagsForResource(ctx: RequestContext, request: ListTagsForResourceRequest): Promise<ListTagsForResourceResult> {
+  async listTagsForResource(
+    ctx: RequestContext,
+    request: ListTagsForResourceRequest,
+  ): Promise<ListTagsForResourceResult> {
     const name = await this.taggedParameter(this.storage, ctx, request.ResourceType, request.ResourceId);
-    return { TagList: (await this.storage.listTags(ctx, 'Parameter', [name])).map((t) => ({ Key: t.key, Value: t.value })) };
+    return {
+      TagList: (await this.storage.listTags(ctx, 'Parameter', [name])).map((t) => ({ Key: t.key, Value: t.value })),
+    };
   }
 
   /** The stored name of the parameter a tagging request names; only parameters are modelled. */
-  private async taggedParameter(reader: Storage | StorageWriter, ctx: RequestContext, type: string | undefined, id: string | undefined): Promise<string> {
+  private async taggedParameter(
+    reader: Storage | StorageWriter,
+    ctx: RequestContext,
+    type: string | undefined,
+    id: string | undefined,
+  ): Promise<string> {
     if (typeof type !== 'string' || !RESOURCE_TYPES.includes(type)) throw new InvalidResourceType();
     if (type !== 'Parameter' || typeof id !== 'string') throw new InvalidResourceId();
     const latest = await findLatest(reader, ctx, nameFromArn(ctx, id));
@@ -282,9 +383,16 @@ export class ParameterStore {
   }
 
   /** kms:Encrypt / kms:Decrypt on a key, asked of KMS on the caller's behalf (through the key's policy). */
-  private async authorizeKey(ctx: RequestContext, action: 'kms:Encrypt', reference: string, name: string): Promise<void> {
+  private async authorizeKey(
+    ctx: RequestContext,
+    action: 'kms:Encrypt',
+    reference: string,
+    name: string,
+  ): Promise<void> {
     if (!ctx.authorize) return;
-    const context = KeyAccess.viaService(ctx, 'ssm', { 'kms:EncryptionContext:PARAMETER_ARN': parameterArn(ctx, name) });
+    const context = KeyAccess.viaService(ctx, 'ssm', {
+      'kms:EncryptionContext:PARAMETER_ARN': parameterArn(ctx, name),
+    });
     await ctx.authorize([await this.keys.onReference(ctx, action, reference, DEFAULT_SSM_KEY_ALIAS, context)]);
   }
 
@@ -293,7 +401,8 @@ export class ParameterStore {
     try {
       return await keyForWrite(this.keyring, scope, reference, DEFAULT_SSM_KEY_ALIAS);
     } catch (error) {
-      if (error instanceof CryptoError && error.code !== 'InvalidCiphertextException') throw new InvalidKeyId(error.message);
+      if (error instanceof CryptoError && error.code !== 'InvalidCiphertextException')
+        throw new InvalidKeyId(error.message);
       throw error;
     }
   }

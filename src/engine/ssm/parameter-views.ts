@@ -18,12 +18,20 @@ export function valueContext(scope: Scope, name: string, version: number): Recor
 
 function policies(row: ParameterVersionRow): ParameterInlinePolicy[] {
   if (!row.policies) return [];
-  return (JSON.parse(row.policies) as { Type: string }[]).map((p) => ({ PolicyText: JSON.stringify(p), PolicyType: p.Type, PolicyStatus: 'Pending' }));
+  return (JSON.parse(row.policies) as { Type: string }[]).map((p) => ({
+    PolicyText: JSON.stringify(p),
+    PolicyType: p.Type,
+    PolicyStatus: 'Pending',
+  }));
 }
 
 /** Builds the views of rows for one scope. */
 export class ParameterViews {
-  constructor(private readonly barrier: ValueBarrier, private readonly keyring: Keyring, private readonly keys: KeyAccess) {}
+  constructor(
+    private readonly barrier: ValueBarrier,
+    private readonly keyring: Keyring,
+    private readonly keys: KeyAccess,
+  ) {}
 
   /**
    * The value as the caller may see it. Decrypting a SecureString is SSM asking KMS on the
@@ -35,7 +43,9 @@ export class ParameterViews {
       if (!withDecryption) return row.value.toString('base64');
       if (ctx.authorize) {
         const key = await asKmsError(() => this.keyring.describe(ctx, this.barrier.keyIdOf(row.value)));
-        const context = KeyAccess.viaService(ctx, 'ssm', { 'kms:EncryptionContext:PARAMETER_ARN': parameterArn(ctx, row.name) });
+        const context = KeyAccess.viaService(ctx, 'ssm', {
+          'kms:EncryptionContext:PARAMETER_ARN': parameterArn(ctx, row.name),
+        });
         const shown = row.keyId ? referenceArn(ctx, row.keyId) : key.arn;
         await ctx.authorize([this.keys.onKey(ctx, 'kms:Decrypt', key, context, shown)]);
       }
@@ -44,7 +54,12 @@ export class ParameterViews {
     return asKmsError(() => this.barrier.open(row.value, valueContext(ctx, row.name, row.version)));
   }
 
-  async parameter(scope: RequestContext, row: ParameterVersionRow, withDecryption: boolean, selector?: string): Promise<Parameter> {
+  async parameter(
+    scope: RequestContext,
+    row: ParameterVersionRow,
+    withDecryption: boolean,
+    selector?: string,
+  ): Promise<Parameter> {
     return {
       Name: row.name,
       Type: row.type as Parameter['Type'],
@@ -74,7 +89,12 @@ export class ParameterViews {
     };
   }
 
-  async history(scope: RequestContext, row: ParameterVersionRow, labels: string[], withDecryption: boolean): Promise<ParameterHistory> {
+  async history(
+    scope: RequestContext,
+    row: ParameterVersionRow,
+    labels: string[],
+    withDecryption: boolean,
+  ): Promise<ParameterHistory> {
     return {
       Name: row.name,
       Type: row.type as ParameterHistory['Type'],

@@ -5,8 +5,11 @@
 import { RE2JS } from 're2js';
 import { constraintFailure } from '../service-error.js';
 import {
-  IncompatiblePolicyException, InvalidAllowedPatternException, InvalidPolicyTypeException,
-  ParameterPatternMismatchException, ValidationException,
+  IncompatiblePolicyException,
+  InvalidAllowedPatternException,
+  InvalidPolicyTypeException,
+  ParameterPatternMismatchException,
+  ValidationException,
 } from './errors.js';
 
 export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;
@@ -21,35 +24,49 @@ const POLICY_TYPES = ['Expiration', 'ExpirationNotification', 'NoChangeNotificat
 /** Checks Type against AWS's enum. */
 export function checkType(type: string): asserts type is ParameterTypeName {
   if (!(PARAMETER_TYPES as readonly string[]).includes(type)) {
-    throw ValidationException.of(constraintFailure('type', type, 'Member must satisfy enum value set: [SecureString, StringList, String]'));
+    throw ValidationException.of(
+      constraintFailure('type', type, 'Member must satisfy enum value set: [SecureString, StringList, String]'),
+    );
   }
 }
 
 /** Checks presence and length of Value, and refuses nested `{{...}}` references. */
 export function checkValue(value: string | undefined): asserts value is string {
-  if (value === undefined || value === null) throw ValidationException.of(constraintFailure('value', null, 'Member must not be null'));
-  if (typeof value !== 'string') throw ValidationException.of(constraintFailure('value', undefined, 'Member must be a string'));
-  if (value.length === 0) throw ValidationException.of(constraintFailure('value', undefined, 'Member must have length greater than or equal to 1'));
-  if (/\{\{[\s\S]*\}\}/.test(value)) throw new ValidationException('Parameter value can\'t nest another parameter. Do not use "{{}}" in the value.');
+  if (value === undefined || value === null)
+    throw ValidationException.of(constraintFailure('value', null, 'Member must not be null'));
+  if (typeof value !== 'string')
+    throw ValidationException.of(constraintFailure('value', undefined, 'Member must be a string'));
+  if (value.length === 0)
+    throw ValidationException.of(
+      constraintFailure('value', undefined, 'Member must have length greater than or equal to 1'),
+    );
+  if (/\{\{[\s\S]*\}\}/.test(value))
+    throw new ValidationException('Parameter value can\'t nest another parameter. Do not use "{{}}" in the value.');
 }
 
 /** Checks Description's length (AWS: at most 1024). */
 export function checkDescription(description: string | undefined): void {
   if (description !== undefined && description.length > 1024) {
-    throw ValidationException.of(constraintFailure('description', undefined, 'Member must have length less than or equal to 1024'));
+    throw ValidationException.of(
+      constraintFailure('description', undefined, 'Member must have length less than or equal to 1024'),
+    );
   }
 }
 
 /** Checks DataType, and the AMI id format for `aws:ec2:image`. */
 export function checkDataType(dataType: string, type: string, value: string): void {
   if (!(DATA_TYPES as readonly string[]).includes(dataType)) {
-    throw new ValidationException(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
+    throw new ValidationException(
+      `The following data type is not supported: ${dataType} (Data type names are all lowercase.)`,
+    );
   }
   if (dataType !== 'text' && type !== 'String') {
     throw new ValidationException(`The data type ${dataType} can be used only with the String parameter type.`);
   }
   if (dataType === 'aws:ec2:image' && !/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(value)) {
-    throw new ValidationException('The parameter value is not a valid AMI ID: it must be ami- followed by 8 or 17 hexadecimal digits.');
+    throw new ValidationException(
+      'The parameter value is not a valid AMI ID: it must be ami- followed by 8 or 17 hexadecimal digits.',
+    );
   }
 }
 
@@ -61,12 +78,18 @@ export function checkDataType(dataType: string, type: string, value: string): vo
  */
 export function checkAllowedPattern(pattern: string | undefined, value: string): void {
   if (pattern === undefined || pattern === null) return;
-  if (pattern.length > 1024) throw ValidationException.of(constraintFailure('allowedPattern', undefined, 'Member must have length less than or equal to 1024'));
+  if (pattern.length > 1024)
+    throw ValidationException.of(
+      constraintFailure('allowedPattern', undefined, 'Member must have length less than or equal to 1024'),
+    );
   let regex: RE2JS;
   try {
     regex = compiledPattern(pattern);
   } catch {
-    throw new InvalidAllowedPatternException(`The allowed pattern ${pattern} is not a valid regular expression (Coffer evaluates RE2 syntax: no backreferences or lookaround).`);
+    throw new InvalidAllowedPatternException(
+      `The allowed pattern ${pattern} is not a valid regular expression (Coffer evaluates RE2 syntax: no ` +
+        `backreferences or lookaround).`,
+    );
   }
   if (!regex.matches(value)) throw new ParameterPatternMismatchException(pattern);
 }
@@ -92,10 +115,14 @@ export function checkPolicies(policies: string | undefined): void {
   } catch {
     throw new InvalidPolicyTypeException('Policies must be a JSON array of parameter policies.');
   }
-  if (!Array.isArray(parsed) || parsed.length > 10) throw new InvalidPolicyTypeException('Policies must be a JSON array of at most 10 parameter policies.');
+  if (!Array.isArray(parsed) || parsed.length > 10)
+    throw new InvalidPolicyTypeException('Policies must be a JSON array of at most 10 parameter policies.');
   for (const policy of parsed as { Type?: unknown }[]) {
     if (!policy || typeof policy !== 'object' || !POLICY_TYPES.includes(String(policy.Type))) {
-      throw new InvalidPolicyTypeException(`The following policy type is not supported: ${String(policy?.Type)}. Valid types: [${POLICY_TYPES.join(', ')}].`);
+      throw new InvalidPolicyTypeException(
+        `The following policy type is not supported: ${String(policy?.Type)}. Valid types: ` +
+          `[${POLICY_TYPES.join(', ')}].`,
+      );
     }
   }
 }
@@ -104,27 +131,51 @@ export function checkPolicies(policies: string | undefined): void {
  * Decides the tier of the new version. Intelligent-Tiering picks Standard when the value fits
  * and no policies are set; an Advanced parameter never goes back to Standard.
  */
-export function resolveTier(requested: string | undefined, previousTier: string | undefined, valueBytes: number, hasPolicies: boolean): 'Standard' | 'Advanced' {
+export function resolveTier(
+  requested: string | undefined,
+  previousTier: string | undefined,
+  valueBytes: number,
+  hasPolicies: boolean,
+): 'Standard' | 'Advanced' {
   if (requested !== undefined && !(TIERS as readonly string[]).includes(requested)) {
-    throw ValidationException.of(constraintFailure('tier', requested, 'Member must satisfy enum value set: [Standard, Advanced, Intelligent-Tiering]'));
+    throw ValidationException.of(
+      constraintFailure(
+        'tier',
+        requested,
+        'Member must satisfy enum value set: [Standard, Advanced, Intelligent-Tiering]',
+      ),
+    );
   }
   if (valueBytes > ADVANCED_MAX_BYTES) {
-    throw ValidationException.of(constraintFailure('value', undefined, `Member must have length less than or equal to ${ADVANCED_MAX_BYTES}`));
+    throw ValidationException.of(
+      constraintFailure('value', undefined, `Member must have length less than or equal to ${ADVANCED_MAX_BYTES}`),
+    );
   }
   const wanted = requested ?? previousTier ?? 'Standard';
-  const tier = wanted === 'Intelligent-Tiering'
-    ? (previousTier === 'Advanced' || valueBytes > STANDARD_MAX_BYTES || hasPolicies ? 'Advanced' : 'Standard')
-    : (wanted as 'Standard' | 'Advanced');
+  const tier =
+    wanted === 'Intelligent-Tiering'
+      ? previousTier === 'Advanced' || valueBytes > STANDARD_MAX_BYTES || hasPolicies
+        ? 'Advanced'
+        : 'Standard'
+      : (wanted as 'Standard' | 'Advanced');
   if (tier === 'Standard' && previousTier === 'Advanced') {
-    throw new ValidationException('This parameter uses the advanced-parameter tier. You can\'t downgrade a parameter from the advanced-parameter tier ' +
-      'to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.');
+    throw new ValidationException(
+      "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter " +
+        'tier ' +
+        'to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a ' +
+        'standard parameter.',
+    );
   }
   if (tier === 'Standard' && valueBytes > STANDARD_MAX_BYTES) {
-    throw new ValidationException('Standard tier parameters support a maximum parameter value of 4096 characters. ' +
-      'To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.');
+    throw new ValidationException(
+      'Standard tier parameters support a maximum parameter value of 4096 characters. ' +
+        'To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.',
+    );
   }
   if (tier === 'Standard' && hasPolicies) {
-    throw new IncompatiblePolicyException('Parameter policies are supported only for parameters in the advanced-parameter tier.');
+    throw new IncompatiblePolicyException(
+      'Parameter policies are supported only for parameters in the advanced-parameter tier.',
+    );
   }
   return tier;
 }

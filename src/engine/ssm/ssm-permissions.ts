@@ -35,35 +35,60 @@ export function parameterTarget(scope: Scope, reference: unknown): string {
 
 /** Maps an SSM action and its input to the permissions it needs. */
 export class SsmPermissions {
-  constructor(private readonly storage: StorageReader, private readonly secretName: SecretNameLookup = async () => undefined) {}
+  constructor(
+    private readonly storage: StorageReader,
+    private readonly secretName: SecretNameLookup = async () => undefined,
+  ) {}
 
   /** A permission on one parameter, as every path to a parameter builds it (with its stored tags). */
   onParameter(scope: Scope, action: string, reference: unknown, context?: ConditionValues): Permission {
     const name = parameterTarget(scope, reference);
     const arn = parameterArn(scope, name);
-    return { action, resource: arn, shown: arn, ...(context ? { context } : {}), resourceTags: () => this.tagsOf(scope, name) };
+    return {
+      action,
+      resource: arn,
+      shown: arn,
+      ...(context ? { context } : {}),
+      resourceTags: () => this.tagsOf(scope, name),
+    };
   }
 
   /**
    * As onParameter, with a bridge name resolved to its secret's own name: that spelling must be
    * allowed, and the one the caller used (an ARN, say), if different, must not be denied.
    */
-  async onReference(scope: Scope, action: string, reference: unknown, context?: ConditionValues): Promise<Permission[]> {
+  async onReference(
+    scope: Scope,
+    action: string,
+    reference: unknown,
+    context?: ConditionValues,
+  ): Promise<Permission[]> {
     const given = this.onParameter(scope, action, reference, context);
     const bridge = typeof reference === 'string' ? parseSecretReference(parameterTarget(scope, reference)) : undefined;
     if (!bridge) return [given];
-    const name = await this.secretName(scope, bridge.secretId) ?? candidateNames(scope, bridge.secretId)?.[0]?.name ?? bridge.secretId;
+    const name =
+      (await this.secretName(scope, bridge.secretId)) ??
+      candidateNames(scope, bridge.secretId)?.[0]?.name ??
+      bridge.secretId;
     const canonical = this.onParameter(scope, action, `${SECRET_REFERENCE_PREFIX}${name}`, context);
     if (canonical.resource === given.resource) return [given];
     // The refusal names the parameter as the caller did.
-    return [{ ...canonical, shown: given.shown! }, { ...given, denyOnly: true }];
+    return [
+      { ...canonical, shown: given.shown! },
+      { ...given, denyOnly: true },
+    ];
   }
 
   async permissionsFor(scope: Scope, action: string, input: Input): Promise<Permission[]> {
-    const on = (reference: unknown, context?: ConditionValues, act = action) => this.onParameter(scope, `ssm:${act}`, reference, context);
+    const on = (reference: unknown, context?: ConditionValues, act = action) =>
+      this.onParameter(scope, `ssm:${act}`, reference, context);
     switch (action) {
       case 'GetParameters':
-        return (await Promise.all((Array.isArray(input.Names) ? input.Names : []).map((n) => this.onReference(scope, 'ssm:GetParameters', n)))).flat();
+        return (
+          await Promise.all(
+            (Array.isArray(input.Names) ? input.Names : []).map((n) => this.onReference(scope, 'ssm:GetParameters', n)),
+          )
+        ).flat();
       case 'GetParameter':
         return this.onReference(scope, 'ssm:GetParameter', input.Name);
       case 'DeleteParameters':
@@ -71,20 +96,33 @@ export class SsmPermissions {
       case 'GetParametersByPath': {
         const path = typeof input.Path === 'string' ? input.Path : '';
         const arn = parameterArn(scope, path === '/' ? '' : path);
-        return [{ action: 'ssm:GetParametersByPath', resource: arn, shown: arn, context: { 'ssm:Recursive': String(input.Recursive === true) } }];
+        return [
+          {
+            action: 'ssm:GetParametersByPath',
+            resource: arn,
+            shown: arn,
+            context: { 'ssm:Recursive': String(input.Recursive === true) },
+          },
+        ];
       }
       case 'DescribeParameters':
         return [{ action: 'ssm:DescribeParameters', resource: '*' }];
       case 'PutParameter': {
         const context = { ...requestTagKeys(input.Tags), 'ssm:Overwrite': String(input.Overwrite === true) };
         const put = on(input.Name, context);
-        return Array.isArray(input.Tags) && input.Tags.length > 0 ? [put, on(input.Name, context, 'AddTagsToResource')] : [put];
+        return Array.isArray(input.Tags) && input.Tags.length > 0
+          ? [put, on(input.Name, context, 'AddTagsToResource')]
+          : [put];
       }
       case 'AddTagsToResource':
       case 'RemoveTagsFromResource':
       case 'ListTagsForResource': {
-        const context = action === 'AddTagsToResource' ? requestTagKeys(input.Tags)
-          : action === 'RemoveTagsFromResource' && Array.isArray(input.TagKeys) ? { 'aws:TagKeys': input.TagKeys.map(String) } : undefined;
+        const context =
+          action === 'AddTagsToResource'
+            ? requestTagKeys(input.Tags)
+            : action === 'RemoveTagsFromResource' && Array.isArray(input.TagKeys)
+              ? { 'aws:TagKeys': input.TagKeys.map(String) }
+              : undefined;
         if (input.ResourceType !== 'Parameter') {
           const type = String(input.ResourceType).toLowerCase();
           const arn = `arn:aws:ssm:${scope.region}:${scope.account}:${type}/${String(input.ResourceId)}`;

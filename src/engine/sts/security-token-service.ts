@@ -19,17 +19,26 @@ const MAX_SESSION_TAGS = 50;
 const CHAINED_MAX_SECONDS = 3600;
 
 function invalid(field: string, value: unknown, constraint: string): never {
-  throw new IamValidationError(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`);
+  throw new IamValidationError(
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 function sessionTags(tags: AssumeRoleRequest['Tags']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const tag of listMember(tags as AssumeRoleRequest['Tags'] | string, 'tags')) {
-    if (typeof tag.Key !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(tag.Key)) invalid('tags.member.key', tag.Key, 'Member must have length less than or equal to 128');
-    if (typeof tag.Value !== 'string' || tag.Value.length > 256) invalid('tags.member.value', tag.Value, 'Member must have length less than or equal to 256');
+    if (typeof tag.Key !== 'string' || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(tag.Key))
+      invalid('tags.member.key', tag.Key, 'Member must have length less than or equal to 128');
+    if (typeof tag.Value !== 'string' || tag.Value.length > 256)
+      invalid('tags.member.value', tag.Value, 'Member must have length less than or equal to 256');
     out[tag.Key] = tag.Value;
   }
-  if (Object.keys(out).length > MAX_SESSION_TAGS) invalid('tags', `${Object.keys(out).length} tags`, `Member must have length less than or equal to ${MAX_SESSION_TAGS}`);
+  if (Object.keys(out).length > MAX_SESSION_TAGS)
+    invalid(
+      'tags',
+      `${Object.keys(out).length} tags`,
+      `Member must have length less than or equal to ${MAX_SESSION_TAGS}`,
+    );
   return out;
 }
 
@@ -39,7 +48,10 @@ function sessionTagKeys(tags: Record<string, string>): Record<string, string | s
 
 /** The STS engine. */
 export class SecurityTokenService {
-  constructor(private readonly entities: IamEntities, private readonly sessions: SessionCredentials) {}
+  constructor(
+    private readonly entities: IamEntities,
+    private readonly sessions: SessionCredentials,
+  ) {}
 
   async getCallerIdentity(ctx: RequestContext): Promise<GetCallerIdentityResponse> {
     const caller = ctx.caller;
@@ -51,44 +63,90 @@ export class SecurityTokenService {
     const match = ROLE_ARN.exec(roleArn);
     if (!match) invalid('roleArn', request.RoleArn, 'Member must have length greater than or equal to 20');
     const sessionName = request.RoleSessionName;
-    if (typeof sessionName !== 'string' || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) invalid('roleSessionName', sessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
-    if ((request.Policy !== undefined && request.Policy !== '') || listMember(request.PolicyArns as [] | string | undefined, 'policyArns').length > 0) {
-      throw new IamValidationError('Session policies (Policy, PolicyArns) are not supported by Coffer; grant the role exactly what the session needs.');
+    if (typeof sessionName !== 'string' || !/^[\w+=,.@-]{2,64}$/.test(sessionName))
+      invalid('roleSessionName', sessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
+    if (
+      (request.Policy !== undefined && request.Policy !== '') ||
+      listMember(request.PolicyArns as [] | string | undefined, 'policyArns').length > 0
+    ) {
+      throw new IamValidationError(
+        'Session policies (Policy, PolicyArns) are not supported by Coffer; grant the role exactly what the session ' +
+          'needs.',
+      );
     }
     const tags = sessionTags(request.Tags);
-    const caller = ctx.caller ?? { arn: ctx.principalArn, principalArn: ctx.principalArn, account: ctx.account, userId: ctx.account, principalId: ctx.account, tags: new Map() };
-    const denied = () => new AccessDenied('sts', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    const caller = ctx.caller ?? {
+      arn: ctx.principalArn,
+      principalArn: ctx.principalArn,
+      account: ctx.account,
+      userId: ctx.account,
+      principalId: ctx.account,
+      tags: new Map(),
+    };
+    const denied = () =>
+      new AccessDenied(
+        'sts',
+        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
     if (/:root$/.test(caller.principalArn)) throw new AccessDenied('sts', 'Roles may not be assumed by root accounts.');
 
     // Authorization before existence: a missing role and a refusing one look the same.
-    const role = match![1] === ctx.account ? await this.entities.find(this.entities.storage, ctx.account, 'role', match![2]!) : undefined;
+    const role =
+      match![1] === ctx.account
+        ? await this.entities.find(this.entities.storage, ctx.account, 'role', match![2]!)
+        : undefined;
     if (!role || role.arn !== roleArn) throw denied();
-    const trust = new CompiledPolicy(`${role.name} trust policy`, parsePolicyDocument(role.attributes.trustPolicy!, 'trust'));
+    const trust = new CompiledPolicy(
+      `${role.name} trust policy`,
+      parsePolicyDocument(role.attributes.trustPolicy!, 'trust'),
+    );
     const lookup = this.trustLookup(caller, ctx, request, tags);
     const subject = {
-      arn: caller.principalArn, sessionArn: caller.arn, account: caller.account, id: caller.principalId,
+      arn: caller.principalArn,
+      sessionArn: caller.arn,
+      account: caller.account,
+      id: caller.principalId,
       ...(role.attributes.trustPrincipals ? { bindings: role.attributes.trustPrincipals } : {}),
     };
     const actions = Object.keys(tags).length > 0 ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
     const decisions = actions.map((action) => trust.evaluate(action, roleArn, lookup, subject));
     if (decisions.some((d) => d.effect !== 'Allow')) throw denied();
     if (!decisions.every((d) => d.direct)) {
-      const needs: Permission[] = actions.map((action) => ({ action, resource: roleArn, context: sessionTagKeys(tags) }));
+      const needs: Permission[] = actions.map((action) => ({
+        action,
+        resource: roleArn,
+        context: sessionTagKeys(tags),
+      }));
       // The same refusal as for a missing or distrusting role: nothing tells them apart.
-      await ctx.authorize?.(needs).catch(() => { throw denied(); });
+      await ctx.authorize?.(needs).catch(() => {
+        throw denied();
+      });
     }
 
     const isChained = /:assumed-role\//.test(caller.arn);
-    const maxDuration = isChained ? CHAINED_MAX_SECONDS : role.attributes.maxSessionDuration ?? 3600;
-    const duration = request.DurationSeconds === undefined ? Math.min(3600, maxDuration) : Number(request.DurationSeconds);
-    if (!Number.isInteger(duration) || duration < 900) invalid('durationSeconds', request.DurationSeconds, 'Member must have value greater than or equal to 900');
+    const maxDuration = isChained ? CHAINED_MAX_SECONDS : (role.attributes.maxSessionDuration ?? 3600);
+    const duration =
+      request.DurationSeconds === undefined ? Math.min(3600, maxDuration) : Number(request.DurationSeconds);
+    if (!Number.isInteger(duration) || duration < 900)
+      invalid('durationSeconds', request.DurationSeconds, 'Member must have value greater than or equal to 900');
     if (duration > maxDuration) {
-      throw new IamValidationError(`The requested DurationSeconds exceeds the ${isChained ? '1 hour session limit for roles assumed by role chaining' : 'MaxSessionDuration set for this role'}.`);
+      const limit = isChained
+        ? '1 hour session limit for roles assumed by role chaining'
+        : 'MaxSessionDuration set for this role';
+      throw new IamValidationError(`The requested DurationSeconds exceeds the ${limit}.`);
     }
-    const credentials = this.sessions.issue(ctx.account, role.arn, { roleName: role.name, roleId: role.id, sessionName, tags }, duration);
+    const credentials = this.sessions.issue(
+      ctx.account,
+      role.arn,
+      { roleName: role.name, roleId: role.id, sessionName, tags },
+      duration,
+    );
     return {
       Credentials: credentials,
-      AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: `arn:aws:sts::${ctx.account}:assumed-role/${role.name}/${sessionName}` },
+      AssumedRoleUser: {
+        AssumedRoleId: `${role.id}:${sessionName}`,
+        Arn: `arn:aws:sts::${ctx.account}:assumed-role/${role.name}/${sessionName}`,
+      },
       PackedPolicySize: Object.keys(tags).length > 0 ? Math.min(100, Object.keys(tags).length * 2) : undefined,
     };
   }
@@ -98,28 +156,48 @@ export class SecurityTokenService {
    * 900 s to 36 h (root: at most 1 h), as AWS. Refused with temporary credentials; MFA is not
    * something Coffer has.
    */
-  async getSessionToken(ctx: RequestContext, request: { DurationSeconds?: number; SerialNumber?: string; TokenCode?: string }): Promise<object> {
+  async getSessionToken(
+    ctx: RequestContext,
+    request: { DurationSeconds?: number; SerialNumber?: string; TokenCode?: string },
+  ): Promise<object> {
     if (request.SerialNumber !== undefined || request.TokenCode !== undefined) {
-      throw new IamValidationError('Coffer has no MFA devices: call GetSessionToken without SerialNumber and TokenCode.');
+      throw new IamValidationError(
+        'Coffer has no MFA devices: call GetSessionToken without SerialNumber and TokenCode.',
+      );
     }
     const caller = ctx.caller;
-    if (ctx.temporaryCredentials === true || /:assumed-role\//.test(caller?.arn ?? '')) throw new AccessDenied('sts', 'Cannot call GetSessionToken with session credentials');
+    if (ctx.temporaryCredentials === true || /:assumed-role\//.test(caller?.arn ?? ''))
+      throw new AccessDenied('sts', 'Cannot call GetSessionToken with session credentials');
     const root = /:root$/.test(caller?.principalArn ?? ctx.principalArn);
     const max = root ? 3600 : 129_600;
     const duration = request.DurationSeconds === undefined ? Math.min(43_200, max) : Number(request.DurationSeconds);
-    if (!Number.isInteger(duration) || duration < 900) invalid('durationSeconds', request.DurationSeconds, 'Member must have value greater than or equal to 900');
-    if (duration > max) invalid('durationSeconds', request.DurationSeconds, `Member must have value less than or equal to ${max}`);
+    if (!Number.isInteger(duration) || duration < 900)
+      invalid('durationSeconds', request.DurationSeconds, 'Member must have value greater than or equal to 900');
+    if (duration > max)
+      invalid('durationSeconds', request.DurationSeconds, `Member must have value less than or equal to ${max}`);
     const principalArn = caller?.principalArn ?? ctx.principalArn;
-    return { Credentials: this.sessions.issueForUser(ctx.account, principalArn, caller?.principalId ?? ctx.account, duration) };
+    return {
+      Credentials: this.sessions.issueForUser(ctx.account, principalArn, caller?.principalId ?? ctx.account, duration),
+    };
   }
 
-  /** The condition keys a trust policy sees: the caller's, the requested tags, sts:ExternalId and sts:RoleSessionName. */
-  private trustLookup(caller: CallerIdentity, ctx: RequestContext, request: AssumeRoleRequest, tags: Record<string, string>): ContextLookup {
+  /** The condition keys a trust policy sees: the caller's, the requested tags, sts:ExternalId and sts:RoleSessionName.
+   * */
+  private trustLookup(
+    caller: CallerIdentity,
+    ctx: RequestContext,
+    request: AssumeRoleRequest,
+    tags: Record<string, string>,
+  ): ContextLookup {
     const now = Date.now();
     const keys = new Map<string, string | readonly string[]>([
-      ['aws:principalarn', caller.principalArn], ['aws:principalaccount', caller.account], ['aws:userid', caller.userId],
-      ['aws:currenttime', new Date(now).toISOString()], ['aws:epochtime', String(Math.floor(now / 1000))],
-      ['aws:requestedregion', ctx.region], ['sts:rolesessionname', String(request.RoleSessionName)],
+      ['aws:principalarn', caller.principalArn],
+      ['aws:principalaccount', caller.account],
+      ['aws:userid', caller.userId],
+      ['aws:currenttime', new Date(now).toISOString()],
+      ['aws:epochtime', String(Math.floor(now / 1000))],
+      ['aws:requestedregion', ctx.region],
+      ['sts:rolesessionname', String(request.RoleSessionName)],
       ...Object.entries(sessionTagKeys(tags)).map(([k, v]) => [k.toLowerCase(), v] as [string, string | string[]]),
     ]);
     if (request.ExternalId !== undefined) keys.set('sts:externalid', request.ExternalId);

@@ -29,23 +29,61 @@ interface SealedSession {
 
 /** Issues and opens session credentials. */
 export class SessionCredentials {
-  constructor(private readonly sealer: TokenSealer, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly sealer: TokenSealer,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  issue(account: string, roleArn: string, session: Omit<RoleSession, 'expiresAt'>, durationSeconds: number): Credentials {
+  issue(
+    account: string,
+    roleArn: string,
+    session: Omit<RoleSession, 'expiresAt'>,
+    durationSeconds: number,
+  ): Credentials {
     const expiresAt = this.now() + durationSeconds * 1000;
     const accessKeyId = generateAccessKeyId('ASIA');
     const secretAccessKey = generateSecretAccessKey();
-    const sealed: SealedSession = { k: accessKeyId, s: secretAccessKey, a: account, r: roleArn, i: session.roleId, n: session.sessionName, t: { ...session.tags }, e: expiresAt };
-    return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: this.sealer.seal(sealed, BINDING), Expiration: new Date(expiresAt) };
+    const sealed: SealedSession = {
+      k: accessKeyId,
+      s: secretAccessKey,
+      a: account,
+      r: roleArn,
+      i: session.roleId,
+      n: session.sessionName,
+      t: { ...session.tags },
+      e: expiresAt,
+    };
+    return {
+      AccessKeyId: accessKeyId,
+      SecretAccessKey: secretAccessKey,
+      SessionToken: this.sealer.seal(sealed, BINDING),
+      Expiration: new Date(expiresAt),
+    };
   }
 
-  /** Temporary credentials that stand for the user (or root) `principalArn` itself, with the same permissions (GetSessionToken). */
+  /** Temporary credentials that stand for the user (or root) `principalArn` itself, with the same permissions
+   * (GetSessionToken). */
   issueForUser(account: string, principalArn: string, ownerId: string, durationSeconds: number): Credentials {
     const expiresAt = this.now() + durationSeconds * 1000;
     const accessKeyId = generateAccessKeyId('ASIA');
     const secretAccessKey = generateSecretAccessKey();
-    const sealed: SealedSession = { k: accessKeyId, s: secretAccessKey, a: account, r: principalArn, i: ownerId, n: '', t: {}, e: expiresAt, u: 1 };
-    return { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: this.sealer.seal(sealed, BINDING), Expiration: new Date(expiresAt) };
+    const sealed: SealedSession = {
+      k: accessKeyId,
+      s: secretAccessKey,
+      a: account,
+      r: principalArn,
+      i: ownerId,
+      n: '',
+      t: {},
+      e: expiresAt,
+      u: 1,
+    };
+    return {
+      AccessKeyId: accessKeyId,
+      SecretAccessKey: secretAccessKey,
+      SessionToken: this.sealer.seal(sealed, BINDING),
+      Expiration: new Date(expiresAt),
+    };
   }
 
   /** The credential a session token stands for; undefined if forged or for another key id. */
@@ -54,10 +92,28 @@ export class SessionCredentials {
     const session = this.sealer.open<SealedSession>(token, BINDING);
     if (!session || session.k !== accessKeyId || typeof session.i !== 'string') return undefined;
     if (session.e <= this.now()) throw new ExpiredToken();
-    if (session.u === 1) return { accessKeyId, account: session.a, principalArn: session.r, ownerId: session.i, secretAccessKey: session.s, temporary: true };
+    if (session.u === 1)
+      return {
+        accessKeyId,
+        account: session.a,
+        principalArn: session.r,
+        ownerId: session.i,
+        secretAccessKey: session.s,
+        temporary: true,
+      };
     return {
-      accessKeyId, account: session.a, principalArn: session.r, ownerId: session.i, secretAccessKey: session.s,
-      session: { roleName: session.r.split('/').pop()!, roleId: session.i, sessionName: session.n, tags: session.t, expiresAt: session.e },
+      accessKeyId,
+      account: session.a,
+      principalArn: session.r,
+      ownerId: session.i,
+      secretAccessKey: session.s,
+      session: {
+        roleName: session.r.split('/').pop()!,
+        roleId: session.i,
+        sessionName: session.n,
+        tags: session.t,
+        expiresAt: session.e,
+      },
     };
   }
 }

@@ -25,13 +25,16 @@ describe('CofferMetrics', () => {
     metrics.observeRequest({ service: '__proto__', action: undefined, code: 'weird code\n{x}', durationMs: 1 });
     const { body, contentType } = await metrics.render();
     assert.match(contentType, /^text\/plain/);
-    assert.deepEqual(requestLines(body).sort(), [
-      'coffer_requests_total{service="ssm",action="GetParameter",code="OK"} 1',
-      'coffer_requests_total{service="ssm",action="unknown",code="OK"} 2',
-      'coffer_requests_total{service="ssm",action="unknown",code="ParameterNotFound"} 1',
-      'coffer_requests_total{service="unknown",action="unknown",code="OK"} 1',
-      'coffer_requests_total{service="unknown",action="unknown",code="Other"} 1',
-    ].sort());
+    assert.deepEqual(
+      requestLines(body).sort(),
+      [
+        'coffer_requests_total{service="ssm",action="GetParameter",code="OK"} 1',
+        'coffer_requests_total{service="ssm",action="unknown",code="OK"} 2',
+        'coffer_requests_total{service="ssm",action="unknown",code="ParameterNotFound"} 1',
+        'coffer_requests_total{service="unknown",action="unknown",code="OK"} 1',
+        'coffer_requests_total{service="unknown",action="unknown",code="Other"} 1',
+      ].sort(),
+    );
     assert.ok(!body.includes('/prod/db/password'));
   });
 
@@ -55,7 +58,7 @@ describe('CofferMetrics', () => {
     assert.match(body, /^nodejs_eventloop_lag_seconds /m);
   });
 
-  it('keeps each instance\'s counts apart (its own registry, not the global one)', async () => {
+  it("keeps each instance's counts apart (its own registry, not the global one)", async () => {
     const a = new CofferMetrics(SERVICES);
     const b = new CofferMetrics(SERVICES);
     a.observeRequest({ service: 'ssm', action: 'PutParameter', code: undefined, durationMs: 1 });

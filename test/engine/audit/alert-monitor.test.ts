@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { AlertMonitor, alertMonitorFromEnv, type AlertWebhookBody } from '../../../src/engine/audit/alert-monitor.js';
 import { DEFAULT_ALERT_RULES, type AlertRule } from '../../../src/engine/audit/alert-rules.js';
-import { CLOUDTRAIL_EVENT_VERSION, HIDDEN, type AuditEvent, type CloudTrailRecord, type UserIdentity } from '../../../src/engine/audit/audit-record.js';
+import {
+  CLOUDTRAIL_EVENT_VERSION,
+  HIDDEN,
+  type AuditEvent,
+  type CloudTrailRecord,
+  type UserIdentity,
+} from '../../../src/engine/audit/audit-record.js';
 
 const T0 = Date.UTC(2026, 11, 2, 18, 0, 0);
 const ACCOUNT = '123456789012';
@@ -29,9 +35,17 @@ let sequence = 0;
 function event(spec: Spec = {}, time = T0): AuditEvent {
   const eventName = spec.eventName ?? 'GetParameter';
   const names = spec.names ?? ['/prod/db/password'];
-  const identity: UserIdentity = spec.arn === undefined
-    ? { type: 'Unknown', accessKeyId: 'AKIAUNKNOWN0000000000' }
-    : { type: 'IAMUser', principalId: 'AIDA000000000000EXAMPLE', arn: spec.arn, accountId: ACCOUNT, accessKeyId: 'AKIA00000000EXAMPLE', userName: spec.arn.split('/').pop()! };
+  const identity: UserIdentity =
+    spec.arn === undefined
+      ? { type: 'Unknown', accessKeyId: 'AKIAUNKNOWN0000000000' }
+      : {
+          type: 'IAMUser',
+          principalId: 'AIDA000000000000EXAMPLE',
+          arn: spec.arn,
+          accountId: ACCOUNT,
+          accessKeyId: 'AKIA00000000EXAMPLE',
+          userName: spec.arn.split('/').pop()!,
+        };
   sequence++;
   const record: CloudTrailRecord = {
     eventVersion: CLOUDTRAIL_EVENT_VERSION,
@@ -44,11 +58,16 @@ function event(spec: Spec = {}, time = T0): AuditEvent {
     userAgent: 'aws-sdk-js/3',
     ...(spec.errorCode !== undefined ? { errorCode: spec.errorCode, errorMessage: `failed: ${spec.errorCode}` } : {}),
     requestParameters: { name: names[0], withDecryption: true, value: SECRET_VALUE },
-    responseElements: spec.errorCode === undefined ? { parameter: { name: names[0], value: HIDDEN, secret: SECRET_VALUE } } : null,
+    responseElements:
+      spec.errorCode === undefined ? { parameter: { name: names[0], value: HIDDEN, secret: SECRET_VALUE } } : null,
     requestID: `req-${sequence}`,
     eventID: `evt-${sequence}`,
     readOnly: spec.readOnly ?? eventName.startsWith('Get'),
-    resources: names.map((name) => ({ ARN: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter${name}`, accountId: ACCOUNT, type: 'AWS::SSM::Parameter' })),
+    resources: names.map((name) => ({
+      ARN: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter${name}`,
+      accountId: ACCOUNT,
+      type: 'AWS::SSM::Parameter',
+    })),
     eventType: 'AwsApiCall',
     managementEvent: false,
     recipientAccountId: ACCOUNT,
@@ -63,18 +82,35 @@ function harness(rules: readonly AlertRule[], options: { status?: number; maxGro
   const posts: { url: string; body: AlertWebhookBody }[] = [];
   const lines: string[] = [];
   const monitor = new AlertMonitor({
-    rules, webhook: HOOK, log: (line) => lines.push(line), now: () => now,
-    post: async (url, body) => { posts.push({ url, body }); return options.status ?? 200; },
+    rules,
+    webhook: HOOK,
+    log: (line) => lines.push(line),
+    now: () => now,
+    post: async (url, body) => {
+      posts.push({ url, body });
+      return options.status ?? 200;
+    },
     ...(options.maxGroups !== undefined ? { maxGroups: options.maxGroups } : {}),
   });
   return {
-    monitor, posts, lines,
-    advance: (ms: number) => { now += ms; },
-    feed: (n: number, spec: Spec = {}) => { for (let i = 0; i < n; i++) monitor.observe(event(spec, now)); },
+    monitor,
+    posts,
+    lines,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    feed: (n: number, spec: Spec = {}) => {
+      for (let i = 0; i < n; i++) monitor.observe(event(spec, now));
+    },
   };
 }
 
-const rule = (overrides: Partial<AlertRule> & Pick<AlertRule, 'filter'>): AlertRule => ({ name: 'test-rule', threshold: 0, windowSeconds: 300, ...overrides });
+const rule = (overrides: Partial<AlertRule> & Pick<AlertRule, 'filter'>): AlertRule => ({
+  name: 'test-rule',
+  threshold: 0,
+  windowSeconds: 300,
+  ...overrides,
+});
 const defaultRule = (name: string) => DEFAULT_ALERT_RULES.find((r) => r.name === name)!;
 
 describe('alert monitor', () => {
@@ -135,7 +171,12 @@ describe('alert monitor', () => {
   it('counts per resource name with groupBy resource (the read-burst default)', async () => {
     const h = harness([defaultRule('read-burst')]);
     h.feed(1000, { names: ['/prod/db/password'], arn: ALICE });
-    h.feed(1000, { eventName: 'GetSecretValue', eventSource: 'secretsmanager.amazonaws.com', names: ['prod/api-key'], arn: BOB });
+    h.feed(1000, {
+      eventName: 'GetSecretValue',
+      eventSource: 'secretsmanager.amazonaws.com',
+      names: ['prod/api-key'],
+      arn: BOB,
+    });
     h.feed(600, { eventName: 'GetParameters', names: ['/prod/a', '/prod/b'], arn: ALICE });
     h.feed(400, { eventName: 'PutParameter', names: ['/prod/db/password'], arn: ALICE });
     await h.monitor.flush();
@@ -159,7 +200,10 @@ describe('alert monitor', () => {
     h.feed(2, { eventName: 'PutParameter', arn: BOB });
     h.feed(5, { eventName: 'GetParameter', arn: BOB });
     await h.monitor.flush();
-    assert.deepEqual(h.posts.map((p) => p.body.alert.group), [ALICE]);
+    assert.deepEqual(
+      h.posts.map((p) => p.body.alert.group),
+      [ALICE],
+    );
   });
 
   it('alerts on failed retrievals (errorCode "*") and rotation failures, as the defaults say', async () => {
@@ -169,14 +213,32 @@ describe('alert monitor', () => {
     h.feed(10, { arn: ALICE });
     await h.monitor.flush();
     assert.equal(h.posts.length, 0);
-    h.feed(1, { eventName: 'GetSecretValue', eventSource: 'secretsmanager.amazonaws.com', errorCode: 'ResourceNotFoundException', arn: BOB });
-    const rotation = event({ eventName: 'RotationFailed', eventSource: 'secretsmanager.amazonaws.com', names: ['prod/db'] });
+    h.feed(1, {
+      eventName: 'GetSecretValue',
+      eventSource: 'secretsmanager.amazonaws.com',
+      errorCode: 'ResourceNotFoundException',
+      arn: BOB,
+    });
+    const rotation = event({
+      eventName: 'RotationFailed',
+      eventSource: 'secretsmanager.amazonaws.com',
+      names: ['prod/db'],
+    });
     h.monitor.observe({
       ...rotation,
-      record: { ...rotation.record, eventType: 'AwsServiceEvent', userIdentity: { type: 'AWSService', invokedBy: 'secretsmanager.amazonaws.com' }, requestParameters: null, responseElements: null },
+      record: {
+        ...rotation.record,
+        eventType: 'AwsServiceEvent',
+        userIdentity: { type: 'AWSService', invokedBy: 'secretsmanager.amazonaws.com' },
+        requestParameters: null,
+        responseElements: null,
+      },
     });
     await h.monitor.flush();
-    assert.deepEqual(h.posts.map((p) => p.body.alert.rule), ['failed-retrievals', 'rotation-failure']);
+    assert.deepEqual(
+      h.posts.map((p) => p.body.alert.rule),
+      ['failed-retrievals', 'rotation-failure'],
+    );
     assert.deepEqual(h.posts[0]!.body.alert.errorCodes, ['ParameterNotFound', 'ResourceNotFoundException']);
     assert.equal(h.posts[0]!.body.alert.count, 6);
     assert.deepEqual(h.posts[1]!.body.alert.principals, [], 'a service event has no caller ARN');
@@ -186,27 +248,50 @@ describe('alert monitor', () => {
     const h = harness([
       rule({ name: 'users-a', filter: { principal: `arn:aws:iam::${ACCOUNT}:user/a*` } }),
       rule({ name: 'prod-names', filter: { resourcePrefix: '/prod/' } }),
-      rule({ name: 'kms-throttle', filter: { eventSource: ['kms.amazonaws.com'], errorCode: ['ThrottlingException', 'LimitExceededException'] } }),
+      rule({
+        name: 'kms-throttle',
+        filter: { eventSource: ['kms.amazonaws.com'], errorCode: ['ThrottlingException', 'LimitExceededException'] },
+      }),
       rule({ name: 'not-denied-writes', filter: { denied: false, readOnly: false } }),
     ]);
     h.feed(1, { arn: BOB, names: ['/dev/x'] });
-    h.feed(1, { eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', errorCode: 'AccessDeniedException', arn: BOB, names: [], readOnly: true });
+    h.feed(1, {
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'Decrypt',
+      errorCode: 'AccessDeniedException',
+      arn: BOB,
+      names: [],
+      readOnly: true,
+    });
     h.feed(1, { eventName: 'PutParameter', errorCode: 'AccessDenied', arn: BOB, names: ['/dev/y'] });
     await h.monitor.flush();
     assert.equal(h.posts.length, 0);
     h.feed(1, { arn: `arn:aws:iam::${ACCOUNT}:user/anna`, names: ['/dev/x'] });
     h.feed(1, { arn: BOB, names: ['/dev/x', '/prod/y'] });
-    h.feed(1, { eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', errorCode: 'ThrottlingException', arn: BOB, names: [], readOnly: true });
+    h.feed(1, {
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'Decrypt',
+      errorCode: 'ThrottlingException',
+      arn: BOB,
+      names: [],
+      readOnly: true,
+    });
     h.feed(1, { eventName: 'DeleteParameter', arn: BOB, names: ['/dev/z'] });
     await h.monitor.flush();
-    assert.deepEqual(h.posts.map((p) => p.body.alert.rule), ['users-a', 'prod-names', 'kms-throttle', 'not-denied-writes']);
+    assert.deepEqual(
+      h.posts.map((p) => p.body.alert.rule),
+      ['users-a', 'prod-names', 'kms-throttle', 'not-denied-writes'],
+    );
   });
 
   it('counts only the names under the prefix when grouping by resource', async () => {
     const h = harness([rule({ filter: { resourcePrefix: '/prod/' }, groupBy: 'resource', threshold: 1 })]);
     h.feed(2, { eventName: 'GetParameters', names: ['/prod/a', '/dev/a'] });
     await h.monitor.flush();
-    assert.deepEqual(h.posts.map((p) => p.body.alert.group), ['/prod/a']);
+    assert.deepEqual(
+      h.posts.map((p) => p.body.alert.group),
+      ['/prod/a'],
+    );
   });
 
   it('keeps at most maxGroups windows per rule, evicting the oldest', async () => {
@@ -220,29 +305,54 @@ describe('alert monitor', () => {
     h.feed(1, { names: ['/c'] });
     h.feed(1, { names: ['/a'] });
     await h.monitor.flush();
-    assert.deepEqual(h.posts.map((p) => p.body.alert.group), ['/c', '/a']);
+    assert.deepEqual(
+      h.posts.map((p) => p.body.alert.group),
+      ['/c', '/a'],
+    );
   });
 
   it('logs a failing webhook by status or error name and never throws', async () => {
     const h = harness([rule({ filter: {} })], { status: 503 });
     h.feed(1);
     await h.monitor.flush();
-    assert.deepEqual(JSON.parse(h.lines.at(-1)!), { time: new Date(T0).toISOString(), event: 'alert-webhook', rule: 'test-rule', status: 503 });
+    assert.deepEqual(JSON.parse(h.lines.at(-1)!), {
+      time: new Date(T0).toISOString(),
+      event: 'alert-webhook',
+      rule: 'test-rule',
+      status: 503,
+    });
     const lines: string[] = [];
     const failing = new AlertMonitor({
-      rules: [rule({ filter: {} })], webhook: HOOK, log: (line) => lines.push(line), now: () => T0,
-      post: async () => { throw Object.assign(new Error(`could not reach ${HOOK}`), { name: 'TimeoutError' }); },
+      rules: [rule({ filter: {} })],
+      webhook: HOOK,
+      log: (line) => lines.push(line),
+      now: () => T0,
+      post: async () => {
+        throw Object.assign(new Error(`could not reach ${HOOK}`), { name: 'TimeoutError' });
+      },
     });
     failing.observe(event());
     await failing.flush();
     assert.equal(JSON.parse(lines.at(-1)!).error, 'TimeoutError');
     assert.ok(!lines.join('\n').includes('hooks.example'), 'the webhook URL is never logged');
-    const throwing = new AlertMonitor({ rules: [rule({ filter: {} })], webhook: HOOK, log: () => { throw new Error('log down'); }, now: () => { throw new Error('clock'); } });
+    const throwing = new AlertMonitor({
+      rules: [rule({ filter: {} })],
+      webhook: HOOK,
+      log: () => {
+        throw new Error('log down');
+      },
+      now: () => {
+        throw new Error('clock');
+      },
+    });
     assert.doesNotThrow(() => throwing.observe(event()));
   });
 
   it('refuses a rule with no webhook at all', () => {
-    assert.throws(() => new AlertMonitor({ rules: [rule({ filter: {} })], log: () => {} }), /alert rule "test-rule" has no webhook/);
+    assert.throws(
+      () => new AlertMonitor({ rules: [rule({ filter: {} })], log: () => {} }),
+      /alert rule "test-rule" has no webhook/,
+    );
   });
 
   it('posts the Slack-compatible JSON to a real HTTP server, with no value and no request parameters', async () => {
@@ -251,7 +361,11 @@ describe('alert monitor', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received.push({ method: req.method, type: req.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') });
+        received.push({
+          method: req.method,
+          type: req.headers['content-type'],
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('ok');
       });
@@ -260,23 +374,54 @@ describe('alert monitor', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
       const lines: string[] = [];
-      const monitor = new AlertMonitor({ rules: [defaultRule('failed-retrievals')], webhook: url, log: (line) => lines.push(line) });
-      for (let i = 0; i < 6; i++) monitor.observe(event({ errorCode: i % 2 ? 'ParameterNotFound' : 'AccessDeniedException', arn: i < 3 ? ALICE : BOB }, Date.now()));
+      const monitor = new AlertMonitor({
+        rules: [defaultRule('failed-retrievals')],
+        webhook: url,
+        log: (line) => lines.push(line),
+      });
+      for (let i = 0; i < 6; i++)
+        monitor.observe(
+          event(
+            { errorCode: i % 2 ? 'ParameterNotFound' : 'AccessDeniedException', arn: i < 3 ? ALICE : BOB },
+            Date.now(),
+          ),
+        );
       await monitor.flush();
       assert.equal(received.length, 1);
       assert.equal(received[0]!.method, 'POST');
       assert.equal(received[0]!.type, 'application/json');
       const body = JSON.parse(received[0]!.body) as AlertWebhookBody;
       assert.deepEqual(Object.keys(body).sort(), ['alert', 'text']);
-      assert.deepEqual(Object.keys(body.alert).sort(),
-        ['count', 'description', 'errorCodes', 'eventNames', 'principals', 'rule', 'threshold', 'windowEnd', 'windowSeconds', 'windowStart']);
+      assert.deepEqual(Object.keys(body.alert).sort(), [
+        'count',
+        'description',
+        'errorCodes',
+        'eventNames',
+        'principals',
+        'rule',
+        'threshold',
+        'windowEnd',
+        'windowSeconds',
+        'windowStart',
+      ]);
       assert.equal(body.alert.rule, 'failed-retrievals');
       assert.equal(body.alert.count, 6);
       assert.deepEqual(body.alert.principals, [ALICE, BOB]);
       assert.deepEqual(body.alert.eventNames, ['GetParameter']);
       assert.deepEqual(body.alert.errorCodes, ['AccessDeniedException', 'ParameterNotFound']);
-      assert.match(body.text, /^:rotating_light: Coffer alert failed-retrievals: 6 events in 5 minutes \(threshold 5\)/);
-      for (const forbidden of [SECRET_VALUE, 'requestParameters', 'responseElements', 'withDecryption', HIDDEN, 'errorMessage', 'failed: ']) {
+      assert.match(
+        body.text,
+        /^:rotating_light: Coffer alert failed-retrievals: 6 events in 5 minutes \(threshold 5\)/,
+      );
+      for (const forbidden of [
+        SECRET_VALUE,
+        'requestParameters',
+        'responseElements',
+        'withDecryption',
+        HIDDEN,
+        'errorMessage',
+        'failed: ',
+      ]) {
         assert.ok(!received[0]!.body.includes(forbidden), `the alert must not carry ${forbidden}`);
       }
       assert.equal(lines.filter((l) => JSON.parse(l).event === 'alert-webhook').length, 0, 'a 200 logs no failure');
@@ -287,11 +432,26 @@ describe('alert monitor', () => {
   });
 
   it('is built from the environment: nothing, the defaults, or a file', () => {
-    assert.equal(alertMonitorFromEnv({}, () => {}), undefined);
-    assert.equal(alertMonitorFromEnv({ COFFER_ALERTS_WEBHOOK: '', COFFER_ALERTS_FILE: '' }, () => {}), undefined);
+    assert.equal(
+      alertMonitorFromEnv({}, () => {}),
+      undefined,
+    );
+    assert.equal(
+      alertMonitorFromEnv({ COFFER_ALERTS_WEBHOOK: '', COFFER_ALERTS_FILE: '' }, () => {}),
+      undefined,
+    );
     const defaults = alertMonitorFromEnv({ COFFER_ALERTS_WEBHOOK: HOOK }, () => {})!;
-    assert.deepEqual(defaults.rules.map((r) => [r.name, r.webhook]), DEFAULT_ALERT_RULES.map((r) => [r.name, HOOK]));
-    assert.throws(() => alertMonitorFromEnv({ COFFER_ALERTS_WEBHOOK: 'ftp://x/' }, () => {}), /COFFER_ALERTS_WEBHOOK must be an http\(s\) URL/);
-    assert.throws(() => alertMonitorFromEnv({ COFFER_ALERTS_FILE: '/nonexistent/alerts.yaml' }, () => {}), /\/nonexistent\/alerts.yaml: cannot read the alerts file \(ENOENT\)/);
+    assert.deepEqual(
+      defaults.rules.map((r) => [r.name, r.webhook]),
+      DEFAULT_ALERT_RULES.map((r) => [r.name, HOOK]),
+    );
+    assert.throws(
+      () => alertMonitorFromEnv({ COFFER_ALERTS_WEBHOOK: 'ftp://x/' }, () => {}),
+      /COFFER_ALERTS_WEBHOOK must be an http\(s\) URL/,
+    );
+    assert.throws(
+      () => alertMonitorFromEnv({ COFFER_ALERTS_FILE: '/nonexistent/alerts.yaml' }, () => {}),
+      /\/nonexistent\/alerts.yaml: cannot read the alerts file \(ENOENT\)/,
+    );
   });
 });

@@ -40,7 +40,8 @@ function generator(seed: number): () => number {
 describe('wildcard matching', () => {
   it('agrees with the reference matcher on random patterns and texts', () => {
     const random = generator(7);
-    const pick = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const pick = (alphabet: string, n: number) =>
+      Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
     for (let i = 0; i < 5000; i++) {
       const pattern = pick('ab*?/:', Math.floor(random() * 8));
       const text = pick('ab/:', Math.floor(random() * 10));
@@ -60,7 +61,11 @@ describe('wildcard matching', () => {
     const star = template.matcher((k) => (k === 'aws:principaltag/team' ? '*' : undefined))!;
     assert.ok(star.test('arn:aws:ssm:r:1:parameter/*/x'));
     assert.ok(!star.test('arn:aws:ssm:r:1:parameter/other/x'));
-    assert.equal(template.matcher(() => undefined), undefined, 'a missing variable matches nothing');
+    assert.equal(
+      template.matcher(() => undefined),
+      undefined,
+      'a missing variable matches nothing',
+    );
   });
 
   it('answers pathological patterns on long texts without backtracking', () => {

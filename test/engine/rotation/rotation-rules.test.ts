@@ -8,9 +8,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('rotation rules', () => {
   it('counts days and rates from the last rotation', () => {
-    assert.equal(iso(new RotationSchedule({ AutomaticallyAfterDays: 30 }).nextRotation(T0)), '2026-12-22T10:30:00.000Z');
-    assert.equal(iso(new RotationSchedule({ ScheduleExpression: 'rate(90 days)' }).nextRotation(T0)), '2027-02-20T10:30:00.000Z');
-    assert.equal(iso(new RotationSchedule({ ScheduleExpression: 'rate(6 hours)' }).nextRotation(T0)), '2026-11-22T16:30:00.000Z');
+    assert.equal(
+      iso(new RotationSchedule({ AutomaticallyAfterDays: 30 }).nextRotation(T0)),
+      '2026-12-22T10:30:00.000Z',
+    );
+    assert.equal(
+      iso(new RotationSchedule({ ScheduleExpression: 'rate(90 days)' }).nextRotation(T0)),
+      '2027-02-20T10:30:00.000Z',
+    );
+    assert.equal(
+      iso(new RotationSchedule({ ScheduleExpression: 'rate(6 hours)' }).nextRotation(T0)),
+      '2026-11-22T16:30:00.000Z',
+    );
   });
 
   it('evaluates AWS cron expressions in UTC', () => {
@@ -26,11 +35,23 @@ describe('rotation rules', () => {
   });
 
   it('refuses rules AWS refuses', () => {
-    for (const rules of [{}, { AutomaticallyAfterDays: 0 }, { AutomaticallyAfterDays: 1001 }, { ScheduleExpression: 'rate(2 hours)' },
-      { ScheduleExpression: 'every day' }, { ScheduleExpression: 'cron(0 8 * *)' }, { ScheduleExpression: 'cron(0 25 * * ? *)' },
-      { AutomaticallyAfterDays: 1, ScheduleExpression: 'rate(1 days)' }, { AutomaticallyAfterDays: 30, Duration: '25h' },
-      { ScheduleExpression: 'cron(0 0 1 1 ? 2020)' }]) {
-      assert.throws(() => new RotationSchedule(rules).nextRotation(T0), (e: Error & { code?: string }) => e.code === 'InvalidParameterException', JSON.stringify(rules));
+    for (const rules of [
+      {},
+      { AutomaticallyAfterDays: 0 },
+      { AutomaticallyAfterDays: 1001 },
+      { ScheduleExpression: 'rate(2 hours)' },
+      { ScheduleExpression: 'every day' },
+      { ScheduleExpression: 'cron(0 8 * *)' },
+      { ScheduleExpression: 'cron(0 25 * * ? *)' },
+      { AutomaticallyAfterDays: 1, ScheduleExpression: 'rate(1 days)' },
+      { AutomaticallyAfterDays: 30, Duration: '25h' },
+      { ScheduleExpression: 'cron(0 0 1 1 ? 2020)' },
+    ]) {
+      assert.throws(
+        () => new RotationSchedule(rules).nextRotation(T0),
+        (e: Error & { code?: string }) => e.code === 'InvalidParameterException',
+        JSON.stringify(rules),
+      );
     }
   });
 });

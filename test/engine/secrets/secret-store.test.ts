@@ -29,35 +29,49 @@ for (const backend of BACKENDS) {
       await store.createSecret(ctx, { Name: 'e/one', SecretString: 'v1', ClientRequestToken: token });
       await store.putSecretValue(ctx, { SecretId: 'e/one', SecretString: 'v2' });
       assert.equal((await store.getSecretValue(ctx, { SecretId: 'e/one' })).SecretString, 'v2');
-      assert.equal((await store.getSecretValue(ctx, { SecretId: 'e/one', VersionStage: 'AWSPREVIOUS' })).SecretString, 'v1');
+      assert.equal(
+        (await store.getSecretValue(ctx, { SecretId: 'e/one', VersionStage: 'AWSPREVIOUS' })).SecretString,
+        'v1',
+      );
       assert.equal((await store.getSecretValue(ctx, { SecretId: 'e/one', VersionId: token })).SecretString, 'v1');
     });
 
-    it('RestoreSecret after the recovery window answers ResourceNotFound at once, and the node keeps writing', async () => {
-      const { store } = coffer.secrets;
-      await store.createSecret(ctx, { Name: 'e/expired', SecretString: 'old' });
-      await store.deleteSecret(ctx, { SecretId: 'e/expired', RecoveryWindowInDays: 7 });
-      await expectError(store.getSecretValue(ctx, { SecretId: 'e/expired' }), 'InvalidRequestException', /marked for deletion/);
-      coffer.clock.advance(8 * DAY);
-      await expectError(store.restoreSecret(ctx, { SecretId: 'e/expired' }), 'ResourceNotFoundException');
-      await expectError(store.getSecretValue(ctx, { SecretId: 'e/expired' }), 'ResourceNotFoundException');
-      await expectError(store.describeSecret(ctx, { SecretId: 'e/expired' }), 'ResourceNotFoundException');
-      // Every later write on the node still answers.
-      await store.putSecretValue(ctx, { SecretId: 'e/one', SecretString: 'v3' });
-      await coffer.parameters.putParameter(ctx, { Name: '/after/restore', Value: 'v', Type: 'String' });
-      // Reads did not purge: the rows are there until the sweeper (or a write of the name) removes them.
-      assert.ok(await coffer.storage.getSecret(ctx, 'e/expired'));
-      const listed = await coffer.secrets.listing.listSecrets(ctx, { IncludePlannedDeletion: true });
-      assert.ok(!listed.SecretList!.some((s) => s.Name === 'e/expired'));
-      assert.equal(await coffer.secrets.store.records.sweep(), 1);
-      assert.equal(await coffer.storage.getSecret(ctx, 'e/expired'), undefined);
-    });
+    it(
+      'RestoreSecret after the recovery window answers ResourceNotFound at once, and the node keeps ' + 'writing',
+      async () => {
+        const { store } = coffer.secrets;
+        await store.createSecret(ctx, { Name: 'e/expired', SecretString: 'old' });
+        await store.deleteSecret(ctx, { SecretId: 'e/expired', RecoveryWindowInDays: 7 });
+        await expectError(
+          store.getSecretValue(ctx, { SecretId: 'e/expired' }),
+          'InvalidRequestException',
+          /marked for deletion/,
+        );
+        coffer.clock.advance(8 * DAY);
+        await expectError(store.restoreSecret(ctx, { SecretId: 'e/expired' }), 'ResourceNotFoundException');
+        await expectError(store.getSecretValue(ctx, { SecretId: 'e/expired' }), 'ResourceNotFoundException');
+        await expectError(store.describeSecret(ctx, { SecretId: 'e/expired' }), 'ResourceNotFoundException');
+        // Every later write on the node still answers.
+        await store.putSecretValue(ctx, { SecretId: 'e/one', SecretString: 'v3' });
+        await coffer.parameters.putParameter(ctx, { Name: '/after/restore', Value: 'v', Type: 'String' });
+        // Reads did not purge: the rows are there until the sweeper (or a write of the name) removes them.
+        assert.ok(await coffer.storage.getSecret(ctx, 'e/expired'));
+        const listed = await coffer.secrets.listing.listSecrets(ctx, { IncludePlannedDeletion: true });
+        assert.ok(!listed.SecretList!.some((s) => s.Name === 'e/expired'));
+        assert.equal(await coffer.secrets.store.records.sweep(), 1);
+        assert.equal(await coffer.storage.getSecret(ctx, 'e/expired'), undefined);
+      },
+    );
 
     it('CreateSecret reuses a name whose window has ended, purging the old secret in its own transaction', async () => {
       const store = coffer.secrets.store;
       await store.createSecret(ctx, { Name: 'e/reused', SecretString: 'first' });
       await store.deleteSecret(ctx, { SecretId: 'e/reused', RecoveryWindowInDays: 7 });
-      await expectError(store.createSecret(ctx, { Name: 'e/reused', SecretString: 'second' }), 'InvalidRequestException', /scheduled for deletion/);
+      await expectError(
+        store.createSecret(ctx, { Name: 'e/reused', SecretString: 'second' }),
+        'InvalidRequestException',
+        /scheduled for deletion/,
+      );
       coffer.clock.advance(8 * DAY);
       const created = await store.createSecret(ctx, { Name: 'e/reused', SecretString: 'second' });
       assert.equal((await store.getSecretValue(ctx, { SecretId: created.ARN })).SecretString, 'second');
@@ -74,10 +88,15 @@ for (const backend of BACKENDS) {
       assert.equal((await store.getSecretValue(ctx, { SecretId: 'e/restored' })).SecretString, 'kept');
     });
 
-    it('RotateSecret writes its schedule and the secret\'s rotation settings together', async () => {
+    it("RotateSecret writes its schedule and the secret's rotation settings together", async () => {
       await coffer.rotation.service.registerFunction(ctx, { Name: 'pw', Builtin: 'random-password' });
       await coffer.secrets.store.createSecret(ctx, { Name: 'e/rotated', SecretString: 'x' });
-      await coffer.rotation.service.rotateSecret(ctx, { SecretId: 'e/rotated', RotationLambdaARN: 'pw', RotationRules: { AutomaticallyAfterDays: 10 }, RotateImmediately: false });
+      await coffer.rotation.service.rotateSecret(ctx, {
+        SecretId: 'e/rotated',
+        RotationLambdaARN: 'pw',
+        RotationRules: { AutomaticallyAfterDays: 10 },
+        RotateImmediately: false,
+      });
       const described = await coffer.secrets.store.describeSecret(ctx, { SecretId: 'e/rotated' });
       assert.equal(described.RotationEnabled, true);
       assert.ok(await coffer.storage.getRotationSchedule(ctx, 'secret', 'e/rotated'));

@@ -10,13 +10,21 @@ import { describe, it } from 'node:test';
 import { openCoffer } from '../../../src/bootstrap/open-coffer.js';
 import { BACKENDS, ctx, testLocation, type TestLocation } from '../../helpers/test-stores.js';
 
-interface Ack { name: string; value: string; version: number }
+interface Ack {
+  name: string;
+  value: string;
+  version: number;
+}
 
 const WRITER = join(import.meta.dirname, '..', '..', 'fixtures', 'parameter-writer.ts');
 
-function startWriter(location: TestLocation, args: string[]): { child: ChildProcess; acks: Ack[]; exited: Promise<number | null> } {
+function startWriter(
+  location: TestLocation,
+  args: string[],
+): { child: ChildProcess; acks: Ack[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], {
-    env: { ...process.env, ...location.env() }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...location.env() },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   const acks: Ack[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => acks.push(JSON.parse(line) as Ack));
@@ -36,23 +44,34 @@ for (const backend of BACKENDS) {
       const location = testLocation(backend);
       await initialise(location);
       const perWriter = 40;
-      const writers = ['a', 'b'].map((tag) => startWriter(location, ['overwrite', '/race/shared', String(perWriter), tag]));
+      const writers = ['a', 'b'].map((tag) =>
+        startWriter(location, ['overwrite', '/race/shared', String(perWriter), tag]),
+      );
       assert.deepEqual(await Promise.all(writers.map((w) => w.exited)), [0, 0]);
       for (const { acks } of writers) {
         assert.equal(acks.length, perWriter);
-        for (let i = 1; i < acks.length; i++) assert.ok(acks[i]!.version > acks[i - 1]!.version, 'versions increase within a writer');
+        for (let i = 1; i < acks.length; i++)
+          assert.ok(acks[i]!.version > acks[i - 1]!.version, 'versions increase within a writer');
       }
       const all = writers.flatMap((w) => w.acks);
-      assert.deepEqual(all.map((a) => a.version).sort((x, y) => x - y), Array.from({ length: perWriter * 2 }, (_, i) => i + 1));
+      assert.deepEqual(
+        all.map((a) => a.version).sort((x, y) => x - y),
+        Array.from({ length: perWriter * 2 }, (_, i) => i + 1),
+      );
       const coffer = await openCoffer(location.settings(), {});
       const byVersion = new Map<number, string>();
       let token: string | undefined;
       do {
-        const page = await coffer.parameters.getParameterHistory(ctx, { Name: '/race/shared', WithDecryption: true, NextToken: token });
+        const page = await coffer.parameters.getParameterHistory(ctx, {
+          Name: '/race/shared',
+          WithDecryption: true,
+          NextToken: token,
+        });
         for (const h of page.Parameters!) byVersion.set(h.Version!, h.Value!);
         token = page.NextToken;
       } while (token);
-      for (const ack of all) assert.equal(byVersion.get(ack.version), ack.value, `version ${ack.version} holds what its writer wrote`);
+      for (const ack of all)
+        assert.equal(byVersion.get(ack.version), ack.value, `version ${ack.version} holds what its writer wrote`);
       await coffer.close();
       await location.destroy();
     });

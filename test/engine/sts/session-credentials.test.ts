@@ -15,11 +15,22 @@ describe('session credentials', () => {
     try {
       let now = Date.UTC(2026, 0, 1);
       const sessions = new SessionCredentials(new TokenSealer(coffer.keyring, 'sts-session/v1'), () => now);
-      const issued = sessions.issue('123456789012', 'arn:aws:iam::123456789012:role/r', { roleName: 'r', roleId: 'AROAEXAMPLEROLEID123', sessionName: 's', tags: { tenant_id: 't1' } }, 900);
+      const issued = sessions.issue(
+        '123456789012',
+        'arn:aws:iam::123456789012:role/r',
+        { roleName: 'r', roleId: 'AROAEXAMPLEROLEID123', sessionName: 's', tags: { tenant_id: 't1' } },
+        900,
+      );
       assert.match(issued.AccessKeyId!, /^ASIA[A-Z2-7]{16}$/);
       const opened = sessions.open(issued.AccessKeyId!, issued.SessionToken);
       assert.equal(opened!.secretAccessKey, issued.SecretAccessKey);
-      assert.deepEqual(opened!.session, { roleName: 'r', roleId: 'AROAEXAMPLEROLEID123', sessionName: 's', tags: { tenant_id: 't1' }, expiresAt: now + 900_000 });
+      assert.deepEqual(opened!.session, {
+        roleName: 'r',
+        roleId: 'AROAEXAMPLEROLEID123',
+        sessionName: 's',
+        tags: { tenant_id: 't1' },
+        expiresAt: now + 900_000,
+      });
       assert.equal(sessions.open('ASIAOTHERKEYID000000', issued.SessionToken), undefined);
       assert.equal(sessions.open(issued.AccessKeyId!, `${issued.SessionToken!.slice(0, -2)}xx`), undefined);
       assert.equal(sessions.open(issued.AccessKeyId!, undefined), undefined);
@@ -27,7 +38,10 @@ describe('session credentials', () => {
       const pages = new SessionCredentials(new TokenSealer(coffer.keyring), () => now);
       assert.equal(pages.open(issued.AccessKeyId!, issued.SessionToken), undefined);
       now += 900_000;
-      await expectError((async () => sessions.open(issued.AccessKeyId!, issued.SessionToken))(), 'ExpiredTokenException');
+      await expectError(
+        (async () => sessions.open(issued.AccessKeyId!, issued.SessionToken))(),
+        'ExpiredTokenException',
+      );
     } finally {
       await done();
     }

@@ -12,24 +12,97 @@ import type { Storage, StorageReader, StorageWriter } from '../../../src/storage
 type MethodOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T] & string;
 
 /** A method of a transaction's rows, or of the Storage itself. */
-export type ContractMethod =
-  | MethodOf<StorageWriter>
-  | Exclude<MethodOf<Storage>, keyof StorageReader>;
+export type ContractMethod = MethodOf<StorageWriter> | Exclude<MethodOf<Storage>, keyof StorageReader>;
 
 export const CONTRACT = {
-  storage: ['useIntegrity', 'schemaVersion', 'migrate', 'transaction', 'useTransactionHook', 'close', 'deleteAllParameters'],
+  storage: [
+    'useIntegrity',
+    'schemaVersion',
+    'migrate',
+    'transaction',
+    'useTransactionHook',
+    'close',
+    'deleteAllParameters',
+  ],
   meta: ['getMeta', 'insertMeta', 'putMeta'],
-  parameters: ['lockParameter', 'getLatestVersion', 'getVersion', 'listVersions', 'countVersions', 'listLatest', 'listLabels', 'listTags',
-    'insertVersion', 'setLatestVersion', 'deleteVersion', 'deleteParameter', 'putLabel', 'deleteLabel', 'putTag', 'deleteTag'],
-  secrets: ['getSecret', 'listSecrets', 'listSecretsToPurge', 'listSecretVersions', 'listSecretStages', 'putSecret', 'deleteSecret',
-    'insertSecretVersion', 'deleteSecretVersion', 'putSecretStage', 'deleteSecretStage'],
-  identity: ['getAccessKeyUse', 'recordAccessKeyUses', 'getAccessKey', 'listAccessKeys', 'listAccessKeyIds', 'insertAccessKey', 'deleteAccessKey', 'setAccessKeyStatus',
-    'getIamEntity', 'findIamEntityFolded', 'listIamEntities', 'putIamEntity', 'deleteIamEntity', 'listIamDocuments', 'putIamDocument',
-    'deleteIamDocument', 'listIamLinks', 'putIamLink', 'deleteIamLink'],
-  keys: ['listKeys', 'listKeyMaterials', 'listAliases', 'insertKey', 'setKeyAttributes', 'setKeyCurrentMaterial', 'insertKeyMaterial',
-    'updateKeyMaterial', 'insertAlias', 'deleteAlias'],
-  rotation: ['getRotationFunction', 'listRotationFunctions', 'putRotationFunction', 'deleteRotationFunction', 'getRotationSchedule',
-    'listDueRotations', 'putRotationSchedule', 'deleteRotationSchedule', 'leaseRotation', 'releaseRotation', 'listRotationRuns', 'putRotationRun'],
+  parameters: [
+    'lockParameter',
+    'getLatestVersion',
+    'getVersion',
+    'listVersions',
+    'countVersions',
+    'listLatest',
+    'listLabels',
+    'listTags',
+    'insertVersion',
+    'setLatestVersion',
+    'deleteVersion',
+    'deleteParameter',
+    'putLabel',
+    'deleteLabel',
+    'putTag',
+    'deleteTag',
+  ],
+  secrets: [
+    'getSecret',
+    'listSecrets',
+    'listSecretsToPurge',
+    'listSecretVersions',
+    'listSecretStages',
+    'putSecret',
+    'deleteSecret',
+    'insertSecretVersion',
+    'deleteSecretVersion',
+    'putSecretStage',
+    'deleteSecretStage',
+  ],
+  identity: [
+    'getAccessKeyUse',
+    'recordAccessKeyUses',
+    'getAccessKey',
+    'listAccessKeys',
+    'listAccessKeyIds',
+    'insertAccessKey',
+    'deleteAccessKey',
+    'setAccessKeyStatus',
+    'getIamEntity',
+    'findIamEntityFolded',
+    'listIamEntities',
+    'putIamEntity',
+    'deleteIamEntity',
+    'listIamDocuments',
+    'putIamDocument',
+    'deleteIamDocument',
+    'listIamLinks',
+    'putIamLink',
+    'deleteIamLink',
+  ],
+  keys: [
+    'listKeys',
+    'listKeyMaterials',
+    'listAliases',
+    'insertKey',
+    'setKeyAttributes',
+    'setKeyCurrentMaterial',
+    'insertKeyMaterial',
+    'updateKeyMaterial',
+    'insertAlias',
+    'deleteAlias',
+  ],
+  rotation: [
+    'getRotationFunction',
+    'listRotationFunctions',
+    'putRotationFunction',
+    'deleteRotationFunction',
+    'getRotationSchedule',
+    'listDueRotations',
+    'putRotationSchedule',
+    'deleteRotationSchedule',
+    'leaseRotation',
+    'releaseRotation',
+    'listRotationRuns',
+    'putRotationRun',
+  ],
   auditOutbox: ['listAuditOutbox', 'insertAuditOutbox', 'deleteAuditOutbox'],
 } as const satisfies Record<string, readonly ContractMethod[]>;
 
@@ -43,7 +116,14 @@ void complete;
 export const CONTRACT_METHODS: readonly ContractMethod[] = Object.values(CONTRACT).flat();
 
 /** The methods that belong to the Storage itself rather than to a transaction's rows. */
-export const STORAGE_ONLY: readonly ContractMethod[] = ['useIntegrity', 'schemaVersion', 'migrate', 'transaction', 'useTransactionHook', 'close'];
+export const STORAGE_ONLY: readonly ContractMethod[] = [
+  'useIntegrity',
+  'schemaVersion',
+  'migrate',
+  'transaction',
+  'useTransactionHook',
+  'close',
+];
 
 /** A method of an audit storage transaction's rows, or of the AuditStorage itself. */
 export type AuditContractMethod = MethodOf<AuditWriter> | Exclude<MethodOf<AuditStorage>, MethodOf<AuditWriter>>;

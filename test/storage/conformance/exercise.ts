@@ -56,4 +56,8 @@ export interface AuditStoreCase {
   raw(sql: string): Promise<void>;
 }
 
-export type AuditExercise = (name: string, run: (store: AuditStoreCase) => Promise<void>, options?: CaseOptions) => void;
+export type AuditExercise = (
+  name: string,
+  run: (store: AuditStoreCase) => Promise<void>,
+  options?: CaseOptions,
+) => void;

@@ -1,4 +1,5 @@
-/** Conformance cases of the Parameter Store domain (parameter-rows.ts): versions, head, labels, tags, the parameter lock. */
+/** Conformance cases of the Parameter Store domain (parameter-rows.ts): versions, head, labels, tags, the parameter
+ * lock. */
 import assert from 'node:assert/strict';
 import type { Exercise } from './exercise.js';
 import { otherRegion, put, row, scope } from './fixtures.js';
@@ -20,9 +21,18 @@ export function parameterCases(exercise: Exercise): void {
     assert.equal(await storage.getLatestVersion(scope, '/absent'), undefined);
     assert.equal(await storage.countVersions(scope, '/app/a'), 3);
     assert.equal(await storage.countVersions(scope, '/absent'), 0);
-    assert.deepEqual((await storage.listVersions(scope, '/app/a', 0, 10)).map((r) => r.version), [1, 2, 3]);
-    assert.deepEqual((await storage.listVersions(scope, '/app/a', 1, 10)).map((r) => r.version), [2, 3]);
-    assert.deepEqual((await storage.listVersions(scope, '/app/a', 0, 2)).map((r) => r.version), [1, 2]);
+    assert.deepEqual(
+      (await storage.listVersions(scope, '/app/a', 0, 10)).map((r) => r.version),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      (await storage.listVersions(scope, '/app/a', 1, 10)).map((r) => r.version),
+      [2, 3],
+    );
+    assert.deepEqual(
+      (await storage.listVersions(scope, '/app/a', 0, 2)).map((r) => r.version),
+      [1, 2],
+    );
   });
 
   exercise('namespaces rows by account and region', async ({ storage }) => {
@@ -32,19 +42,41 @@ export function parameterCases(exercise: Exercise): void {
     await put(storage, otherRegion, row('/app/a', 1));
     assert.equal((await storage.getLatestVersion(scope, '/app/a'))!.version, 2);
     assert.equal((await storage.getLatestVersion(otherRegion, '/app/a'))!.version, 1);
-    assert.deepEqual((await storage.listLatest(otherRegion, { limit: 10 })).map((r) => [r.name, r.version]), [['/app/a', 1]]);
+    assert.deepEqual(
+      (await storage.listLatest(otherRegion, { limit: 10 })).map((r) => [r.name, r.version]),
+      [['/app/a', 1]],
+    );
   });
 
-  exercise('lists latest versions in byte order of name, by prefix, after a cursor, with a limit', async ({ storage }) => {
-    for (const name of ['/app/B', '/app/b', '/app/a/x', '/apple', '/app/c', '/app/a']) await put(storage, scope, row(name, 1));
-    await put(storage, scope, row('/app/a', 2));
-    const all = await storage.listLatest(scope, { prefix: '/app/', limit: 100 });
-    assert.deepEqual(all.map((r) => [r.name, r.version]), [['/app/B', 1], ['/app/a', 2], ['/app/a/x', 1], ['/app/b', 1], ['/app/c', 1]]);
-    const page = await storage.listLatest(scope, { prefix: '/app/', after: '/app/a', limit: 2 });
-    assert.deepEqual(page.map((r) => r.name), ['/app/a/x', '/app/b']);
-    assert.equal((await storage.listLatest(scope, { limit: 100 })).length, 6);
-    assert.deepEqual((await storage.listLatest(scope, { after: '/app/c', limit: 100 })).map((r) => r.name), ['/apple']);
-  });
+  exercise(
+    'lists latest versions in byte order of name, by prefix, after a cursor, with a limit',
+    async ({ storage }) => {
+      for (const name of ['/app/B', '/app/b', '/app/a/x', '/apple', '/app/c', '/app/a'])
+        await put(storage, scope, row(name, 1));
+      await put(storage, scope, row('/app/a', 2));
+      const all = await storage.listLatest(scope, { prefix: '/app/', limit: 100 });
+      assert.deepEqual(
+        all.map((r) => [r.name, r.version]),
+        [
+          ['/app/B', 1],
+          ['/app/a', 2],
+          ['/app/a/x', 1],
+          ['/app/b', 1],
+          ['/app/c', 1],
+        ],
+      );
+      const page = await storage.listLatest(scope, { prefix: '/app/', after: '/app/a', limit: 2 });
+      assert.deepEqual(
+        page.map((r) => r.name),
+        ['/app/a/x', '/app/b'],
+      );
+      assert.equal((await storage.listLatest(scope, { limit: 100 })).length, 6);
+      assert.deepEqual(
+        (await storage.listLatest(scope, { after: '/app/c', limit: 100 })).map((r) => r.name),
+        ['/apple'],
+      );
+    },
+  );
 
   exercise('moves a label between versions and deletes it', async ({ storage }) => {
     await put(storage, scope, row('/app/a', 1));
@@ -54,7 +86,10 @@ export function parameterCases(exercise: Exercise): void {
       await tx.putLabel(scope, '/app/a', 'prod', 2);
       await tx.putLabel(scope, '/app/a', 'beta', 1);
     });
-    assert.deepEqual(await storage.listLabels(scope, '/app/a'), [{ label: 'beta', version: 1 }, { label: 'prod', version: 2 }]);
+    assert.deepEqual(await storage.listLabels(scope, '/app/a'), [
+      { label: 'beta', version: 1 },
+      { label: 'prod', version: 2 },
+    ]);
     await storage.transaction((tx) => tx.deleteLabel(scope, '/app/a', 'beta'));
     assert.deepEqual(await storage.listLabels(scope, '/app/a'), [{ label: 'prod', version: 2 }]);
     assert.deepEqual(await storage.listLabels(otherRegion, '/app/a'), []);
@@ -68,35 +103,45 @@ export function parameterCases(exercise: Exercise): void {
       await tx.putTag(scope, 'Secret', { resourceId: '/app/a', key: 'other', value: 'type' });
     });
     assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/a', '/app/b']), [
-      { resourceId: '/app/a', key: 'env', value: 'prod' }, { resourceId: '/app/b', key: 'team', value: 'x' }]);
+      { resourceId: '/app/a', key: 'env', value: 'prod' },
+      { resourceId: '/app/b', key: 'team', value: 'x' },
+    ]);
     await storage.transaction((tx) => tx.deleteTag(scope, 'Parameter', '/app/b', 'team'));
     assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/b']), []);
     assert.deepEqual(await storage.listTags(scope, 'Parameter', []), []);
-    assert.deepEqual(await storage.listTags(scope, 'Secret', ['/app/a']), [{ resourceId: '/app/a', key: 'other', value: 'type' }]);
+    assert.deepEqual(await storage.listTags(scope, 'Secret', ['/app/a']), [
+      { resourceId: '/app/a', key: 'other', value: 'type' },
+    ]);
   });
 
-  exercise('deletes a parameter with its versions, labels and tags, and nothing of another scope', async ({ storage }) => {
-    await put(storage, scope, row('/app/a', 1));
-    await put(storage, scope, row('/app/a', 2));
-    await put(storage, otherRegion, row('/app/a', 1));
-    await storage.transaction(async (tx) => {
-      await tx.putLabel(scope, '/app/a', 'prod', 2);
-      await tx.putTag(scope, 'Parameter', { resourceId: '/app/a', key: 'env', value: 'prod' });
-    });
-    assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), true);
-    assert.equal(await storage.getLatestVersion(scope, '/app/a'), undefined);
-    assert.equal(await storage.countVersions(scope, '/app/a'), 0);
-    assert.deepEqual(await storage.listLabels(scope, '/app/a'), []);
-    assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/a']), []);
-    assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), false);
-    assert.equal((await storage.getLatestVersion(otherRegion, '/app/a'))!.version, 1);
-  });
+  exercise(
+    'deletes a parameter with its versions, labels and tags, and nothing of another scope',
+    async ({ storage }) => {
+      await put(storage, scope, row('/app/a', 1));
+      await put(storage, scope, row('/app/a', 2));
+      await put(storage, otherRegion, row('/app/a', 1));
+      await storage.transaction(async (tx) => {
+        await tx.putLabel(scope, '/app/a', 'prod', 2);
+        await tx.putTag(scope, 'Parameter', { resourceId: '/app/a', key: 'env', value: 'prod' });
+      });
+      assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), true);
+      assert.equal(await storage.getLatestVersion(scope, '/app/a'), undefined);
+      assert.equal(await storage.countVersions(scope, '/app/a'), 0);
+      assert.deepEqual(await storage.listLabels(scope, '/app/a'), []);
+      assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/a']), []);
+      assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), false);
+      assert.equal((await storage.getLatestVersion(otherRegion, '/app/a'))!.version, 1);
+    },
+  );
 
   exercise('deletes a single version', async ({ storage }) => {
     await put(storage, scope, row('/v/x', 1));
     await put(storage, scope, row('/v/x', 2));
     await storage.transaction((tx) => tx.deleteVersion(scope, '/v/x', 1));
-    assert.deepEqual((await storage.listVersions(scope, '/v/x', 0, 10)).map((r) => r.version), [2]);
+    assert.deepEqual(
+      (await storage.listVersions(scope, '/v/x', 0, 10)).map((r) => r.version),
+      [2],
+    );
     assert.equal((await storage.getLatestVersion(scope, '/v/x'))!.version, 2);
   });
 
@@ -109,12 +154,16 @@ export function parameterCases(exercise: Exercise): void {
 
   exercise('serialises read-modify-write transactions that take the parameter lock', async ({ storage }) => {
     await storage.transaction((tx) => tx.putMeta('counter', Buffer.from('0')));
-    await Promise.all(Array.from({ length: 20 }, () => storage.transaction(async (tx) => {
-      await tx.lockParameter(scope, 'counter');
-      const n = Number((await tx.getMeta('counter'))!.toString());
-      await new Promise((resolve) => setImmediate(resolve));
-      await tx.putMeta('counter', Buffer.from(String(n + 1)));
-    })));
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        storage.transaction(async (tx) => {
+          await tx.lockParameter(scope, 'counter');
+          const n = Number((await tx.getMeta('counter'))!.toString());
+          await new Promise((resolve) => setImmediate(resolve));
+          await tx.putMeta('counter', Buffer.from(String(n + 1)));
+        }),
+      ),
+    );
     assert.equal((await storage.getMeta('counter'))!.toString(), '20');
   });
 }

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import type { Exercise } from './exercise.js';
 import { otherRegion, scope } from './fixtures.js';
 
-const secret = { name: 'app/db', arn: 'arn:aws:secretsmanager:us-east-1:1:secret:app/db-AbCdEf', createdAt: 3, attributes: '{}', purgeAt: null };
+const secret = {
+  name: 'app/db',
+  arn: 'arn:aws:secretsmanager:us-east-1:1:secret:app/db-AbCdEf',
+  createdAt: 3,
+  attributes: '{}',
+  purgeAt: null,
+};
 
 export function secretCases(exercise: Exercise): void {
   exercise('stores secrets, sealed versions and staging labels, and deletes them together', async ({ storage }) => {
@@ -12,8 +18,20 @@ export function secretCases(exercise: Exercise): void {
       await tx.putSecret(scope, { ...secret, attributes: '{"description":"d"}' });
       await tx.putSecret(scope, { ...secret, name: 'app/api', arn: 'arn:x' });
       await tx.putSecret(otherRegion, { ...secret, name: 'elsewhere' });
-      await tx.insertSecretVersion(scope, 'app/db', { versionId: 'v1', createdAt: 4, kind: 'string', value: Buffer.from('sealed1'), fingerprint: 'f1' });
-      await tx.insertSecretVersion(scope, 'app/db', { versionId: 'v2', createdAt: 5, kind: 'binary', value: Buffer.from('sealed2'), fingerprint: 'f2' });
+      await tx.insertSecretVersion(scope, 'app/db', {
+        versionId: 'v1',
+        createdAt: 4,
+        kind: 'string',
+        value: Buffer.from('sealed1'),
+        fingerprint: 'f1',
+      });
+      await tx.insertSecretVersion(scope, 'app/db', {
+        versionId: 'v2',
+        createdAt: 5,
+        kind: 'binary',
+        value: Buffer.from('sealed2'),
+        fingerprint: 'f2',
+      });
       await tx.putSecretStage(scope, 'app/db', { stage: 'AWSCURRENT', versionId: 'v1' });
       await tx.putSecretStage(scope, 'app/db', { stage: 'AWSCURRENT', versionId: 'v2' });
       await tx.putSecretStage(scope, 'app/db', { stage: 'AWSPREVIOUS', versionId: 'v1' });
@@ -21,36 +39,89 @@ export function secretCases(exercise: Exercise): void {
     });
     assert.deepEqual(await storage.getSecret(scope, 'app/db'), { ...secret, attributes: '{"description":"d"}' });
     assert.equal(await storage.getSecret(otherRegion, 'app/db'), undefined);
-    assert.deepEqual((await storage.listSecrets(scope)).map((r) => r.name), ['app/api', 'app/db']);
-    assert.deepEqual((await storage.listSecretVersions(scope, 'app/db')).map((v) => [v.versionId, v.kind, v.value.toString(), v.createdAt, v.fingerprint]),
-      [['v1', 'string', 'sealed1', 4, 'f1'], ['v2', 'binary', 'sealed2', 5, 'f2']]);
-    assert.deepEqual(await storage.listSecretStages(scope, 'app/db'), [{ stage: 'AWSCURRENT', versionId: 'v2' }, { stage: 'AWSPREVIOUS', versionId: 'v1' }]);
+    assert.deepEqual(
+      (await storage.listSecrets(scope)).map((r) => r.name),
+      ['app/api', 'app/db'],
+    );
+    assert.deepEqual(
+      (await storage.listSecretVersions(scope, 'app/db')).map((v) => [
+        v.versionId,
+        v.kind,
+        v.value.toString(),
+        v.createdAt,
+        v.fingerprint,
+      ]),
+      [
+        ['v1', 'string', 'sealed1', 4, 'f1'],
+        ['v2', 'binary', 'sealed2', 5, 'f2'],
+      ],
+    );
+    assert.deepEqual(await storage.listSecretStages(scope, 'app/db'), [
+      { stage: 'AWSCURRENT', versionId: 'v2' },
+      { stage: 'AWSPREVIOUS', versionId: 'v1' },
+    ]);
     await storage.transaction(async (tx) => {
       await tx.deleteSecretStage(scope, 'app/db', 'AWSPREVIOUS');
       await tx.deleteSecretVersion(scope, 'app/db', 'v1');
     });
-    assert.deepEqual((await storage.listSecretVersions(scope, 'app/db')).map((v) => v.versionId), ['v2']);
+    assert.deepEqual(
+      (await storage.listSecretVersions(scope, 'app/db')).map((v) => v.versionId),
+      ['v2'],
+    );
     assert.deepEqual(await storage.listSecretStages(scope, 'app/db'), [{ stage: 'AWSCURRENT', versionId: 'v2' }]);
     await storage.transaction((tx) => tx.deleteSecret(scope, 'app/db'));
     assert.equal(await storage.getSecret(scope, 'app/db'), undefined);
     assert.deepEqual(await storage.listSecretVersions(scope, 'app/db'), []);
     assert.deepEqual(await storage.listSecretStages(scope, 'app/db'), []);
     assert.deepEqual(await storage.listTags(scope, 'Secret', ['app/db']), []);
-    assert.deepEqual((await storage.listSecrets(scope)).map((r) => r.name), ['app/api']);
+    assert.deepEqual(
+      (await storage.listSecrets(scope)).map((r) => r.name),
+      ['app/api'],
+    );
   });
 
-  exercise('lists the secrets of every scope whose recovery window has ended, soonest first, up to a limit', async ({ storage }) => {
-    const other = { account: '210987654321', region: 'eu-west-1' };
-    await storage.transaction(async (tx) => {
-      await tx.putSecret(other, { name: 'gone', arn: 'arn:x', createdAt: 1, attributes: '{"deletionDate":50}', purgeAt: 50 });
-      await tx.putSecret(scope, { name: 'gone-too', arn: 'arn:z', createdAt: 1, attributes: '{"deletionDate":20}', purgeAt: 20 });
-      await tx.putSecret(other, { name: 'later', arn: 'arn:y', createdAt: 1, attributes: '{"deletionDate":500}', purgeAt: 500 });
-      await tx.putSecret(other, { name: 'kept', arn: 'arn:w', createdAt: 1, attributes: '{}', purgeAt: null });
-    });
-    assert.deepEqual(await storage.listSecretsToPurge(100, 10),
-      [{ ...scope, name: 'gone-too' }, { account: other.account, region: other.region, name: 'gone' }]);
-    assert.deepEqual(await storage.listSecretsToPurge(100, 1), [{ ...scope, name: 'gone-too' }]);
-    assert.deepEqual(await storage.listSecretsToPurge(50, 10), [{ ...scope, name: 'gone-too' }, { ...other, name: 'gone' }], 'the window ends at purgeAt');
-    assert.equal((await storage.getSecret(other, 'gone'))!.purgeAt, 50);
-  });
+  exercise(
+    'lists the secrets of every scope whose recovery window has ended, soonest first, up to a limit',
+    async ({ storage }) => {
+      const other = { account: '210987654321', region: 'eu-west-1' };
+      await storage.transaction(async (tx) => {
+        await tx.putSecret(other, {
+          name: 'gone',
+          arn: 'arn:x',
+          createdAt: 1,
+          attributes: '{"deletionDate":50}',
+          purgeAt: 50,
+        });
+        await tx.putSecret(scope, {
+          name: 'gone-too',
+          arn: 'arn:z',
+          createdAt: 1,
+          attributes: '{"deletionDate":20}',
+          purgeAt: 20,
+        });
+        await tx.putSecret(other, {
+          name: 'later',
+          arn: 'arn:y',
+          createdAt: 1,
+          attributes: '{"deletionDate":500}',
+          purgeAt: 500,
+        });
+        await tx.putSecret(other, { name: 'kept', arn: 'arn:w', createdAt: 1, attributes: '{}', purgeAt: null });
+      });
+      assert.deepEqual(await storage.listSecretsToPurge(100, 10), [
+        { ...scope, name: 'gone-too' },
+        { account: other.account, region: other.region, name: 'gone' },
+      ]);
+      assert.deepEqual(await storage.listSecretsToPurge(100, 1), [{ ...scope, name: 'gone-too' }]);
+      assert.deepEqual(
+        await storage.listSecretsToPurge(50, 10),
+        [
+          { ...scope, name: 'gone-too' },
+          { ...other, name: 'gone' },
+        ],
+        'the window ends at purgeAt',
+      );
+      assert.equal((await storage.getSecret(other, 'gone'))!.purgeAt, 50);
+    },
+  );
 }
