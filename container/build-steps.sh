@@ -22,6 +22,12 @@ npm ci --no-audit --no-fund --ignore-scripts
 npm rebuild better-sqlite3
 npx tsc -p tsconfig.json
 npm prune --omit=dev --no-audit --no-fund --ignore-scripts
+# The addon's build leaves objects and SQLite's sources beside the binary: the image needs the binary.
+addon=node_modules/better-sqlite3
+rm -rf "$addon/deps" "$addon/src" "$addon/build/Release/obj" "$addon/build/Release/obj.target" \
+  "$addon/build/Release/.deps" "$addon/build/Release/sqlite3.a" "$addon/build/Release/test_extension.node"
+# npm prune leaves the emptied scope folders (@types, @biomejs) behind.
+find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete
 
 mkdir -p "$output_dir"
 cp -R package.json bin dist node_modules "$output_dir/"

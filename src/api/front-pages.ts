@@ -14,8 +14,7 @@ export interface HealthFacts {
   readonly trailHealthy: boolean;
 }
 
-/** `{"status", "services": {name: "running"}, ...}`: LocalStack's document, with Coffer's status, store and audit
- * state. */
+/** LocalStack's `{"status", "services": {name: "running"}}`, with Coffer's version, store and audit state. */
 export function healthDocument(facts: HealthFacts): string {
   const state = facts.trailHealthy ? 'running' : 'unavailable';
   return JSON.stringify({

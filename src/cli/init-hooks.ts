@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Coffer } from '../bootstrap/open-coffer.js';
 import type { RequestContext } from '../engine/request-context.js';
-import { applySeed, readSeed } from './seed-file.js';
+import { applySeed, readSeed, seededCounts } from './seed-file.js';
 
 /** How long one script may run. */
 const SCRIPT_TIMEOUT_MS = 5 * 60_000;
@@ -116,7 +116,7 @@ export async function runInitHooks(
     if (file.kind === 'seed') {
       try {
         const seeded = await applySeed(coffer, ctx, readSeed(file.path), file.name);
-        log(`init: ${file.name}: ${seeded.parameters} parameters, ${seeded.secrets} secrets`);
+        log(`init: ${file.name}: ${seededCounts(seeded)}`);
         ok = true;
       } catch (error) {
         log(`init: ${(error as Error).message}`);

@@ -52,7 +52,8 @@ const GROUPS: readonly (readonly [string, readonly CliCommand[]])[] = [
   ['Keys, identity and rotation', [keysCommand, iamCommand, functionsCommand, rotationCommand]],
   ['Audit', [auditCommand, reportCommand]],
 ];
-const COMMANDS: readonly CliCommand[] = GROUPS.flatMap(([, commands]) => commands);
+/** Every command (exported for the help tests, which check each one's help against its options). */
+export const COMMANDS: readonly CliCommand[] = GROUPS.flatMap(([, commands]) => commands);
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -6,16 +6,20 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type OptionSpecs } from './cli-command.js';
 
-/** How far apart two words are (edits of one character), for suggesting a near option or command. */
+/** How far apart two words are: edits of one character, a swap of two neighbours counting as one (`tpye`). */
 function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const up = rows[i - 1]!;
+      row[j] = Math.min(up[j]! + 1, row[j - 1]! + 1, up[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
+    }
+    rows.push(row);
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
 /** The known word nearest to `given` (a typo of it: within a third of its length), if any. */
@@ -39,7 +43,7 @@ export function parseOptions<O extends OptionSpecs>(args: string[], options: O) 
       const near = nearest(unknown[2]!, Object.keys(options));
       throw new UsageError(`unknown option ${unknown[1]}${unknown[2]}${near ? ` (did you mean --${near}?)` : ''}`);
     }
-    throw new UsageError(message.replace(/^Option '([^']+)' argument missing$/, 'option $1 needs a value'));
+    throw new UsageError(message.replace(/^Option '(-{1,2}[^' ]+)[^']*' argument missing$/, 'option $1 needs a value'));
   }
 }
 

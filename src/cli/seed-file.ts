@@ -10,12 +10,14 @@
  *         type: String              # String (default), StringList or SecureString
  *         description: the app's database
  *         tags: { team: payments }  # or [{ Key: team, Value: payments }]
- *       /dev/app/flag: "on"         # or a map of name: value (String)
  *     secrets:
  *       - name: prod/db
  *         value: { username: app, password: s3cr3t }   # an object is stored as its JSON
  *         description: the app's database login
  *         tags: { team: payments }
+ *
+ * Either list may be a map instead: of name to value (`/dev/app/flag: "on"`, a String), or of
+ * name to an entry without its name.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -198,4 +200,10 @@ export async function applySeed(
     }
   }
   return { parameters: seed.parameters.length, secrets: seed.secrets.length };
+}
+
+/** "2 parameters and 1 secret": what a seed created, for the log. */
+export function seededCounts(seeded: { parameters: number; secrets: number }): string {
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return `${count(seeded.parameters, 'parameter')} and ${count(seeded.secrets, 'secret')}`;
 }

@@ -3,6 +3,7 @@
  * limits, health and readiness, --dev mode and its reset endpoints, and graceful shutdown.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
@@ -139,6 +140,40 @@ describe('server: --dev mode', () => {
     assert.equal(errorOf(unsigned.body).__type, 'MissingAuthenticationTokenException');
   });
 
+  it("accepts LocalStack's test/test from the aws CLI and boto3, with AWS_ENDPOINT_URL and the usual regions", () => {
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ENDPOINT_URL: server.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+    };
+    const put = spawnSync(
+      'aws',
+      ['ssm', 'put-parameter', '--name', '/ls/flag', '--value', 'on', '--type', 'String', '--overwrite'],
+      { env, encoding: 'utf8' },
+    );
+    assert.equal(put.status, 0, put.stderr);
+    const script =
+      'import boto3\n' +
+      'ssm = boto3.client("ssm")\n' +
+      'print(ssm.get_parameter(Name="/ls/flag")["Parameter"]["ARN"])\n' +
+      'print(boto3.client("sts").get_caller_identity()["Arn"])\n';
+    const read = spawnSync('python3', ['-c', script], { env, encoding: 'utf8' });
+    assert.equal(read.status, 0, read.stderr);
+    const [arn, caller] = read.stdout.trim().split('\n');
+    assert.match(arn!, /^arn:aws:ssm:eu-west-1:\d{12}:parameter\/ls\/flag$/);
+    assert.match(caller!, /^arn:aws:iam::\d{12}:root$/);
+    // The region is the request's, as on AWS: the same name in another region is another parameter.
+    const elsewhere = spawnSync('aws', ['ssm', 'get-parameter', '--name', '/ls/flag', '--region', 'us-west-2'], {
+      env,
+      encoding: 'utf8',
+    });
+    assert.notEqual(elsewhere.status, 0);
+    assert.match(elsewhere.stderr, /ParameterNotFound/);
+  });
+
   it('wipes every parameter on POST /moto-api/reset and /_coffer/reset', async () => {
     for (const path of ['/moto-api/reset', '/_coffer/reset']) {
       await rawRequest(server.endpoint, {
@@ -163,7 +198,9 @@ describe('server: --dev mode', () => {
       'NUMBER_VALUE can not be converted to a String',
     );
     assert.equal(errorOf((await send('AmazonSSM.GetParameter', '[]')).body).__type, 'SerializationException');
-    assert.equal(errorOf((await send('AmazonSSM.Frobnicate', '{}')).body).__type, 'UnknownOperationException');
+    const unknown = errorOf((await send('AmazonSSM.Frobnicate', '{}')).body);
+    assert.equal(unknown.__type, 'UnknownOperationException');
+    assert.match(unknown.message, /AmazonSSM\.Frobnicate/, 'the message names the operation');
     assert.equal(errorOf((await send('Nope.GetParameter', '{}')).body).__type, 'UnknownOperationException');
     const missing = await send('AmazonSSM.GetParameter', '{}');
     assert.equal(missing.status, 400);

@@ -87,6 +87,22 @@ for (const mode of MODES) {
       );
     });
 
+    it('lists the sub-folders directly under a path, with how many parameters each holds', async () => {
+      await run(['put', '/dev/shared/deep/er/key', 'x', '--type', 'String']);
+      const { code, io } = await run(['ls', '/dev']);
+      assert.equal(code, 0, io.stderr);
+      assert.equal(io.stdout, '/dev\n  orders/  (2 parameters)\n  shared/  (2 parameters)\n');
+      const shared = (await run(['ls', '/dev/shared'])).io.stdout.split('\n');
+      assert.match(shared[1]!, /^ {2}Region-Name {2}String {2}v1 {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.equal(shared[2], '  deep/  (1 parameter)');
+      const json = JSON.parse((await run(['ls', '/dev', '--json'])).io.stdout);
+      assert.deepEqual(json, [
+        { Name: '/dev/orders/', Type: 'Folder', Parameters: 2 },
+        { Name: '/dev/shared/', Type: 'Folder', Parameters: 2 },
+      ]);
+      await run(['rm', '/dev/shared/deep/er/key']);
+    });
+
     it('shows history with labels', async () => {
       await run(['label', '/dev/orders/db-password:1', 'stable']);
       const { io } = await run(['history', '/dev/orders/db-password']);

@@ -48,6 +48,17 @@ describe('coffer executable', () => {
     assert.match(result.stderr, /^coffer: these parameters map to the same environment variable: DB_HOST/);
   });
 
+  it('exec warns when a path yields nothing, and fails with --strict without running the command', () => {
+    const loose = coffer('exec', '/dev/typo', '--', process.execPath, '-e', 'console.log("ran")');
+    assert.equal(loose.status, 0);
+    assert.equal(loose.stdout, 'ran\n');
+    assert.match(loose.stderr, /^coffer: warning: no parameters under \/dev\/typo/);
+    const strict = coffer('exec', '--strict', '/dev/typo', '--', process.execPath, '-e', 'console.log("ran")');
+    assert.equal(strict.status, 1);
+    assert.equal(strict.stdout, '');
+    assert.match(strict.stderr, /no parameters under \/dev\/typo/);
+  });
+
   it('exits 1 with exactly one line on stderr for a missing parameter', () => {
     const result = coffer('get', '/dev/none');
     assert.equal(result.status, 1);

@@ -1,7 +1,8 @@
 /**
  * The AWS Query protocol's response side: results as `<ActionResponse><ActionResult>...`
- * with lists as `<member>` elements, dates in ISO 8601, policy documents URL-encoded (as IAM
- * returns them), and errors as `<ErrorResponse><Error><Type/><Code/><Message/></Error>`.
+ * with lists as `<member>` elements, maps (a JS Map) as `<entry><key/><value/></entry>`, dates
+ * in ISO 8601, policy documents URL-encoded (as IAM returns them), and errors as
+ * `<ErrorResponse><Error><Type/><Code/><Message/></Error>`.
  */
 import { ServiceError } from '../../engine/service-error.js';
 
@@ -24,6 +25,10 @@ function scalar(name: string, value: unknown): string {
 function element(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return `<${name}>${value.map((v) => element('member', v)).join('')}</${name}>`;
+  if (value instanceof Map) {
+    const entries = [...value].map(([k, v]) => `<entry>${element('key', k)}${element('value', v)}</entry>`);
+    return `<${name}>${entries.join('')}</${name}>`;
+  }
   if (typeof value === 'object' && !(value instanceof Date))
     return `<${name}>${members(value as Record<string, unknown>)}</${name}>`;
   return `<${name}>${escapeXml(scalar(name, value))}</${name}>`;

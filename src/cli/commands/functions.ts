@@ -19,7 +19,8 @@ const OPTIONS = {
   field: {
     type: 'string',
     value: 'NAME',
-    description: 'built-in rotators: the JSON field of the secret to rotate (password by default)',
+    description:
+      'built-in rotators: the JSON field to rotate (password by default; a value that is not JSON is replaced whole)',
   },
   length: { type: 'string', value: 'N', description: "random-password: the new password's length" },
   json: { type: 'boolean', description: 'print as JSON' },

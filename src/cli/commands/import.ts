@@ -93,7 +93,7 @@ export const importCommand: CliCommand = {
       progress.update(++done);
     }
     progress.finish();
-    io.out(`imported ${done} parameters under ${path}\n`);
+    io.out(`imported ${done} parameter${done === 1 ? '' : 's'} under ${path}\n`);
     return 0;
   },
 };

@@ -26,7 +26,7 @@ import { loadTlsMaterial, type TlsSource } from '../../api/tls/tls-material.js';
 import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { runInitHooks } from '../init-hooks.js';
 import { COFFER_VERSION } from '../version.js';
-import { applySeed, readSeed, storeIsEmpty } from '../seed-file.js';
+import { applySeed, readSeed, seededCounts, storeIsEmpty } from '../seed-file.js';
 import { removeServerState, writeServerState } from '../server-state.js';
 import { parseOptions } from '../parse-options.js';
 
@@ -175,7 +175,7 @@ export const serveCommand: CliCommand = {
     if (seed) {
       if (await storeIsEmpty(coffer, ctx)) {
         const seeded = await applySeed(coffer, ctx, seed, values.seed!);
-        io.err(`coffer: seeded ${seeded.parameters} parameters and ${seeded.secrets} secrets from ${values.seed}\n`);
+        io.err(`coffer: seeded ${seededCounts(seeded)} from ${values.seed}\n`);
       } else {
         io.err(`coffer: --seed ${values.seed} not loaded: the store already holds parameters or secrets\n`);
       }

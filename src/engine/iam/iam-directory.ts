@@ -174,7 +174,8 @@ export class IamDirectory {
     };
   }
 
-  async getAccountSummary(ctx: RequestContext): Promise<{ SummaryMap: Record<string, number> }> {
+  /** The counts and quotas; a Map, since the Query protocol writes map shapes as entry/key/value elements. */
+  async getAccountSummary(ctx: RequestContext): Promise<{ SummaryMap: Map<string, number> }> {
     const [users, groups, roles, policies] = await Promise.all(
       (['user', 'group', 'role', 'policy'] as const).map((k) => this.entities.storage.listIamEntities(ctx.account, k)),
     );
@@ -182,15 +183,16 @@ export class IamDirectory {
       policies!.map((p) => this.entities.storage.listIamLinks('attached', { toArn: p.arn })),
     );
     return {
-      SummaryMap: {
-        ...QUOTAS,
-        Users: users!.length,
-        Groups: groups!.length,
-        Roles: roles!.length,
-        Policies: policies!.length,
-        AttachedPoliciesPerUserQuota: QUOTAS.AttachedPoliciesPerUserQuota,
-        PolicyVersionsInUse: attached.reduce((n, links) => n + links.length, 0),
-      },
+      SummaryMap: new Map(
+        Object.entries({
+          ...QUOTAS,
+          Users: users!.length,
+          Groups: groups!.length,
+          Roles: roles!.length,
+          Policies: policies!.length,
+          PolicyVersionsInUse: attached.reduce((n, links) => n + links.length, 0),
+        }),
+      ),
     };
   }
 

@@ -1,6 +1,7 @@
 /**
  * Rotators built into Coffer, for the common cases that need no function of your own:
- * - `random-password`: a fresh random password, as the whole value or as one field of a JSON value;
+ * - `random-password`: a fresh random password, as one field of a JSON object (the `field` option;
+ *   `password` when unset) or, for a value that is not a JSON object, as the whole value;
  * - `postgres`: a real PostgreSQL password change for a JSON value holding host, port, username and
  *   password (createSecret generates, setSecret runs ALTER ROLE as the user, testSecret connects
  *   with the new password, finishSecret promotes it).
@@ -53,6 +54,35 @@ function parseJson(text: string, what: string): Record<string, unknown> {
   throw new Error(`the ${what} value is not a JSON object`);
 }
 
+/** A JSON object's members, or undefined for any other text (a plain password, a list). */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The new value: the whole value for plain text, the named field (or `password`) of a JSON
+ * object. A JSON object is never replaced whole: its other fields (username, host) are what the
+ * app needs beside the password.
+ */
+function withNewPassword(current: string, field: string | undefined, password: string): string {
+  const object = jsonObject(current);
+  if (object === undefined) {
+    if (field !== undefined) throw new Error('the current value is not a JSON object');
+    return password;
+  }
+  const name = field ?? 'password';
+  if (field === undefined && typeof object.password !== 'string')
+    throw new Error('the current value is a JSON object without a password field: register the function with --field');
+  return JSON.stringify({ ...object, [name]: password });
+}
+
 const randomPasswordRotator: BuiltinRotator = {
   checkOptions(options) {
     if (options.field !== undefined && (typeof options.field !== 'string' || options.field === ''))
@@ -64,16 +94,15 @@ const randomPasswordRotator: BuiltinRotator = {
     if (step === 'createSecret') {
       if ((await target.pending()) !== undefined) return; // a retried run keeps the value it made
       const password = randomPassword(passwordRules(options));
-      await target.setPending(
-        field === undefined
-          ? password
-          : JSON.stringify({ ...parseJson(await target.current(), 'current'), [field]: password }),
-      );
+      await target.setPending(withNewPassword(await target.current(), field, password));
     } else if (step === 'testSecret') {
       const pending = await target.pending();
       if (pending === undefined) throw new Error('no pending value to test');
-      if (field !== undefined && typeof parseJson(pending, 'pending')[field] !== 'string')
-        throw new Error(`the pending value has no ${field} field`);
+      const object = jsonObject(pending);
+      const name = field ?? 'password';
+      if (object !== undefined && typeof object[name] !== 'string')
+        throw new Error(`the pending value has no ${name} field`);
+      if (object === undefined && field !== undefined) throw new Error('the pending value is not a JSON object');
     } else if (step === 'finishSecret') {
       await target.promote();
     }
