@@ -34,7 +34,7 @@ function* testFiles(dir: string): Generator<string> {
 
 // The AWS SDK's notice that its 2027 releases need Node 22, once per test process, is noise here
 // (bin/coffer.js turns it off the same way).
-const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env };
+const env: NodeJS.ProcessEnv = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env };
 const down = await postgresAnswers();
 if (down !== undefined) {
   if (process.env.COFFER_REQUIRE_POSTGRES === '1') {
