@@ -40,7 +40,7 @@ export function rootPage(facts: HealthFacts, url: string): string {
 <p>Secrets and configuration with the AWS wire APIs: ${facts.services.map(escapeHtml).join(', ')}.
 Store: ${escapeHtml(facts.store)}.
 Every request must be signed (SigV4) with an access key of this server.</p>
-<pre>eval "$(coffer env)"   # or: export AWS_ENDPOINT_URL=${u} AWS_DEFAULT_REGION=us-east-1 \
+<pre>eval "$(coffer env)"   # or: export AWS_ENDPOINT_URL=${u} AWS_DEFAULT_REGION=us-east-1 \\
                        #     AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...
 aws ssm put-parameter --name /dev/app/key --value v --type SecureString
 aws ssm get-parameter --name /dev/app/key --with-decryption

@@ -32,8 +32,11 @@ export interface PipelineOptions {
   readonly account: string;
   /** Regions a credential scope may name (AWS's, plus any configured). */
   readonly regions: ReadonlySet<string>;
-  /** Where the root credentials are kept: an unknown key from this machine is told (never a caller elsewhere). */
-  readonly credentialsHint?: string;
+  /**
+   * The root credentials file, when that is where they are: a refused key from this machine is
+   * told where (never a caller elsewhere).
+   */
+  readonly credentialsHint?: () => string | undefined;
   /** Told of every long-term access key a request authenticated with (GetAccessKeyLastUsed). */
   readonly keyUsed?: (accessKeyId: string, service: string, region: string) => void;
 }
@@ -159,12 +162,11 @@ export class RequestPipeline {
       return { account: this.options.account, region: auth.region, principalArn: rootPrincipal(this.options.account) };
     }
     const verified = await this.verifier.verify(request, [service]).catch((error: unknown) => {
-      throw error instanceof UnrecognizedClientException &&
-        this.options.credentialsHint &&
-        isLoopbackAddress(incoming.socket.remoteAddress)
+      const file = this.options.credentialsHint?.();
+      throw error instanceof UnrecognizedClientException && file && isLoopbackAddress(incoming.socket.remoteAddress)
         ? new UnrecognizedClientException(
-            `(Coffer: the access key is not this server's; its root credentials are in ` +
-              `${this.options.credentialsHint}, and \`coffer env\` prints them as exports.)`,
+            `(Coffer: this server does not accept that access key; its root credentials are in ${file}, and ` +
+              '`coffer env` prints them as exports.)',
           )
         : error;
     });
@@ -181,11 +183,15 @@ export class RequestPipeline {
     trace.accessKeyId = key.accessKeyId;
     if (key.session === undefined && key.temporary !== true)
       this.options.keyUsed?.(key.accessKeyId, service, verified.region);
+    // GetSessionToken's credentials reach no IAM action without MFA, which Coffer does not have:
+    // AWS answers InvalidClientTokenId, so a short-lived credential never mints a long-lived key.
+    if (key.parentAccessKeyId !== undefined && service === 'iam') throw new UnrecognizedClientException();
     const base = {
       account: key.account,
       region: verified.region,
       principalArn: caller.arn,
       caller,
+      accessKeyId: key.accessKeyId,
       ...(key.session !== undefined || key.temporary === true ? { temporaryCredentials: true } : {}),
     };
     if (caller.kind === 'root') return base;

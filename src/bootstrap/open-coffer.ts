@@ -46,7 +46,7 @@ import { RotationRunner } from '../engine/rotation/rotation-runner.js';
 import { RotationScheduler } from '../engine/rotation/rotation-scheduler.js';
 import { RotationService } from '../engine/rotation/rotation-service.js';
 import { ScheduleStore } from '../engine/rotation/schedule-store.js';
-import { SessionCredentials } from '../engine/sts/session-credentials.js';
+import { SessionCredentials, storeSessionEpoch } from '../engine/sts/session-credentials.js';
 import { LATEST_SCHEMA_VERSION } from '../storage/migrations.js';
 import { randomBytes } from 'node:crypto';
 import { AuditJournalWriter, journalInstance } from '../storage/audit-journal.js';
@@ -320,7 +320,10 @@ export async function openCoffer(
       keyUsage,
       permissions: new IamPermissions(entities, async (id) => (await accessKeys.find(id))?.principalArn),
     };
-    const sessions = new SessionCredentials(new TokenSealer(keyring, 'sts-session/v1'));
+    const sessions = new SessionCredentials(
+      new TokenSealer(keyring, 'sts-session/v1'),
+      await storeSessionEpoch(storage),
+    );
     const secretStore = new SecretStore(
       records,
       new SecretVersions(keyring, barrier, new ValueFingerprint(keyring)),
@@ -364,7 +367,8 @@ export async function openCoffer(
       kms: new KeyManagement(keyring, barrier, storage, keys, entities),
       kmsPermissions: new KmsPermissions(keys, barrier),
       // A session token says the key is temporary; a long-term key never comes with one.
-      credentials: async (id, token) => (token !== undefined ? sessions.open(id, token) : accessKeys.find(id)),
+      credentials: (id, token) =>
+        token !== undefined ? sessions.authenticate(id, token, accessKeys) : accessKeys.find(id),
       close: async () => {
         await keyUsage.flush().catch(() => {});
         await rotation.scheduler.stop();

@@ -61,20 +61,26 @@ function initFiles(dir: string): InitFile[] {
     });
 }
 
+/**
+ * The environment a script runs in: the server's, without its own settings (COFFER_*: the master
+ * key, the database URL, the metrics token) or the operator's AWS ones, plus where and who to be.
+ */
+function scriptEnvironment(env: InitEnvironment): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([name]) => !/^(COFFER_|AWS_)/.test(name));
+  return {
+    ...Object.fromEntries(inherited),
+    AWS_ENDPOINT_URL: env.endpoint,
+    COFFER_ENDPOINT: env.endpoint,
+    AWS_ACCESS_KEY_ID: env.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.secretAccessKey,
+    AWS_REGION: env.region,
+    AWS_DEFAULT_REGION: env.region,
+    AWS_PAGER: '',
+  };
+}
+
 function runScript(path: string, env: InitEnvironment, log: (line: string) => void): Promise<number> {
-  const child = spawn(path, [], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      AWS_ENDPOINT_URL: env.endpoint,
-      COFFER_ENDPOINT: env.endpoint,
-      AWS_ACCESS_KEY_ID: env.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: env.secretAccessKey,
-      AWS_REGION: env.region,
-      AWS_DEFAULT_REGION: env.region,
-      AWS_PAGER: '',
-    },
-  });
+  const child = spawn(path, [], { stdio: ['ignore', 'pipe', 'pipe'], env: scriptEnvironment(env) });
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', log);
   const timer = setTimeout(() => child.kill('SIGKILL'), SCRIPT_TIMEOUT_MS);
   return new Promise((resolve) => {

@@ -24,7 +24,8 @@ export function removeServerState(dataDir: string, pid: number): void {
 /** The server running on `dataDir`, if one is (a state left by one that died is ignored). */
 export function runningServer(dataDir: string): ServerState | undefined {
   const state = readServerState(dataDir);
-  if (!state) return undefined;
+  // Our own pid in the file is a server that died before us (a container's pid 1, restarted).
+  if (!state || state.pid === process.pid) return undefined;
   try {
     process.kill(state.pid, 0);
     return state;

@@ -83,6 +83,8 @@ export interface RequestContext extends Scope {
   readonly denies?: (permission: Permission) => Promise<boolean>;
   /** Signed with temporary credentials (a role session's, or a user's GetSessionToken's). */
   readonly temporaryCredentials?: boolean;
+  /** The access key id that signed the request (remote callers). */
+  readonly accessKeyId?: string;
 }
 
 export const DEFAULT_ACCOUNT = '000000000000';

@@ -233,6 +233,8 @@ export class SqlIdentityRows implements IdentityWriter {
 
   async deleteAccessKey(accessKeyId: string): Promise<void> {
     await this.sql.run('DELETE FROM iam_access_keys WHERE access_key_id = ?', [accessKeyId]);
+    // A new key never inherits an old one's usage: the record goes with its key.
+    await this.sql.run('DELETE FROM iam_access_key_usage WHERE access_key_id = ?', [accessKeyId]);
   }
 
   async setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void> {

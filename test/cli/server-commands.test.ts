@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { ROOT, startServer as startServerProcess, type RunningServer } from '../helpers/server-process.js';
 import { testLocation } from '../helpers/test-stores.js';
 import { until } from '../helpers/until.js';
@@ -115,6 +116,42 @@ describe('coffer reset', () => {
   });
 });
 
+describe('coffer reset and sessions', () => {
+  it('a root session token from before a reset opens nothing on the new store (same master key)', async () => {
+    const location = testLocation('sqlite');
+    try {
+      const first = await startServer({ location });
+      const sts = new STSClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: ROOT });
+      const { Credentials: session } = await sts.send(new GetSessionTokenCommand({}));
+      sts.destroy();
+      const asSession = (endpoint: string) =>
+        new STSClient({
+          endpoint,
+          region: 'us-east-1',
+          maxAttempts: 1,
+          credentials: {
+            accessKeyId: session!.AccessKeyId!,
+            secretAccessKey: session!.SecretAccessKey!,
+            sessionToken: session!.SessionToken!,
+          },
+        });
+      const before = asSession(first.endpoint);
+      assert.match((await before.send(new GetCallerIdentityCommand({}))).Arn!, /:root$/);
+      before.destroy();
+      await first.stop({ keepStore: true });
+      const reset = coffer(cleanEnv(location.env()), 'reset', '--yes');
+      assert.equal(reset.status, 0, reset.stderr);
+      assert.ok(existsSync(join(location.dataDir, 'master.key')), 'the master key stays');
+      const second = await startServer({ location });
+      const after = asSession(second.endpoint);
+      await assert.rejects(after.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
+      after.destroy();
+    } finally {
+      await location.destroy();
+    }
+  });
+});
+
 describe('coffer serve --init and --seed', () => {
   it('runs scripts and loads seed files once per store, in order, reporting a failing script', async () => {
     const initDir = mkdtempSync(join(tmpdir(), 'coffer-init-'));
@@ -134,6 +171,7 @@ describe('coffer serve --init and --seed', () => {
       writeFileSync(
         script,
         '#!/bin/sh\nset -e\necho "hello from init, region $AWS_DEFAULT_REGION"\n' +
+          'echo "server settings seen: $(env | grep -c -e ^COFFER_METRICS_TOKEN= -e ^COFFER_DATA_DIR= || true)"\n' +
           'aws ssm put-parameter --name /init/from-script --value "$AWS_REGION" --type String >/dev/null\n',
       );
       chmodSync(script, 0o755);
@@ -142,11 +180,16 @@ describe('coffer serve --init and --seed', () => {
       chmodSync(failing, 0o755);
       writeFileSync(join(initDir, 'notes.txt'), 'not executable, not a seed: ignored');
 
-      const first = await startServer({ location, args: ['--init', initDir], env: { AWS_CONFIG_FILE: '/dev/null' } });
+      const first = await startServer({
+        location,
+        args: ['--init', initDir],
+        env: { AWS_CONFIG_FILE: '/dev/null', COFFER_METRICS_TOKEN: 'metrics-token-never-shown' },
+      });
       await until('init to finish', async () => (/init: .* done: /.test(first.output()) ? true : undefined), 60);
       const log = first.output();
       assert.match(log, /init: loading 10-seed.json\n.*init: 10-seed.json: 2 parameters and 1 secret\n/);
       assert.match(log, /init: 20-script.sh: hello from init, region us-east-1\n/);
+      assert.match(log, /init: 20-script.sh: server settings seen: 0\n/, 'no COFFER_* setting reaches a script');
       assert.match(log, /init: 30-fails.sh: about to fail\n/);
       assert.match(log, /init: 30-fails.sh FAILED with exit code 3 \(it runs again at the next start\)/);
       assert.match(log, /done: 2 ran, 0 skipped, 1 FAILED \(30-fails.sh\)/);
@@ -286,22 +329,29 @@ describe('the CLI in remote mode, when things are missing', () => {
   });
 
   it('an unknown key gets UnrecognizedClientException naming the root credentials file, from loopback', async () => {
-    const server = await startServer();
-    try {
-      const run = spawnSync('aws', ['ssm', 'get-parameter', '--name', '/x'], {
+    const unknownKey = (endpoint: string) =>
+      spawnSync('aws', ['ssm', 'get-parameter', '--name', '/x'], {
         env: cleanEnv({
-          AWS_ENDPOINT_URL: server.endpoint,
+          AWS_ENDPOINT_URL: endpoint,
           AWS_ACCESS_KEY_ID: 'AKIANOSUCHKEY0000000',
           AWS_SECRET_ACCESS_KEY: 'nope-nope-nope',
           AWS_DEFAULT_REGION: 'us-east-1',
         }),
         encoding: 'utf8',
       });
-      assert.notEqual(run.status, 0);
-      assert.match(run.stderr, /UnrecognizedClientException/);
-      assert.ok(run.stderr.includes(join(server.location.dataDir, 'root-credentials')), run.stderr);
-    } finally {
-      await server.stop();
-    }
+    const fromFile = await startServer({ env: generatedRoot() });
+    const file = join(fromFile.location.dataDir, 'root-credentials');
+    await until('the root credentials', async () => (fromFile.output().includes(file) ? true : undefined));
+    const told = unknownKey(fromFile.endpoint);
+    assert.notEqual(told.status, 0);
+    assert.match(told.stderr, /UnrecognizedClientException/);
+    assert.ok(told.stderr.includes(file), told.stderr);
+    await fromFile.stop();
+    // Root credentials from the environment: there is no file to point at, and none is named.
+    const fromEnv = await startServer();
+    const untold = unknownKey(fromEnv.endpoint);
+    assert.match(untold.stderr, /UnrecognizedClientException/);
+    assert.doesNotMatch(untold.stderr, /root-credentials/);
+    await fromEnv.stop();
   });
 });

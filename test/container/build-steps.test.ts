@@ -106,13 +106,20 @@ describe('the container image build steps', { timeout: 600_000 }, () => {
 
       const compose = parseYaml(readFileSync(join(ROOT, 'container', 'docker-compose.yml'), 'utf8'));
       const service = compose.services.coffer;
-      // Compose's interpolation, for the defaults the file gives: ${NAME:-default}.
-      const environment: Record<string, string> = Object.fromEntries(
-        Object.entries(service.environment as Record<string, string>).map(([k, v]) => [
-          k,
-          v.replace(/^\$\{\w+:-(.*)\}$/, '$1'),
-        ]),
+      // Compose's interpolation of ${NAME:?message} from container/.env, made from .env.example as the file says.
+      const dotenv = Object.fromEntries(
+        readFileSync(join(ROOT, 'container', '.env.example'), 'utf8')
+          .split('\n')
+          .filter((line) => /^\w+=/.test(line))
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
       );
+      const environment: Record<string, string> = Object.fromEntries(
+        Object.entries(service.environment as Record<string, string>).map(([k, v]) => {
+          const required = /^\$\{(\w+):\?[^}]*\}$/.exec(v);
+          return [k, required ? dotenv[required[1]!]! : v];
+        }),
+      );
+      assert.ok(environment.COFFER_ROOT_ACCESS_KEY_ID, 'the compose file takes the root key from .env');
       assert.ok(
         service.ports.every((p: string) => p.startsWith('127.0.0.1:')),
         'compose publishes on loopback only',

@@ -14,7 +14,6 @@ export function stsService(sts: SecurityTokenService): ApiService {
     ['AssumeRole', op((c, i) => sts.assumeRole(c, i))],
     ['GetSessionToken', op((c, i) => sts.getSessionToken(c, i))],
   ]);
-  // GetSessionToken, like GetCallerIdentity, needs no permission in AWS (a Deny on it in a policy applies nonetheless
-  // there; see README).
+  // GetSessionToken, like GetCallerIdentity, needs no permission: no policy allows or denies them in AWS.
   return serviceFromModel(stsModel, 'sts', operations, async () => []);
 }

@@ -53,7 +53,12 @@ export const envCommand: CliCommand = {
       session.env.COFFER_ROOT_ACCESS_KEY_ID && session.env.COFFER_ROOT_SECRET_ACCESS_KEY
         ? { id: session.env.COFFER_ROOT_ACCESS_KEY_ID, secret: session.env.COFFER_ROOT_SECRET_ACCESS_KEY }
         : undefined;
-    if (values['credentials-file'] && !fromEnv) {
+    if (values['credentials-file'] && fromEnv)
+      throw new Error(
+        'the root credentials come from COFFER_ROOT_ACCESS_KEY_ID and COFFER_ROOT_SECRET_ACCESS_KEY here, not from a ' +
+          'file: there is no credentials file to point at (leave out --credentials-file to export the keys)',
+      );
+    if (values['credentials-file']) {
       if (!existsSync(file)) throw new Error(`no root credentials file at ${file} yet: start coffer serve once`);
       lines.push(
         `export AWS_SHARED_CREDENTIALS_FILE=${quoted(file)}`,

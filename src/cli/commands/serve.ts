@@ -18,7 +18,7 @@ import { auditFile } from '../../engine/audit/audit-file.js';
 import { allowedRegions } from '../../api/models/regions.js';
 import { RequestPipeline } from '../../api/request-pipeline.js';
 import { ServiceRouter } from '../../api/service-router.js';
-import { ensureRootCredentials, rootCredentialsFile } from '../../bootstrap/root-credentials.js';
+import { ensureRootCredentials } from '../../bootstrap/root-credentials.js';
 import { rootPrincipal } from '../../engine/request-context.js';
 import { dataDirectory } from '../../bootstrap/settings.js';
 import { sqlitePath } from '../../storage/open-storage.js';
@@ -133,11 +133,13 @@ export const serveCommand: CliCommand = {
       ? auditFile(session.env.COFFER_AUDIT_FILE, (error) => io.err(faultLine(error, 'audit-file')))
       : undefined;
     if (file) coffer.audit.subscribe(file.listener);
+    // Set once the root credentials are known to be in the data directory's file (not the environment).
+    let rootFile: string | undefined;
     const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, {
       dev,
       account: coffer.settings.account,
       regions: allowedRegions(coffer.settings),
-      credentialsHint: rootCredentialsFile(coffer.settings.dataDir),
+      credentialsHint: () => rootFile,
       keyUsed: (id, service, region) => coffer.iam.keyUsage.note(id, service, region, coffer.clock.now()),
     });
     const insecureHttp = values['insecure-http'] === true;
@@ -167,6 +169,7 @@ export const serveCommand: CliCommand = {
     // The port first: a start that cannot bind it makes no credentials it would never show.
     const bound = await server.listen(host, port);
     const root = await ensureRootCredentials(coffer, session.env);
+    if ('file' in root.source) rootFile = root.source.file;
     const ctx = {
       account: coffer.settings.account,
       region: coffer.settings.region,

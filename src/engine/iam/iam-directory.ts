@@ -24,6 +24,7 @@ import { AccessDenied } from './access-control.js';
 import { IamValidationError, NoSuchEntity } from './iam-errors.js';
 import { checkEntityName } from './iam-names.js';
 import type { IamEntities } from './iam-entities.js';
+import { awsManagedPolicyByArn } from './aws-managed-policies.js';
 import { pageOf, type Page } from './iam-paging.js';
 
 type Named = Pick<IamEntityRow, 'path' | 'name' | 'id' | 'arn' | 'createdAt'>;
@@ -152,10 +153,9 @@ export class IamDirectory {
     const holders = new Set(
       (await this.entities.storage.listIamLinks('attached', { toArn: request.PolicyArn })).map((l) => l.fromArn),
     );
-    const managed = request.PolicyArn.startsWith('arn:aws:iam::aws:policy/');
+    const managed = awsManagedPolicyByArn(request.PolicyArn) !== undefined;
     if (
       !managed &&
-      holders.size === 0 &&
       !(await this.entities.storage.listIamEntities(ctx.account, 'policy')).some((p) => p.arn === request.PolicyArn)
     ) {
       throw new NoSuchEntity(`Policy ${request.PolicyArn} was not found.`);
@@ -166,11 +166,19 @@ export class IamDirectory {
         ? []
         : (await this.list(ctx, kind, request.PathPrefix)).filter((e) => holders.has(e.arn));
     const [users, groups, roles] = await Promise.all([of('user'), of('group'), of('role')]);
+    // One page over the three lists together (groups, roles, then users, each by name), as one Marker pages them.
+    const all = [
+      ...groups.map((e) => ({ kind: 'group' as const, e })),
+      ...roles.map((e) => ({ kind: 'role' as const, e })),
+      ...users.map((e) => ({ kind: 'user' as const, e })),
+    ];
+    const page = pageOf(all, ({ kind, e }) => `${'gru'.indexOf(kind[0]!)}${e.name}`, request);
+    const pick = (kind: 'user' | 'group' | 'role') => page.items.filter((i) => i.kind === kind).map((i) => i.e);
     return {
-      PolicyUsers: users.map((u) => ({ UserName: u.name, UserId: u.id })),
-      PolicyGroups: groups.map((g) => ({ GroupName: g.name, GroupId: g.id })),
-      PolicyRoles: roles.map((r) => ({ RoleName: r.name, RoleId: r.id })),
-      IsTruncated: false,
+      PolicyGroups: pick('group').map((g) => ({ GroupName: g.name, GroupId: g.id })),
+      PolicyUsers: pick('user').map((u) => ({ UserName: u.name, UserId: u.id })),
+      PolicyRoles: pick('role').map((r) => ({ RoleName: r.name, RoleId: r.id })),
+      ...page.marker,
     };
   }
 

@@ -10,6 +10,14 @@ export interface Page {
   Marker?: string;
 }
 
+/** The key a Marker this module made carries; anything else is refused, never read as "from the start". */
+function markerKey(marker: string): string {
+  const key = Buffer.from(marker, 'base64url').toString('utf8');
+  if (marker === '' || Buffer.from(key).toString('base64url') !== marker)
+    throw new IamValidationError('Invalid Marker: it is not one this service returned.');
+  return key;
+}
+
 /** One page of `items` (already in order), after the marker the request carries. */
 export function pageOf<T>(
   items: readonly T[],
@@ -22,7 +30,7 @@ export function pageOf<T>(
       `1 validation error detected: Value '${String(request.MaxItems)}' at 'maxItems' failed to satisfy constraint: ` +
         `Member must have value between 1 and 1000`,
     );
-  const after = request.Marker === undefined ? undefined : Buffer.from(request.Marker, 'base64url').toString('utf8');
+  const after = request.Marker === undefined ? undefined : markerKey(request.Marker);
   const start = after === undefined ? 0 : items.findIndex((item) => keyOf(item) > after);
   const rest = start < 0 ? [] : items.slice(start);
   const page = rest.slice(0, max);

@@ -26,6 +26,8 @@ export interface ActiveAccessKey {
   /** Temporary credentials of the principal itself (GetSessionToken): it has no role session, and cannot get another
    * token. */
   readonly temporary?: boolean;
+  /** For a user's own session: the long-term key that asked for it, which must stay Active for it to work. */
+  readonly parentAccessKeyId?: string;
 }
 
 /** A freshly created key pair (the only time the secret is handed out). */

@@ -393,7 +393,12 @@ export class KeyManagement {
     if (request.CustomKeyStoreId !== undefined) throw new KmsValidationException('Coffer has no custom key stores.');
     if (request.Recipient !== undefined)
       throw new KmsValidationException('Coffer has no Nitro Enclaves: Recipient is not supported.');
-    const length = request.NumberOfBytes === undefined ? NaN : Number(request.NumberOfBytes);
+    if (request.NumberOfBytes === undefined)
+      throw new KmsValidationException(
+        "1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: " +
+          'Member must not be null',
+      );
+    const length = Number(request.NumberOfBytes);
     if (!Number.isInteger(length) || length < 1 || length > 1024) {
       throw new KmsValidationException(
         `1 validation error detected: Value '${String(request.NumberOfBytes)}' at 'numberOfBytes' failed to satisfy ` +

@@ -169,15 +169,23 @@ export class SecurityTokenService {
     if (ctx.temporaryCredentials === true || /:assumed-role\//.test(caller?.arn ?? ''))
       throw new AccessDenied('sts', 'Cannot call GetSessionToken with session credentials');
     const root = /:root$/.test(caller?.principalArn ?? ctx.principalArn);
-    const max = root ? 3600 : 129_600;
-    const duration = request.DurationSeconds === undefined ? Math.min(43_200, max) : Number(request.DurationSeconds);
-    if (!Number.isInteger(duration) || duration < 900)
+    const requested = request.DurationSeconds === undefined ? 43_200 : Number(request.DurationSeconds);
+    if (!Number.isInteger(requested) || requested < 900)
       invalid('durationSeconds', request.DurationSeconds, 'Member must have value greater than or equal to 900');
-    if (duration > max)
-      invalid('durationSeconds', request.DurationSeconds, `Member must have value less than or equal to ${max}`);
+    if (requested > 129_600)
+      invalid('durationSeconds', request.DurationSeconds, 'Member must have value less than or equal to 129600');
+    // The account's root gets at most an hour, whatever it asks for (AWS shortens, not refuses).
+    const duration = root ? Math.min(requested, 3600) : requested;
+    if (ctx.accessKeyId === undefined) throw new AccessDenied('sts', 'GetSessionToken needs an access key');
     const principalArn = caller?.principalArn ?? ctx.principalArn;
     return {
-      Credentials: this.sessions.issueForUser(ctx.account, principalArn, caller?.principalId ?? ctx.account, duration),
+      Credentials: this.sessions.issueForUser(
+        ctx.account,
+        principalArn,
+        caller?.principalId ?? ctx.account,
+        ctx.accessKeyId,
+        duration,
+      ),
     };
   }
 
