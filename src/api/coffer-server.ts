@@ -5,6 +5,7 @@
  * GET / (a page for people) answer without authentication and say nothing of the store's
  * contents, and health checks are not logged; GET /metrics (Prometheus, only when configured)
  * needs its bearer token;
+ * GET /_coffer/changes is the change feed (changes/change-streams.ts), signed like any request;
  * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all state but keys and
  * access keys, and POST /_coffer/clock moves the engines' clock forward.
  */
@@ -24,6 +25,8 @@ import { serveMetrics, type MetricsEndpoint } from './metrics/metrics-endpoint.j
 import { healthDocument, rootPage, type HealthFacts } from './front-pages.js';
 import type { RequestAudit, RequestAuditor } from './audit/request-auditor.js';
 import { runWithDraft } from '../engine/audit/audit-scope.js';
+import { CHANGES_PATH, type ChangeStreams } from './changes/change-streams.js';
+import { changesModel } from './models/coffer-changes.js';
 
 /** Largest request body accepted (a Secrets Manager secret of 64 KiB in base64 fits easily). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -51,6 +54,8 @@ export interface ServerParts {
   /** The store's kind and Coffer's version, for the health document and the page at GET /. */
   readonly store?: string;
   readonly version?: string;
+  /** Serve the change feed at GET /_coffer/changes (absent: an unknown path). */
+  readonly changes?: ChangeStreams;
 }
 
 /** Whether `host` is a loopback address (or localhost). */
@@ -110,6 +115,7 @@ export class CofferServer {
 
   /** Stops accepting connections and resolves once in-flight requests have finished. */
   async close(): Promise<void> {
+    this.parts.changes?.closeAll();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     await closed;
@@ -161,6 +167,17 @@ export class CofferServer {
       if (request.method === 'POST' && request.url === '/_coffer/clock' && this.parts.dev && this.parts.clock) {
         trace.action = 'clock';
         status = await this.advanceClock(request, response, requestId);
+        return;
+      }
+      if (request.method === 'GET' && this.parts.changes && request.url?.split('?')[0] === CHANGES_PATH) {
+        Object.assign(trace, { action: 'coffer:SubscribeChanges', service: 'coffer', operation: 'SubscribeChanges' });
+        trace.model = changesModel;
+        audit = this.parts.auditor?.begin(request, requestId, trace);
+        const opened = await this.parts.changes.authorize(request, trace);
+        // Fail closed, as for any request: the subscription is on the trail before its first byte.
+        await audit?.succeeded({});
+        audit = undefined;
+        await this.parts.changes.stream(opened, request, response);
         return;
       }
       if (request.method !== 'POST' || (request.url !== '/' && !request.url?.startsWith('/?'))) {

@@ -149,6 +149,22 @@ export class RequestPipeline {
     };
   }
 
+  /**
+   * Authenticates a request that is no API call (the change feed's GET): signed like any, over
+   * its method, path, query and headers, with an empty body.
+   */
+  authenticateOnly(request: IncomingMessage, service: string, trace: RequestTrace): Promise<RequestContext> {
+    const url = requestUrl(request);
+    const signed: SignedRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      search: url.search,
+      headers: headerMap(request),
+      body: Buffer.alloc(0),
+    };
+    return this.authenticate(signed, service, request, trace);
+  }
+
   private async authenticate(
     request: SignedRequest,
     service: string,

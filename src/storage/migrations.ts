@@ -180,6 +180,23 @@ const MIGRATIONS: readonly (readonly Statement[])[] = [
     `CREATE TABLE iam_access_key_usage (access_key_id {text} PRIMARY KEY, last_used_at {bigint} NOT NULL, service ` +
       `{text} NOT NULL, region {text} NOT NULL)`,
   ],
+  [
+    // The change log (change-rows.ts): what changed, in commit order on SQLite and in sequence
+    // order on PostgreSQL (the feed rereads numbers it saw skipped), for the change feed.
+    {
+      sqlite:
+        'CREATE TABLE coffer_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, ' +
+        'region TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL, ' +
+        'version TEXT NOT NULL, operation TEXT NOT NULL, ' +
+        'at INTEGER NOT NULL)',
+      postgres:
+        'CREATE TABLE coffer_changes (seq BIGSERIAL PRIMARY KEY, account TEXT NOT NULL, ' +
+        'region TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL, ' +
+        'version TEXT NOT NULL, operation TEXT NOT NULL, ' +
+        'at BIGINT NOT NULL)',
+    },
+    'CREATE INDEX coffer_changes_at ON coffer_changes (at)',
+  ],
 ];
 
 /** The schema version this build expects. */

@@ -12,6 +12,7 @@ import { RowIntegrity, type RowAuthenticator } from './row-integrity.js';
 import { SqlRows } from './sql-rows.js';
 import type { Scope, Storage, StorageWriter, TransactionHook, TransactionOptions } from './storage.js';
 import { assertNotInTransaction, runAsTransaction } from './transaction-scope.js';
+import { ChangeNotices, changeChannel } from './postgres-change-notices.js';
 
 export { parsePostgresUrl } from './postgres-connection.js';
 
@@ -25,6 +26,7 @@ async function lockParameterOn(client: pg.PoolClient, scope: Scope, name: string
 export class PostgresStorage extends SqlRows implements Storage {
   readonly kind = 'postgres' as const;
   private hook: TransactionHook | undefined;
+  private readonly notices: ChangeNotices;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -38,6 +40,7 @@ export class PostgresStorage extends SqlRows implements Storage {
       },
       rowIntegrity,
     );
+    this.notices = new ChangeNotices(pool, changeChannel(schema));
   }
 
   useIntegrity(authenticator: RowAuthenticator): void {
@@ -46,6 +49,10 @@ export class PostgresStorage extends SqlRows implements Storage {
 
   useTransactionHook(hook: TransactionHook): void {
     this.hook = hook;
+  }
+
+  watchChanges(listener: () => void): () => void {
+    return this.notices.watch(listener);
   }
 
   /** Connects a pool to `url` (postgres://...); tables go in `?schema=` when given. */
@@ -74,6 +81,10 @@ export class PostgresStorage extends SqlRows implements Storage {
         new PostgresExecutor(client),
         (scope, name) => lockParameterOn(client, scope, name),
         this.rowIntegrity,
+        // Delivered to every node's listener when (and only if) the transaction commits.
+        async () => {
+          await client.query('SELECT pg_notify($1, $2)', [this.notices.channel, '']);
+        },
       );
       const hook = this.hook;
       const result = await runAsTransaction(async () => {
@@ -94,6 +105,7 @@ export class PostgresStorage extends SqlRows implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.notices.close();
     await this.pool.end();
   }
 }

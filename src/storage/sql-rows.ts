@@ -4,7 +4,7 @@
  * SQLite and PostgreSQL accept the same SQL for everything Coffer does (ON CONFLICT upserts,
  * quoted aliases, `?` placeholders that the PostgreSQL executor renumbers), so the queries live
  * once, one class per domain of the contract (sql-meta-rows, sql-parameter-rows, sql-secret-rows,
- * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-audit-outbox-rows), none inheriting
+ * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-audit-outbox-rows, sql-change-rows), none inheriting
  * from another. SqlRows builds all of them over the one executor it is given and answers for
  * them: its prototype forwards each domain's methods to that domain's object, so callers keep
  * writing `tx.getSecret(...)`. Each backend supplies only an executor, its locking of
@@ -21,6 +21,8 @@ import type { RowIntegrity } from './row-integrity.js';
 import type { Scope } from './scope.js';
 import type { SecretWriter } from './secret-rows.js';
 import type { AuditOutboxWriter } from './audit-outbox-rows.js';
+import type { ChangeWriter } from './change-rows.js';
+import { SqlChangeRows } from './sql-change-rows.js';
 import { SqlAuditOutboxRows } from './sql-audit-outbox-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { SqlIdentityRows } from './sql-identity-rows.js';
@@ -43,6 +45,7 @@ interface RowDomains {
   keys: KeyWriter;
   rotation: RotationWriter;
   auditOutbox: AuditOutboxWriter;
+  changes: ChangeWriter;
 }
 
 /** `A | B | C` as `A & B & C`. */
@@ -70,6 +73,7 @@ export class SqlRows implements StorageWriter {
     private readonly sql: SqlExecutor,
     lock: (scope: Scope, name: string) => Promise<void>,
     integrity: RowIntegrity,
+    announceChange: () => Promise<void> = async () => {},
   ) {
     this.#domains = {
       meta: new SqlMetaRows(sql),
@@ -79,6 +83,7 @@ export class SqlRows implements StorageWriter {
       keys: new SqlKeyRows(sql, integrity),
       rotation: new SqlRotationRows(sql, integrity),
       auditOutbox: new SqlAuditOutboxRows(sql, integrity),
+      changes: new SqlChangeRows(sql, announceChange),
     };
   }
 
@@ -92,6 +97,7 @@ export class SqlRows implements StorageWriter {
       keys: SqlKeyRows,
       rotation: SqlRotationRows,
       auditOutbox: SqlAuditOutboxRows,
+      changes: SqlChangeRows,
     });
   }
 

@@ -38,6 +38,7 @@ export class SqliteStorage extends SqlRows implements Storage {
   private readonly queue = new SerialQueue();
   private readonly pending: PendingTransaction[] = [];
   private hook: TransactionHook | undefined;
+  private readonly changeListeners = new Set<() => void>();
 
   // SQLite's own write lock serialises writers, so lockParameter has nothing to add.
   private constructor(
@@ -67,6 +68,12 @@ export class SqliteStorage extends SqlRows implements Storage {
 
   useTransactionHook(hook: TransactionHook): void {
     this.hook = hook;
+  }
+
+  /** This process's commits are the ones it can know of at once; the feed polls for the others'. */
+  watchChanges(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   async schemaVersion(): Promise<number> {
@@ -177,6 +184,7 @@ export class SqliteStorage extends SqlRows implements Storage {
     } finally {
       if (!sync) control('PRAGMA synchronous = FULL');
     }
+    if (outcomes.some((o) => o.ok)) for (const listener of this.changeListeners) listener();
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) item.resolve(outcome.value);

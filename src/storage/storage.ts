@@ -4,12 +4,13 @@
  * Storage is untrusted (as in Vault): it holds parameter values only as sealed bytes produced by
  * the crypto barrier, and key material only wrapped under the master key. The contract is split
  * by domain, each a small reader/writer pair in its own file (meta-rows, parameter-rows,
- * secret-rows, identity-rows, key-rows, rotation-rows, audit-outbox-rows); this file composes them into
+ * secret-rows, identity-rows, key-rows, rotation-rows, audit-outbox-rows, change-rows); this file composes them into
  * StorageReader and StorageWriter and re-exports their row types, so callers import from here.
  * Every method is async so that SQLite and PostgreSQL sit behind one interface; one conformance
  * suite (test/storage/storage-conformance.ts) runs against both, a fresh store per case.
  */
 import type { AuditOutboxReader, AuditOutboxWriter } from './audit-outbox-rows.js';
+import type { ChangeReader, ChangeWriter } from './change-rows.js';
 import type { IdentityReader, IdentityWriter } from './identity-rows.js';
 import type { KeyReader, KeyWriter } from './key-rows.js';
 import type { MetaReader, MetaWriter } from './meta-rows.js';
@@ -52,6 +53,7 @@ export type {
   AuditOutboxWriter,
   StoredAuditOutboxRow,
 } from './audit-outbox-rows.js';
+export type { ChangeReader, ChangeRow, ChangeRowInput, ChangeWriter } from './change-rows.js';
 
 /** Reads that are valid inside and outside a transaction: every domain's reads. */
 export interface StorageReader
@@ -61,7 +63,8 @@ export interface StorageReader
     IdentityReader,
     KeyReader,
     RotationReader,
-    AuditOutboxReader {}
+    AuditOutboxReader,
+    ChangeReader {}
 
 /** Writes; only available inside a transaction: every domain's writes. */
 export interface StorageWriter
@@ -72,7 +75,8 @@ export interface StorageWriter
     IdentityWriter,
     KeyWriter,
     RotationWriter,
-    AuditOutboxWriter {
+    AuditOutboxWriter,
+    ChangeWriter {
   /**
    * The moto-style reset, the one write across domains: removes every parameter, version, label
    * and tag, every IAM entity, document and link, every secret with its versions and stages,
@@ -124,5 +128,11 @@ export interface Storage extends StorageReader {
    * transaction.
    */
   useTransactionHook(hook: TransactionHook): void;
+  /**
+   * Calls `listener` whenever changes may have been appended to the change log: on SQLite after
+   * each commit of this process; on PostgreSQL when any node commits one (LISTEN/NOTIFY), and
+   * when the listening connection comes back after a loss. Returns a function that stops it.
+   */
+  watchChanges(listener: () => void): () => void;
   close(): Promise<void>;
 }

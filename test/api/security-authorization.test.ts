@@ -183,7 +183,8 @@ describe("security: one authorization path, with each resource's policy and tags
       );
       const health = await rawRequest(server.endpoint, { method: 'GET', path: '/health' });
       assert.equal(health.status, 200);
-      for (const read of await Promise.all(reads)) assert.equal((read as Error).name, 'AccessDeniedException');
+      for (const read of await Promise.all(reads))
+        assert.equal((read as Error).name, 'AccessDeniedException', `answered ${JSON.stringify(read)}`);
       // AWS's size limit on a secret's resource policy: 20,480 characters.
       const huge = JSON.stringify(
         policy(

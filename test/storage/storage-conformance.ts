@@ -12,6 +12,7 @@ import type { RowAuthenticator } from '../../src/storage/row-integrity.js';
 import type { Storage, StorageWriter, TransactionHook } from '../../src/storage/storage.js';
 import { testRowAuthenticator } from '../helpers/row-authenticator.js';
 import { auditOutboxCases } from './conformance/audit-outbox-cases.js';
+import { changeCases } from './conformance/change-cases.js';
 import { CONTRACT_METHODS, STORAGE_ONLY } from './conformance/contract.js';
 import type { CaseOptions, Exercise, OpenFresh } from './conformance/exercise.js';
 import { identityCases } from './conformance/identity-cases.js';
@@ -57,6 +58,7 @@ export function exerciseStorage(kind: Storage['kind'], openFresh: OpenFresh): vo
       keyCases,
       rotationCases,
       auditOutboxCases,
+      changeCases,
     ]) {
       cases(exercise);
     }

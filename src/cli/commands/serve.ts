@@ -29,6 +29,8 @@ import { COFFER_VERSION } from '../version.js';
 import { applySeed, readSeed, seededCounts, storeIsEmpty } from '../seed-file.js';
 import { removeServerState, writeServerState } from '../server-state.js';
 import { parseOptions } from '../parse-options.js';
+import { ChangeFeed } from '../../engine/changes/change-feed.js';
+import { ChangeStreams } from '../../api/changes/change-streams.js';
 
 function portFrom(text: string): number {
   const port = Number(text);
@@ -151,6 +153,18 @@ export const serveCommand: CliCommand = {
       (error) => io.err(faultLine(error, 'audit-summary')),
     );
     auditor.start();
+    // Every node reads the store's change log: a write on any node reaches this node's streams.
+    const feed = new ChangeFeed(coffer.storage, { pollMs: Number(session.env.COFFER_CHANGES_POLL_MS ?? 1000) });
+    feed.startPruning();
+    const changes = new ChangeStreams(
+      feed,
+      pipeline,
+      { parameters: coffer.ssmPermissions, secrets: coffer.secrets.permissions },
+      {
+        heartbeatMs: Number(session.env.COFFER_CHANGES_HEARTBEAT_MS ?? 15_000),
+        maxStreamMs: Number(session.env.COFFER_CHANGES_MAX_STREAM_MS ?? 300_000),
+      },
+    );
     const server = new CofferServer({
       pipeline,
       storage: coffer.storage,
@@ -165,6 +179,7 @@ export const serveCommand: CliCommand = {
       trailHealthy: () => coffer.audit.healthy,
       store: coffer.storage.kind,
       version: COFFER_VERSION,
+      changes,
     });
     // The port first: a start that cannot bind it makes no credentials it would never show.
     const bound = await server.listen(host, port);
@@ -276,6 +291,7 @@ export const serveCommand: CliCommand = {
     io.err('coffer: stopping: finishing in-flight requests\n');
     removeServerState(coffer.settings.dataDir, process.pid);
     await server.close();
+    feed.close();
     await initDone;
     try {
       await auditor.stop();

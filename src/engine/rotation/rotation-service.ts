@@ -19,6 +19,7 @@ import type { FunctionTarget, RotationFunctions } from './rotation-functions.js'
 import { RotationSchedule } from './rotation-rules.js';
 import type { RotationScheduler } from './rotation-scheduler.js';
 import type { ScheduleStore, TargetKind } from './schedule-store.js';
+import { noteSecretChange } from '../changes/change-log.js';
 
 /** A run as `coffer rotation status` and the API show it. */
 export interface RotationStatus {
@@ -108,6 +109,7 @@ export class RotationService {
             : {}),
         },
       });
+      await noteSecretChange(tx, ctx, fresh.row, 'RotateSecret');
     });
     if (immediately) await this.scheduler.runNow(ctx, 'secret', record.row.name);
     return { ARN: record.row.arn, Name: record.row.name, VersionId: token };
@@ -124,6 +126,7 @@ export class RotationService {
         ...fresh.attributes,
         rotation: { ...rotation, enabled: false },
       });
+      await noteSecretChange(tx, ctx, fresh.row, 'CancelRotateSecret');
     });
     return { ARN: record.row.arn, Name: record.row.name, ...(pending ? { VersionId: pending } : {}) };
   }

@@ -25,7 +25,14 @@ export function secretTarget(store: SecretStore, ctx: RequestContext, arn: strin
       return record.versions.some((v) => v.versionId === token) ? read({ VersionId: token }) : undefined;
     },
     setPending: async (value) => {
-      await store.newVersion(ctx, arn, token, { kind: 'string', bytes: Buffer.from(value, 'utf8') }, ['AWSPENDING']);
+      await store.newVersion(
+        ctx,
+        arn,
+        token,
+        { kind: 'string', bytes: Buffer.from(value, 'utf8') },
+        ['AWSPENDING'],
+        'RotateSecret',
+      );
     },
     promote: async () => {
       const record = await store.records.resolve(store.records.storage, ctx, arn);

@@ -20,6 +20,7 @@ import { NO_SERVICE_EVENTS, serviceEvent, type ServiceEventSink } from '../audit
 import { touchResource } from '../audit/audit-scope.js';
 import { markedForDeletion, ResourceNotFoundException, SecretsValidationException } from './errors.js';
 import { candidateNames } from './secret-names.js';
+import { noteSecretChange } from '../changes/change-log.js';
 
 /** What a secret row's attributes hold. */
 export interface SecretAttributes {
@@ -129,6 +130,7 @@ export class SecretRecords {
         const row = await tx.getSecret(scope, due.name);
         if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return false;
         await tx.deleteSecret(scope, due.name);
+        await noteSecretChange(tx, scope, row, 'EndSecretDeletion');
         // The purge and its audit event commit together.
         await events.appendIn(
           tx,

@@ -48,6 +48,7 @@ import { KeyAccess } from '../kms/key-access.js';
 import { ManagedKeyNeeded } from '../kms/managed-keys.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
 import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
+import { noteSecretChange } from '../changes/change-log.js';
 
 const DAY_MS = 86_400_000;
 type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array };
@@ -145,6 +146,7 @@ export class SecretStore {
           await this.versions.attach(tx, ctx, name, 'AWSCURRENT', versionId);
         }
         for (const tag of tags) await tx.putTag(ctx, 'Secret', { resourceId: name, key: tag.Key!, value: tag.Value! });
+        await noteSecretChange(tx, ctx, row, 'CreateSecret', value ? versionId : undefined);
         return { ARN: row.arn, Name: name, ...(value ? { VersionId: versionId } : {}) };
       }),
     );
@@ -211,12 +213,18 @@ export class SecretStore {
           ...(request.Description !== undefined ? { description: request.Description } : {}),
           ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
         });
+        await noteSecretChange(tx, ctx, fresh.row, 'UpdateSecret');
       });
     }
     if (!value) return { ARN: record.row.arn, Name: record.row.name };
-    const put = await this.newVersion(ctx, request.SecretId, versionIdOf(request.ClientRequestToken), value, [
-      'AWSCURRENT',
-    ]);
+    const put = await this.newVersion(
+      ctx,
+      request.SecretId,
+      versionIdOf(request.ClientRequestToken),
+      value,
+      ['AWSCURRENT'],
+      'UpdateSecret',
+    );
     return { ARN: put.ARN, Name: put.Name, VersionId: put.VersionId };
   }
 
@@ -286,6 +294,7 @@ export class SecretStore {
       }
       await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: this.now() });
       await this.versions.prune(tx, ctx, record.row.name);
+      await noteSecretChange(tx, ctx, record.row, 'UpdateSecretVersionStage', to);
       return { ARN: record.row.arn, Name: record.row.name };
     });
   }
@@ -304,7 +313,10 @@ export class SecretStore {
     const record = await this.records.resolve(this.storage, ctx, request.SecretId, true);
     const now = this.now();
     if (force) {
-      await this.storage.transaction((tx) => tx.deleteSecret(ctx, record.row.name));
+      await this.storage.transaction(async (tx) => {
+        await tx.deleteSecret(ctx, record.row.name);
+        await noteSecretChange(tx, ctx, record.row, 'DeleteSecret');
+      });
       return { ARN: record.row.arn, Name: record.row.name, DeletionDate: new Date(now) };
     }
     if (record.attributes.deletionDate !== undefined) {
@@ -313,6 +325,7 @@ export class SecretStore {
     const deletionDate = now + days * DAY_MS;
     await this.storage.transaction(async (tx) => {
       await this.records.save(tx, ctx, record.row, { ...record.attributes, deletedDate: now, deletionDate });
+      await noteSecretChange(tx, ctx, record.row, 'DeleteSecret');
     });
     return { ARN: record.row.arn, Name: record.row.name, DeletionDate: new Date(deletionDate) };
   }
@@ -322,6 +335,7 @@ export class SecretStore {
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       const { deletedDate: _d, deletionDate: _e, ...attributes } = record.attributes;
       await this.records.save(tx, ctx, record.row, attributes);
+      await noteSecretChange(tx, ctx, record.row, 'RestoreSecret');
       return { ARN: record.row.arn, Name: record.row.name };
     });
   }
@@ -335,6 +349,7 @@ export class SecretStore {
       if (total > 50) throw new InvalidRequestException("You can't attach more than 50 tags to a secret.");
       for (const tag of tags)
         await tx.putTag(ctx, 'Secret', { resourceId: record.row.name, key: tag.Key!, value: tag.Value! });
+      await noteSecretChange(tx, ctx, record.row, 'TagResource');
     });
     return {};
   }
@@ -348,6 +363,7 @@ export class SecretStore {
     await this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       for (const key of keys) await tx.deleteTag(ctx, 'Secret', record.row.name, key);
+      await noteSecretChange(tx, ctx, record.row, 'UntagResource');
     });
     return {};
   }
@@ -359,6 +375,7 @@ export class SecretStore {
     versionId: string,
     value: { kind: 'string' | 'binary'; bytes: Buffer },
     stages: readonly string[],
+    operation = 'PutSecretValue',
   ): Promise<PutSecretValueResponse> {
     const first = await this.records.resolve(this.storage, ctx, secretId);
     await this.authorizeKey(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
@@ -372,6 +389,7 @@ export class SecretStore {
           for (const stage of stages) await this.versions.attach(tx, ctx, record.row.name, stage, versionId);
           await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: now });
           await this.versions.prune(tx, ctx, record.row.name);
+          await noteSecretChange(tx, ctx, record.row, operation, versionId);
         }
         const labels = (await tx.listSecretStages(ctx, record.row.name))
           .filter((s) => s.versionId === versionId)

@@ -80,6 +80,7 @@ import { checkTags, MAX_TAGS_PER_RESOURCE } from './resource-tags.js';
 import type { SsmPermissions } from './ssm-permissions.js';
 import { KeyAccess } from '../kms/key-access.js';
 import { keyForWrite, withManagedKey } from '../kms/managed-keys.js';
+import { noteChange } from '../changes/change-log.js';
 
 /** AWS keeps the 100 most recent versions of a parameter. */
 export const MAX_VERSIONS = 100;
@@ -236,18 +237,25 @@ export class ParameterStore {
         await tx.setLatestVersion(ctx, storedName, version);
         for (const tag of tags)
           await tx.putTag(ctx, 'Parameter', { resourceId: storedName, key: tag.Key!, value: tag.Value! });
+        await this.noteChange(tx, ctx, storedName, version, 'PutParameter');
         return { Version: version, Tier: tier };
       }),
     );
   }
 
-  async deleteParameter(ctx: RequestContext, request: DeleteParameterRequest): Promise<DeleteParameterResult> {
+  async deleteParameter(
+    ctx: RequestContext,
+    request: DeleteParameterRequest,
+    operation = 'DeleteParameter',
+  ): Promise<DeleteParameterResult> {
     const name = nameFromArn(ctx, requiredName(request.Name));
     checkNameSyntax(ctx, name);
     const deleted = await this.storage.transaction(async (tx) => {
       await tx.lockParameter(ctx, lockName(name));
       const latest = await findLatest(tx, ctx, name);
-      return latest !== undefined && tx.deleteParameter(ctx, latest.name);
+      if (latest === undefined || !(await tx.deleteParameter(ctx, latest.name))) return false;
+      await this.noteChange(tx, ctx, latest.name, latest.version, operation);
+      return true;
     });
     if (!deleted) throw new ParameterNotFound(name);
     return {};
@@ -259,7 +267,7 @@ export class ParameterStore {
     const invalid: string[] = [];
     for (const reference of new Set(request.Names)) {
       try {
-        await this.deleteParameter(ctx, { Name: reference });
+        await this.deleteParameter(ctx, { Name: reference }, 'DeleteParameters');
         deleted.push(reference);
       } catch (error) {
         if (!(error instanceof ParameterNotFound || error instanceof ValidationException)) throw error;
@@ -290,6 +298,7 @@ export class ParameterStore {
       if (onVersion.size + added.length > MAX_LABELS_PER_VERSION) throw new ParameterVersionLabelLimitExceeded();
       // Attaching a label moves it from whichever version held it.
       for (const label of added) await tx.putLabel(ctx, latest.name, label, version);
+      if (added.length > 0) await this.noteChange(tx, ctx, latest.name, version, 'LabelParameterVersion');
       return { InvalidLabels: labels.filter((l) => !isValidLabel(l)), ParameterVersion: version };
     });
   }
@@ -315,6 +324,7 @@ export class ParameterStore {
       );
       const removed = [...new Set(labels)].filter((l) => onVersion.has(l));
       for (const label of removed) await tx.deleteLabel(ctx, latest.name, label);
+      if (removed.length > 0) await this.noteChange(tx, ctx, latest.name, version, 'UnlabelParameterVersion');
       return { RemovedLabels: removed, InvalidLabels: labels.filter((l) => !onVersion.has(l)) };
     });
   }
@@ -355,6 +365,11 @@ export class ParameterStore {
     return {
       TagList: (await this.storage.listTags(ctx, 'Parameter', [name])).map((t) => ({ Key: t.key, Value: t.value })),
     };
+  }
+
+  /** Tells the change feed, in `tx`, that `name` changed (its value, its labels, or its existence). */
+  private noteChange(tx: StorageWriter, scope: Scope, name: string, version: number, operation: string): Promise<void> {
+    return noteChange(tx, scope, { kind: 'parameter', name, arn: parameterArn(scope, name), version, operation });
   }
 
   /** The stored name of the parameter a tagging request names; only parameters are modelled. */

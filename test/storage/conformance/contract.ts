@@ -21,6 +21,7 @@ export const CONTRACT = {
     'migrate',
     'transaction',
     'useTransactionHook',
+    'watchChanges',
     'close',
     'deleteAllParameters',
   ],
@@ -104,6 +105,7 @@ export const CONTRACT = {
     'putRotationRun',
   ],
   auditOutbox: ['listAuditOutbox', 'insertAuditOutbox', 'deleteAuditOutbox'],
+  changes: ['listChanges', 'listChangesBySeq', 'changeBounds', 'appendChange', 'pruneChanges'],
 } as const satisfies Record<string, readonly ContractMethod[]>;
 
 type Listed = (typeof CONTRACT)[keyof typeof CONTRACT][number];
@@ -122,6 +124,7 @@ export const STORAGE_ONLY: readonly ContractMethod[] = [
   'migrate',
   'transaction',
   'useTransactionHook',
+  'watchChanges',
   'close',
 ];
 
