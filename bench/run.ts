@@ -15,6 +15,7 @@ import { startMoto } from '../test/helpers/moto-server.js';
 import { runAuthorizationBench } from './authorization.js';
 import { runWireBench } from './wire.js';
 import { runAuditBench } from './audit.js';
+import { runClientBench } from './client.js';
 
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -139,9 +140,10 @@ async function main(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=engine|wire|auth|audit runs one part; unset runs all four.
+// BENCH_ONLY=engine|wire|auth|audit|client runs one part; unset runs all five.
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'engine') await main();
 if (!only || only === 'wire') await runWireBench();
 if (!only || only === 'auth') await runAuthorizationBench();
 if (!only || only === 'audit') await runAuditBench();
+if (!only || only === 'client') await runClientBench();

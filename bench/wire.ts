@@ -15,7 +15,7 @@ const SECONDS = Number(process.env.BENCH_WIRE_SECONDS ?? 5);
 const STORED = 1000;
 const name = (i: number) => `/bench/app/p${String(i).padStart(4, '0')}`;
 
-async function startBareServer(): Promise<{ endpoint: string; stop(): void }> {
+export async function startBareServer(): Promise<{ endpoint: string; stop(): void }> {
   const script = `const body = JSON.stringify({ Parameter: { Name: '/x', Value: 'y'.repeat(150) } })
       .slice(0, 200).padEnd(200, ' ');
     const headers = { 'content-type': 'application/x-amz-json-1.1', 'content-length': 200 };

@@ -3,31 +3,9 @@
  * has: SigV4 by @smithy/signature-v4 (service `coffer`), credentials from the same chain the
  * SDK clients use, and errors raised as ServiceErrors with the server's code.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../client/node-sha256.js';
 import { ServiceError } from '../engine/service-error.js';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData) =>
-  typeof d === 'string'
-    ? d
-    : ArrayBuffer.isView(d)
-      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
-      : Buffer.from(d);
-
-/** The checksum constructor @smithy/signature-v4 expects, over node:crypto: SHA-256, or HMAC-SHA256 given a secret. */
-export class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-}
 
 /** Credentials as the SDK's providers give them. */
 export interface ApiCredentials {

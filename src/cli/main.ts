@@ -26,6 +26,7 @@ import { serveCommand } from './commands/serve.js';
 import { tagCommand } from './commands/tag.js';
 import { envCommand } from './commands/env.js';
 import { resetCommand } from './commands/reset.js';
+import { agentCommand } from './commands/agent.js';
 import { commandHelp, nearest } from './parse-options.js';
 import { COFFER_VERSION } from './version.js';
 import { rootCredentialsFile } from '../bootstrap/root-credentials.js';
@@ -48,7 +49,7 @@ const GROUPS: readonly (readonly [string, readonly CliCommand[]])[] = [
       importCommand,
     ],
   ],
-  ['Server', [serveCommand, envCommand, resetCommand]],
+  ['Server', [serveCommand, envCommand, resetCommand, agentCommand]],
   ['Keys, identity and rotation', [keysCommand, iamCommand, functionsCommand, rotationCommand]],
   ['Audit', [auditCommand, reportCommand]],
 ];

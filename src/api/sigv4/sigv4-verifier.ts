@@ -62,21 +62,59 @@ function formatAmzDate(ms: number): string {
     .replace(/\.\d{3}/, '');
 }
 
+/** Bodies up to this size are remembered by their text (larger ones are hashed and verified every time). */
+const MEMO_BODY_BYTES = 4096;
+
+/**
+ * Everything a signature covers (method, path, query, the signed headers with the Authorization
+ * header and its signature, the body itself, small ones only) and the secret it was checked
+ * with: two requests with equal keys carry the same signature over the same content, so one
+ * verification answers for both. Parts are separated by NUL, which no header, path or query can
+ * hold; the body comes last, so its own NULs cannot shift the other parts.
+ */
+function memoKey(request: SignedRequest, signedHeaders: readonly string[], secret: string): string {
+  let key = `${secret}\0${request.method}\0${request.path}\0${request.search}`;
+  key += `\0${request.headers.get('authorization')}`;
+  for (const name of signedHeaders) key += `\0${request.headers.get(name) ?? ''}`;
+  return `${key}\0${signedHeaders.length}\0${request.body.toString('latin1')}`;
+}
+
 /** SigV4 verification against stored access keys. */
 export class SigV4Verifier {
   private readonly signingKeys = new SigningKeyCache();
+  /** Requests whose signature checked out, by everything it covers (see `memoKey`). */
+  private readonly verified = new Set<string>();
+  private readonly headers = new Map<string, SigV4Authorization>();
 
+  /**
+   * `memo`: how many verified requests to remember, so an identical one (a client replaying the
+   * same signed request, as a cache's readers do) is not verified again; its date is still
+   * checked every time. Off (0) by default.
+   */
   constructor(
     private readonly lookup: AccessKeyLookup,
     private readonly regions: ReadonlySet<string>,
     private readonly now: () => number = Date.now,
+    private readonly memo = 0,
   ) {}
+
+  /** The header parsed, remembered with the verified requests (a replayed header parses once). */
+  private parsed(header: string): SigV4Authorization {
+    if (this.memo === 0) return parseAuthorization(header);
+    let auth = this.headers.get(header);
+    if (auth === undefined) {
+      auth = parseAuthorization(header);
+      if (this.headers.size >= this.memo) this.headers.clear();
+      this.headers.set(header, auth);
+    }
+    return auth;
+  }
 
   /** The parsed Authorization header and checked date, before any key lookup (for --dev mode too). */
   checkShape(request: SignedRequest, services: readonly string[]): { auth: SigV4Authorization; amzDate: string } {
     const header = request.headers.get('authorization');
     if (!header) throw new MissingAuthenticationTokenException();
-    const auth = parseAuthorization(header);
+    const auth = this.parsed(header);
     const amzDate = request.headers.get('x-amz-date') ?? '';
     const signedAt = parseAmzDate(amzDate);
     if (signedAt === undefined)
@@ -117,17 +155,33 @@ export class SigV4Verifier {
     const { auth, amzDate } = this.checkShape(request, services);
     const key = await this.lookup(auth.accessKeyId, request.headers.get('x-amz-security-token'));
     if (!key) throw new UnrecognizedClientException();
-    const payloadHash = sha256Hex(request.body);
-    const claimed = request.headers.get('x-amz-content-sha256');
-    if (claimed !== undefined && claimed !== payloadHash)
-      throw new InvalidSignatureException(
-        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    const remembered =
+      this.memo > 0 && request.body.length <= MEMO_BODY_BYTES
+        ? memoKey(request, auth.signedHeaders, key.secretAccessKey)
+        : undefined;
+    if (remembered === undefined || !this.verified.has(remembered)) {
+      const payloadHash = sha256Hex(request.body);
+      const claimed = request.headers.get('x-amz-content-sha256');
+      if (claimed !== undefined && claimed !== payloadHash)
+        throw new InvalidSignatureException(
+          "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        );
+      const canonical = canonicalRequest({ ...request, signedHeaders: auth.signedHeaders, payloadHash });
+      const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+      const signingKey = this.signingKeys.get(
+        key.accessKeyId,
+        key.secretAccessKey,
+        auth.date,
+        auth.region,
+        auth.service,
       );
-    const canonical = canonicalRequest({ ...request, signedHeaders: auth.signedHeaders, payloadHash });
-    const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-    const signingKey = this.signingKeys.get(key.accessKeyId, key.secretAccessKey, auth.date, auth.region, auth.service);
-    const expected = Buffer.from(signatureFor(signingKey, stringToSign(amzDate, scope, canonical)), 'hex');
-    if (!timingSafeEqual(expected, Buffer.from(auth.signature, 'hex'))) throw new InvalidSignatureException();
+      const expected = Buffer.from(signatureFor(signingKey, stringToSign(amzDate, scope, canonical)), 'hex');
+      if (!timingSafeEqual(expected, Buffer.from(auth.signature, 'hex'))) throw new InvalidSignatureException();
+      if (remembered !== undefined) {
+        if (this.verified.size >= this.memo) this.verified.clear();
+        this.verified.add(remembered);
+      }
+    }
     return {
       key,
       region: auth.region,

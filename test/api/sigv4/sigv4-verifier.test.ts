@@ -102,104 +102,125 @@ async function smithySigned(
   return { method: 'POST', path: '/', search: '', headers, body: Buffer.from(body) };
 }
 
-describe('SigV4Verifier', () => {
-  const verifier = new SigV4Verifier(
-    async (id) => (id === KEY.accessKeyId ? KEY : undefined),
-    new Set(['us-east-1', 'eu-west-1']),
-    () => NOW,
-  );
-
-  it("accepts a request signed by @smithy/signature-v4, giving the caller and the scope's region", async () => {
-    const caller = await verifier.verify(await smithySigned(), ['ssm']);
-    assert.equal(caller.key.principalArn, KEY.principalArn);
-    assert.equal(caller.region, 'eu-west-1');
-  });
-
-  it('accepts signatures up to 15 minutes old or early', async () => {
-    await verifier.verify(await smithySigned({ date: NOW - 14 * 60_000 }), ['ssm']);
-    await verifier.verify(await smithySigned({ date: NOW + 14 * 60_000 }), ['ssm']);
-  });
-
-  it('refuses an unsigned request', async () => {
-    const request = await smithySigned();
-    (request.headers as Map<string, string>).delete('authorization');
-    await expectError(verifier.verify(request, ['ssm']), 'MissingAuthenticationTokenException');
-  });
-
-  it('refuses an unknown access key', async () => {
-    const request = await smithySigned();
-    (request.headers as Map<string, string>).set(
-      'authorization',
-      request.headers.get('authorization')!.replace(KEY.accessKeyId, 'AKIAUNKNOWNKEY000001'),
+// Every case runs on a verifier that remembers verified requests too (the agent's): a request
+// that differs in anything signed must never pass on a remembered one.
+for (const memo of [0, 1000])
+  describe(`SigV4Verifier${memo ? ', remembering verified requests' : ''}`, () => {
+    let now = NOW;
+    const verifier = new SigV4Verifier(
+      async (id) => (id === KEY.accessKeyId ? KEY : undefined),
+      new Set(['us-east-1', 'eu-west-1']),
+      () => now,
+      memo,
     );
-    await expectError(
-      verifier.verify(request, ['ssm']),
-      'UnrecognizedClientException',
-      'The security token included in the request is invalid.',
-    );
-  });
 
-  it('refuses a wrong secret', async () => {
-    await expectError(
-      verifier.verify(await smithySigned({ secret: 'not-the-secret' }), ['ssm']),
-      'InvalidSignatureException',
-      /does not match the signature you provided/,
-    );
-  });
+    it('checks a replay for its date, and refuses a changed body even after the same request passed', async () => {
+      const request = await smithySigned();
+      await verifier.verify(request, ['ssm']);
+      await verifier.verify(request, ['ssm']);
+      const changed = { ...request, body: Buffer.from('{"Name":"/y"}') };
+      await expectError(verifier.verify(changed, ['ssm']), 'InvalidSignatureException');
+      const rerouted = { ...request, path: '/other' };
+      await expectError(verifier.verify(rerouted, ['ssm']), 'InvalidSignatureException');
+      now = NOW + 16 * 60_000;
+      try {
+        await expectError(verifier.verify(request, ['ssm']), 'InvalidSignatureException');
+      } finally {
+        now = NOW;
+      }
+    });
 
-  it('refuses expired and not-yet-current signatures', async () => {
-    await expectError(
-      verifier.verify(await smithySigned({ date: NOW - 16 * 60_000 }), ['ssm']),
-      'InvalidSignatureException',
-      /^Signature expired: 20261122T114400Z is now earlier than 20261122T114500Z \(20261122T120000Z - 15 min\.\)$/,
-    );
-    await expectError(
-      verifier.verify(await smithySigned({ date: NOW + 16 * 60_000 }), ['ssm']),
-      'InvalidSignatureException',
-      /^Signature not yet current: /,
-    );
-  });
+    it("accepts a request signed by @smithy/signature-v4, giving the caller and the scope's region", async () => {
+      const caller = await verifier.verify(await smithySigned(), ['ssm']);
+      assert.equal(caller.key.principalArn, KEY.principalArn);
+      assert.equal(caller.region, 'eu-west-1');
+    });
 
-  it('refuses a signature scoped to another service', async () => {
-    await expectError(
-      verifier.verify(await smithySigned({ service: 'secretsmanager' }), ['ssm']),
-      'InvalidSignatureException',
-      /scoped to correct service: 'ssm'/,
-    );
-  });
+    it('accepts signatures up to 15 minutes old or early', async () => {
+      await verifier.verify(await smithySigned({ date: NOW - 14 * 60_000 }), ['ssm']);
+      await verifier.verify(await smithySigned({ date: NOW + 14 * 60_000 }), ['ssm']);
+    });
 
-  it('refuses a tampered body', async () => {
-    const request = await smithySigned();
-    await expectError(
-      verifier.verify({ ...request, body: Buffer.from('{"Name":"/y"}') }, ['ssm']),
-      'InvalidSignatureException',
-    );
-  });
+    it('refuses an unsigned request', async () => {
+      const request = await smithySigned();
+      (request.headers as Map<string, string>).delete('authorization');
+      await expectError(verifier.verify(request, ['ssm']), 'MissingAuthenticationTokenException');
+    });
 
-  it('refuses a tampered signed header', async () => {
-    const request = await smithySigned();
-    (request.headers as Map<string, string>).set('x-amz-target', 'AmazonSSM.DeleteParameter');
-    await expectError(verifier.verify(request, ['ssm']), 'InvalidSignatureException');
-  });
+    it('refuses an unknown access key', async () => {
+      const request = await smithySigned();
+      (request.headers as Map<string, string>).set(
+        'authorization',
+        request.headers.get('authorization')!.replace(KEY.accessKeyId, 'AKIAUNKNOWNKEY000001'),
+      );
+      await expectError(
+        verifier.verify(request, ['ssm']),
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    });
 
-  it('refuses a malformed Authorization header', async () => {
-    const request = await smithySigned();
-    (request.headers as Map<string, string>).set(
-      'authorization',
-      'AWS4-HMAC-SHA256 Credential=AKIA/20261122/us-east-1/ssm/aws4_request',
-    );
-    await expectError(
-      verifier.verify(request, ['ssm']),
-      'IncompleteSignatureException',
-      /'SignedHeaders', 'Signature'/,
-    );
-  });
+    it('refuses a wrong secret', async () => {
+      await expectError(
+        verifier.verify(await smithySigned({ secret: 'not-the-secret' }), ['ssm']),
+        'InvalidSignatureException',
+        /does not match the signature you provided/,
+      );
+    });
 
-  it('verifies session-token requests only when the token is signed', async () => {
-    const signed = await smithySigned({ extraHeaders: { 'x-amz-security-token': 'token' } });
-    assert.equal((await verifier.verify(signed, ['ssm'])).sessionToken, 'token');
-    const request = await smithySigned();
-    (request.headers as Map<string, string>).set('x-amz-security-token', 'sneaked-in');
-    await expectError(verifier.verify(request, ['ssm']), 'InvalidSignatureException', /x-amz-security-token/);
+    it('refuses expired and not-yet-current signatures', async () => {
+      await expectError(
+        verifier.verify(await smithySigned({ date: NOW - 16 * 60_000 }), ['ssm']),
+        'InvalidSignatureException',
+        /^Signature expired: 20261122T114400Z is now earlier than 20261122T114500Z \(20261122T120000Z - 15 min\.\)$/,
+      );
+      await expectError(
+        verifier.verify(await smithySigned({ date: NOW + 16 * 60_000 }), ['ssm']),
+        'InvalidSignatureException',
+        /^Signature not yet current: /,
+      );
+    });
+
+    it('refuses a signature scoped to another service', async () => {
+      await expectError(
+        verifier.verify(await smithySigned({ service: 'secretsmanager' }), ['ssm']),
+        'InvalidSignatureException',
+        /scoped to correct service: 'ssm'/,
+      );
+    });
+
+    it('refuses a tampered body', async () => {
+      const request = await smithySigned();
+      await expectError(
+        verifier.verify({ ...request, body: Buffer.from('{"Name":"/y"}') }, ['ssm']),
+        'InvalidSignatureException',
+      );
+    });
+
+    it('refuses a tampered signed header', async () => {
+      const request = await smithySigned();
+      (request.headers as Map<string, string>).set('x-amz-target', 'AmazonSSM.DeleteParameter');
+      await expectError(verifier.verify(request, ['ssm']), 'InvalidSignatureException');
+    });
+
+    it('refuses a malformed Authorization header', async () => {
+      const request = await smithySigned();
+      (request.headers as Map<string, string>).set(
+        'authorization',
+        'AWS4-HMAC-SHA256 Credential=AKIA/20261122/us-east-1/ssm/aws4_request',
+      );
+      await expectError(
+        verifier.verify(request, ['ssm']),
+        'IncompleteSignatureException',
+        /'SignedHeaders', 'Signature'/,
+      );
+    });
+
+    it('verifies session-token requests only when the token is signed', async () => {
+      const signed = await smithySigned({ extraHeaders: { 'x-amz-security-token': 'token' } });
+      assert.equal((await verifier.verify(signed, ['ssm'])).sessionToken, 'token');
+      const request = await smithySigned();
+      (request.headers as Map<string, string>).set('x-amz-security-token', 'sneaked-in');
+      await expectError(verifier.verify(request, ['ssm']), 'InvalidSignatureException', /x-amz-security-token/);
+    });
   });
-});
