@@ -17,6 +17,7 @@ import { ssmModel } from '../api/models/ssm.js';
 import { SigV4Verifier } from '../api/sigv4/sigv4-verifier.js';
 import { InternalServerError, UnknownOperationException } from '../api/wire-errors.js';
 import { ServiceError } from '../engine/service-error.js';
+import { CofferClientError } from '../client/client-error.js';
 import { runAgentOperation, type AgentService } from './agent-operations.js';
 import type { AgentSource, Served } from './agent-source.js';
 
@@ -179,13 +180,19 @@ export class AgentServer {
   }
 }
 
-/** The upstream's errors keep their AWS code and status; anything else is a 500 that says nothing. */
+/**
+ * The upstream's errors keep their AWS code, status and message (the message AWS gave the agent,
+ * not the SDK's description of the call); the client's own (CircuitOpen, NetworkingError) are
+ * 503s with its text; anything else is a 500 that says nothing.
+ */
 function asServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
-  const e = error as { code?: unknown; status?: unknown; message?: unknown; name?: unknown };
-  if (e && e.name === 'CofferClientError' && typeof e.code === 'string') {
-    const status = typeof e.status === 'number' && e.status >= 400 ? e.status : 503;
-    return new ServiceError(e.code, typeof e.message === 'string' ? e.message : e.code, status);
+  if (error instanceof CofferClientError) {
+    const status = error.status !== undefined && error.status >= 400 ? error.status : 503;
+    const cause = error.cause as { message?: unknown; $metadata?: unknown } | undefined;
+    const message =
+      error.status !== undefined ? (typeof cause?.message === 'string' ? cause.message : error.code) : error.message;
+    return new ServiceError(error.code, message, status);
   }
   return new InternalServerError('InternalServerError');
 }

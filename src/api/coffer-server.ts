@@ -174,9 +174,16 @@ export class CofferServer {
         trace.model = changesModel;
         audit = this.parts.auditor?.begin(request, requestId, trace);
         const opened = await this.parts.changes.authorize(request, trace);
-        // Fail closed, as for any request: the subscription is on the trail before its first byte.
-        await audit?.succeeded({});
+        try {
+          // Fail closed, as for any request: the subscription is on the trail before its first byte.
+          await audit?.succeeded({});
+        } catch (error) {
+          opened.release();
+          throw error;
+        }
         audit = undefined;
+        // The event is written: what the stream's checks touch need not be kept for it.
+        trace.resources = undefined;
         await this.parts.changes.stream(opened, request, response);
         return;
       }

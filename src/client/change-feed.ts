@@ -181,10 +181,10 @@ export class ChangeFeed {
     if (event.event === 'ready') {
       this.attempt = 0;
       this.setState('connected');
-      // A reconnection without a resume point may have missed changes while it was down. The first
-      // connection has not: what was read before it keeps its max age, as with no feed at all
-      // (dropping it would refetch every value read at start-up, and leave none to serve stale).
-      if (!this.resumed && this.connectedBefore) this.options.listener({ type: 'reset' });
+      // A reconnection without a resume point may have missed changes while it was down: reset.
+      // The first connection: what was read before it may predate a change it never saw, so it is
+      // expired but kept (read again on next use, still there to serve stale).
+      if (!this.resumed) this.options.listener(this.connectedBefore ? { type: 'reset' } : { type: 'live' });
       this.connectedBefore = true;
     } else if (event.event === 'change') {
       const change = parseChange(event.data);

@@ -319,6 +319,8 @@ export class CofferClient extends EventEmitter<ClientEvents> {
     } else if (signal.type === 'reset') {
       this.cache.invalidateAll();
       this.emit('invalidate', { reason: 'feed' });
+    } else if (signal.type === 'live') {
+      this.cache.expireAll();
     } else {
       const { name, arn } = signal.change;
       for (const n of nameSpellings(name)) this.cache.invalidateName(n);

@@ -178,6 +178,19 @@ export class ValueCache<V> extends EventEmitter<ValueCacheEvents> {
     return keys.size;
   }
 
+  /**
+   * Makes every entry, and every load in flight, expired but kept: each is read again on its
+   * next use, and still served stale while the store cannot be asked.
+   */
+  expireAll(): void {
+    const now = this.settings.clock.now();
+    for (const entry of this.entries.values()) {
+      entry.expiresAt = Math.min(entry.expiresAt, now);
+      entry.refreshAt = Math.min(entry.refreshAt, now);
+    }
+    for (const load of this.loads.values()) load.notAfter = Math.min(load.notAfter, now);
+  }
+
   /** Forgets everything. */
   invalidateAll(): number {
     const count = this.entries.size;

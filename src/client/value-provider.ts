@@ -60,6 +60,8 @@ export type FeedState = 'connected' | 'connecting' | 'down' | 'off';
 export type FeedSignal =
   | { type: 'change'; change: ChangeEvent }
   | { type: 'reset' }
+  /** The first stream is live: values read before it may predate a change it never saw. */
+  | { type: 'live' }
   | { type: 'state'; state: FeedState; code?: string };
 
 /** A source of parameters and secrets. */

@@ -78,7 +78,7 @@ function feedOn(server: FakeFeedServer, timers: Timers = SYSTEM_TIMERS, prefix?:
 }
 
 const kinds = (signals: FeedSignal[]) =>
-  signals.map((s) => (s.type === 'state' ? s.state : s.type === 'change' ? `change ${s.change.name}` : 'reset'));
+  signals.map((s) => (s.type === 'state' ? s.state : s.type === 'change' ? `change ${s.change.name}` : s.type));
 
 describe('EventStreamParser', () => {
   it('parses events split across chunks anywhere, with CRLF, CR and comments', () => {
@@ -114,7 +114,7 @@ describe('ChangeFeed', () => {
     ];
     const { feed, signals } = feedOn(server, SYSTEM_TIMERS, '/a b+c');
     feed.start();
-    await until('the second stream', async () => (server.requests.length === 2 && signals.length >= 6) || undefined);
+    await until('the second stream', async () => (server.requests.length === 2 && signals.length >= 7) || undefined);
     feed.stop();
     const [first, second] = server.requests;
     assert.equal(new URL(first!.url!, 'http://x').searchParams.get('prefix'), '/a b+c');
@@ -127,8 +127,9 @@ describe('ChangeFeed', () => {
     assert.equal(second!.headers['last-event-id'], '11');
     assert.deepEqual(kinds(signals), [
       'connecting',
-      // The first connection resets nothing: what was read before it keeps its max age.
+      // The first connection expires what was read before it (kept to serve stale), resetting nothing.
       'connected',
+      'live',
       'change /a/b',
       'down',
       'change /a/c',

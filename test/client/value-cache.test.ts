@@ -28,6 +28,22 @@ function counting(...answers: (string | Error)[]) {
 }
 
 describe('ValueCache', () => {
+  it('expireAll makes entries and loads in flight read again on next use, still served stale', async () => {
+    const time = new FakeTime();
+    const cache = cacheOf(time, { maxAgeMs: 60_000, staleIfErrorMs: 60_000 });
+    const load = counting('old', unavailable(), 'new');
+    assert.equal(await cache.get('k', load), 'old');
+    const slow = deferred<string>();
+    const inFlight = cache.get('f', () => slow.promise);
+    cache.expireAll();
+    slow.resolve('f-old');
+    assert.equal(await inFlight, 'f-old');
+    assert.equal(cache.freshValue('f'), undefined, 'a load begun before is stored expired');
+    assert.equal(await cache.get('k', load), 'old', 'read again: unavailable, so served stale');
+    assert.equal(await cache.get('k', load), 'new');
+    assert.equal(load.calls, 3);
+  });
+
   it('answers freshValue only for a fresh value not due for refresh, counting a hit, in LRU order', async () => {
     const time = new FakeTime();
     const cache = cacheOf(time, { maxAgeMs: 1000, refreshAheadRatio: 0.5, maxEntries: 2 });
@@ -282,5 +298,25 @@ describe('ValueCache', () => {
     assert.ok(cache.stats().bytes <= 100);
     await cache.get('huge', async () => 'h'.repeat(500));
     assert.equal(cache.peek('huge'), undefined);
+  });
+});
+
+describe('cache keys', () => {
+  it('never give two different reads one key, whatever the names hold', async () => {
+    const { parameterKey, pathKey, secretKey } = await import('../../src/client/cache-keys.js');
+    const keys = [
+      secretKey('app', 'v1'),
+      secretKey('app version v1'),
+      secretKey('app', undefined, 'AWSCURRENT'),
+      secretKey('app stage AWSCURRENT'),
+      secretKey('["v1",null] app'),
+      parameterKey('/a', false),
+      parameterKey('/a encrypted', true),
+      parameterKey('(encrypted) /a', true),
+      pathKey('/p', true, true),
+      pathKey('/p recursive', false, true),
+      pathKey('(recursive) /p', false, true),
+    ];
+    assert.equal(new Set(keys).size, keys.length);
   });
 });

@@ -41,21 +41,33 @@ export class TooManyStreams extends ServiceError {
 export interface ChangeVisibility {
   readonly parameters: SsmPermissions;
   readonly secrets: SecretsPermissions;
+  /** Whether the parameter or secret still exists (its tags and policy are only known while it does). */
+  readonly exists: (ctx: RequestContext, kind: 'parameter' | 'secret', name: string, arn: string) => Promise<boolean>;
 }
 
-/** A stream authorized and decoded, not yet started. */
+/** A stream authorized and decoded, not yet started; it holds its places until release(). */
 export interface OpenedStream {
   readonly ctx: RequestContext;
   readonly prefix: string | undefined;
   readonly after: number | undefined;
+  release(): void;
 }
 
 /** Bytes a slow reader may leave unread before its stream is ended (it resumes from its last id). */
 const MAX_UNSENT_BYTES = 1024 * 1024;
+/** Changes a stream may have waiting for their visibility check before it is ended (it resumes). */
+const MAX_QUEUED = 1000;
+
+/** The principal whose places a stream takes: a role's sessions share their role's. */
+function holderOf(principalArn: string): string {
+  const session = /^(arn:aws:sts::\d{12}:assumed-role\/[^/]+)\//.exec(principalArn);
+  return session ? session[1]! : principalArn;
+}
 
 /** The server's open change streams. */
 export class ChangeStreams {
   private readonly open = new Map<string, number>();
+  private openTotal = 0;
   private readonly ends = new Set<() => void>();
   private readonly heartbeatMs: number;
   private readonly maxStreamMs: number;
@@ -80,21 +92,32 @@ export class ChangeStreams {
     trace.ctx = ctx;
     const input = decodeJsonInput(changesModel, 'SubscribeChanges', Buffer.from(JSON.stringify(streamInput(request))));
     trace.input = input;
-    const opened = this.open.get(ctx.principalArn) ?? 0;
+    // The places are taken here, synchronously after the checks, so concurrent opens cannot overshoot.
+    const holder = holderOf(ctx.principalArn);
+    const opened = this.open.get(holder) ?? 0;
     if (opened >= this.perPrincipal)
       throw new TooManyStreams(`Each principal may hold at most ${this.perPrincipal} change streams open.`);
-    if (this.ends.size >= this.total) throw new TooManyStreams('This server holds as many change streams as it may.');
+    if (this.openTotal >= this.total) throw new TooManyStreams('This server holds as many change streams as it may.');
+    this.open.set(holder, opened + 1);
+    this.openTotal++;
+    let released = false;
     return {
       ctx,
       prefix: input.Prefix as string | undefined,
       after: input.LastEventId === undefined ? undefined : Number(input.LastEventId),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.openTotal--;
+        const left = (this.open.get(holder) ?? 1) - 1;
+        if (left > 0) this.open.set(holder, left);
+        else this.open.delete(holder);
+      },
     };
   }
 
   /** Streams changes until the reader leaves, the stream's time is up, or the server stops. */
   async stream(opened: OpenedStream, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const principal = opened.ctx.principalArn;
-    this.open.set(principal, (this.open.get(principal) ?? 0) + 1);
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -103,6 +126,7 @@ export class ChangeStreams {
     response.flushHeaders();
     let subscription: FeedSubscription | undefined;
     let sending = Promise.resolve();
+    let queued = 0;
     let lifetime: NodeJS.Timeout | undefined;
     let heartbeat: NodeJS.Timeout | undefined;
     const ended = new Promise<void>((resolve) => {
@@ -116,29 +140,34 @@ export class ChangeStreams {
       lifetime = setTimeout(end, this.maxStreamMs);
       heartbeat = setInterval(() => response.write(': keep-alive\n\n'), this.heartbeatMs);
       const send = (message: FeedMessage) => {
-        // In order, each visibility check after the one before; a reader too far behind starts over.
+        if (!this.ends.has(end)) return;
+        // A reader too far behind (or a long replay) ends the stream: it resumes from its last id.
+        if (++queued > MAX_QUEUED) return end();
+        // In order, each visibility check after the one before, none once the stream has ended.
         sending = sending.then(async () => {
+          queued--;
+          if (!this.ends.has(end)) return;
           const text = await this.frame(opened, message);
           if (text === undefined || !this.ends.has(end)) return;
           response.write(text);
           if (response.writableLength > MAX_UNSENT_BYTES) end();
         });
       };
-      this.feed.subscribe(opened.after, send).then(
-        (s) => {
-          subscription = s;
-          if (!this.ends.has(end)) s.close();
-        },
-        () => end(),
-      );
+      this.feed
+        .subscribe(opened.after, send, () => this.ends.has(end))
+        .then(
+          (s) => {
+            subscription = s;
+            if (!this.ends.has(end)) s.close();
+          },
+          () => end(),
+        );
     });
     await ended;
     clearTimeout(lifetime);
     clearInterval(heartbeat);
     subscription?.close();
-    const left = (this.open.get(principal) ?? 1) - 1;
-    if (left > 0) this.open.set(principal, left);
-    else this.open.delete(principal);
+    opened.release();
     response.end();
   }
 
@@ -171,6 +200,8 @@ export class ChangeStreams {
     if (prefix !== undefined && !change.name.startsWith(prefix)) return false;
     const authorize = ctx.authorize;
     if (!authorize) return true;
+    // A resource that is gone has no tags or policy left to decide by: nobody but the root is told.
+    if (!(await this.visibility.exists(ctx, change.kind, change.name, change.arn))) return false;
     const actions =
       change.kind === 'parameter'
         ? ['ssm:DescribeParameters', 'ssm:GetParameter']
@@ -184,7 +215,7 @@ export class ChangeStreams {
         await authorize([permission]);
         return true;
       } catch {
-        // Denied (or the secret's row is gone): try the next action, then show nothing.
+        // Denied: try the next action, then show nothing.
       }
     }
     return false;

@@ -98,16 +98,13 @@ export class SigV4Verifier {
     private readonly memo = 0,
   ) {}
 
-  /** The header parsed, remembered with the verified requests (a replayed header parses once). */
+  /**
+   * The header parsed. Headers of requests that verified are remembered with them (a replayed
+   * one parses once); nothing is remembered before a signature checks out, so only holders of a
+   * key can fill the memo.
+   */
   private parsed(header: string): SigV4Authorization {
-    if (this.memo === 0) return parseAuthorization(header);
-    let auth = this.headers.get(header);
-    if (auth === undefined) {
-      auth = parseAuthorization(header);
-      if (this.headers.size >= this.memo) this.headers.clear();
-      this.headers.set(header, auth);
-    }
-    return auth;
+    return this.headers.get(header) ?? parseAuthorization(header);
   }
 
   /** The parsed Authorization header and checked date, before any key lookup (for --dev mode too). */
@@ -178,8 +175,12 @@ export class SigV4Verifier {
       const expected = Buffer.from(signatureFor(signingKey, stringToSign(amzDate, scope, canonical)), 'hex');
       if (!timingSafeEqual(expected, Buffer.from(auth.signature, 'hex'))) throw new InvalidSignatureException();
       if (remembered !== undefined) {
-        if (this.verified.size >= this.memo) this.verified.clear();
+        if (this.verified.size >= this.memo) {
+          this.verified.clear();
+          this.headers.clear();
+        }
         this.verified.add(remembered);
+        this.headers.set(request.headers.get('authorization')!, auth);
       }
     }
     return {

@@ -30,6 +30,7 @@ import { applySeed, readSeed, seededCounts, storeIsEmpty } from '../seed-file.js
 import { removeServerState, writeServerState } from '../server-state.js';
 import { parseOptions } from '../parse-options.js';
 import { ChangeFeed } from '../../engine/changes/change-feed.js';
+import { findLatest } from '../../engine/ssm/parameter-lookup.js';
 import { ChangeStreams } from '../../api/changes/change-streams.js';
 
 function portFrom(text: string): number {
@@ -89,6 +90,15 @@ const OPTIONS = {
 } as const satisfies OptionSpecs;
 
 const shown = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+/** A positive whole number of milliseconds from `name`, or `fallback` when unset. */
+function millisecondsFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a whole number of milliseconds`);
+  return value;
+}
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -154,15 +164,24 @@ export const serveCommand: CliCommand = {
     );
     auditor.start();
     // Every node reads the store's change log: a write on any node reaches this node's streams.
-    const feed = new ChangeFeed(coffer.storage, { pollMs: Number(session.env.COFFER_CHANGES_POLL_MS ?? 1000) });
+    const feed = new ChangeFeed(coffer.storage, {
+      pollMs: millisecondsFrom(session.env, 'COFFER_CHANGES_POLL_MS', 1000),
+    });
     feed.startPruning();
     const changes = new ChangeStreams(
       feed,
       pipeline,
-      { parameters: coffer.ssmPermissions, secrets: coffer.secrets.permissions },
       {
-        heartbeatMs: Number(session.env.COFFER_CHANGES_HEARTBEAT_MS ?? 15_000),
-        maxStreamMs: Number(session.env.COFFER_CHANGES_MAX_STREAM_MS ?? 300_000),
+        parameters: coffer.ssmPermissions,
+        secrets: coffer.secrets.permissions,
+        exists: async (scope, kind, name, arn) =>
+          kind === 'parameter'
+            ? (await findLatest(coffer.storage, scope, name)) !== undefined
+            : (await coffer.secrets.store.records.findRow(coffer.storage, scope, arn)) !== undefined,
+      },
+      {
+        heartbeatMs: millisecondsFrom(session.env, 'COFFER_CHANGES_HEARTBEAT_MS', 15_000),
+        maxStreamMs: millisecondsFrom(session.env, 'COFFER_CHANGES_MAX_STREAM_MS', 300_000),
       },
     );
     const server = new CofferServer({

@@ -30,6 +30,10 @@ export interface FeedOptions {
 
 const PAGE = 500;
 const MAX_GAPS = 10_000;
+/** Most changes one subscription replays; further back, it is told to start over (`reset`). */
+const MAX_REPLAY = 10_000;
+/** How far below the head a new reader looks for numbers not yet committed (PostgreSQL). */
+const START_WINDOW = 1000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 interface Subscriber {
@@ -88,16 +92,21 @@ export class ChangeFeed {
   }
 
   /**
-   * Subscribes from after `afterSeq` (replaying what was kept since) or, without one, from now.
-   * The listener is called in order, synchronously; it must not throw.
+   * Subscribes from after `afterSeq` (replaying what was kept since, up to MAX_REPLAY changes) or,
+   * without one, from now. The listener is called in order, synchronously; it must not throw.
+   * `isOpen` lets a replay stop as soon as the subscriber has gone.
    */
-  async subscribe(afterSeq: number | undefined, listener: (message: FeedMessage) => void): Promise<FeedSubscription> {
+  async subscribe(
+    afterSeq: number | undefined,
+    listener: (message: FeedMessage) => void,
+    isOpen: () => boolean = () => true,
+  ): Promise<FeedSubscription> {
     const subscriber: Subscriber = { listener, buffer: [] };
     this.subscribers.add(subscriber);
     try {
       await this.start();
       const live = this.cursor!;
-      if (afterSeq !== undefined && afterSeq < live) await this.replay(afterSeq, live, listener);
+      if (afterSeq !== undefined && afterSeq < live) await this.replay(afterSeq, live, listener, isOpen);
       else if (afterSeq !== undefined && afterSeq > live) listener({ type: 'reset', seq: live });
       listener({ type: 'ready', seq: live });
       const buffered = subscriber.buffer ?? [];
@@ -117,15 +126,20 @@ export class ChangeFeed {
     this.stop();
   }
 
-  private async replay(afterSeq: number, live: number, listener: (message: FeedMessage) => void): Promise<void> {
+  private async replay(
+    afterSeq: number,
+    live: number,
+    listener: (message: FeedMessage) => void,
+    isOpen: () => boolean,
+  ): Promise<void> {
     const { oldest } = await this.storage.changeBounds();
-    // Changes after `afterSeq` were pruned: the subscriber cannot know what it missed.
-    if (oldest > afterSeq + 1) {
+    // Changes after `afterSeq` were pruned, or are too many to replay: the subscriber starts over.
+    if (oldest > afterSeq + 1 || live - afterSeq > MAX_REPLAY) {
       listener({ type: 'reset', seq: live });
       return;
     }
     let from = afterSeq;
-    while (from < live) {
+    while (from < live && isOpen()) {
       const rows = (await this.storage.listChanges(from, PAGE)).filter((r) => r.seq <= live);
       for (const change of rows) listener({ type: 'change', change });
       if (rows.length < PAGE) break;
@@ -142,7 +156,15 @@ export class ChangeFeed {
   }
 
   private async begin(): Promise<void> {
-    this.cursor = (await this.storage.changeBounds()).latest;
+    const { oldest, latest } = await this.storage.changeBounds();
+    // On PostgreSQL a lower number may still be committing: the ones missing just below the head
+    // (and above what pruning removed) are looked for as gaps, so a change committed a moment
+    // after this reader began is not lost.
+    const floor = Math.max(0, oldest - 1, latest - START_WINDOW);
+    const present = new Set((await this.storage.listChanges(floor, START_WINDOW)).map((c) => c.seq));
+    const now = this.now();
+    for (let seq = floor + 1; seq < latest; seq++) if (!present.has(seq)) this.gaps.set(seq, now);
+    this.cursor = latest;
     this.unwatch = this.storage.watchChanges(() => this.poll());
     this.timer = setInterval(() => this.poll(), this.pollMs);
     this.timer.unref();
@@ -187,7 +209,8 @@ export class ChangeFeed {
     for (;;) {
       const rows = await this.storage.listChanges(this.cursor, PAGE);
       for (const change of rows) {
-        if (this.cursor === undefined) return;
+        // Stopped, or restarted past this read (a read from before a restart must not move back).
+        if (this.cursor === undefined || change.seq <= this.cursor) return;
         for (let s = this.cursor + 1; s < change.seq && this.gaps.size < MAX_GAPS; s++) this.gaps.set(s, this.now());
         this.cursor = change.seq;
         this.deliver({ type: 'change', change });
@@ -201,10 +224,12 @@ export class ChangeFeed {
     if (this.gaps.size === 0) return;
     const now = this.now();
     for (const [seq, since] of this.gaps) if (now - since > this.gapMs) this.gaps.delete(seq);
-    const found = await this.storage.listChangesBySeq([...this.gaps.keys()].slice(0, PAGE));
-    for (const change of found) {
-      this.gaps.delete(change.seq);
-      this.deliver({ type: 'change', change, late: true });
+    const open = [...this.gaps.keys()];
+    for (let i = 0; i < open.length; i += PAGE) {
+      for (const change of await this.storage.listChangesBySeq(open.slice(i, i + PAGE))) {
+        if (!this.gaps.delete(change.seq)) continue;
+        this.deliver({ type: 'change', change, late: true });
+      }
     }
   }
 
