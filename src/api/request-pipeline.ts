@@ -19,6 +19,7 @@ import { xmlResult } from './query/xml-response.js';
 import type { ApiRoute, ServiceRouter } from './service-router.js';
 import { SigV4Verifier, type SignedRequest } from './sigv4/sigv4-verifier.js';
 import { MalformedQueryString, UnrecognizedClientException } from './wire-errors.js';
+import { ServiceError } from '../engine/service-error.js';
 
 /** Looks up the credential an access key id (and, for temporary ones, a session token) stands for. */
 export type CredentialLookup = (
@@ -90,6 +91,17 @@ function requestUrl(request: IncomingMessage): URL {
   }
 }
 
+/** Coffer's compare-and-set header, decoded like any input (digits only), for PutParameter only. */
+function withConditions(ctx: RequestContext, headers: ReadonlyMap<string, string>, action: string): RequestContext {
+  const expected = headers.get('x-coffer-expected-version');
+  if (expected === undefined) return ctx;
+  if (action !== 'PutParameter')
+    throw new ServiceError('ValidationException', 'x-coffer-expected-version applies to PutParameter only.', 400);
+  if (!/^[0-9]{1,9}$/.test(expected))
+    throw new ServiceError('ValidationException', 'x-coffer-expected-version must be a version number (0: none).', 400);
+  return { ...ctx, expectedVersion: Number(expected) };
+}
+
 /** Routes, authenticates, decodes, authorizes and executes requests. */
 export class RequestPipeline {
   private readonly verifier: SigV4Verifier;
@@ -125,9 +137,10 @@ export class RequestPipeline {
       headers: headerMap(request),
       body,
     };
-    const ctx = await this.authenticate(signed, service.name, request, trace);
-    trace.ctx = ctx;
+    const authenticated = await this.authenticate(signed, service.name, request, trace);
+    trace.ctx = authenticated;
     const route = this.router.decode(located, body);
+    const ctx = withConditions(authenticated, signed.headers, route.action);
     trace.input = route.input;
     trace.bodyBytes = body.length;
     if (service.protocol === 'query') {

@@ -51,6 +51,33 @@ export { RetryPolicy, type RetrySettings } from './retry-policy.js';
 export type { Clock, Timers } from './clock.js';
 export { applyTransform, type Transform, type Transformed } from './transforms.js';
 export { NodeSha256 } from './node-sha256.js';
+export {
+  ADVANCED_LIMIT,
+  EXPECTED_VERSION_HEADER,
+  FileProfileBackend,
+  PLACEHOLDERS,
+  ParameterStoreProfileBackend,
+  ProfileError,
+  ProfileStore,
+  REDACTED,
+  SCHEMA_PROFILE,
+  STANDARD_LIMIT,
+  deepMerge,
+  profiles,
+  redactDocument,
+  withExpectedVersion,
+  type ParameterStoreBackendOptions,
+  type ProfileBackend,
+  type ProfileDocument,
+  type ProfileErrorCode,
+  type ProfileStoreKind,
+  type ProfileVersion,
+  type ProfilesOptions,
+  type RawProfile,
+  type StoredProfile,
+  type WriteOptions,
+  type WriteResult,
+} from './profiles/index.js';
 
 /** A client: `createClient({ endpoint, region, credentials, maxAgeMs })`, or `{ store: 'file:./secrets.json' }`. */
 export function createClient(options: ClientOptions = {}): CofferClient {

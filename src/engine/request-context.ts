@@ -85,6 +85,12 @@ export interface RequestContext extends Scope {
   readonly temporaryCredentials?: boolean;
   /** The access key id that signed the request (remote callers). */
   readonly accessKeyId?: string;
+  /**
+   * Coffer's compare-and-set on PutParameter (the `x-coffer-expected-version` header): the write
+   * happens only if the parameter's latest version is this one (0: it must not exist yet).
+   * AWS clients that do not send it are unaffected.
+   */
+  readonly expectedVersion?: number;
 }
 
 export const DEFAULT_ACCOUNT = '000000000000';

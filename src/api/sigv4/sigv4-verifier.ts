@@ -23,7 +23,7 @@ import { SigningKeyCache, signatureFor } from './signing-key.js';
 
 const SKEW_MS = 15 * 60 * 1000;
 /** Headers that must be covered by the signature whenever a request carries them. */
-const SIGNED_WHEN_SENT = ['x-amz-target', 'x-amz-security-token', 'content-type'];
+const SIGNED_WHEN_SENT = ['x-amz-target', 'x-amz-security-token', 'content-type', 'x-coffer-expected-version'];
 
 /** The parts of an HTTP request a signature covers. */
 export interface SignedRequest {

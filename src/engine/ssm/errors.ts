@@ -166,3 +166,14 @@ export class InvalidPolicyTypeException extends ServiceError {
     super('InvalidPolicyTypeException', message);
   }
 }
+
+/** Coffer's compare-and-set refused a write: the parameter changed since the caller read it. */
+export class ParameterVersionConflict extends ServiceError {
+  constructor(name: string, expected: number, found: number) {
+    super(
+      'ParameterVersionConflict',
+      `Parameter ${name} changed since it was read: expected version ${expected}, found version ${found}.`,
+      400,
+    );
+  }
+}

@@ -53,6 +53,7 @@ import {
   TooManyTagsError,
   TooManyUpdates,
   ValidationException,
+  ParameterVersionConflict,
 } from './errors.js';
 import { checkLabelList, isValidLabel, MAX_LABELS_PER_VERSION } from './parameter-labels.js';
 import { findLatest, storedName } from './parameter-lookup.js';
@@ -194,6 +195,8 @@ export class ParameterStore {
       this.storage.transaction(async (tx) => {
         await tx.lockParameter(ctx, lockName(name));
         const previous = await findLatest(tx, ctx, name);
+        if (ctx.expectedVersion !== undefined && (previous?.version ?? 0) !== ctx.expectedVersion)
+          throw new ParameterVersionConflict(name, ctx.expectedVersion, previous?.version ?? 0);
         if (!previous && request.Type === undefined)
           throw new ValidationException('A parameter type is required when you create a parameter.');
         if (previous && request.Overwrite !== true) throw new ParameterAlreadyExists();
