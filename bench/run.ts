@@ -16,6 +16,7 @@ import { runAuthorizationBench } from './authorization.js';
 import { runWireBench } from './wire.js';
 import { runAuditBench } from './audit.js';
 import { runClientBench } from './client.js';
+import { runSyncBench } from './sync.js';
 
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -140,10 +141,11 @@ async function main(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=engine|wire|auth|audit|client runs one part; unset runs all five.
+// BENCH_ONLY=engine|wire|auth|audit|client|sync runs one part; unset runs all six.
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'engine') await main();
 if (!only || only === 'wire') await runWireBench();
 if (!only || only === 'auth') await runAuthorizationBench();
 if (!only || only === 'audit') await runAuditBench();
 if (!only || only === 'client') await runClientBench();
+if (!only || only === 'sync') await runSyncBench();

@@ -139,7 +139,8 @@ export class CliSession {
     return remoteAudit(this.cloudTrail);
   }
 
-  private clientConfig() {
+  /** Where and as whom the AWS SDK clients talk: this session's endpoint, region and keys. */
+  clientConfig() {
     const region = this.env.COFFER_REGION || this.env.AWS_REGION || this.env.AWS_DEFAULT_REGION || 'us-east-1';
     const {
       AWS_ACCESS_KEY_ID: accessKeyId,

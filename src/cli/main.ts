@@ -27,6 +27,9 @@ import { tagCommand } from './commands/tag.js';
 import { envCommand } from './commands/env.js';
 import { resetCommand } from './commands/reset.js';
 import { agentCommand } from './commands/agent.js';
+import { profileCommand } from './commands/profile.js';
+import { diffCommand } from './commands/diff.js';
+import { syncCommand } from './commands/sync.js';
 import { commandHelp, nearest } from './parse-options.js';
 import { COFFER_VERSION } from './version.js';
 import { rootCredentialsFile } from '../bootstrap/root-credentials.js';
@@ -49,6 +52,8 @@ const GROUPS: readonly (readonly [string, readonly CliCommand[]])[] = [
       importCommand,
     ],
   ],
+  ['Profiles', [profileCommand]],
+  ['Sync', [syncCommand, diffCommand]],
   ['Server', [serveCommand, envCommand, resetCommand, agentCommand]],
   ['Keys, identity and rotation', [keysCommand, iamCommand, functionsCommand, rotationCommand]],
   ['Audit', [auditCommand, reportCommand]],

@@ -78,6 +78,7 @@ export {
   type WriteOptions,
   type WriteResult,
 } from './profiles/index.js';
+export * from './sync/index.js';
 
 /** A client: `createClient({ endpoint, region, credentials, maxAgeMs })`, or `{ store: 'file:./secrets.json' }`. */
 export function createClient(options: ClientOptions = {}): CofferClient {
