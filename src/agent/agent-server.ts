@@ -141,6 +141,13 @@ export class AgentServer {
       [known.service],
     );
     const input = decodeJsonInput(known.model, operation, body);
+    // Compare-and-set cannot be carried through the agent's own SDK call: refused, never dropped.
+    if (request.headers['x-coffer-expected-version'] !== undefined)
+      throw new ServiceError(
+        'ValidationException',
+        'coffer agent does not forward x-coffer-expected-version: write to the server directly.',
+        400,
+      );
     return runAgentOperation(this.source, known.service, operation, input, this.forwardWrites);
   }
 

@@ -83,8 +83,11 @@ function readRows(source: RowImportOptions['source']): { rows: Row[]; columns: R
 }
 
 /** A cell as text for a name or a tag: missing, null, empty or non-scalar cells are errors. */
+/** A row's own cell (never one inherited from Object.prototype, such as `constructor`). */
+const own = (row: Row, column: string): unknown => (Object.hasOwn(row, column) ? row[column] : undefined);
+
 function cellText(row: Row, index: number, column: string, use: string): string {
-  const cell = row[column];
+  const cell = own(row, column);
   if (cell === undefined || cell === null || cell === '')
     throw new RowError(`row ${index}: the ${use} column ${column} is missing or empty`);
   if (typeof cell === 'object') throw new RowError(`row ${index}: the ${use} column ${column} is not text`);
@@ -94,14 +97,14 @@ function cellText(row: Row, index: number, column: string, use: string): string 
 /** The parameter's value: one column's text, or a JSON object of several columns. */
 function rowValue(row: Row, index: number, columns: readonly string[]): string {
   if (columns.length === 1) {
-    const cell = row[columns[0]!];
+    const cell = own(row, columns[0]!);
     if (cell === undefined || cell === null || cell === '')
       throw new RowError(`row ${index}: the value column ${columns[0]} is missing or empty`);
     return typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
   }
   const value: Record<string, unknown> = {};
   for (const column of columns) {
-    if (!(column in row)) throw new RowError(`row ${index}: the value column ${column} is missing`);
+    if (!Object.hasOwn(row, column)) throw new RowError(`row ${index}: the value column ${column} is missing`);
     value[column] = row[column];
   }
   return JSON.stringify(value);
@@ -142,7 +145,7 @@ function planRows(options: RowImportOptions, rows: readonly Row[], columns: Read
     if (Buffer.byteLength(value) > MAX_VALUE_BYTES)
       throw new RowError(`row ${index}: the value is over 8 KB, more than Parameter Store holds`);
     const tags = options.tagColumns.map((column) => {
-      const text = row[column];
+      const text = own(row, column);
       if (text === undefined || text === null) throw new RowError(`row ${index}: the tag column ${column} is missing`);
       if (typeof text === 'object') throw new RowError(`row ${index}: the tag column ${column} is not text`);
       const tagValue = String(text);
@@ -255,6 +258,8 @@ export async function importRows(options: RowImportOptions, session: CliSession,
         KeyId: options.keyId,
         Overwrite: options.overwrite,
         Tags: p.tags.length > 0 ? p.tags : undefined,
+        // Standard holds 4 KB: a larger value (checked up to 8 KB above) needs Advanced, as AWS says.
+        ...(Buffer.byteLength(p.value) > 4096 ? { Tier: 'Advanced' as const } : {}),
       });
       written.push({ row: p.row, name: p.name, arn: parameterArn(scope, p.name), version: result.Version ?? 0 });
       progress.update(written.length);

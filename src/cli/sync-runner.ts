@@ -4,6 +4,7 @@
  * 1 differences remain (diff) or verification failed, 2 usage mistakes (UsageError), 3 some
  * entries failed or could not be synced (named in the output).
  */
+import { resolve } from 'node:path';
 import { DEFAULT_RETRY, RetryPolicy } from '../client/retry-policy.js';
 import {
   applyPlan,
@@ -23,6 +24,21 @@ import { openSide, type SyncSide } from './sync-sides.js';
 import { formatOutcome, formatPlan, formatVerify, planJson } from './sync-report.js';
 
 /** The options both commands take. */
+/** Whether two store URLs of one kind name the same place or one inside the other (`ssm:/a` and `ssm:/a/b`). */
+function overlapping(a: string, b: string): boolean {
+  const root = (url: string) => {
+    const colon = url.indexOf(':');
+    const kind = url.slice(0, colon);
+    const place = url.slice(colon + 1);
+    const path = kind === 'file' ? resolve(place) : place;
+    return { kind, path: path.replace(/\/+$/, '') };
+  };
+  const [x, y] = [root(a), root(b)];
+  if (x.kind !== y.kind) return false;
+  const inside = (p: string, q: string) => p === q || q === '' || p.startsWith(`${q}/`);
+  return inside(x.path, y.path) || inside(y.path, x.path);
+}
+
 export const PLAN_OPTIONS = {
   delete: {
     type: 'boolean',
@@ -86,8 +102,10 @@ export async function runSync(
     sides.push(await openSide(positionals[0]!, session, flags['src-endpoint'] as string | undefined));
     sides.push(await openSide(positionals[1]!, session, flags['dst-endpoint'] as string | undefined));
     const [source, destination] = [sides[0]!.store, sides[1]!.store];
-    if (source.label === destination.label && flags['src-endpoint'] === flags['dst-endpoint'])
-      throw new UsageError('SRC and DST are the same store');
+    if (flags['src-endpoint'] === flags['dst-endpoint'] && overlapping(positionals[0]!, positionals[1]!))
+      throw new UsageError(
+        'SRC and DST are the same store, or one holds the other: a sync would copy into its own source',
+      );
     const plan = await planSync(source, destination, { delete: flags.delete === true });
     const report: Record<string, unknown> = { ...planJson(plan, showValues) };
     if (!flags.json) io.out(formatPlan(plan, showValues));

@@ -136,6 +136,26 @@ describe('coffer profile', () => {
     assert.equal((await cli(as(readWrite), 'rm', 'benchling-webhook', 'sales')).code, 0);
   });
 
+  it('shows secrets that differ as a change, redacts a literal dotted key, and keeps JSON errors quiet', async () => {
+    await cli(fileEnv, 'set', 'vault', '_schema', 'secure_fields=["db.password"]');
+    await cli(fileEnv, 'set', 'vault', 'a', `db.password=${SECRET}-a`);
+    await cli(fileEnv, 'set', 'vault', 'b', `db.password=${SECRET}-b`);
+    const diff = await cli(fileEnv, 'diff', 'vault', 'a', 'b');
+    assert.equal(diff.code, 1);
+    assert.match(diff.out, /^~ db\.password = \*{8} -> \*{8}$/m);
+    assert.ok(!diff.out.includes(SECRET));
+    const file = join(home, 'literal.json');
+    writeFileSync(file, JSON.stringify({ 'db.password': SECRET }));
+    assert.equal((await cli(fileEnv, 'set', 'vault', 'c', '--file', file)).code, 0);
+    const got = await cli(fileEnv, 'get', 'vault', 'c');
+    assert.match(got.out, /^db\.password = \*{8}$/m);
+    assert.ok(!got.out.includes(SECRET));
+    writeFileSync(file, `{"db": {"password": "${SECRET}"`);
+    const broken = await cli(fileEnv, 'set', 'vault', 'c', '--file', file);
+    assert.equal(broken.code, 2);
+    assert.ok(!broken.err.includes(SECRET), 'the parser quotes its input; the message does not');
+  });
+
   it('edits with $EDITOR on a private temporary file, removed after', async () => {
     const editor = join(home, 'editor.sh');
     writeFileSync(editor, '#!/bin/sh\nstat -c %a "$1" > "$1.mode"; sed -i \'s/"light"/"dark"/\' "$1"\n');

@@ -56,6 +56,18 @@ describe('coffer sync with profiles', () => {
     );
   });
 
+  it('refuses to sync a store into one that holds it, and a profile field over a group of fields', async () => {
+    const overlapping = await cli('sync', `file:${join(home, 'd', 'sub')}/`, `file:${join(home, 'd')}/`, '--delete');
+    assert.equal(overlapping.code, 2);
+    assert.match(overlapping.err, /holds the other/);
+    const flat = join(home, 'flat.json');
+    writeFileSync(flat, JSON.stringify({ db: 'flat' }));
+    const clobber = await cli('sync', `file:${flat}`, 'profile:shop/dev');
+    assert.equal(clobber.code, 3, clobber.err);
+    const raw = JSON.parse((await cli('profile', 'get', 'shop', 'dev', '--raw', '--json')).out);
+    assert.equal(raw.db.host, 'db.internal', 'the fields under db are kept');
+  });
+
   it('refuses a malformed profile URL', async () => {
     const bad = await cli('sync', 'profile:shop', `file:${join(home, 'x.json')}`);
     assert.equal(bad.code, 2);

@@ -30,6 +30,15 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
 
+/** A document from JSON text; the parser's own message quotes the text (a value, perhaps), so it is not passed on. */
+function parseDocument(text: string, what: string): ProfileDocument {
+  try {
+    return JSON.parse(text) as ProfileDocument;
+  } catch {
+    throw new UsageError(`${what} is not valid JSON`);
+  }
+}
+
 /** `a.b` = 1 style lines of a document, in key order (metadata last). */
 function flatten(document: unknown, prefix = ''): [string, unknown][] {
   if (document === null || typeof document !== 'object' || Array.isArray(document))
@@ -94,7 +103,7 @@ function versionsOf(store: ProfileStore, session: CliSession, profile: string) {
   const at = async (version: number): Promise<ProfileDocument> => {
     const found = (await history()).find((h) => h.Version === version);
     if (!found?.Value) throw new UsageError(`profile ${store.app}/${profile} has no version ${version}`);
-    return JSON.parse(found.Value) as ProfileDocument;
+    return parseDocument(found.Value, `version ${version}`);
   };
   return { name, client, history, at };
 }
@@ -108,12 +117,14 @@ function versionOption(values: Values): number {
 /** Prints `-`, `+` and `~` lines between two documents; secure fields as ******** unless revealed. */
 async function printDiff(store: ProfileStore, a: ProfileDocument, b: ProfileDocument, reveal: boolean, io: CliIo) {
   const [left, right] = reveal ? [a, b] : [await store.redact(a), await store.redact(b)];
+  // Compared as they are, printed as redacted: two secrets that differ still show as a change.
+  const [plainBefore, plainAfter] = [new Map(flatten(withoutMetadata(a))), new Map(flatten(withoutMetadata(b)))];
   const before = new Map(flatten(withoutMetadata(left)));
   const after = new Map(flatten(withoutMetadata(right)));
   let differ = false;
   for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const [x, y] = [before.get(key), after.get(key)];
-    if (JSON.stringify(x) === JSON.stringify(y)) continue;
+    if (JSON.stringify(plainBefore.get(key)) === JSON.stringify(plainAfter.get(key))) continue;
     differ = true;
     if (!after.has(key)) io.out(`- ${key} = ${shown(x)}\n`);
     else if (!before.has(key)) io.out(`+ ${key} = ${shown(y)}\n`);
@@ -215,7 +226,7 @@ export const profileCommand: CliCommand = {
           if (positionals.length < 2 || (values.file === undefined) === (more.length === 0))
             throw new UsageError('profile set takes APP PROFILE and KEY=VALUE pairs, or --file FILE');
           if (values.file !== undefined) {
-            const whole = JSON.parse(readFileSync(values.file, 'utf8')) as ProfileDocument;
+            const whole = parseDocument(readFileSync(values.file, 'utf8'), values.file);
             return update(store, profile!, () => whole, io);
           }
           const pairs = more.map((pair) => {

@@ -70,6 +70,16 @@ export function getPath(document: ProfileDocument, path: string): { present: boo
 /** A deep copy with every secure field that is present replaced by `********`. */
 export function redactDocument(document: ProfileDocument, secureFields: readonly string[]): ProfileDocument {
   const copy = structuredClone(document);
+  // A key that itself holds a dot (`"db.password": ...`) reads as the same dotted path: redact it too.
+  const literal = (node: unknown, prefix: string): void => {
+    if (!isPlainObject(node)) return;
+    for (const key of Object.keys(node)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (secureFields.includes(path)) node[key] = REDACTED;
+      else literal(node[key], path);
+    }
+  };
+  literal(copy, '');
   for (const path of secureFields) {
     const keys = segments(path);
     let node: unknown = copy;

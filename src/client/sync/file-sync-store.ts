@@ -44,6 +44,8 @@ function toTree(entries: ReadonlyMap<string, string | Uint8Array>): Record<strin
   const leaves = new Set<object>();
   for (const [name, value] of [...entries].sort(([a], [b]) => a.localeCompare(b))) {
     const parts = name.split('/');
+    // Never walk into a prototype, whatever a file or a source holds.
+    if (parts.some((part) => part === '__proto__' || part === 'constructor' || part === 'prototype')) continue;
     let node: Record<string, unknown> | undefined = tree;
     for (const part of parts.slice(0, -1)) {
       const next: unknown = node[part];

@@ -65,7 +65,14 @@ export class ProfileSyncStore implements SyncStore {
 
   refuses(entry: SyncEntry): string | undefined {
     if (typeof entry.value !== 'string') return 'a profile holds text, not bytes';
-    if (entry.name.split('/').some((part) => part === '' || part === '__proto__' || RESERVED.has(part)))
+    if (
+      entry.name
+        .split('/')
+        .some(
+          (part) =>
+            part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype' || RESERVED.has(part),
+        )
+    )
       return 'not a field name a profile can hold';
     return undefined;
   }
@@ -77,16 +84,25 @@ export class ProfileSyncStore implements SyncStore {
     const parts = entry.name.split('/');
     let node = tree;
     for (const part of parts.slice(0, -1)) {
-      if (!isTree(node[part])) node[part] = {};
+      if (node[part] === undefined) node[part] = {};
+      // A field that holds a value is not a group of fields: writing under it would lose it.
+      if (!isTree(node[part]))
+        throw new CofferClientError('ValidationException', `${entry.name}: ${part} holds a value, not fields`);
       node = node[part] as Tree;
     }
+    const last = parts.at(-1)!;
+    if (isTree(node[last]))
+      throw new CofferClientError(
+        'ValidationException',
+        `${entry.name}: holds fields; writing a value would lose them`,
+      );
     let value: unknown = entry.value;
     if (this.typed.has(entry.name)) {
       try {
         value = JSON.parse(entry.value as string);
       } catch {}
     }
-    node[parts.at(-1)!] = value;
+    node[last] = value;
     this.dirty = true;
   }
 

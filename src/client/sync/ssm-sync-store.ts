@@ -69,6 +69,12 @@ export class SsmSyncStore implements SyncStore {
     }
   }
 
+  private hidden: string[] = [];
+
+  unreadable(): string[] {
+    return this.hidden;
+  }
+
   async list(): Promise<SyncEntry[]> {
     const path = this.root === '' ? '/' : this.root;
     const values = new Map<string, { type?: string; value: string }>();
@@ -89,6 +95,13 @@ export class SsmSyncStore implements SyncStore {
       for (const p of page.Parameters ?? []) metadata.set(p.Name!, p);
       token = page.NextToken;
     } while (token);
+    // DescribeParameters names what exists; a name it lists that the value listing left out is one
+    // this identity may not read: a sync must not take it for missing (and delete its copy).
+    this.hidden = [...metadata.keys()].flatMap((fullName) => {
+      if (values.has(fullName)) return [];
+      const name = relativeName(this.root, fullName);
+      return name === undefined ? [] : [name];
+    });
     const entries: SyncEntry[] = [];
     const named = [...values].flatMap(([fullName, found]) => {
       const name = relativeName(this.root, fullName);

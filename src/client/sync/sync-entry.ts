@@ -53,6 +53,8 @@ export interface SyncStore {
   /** Why this store cannot take `entry`, if it cannot. */
   refuses?(entry: SyncEntry): string | undefined;
   put(entry: SyncEntry, existing: SyncEntry | undefined): Promise<void>;
+  /** Names the last `list` saw exist but could not read (a Deny hides them from listings of values). */
+  unreadable?(): string[];
   remove(name: string): Promise<void>;
   flush?(): Promise<void>;
   close?(): Promise<void> | void;

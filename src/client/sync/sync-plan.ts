@@ -46,9 +46,14 @@ export interface PlanOptions {
   delete?: boolean;
   /** The type an entry without one is created with in a store that has types (SecureString by default). */
   defaultType?: SyncEntry['type'];
+  /** Source names that exist but could not be read (a Deny): never deleted from the destination. */
+  unreadable?: readonly string[];
 }
 
 /** What `target` loses of `entry`, as notes. */
+/** Segments that would reach an object's prototype in a tree-shaped store (JSON, YAML, a profile). */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export function notesFor(entry: SyncEntry, target: SyncCapabilities): string[] {
   const notes: string[] = [];
   if (entry.type === 'SecureString' && !target.encrypted) notes.push('stored unencrypted');
@@ -114,11 +119,15 @@ export function planFromEntries(
         ? 'binary value: the destination cannot hold bytes'
         : destination.refuses?.(entry);
     const clash = claimed.get(name);
-    if (refusal || clash !== undefined) {
-      unsupported.push({ name: entry.name, reason: refusal ?? `maps to ${name}, as ${clash} does` });
+    // A name the source has is never the destination's to delete, even when its entry cannot be copied.
+    if (clash === undefined) claimed.set(name, entry.name);
+    const forbidden = name.split('/').some((part) => FORBIDDEN_SEGMENTS.has(part))
+      ? 'a name segment no store may hold (__proto__, constructor, prototype)'
+      : undefined;
+    if (forbidden || refusal || clash !== undefined) {
+      unsupported.push({ name: entry.name, reason: forbidden ?? refusal ?? `maps to ${name}, as ${clash} does` });
       continue;
     }
-    claimed.set(name, entry.name);
     const target = targets.get(name);
     const wanted = shaped(entry, name, caps, options.defaultType ?? 'SecureString', target);
     const fields = target ? differences(wanted, target, caps) : [];
@@ -131,6 +140,11 @@ export function planFromEntries(
       fields,
       notes: notesFor(entry, caps),
     });
+  }
+  for (const hidden of options.unreadable ?? []) {
+    const name = destination.nameFor ? destination.nameFor(hidden) : hidden;
+    if (!claimed.has(name)) claimed.set(name, hidden);
+    unsupported.push({ name: hidden, reason: 'exists in the source but could not be read: left as it is' });
   }
   for (const target of targetEntries) {
     if (claimed.has(target.name)) continue;
@@ -146,7 +160,8 @@ export async function planSync(
   options: PlanOptions = {},
 ): Promise<SyncPlan> {
   const [sourceEntries, targetEntries] = await Promise.all([source.list(), destination.list()]);
-  return planFromEntries(sourceEntries, targetEntries, destination, { ...options, source: source.label });
+  const unreadable = source.unreadable?.() ?? [];
+  return planFromEntries(sourceEntries, targetEntries, destination, { ...options, unreadable, source: source.label });
 }
 
 /** How many changes of each action a plan holds. */

@@ -17,6 +17,29 @@ import { ALL, MemorySyncStore } from './memory-sync-store.js';
 const TEXT = { ...ALL, binary: false, encrypted: false, types: false, description: false, tags: false, tier: false };
 
 describe('sync plan', () => {
+  it('never deletes what the source has but cannot copy, or could not read; never takes a prototype name', () => {
+    const destination = { label: 'dst', capabilities: TEXT };
+    const plan = planFromEntries(
+      [
+        { name: 'cert', value: new Uint8Array([1, 2]) },
+        { name: '__proto__/polluted', value: 'x' },
+        { name: 'kept', value: 'k' },
+      ],
+      [
+        { name: 'cert', value: 'old' },
+        { name: 'hidden', value: 'h' },
+        { name: 'gone', value: 'g' },
+        { name: 'kept', value: 'k' },
+      ],
+      destination,
+      { delete: true, unreadable: ['hidden'], source: 'src' },
+    );
+    const actions = Object.fromEntries(plan.changes.map((c) => [c.name, c.action]));
+    assert.deepEqual(actions, { kept: 'unchanged', gone: 'delete' });
+    assert.deepEqual(plan.unsupported.map((u) => u.name).sort(), ['__proto__/polluted', 'cert', 'hidden']);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
   it('plans create, update, unchanged, and extra or delete by name', async () => {
     const source = new MemorySyncStore('src', [
       { name: 'new', value: 'n', type: 'String' },
