@@ -162,7 +162,17 @@ function edit(store: ProfileStore, profile: string, io: CliIo, env: NodeJS.Proce
         const file = join(dir, `${profile}.json`);
         writeFileSync(file, `${JSON.stringify(withoutMetadata(document), null, 2)}\n`, { mode: 0o600 });
         const editor = env.VISUAL || env.EDITOR || 'vi';
-        const ran = spawnSync(editor, [file], { stdio: 'inherit', shell: /\s/.test(editor) });
+        // Ctrl-C in the editor reaches this process too: it must not die before removing the file.
+        const hold = () => {};
+        process.on('SIGINT', hold);
+        process.on('SIGTERM', hold);
+        let ran: ReturnType<typeof spawnSync>;
+        try {
+          ran = spawnSync(editor, [file], { stdio: 'inherit', shell: /\s/.test(editor) });
+        } finally {
+          process.off('SIGINT', hold);
+          process.off('SIGTERM', hold);
+        }
         if (ran.status !== 0) throw new UsageError(`${editor} did not finish cleanly: the profile is unchanged`);
         try {
           return JSON.parse(readFileSync(file, 'utf8')) as ProfileDocument;

@@ -5,11 +5,12 @@
  * an interrupted sync leaves whole files. Names with an empty segment or one starting with a
  * dot are refused (they are not files below the directory).
  */
-import { mkdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DirectoryProvider } from '../directory-provider.js';
 import type { LocalValue } from '../local-records.js';
 import type { SyncCapabilities, SyncEntry, SyncStore } from './sync-entry.js';
+import { temporaryName, writeNew } from './private-write.js';
 
 /** The directory provider's reading, opened up to list names and read values as they are. */
 class DirectoryReader extends DirectoryProvider {
@@ -64,8 +65,8 @@ export class DirectorySyncStore implements SyncStore {
     // The reader drops one trailing newline (which `echo` adds): a value ending in one gets one more.
     const content =
       typeof entry.value === 'string' ? (entry.value.endsWith('\n') ? `${entry.value}\n` : entry.value) : entry.value;
-    const temporary = join(dirname(path), `.coffer-sync-${process.pid}`);
-    await writeFile(temporary, content, { mode: 0o600 });
+    const temporary = join(dirname(path), temporaryName());
+    await writeNew(temporary, content);
     await rename(temporary, path);
   }
 

@@ -8,8 +8,8 @@
  * the plan says so for each entry that had any. Comments and layout of an existing file are not
  * kept.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CofferClientError } from '../client-error.js';
@@ -17,6 +17,7 @@ import { environmentName, nameOfVariable } from '../environment-provider.js';
 import { formatOfFile, type FileFormat } from '../file-provider.js';
 import { flattenTree } from '../value-tree.js';
 import type { SyncCapabilities, SyncEntry, SyncStore } from './sync-entry.js';
+import { temporaryName, writeNew } from './private-write.js';
 
 const TEXT_ONLY: SyncCapabilities = {
   binary: false,
@@ -132,8 +133,8 @@ export class FileSyncStore implements SyncStore {
   async flush(): Promise<void> {
     if (!this.dirty) return;
     await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.coffer-sync-${process.pid}`;
-    await writeFile(temporary, this.render(), { mode: 0o600 });
+    const temporary = join(dirname(this.path), temporaryName());
+    await writeNew(temporary, this.render());
     await rename(temporary, this.path);
     this.dirty = false;
   }
