@@ -4,20 +4,19 @@
  * same load generator (wrk) and requests signed the same way; and how long after a write the
  * SDK and the agent serve the new value (change feed on). Every loop is bounded in time.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createClient } from '../src/client/index.js';
 import { ROOT, startServer } from '../test/helpers/server-process.js';
+import { startAgent } from '../test/helpers/agent-process.js';
 import { startBareServer } from './wire.js';
 import { drive, prepare, type LoadResult } from './load-generator.js';
 import { fmt } from './measure.js';
 
 const SECONDS = Number(process.env.BENCH_WIRE_SECONDS ?? 5);
-const BIN = join(import.meta.dirname, '..', 'bin', 'coffer.js');
-const AGENT = { accessKeyId: 'AKIACOFFERAGENTBENCH', secretAccessKey: 'agent-bench-secret-0123456789' };
+const AGENT = { accessKeyId: 'AKIACOFFERAGENTBENCH', secretAccessKey: 'agent-bench-secret-0123456789', token: 'bench' };
 const FEED_ROUNDS = Number(process.env.BENCH_FEED_ROUNDS ?? 40);
 
 function line(target: string, label: string, r: LoadResult): void {
@@ -25,35 +24,6 @@ function line(target: string, label: string, r: LoadResult): void {
     `${target.padEnd(7)} ${label.padEnd(46)} ${fmt(r.perSecond).padStart(8)} req/s  p50 ${fmt(r.p50Ms)} ms  p99 ` +
       `${fmt(r.p99Ms)} ms${r.errors ? `  (${r.errors} errors)` : ''}`,
   );
-}
-
-async function startAgent(upstream: string, dataDir: string): Promise<{ endpoint: string; stop(): void }> {
-  const child = spawn(process.execPath, [BIN, 'agent', '--upstream', upstream, '--port', '0'], {
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      COFFER_DATA_DIR: dataDir,
-      COFFER_AGENT_ACCESS_KEY_ID: AGENT.accessKeyId,
-      COFFER_AGENT_SECRET_ACCESS_KEY: AGENT.secretAccessKey,
-      COFFER_AGENT_TOKEN: 'bench',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let output = '';
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent did not start: ${output}`)), 20_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      output += d.toString();
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 /** Cached reads per second in process, over `seconds` at most. */
@@ -92,7 +62,7 @@ export async function runClientBench(): Promise<void> {
   console.log(`\nClient SDK and agent: ${SECONDS}s per scenario\n`);
   const server = await startServer({ args: ['--quiet'] });
   const dataDir = mkdtempSync(join(tmpdir(), 'coffer-agent-bench-'));
-  const agent = await startAgent(server.endpoint, dataDir);
+  const agent = await startAgent(server.endpoint, dataDir, AGENT);
   const bare = await startBareServer();
   const admin = server.client();
   const sdk = createClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: ROOT });

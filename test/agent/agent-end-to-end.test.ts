@@ -5,7 +5,7 @@
  * stops leaves stale values served (and said to be), writes are refused in AWS's form.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +15,10 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { rawRequest } from '../helpers/raw-request.js';
 import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
+import { startAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { until } from '../helpers/until.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'coffer.js');
 const SCRIPT = join(import.meta.dirname, '..', 'fixtures', 'agent_boto3.py');
 const AGENT = {
   accessKeyId: 'AKIACOFFERAGENTTEST1',
@@ -36,9 +36,8 @@ interface Answer {
 
 describe('coffer agent', () => {
   let server: RunningServer;
-  let agent: ChildProcess;
+  let agent: RunningAgent;
   let endpoint: string;
-  let output = '';
   const dataDir = mkdtempSync(join(tmpdir(), 'coffer-agent-'));
 
   const boto3 = async (...args: string[]): Promise<Answer> => {
@@ -61,34 +60,12 @@ describe('coffer agent', () => {
     const sm = new SecretsManagerClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: ROOT });
     await sm.send(new CreateSecretCommand({ Name: 'app/key', SecretString: '{"k":"s1"}' }));
     sm.destroy();
-    agent = spawn(process.execPath, [BIN, 'agent', '--upstream', server.endpoint, '--port', '0', '--max-age', '2s'], {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-        AWS_REGION: 'us-east-1',
-        COFFER_DATA_DIR: dataDir,
-        COFFER_AGENT_ACCESS_KEY_ID: AGENT.accessKeyId,
-        COFFER_AGENT_SECRET_ACCESS_KEY: AGENT.secretAccessKey,
-        COFFER_AGENT_TOKEN: AGENT.token,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    agent.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    agent.stderr!.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const port = await until(
-      'the agent listens',
-      async () => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1],
-    );
-    endpoint = `http://127.0.0.1:${port}`;
+    agent = await startAgent(server.endpoint, dataDir, AGENT, ['--max-age', '2s']);
+    endpoint = agent.endpoint;
   });
 
   after(async () => {
-    agent.kill('SIGTERM');
+    agent.stop();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -107,7 +84,7 @@ describe('coffer agent', () => {
     const health = await rawRequest(endpoint, { method: 'GET', path: '/health' });
     const cache = (JSON.parse(health.body) as { cache: { hits: number; misses: number } }).cache;
     assert.ok(cache.hits >= 1, `hits counted: ${health.body}`);
-    assert.ok(!health.body.includes('v1') && !output.includes('v1'), 'no value in health or logs');
+    assert.ok(!health.body.includes('v1') && !agent.output().includes('v1'), 'no value in health or logs');
   });
 
   it('refuses writes in AWS form, and a caller without its key', async () => {
