@@ -31,7 +31,8 @@ const SERVED: Record<string, { version: string; exportName: string; operations: 
       'ListSecretVersionIds ' +
       'UpdateSecretVersionStage DeleteSecret RestoreSecret TagResource UntagResource GetRandomPassword ' +
       'PutResourcePolicy GetResourcePolicy ' +
-      'DeleteResourcePolicy ValidateResourcePolicy RotateSecret CancelRotateSecret',
+      'DeleteResourcePolicy ValidateResourcePolicy RotateSecret CancelRotateSecret ReplicateSecretToRegions ' +
+      'RemoveRegionsFromReplication StopReplicationToReplica',
   },
   iam: {
     version: '2010-05-08',

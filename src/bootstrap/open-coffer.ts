@@ -333,7 +333,7 @@ export async function openCoffer(
     const secrets: SecretsEngines = {
       store: secretStore,
       listing: new SecretListing(secretStore, new TokenSealer(keyring), secretsPermissions),
-      policies: new SecretPolicies(records, entities),
+      policies: new SecretPolicies(records, entities, secretStore.replication),
       permissions: secretsPermissions,
       sweeper: new SecretSweeper(records, () => {}, audit),
     };

@@ -43,6 +43,9 @@ export function secretsService(sm: SecretsEngines): ApiService {
     ['ValidateResourcePolicy', op((c, i) => policies.validateResourcePolicy(c, i))],
     ['RotateSecret', op((c, i) => rotation.rotateSecret(c, i))],
     ['CancelRotateSecret', op((c, i) => rotation.cancelRotateSecret(c, i))],
+    ['ReplicateSecretToRegions', op((c, i) => store.replication.replicateSecretToRegions(c, i))],
+    ['RemoveRegionsFromReplication', op((c, i) => store.replication.removeRegionsFromReplication(c, i))],
+    ['StopReplicationToReplica', op((c, i) => store.replication.stopReplicationToReplica(c, i))],
   ]);
   return serviceFromModel(secretsManagerModel, 'secretsmanager', operations, (ctx, action, input) =>
     sm.permissions.permissionsFor(ctx, action, input),

@@ -147,10 +147,13 @@ export const serveCommand: CliCommand = {
     if (file) coffer.audit.subscribe(file.listener);
     // Set once the root credentials are known to be in the data directory's file (not the environment).
     let rootFile: string | undefined;
+    const regions = allowedRegions(coffer.settings);
+    // A replica is made only in a Region a request could name.
+    coffer.secrets.store.replication.useRegions(regions);
     const pipeline = new RequestPipeline(router, (id, token) => coffer.credentials(id, token), coffer.iam.callers, {
       dev,
       account: coffer.settings.account,
-      regions: allowedRegions(coffer.settings),
+      regions,
       credentialsHint: () => rootFile,
       keyUsed: (id, service, region) => coffer.iam.keyUsage.note(id, service, region, coffer.clock.now()),
     });

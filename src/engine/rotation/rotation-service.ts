@@ -20,6 +20,7 @@ import { RotationSchedule } from './rotation-rules.js';
 import type { RotationScheduler } from './rotation-scheduler.js';
 import type { ScheduleStore, TargetKind } from './schedule-store.js';
 import { noteSecretChange } from '../changes/change-log.js';
+import { refuseReplica } from '../secrets/secret-replication.js';
 
 /** A run as `coffer rotation status` and the API show it. */
 export interface RotationStatus {
@@ -65,6 +66,7 @@ export class RotationService {
 
   async rotateSecret(ctx: RequestContext, request: RotateSecretRequest): Promise<RotateSecretResponse> {
     const record = await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.SecretId);
+    refuseReplica(record.attributes);
     const rotation = record.attributes.rotation;
     const functionArn = request.RotationLambdaARN ?? rotation?.lambdaArn;
     if (!functionArn)
@@ -117,6 +119,7 @@ export class RotationService {
 
   async cancelRotateSecret(ctx: RequestContext, request: CancelRotateSecretRequest): Promise<object> {
     const record = await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.SecretId);
+    refuseReplica(record.attributes);
     const pending = (await this.schedules.config(ctx, 'secret', record.row.name))?.pendingToken;
     await this.secrets.records.storage.transaction(async (tx) => {
       const fresh = await this.secrets.records.resolve(tx, ctx, record.row.name);

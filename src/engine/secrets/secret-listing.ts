@@ -17,6 +17,7 @@ import { ServiceError } from '../service-error.js';
 import { InvalidParameterException, SecretsValidationException } from './errors.js';
 import type { SecretRecord } from './secret-records.js';
 import { listEntryShape } from './secret-shapes.js';
+import { primaryRegionOf, replicationShape } from './secret-replication.js';
 import type { SecretStore } from './secret-store.js';
 import type { SecretsPermissions } from './secrets-permissions.js';
 
@@ -63,7 +64,7 @@ function matchesFilter(item: Listed, filter: Filter): boolean {
       case 'tag-value':
         return tags.map((t) => t.Value ?? '');
       case 'primary-region':
-        return [];
+        return [primaryRegionOf(record) ?? ''].filter(Boolean);
       case 'owning-service':
         return [];
       default:
@@ -128,7 +129,14 @@ export class SecretListing {
     }
     const page = items.slice(start, start + max);
     const next = start + max < items.length ? this.tokens.seal({ i: start + max }, binding) : undefined;
-    return { SecretList: page.map((i) => listEntryShape(i.record, i.tags)), ...(next ? { NextToken: next } : {}) };
+    const storage = this.store.records.storage;
+    const list = await Promise.all(
+      page.map(async (i) => ({
+        ...listEntryShape(i.record, i.tags),
+        ...(await replicationShape(storage, ctx, i.record)),
+      })),
+    );
+    return { SecretList: list, ...(next ? { NextToken: next } : {}) };
   }
 
   async batchGetSecretValue(

@@ -18,6 +18,7 @@ import { randomPassword } from './random-password.js';
 import type { SecretRecords } from './secret-records.js';
 import type { IamEntities } from '../iam/iam-entities.js';
 import { principalBindings } from '../iam/principal-bindings.js';
+import { refuseReplica, type SecretReplication } from './secret-replication.js';
 
 const MAX_POLICY = 20_480;
 
@@ -51,6 +52,7 @@ export class SecretPolicies {
   constructor(
     private readonly records: SecretRecords,
     private readonly entities: IamEntities,
+    private readonly replication: SecretReplication,
   ) {}
 
   async putResourcePolicy(ctx: RequestContext, request: PutResourcePolicyRequest): Promise<object> {
@@ -70,11 +72,14 @@ export class SecretPolicies {
     );
     return this.records.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
+      refuseReplica(record.attributes);
       await this.records.save(tx, ctx, record.row, {
         ...record.attributes,
         policy: request.ResourcePolicy!,
         policyPrincipals,
       });
+      // Replicas carry their primary's policy (AWS replicates resource policies).
+      await this.replication.follow(tx, ctx, record, 'PutResourcePolicy');
       return { ARN: record.row.arn, Name: record.row.name };
     });
   }
@@ -91,8 +96,10 @@ export class SecretPolicies {
   async deleteResourcePolicy(ctx: RequestContext, request: DeleteResourcePolicyRequest): Promise<object> {
     return this.records.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
+      refuseReplica(record.attributes);
       const { policy: _, policyPrincipals: _p, ...attributes } = record.attributes;
       await this.records.save(tx, ctx, record.row, attributes);
+      await this.replication.follow(tx, ctx, record, 'DeleteResourcePolicy');
       return { ARN: record.row.arn, Name: record.row.name };
     });
   }

@@ -35,6 +35,20 @@ export interface SecretAttributes {
   policy?: string;
   /** The unique ids the policy's named users and roles had when it was written. */
   policyPrincipals?: Record<string, string>;
+  /** A primary secret's replicas, one per region (secret-replication.ts). */
+  replicas?: ReplicaState[];
+  /** A replica's primary Region: set only on replicas, which refuse writes (secret-replication.ts). */
+  primaryRegion?: string;
+}
+
+/** One replica of a primary secret, as ReplicationStatus reports it. */
+export interface ReplicaState {
+  region: string;
+  /** The key the replica's values are sealed under (absent: aws/secretsmanager in its region). */
+  kmsKeyId?: string;
+  /** InSync: the replica exists and follows the primary; Failed: it was not made (statusMessage says why). */
+  status: 'InSync' | 'Failed';
+  statusMessage: string;
 }
 
 /** Rotation as DescribeSecret reports it. */

@@ -49,17 +49,23 @@ import { ManagedKeyNeeded } from '../kms/managed-keys.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
 import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
 import { noteSecretChange } from '../changes/change-log.js';
+import { refuseDeletingPrimary, refuseReplica, replicationShape, SecretReplication } from './secret-replication.js';
 
 const DAY_MS = 86_400_000;
 type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array };
 
 /** The secret and version actions. */
 export class SecretStore {
+  /** Multi-Region replication: its actions, and the replicas every write here keeps in step. */
+  readonly replication: SecretReplication;
+
   constructor(
     readonly records: SecretRecords,
     readonly versions: SecretVersions,
     private readonly keys: KeyAccess,
-  ) {}
+  ) {
+    this.replication = new SecretReplication(records, versions, keys);
+  }
 
   private get storage() {
     return this.records.storage;
@@ -83,15 +89,17 @@ export class SecretStore {
           'less than or equal to 2048',
       );
     }
+    const replicas = this.replication.checkRequest(ctx, request.AddReplicaRegions, request.ForceOverwriteReplicaSecret);
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
     // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
     if (value || request.KmsKeyId !== undefined) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
+    if (replicas) await this.replication.authorizeKeys(ctx, request.KmsKeyId, replicas);
     // A named key must exist (the AWS-managed one is made when a value first needs it).
     if (request.KmsKeyId !== undefined)
       await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
         if (!(e instanceof ManagedKeyNeeded)) throw e;
       });
-    return this.versions.withManagedKey(ctx, () =>
+    const write = () =>
       this.storage.transaction(async (tx) => {
         let existing = await tx.getSecret(ctx, name);
         if (existing && this.records.expired(JSON.parse(existing.attributes) as SecretAttributes)) {
@@ -147,9 +155,17 @@ export class SecretStore {
         }
         for (const tag of tags) await tx.putTag(ctx, 'Secret', { resourceId: name, key: tag.Key!, value: tag.Value! });
         await noteSecretChange(tx, ctx, row, 'CreateSecret', value ? versionId : undefined);
-        return { ARN: row.arn, Name: name, ...(value ? { VersionId: versionId } : {}) };
-      }),
-    );
+        const status = replicas
+          ? await this.replication.addReplicas(tx, ctx, name, replicas, 'CreateSecret')
+          : undefined;
+        return {
+          ARN: row.arn,
+          Name: name,
+          ...(value ? { VersionId: versionId } : {}),
+          ...(status ? { ReplicationStatus: status } : {}),
+        };
+      });
+    return this.replication.withReplicaKeys(() => this.versions.withManagedKey(ctx, write));
   }
 
   async getSecretValue(ctx: RequestContext, request: GetSecretValueRequest): Promise<Blobbed<GetSecretValueResponse>> {
@@ -198,6 +214,7 @@ export class SecretStore {
   async updateSecret(ctx: RequestContext, request: Blobbed<UpdateSecretRequest>): Promise<UpdateSecretResponse> {
     const value = secretValueOf(request as SecretValueInput);
     const record = await this.records.resolve(this.storage, ctx, request.SecretId);
+    refuseReplica(record.attributes);
     if (request.KmsKeyId !== undefined) {
       await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
       await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
@@ -207,6 +224,7 @@ export class SecretStore {
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
         const fresh = await this.records.resolve(tx, ctx, request.SecretId);
+        refuseReplica(fresh.attributes);
         await this.records.save(tx, ctx, fresh.row, {
           ...fresh.attributes,
           lastChangedDate: this.now(),
@@ -214,6 +232,7 @@ export class SecretStore {
           ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
         });
         await noteSecretChange(tx, ctx, fresh.row, 'UpdateSecret');
+        await this.replication.follow(tx, ctx, fresh, 'UpdateSecret');
       });
     }
     if (!value) return { ARN: record.row.arn, Name: record.row.name };
@@ -230,7 +249,10 @@ export class SecretStore {
 
   async describeSecret(ctx: RequestContext, request: DescribeSecretRequest): Promise<DescribeSecretResponse> {
     const record = await this.records.resolve(this.storage, ctx, request.SecretId, true);
-    return describeShape(record, await this.records.tags(this.storage, ctx, record.row.name));
+    return {
+      ...describeShape(record, await this.records.tags(this.storage, ctx, record.row.name)),
+      ...(await replicationShape(this.storage, ctx, record)),
+    };
   }
 
   async listSecretVersionIds(
@@ -267,6 +289,7 @@ export class SecretStore {
     }
     return this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
+      refuseReplica(record.attributes);
       const holder = record.stages.find((s) => s.stage === stage)?.versionId;
       const { MoveToVersionId: to, RemoveFromVersionId: from } = request;
       if (to !== undefined && !record.versions.some((v) => v.versionId === to)) {
@@ -295,6 +318,7 @@ export class SecretStore {
       await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: this.now() });
       await this.versions.prune(tx, ctx, record.row.name);
       await noteSecretChange(tx, ctx, record.row, 'UpdateSecretVersionStage', to);
+      await this.replication.follow(tx, ctx, record, 'UpdateSecretVersionStage');
       return { ARN: record.row.arn, Name: record.row.name };
     });
   }
@@ -311,9 +335,13 @@ export class SecretStore {
       throw new InvalidParameterException('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
     const record = await this.records.resolve(this.storage, ctx, request.SecretId, true);
+    refuseReplica(record.attributes);
+    refuseDeletingPrimary(record);
     const now = this.now();
     if (force) {
       await this.storage.transaction(async (tx) => {
+        // Checked again where it counts: replicas may have been added since.
+        refuseDeletingPrimary(await this.records.resolve(tx, ctx, record.row.arn, true));
         await tx.deleteSecret(ctx, record.row.name);
         await noteSecretChange(tx, ctx, record.row, 'DeleteSecret');
       });
@@ -324,6 +352,7 @@ export class SecretStore {
     }
     const deletionDate = now + days * DAY_MS;
     await this.storage.transaction(async (tx) => {
+      refuseDeletingPrimary(await this.records.resolve(tx, ctx, record.row.arn, true));
       await this.records.save(tx, ctx, record.row, { ...record.attributes, deletedDate: now, deletionDate });
       await noteSecretChange(tx, ctx, record.row, 'DeleteSecret');
     });
@@ -333,6 +362,7 @@ export class SecretStore {
   async restoreSecret(ctx: RequestContext, request: RestoreSecretRequest): Promise<RestoreSecretResponse> {
     return this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
+      refuseReplica(record.attributes);
       const { deletedDate: _d, deletionDate: _e, ...attributes } = record.attributes;
       await this.records.save(tx, ctx, record.row, attributes);
       await noteSecretChange(tx, ctx, record.row, 'RestoreSecret');
@@ -344,12 +374,14 @@ export class SecretStore {
     const tags = checkSecretTags(request.Tags);
     await this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
+      refuseReplica(record.attributes);
       const existing = new Set((await this.records.tags(tx, ctx, record.row.name)).map((t) => t.Key));
       const total = new Set([...existing, ...tags.map((t) => t.Key)]).size;
       if (total > 50) throw new InvalidRequestException("You can't attach more than 50 tags to a secret.");
       for (const tag of tags)
         await tx.putTag(ctx, 'Secret', { resourceId: record.row.name, key: tag.Key!, value: tag.Value! });
       await noteSecretChange(tx, ctx, record.row, 'TagResource');
+      await this.replication.follow(tx, ctx, record, 'TagResource');
     });
     return {};
   }
@@ -362,8 +394,10 @@ export class SecretStore {
       );
     await this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
+      refuseReplica(record.attributes);
       for (const key of keys) await tx.deleteTag(ctx, 'Secret', record.row.name, key);
       await noteSecretChange(tx, ctx, record.row, 'UntagResource');
+      await this.replication.follow(tx, ctx, record, 'UntagResource');
     });
     return {};
   }
@@ -378,10 +412,12 @@ export class SecretStore {
     operation = 'PutSecretValue',
   ): Promise<PutSecretValueResponse> {
     const first = await this.records.resolve(this.storage, ctx, secretId);
+    refuseReplica(first.attributes);
     await this.authorizeKey(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
     return this.versions.withManagedKey(ctx, () =>
       this.storage.transaction(async (tx) => {
         const record = await this.records.resolve(tx, ctx, secretId);
+        refuseReplica(record.attributes);
         const now = this.now();
         const key = await this.versions.keyForWrite(ctx, record.attributes.kmsKeyId);
         const added = await this.versions.add(tx, ctx, record, key, versionId, value, now);
@@ -390,6 +426,7 @@ export class SecretStore {
           await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: now });
           await this.versions.prune(tx, ctx, record.row.name);
           await noteSecretChange(tx, ctx, record.row, operation, versionId);
+          await this.replication.follow(tx, ctx, record, operation);
         }
         const labels = (await tx.listSecretStages(ctx, record.row.name))
           .filter((s) => s.versionId === versionId)

@@ -21,6 +21,17 @@ function requestTags(input: Input): Record<string, string | string[]> {
   };
 }
 
+/** secretsmanager:AddReplicaRegions (the Regions asked for) and secretsmanager:ForceOverwriteReplicaSecret. */
+function replicaConditions(input: Input): Record<string, string | string[]> {
+  if (!Array.isArray(input.AddReplicaRegions)) return {};
+  return {
+    'secretsmanager:AddReplicaRegions': input.AddReplicaRegions.map((r: { Region?: unknown }) => String(r?.Region)),
+    ...(typeof input.ForceOverwriteReplicaSecret === 'boolean'
+      ? { 'secretsmanager:ForceOverwriteReplicaSecret': String(input.ForceOverwriteReplicaSecret) }
+      : {}),
+  };
+}
+
 /** Maps Secrets Manager actions to permissions. */
 export class SecretsPermissions {
   constructor(private readonly records: SecretRecords) {}
@@ -38,16 +49,13 @@ export class SecretsPermissions {
     if (action === 'CreateSecret') {
       const name = String(input.Name);
       const arn = pendingSecretArn(ctx, name);
-      return [
-        {
-          action: iamAction,
-          resource: arn,
-          shown: name,
-          context: { 'secretsmanager:Name': name, ...requestTags(input) },
-        },
-      ];
+      const context = { 'secretsmanager:Name': name, ...requestTags(input), ...replicaConditions(input) };
+      const create: Permission = { action: iamAction, resource: arn, shown: name, context };
+      // As in AWS: creating a secret with replicas also needs secretsmanager:ReplicateSecretToRegions.
+      if (input.AddReplicaRegions === undefined) return [create];
+      return [create, { ...create, action: 'secretsmanager:ReplicateSecretToRegions' }];
     }
-    const context: Record<string, string | string[]> = requestTags(input);
+    const context: Record<string, string | string[]> = { ...requestTags(input), ...replicaConditions(input) };
     if (typeof input.VersionStage === 'string') context['secretsmanager:VersionStage'] = input.VersionStage;
     if (typeof input.VersionId === 'string') context['secretsmanager:VersionId'] = input.VersionId;
     if (typeof input.RotationLambdaARN === 'string')
