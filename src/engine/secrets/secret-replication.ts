@@ -55,7 +55,7 @@ export function primaryRegionOf(record: SecretRecord): string | undefined {
   return record.attributes.replicas?.length ? regionOfArn(record.row.arn) : undefined;
 }
 
-/** PrimaryRegion and ReplicationStatus, as DescribeSecret and ListSecrets show them (nothing for a standalone secret). */
+/** PrimaryRegion and ReplicationStatus as DescribeSecret and ListSecrets show them (none for a standalone secret). */
 export async function replicationShape(
   reader: StorageReader,
   scope: Scope,

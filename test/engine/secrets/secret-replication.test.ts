@@ -27,7 +27,7 @@ for (const backend of BACKENDS) {
     });
     after(() => done());
 
-    it('CreateSecret with AddReplicaRegions makes InSync replicas with the same versions, at the replica ARN', async () => {
+    it('CreateSecret with AddReplicaRegions makes InSync replicas, same versions, at the replica ARN', async () => {
       const { store } = coffer.secrets;
       const created = await store.createSecret(ctx, {
         Name: 'r/one',
@@ -218,6 +218,48 @@ for (const backend of BACKENDS) {
       await expectError(store.describeSecret(west, { SecretId: 'r/one' }), 'ResourceNotFoundException');
       assert.deepEqual(await byPrimary(ctx, 'us-east-1'), []);
       await store.deleteSecret(ctx, { SecretId: 'r/one', ForceDeleteWithoutRecovery: true });
+    });
+
+    it('CreateSecret with replicas also needs ReplicateSecretToRegions, with the replica condition keys', async () => {
+      const permissions = await coffer.secrets.permissions.permissionsFor(ctx, 'CreateSecret', {
+        Name: 'r/auth',
+        AddReplicaRegions: [{ Region: 'us-west-2' }],
+        ForceOverwriteReplicaSecret: true,
+      });
+      assert.deepEqual(
+        permissions.map((p) => p.action),
+        ['secretsmanager:CreateSecret', 'secretsmanager:ReplicateSecretToRegions'],
+      );
+      for (const p of permissions) {
+        assert.deepEqual(p.context?.['secretsmanager:AddReplicaRegions'], ['us-west-2']);
+        assert.equal(p.context?.['secretsmanager:ForceOverwriteReplicaSecret'], 'true');
+      }
+    });
+
+    it("authorizes every Region's key before writing: a refusal leaves no secret and no replica", async () => {
+      const asked: string[] = [];
+      const refusing: RequestContext = {
+        ...ctx,
+        authorize: async (permissions) => {
+          asked.push(...permissions.map((p) => `${p.action} ${p.resource}`));
+          if (permissions.some((p) => p.resource.includes(':eu-west-1:')))
+            throw Object.assign(new Error('denied'), { code: 'AccessDeniedException' });
+        },
+      };
+      await expectError(
+        coffer.secrets.store.createSecret(refusing, {
+          Name: 'r/denied',
+          SecretString: 'v',
+          AddReplicaRegions: [{ Region: 'eu-west-1' }],
+        }),
+        'AccessDeniedException',
+      );
+      assert.ok(
+        asked.some((a) => a.startsWith(`kms:GenerateDataKey arn:aws:kms:eu-west-1:${ctx.account}:`)),
+        asked.join(),
+      );
+      assert.equal(await coffer.storage.getSecret(ctx, 'r/denied'), undefined);
+      assert.equal(await coffer.storage.getSecret(europe, 'r/denied'), undefined);
     });
 
     it('tells the change feed of every replica it writes', async () => {
