@@ -210,6 +210,8 @@ export class SecretReplication {
       if (!ours) {
         // Overwritten (or past its recovery window): the Region's secret of that name goes, with its versions and tags.
         await tx.deleteSecret(scope, name);
+        // Its rotation schedule goes too: a replica is never rotated in its own Region.
+        await tx.deleteRotationSchedule(scope, 'secret', name);
         await noteSecretChange(tx, scope, found, operation);
         touchResource(found.arn);
       }
