@@ -256,11 +256,12 @@ export class SecretReplication {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
       const states = record.attributes.replicas ?? [];
-      for (const replica of states.filter((r) => remove.has(r.region) && r.status === 'InSync')) {
+      for (const replica of states.filter((r) => remove.has(r.region))) {
         const scope = replicaContext(ctx, replica.region);
         const row = await tx.getSecret(scope, record.row.name);
-        // Only the replica goes: a secret that made a replica Failed is not this primary's to delete.
-        if (!row || row.arn !== replicaArn(record.row.arn, replica.region)) continue;
+        // Only the replica goes (also one left Failed by its key): a secret that took the name is not this primary's.
+        const theirs = row && (JSON.parse(row.attributes) as SecretAttributes).primaryRegion !== ctx.region;
+        if (!row || theirs || row.arn !== replicaArn(record.row.arn, replica.region)) continue;
         await tx.deleteSecret(scope, row.name);
         await noteSecretChange(tx, scope, row, 'RemoveRegionsFromReplication');
         touchResource(row.arn);

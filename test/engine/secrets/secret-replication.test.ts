@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Coffer } from '../../../src/bootstrap/open-coffer.js';
+import { AuditDraft, runWithDraft } from '../../../src/engine/audit/audit-scope.js';
+import { serviceEvent } from '../../../src/engine/audit/service-events.js';
 import type { RequestContext } from '../../../src/engine/request-context.js';
 import { REPLICA_READ_ONLY } from '../../../src/engine/secrets/secret-replication.js';
 import { expectError } from '../../helpers/expect-error.js';
@@ -260,6 +262,59 @@ for (const backend of BACKENDS) {
       );
       assert.equal(await coffer.storage.getSecret(ctx, 'r/denied'), undefined);
       assert.equal(await coffer.storage.getSecret(europe, 'r/denied'), undefined);
+    });
+
+    it("names each replica it writes in the request's audit event, which commits with the write", async () => {
+      const { store } = coffer.secrets;
+      const draft = new AuditDraft(() =>
+        serviceEvent(
+          { source: 'secretsmanager.amazonaws.com', name: 'PutSecretValue', ...ctx, arns: [], details: {} },
+          Date.now(),
+        ),
+      );
+      const created = await store.createSecret(ctx, {
+        Name: 'r/audited',
+        SecretString: 'v',
+        AddReplicaRegions: [{ Region: 'eu-west-1' }],
+      });
+      await runWithDraft(draft, () => store.putSecretValue(ctx, { SecretId: 'r/audited', SecretString: 'v2' }));
+      assert.ok(draft.touched.includes(created.ARN!.replace(':us-east-1:', ':eu-west-1:')), draft.touched.join());
+      assert.equal(draft.appended?.record.eventName, 'PutSecretValue');
+    });
+
+    it("seals a replica under its own KmsKeyId; a key it cannot use makes it Failed, never the primary's write", async () => {
+      const { store } = coffer.secrets;
+      const { KeyMetadata } = (await coffer.kms.createKey(west, {})) as { KeyMetadata: { KeyId: string; Arn: string } };
+      await store.createSecret(ctx, { Name: 'r/keyed', SecretString: 'v' });
+      const status = await store.replication.replicateSecretToRegions(ctx, {
+        SecretId: 'r/keyed',
+        AddReplicaRegions: [
+          { Region: 'us-west-2', KmsKeyId: KeyMetadata.KeyId },
+          { Region: 'eu-west-1', KmsKeyId: 'alias/none' },
+        ],
+      });
+      assert.deepEqual(
+        status.ReplicationStatus.map((s) => [s.Region, s.Status, s.KmsKeyId]),
+        [
+          ['us-west-2', 'InSync', KeyMetadata.KeyId],
+          ['eu-west-1', 'Failed', 'alias/none'],
+        ],
+      );
+      assert.match(status.ReplicationStatus[1]!.StatusMessage!, /^Replication failed: /);
+      assert.equal((await store.describeSecret(west, { SecretId: 'r/keyed' })).KmsKeyId, KeyMetadata.KeyId);
+      const [version] = await coffer.storage.listSecretVersions(west, 'r/keyed');
+      assert.equal(store.versions.keyIdOf(version!), KeyMetadata.KeyId);
+      await coffer.kms.disableKey(west, { KeyId: KeyMetadata.KeyId });
+      await store.putSecretValue(ctx, { SecretId: 'r/keyed', SecretString: 'v2' });
+      assert.equal((await store.getSecretValue(ctx, { SecretId: 'r/keyed' })).SecretString, 'v2');
+      const after = await store.describeSecret(ctx, { SecretId: 'r/keyed' });
+      assert.equal(after.ReplicationStatus?.[0]?.Status, 'Failed');
+      await store.replication.removeRegionsFromReplication(ctx, {
+        SecretId: 'r/keyed',
+        RemoveReplicaRegions: ['us-west-2', 'eu-west-1'],
+      });
+      // The replica its key left Failed goes too: nothing read-only is left behind.
+      assert.equal(await coffer.storage.getSecret(west, 'r/keyed'), undefined);
     });
 
     it('tells the change feed of every replica it writes', async () => {
