@@ -64,7 +64,7 @@ function matchesFilter(item: Listed, filter: Filter): boolean {
       case 'tag-value':
         return tags.map((t) => t.Value ?? '');
       case 'primary-region':
-        return [primaryRegionOf(record) ?? ''].filter(Boolean);
+        return primaryRegionOf(record) === undefined ? [] : [primaryRegionOf(record)!];
       case 'owning-service':
         return [];
       default:

@@ -167,6 +167,12 @@ export class ReplicaWriter {
     operation: string,
     creating: boolean,
   ): Promise<ReplicaState> {
+    const found = await tx.getSecret(replicaContext(ctx, replica.region), primary.row.name);
+    if (found && found.arn !== replicaArn(primary.row.arn, replica.region)) {
+      // Never written over: the name there is another secret's.
+      const reason = `Secret name ${primary.row.name} already exists in region ${replica.region}.`;
+      return { ...replica, status: 'Failed', statusMessage: `Replication failed: ${reason}` };
+    }
     let key: KeyInfo;
     try {
       key = await this.keyFor(ctx, replica);

@@ -282,7 +282,7 @@ for (const backend of BACKENDS) {
       assert.equal(draft.appended?.record.eventName, 'PutSecretValue');
     });
 
-    it("seals a replica under its KmsKeyId; a key it cannot use fails the replica, not the write", async () => {
+    it('seals a replica under its KmsKeyId; a key it cannot use fails the replica, not the write', async () => {
       const { store } = coffer.secrets;
       const { KeyMetadata } = (await coffer.kms.createKey(west, {})) as { KeyMetadata: { KeyId: string; Arn: string } };
       await store.createSecret(ctx, { Name: 'r/keyed', SecretString: 'v' });
