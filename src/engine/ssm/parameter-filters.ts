@@ -12,9 +12,12 @@ import { constraintFailure, validationMessage } from '../service-error.js';
 import { InvalidFilterKey, InvalidFilterOption, InvalidFilterValue, ValidationException } from './errors.js';
 import { alternateSpelling, INVALID_NAME_MESSAGE } from './parameter-name.js';
 
+/** The fields of a parameter's version the filters read (a stored row, or a public parameter). */
+export type FilteredRow = Pick<ParameterVersionRow, 'name' | 'type' | 'keyId' | 'tier' | 'dataType'>;
+
 /** What a predicate may look at besides the row. */
 export interface FilterSubject {
-  row: ParameterVersionRow;
+  row: FilteredRow;
   tags?: ReadonlyMap<string, string>;
   labels?: readonly string[];
 }
@@ -162,7 +165,7 @@ function compileOne(filter: ParameterStringFilter): (subject: FilterSubject) => 
       return value !== undefined && (values.length === 0 || compare(option, value, values));
     };
   }
-  const field: Record<string, (row: ParameterVersionRow) => string | null> = {
+  const field: Record<string, (row: FilteredRow) => string | null> = {
     Name: (r) => r.name,
     Type: (r) => r.type,
     KeyId: (r) => r.keyId,

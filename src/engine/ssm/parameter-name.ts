@@ -9,7 +9,8 @@ import { AccessDeniedException, HierarchyLevelLimitExceededException, Validation
 const NAME_CHARACTERS = /^[a-zA-Z0-9_.\-/]+$/;
 const MAX_ARN_LENGTH = 1011;
 const MAX_LEVELS = 15;
-const ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/(.*)$/;
+// A public parameter's ARN has no account (`arn:aws:ssm:us-east-1::parameter/aws/service/...`).
+const ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}|):parameter\/(.*)$/;
 
 /** AWS's message for a name with characters or structure it does not accept. */
 export const INVALID_NAME_MESSAGE =
@@ -29,22 +30,35 @@ export interface ParameterReference {
   readonly selector: Selector;
 }
 
-/** The ARN AWS gives a parameter: the name without its leading slash after `parameter/`. */
+/** Where AWS's public parameters live (`/aws/service/global-infrastructure/...`, AMI ids): read-only, no account's. */
+export const PUBLIC_PARAMETER_PREFIX = '/aws/service/';
+
+/** Whether a name (or path) is at or under `/aws/service`, the public parameters' namespace. */
+export function isPublicParameterName(name: string): boolean {
+  return name === '/aws/service' || name.startsWith(PUBLIC_PARAMETER_PREFIX);
+}
+
+/**
+ * The ARN AWS gives a parameter: the name without its leading slash after `parameter/`, in the
+ * request's region; a public parameter's names no account, as AWS's do (and IAM policies match).
+ */
 export function parameterArn(scope: Scope, name: string): string {
-  return `arn:aws:ssm:${scope.region}:${scope.account}:parameter/${name.startsWith('/') ? name.slice(1) : name}`;
+  const account = isPublicParameterName(name) ? '' : scope.account;
+  return `arn:aws:ssm:${scope.region}:${account}:parameter/${name.startsWith('/') ? name.slice(1) : name}`;
 }
 
 /** Replaces a parameter ARN by the name it denotes; other input is returned as is. */
 export function nameFromArn(scope: Scope, reference: string): string {
   const arn = ARN.exec(reference);
   if (!arn) return reference;
-  if (arn[1] !== scope.region || arn[2] !== scope.account) {
+  const rest = arn[3]!;
+  const name = rest.includes('/') ? `/${rest}` : rest;
+  if (arn[1] !== scope.region || arn[2] !== (isPublicParameterName(name) ? '' : scope.account)) {
     throw new ValidationException(
       `The parameter ARN ${reference} is not in this account (${scope.account}) and Region (${scope.region}).`,
     );
   }
-  const rest = arn[3]!;
-  return rest.includes('/') ? `/${rest}` : rest;
+  return name;
 }
 
 /**

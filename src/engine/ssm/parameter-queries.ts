@@ -27,9 +27,11 @@ import {
   nameFromArn,
   parseReference,
   checkNameSyntax,
+  isPublicParameterName,
   parseSecretReference,
   type SecretReferenceName,
 } from './parameter-name.js';
+import { getPublicParameter, publicParametersByPath } from './public-parameters.js';
 import type { SsmPermissions } from './ssm-permissions.js';
 import type { ParameterViews } from './parameter-views.js';
 import { PageCursor, pageSize } from './page-cursor.js';
@@ -98,6 +100,7 @@ export class ParameterQueries {
     const bridged = this.secretReference && parseSecretReference(request.Name);
     if (bridged) return { Parameter: await this.secretReference!(ctx, bridged, request.WithDecryption === true) };
     const { name, selector } = parseReference(ctx, request.Name);
+    if (isPublicParameterName(name)) return { Parameter: getPublicParameter(ctx, name, selector) };
     const row = await findSelected(this.storage, ctx, name, selector);
     const selectorText = selector.kind === 'latest' ? undefined : selector.text;
     return { Parameter: await this.views.parameter(ctx, row, request.WithDecryption === true, selectorText) };
@@ -135,6 +138,15 @@ export class ParameterQueries {
     const predicate = byPathFilters(request.ParameterFilters);
     const binding = { path, recursive: request.Recursive === true, filters: request.ParameterFilters ?? [] };
     const cursor = this.byPathCursor.open(ctx, binding, request.NextToken);
+    if (isPublicParameterName(path)) {
+      const page = publicParametersByPath(ctx, path, binding.recursive, cursor?.after, limit, predicate);
+      const shown = [];
+      for (const parameter of page.parameters) if (await this.readable(ctx, parameter.Name!)) shown.push(parameter);
+      return {
+        Parameters: shown,
+        ...(page.next !== undefined ? { NextToken: this.byPathCursor.seal(ctx, binding, { after: page.next }) } : {}),
+      };
+    }
     const prefix = path.endsWith('/') ? path : `${path}/`;
     // `/` holds every root name, both spellings (`/a` and `a` are one parameter): it scans them all.
     const root = prefix === '/';
@@ -144,16 +156,8 @@ export class ParameterQueries {
     };
     const page = await this.scan(ctx, root ? undefined : prefix, cursor?.after, limit, predicate, oneLevel, true);
     const withDecryption = request.WithDecryption === true;
-    // A path's parameters pass one by one what a Deny names, of this listing or of a single read
-    // (GetParameter, GetParameters): no listing undoes a Deny on a read.
     const shown: ParameterVersionRow[] = [];
-    for (const row of page.rows) {
-      let denied = false;
-      for (const action of ctx.denies ? ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters'] : []) {
-        denied ||= await ctx.denies!(this.permissions.onParameter(ctx, action, row.name));
-      }
-      if (!denied) shown.push(row);
-    }
+    for (const row of page.rows) if (await this.readable(ctx, row.name)) shown.push(row);
     return {
       Parameters: await Promise.all(shown.map((row) => this.views.parameter(ctx, row, withDecryption))),
       ...(page.next !== undefined ? { NextToken: this.byPathCursor.seal(ctx, binding, { after: page.next }) } : {}),
@@ -202,6 +206,17 @@ export class ParameterQueries {
         ? { NextToken: this.historyCursor.seal(ctx, { name }, { after: shown[shown.length - 1]!.version }) }
         : {}),
     };
+  }
+
+  /**
+   * Whether a path's parameter may be shown: it passes one by one what a Deny names, of this
+   * listing or of a single read (GetParameter, GetParameters), so no listing undoes a Deny on a read.
+   */
+  private async readable(ctx: RequestContext, name: string): Promise<boolean> {
+    for (const action of ctx.denies ? ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters'] : []) {
+      if (await ctx.denies!(this.permissions.onParameter(ctx, action, name))) return false;
+    }
+    return true;
   }
 
   /**

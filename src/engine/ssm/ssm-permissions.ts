@@ -10,7 +10,13 @@
 import type { Scope, StorageReader } from '../../storage/storage.js';
 import { requestTagKeys, type ConditionValues, type Permission } from '../request-context.js';
 import { storedName } from './parameter-lookup.js';
-import { nameFromArn, parameterArn, parseSecretReference, SECRET_REFERENCE_PREFIX } from './parameter-name.js';
+import {
+  isPublicParameterName,
+  nameFromArn,
+  parameterArn,
+  parseSecretReference,
+  SECRET_REFERENCE_PREFIX,
+} from './parameter-name.js';
 import { candidateNames } from '../secrets/secret-names.js';
 
 type Input = Record<string, unknown>;
@@ -49,7 +55,8 @@ export class SsmPermissions {
       resource: arn,
       shown: arn,
       ...(context ? { context } : {}),
-      resourceTags: () => this.tagsOf(scope, name),
+      // A public parameter has no tags, and is never looked for in the store.
+      resourceTags: () => (isPublicParameterName(name) ? Promise.resolve({}) : this.tagsOf(scope, name)),
     };
   }
 
