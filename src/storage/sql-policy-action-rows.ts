@@ -42,7 +42,8 @@ export class SqlPolicyActionRows implements PolicyActionWriter {
   async listDuePolicyActions(now: number, limit: number): Promise<PolicyActionRow[]> {
     const rows = await this.sql.all<PolicyActionRow>(
       `SELECT ${COLUMNS} FROM ssm_policy_actions WHERE due IS NOT NULL AND due <= ?
-       AND status IN ('Pending', 'InProgress') AND (lease_until IS NULL OR lease_until < ?) ORDER BY due, account, region, name, slot LIMIT ?`,
+       AND status IN ('Pending', 'InProgress') AND (lease_until IS NULL OR lease_until < ?)
+       ORDER BY due, account, region, name, slot LIMIT ?`,
       [now, now, limit],
     );
     return rows.map(action);

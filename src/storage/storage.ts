@@ -92,8 +92,8 @@ export interface StorageWriter
   /**
    * The moto-style reset, the one write across domains: removes every parameter, version, label
    * and tag, every IAM entity, document and link, every secret with its versions and stages,
-   * and every rotation schedule and run and parameter-policy action, of every scope. Access keys, rotation functions, KMS
-   * keys, store metadata and the audit trail (its outbox too) stay.
+   * every rotation schedule and run, and every parameter-policy action, of every scope. Access
+   * keys, rotation functions, KMS keys, store metadata and the audit trail (its outbox too) stay.
    */
   deleteAllParameters(): Promise<void>;
 }

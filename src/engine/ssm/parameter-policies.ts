@@ -145,7 +145,7 @@ function timestamp(value: unknown): number {
   const m = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
   if (!m) throw invalidAttribute('Timestamp must be an ISO_INSTANT or ISO_OFFSET_DATE_TIME date and time.');
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
-  const millis = Number(((m[7] ?? '') + '000').slice(0, 3));
+  const millis = Number(`${m[7] ?? ''}000`.slice(0, 3));
   const utc = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!, millis);
   const check = new Date(utc);
   if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour! > 23 || minute! > 59 || second! > 59)

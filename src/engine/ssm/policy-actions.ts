@@ -65,7 +65,9 @@ export class PolicyActions implements ParameterFollowUps {
 
   async imageRejected(scope: Scope, name: string, version: number): Promise<void> {
     const arn = parameterArn(scope, name);
-    const reason = `the aws:ec2:image value of version ${version} is not an AMI id (ami- and 8 or 17 hexadecimal digits): nothing was written`;
+    const reason =
+      `the aws:ec2:image value of version ${version} is not an AMI id (ami- and 8 or 17 hexadecimal digits): ` +
+      'nothing was written';
     await this.events.record(
       serviceEvent(
         {

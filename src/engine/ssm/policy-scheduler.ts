@@ -29,12 +29,13 @@ export class PolicyScheduler {
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
-  /** Ticks every `intervalMs`, and whenever the clock moves, until stopped. */
+  /** Ticks now (catching up what fell due while no node ran), every `intervalMs`, and whenever the clock moves. */
   start(intervalMs: number): void {
     const tick = () => void this.tick().catch(this.onError);
     this.timer = setInterval(tick, intervalMs);
     this.timer.unref();
     this.unlisten = this.clock.onAdvance(tick);
+    tick();
   }
 
   /** Stops ticking and waits for the actions under way. */

@@ -102,7 +102,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await statuses('/pol/empty'), []);
     });
 
-    it("deletes the parameter at its Expiration: history gone, change noted, audited as Coffer's own action", async () => {
+    it("deletes the parameter at its Expiration: history gone, change noted, audited as Coffer's own", async () => {
       await put('/pol/exp', [expiration(coffer.clock.now() + HOUR)]);
       await put('/pol/exp', undefined, { Value: 'v2', Overwrite: true });
       assert.deepEqual(await statuses('/pol/exp'), [['Expiration', 'Pending']], 'policies kept by a new version');
