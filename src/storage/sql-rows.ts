@@ -6,8 +6,8 @@
  * once, one class per domain of the contract (sql-meta-rows, sql-parameter-rows, sql-secret-rows,
  * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-policy-action-rows, sql-audit-outbox-rows,
  * sql-change-rows), none inheriting from another. SqlRows builds all of them over the one executor
- * it is given and answers for them: its prototype forwards each domain's methods to that domain's object, so callers keep
- * writing `tx.getSecret(...)`. Each backend supplies only an executor, its locking of
+ * it is given and answers for them: its prototype forwards each domain's methods to that
+ * domain's object, so callers keep writing `tx.getSecret(...)`. Each backend supplies only an executor, its locking of
  * parameters, and the row integrity it shares. (The audit trail's own tables are another
  * storage: audit-storage.ts.) To add a method: its domain's interface (*-rows.ts), its SQL class (sql-*-rows.ts),
  * and a case in test/storage/conformance/ (the coverage check fails until one calls it).
