@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { Coffer } from '../../../src/bootstrap/open-coffer.js';
+import { openCoffer, type Coffer } from '../../../src/bootstrap/open-coffer.js';
 import { PolicyActions } from '../../../src/engine/ssm/policy-actions.js';
 import { PolicyNotifier } from '../../../src/engine/ssm/policy-notifier.js';
 import { PolicyScheduler } from '../../../src/engine/ssm/policy-scheduler.js';
@@ -247,6 +247,46 @@ for (const backend of BACKENDS) {
           ['ImageValidation', 'Failed'],
         ],
       );
+    });
+  });
+}
+
+for (const backend of BACKENDS) {
+  describe(`parameter policies stored before they were enforced: ${backend}`, () => {
+    it('are planned by the upgrade and timed from the sealed version at the first look', async () => {
+      const first = await freshCoffer(backend);
+      const now = first.coffer.clock.now();
+      const policy = (at: number) => JSON.stringify([expiration(at)]);
+      for (const [name, at] of [
+        ['/up/later', now + HOUR],
+        ['/up/past', now - HOUR],
+      ] as const)
+        await first.coffer.parameters.putParameter(ctx, {
+          Name: name,
+          Value: 'v',
+          Type: 'String',
+          Tier: 'Advanced',
+          Policies: policy(at),
+        });
+      await first.coffer.close();
+      // The store as an older Coffer left it: no planned actions, migration 10 not applied.
+      await rawSql(
+        first.location,
+        'DROP TABLE ssm_policy_actions; DELETE FROM coffer_schema_migrations WHERE version = 10',
+      );
+      const coffer = await openCoffer(first.location.settings(), {});
+      try {
+        const [planned] = await coffer.storage.listPolicyActions(ctx, '/up/later');
+        assert.deepEqual([planned!.policyType, planned!.due, planned!.status], ['Expiration', 0, 'Pending']);
+        await coffer.policyScheduler.tick();
+        await expectError(coffer.parameters.getParameter(ctx, { Name: '/up/past' }), 'ParameterNotFound');
+        assert.equal((await coffer.parameters.getParameter(ctx, { Name: '/up/later' })).Parameter!.Version, 1);
+        const [timed] = await coffer.storage.listPolicyActions(ctx, '/up/later');
+        assert.deepEqual([timed!.due, timed!.status], [now + HOUR, 'Pending']);
+      } finally {
+        await coffer.close();
+        await first.location.destroy();
+      }
     });
   });
 }
