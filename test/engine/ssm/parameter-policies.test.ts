@@ -193,6 +193,28 @@ for (const backend of BACKENDS) {
       assert.deepEqual([action!.status, action!.due! > coffer.clock.now()], ['Pending', true]);
     });
 
+    it('retries an action that fails, five minutes apart, and marks it Failed after three attempts', async () => {
+      const policy = { Type: 'NoChangeNotification', Version: '1.0', Attributes: { After: '1', Unit: 'Hours' } };
+      await put('/pol/broken', [policy]);
+      // A version changed behind Coffer's back cannot be read: the action fails rather than act on it.
+      await rawSql(location, `UPDATE ssm_parameter_versions SET description = 'x' WHERE name = '/pol/broken'`);
+      coffer.clock.advance(HOUR + 1000);
+      const attempts = async () =>
+        (await coffer.storage.listPolicyActions(ctx, '/pol/broken')).map((a) => [a.status, a.attempts]);
+      await tick();
+      assert.deepEqual(await attempts(), [['Pending', 1]]);
+      await tick();
+      assert.deepEqual(await attempts(), [['Pending', 1]], 'not again before five minutes');
+      for (const _ of [2, 3]) {
+        coffer.clock.advance(5 * 60_000 + 1000);
+        await tick();
+      }
+      assert.deepEqual(await attempts(), [['Failed', 3]]);
+      assert.equal((await events('ParameterStorePolicyAction', '/pol/broken')).length, 0);
+      for (const table of ['ssm_parameter_versions', 'ssm_parameters', 'ssm_policy_actions'])
+        await rawSql(location, `DELETE FROM ${table} WHERE name = '/pol/broken'`);
+    });
+
     it('runs a due action on exactly one of two nodes sharing the store', async () => {
       const notifier = new PolicyNotifier(undefined, () => {});
       const nodes = [0, 1].map(
