@@ -44,6 +44,9 @@ import { RotationFunctions } from '../engine/rotation/rotation-functions.js';
 import { RotationNotifier, type RunStatus } from '../engine/rotation/rotation-notifier.js';
 import { RotationRunner } from '../engine/rotation/rotation-runner.js';
 import { RotationScheduler } from '../engine/rotation/rotation-scheduler.js';
+import { PolicyActions } from '../engine/ssm/policy-actions.js';
+import { PolicyNotifier } from '../engine/ssm/policy-notifier.js';
+import { PolicyScheduler } from '../engine/ssm/policy-scheduler.js';
 import { RotationService } from '../engine/rotation/rotation-service.js';
 import { ScheduleStore } from '../engine/rotation/schedule-store.js';
 import { SessionCredentials, storeSessionEpoch } from '../engine/sts/session-credentials.js';
@@ -63,6 +66,8 @@ export interface Coffer {
   readonly storage: Storage;
   readonly keyring: Keyring;
   readonly parameters: ParameterStore;
+  /** Runs parameter policies' actions when due (`coffer serve` starts it). */
+  readonly policyScheduler: PolicyScheduler;
   readonly ssmPermissions: SsmPermissions;
   readonly accessKeys: AccessKeyStore;
   readonly iam: IdentityEngines;
@@ -163,6 +168,27 @@ function rotationEngines(parts: {
     scheduler,
     onRunFinished: (listener) => notifier.onRunFinished(listener),
   };
+}
+
+/**
+ * Parameter policies enforced: PutParameter plans their actions, the scheduler runs them, and
+ * their notices go to the log (a server's) and to COFFER_POLICY_WEBHOOK (else the rotation's webhook).
+ */
+function parameterPolicies(
+  storage: Storage,
+  clock: Clock,
+  events: AuditTrail,
+  parameters: ParameterStore,
+  env: NodeJS.ProcessEnv,
+  log: boolean,
+): PolicyScheduler {
+  const notifier = new PolicyNotifier(
+    env.COFFER_POLICY_WEBHOOK || env.COFFER_ROTATION_WEBHOOK || undefined,
+    log ? (line) => process.stderr.write(`${line}\n`) : () => {},
+  );
+  const actions = new PolicyActions(storage, clock, events, notifier);
+  parameters.useFollowUps(actions);
+  return new PolicyScheduler(storage, actions, clock);
 }
 
 /**
@@ -338,6 +364,7 @@ export async function openCoffer(
       sweeper: new SecretSweeper(records, () => {}, audit),
     };
     parameters.useSecretReferences(secretReference(secrets.store, secrets.permissions));
+    const policyScheduler = parameterPolicies(storage, clock, audit, parameters, env, options.logRotations === true);
     const rotation = rotationEngines({
       storage,
       keyring,
@@ -354,6 +381,7 @@ export async function openCoffer(
       storage,
       keyring,
       parameters,
+      policyScheduler,
       ssmPermissions,
       accessKeys,
       iam,
@@ -372,6 +400,7 @@ export async function openCoffer(
       close: async () => {
         await keyUsage.flush().catch(() => {});
         await rotation.scheduler.stop();
+        await policyScheduler.stop();
         await secrets.sweeper.stop();
         await audit.close();
         await storage.close();

@@ -197,6 +197,16 @@ const MIGRATIONS: readonly (readonly Statement[])[] = [
     },
     'CREATE INDEX coffer_changes_at ON coffer_changes (at)',
   ],
+  [
+    // Parameter policies' actions (policy-action-rows.ts): when each policy of a parameter is
+    // next due, its status, and the lease that lets one node run it. Bookkeeping, unsealed.
+    `CREATE TABLE ssm_policy_actions (
+       account {text} NOT NULL, region {text} NOT NULL, name {text} NOT NULL, slot INTEGER NOT NULL,
+       version {bigint} NOT NULL, policy_type {text} NOT NULL, due {bigint}, status {text} NOT NULL,
+       attempts INTEGER NOT NULL, lease_owner {text}, lease_until {bigint},
+       PRIMARY KEY (account, region, name, slot))`,
+    `CREATE INDEX ssm_policy_actions_due ON ssm_policy_actions (due)`,
+  ],
 ];
 
 /** The schema version this build expects. */

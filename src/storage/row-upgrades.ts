@@ -2,9 +2,10 @@
  * Row-level steps that follow a migration's DDL, inside the same transaction. Migration 5
  * fills the new columns of existing rows (an access key's owner id, a secret's purge time) and
  * seals every existing row with its MAC: rows written before integrity existed are trusted this
- * once, at the upgrade; from then on a row without a matching MAC is refused.
+ * once, at the upgrade; from then on a row without a matching MAC is refused. Migration 10 plans
+ * the actions of parameter policies stored before Coffer enforced them.
  */
-import { SEALED_COLUMNS, type RowField, type RowIntegrity } from './row-integrity.js';
+import { SEALED_COLUMNS, storedInteger, type RowField, type RowIntegrity } from './row-integrity.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 /** The primary key of each sealed table, to update a row's MAC in place. */
@@ -79,8 +80,51 @@ export async function sealExistingRows(sql: SqlExecutor, integrity: RowIntegrity
   return sealed;
 }
 
+/** The migration that made parameter policies' actions (migrations.ts). */
+const POLICY_ACTIONS_MIGRATION = 10;
+
+/**
+ * Plans an action, due at once, for each policy of every parameter's latest version (policies
+ * written before Coffer enforced them). Storage knows no policy: the engine, at its first look,
+ * recomputes each one's time from the sealed version and waits until then (policy-actions.ts).
+ */
+async function planExistingPolicies(sql: SqlExecutor): Promise<void> {
+  const rows = await sql.all<{ account: string; region: string; name: string; version: unknown; policies: string }>(
+    `SELECT v.account AS "account", v.region AS "region", v.name AS "name", v.version AS "version",
+       v.policies AS "policies" FROM ssm_parameter_versions v JOIN ssm_parameters p
+       ON p.account = v.account AND p.region = v.region AND p.name = v.name AND p.version = v.version
+     WHERE v.policies IS NOT NULL`,
+    [],
+  );
+  for (const row of rows) {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(row.policies);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(entries)) continue;
+    const typed = entries.filter((e) => typeof e === 'object' && e !== null && Object.keys(e).length > 0);
+    for (const [slot, entry] of typed.entries()) {
+      await sql.run(
+        `INSERT INTO ssm_policy_actions (account, region, name, slot, version, policy_type, due, status, attempts)
+         VALUES (?, ?, ?, ?, ?, ?, 0, 'Pending', 0)`,
+        [
+          row.account,
+          row.region,
+          row.name,
+          slot,
+          storedInteger(row.version),
+          String((entry as { Type?: unknown }).Type),
+        ],
+      );
+    }
+  }
+}
+
 /** The row-level step that follows migration `version`'s DDL, if it has one. */
 export async function upgradeRows(version: number, sql: SqlExecutor, integrity: RowIntegrity): Promise<void> {
+  if (version === POLICY_ACTIONS_MIGRATION) await planExistingPolicies(sql);
   if (version !== 5) return;
   await fillNewColumns(sql);
   await sealExistingRows(sql, integrity);

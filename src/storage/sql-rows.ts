@@ -4,10 +4,10 @@
  * SQLite and PostgreSQL accept the same SQL for everything Coffer does (ON CONFLICT upserts,
  * quoted aliases, `?` placeholders that the PostgreSQL executor renumbers), so the queries live
  * once, one class per domain of the contract (sql-meta-rows, sql-parameter-rows, sql-secret-rows,
- * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-audit-outbox-rows, sql-change-rows), none inheriting
- * from another. SqlRows builds all of them over the one executor it is given and answers for
- * them: its prototype forwards each domain's methods to that domain's object, so callers keep
- * writing `tx.getSecret(...)`. Each backend supplies only an executor, its locking of
+ * sql-identity-rows, sql-key-rows, sql-rotation-rows, sql-policy-action-rows, sql-audit-outbox-rows,
+ * sql-change-rows), none inheriting from another. SqlRows builds all of them over the one executor
+ * it is given and answers for them: its prototype forwards each domain's methods to that
+ * domain's object, so callers keep writing `tx.getSecret(...)`. Each backend supplies only an executor, its locking of
  * parameters, and the row integrity it shares. (The audit trail's own tables are another
  * storage: audit-storage.ts.) To add a method: its domain's interface (*-rows.ts), its SQL class (sql-*-rows.ts),
  * and a case in test/storage/conformance/ (the coverage check fails until one calls it).
@@ -16,6 +16,7 @@ import type { IdentityWriter } from './identity-rows.js';
 import type { KeyWriter } from './key-rows.js';
 import type { MetaWriter } from './meta-rows.js';
 import type { ParameterWriter } from './parameter-rows.js';
+import type { PolicyActionWriter } from './policy-action-rows.js';
 import type { RotationWriter } from './rotation-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
 import type { Scope } from './scope.js';
@@ -29,6 +30,7 @@ import { SqlIdentityRows } from './sql-identity-rows.js';
 import { SqlKeyRows } from './sql-key-rows.js';
 import { SqlMetaRows } from './sql-meta-rows.js';
 import { SqlParameterRows } from './sql-parameter-rows.js';
+import { SqlPolicyActionRows } from './sql-policy-action-rows.js';
 import { SqlRotationRows } from './sql-rotation-rows.js';
 import { SqlSecretRows } from './sql-secret-rows.js';
 import type { StorageWriter } from './storage.js';
@@ -44,6 +46,7 @@ interface RowDomains {
   identity: IdentityWriter;
   keys: KeyWriter;
   rotation: RotationWriter;
+  policyActions: PolicyActionWriter;
   auditOutbox: AuditOutboxWriter;
   changes: ChangeWriter;
 }
@@ -82,6 +85,7 @@ export class SqlRows implements StorageWriter {
       identity: new SqlIdentityRows(sql, integrity),
       keys: new SqlKeyRows(sql, integrity),
       rotation: new SqlRotationRows(sql, integrity),
+      policyActions: new SqlPolicyActionRows(sql),
       auditOutbox: new SqlAuditOutboxRows(sql, integrity),
       changes: new SqlChangeRows(sql, announceChange),
     };
@@ -96,6 +100,7 @@ export class SqlRows implements StorageWriter {
       identity: SqlIdentityRows,
       keys: SqlKeyRows,
       rotation: SqlRotationRows,
+      policyActions: SqlPolicyActionRows,
       auditOutbox: SqlAuditOutboxRows,
       changes: SqlChangeRows,
     });
@@ -115,6 +120,7 @@ export class SqlRows implements StorageWriter {
       'sm_version_stages',
       'rotation_schedules',
       'rotation_runs',
+      'ssm_policy_actions',
     ]) {
       await this.sql.run(`DELETE FROM ${table}`, []);
     }

@@ -4,7 +4,8 @@
  * Storage is untrusted (as in Vault): it holds parameter values only as sealed bytes produced by
  * the crypto barrier, and key material only wrapped under the master key. The contract is split
  * by domain, each a small reader/writer pair in its own file (meta-rows, parameter-rows,
- * secret-rows, identity-rows, key-rows, rotation-rows, audit-outbox-rows, change-rows); this file composes them into
+ * secret-rows, identity-rows, key-rows, rotation-rows, policy-action-rows, audit-outbox-rows,
+ * change-rows); this file composes them into
  * StorageReader and StorageWriter and re-exports their row types, so callers import from here.
  * Every method is async so that SQLite and PostgreSQL sit behind one interface; one conformance
  * suite (test/storage/storage-conformance.ts) runs against both, a fresh store per case.
@@ -15,6 +16,7 @@ import type { IdentityReader, IdentityWriter } from './identity-rows.js';
 import type { KeyReader, KeyWriter } from './key-rows.js';
 import type { MetaReader, MetaWriter } from './meta-rows.js';
 import type { ParameterReader, ParameterWriter } from './parameter-rows.js';
+import type { PolicyActionReader, PolicyActionWriter } from './policy-action-rows.js';
 import type { RotationReader, RotationWriter } from './rotation-rows.js';
 import type { RowAuthenticator } from './row-integrity.js';
 import type { SecretReader, SecretWriter } from './secret-rows.js';
@@ -54,6 +56,14 @@ export type {
   StoredAuditOutboxRow,
 } from './audit-outbox-rows.js';
 export type { ChangeReader, ChangeRow, ChangeRowInput, ChangeWriter } from './change-rows.js';
+export type {
+  PlannedPolicyAction,
+  PolicyActionOutcome,
+  PolicyActionReader,
+  PolicyActionRow,
+  PolicyActionStatus,
+  PolicyActionWriter,
+} from './policy-action-rows.js';
 
 /** Reads that are valid inside and outside a transaction: every domain's reads. */
 export interface StorageReader
@@ -63,6 +73,7 @@ export interface StorageReader
     IdentityReader,
     KeyReader,
     RotationReader,
+    PolicyActionReader,
     AuditOutboxReader,
     ChangeReader {}
 
@@ -75,13 +86,14 @@ export interface StorageWriter
     IdentityWriter,
     KeyWriter,
     RotationWriter,
+    PolicyActionWriter,
     AuditOutboxWriter,
     ChangeWriter {
   /**
    * The moto-style reset, the one write across domains: removes every parameter, version, label
    * and tag, every IAM entity, document and link, every secret with its versions and stages,
-   * and every rotation schedule and run, of every scope. Access keys, rotation functions, KMS
-   * keys, store metadata and the audit trail (its outbox too) stay.
+   * every rotation schedule and run, and every parameter-policy action, of every scope. Access
+   * keys, rotation functions, KMS keys, store metadata and the audit trail (its outbox too) stay.
    */
   deleteAllParameters(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import { keyCases } from './conformance/key-cases.js';
 import { lifecycleCases } from './conformance/lifecycle-cases.js';
 import { metaCases } from './conformance/meta-cases.js';
 import { parameterCases } from './conformance/parameter-cases.js';
+import { policyActionCases } from './conformance/policy-action-cases.js';
 import { rotationCases } from './conformance/rotation-cases.js';
 import { secretCases } from './conformance/secret-cases.js';
 import { transactionCases } from './conformance/transaction-cases.js';
@@ -57,6 +58,7 @@ export function exerciseStorage(kind: Storage['kind'], openFresh: OpenFresh): vo
       identityCases,
       keyCases,
       rotationCases,
+      policyActionCases,
       auditOutboxCases,
       changeCases,
     ]) {

@@ -251,6 +251,8 @@ export const serveCommand: CliCommand = {
     }
     // Rotations run on every node; the store's leases let exactly one run each due rotation.
     coffer.rotation.scheduler.start(Number(session.env.COFFER_ROTATION_TICK_MS ?? 30_000));
+    // Parameter policies the same way (and at once when --dev moves the clock).
+    coffer.policyScheduler.start(Number(session.env.COFFER_POLICY_TICK_MS ?? 30_000));
     // Secrets past their recovery window are purged here, never by the reads that find them.
     coffer.secrets.sweeper.start(Number(session.env.COFFER_SWEEP_TICK_MS ?? 60_000));
     // A signed digest every minute with events (and at shutdown); retention pruning daily; the outbox carried.

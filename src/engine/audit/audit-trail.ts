@@ -73,7 +73,8 @@ const OUTBOX_PAGE = 500;
 export class AuditTrail implements ServiceEventSink {
   readonly enabled: boolean;
   private readonly listeners: AuditListener[] = [];
-  private readonly now: () => number;
+  /** The trail's time (the engines' clock): events are stamped with it, and lookups default to it. */
+  readonly now: () => number;
   private writeListener: ((seconds: number) => void) | undefined;
   /** Events recorded on their own, waiting for the next call to the ledger. */
   private pending: Pending[] = [];

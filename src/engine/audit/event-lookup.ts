@@ -46,7 +46,8 @@ function readToken(token: string, fingerprint: string): Position {
 export class EventLookup {
   constructor(
     private readonly trail: AuditTrail,
-    private readonly now: () => number = Date.now,
+    // The trail's clock, which stamps the events: a --dev server's moved clock must not hide its newest ones.
+    private readonly now: () => number = () => trail.now(),
   ) {}
 
   async lookupEvents(ctx: RequestContext, input: LookupEventsInput): Promise<object> {

@@ -5,6 +5,7 @@
  * into the rotation's own outcome. Listeners (metrics) hear each run's outcome, nothing else.
  */
 import type { RotationRunRow } from '../../storage/storage.js';
+import { postWebhook } from '../notifications/webhook.js';
 
 export interface RotationOutcome {
   readonly run: RotationRunRow;
@@ -57,16 +58,6 @@ export class RotationNotifier {
       run.status === 'succeeded'
         ? `:white_check_mark: Coffer rotated ${target}.`
         : `:x: Coffer failed to rotate ${target} at step ${run.step} (attempt ${run.attempts}): ${run.error}`;
-    try {
-      const response = await fetch(this.webhook, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text, rotation: details }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) this.log(JSON.stringify({ event: 'rotation-webhook', status: response.status }));
-    } catch (error) {
-      this.log(JSON.stringify({ event: 'rotation-webhook', error: (error as Error).name }));
-    }
+    await postWebhook(this.webhook, { text, rotation: details }, this.log, 'rotation-webhook');
   }
 }

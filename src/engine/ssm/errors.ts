@@ -177,3 +177,18 @@ export class ParameterVersionConflict extends ServiceError {
     );
   }
 }
+
+export class InvalidPolicyAttributeException extends ServiceError {
+  constructor(message: string) {
+    super('InvalidPolicyAttributeException', message);
+  }
+}
+
+export class PoliciesLimitExceededException extends ServiceError {
+  constructor() {
+    super(
+      'PoliciesLimitExceededException',
+      'You specified more than the maximum number of allowed policies for the parameter. The maximum is 10.',
+    );
+  }
+}

@@ -177,7 +177,11 @@ export class ParameterQueries {
     if (request.Shared === true) return { Parameters: [] };
     const page = await this.scan(ctx, scanPrefix(request), cursor?.after, limit, predicate, () => true, false);
     return {
-      Parameters: page.rows.map((row) => this.views.metadata(ctx, row)),
+      Parameters: await Promise.all(
+        page.rows.map(async (row) =>
+          this.views.metadata(ctx, row, row.policies ? await this.storage.listPolicyActions(ctx, row.name) : []),
+        ),
+      ),
       ...(page.next !== undefined ? { NextToken: this.describeCursor.seal(ctx, binding, { after: page.next }) } : {}),
     };
   }
@@ -198,9 +202,10 @@ export class ParameterQueries {
     const labels = await labelsByVersion(this.storage, ctx, latest.name);
     const shown = rows.slice(0, limit);
     const withDecryption = request.WithDecryption === true;
+    const actions = shown.some((row) => row.policies) ? await this.storage.listPolicyActions(ctx, latest.name) : [];
     return {
       Parameters: await Promise.all(
-        shown.map((row) => this.views.history(ctx, row, labels.get(row.version) ?? [], withDecryption)),
+        shown.map((row) => this.views.history(ctx, row, labels.get(row.version) ?? [], withDecryption, actions)),
       ),
       ...(rows.length > limit
         ? { NextToken: this.historyCursor.seal(ctx, { name }, { after: shown[shown.length - 1]!.version }) }

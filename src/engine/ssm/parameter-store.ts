@@ -75,8 +75,10 @@ import {
   checkPolicies,
   checkType,
   checkValue,
+  isImageId,
   resolveTier,
 } from './put-parameter-rules.js';
+import { NO_FOLLOW_UPS, storedPolicies, type ParameterFollowUps } from './parameter-policies.js';
 import { checkTags, MAX_TAGS_PER_RESOURCE } from './resource-tags.js';
 import type { SsmPermissions } from './ssm-permissions.js';
 import { KeyAccess } from '../kms/key-access.js';
@@ -112,13 +114,14 @@ function keyReference(request: PutParameterRequest, previous: ParameterVersionRo
 }
 
 /** The lock key shared by both spellings of a one-level name. */
-function lockName(name: string): string {
+export function lockName(name: string): string {
   return alternateSpelling(name) !== undefined && name.startsWith('/') ? name.slice(1) : name;
 }
 
 /** The Parameter Store engine. */
 export class ParameterStore {
   private readonly queries: ParameterQueries;
+  private followUps: ParameterFollowUps = NO_FOLLOW_UPS;
 
   constructor(
     private readonly storage: Storage,
@@ -151,6 +154,11 @@ export class ParameterStore {
   /** Serves `/aws/reference/secretsmanager/<secret-id>` from Secrets Manager, as AWS does. */
   useSecretReferences(reference: SecretReference): void {
     this.queries.secretReference = reference;
+  }
+
+  /** Enforces parameter policies and reports rejected AMI ids (policy-actions.ts). */
+  useFollowUps(followUps: ParameterFollowUps): void {
+    this.followUps = followUps;
   }
 
   getParameters(ctx: RequestContext, request: GetParametersRequest): Promise<GetParametersResult> {
@@ -191,8 +199,10 @@ export class ParameterStore {
     const planned = keyReference(request, await findLatest(this.storage, ctx, name));
     if (planned !== null) await this.authorizeKey(ctx, 'kms:Encrypt', planned, name);
 
-    return withManagedKey(this.keyring, ctx, () =>
+    let rejectedImage: { name: string; version: number } | undefined;
+    const result = await withManagedKey(this.keyring, ctx, () =>
       this.storage.transaction(async (tx) => {
+        rejectedImage = undefined;
         await tx.lockParameter(ctx, lockName(name));
         const previous = await findLatest(tx, ctx, name);
         if (ctx.expectedVersion !== undefined && (previous?.version ?? 0) !== ctx.expectedVersion)
@@ -208,17 +218,17 @@ export class ParameterStore {
         if (keyRef !== planned) throw new TooManyUpdates();
         const storedName = previous?.name ?? name;
         const dataType = request.DataType ?? previous?.dataType ?? 'text';
-        checkDataType(dataType, type, value);
+        checkDataType(dataType, type);
         const allowedPattern = request.AllowedPattern ?? previous?.allowedPattern ?? undefined;
         checkAllowedPattern(allowedPattern, value);
-        const policies = request.Policies ?? previous?.policies ?? null;
-        const tier = resolveTier(
-          request.Tier,
-          previous?.tier,
-          Buffer.byteLength(value),
-          policies !== null && policies !== '[]',
-        );
+        const policies = storedPolicies(request.Policies, previous?.policies);
+        const tier = resolveTier(request.Tier, previous?.tier, Buffer.byteLength(value), policies !== null);
         const version = (previous?.version ?? 0) + 1;
+        // AWS answers success and validates an AMI id afterwards; one that fails is neither created nor updated.
+        if (dataType === 'aws:ec2:image' && !isImageId(value)) {
+          rejectedImage = { name: storedName, version };
+          return { Version: version, Tier: tier };
+        }
         // Every check passed: only now may the AWS-managed key be made, if this is its first use.
         const key = await this.writeKey(ctx, keyRef ?? DEFAULT_SSM_KEY_ALIAS);
         if (previous) await this.makeRoomForVersion(tx, ctx, storedName);
@@ -240,10 +250,13 @@ export class ParameterStore {
         await tx.setLatestVersion(ctx, storedName, version);
         for (const tag of tags)
           await tx.putTag(ctx, 'Parameter', { resourceId: storedName, key: tag.Key!, value: tag.Value! });
+        await this.followUps.written(tx, ctx, row);
         await this.noteChange(tx, ctx, storedName, version, 'PutParameter');
         return { Version: version, Tier: tier };
       }),
     );
+    if (rejectedImage) await this.followUps.imageRejected(ctx, rejectedImage.name, rejectedImage.version);
+    return result;
   }
 
   async deleteParameter(
@@ -257,6 +270,7 @@ export class ParameterStore {
       await tx.lockParameter(ctx, lockName(name));
       const latest = await findLatest(tx, ctx, name);
       if (latest === undefined || !(await tx.deleteParameter(ctx, latest.name))) return false;
+      await this.followUps.deleted(tx, ctx, latest.name);
       await this.noteChange(tx, ctx, latest.name, latest.version, operation);
       return true;
     });

@@ -5,9 +5,10 @@
 import type { Parameter, ParameterHistory, ParameterMetadata, ParameterInlinePolicy } from '@aws-sdk/client-ssm';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
-import type { ParameterVersionRow, Scope } from '../../storage/storage.js';
+import type { ParameterVersionRow, PolicyActionRow, Scope } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import { parameterArn } from './parameter-name.js';
+import { shownPolicies } from './parameter-policies.js';
 import { asKmsError } from '../kms/kms-errors.js';
 import { KeyAccess, referenceArn } from '../kms/key-access.js';
 
@@ -16,12 +17,15 @@ export function valueContext(scope: Scope, name: string, version: number): Recor
   return { service: 'ssm', account: scope.account, region: scope.region, name, version: String(version) };
 }
 
-function policies(row: ParameterVersionRow): ParameterInlinePolicy[] {
-  if (!row.policies) return [];
-  return (JSON.parse(row.policies) as { Type: string }[]).map((p) => ({
-    PolicyText: JSON.stringify(p),
-    PolicyType: p.Type,
-    PolicyStatus: 'Pending',
+/**
+ * A version's policies with their status (PolicyStatus: Pending, InProgress, Finished, Failed),
+ * from the actions planned for that version; a policy with none planned is Pending.
+ */
+function policies(row: ParameterVersionRow, actions: readonly PolicyActionRow[]): ParameterInlinePolicy[] {
+  return shownPolicies(row).map((p, slot) => ({
+    PolicyText: p.text,
+    PolicyType: p.type,
+    PolicyStatus: actions.find((a) => a.slot === slot && a.version === row.version)?.status ?? 'Pending',
   }));
 }
 
@@ -72,7 +76,8 @@ export class ParameterViews {
     };
   }
 
-  metadata(scope: Scope, row: ParameterVersionRow): ParameterMetadata {
+  /** `actions`: the parameter's planned policy actions, for PolicyStatus. */
+  metadata(scope: Scope, row: ParameterVersionRow, actions: readonly PolicyActionRow[] = []): ParameterMetadata {
     return {
       Name: row.name,
       ARN: parameterArn(scope, row.name),
@@ -84,7 +89,7 @@ export class ParameterViews {
       ...(row.allowedPattern ? { AllowedPattern: row.allowedPattern } : {}),
       Version: row.version,
       Tier: row.tier as ParameterMetadata['Tier'],
-      Policies: policies(row),
+      Policies: policies(row, actions),
       DataType: row.dataType,
     };
   }
@@ -94,6 +99,7 @@ export class ParameterViews {
     row: ParameterVersionRow,
     labels: string[],
     withDecryption: boolean,
+    actions: readonly PolicyActionRow[] = [],
   ): Promise<ParameterHistory> {
     return {
       Name: row.name,
@@ -107,7 +113,7 @@ export class ParameterViews {
       Version: row.version,
       Labels: labels,
       Tier: row.tier as ParameterHistory['Tier'],
-      Policies: policies(row),
+      Policies: policies(row, actions),
       DataType: row.dataType,
     };
   }

@@ -1,16 +1,17 @@
 /**
  * The field rules of PutParameter other than the name: type, value size per tier, tier changes,
- * AllowedPattern, DataType, description, nested `{{...}}` references and parameter policies.
+ * AllowedPattern, DataType, description, nested `{{...}}` references and parameter policies
+ * (whose grammar is parameter-policies.ts).
  */
 import { RE2JS } from 're2js';
 import { constraintFailure } from '../service-error.js';
 import {
   IncompatiblePolicyException,
   InvalidAllowedPatternException,
-  InvalidPolicyTypeException,
   ParameterPatternMismatchException,
   ValidationException,
 } from './errors.js';
+import { parsePolicies } from './parameter-policies.js';
 
 export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;
 export type ParameterTypeName = (typeof PARAMETER_TYPES)[number];
@@ -19,7 +20,6 @@ export const DATA_TYPES = ['text', 'aws:ec2:image', 'aws:ssm:integration'] as co
 
 const STANDARD_MAX_BYTES = 4096;
 const ADVANCED_MAX_BYTES = 8192;
-const POLICY_TYPES = ['Expiration', 'ExpirationNotification', 'NoChangeNotification'];
 
 /** Checks Type against AWS's enum. */
 export function checkType(type: string): asserts type is ParameterTypeName {
@@ -53,8 +53,11 @@ export function checkDescription(description: string | undefined): void {
   }
 }
 
-/** Checks DataType, and the AMI id format for `aws:ec2:image`. */
-export function checkDataType(dataType: string, type: string, value: string): void {
+/**
+ * Checks DataType. An `aws:ec2:image` value is not checked here: AWS validates it
+ * asynchronously after PutParameter has succeeded (see `isImageId`).
+ */
+export function checkDataType(dataType: string, type: string): void {
   if (!(DATA_TYPES as readonly string[]).includes(dataType)) {
     throw new ValidationException(
       `The following data type is not supported: ${dataType} (Data type names are all lowercase.)`,
@@ -63,11 +66,16 @@ export function checkDataType(dataType: string, type: string, value: string): vo
   if (dataType !== 'text' && type !== 'String') {
     throw new ValidationException(`The data type ${dataType} can be used only with the String parameter type.`);
   }
-  if (dataType === 'aws:ec2:image' && !/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(value)) {
-    throw new ValidationException(
-      'The parameter value is not a valid AMI ID: it must be ami- followed by 8 or 17 hexadecimal digits.',
-    );
-  }
+}
+
+/**
+ * Whether an `aws:ec2:image` value has an AMI id's form (ami- and 8 or 17 hexadecimal digits).
+ * AWS answers PutParameter with success either way and then validates: a value that fails is
+ * neither created nor updated, and the failure is an event. Coffer cannot look images up, so
+ * the form is what it validates.
+ */
+export function isImageId(value: string): boolean {
+  return /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(value);
 }
 
 /**
@@ -106,25 +114,10 @@ function compiledPattern(pattern: string): RE2JS {
   return regex;
 }
 
-/** Checks parameter policies: a JSON array of Expiration / ExpirationNotification / NoChangeNotification. */
+/** Checks parameter policies (parameter-policies.ts: AWS's grammar and errors). */
 export function checkPolicies(policies: string | undefined): void {
   if (policies === undefined || policies === null) return;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(policies);
-  } catch {
-    throw new InvalidPolicyTypeException('Policies must be a JSON array of parameter policies.');
-  }
-  if (!Array.isArray(parsed) || parsed.length > 10)
-    throw new InvalidPolicyTypeException('Policies must be a JSON array of at most 10 parameter policies.');
-  for (const policy of parsed as { Type?: unknown }[]) {
-    if (!policy || typeof policy !== 'object' || !POLICY_TYPES.includes(String(policy.Type))) {
-      throw new InvalidPolicyTypeException(
-        `The following policy type is not supported: ${String(policy?.Type)}. Valid types: ` +
-          `[${POLICY_TYPES.join(', ')}].`,
-      );
-    }
-  }
+  parsePolicies(policies);
 }
 
 /**

@@ -367,22 +367,33 @@ for (const backend of BACKENDS) {
       });
     });
 
-    it('accepts DataType text and aws:ec2:image (with an AMI id) and refuses others', async () => {
+    it('accepts DataType text and aws:ec2:image and refuses others (AMI ids are validated afterwards)', async () => {
       await fixture.store.putParameter(ctx, {
         Name: '/dev/ami',
         Value: 'ami-0123456789abcdef0',
         Type: 'String',
         DataType: 'aws:ec2:image',
       });
-      await expectError(
-        fixture.store.putParameter(ctx, {
+      // AWS answers success and validates afterwards: nothing is created (parameter-policies.test.ts).
+      assert.deepEqual(
+        await fixture.store.putParameter(ctx, {
           Name: '/dev/ami2',
           Value: 'not-an-ami',
           Type: 'String',
           DataType: 'aws:ec2:image',
         }),
+        { Version: 1, Tier: 'Standard' },
+      );
+      await expectError(fixture.store.getParameter(ctx, { Name: '/dev/ami2' }), 'ParameterNotFound');
+      await expectError(
+        fixture.store.putParameter(ctx, {
+          Name: '/dev/ami3',
+          Value: 'ami-0123456789abcdef0',
+          Type: 'SecureString',
+          DataType: 'aws:ec2:image',
+        }),
         'ValidationException',
-        /not a valid AMI ID/,
+        'The data type aws:ec2:image can be used only with the String parameter type.',
       );
       await expectError(
         fixture.store.putParameter(ctx, { Name: '/dev/dt', Value: 'v', Type: 'String', DataType: 'Text' }),

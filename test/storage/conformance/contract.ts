@@ -104,6 +104,13 @@ export const CONTRACT = {
     'listRotationRuns',
     'putRotationRun',
   ],
+  policyActions: [
+    'listPolicyActions',
+    'listDuePolicyActions',
+    'replacePolicyActions',
+    'leasePolicyAction',
+    'releasePolicyAction',
+  ],
   auditOutbox: ['listAuditOutbox', 'insertAuditOutbox', 'deleteAuditOutbox'],
   changes: ['listChanges', 'listChangesBySeq', 'changeBounds', 'appendChange', 'pruneChanges'],
 } as const satisfies Record<string, readonly ContractMethod[]>;
