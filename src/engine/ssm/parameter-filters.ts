@@ -10,7 +10,7 @@ import type { ParameterStringFilter, ParametersFilter } from '@aws-sdk/client-ss
 import type { ParameterVersionRow } from '../../storage/storage.js';
 import { constraintFailure, validationMessage } from '../service-error.js';
 import { InvalidFilterKey, InvalidFilterOption, InvalidFilterValue, ValidationException } from './errors.js';
-import { alternateSpelling, INVALID_NAME_MESSAGE } from './parameter-name.js';
+import { alternateSpelling, canonicalName, checkPath } from './parameter-name.js';
 
 /** What a predicate may look at besides the row. */
 export interface FilterSubject {
@@ -76,8 +76,7 @@ function checkPathValue(value: string): void {
         'parameters, please specify within a global namespace.',
     );
   }
-  if (!value.startsWith('/') || value.includes('//') || !/^[a-zA-Z0-9_.\-/]+$/.test(value))
-    throw new ValidationException(INVALID_NAME_MESSAGE);
+  checkPath(value);
 }
 
 function allowedOptions(key: string, operation: Operation): string[] {
@@ -169,7 +168,9 @@ function compileOne(filter: ParameterStringFilter): (subject: FilterSubject) => 
     Tier: (r) => r.tier,
     DataType: (r) => r.dataType,
   };
-  if (key === 'Name') return ({ row }) => spellings(row.name).some((name) => compare(option, name, values));
+  // A one-level name matches in both spellings: Equals `/foo` finds `foo`, Contains `/fo` finds it too.
+  if (key === 'Name')
+    return ({ row }) => spellings(canonicalName(row.name)).some((name) => compare(option, name, values));
   const read = field[key]!;
   return ({ row }) => {
     const actual = read(row);
