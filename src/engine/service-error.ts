@@ -25,3 +25,8 @@ export function constraintFailure(field: string, value: unknown, constraint: str
   const shown = value === undefined ? '' : value === null ? 'null ' : `'${String(value)}' `;
   return `Value ${shown}at '${field}' failed to satisfy constraint: ${constraint}`;
 }
+
+/** A list as AWS shows it in a constraint failure: `[a, b, c]` (never for a sensitive member). */
+export function listShown(values: readonly unknown[]): string {
+  return `[${values.join(', ')}]`;
+}

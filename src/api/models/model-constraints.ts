@@ -34,6 +34,28 @@ function shown(shape: ModelShape, value: unknown, sensitive: boolean): string {
   return `'${String(value)}' `;
 }
 
+function isSensitive(shape: ModelShape): boolean {
+  return 'sensitive' in shape && shape.sensitive === true;
+}
+
+function isScalar(shape: ModelShape): boolean {
+  return shape.type !== 'structure' && shape.type !== 'list' && shape.type !== 'map';
+}
+
+/** Every constraint a scalar shape states, in AWS's order: length (maximum, then minimum), range, pattern, enum. */
+function memberConstraints(shape: ModelShape): string[] {
+  const s = shape as ModelShape & { min?: number; max?: number; pattern?: string; enum?: readonly string[] };
+  const length = s.type === 'string' || s.type === 'blob';
+  const out: string[] = [];
+  if (length && s.max !== undefined) out.push(`Member must have length less than or equal to ${s.max}`);
+  if (length && s.min !== undefined) out.push(`Member must have length greater than or equal to ${s.min}`);
+  if (!length && s.max !== undefined) out.push(`Member must have value less than or equal to ${s.max}`);
+  if (!length && s.min !== undefined) out.push(`Member must have value greater than or equal to ${s.min}`);
+  if (s.pattern !== undefined) out.push(`Member must satisfy regular expression pattern: ${s.pattern}`);
+  if (s.enum !== undefined) out.push(`Member must satisfy enum value set: [${s.enum.join(', ')}]`);
+  return out;
+}
+
 function failure(path: string, display: string, constraint: string): string {
   return `Value ${display}at '${path}' failed to satisfy constraint: ${constraint}`;
 }
@@ -47,8 +69,7 @@ export function checkConstraints(
   failures: string[],
 ): void {
   const shape = model.shapes[shapeName]!;
-  const sensitive = 'sensitive' in shape && shape.sensitive === true;
-  const display = shown(shape, value, sensitive);
+  const display = shown(shape, value, isSensitive(shape));
   switch (shape.type) {
     case 'structure': {
       const record = value as Record<string, unknown>;
@@ -66,8 +87,22 @@ export function checkConstraints(
     case 'list': {
       const list = value as unknown[];
       lengthFailures(shape, list.length, path, display, failures);
-      for (const [i, item] of list.entries())
-        checkConstraints(model, shape.member, item, `${path}.${i + 1}.member`, failures);
+      const member = model.shapes[shape.member]!;
+      if (!isScalar(member)) {
+        for (const [i, item] of list.entries())
+          checkConstraints(model, shape.member, item, `${path}.${i + 1}.member`, failures);
+        return;
+      }
+      // AWS reports a scalar member's failure once, at the list, with the whole list and every
+      // constraint of the member: "Value '[a, b]' at 'labels' failed to satisfy constraint:
+      // Member must satisfy constraint: [Member must have length less than or equal to 100, ...]".
+      const memberFailures: string[] = [];
+      for (const item of list) checkConstraints(model, shape.member, item, path, memberFailures);
+      if (memberFailures.length > 0) {
+        const listDisplay = isSensitive(member) ? '' : display;
+        const constraints = memberConstraints(member).join(', ');
+        failures.push(failure(path, listDisplay, `Member must satisfy constraint: [${constraints}]`));
+      }
       return;
     }
     case 'map': {

@@ -76,11 +76,16 @@ export function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record
   return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }
 
-/** The part of `name` below `root` (`/app/local` and `/app/local/x/y` give `x/y`); undefined when not below it. */
+/**
+ * The part of `name` below `root` (`/app/local` and `/app/local/x/y` give `x/y`); undefined when
+ * not below it. Parameter Store answers a one-level name without its slash (`foo` is `/foo`), so
+ * it is below the root `/`.
+ */
 export function relativeName(root: string, name: string): string | undefined {
   const base = root.replace(/\/+$/, '');
-  if (!name.startsWith(`${base}/`)) return undefined;
-  return name.slice(base.length + 1);
+  const full = name.startsWith('/') ? name : `/${name}`;
+  if (!full.startsWith(`${base}/`)) return undefined;
+  return full.slice(base.length + 1);
 }
 
 /** `name` placed under `root` (`/app/production` and `x/y` give `/app/production/x/y`). */

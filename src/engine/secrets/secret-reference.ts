@@ -8,6 +8,7 @@
 import type { Parameter } from '@aws-sdk/client-ssm';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
+import { ParameterNotFound } from '../ssm/errors.js';
 import { SECRET_REFERENCE_PREFIX, type SecretReferenceName } from '../ssm/parameter-name.js';
 import type { SecretStore } from './secret-store.js';
 import type { SecretsPermissions } from './secrets-permissions.js';
@@ -52,7 +53,7 @@ export function secretReference(store: SecretStore, permissions: SecretsPermissi
       record = await store.records.resolve(store.records.storage, ctx, reference.secretId);
     } catch (error) {
       if (error instanceof ServiceError && error.code === 'ResourceNotFoundException')
-        throw new ServiceError('ParameterNotFound', `Parameter ${name} not found.`);
+        throw ParameterNotFound.referencingSecret(name);
       throw error;
     }
     let value: Awaited<ReturnType<typeof store.getSecretValue>>;

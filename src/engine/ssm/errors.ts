@@ -16,8 +16,16 @@ export class ValidationException extends ServiceError {
 }
 
 export class ParameterNotFound extends ServiceError {
-  constructor(name: string) {
-    super('ParameterNotFound', `Parameter ${name} not found.`);
+  constructor(name: string, message = `Parameter ${name} not found.`) {
+    super('ParameterNotFound', message);
+  }
+
+  /** AWS's wording when a `/aws/reference/secretsmanager/...` name finds no secret (the name as given). */
+  static referencingSecret(name: string): ParameterNotFound {
+    return new ParameterNotFound(
+      name,
+      `An error occurred (ParameterNotFound) when referencing Secrets Manager: Secret ${name} not found.`,
+    );
   }
 }
 

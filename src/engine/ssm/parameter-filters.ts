@@ -10,7 +10,7 @@ import type { ParameterStringFilter, ParametersFilter } from '@aws-sdk/client-ss
 import type { ParameterVersionRow } from '../../storage/storage.js';
 import { constraintFailure, validationMessage } from '../service-error.js';
 import { InvalidFilterKey, InvalidFilterOption, InvalidFilterValue, ValidationException } from './errors.js';
-import { alternateSpelling, INVALID_NAME_MESSAGE } from './parameter-name.js';
+import { alternateSpelling, canonicalName, checkPath } from './parameter-name.js';
 
 /** The fields of a parameter's version the filters read (a stored row, or a public parameter). */
 export type FilteredRow = Pick<ParameterVersionRow, 'name' | 'type' | 'keyId' | 'tier' | 'dataType'>;
@@ -79,8 +79,7 @@ function checkPathValue(value: string): void {
         'parameters, please specify within a global namespace.',
     );
   }
-  if (!value.startsWith('/') || value.includes('//') || !/^[a-zA-Z0-9_.\-/]+$/.test(value))
-    throw new ValidationException(INVALID_NAME_MESSAGE);
+  checkPath(value);
 }
 
 function allowedOptions(key: string, operation: Operation): string[] {
@@ -172,7 +171,9 @@ function compileOne(filter: ParameterStringFilter): (subject: FilterSubject) => 
     Tier: (r) => r.tier,
     DataType: (r) => r.dataType,
   };
-  if (key === 'Name') return ({ row }) => spellings(row.name).some((name) => compare(option, name, values));
+  // A one-level name matches in both spellings: Equals `/foo` finds `foo`, Contains `/fo` finds it too.
+  if (key === 'Name')
+    return ({ row }) => spellings(canonicalName(row.name)).some((name) => compare(option, name, values));
   const read = field[key]!;
   return ({ row }) => {
     const actual = read(row);

@@ -2,31 +2,29 @@
  * Label rules: at most 100 characters of letters, digits, `.`, `-` and `_`; not starting with a
  * digit, `aws` or `ssm` (case-insensitive); at most 10 per version.
  */
-import { constraintFailure } from '../service-error.js';
+import { constraintFailure, listShown } from '../service-error.js';
 import { ValidationException } from './errors.js';
 
 export const MAX_LABELS_PER_VERSION = 10;
 
-/** Refuses a request whose label list is empty, too long, or has an over-long label. */
+/** Refuses a request whose label list is empty, too long, or has an over-long label, in AWS's wording. */
 export function checkLabelList(labels: readonly string[] | undefined): asserts labels is readonly string[] {
   if (!labels || labels.length === 0)
     throw ValidationException.of(constraintFailure('labels', null, 'Member must not be null'));
   if (labels.length > MAX_LABELS_PER_VERSION) {
     throw ValidationException.of(
-      constraintFailure('labels', undefined, 'Member must have length less than or equal to 10'),
+      constraintFailure('labels', listShown(labels), 'Member must have length less than or equal to 10'),
     );
   }
-  for (const label of labels) {
-    if (typeof label !== 'string' || label.length < 1 || label.length > 100) {
-      throw ValidationException.of(
-        constraintFailure(
-          'labels',
-          undefined,
-          'Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have ' +
-            'length greater than or equal to 1]',
-        ),
-      );
-    }
+  if (labels.some((label) => typeof label !== 'string' || label.length < 1 || label.length > 100)) {
+    throw ValidationException.of(
+      constraintFailure(
+        'labels',
+        listShown(labels),
+        'Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have ' +
+          'length greater than or equal to 1]',
+      ),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Parameter names as AWS defines them: characters, hierarchy, reserved prefixes, length
- * counted with the ARN prefix, ARNs in place of names, and `name:version` / `name:label`
- * selectors.
+ * counted with the ARN prefix, ARNs in place of names, the canonical spelling of a one-level
+ * name, paths, and `name:version` / `name:label` selectors.
  */
 import type { Scope } from '../../storage/storage.js';
 import { AccessDeniedException, HierarchyLevelLimitExceededException, ValidationException } from './errors.js';
@@ -17,6 +17,19 @@ export const INVALID_NAME_MESSAGE =
   'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, ' +
   'it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and ' +
   'the following 3 symbols .-_';
+
+/**
+ * AWS's message for a path it refuses (GetParametersByPath's Path, DescribeParameters' Path
+ * filter). The backslashes before the quotes around aws and ssm are AWS's own: its message holds
+ * them literally, while the quotes around "/" have none.
+ */
+export const INVALID_PATH_MESSAGE =
+  "The parameter doesn't meet the parameter name requirements. " +
+  'The parameter name must begin with a forward slash "/". ' +
+  'It can\'t be prefixed with \\"aws\\" or \\"ssm\\" (case-insensitive). ' +
+  'It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). ' +
+  'Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". ' +
+  'Valid example: /get/parameters2-/by1./path0_.';
 
 /** Which version a reference selects, when it names one. */
 export type Selector =
@@ -62,6 +75,24 @@ export function nameFromArn(scope: Scope, reference: string): string {
 }
 
 /**
+ * The spelling AWS keeps a name under: a one-level name loses its leading slash (`/foo` is
+ * `foo`, as AWS answers it), a hierarchical name is itself. Both spellings of a one-level name
+ * denote one parameter.
+ */
+export function canonicalName(name: string): string {
+  return name.startsWith('/') && name.indexOf('/', 1) === -1 ? name.slice(1) : name;
+}
+
+/**
+ * The spelling a store written before names were canonical may hold a one-level parameter
+ * under (`/foo` for `foo`); undefined for a hierarchical name.
+ */
+export function legacySpelling(name: string): string | undefined {
+  const canonical = canonicalName(name);
+  return canonical.includes('/') ? undefined : `/${canonical}`;
+}
+
+/**
  * The other spelling of a one-level name: AWS treats `/TestParam1` and `TestParam1` as the
  * same parameter. Undefined for hierarchical names.
  */
@@ -84,18 +115,63 @@ export function checkNameSyntax(scope: Scope, name: string): void {
   }
 }
 
-/** Checks a name for creating a parameter: syntax, depth, and the reserved aws/ssm prefixes. */
+/**
+ * Refuses a write to a name AWS reserves for itself: one whose first segment begins with `aws`
+ * (case-insensitive: `/aws/...`, `/AWS_x/...`, `aws-cdk-playground`), which holds AWS's public
+ * parameters and the Secrets Manager bridge. AWS answers AccessDeniedException (HTTP 400) naming
+ * the parameter without its leading slash, before looking for it, to every action that changes
+ * a parameter (PutParameter, DeleteParameter(s), (Un)LabelParameterVersion, tagging). Reads are
+ * never refused here: `/aws/service/...` and `/aws/reference/...` are read like any name.
+ */
+export function checkNotReserved(name: string): void {
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (bare.slice(0, 3).toLowerCase() === 'aws')
+    throw new AccessDeniedException(`No access to reserved parameter name: ${bare}.`);
+}
+
+/** Checks a name a change to an existing parameter names: syntax, then the reserved prefix. */
+export function checkNameForChange(scope: Scope, name: string): void {
+  checkNameSyntax(scope, name);
+  checkNotReserved(name);
+}
+
+/**
+ * The name a reference denotes, when it is a valid name at all (DeleteParameters lists the others
+ * as invalid, so only valid names are checked against the reserved prefix).
+ */
+export function reservedCandidate(scope: Scope, reference: string): string | undefined {
+  try {
+    const name = nameFromArn(scope, reference);
+    checkNameSyntax(scope, name);
+    return name;
+  } catch (error) {
+    if (error instanceof ValidationException) return undefined;
+    throw error;
+  }
+}
+
+/** Checks a name for creating a parameter: syntax, the reserved aws/ssm prefixes, and depth. */
 export function checkNameForWrite(scope: Scope, name: string): void {
   checkNameSyntax(scope, name);
+  checkNotReserved(name);
   const first = (name.startsWith('/') ? name.slice(1) : name).split('/')[0]!.toLowerCase();
   const isPath = name.startsWith('/') && name.indexOf('/', 1) !== -1;
-  if (first.startsWith('aws') || first.startsWith('ssm')) {
-    if (isPath && first === 'aws') throw new AccessDeniedException(`No access to reserved parameter name: ${name}.`);
+  if (first.startsWith('ssm')) {
     throw new ValidationException(
       isPath ? INVALID_NAME_MESSAGE : 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).',
     );
   }
   if (name.split('/').length - 1 > MAX_LEVELS) throw new HierarchyLevelLimitExceededException();
+}
+
+/**
+ * Checks a path as GetParametersByPath and the Path filter take it: a leading slash, AWS's name
+ * characters, no empty segment (a trailing slash is allowed). Prefixes are the caller's concern:
+ * `/aws/...` is where AWS's public parameters are read.
+ */
+export function checkPath(path: string): void {
+  if (!path.startsWith('/') || path.includes('//') || !NAME_CHARACTERS.test(path))
+    throw new ValidationException(INVALID_PATH_MESSAGE);
 }
 
 /** Parses `name`, `name:3`, `name:label` or an ARN with a selector. */
@@ -107,16 +183,15 @@ export function parseReference(scope: Scope, reference: string): ParameterRefere
   const name = nameFromArn(scope, base);
   checkNameSyntax(scope, name);
   if (colon === -1) return { name, selector: { kind: 'latest' } };
+  // Whatever follows the colon selects: digits a version, anything else a label. A selector no
+  // version or label can match (`name:2:3`, `name:`) is simply not found, as in AWS.
   const text = reference.slice(colon);
   const value = text.slice(1);
   if (/^\d+$/.test(value)) {
-    const version = Number(value);
-    if (version < 1 || !Number.isSafeInteger(version))
-      throw new ValidationException(`Invalid version selector ${text}: versions start at 1.`);
+    // Version 0, or one past what a number holds, is a version no parameter has.
+    const version = Number.isSafeInteger(Number(value)) ? Number(value) : 0;
     return { name, selector: { kind: 'version', version, text } };
   }
-  if (!/^[a-zA-Z0-9_.-]{1,100}$/.test(value))
-    throw new ValidationException(`Invalid label selector ${text}: labels hold 1-100 letters, digits, and . - _`);
   return { name, selector: { kind: 'label', label: value, text } };
 }
 

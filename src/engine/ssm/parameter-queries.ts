@@ -18,12 +18,12 @@ import type {
 import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { ParameterVersionRow, Storage } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
-import { ServiceError, constraintFailure } from '../service-error.js';
+import { ServiceError, constraintFailure, listShown } from '../service-error.js';
 import { ParameterNotFound, ValidationException } from './errors.js';
 import { byPathFilters, describeFilters, type ParameterPredicate } from './parameter-filters.js';
-import { findLatest, findSelected, labelsByVersion } from './parameter-lookup.js';
+import { findLatest, findSelected, isShadowed, labelsByVersion } from './parameter-lookup.js';
 import {
-  INVALID_NAME_MESSAGE,
+  checkPath,
   nameFromArn,
   parseReference,
   checkNameSyntax,
@@ -70,7 +70,7 @@ export function checkNameList(names: readonly string[] | undefined, field: strin
     throw ValidationException.of(constraintFailure(field, null, 'Member must not be null'));
   if (names.length > 10)
     throw ValidationException.of(
-      constraintFailure(field, undefined, 'Member must have length less than or equal to 10'),
+      constraintFailure(field, listShown(names), 'Member must have length less than or equal to 10'),
     );
 }
 
@@ -132,8 +132,7 @@ export class ParameterQueries {
     const path = request.Path;
     if (typeof path !== 'string')
       throw ValidationException.of(constraintFailure('path', null, 'Member must not be null'));
-    if (!path.startsWith('/') || path.includes('//') || !/^[a-zA-Z0-9_.\-/]+$/.test(path))
-      throw new ValidationException(INVALID_NAME_MESSAGE);
+    checkPath(path);
     const limit = pageSize(request.MaxResults, 10);
     const predicate = byPathFilters(request.ParameterFilters);
     const binding = { path, recursive: request.Recursive === true, filters: request.ParameterFilters ?? [] };
@@ -247,7 +246,10 @@ export class ParameterQueries {
       for (const row of batch) {
         scanned++;
         cursor = row.name;
-        const chosen = inScope(row) ? await this.select(ctx, row, predicate, labelledVersions) : undefined;
+        const chosen =
+          inScope(row) && !(await isShadowed(this.storage, ctx, row.name))
+            ? await this.select(ctx, row, predicate, labelledVersions)
+            : undefined;
         if (chosen) rows.push(chosen);
         if (rows.length === limit || scanned >= SCAN_BUDGET) return { rows, next: cursor };
       }

@@ -58,10 +58,12 @@ import {
 import { checkLabelList, isValidLabel, MAX_LABELS_PER_VERSION } from './parameter-labels.js';
 import { findLatest, storedName } from './parameter-lookup.js';
 import {
-  alternateSpelling,
+  canonicalName,
+  checkNameForChange,
   checkNameForWrite,
-  checkNameSyntax,
+  checkNotReserved,
   nameFromArn,
+  reservedCandidate,
   parameterArn,
   parseReference,
   parseSecretReference,
@@ -111,11 +113,6 @@ function keyReference(request: PutParameterRequest, previous: ParameterVersionRo
   const type = request.Type ?? previous?.type;
   if (type !== 'SecureString') return null;
   return request.KeyId ?? (previous?.type === 'SecureString' ? previous.keyId : null) ?? DEFAULT_SSM_KEY_ALIAS;
-}
-
-/** The lock key shared by both spellings of a one-level name. */
-export function lockName(name: string): string {
-  return alternateSpelling(name) !== undefined && name.startsWith('/') ? name.slice(1) : name;
 }
 
 /** The Parameter Store engine. */
@@ -203,7 +200,8 @@ export class ParameterStore {
     const result = await withManagedKey(this.keyring, ctx, () =>
       this.storage.transaction(async (tx) => {
         rejectedImage = undefined;
-        await tx.lockParameter(ctx, lockName(name));
+        // Both spellings of a one-level name share one lock.
+        await tx.lockParameter(ctx, canonicalName(name));
         const previous = await findLatest(tx, ctx, name);
         if (ctx.expectedVersion !== undefined && (previous?.version ?? 0) !== ctx.expectedVersion)
           throw new ParameterVersionConflict(name, ctx.expectedVersion, previous?.version ?? 0);
@@ -216,7 +214,7 @@ export class ParameterStore {
         // A concurrent write changed the parameter's type or key since it was authorized.
         const keyRef = keyReference(request, previous);
         if (keyRef !== planned) throw new TooManyUpdates();
-        const storedName = previous?.name ?? name;
+        const storedName = previous?.name ?? canonicalName(name);
         const dataType = request.DataType ?? previous?.dataType ?? 'text';
         checkDataType(dataType, type);
         const allowedPattern = request.AllowedPattern ?? previous?.allowedPattern ?? undefined;
@@ -265,9 +263,9 @@ export class ParameterStore {
     operation = 'DeleteParameter',
   ): Promise<DeleteParameterResult> {
     const name = nameFromArn(ctx, requiredName(request.Name));
-    checkNameSyntax(ctx, name);
+    checkNameForChange(ctx, name);
     const deleted = await this.storage.transaction(async (tx) => {
-      await tx.lockParameter(ctx, lockName(name));
+      await tx.lockParameter(ctx, canonicalName(name));
       const latest = await findLatest(tx, ctx, name);
       if (latest === undefined || !(await tx.deleteParameter(ctx, latest.name))) return false;
       await this.followUps.deleted(tx, ctx, latest.name);
@@ -280,6 +278,11 @@ export class ParameterStore {
 
   async deleteParameters(ctx: RequestContext, request: DeleteParametersRequest): Promise<DeleteParametersResult> {
     checkNameList(request.Names, 'names');
+    // A reserved name refuses the whole call before any parameter is deleted.
+    for (const reference of request.Names) {
+      const name = reservedCandidate(ctx, reference);
+      if (name !== undefined) checkNotReserved(name);
+    }
     const deleted: string[] = [];
     const invalid: string[] = [];
     for (const reference of new Set(request.Names)) {
@@ -299,11 +302,11 @@ export class ParameterStore {
     request: LabelParameterVersionRequest,
   ): Promise<LabelParameterVersionResult> {
     const name = nameFromArn(ctx, requiredName(request.Name));
-    checkNameSyntax(ctx, name);
+    checkNameForChange(ctx, name);
     const labels = request.Labels;
     checkLabelList(labels);
     return this.storage.transaction(async (tx) => {
-      await tx.lockParameter(ctx, lockName(name));
+      await tx.lockParameter(ctx, canonicalName(name));
       const latest = await findLatest(tx, ctx, name);
       if (!latest) throw new ParameterNotFound(name);
       const version = request.ParameterVersion ?? latest.version;
@@ -325,14 +328,14 @@ export class ParameterStore {
     request: UnlabelParameterVersionRequest,
   ): Promise<UnlabelParameterVersionResult> {
     const name = nameFromArn(ctx, requiredName(request.Name));
-    checkNameSyntax(ctx, name);
+    checkNameForChange(ctx, name);
     const version = request.ParameterVersion;
     if (typeof version !== 'number')
       throw ValidationException.of(constraintFailure('parameterVersion', null, 'Member must not be null'));
     const labels = request.Labels;
     checkLabelList(labels);
     return this.storage.transaction(async (tx) => {
-      await tx.lockParameter(ctx, lockName(name));
+      await tx.lockParameter(ctx, canonicalName(name));
       const latest = await findLatest(tx, ctx, name);
       if (!latest) throw new ParameterNotFound(name);
       if (!(await tx.getVersion(ctx, latest.name, version))) throw new ParameterVersionNotFound(name, version);
@@ -351,7 +354,7 @@ export class ParameterStore {
     if (tags.length === 0) throw ValidationException.of(constraintFailure('tags', null, 'Member must not be null'));
     checkTags(tags);
     await this.storage.transaction(async (tx) => {
-      const name = await this.taggedParameter(tx, ctx, request.ResourceType, request.ResourceId);
+      const name = await this.taggedParameter(tx, ctx, request.ResourceType, request.ResourceId, true);
       const current = new Set((await tx.listTags(ctx, 'Parameter', [name])).map((t) => t.key));
       for (const tag of tags) current.add(tag.Key!);
       if (current.size > MAX_TAGS_PER_RESOURCE) throw new TooManyTagsError();
@@ -368,7 +371,7 @@ export class ParameterStore {
     if (!keys || keys.length === 0)
       throw ValidationException.of(constraintFailure('tagKeys', null, 'Member must not be null'));
     await this.storage.transaction(async (tx) => {
-      const name = await this.taggedParameter(tx, ctx, request.ResourceType, request.ResourceId);
+      const name = await this.taggedParameter(tx, ctx, request.ResourceType, request.ResourceId, true);
       for (const key of keys) await tx.deleteTag(ctx, 'Parameter', name, key);
     });
     return {};
@@ -384,21 +387,37 @@ export class ParameterStore {
     };
   }
 
-  /** Tells the change feed, in `tx`, that `name` changed (its value, its labels, or its existence). */
+  /**
+   * Tells the change feed, in `tx`, that `name` changed (its value, its labels, or its existence),
+   * by its canonical name whichever spelling it is stored under.
+   */
   private noteChange(tx: StorageWriter, scope: Scope, name: string, version: number, operation: string): Promise<void> {
-    return noteChange(tx, scope, { kind: 'parameter', name, arn: parameterArn(scope, name), version, operation });
+    const shown = canonicalName(name);
+    return noteChange(tx, scope, {
+      kind: 'parameter',
+      name: shown,
+      arn: parameterArn(scope, shown),
+      version,
+      operation,
+    });
   }
 
-  /** The stored name of the parameter a tagging request names; only parameters are modelled. */
+  /**
+   * The stored name of the parameter a tagging request names (in either spelling, or by ARN);
+   * only parameters are modelled. Changing tags on a reserved name is refused as AWS does.
+   */
   private async taggedParameter(
     reader: Storage | StorageWriter,
     ctx: RequestContext,
     type: string | undefined,
     id: string | undefined,
+    write = false,
   ): Promise<string> {
     if (typeof type !== 'string' || !RESOURCE_TYPES.includes(type)) throw new InvalidResourceType();
     if (type !== 'Parameter' || typeof id !== 'string') throw new InvalidResourceId();
-    const latest = await findLatest(reader, ctx, nameFromArn(ctx, id));
+    const name = nameFromArn(ctx, id);
+    if (write) checkNotReserved(name);
+    const latest = await findLatest(reader, ctx, name);
     if (!latest) throw new InvalidResourceId();
     return latest.name;
   }

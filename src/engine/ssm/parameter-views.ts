@@ -7,7 +7,7 @@ import type { Keyring } from '../../crypto/keyring.js';
 import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import type { ParameterVersionRow, PolicyActionRow, Scope } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
-import { parameterArn } from './parameter-name.js';
+import { canonicalName, parameterArn } from './parameter-name.js';
 import { shownPolicies } from './parameter-policies.js';
 import { asKmsError } from '../kms/kms-errors.js';
 import { KeyAccess, referenceArn } from '../kms/key-access.js';
@@ -29,7 +29,7 @@ function policies(row: ParameterVersionRow, actions: readonly PolicyActionRow[])
   }));
 }
 
-/** Builds the views of rows for one scope. */
+/** Builds the views of rows for one scope; a row is shown by its canonical name (`foo`, never `/foo`). */
 export class ParameterViews {
   constructor(
     private readonly barrier: ValueBarrier,
@@ -65,7 +65,7 @@ export class ParameterViews {
     selector?: string,
   ): Promise<Parameter> {
     return {
-      Name: row.name,
+      Name: canonicalName(row.name),
       Type: row.type as Parameter['Type'],
       Value: await this.value(scope, row, withDecryption),
       Version: row.version,
@@ -79,7 +79,7 @@ export class ParameterViews {
   /** `actions`: the parameter's planned policy actions, for PolicyStatus. */
   metadata(scope: Scope, row: ParameterVersionRow, actions: readonly PolicyActionRow[] = []): ParameterMetadata {
     return {
-      Name: row.name,
+      Name: canonicalName(row.name),
       ARN: parameterArn(scope, row.name),
       Type: row.type as ParameterMetadata['Type'],
       ...(row.keyId ? { KeyId: row.keyId } : {}),
@@ -102,7 +102,7 @@ export class ParameterViews {
     actions: readonly PolicyActionRow[] = [],
   ): Promise<ParameterHistory> {
     return {
-      Name: row.name,
+      Name: canonicalName(row.name),
       Type: row.type as ParameterHistory['Type'],
       ...(row.keyId ? { KeyId: row.keyId } : {}),
       LastModifiedDate: new Date(row.lastModifiedDate),

@@ -13,9 +13,8 @@ import type { ParameterVersionRow } from '../../storage/storage.js';
 import { serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
 import { noteChange } from '../changes/change-log.js';
 import type { Clock } from '../clock.js';
-import { parameterArn } from './parameter-name.js';
+import { canonicalName, parameterArn } from './parameter-name.js';
 import { dueOf, policiesOf, type ParameterFollowUps, type ParameterPolicy } from './parameter-policies.js';
-import { lockName } from './parameter-store.js';
 import type { PolicyNotice, PolicyNotifier } from './policy-notifier.js';
 
 const SOURCE = 'ssm.amazonaws.com';
@@ -117,7 +116,7 @@ export class PolicyActions implements ParameterFollowUps {
     due: PolicyActionRow,
     owner: string,
   ): Promise<PolicyNotice | undefined> {
-    await tx.lockParameter(scope, lockName(due.name));
+    await tx.lockParameter(scope, canonicalName(due.name));
     const action = (await tx.listPolicyActions(scope, due.name)).find((a) => a.slot === due.slot);
     // A write replaced the plan since the lease: the new plan is its own.
     if (!action || action.leaseOwner !== owner) return undefined;

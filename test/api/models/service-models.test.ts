@@ -13,6 +13,7 @@ import { decodeJsonInput } from '../../../src/api/models/json-input.js';
 import { iamModel } from '../../../src/api/models/iam.js';
 import { decodeQueryInput, parseQueryForm } from '../../../src/api/models/query-input.js';
 import { secretsManagerModel } from '../../../src/api/models/secretsmanager.js';
+import type { ServiceModel } from '../../../src/api/models/service-model.js';
 import { ssmModel } from '../../../src/api/models/ssm.js';
 import { stsModel } from '../../../src/api/models/sts.js';
 import { ServiceError } from '../../../src/engine/service-error.js';
@@ -128,6 +129,39 @@ describe('service models', () => {
     );
     assert.doesNotMatch(secret.message, /TOPSECRET/);
     assert.match(secret.message, /Value at 'secretString'/);
+  });
+
+  it("report a failing scalar list member once, at the list, with the list and the member's constraints", () => {
+    const long = 'a'.repeat(101);
+    assert.equal(
+      refusal(() => json('LabelParameterVersion', { Name: '/a', Labels: ['ok', long] })).message,
+      `1 validation error detected: Value '[ok, ${long}]' at 'labels' failed to satisfy constraint: Member must ` +
+        'satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater ' +
+        'than or equal to 1]',
+    );
+    assert.match(
+      refusal(() =>
+        json('RemoveTagsFromResource', { ResourceType: 'Parameter', ResourceId: '/a', TagKeys: ['k'.repeat(129)] }),
+      ).message,
+      new RegExp(
+        "^1 validation error detected: Value '\\[k+\\]' at 'tagKeys' failed to satisfy constraint: Member must " +
+          'satisfy constraint: \\[Member must have length less than or equal to 128, Member must have length ' +
+          'greater than or equal to 1, Member must satisfy regular expression pattern: .+\\]$',
+      ),
+    );
+    // A list of sensitive members is reported without its values.
+    const model: ServiceModel = {
+      ...ssmModel,
+      operations: { Op: 'In' },
+      shapes: {
+        In: { type: 'structure', members: { Secrets: 'List' } },
+        List: { type: 'list', member: 'Secret' },
+        Secret: { type: 'string', max: 3, sensitive: true },
+      },
+    };
+    const hidden = refusal(() => json('Op', { Secrets: ['TOPSECRET'] }, model)).message;
+    assert.doesNotMatch(hidden, /TOPSECRET/);
+    assert.match(hidden, /^1 validation error detected: Value at 'secrets' failed to satisfy constraint: Member must/);
   });
 
   it('parse JSON strictly: UTF-8, nesting, one object', () => {
