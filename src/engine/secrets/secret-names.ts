@@ -49,3 +49,15 @@ export function candidateNames(scope: Scope, secretId: string): { name: string; 
 export function pendingSecretArn(scope: Scope, name: string): string {
   return `arn:aws:secretsmanager:${scope.region}:${scope.account}:secret:${name}-??????`;
 }
+
+/**
+ * The ARN and name a forced DeleteSecret answers for a secret that does not exist: the ARN as
+ * given, or one made for the name as CreateSecret would.
+ */
+export function absentSecret(scope: Scope, secretId: string): { ARN: string; Name: string } {
+  const arn = ARN.exec(secretId);
+  if (!arn) return { ARN: newSecretArn(scope, secretId), Name: secretId };
+  const rest = arn[3]!;
+  const suffixed = /^(.+)-[A-Za-z0-9]{6}$/.exec(rest);
+  return { ARN: secretId, Name: suffixed ? suffixed[1]! : rest };
+}

@@ -35,6 +35,10 @@ export interface SecretAttributes {
   policy?: string;
   /** The unique ids the policy's named users and roles had when it was written. */
   policyPrincipals?: Record<string, string>;
+  /** Whether a tag was ever attached: DescribeSecret then answers `Tags: []` once the last is removed. */
+  tagged?: boolean;
+  /** Staging labels in the order they were last attached: AWS lists a version's labels in that order. */
+  labelOrder?: string[];
 }
 
 /** Rotation as DescribeSecret reports it. */
@@ -157,9 +161,18 @@ export class SecretRecords {
   }
 }
 
-/** The labels on each version: `{ versionId: [stages] }`. */
-export function stagesByVersion(record: SecretRecord): Record<string, string[]> {
+/** The labels on each version, each list in the order its labels were attached: `{ versionId: [stages] }`. */
+export function stagesByVersion(record: Pick<SecretRecord, 'attributes' | 'stages'>): Record<string, string[]> {
+  const order = record.attributes.labelOrder ?? [];
   const out: Record<string, string[]> = {};
   for (const s of record.stages) (out[s.versionId] ??= []).push(s.stage);
+  for (const labels of Object.values(out)) labels.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return out;
+}
+
+/** The attributes with `attached` labels (in attachment order) moved to the end of the label order. */
+export function withAttachedLabels(attributes: SecretAttributes, attached: readonly string[]): SecretAttributes {
+  if (attached.length === 0) return attributes;
+  const kept = (attributes.labelOrder ?? []).filter((label) => !attached.includes(label));
+  return { ...attributes, labelOrder: [...kept, ...attached.filter((l, i) => attached.lastIndexOf(l) === i)] };
 }

@@ -35,8 +35,14 @@ import {
   ResourceNotFoundException,
   SecretsValidationException,
 } from './errors.js';
-import { checkSecretName, newSecretArn } from './secret-names.js';
-import { stagesByVersion, type SecretAttributes, type SecretRecord, type SecretRecords } from './secret-records.js';
+import { absentSecret, checkSecretName, newSecretArn } from './secret-names.js';
+import {
+  stagesByVersion,
+  withAttachedLabels,
+  type SecretAttributes,
+  type SecretRecord,
+  type SecretRecords,
+} from './secret-records.js';
 import {
   DEFAULT_SECRETS_KEY_ALIAS,
   versionIdOf,
@@ -51,6 +57,12 @@ import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
 import { noteSecretChange } from '../changes/change-log.js';
 
 const DAY_MS = 86_400_000;
+
+/** The labels a new version gets: as asked, and AWSCURRENT too when it is the secret's first version, as in AWS. */
+function firstVersionLabels(record: SecretRecord, stages: readonly string[]): readonly string[] {
+  const hasCurrent = record.stages.some((s) => s.stage === 'AWSCURRENT');
+  return hasCurrent || stages.includes('AWSCURRENT') ? stages : [...stages, 'AWSCURRENT'];
+}
 type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array };
 
 /** The secret and version actions. */
@@ -129,6 +141,8 @@ export class SecretStore {
           lastChangedDate: now,
           ...(request.Description !== undefined ? { description: request.Description } : {}),
           ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
+          ...(tags.length > 0 ? { tagged: true } : {}),
+          ...(value ? { labelOrder: ['AWSCURRENT'] } : {}),
         };
         const row = {
           name,
@@ -289,10 +303,12 @@ export class SecretStore {
             "You can't remove the AWSCURRENT staging label without moving it to another version.",
           );
         if (from !== undefined) await tx.deleteSecretStage(ctx, record.row.name, stage);
-      } else {
-        await this.versions.attach(tx, ctx, record.row.name, stage, to);
       }
-      await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: this.now() });
+      const attached = to === undefined ? [] : await this.versions.attach(tx, ctx, record.row.name, stage, to);
+      await this.records.save(tx, ctx, record.row, {
+        ...withAttachedLabels(record.attributes, attached),
+        lastChangedDate: this.now(),
+      });
       await this.versions.prune(tx, ctx, record.row.name);
       await noteSecretChange(tx, ctx, record.row, 'UpdateSecretVersionStage', to);
       return { ARN: record.row.arn, Name: record.row.name };
@@ -310,8 +326,13 @@ export class SecretStore {
     if (!Number.isInteger(days) || days < 7 || days > 30) {
       throw new InvalidParameterException('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
-    const record = await this.records.resolve(this.storage, ctx, request.SecretId, true);
     const now = this.now();
+    const record = await this.records.resolve(this.storage, ctx, request.SecretId, true).catch((error: unknown) => {
+      // A forced delete of a secret that does not exist answers as if it had deleted it, as AWS does.
+      if (force && error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    });
+    if (!record) return { ...absentSecret(ctx, String(request.SecretId)), DeletionDate: new Date(now) };
     if (force) {
       await this.storage.transaction(async (tx) => {
         await tx.deleteSecret(ctx, record.row.name);
@@ -349,6 +370,8 @@ export class SecretStore {
       if (total > 50) throw new InvalidRequestException("You can't attach more than 50 tags to a secret.");
       for (const tag of tags)
         await tx.putTag(ctx, 'Secret', { resourceId: record.row.name, key: tag.Key!, value: tag.Value! });
+      if (tags.length > 0 && !record.attributes.tagged)
+        await this.records.save(tx, ctx, record.row, { ...record.attributes, tagged: true });
       await noteSecretChange(tx, ctx, record.row, 'TagResource');
     });
     return {};
@@ -385,16 +408,23 @@ export class SecretStore {
         const now = this.now();
         const key = await this.versions.keyForWrite(ctx, record.attributes.kmsKeyId);
         const added = await this.versions.add(tx, ctx, record, key, versionId, value, now);
+        let attributes = record.attributes;
         if (added) {
-          for (const stage of stages) await this.versions.attach(tx, ctx, record.row.name, stage, versionId);
-          await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: now });
+          const attached: string[] = [];
+          for (const stage of firstVersionLabels(record, stages))
+            attached.push(...(await this.versions.attach(tx, ctx, record.row.name, stage, versionId)));
+          attributes = { ...withAttachedLabels(record.attributes, attached), lastChangedDate: now };
+          await this.records.save(tx, ctx, record.row, attributes);
           await this.versions.prune(tx, ctx, record.row.name);
           await noteSecretChange(tx, ctx, record.row, operation, versionId);
         }
-        const labels = (await tx.listSecretStages(ctx, record.row.name))
-          .filter((s) => s.versionId === versionId)
-          .map((s) => s.stage);
-        return { ARN: record.row.arn, Name: record.row.name, VersionId: versionId, VersionStages: labels };
+        const labels = stagesByVersion({ attributes, stages: await tx.listSecretStages(ctx, record.row.name) });
+        return {
+          ARN: record.row.arn,
+          Name: record.row.name,
+          VersionId: versionId,
+          VersionStages: labels[versionId] ?? [],
+        };
       }),
     );
   }
