@@ -198,7 +198,7 @@ export class RotationService {
     const target: FunctionTarget =
       request.Url !== undefined
         ? { url: request.Url }
-        : { builtin: String(request.Builtin), ...(request.Options ? { options: request.Options } : {}) };
+        : { builtin: request.Builtin as string, ...(request.Options ? { options: request.Options } : {}) };
     return this.functions.register(ctx, request.Name, target).then((r) => ({ Arn: r.arn, SigningKey: r.signingKey }));
   }
 

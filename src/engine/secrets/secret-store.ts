@@ -52,6 +52,7 @@ import {
 } from './secret-versions.js';
 import { KeyAccess } from '../kms/key-access.js';
 import { ManagedKeyNeeded } from '../kms/managed-keys.js';
+import { ServiceError } from '../service-error.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
 import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
 import { noteSecretChange } from '../changes/change-log.js';
@@ -98,11 +99,7 @@ export class SecretStore {
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
     // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
     if (value || request.KmsKeyId !== undefined) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-    // A named key must exist (the AWS-managed one is made when a value first needs it).
-    if (request.KmsKeyId !== undefined)
-      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
-        if (!(e instanceof ManagedKeyNeeded)) throw e;
-      });
+    if (request.KmsKeyId !== undefined) await this.checkNamedKey(ctx, request.KmsKeyId);
     return this.versions.withManagedKey(ctx, () =>
       this.storage.transaction(async (tx) => {
         let existing = await tx.getSecret(ctx, name);
@@ -214,9 +211,7 @@ export class SecretStore {
     const record = await this.records.resolve(this.storage, ctx, request.SecretId);
     if (request.KmsKeyId !== undefined) {
       await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
-        if (!(e instanceof ManagedKeyNeeded)) throw e;
-      });
+      await this.checkNamedKey(ctx, request.KmsKeyId);
     }
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
@@ -329,10 +324,11 @@ export class SecretStore {
     const now = this.now();
     const record = await this.records.resolve(this.storage, ctx, request.SecretId, true).catch((error: unknown) => {
       // A forced delete of a secret that does not exist answers as if it had deleted it, as AWS does.
-      if (force && error instanceof ResourceNotFoundException) return undefined;
+      const absent = force && error instanceof ResourceNotFoundException && absentSecret(ctx, String(request.SecretId));
+      if (absent) return absent;
       throw error;
     });
-    if (!record) return { ...absentSecret(ctx, String(request.SecretId)), DeletionDate: new Date(now) };
+    if (!('row' in record)) return { ...record, DeletionDate: new Date(now) };
     if (force) {
       await this.storage.transaction(async (tx) => {
         await tx.deleteSecret(ctx, record.row.name);
@@ -446,6 +442,19 @@ export class SecretStore {
         ? this.keys.onKey(ctx, action, key, context)
         : await this.keys.onReference(ctx, action, key, DEFAULT_SECRETS_KEY_ALIAS, context);
     await ctx.authorize([permission]);
+  }
+
+  /**
+   * A key a request names must exist (the AWS-managed one is made when a value first needs it).
+   * As in AWS, Secrets Manager answers for it: InvalidParameterException quoting KMS's reason.
+   */
+  private async checkNamedKey(ctx: RequestContext, kmsKeyId: string): Promise<void> {
+    await this.versions.keyForWrite(ctx, kmsKeyId).catch((e: unknown) => {
+      if (e instanceof ManagedKeyNeeded) return;
+      if (e instanceof ServiceError && e.code === 'NotFoundException')
+        throw new InvalidParameterException(`The operation failed because of an invalid KMS key: ${e.message}`);
+      throw e;
+    });
   }
 
   private async versionKey(ctx: RequestContext, record: SecretRecord, versionId: string): Promise<KeyInfo> {

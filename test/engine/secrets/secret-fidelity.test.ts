@@ -233,6 +233,35 @@ for (const backend of BACKENDS) {
       assert.ok(answer.DeletionDate instanceof Date);
       assert.equal((await coffer.storage.listSecrets(ctx)).length, before.length);
       await expectError(store.deleteSecret(ctx, { SecretId: 'f/never' }), 'ResourceNotFoundException');
+      // An ARN of another Region is no secret of this store's to answer for.
+      const foreign = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:f/never-AbCdEf';
+      await expectError(
+        store.deleteSecret(ctx, { SecretId: foreign, ForceDeleteWithoutRecovery: true }),
+        'ResourceNotFoundException',
+      );
+    });
+
+    it('a KmsKeyId that names no key is refused by Secrets Manager, quoting KMS, and nothing is written', async () => {
+      const { store } = coffer.secrets;
+      const invalid = /^The operation failed because of an invalid KMS key: /;
+      await expectError(
+        store.createSecret(ctx, { Name: 'f/kms', SecretString: 'v', KmsKeyId: 'alias/no-such-key' }),
+        'InvalidParameterException',
+        invalid,
+      );
+      await expectError(
+        store.createSecret(ctx, { Name: 'f/kms', KmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' }),
+        'InvalidParameterException',
+        invalid,
+      );
+      assert.equal(await coffer.storage.getSecret(ctx, 'f/kms'), undefined);
+      await store.createSecret(ctx, { Name: 'f/kms', SecretString: 'v' });
+      await expectError(
+        store.updateSecret(ctx, { SecretId: 'f/kms', KmsKeyId: 'alias/no-such-key' }),
+        'InvalidParameterException',
+        invalid,
+      );
+      assert.equal((await store.describeSecret(ctx, { SecretId: 'f/kms' })).KmsKeyId, undefined);
     });
 
     it('GetRandomPassword above 4096 characters answers the ValidationException of the model', async () => {
