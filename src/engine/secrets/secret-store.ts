@@ -300,8 +300,13 @@ export class SecretStore {
         if (from !== undefined) await tx.deleteSecretStage(ctx, record.row.name, stage);
       }
       const attached = to === undefined ? [] : await this.versions.attach(tx, ctx, record.row.name, stage, to);
+      const attributes = withAttachedLabels(record.attributes, attached);
       await this.records.save(tx, ctx, record.row, {
-        ...withAttachedLabels(record.attributes, attached),
+        ...attributes,
+        // A label removed from every version leaves the order too, so the order never outgrows the labels.
+        ...(to === undefined && attributes.labelOrder
+          ? { labelOrder: attributes.labelOrder.filter((label) => label !== stage) }
+          : {}),
         lastChangedDate: this.now(),
       });
       await this.versions.prune(tx, ctx, record.row.name);

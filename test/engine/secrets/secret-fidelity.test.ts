@@ -222,6 +222,14 @@ for (const backend of BACKENDS) {
         [created.VersionId!]: ['A', 'AWSPREVIOUS'],
         [put.VersionId!]: ['B', 'AWSCURRENT'],
       });
+      // A label removed from every version leaves the recorded order too.
+      await store.updateSecretVersionStage(ctx, {
+        SecretId: 'f/order',
+        VersionStage: 'A',
+        RemoveFromVersionId: created.VersionId,
+      });
+      const row = await coffer.storage.getSecret(ctx, 'f/order');
+      assert.deepEqual(JSON.parse(row!.attributes).labelOrder, ['B', 'AWSPREVIOUS', 'AWSCURRENT']);
     });
 
     it('a forced delete of an absent secret answers its ARN, name and date, and writes nothing', async () => {
