@@ -13,7 +13,7 @@ import type {
 import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
-import { InvalidParameterException, SecretsValidationException } from './errors.js';
+import { InvalidParameterException, outOfBounds, SecretsValidationException } from './errors.js';
 import { checkFilters, matchesFilter, type FilteredSecret } from './secret-filters.js';
 import type { SecretRecord } from './secret-records.js';
 import { listEntryShape } from './secret-shapes.js';
@@ -43,10 +43,7 @@ export class SecretListing {
   ): Promise<ListSecretsResponse> {
     const max = request.MaxResults ?? 100;
     if (!Number.isInteger(max) || max < 1 || max > 100)
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value " +
-          'between 1 and 100',
-      );
+      throw outOfBounds('maxResults', max, { min: 1, max: 100, measure: 'value' });
     const filters = checkFilters(request.Filters);
     const sortBy = request.SortBy ?? 'created-date';
     if (!SORT_FIELDS[sortBy])
@@ -89,10 +86,7 @@ export class SecretListing {
         "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
       );
     if (ids !== undefined && (!Array.isArray(ids) || ids.length < 1 || ids.length > 20))
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length " +
-          'between 1 and 20',
-      );
+      throw outOfBounds('secretIdList', ids, { min: 1, max: 20, measure: 'length' });
     let targets: string[];
     let nextToken: string | undefined;
     if (ids !== undefined) {

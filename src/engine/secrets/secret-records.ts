@@ -18,7 +18,7 @@ import type {
 import type { Clock } from '../clock.js';
 import { NO_SERVICE_EVENTS, serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
 import { touchResource } from '../audit/audit-scope.js';
-import { markedForDeletion, ResourceNotFoundException, SecretsValidationException } from './errors.js';
+import { markedForDeletion, outOfBounds, ResourceNotFoundException } from './errors.js';
 import { candidateNames } from './secret-names.js';
 import { noteSecretChange } from '../changes/change-log.js';
 
@@ -69,10 +69,7 @@ export class SecretRecords {
    * `allowDeleted`. */
   async resolve(reader: StorageReader, scope: Scope, secretId: unknown, allowDeleted = false): Promise<SecretRecord> {
     if (typeof secretId !== 'string' || secretId.length === 0 || secretId.length > 2048) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must have length " +
-          'between 1 and 2048',
-      );
+      throw outOfBounds('secretId', secretId, { min: 1, max: 2048, measure: 'length' });
     }
     for (const candidate of candidateNames(scope, secretId) ?? []) {
       const row = await reader.getSecret(scope, candidate.name);

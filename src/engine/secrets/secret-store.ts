@@ -29,6 +29,7 @@ import type { KeyInfo } from '../../crypto/keyring.js';
 import type { Scope, StorageWriter } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import {
+  outOfBounds,
   InvalidParameterException,
   InvalidRequestException,
   ResourceExistsException,
@@ -91,10 +92,7 @@ export class SecretStore {
       request.Description !== undefined &&
       (typeof request.Description !== 'string' || request.Description.length > 2048)
     ) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length " +
-          'less than or equal to 2048',
-      );
+      throw outOfBounds('description', request.Description, { min: 0, max: 2048, measure: 'length' });
     }
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
     // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
@@ -193,16 +191,11 @@ export class SecretStore {
     const value = secretValueOf(request as SecretValueInput);
     if (!value) throw new InvalidRequestException('You must provide either SecretString or SecretBinary.');
     const stages = request.VersionStages ?? ['AWSCURRENT'];
-    if (
-      !Array.isArray(stages) ||
-      stages.length > 20 ||
-      stages.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 256)
-    ) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'versionStages' failed to satisfy constraint: Member must have length " +
-          'less than or equal to 20',
-      );
-    }
+    if (!Array.isArray(stages) || stages.length < 1 || stages.length > 20)
+      throw outOfBounds('versionStages', stages, { min: 1, max: 20, measure: 'length' });
+    for (const [i, s] of stages.entries())
+      if (typeof s !== 'string' || s.length < 1 || s.length > 256)
+        throw outOfBounds(`versionStages.${i + 1}.member`, s, { min: 1, max: 256, measure: 'length' });
     return this.newVersion(ctx, request.SecretId, versionIdOf(request.ClientRequestToken), value, stages);
   }
 
@@ -268,12 +261,8 @@ export class SecretStore {
     request: UpdateSecretVersionStageRequest,
   ): Promise<UpdateSecretVersionStageResponse> {
     const stage = request.VersionStage;
-    if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'versionStage' failed to satisfy constraint: Member must have length " +
-          'between 1 and 256',
-      );
-    }
+    if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256)
+      throw outOfBounds('versionStage', stage, { min: 1, max: 256, measure: 'length' });
     return this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       const holder = record.stages.find((s) => s.stage === stage)?.versionId;

@@ -272,6 +272,33 @@ for (const backend of BACKENDS) {
       assert.equal((await store.describeSecret(ctx, { SecretId: 'f/kms' })).KmsKeyId, undefined);
     });
 
+    it("the engine's own bounds checks speak the model's words, never 'between' nor 'undefined'", async () => {
+      const { store, listing } = coffer.secrets;
+      const failure = (value: string, path: string, constraint: string) =>
+        `1 validation error detected: Value ${value}at '${path}' failed to satisfy constraint: ` +
+        `Member must ${constraint}`;
+      await expectError(
+        store.describeSecret(ctx, { SecretId: '' }),
+        'ValidationException',
+        failure("'' ", 'secretId', 'have length greater than or equal to 1'),
+      );
+      await expectError(
+        store.putSecretValue(ctx, { SecretId: 'MyData', SecretString: 'v', VersionStages: [] }),
+        'ValidationException',
+        failure("'[]' ", 'versionStages', 'have length greater than or equal to 1'),
+      );
+      await expectError(
+        store.updateSecretVersionStage(ctx, { SecretId: 'MyData', VersionStage: undefined as never }),
+        'ValidationException',
+        failure('null ', 'versionStage', 'not be null'),
+      );
+      await expectError(
+        listing.listSecrets(ctx, { MaxResults: 101 }),
+        'ValidationException',
+        failure("'101' ", 'maxResults', 'have value less than or equal to 100'),
+      );
+    });
+
     it('GetRandomPassword above 4096 characters answers the ValidationException of the model', async () => {
       await expectError(
         coffer.secrets.policies.getRandomPassword(ctx, { PasswordLength: 4097 }),
