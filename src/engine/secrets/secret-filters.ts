@@ -3,7 +3,7 @@
  * user guide, "Find secrets"): `name`, `tag-key` and `tag-value` match the beginning of the
  * whole field, case-sensitively; `description` and `all` break the value and the field into
  * words (at spaces and punctuation, where a lower-case letter meets an upper-case one, and where
- * letters meet digits) and match when every word of the value begins a word of one field, not
+ * a letter meets a digit) and match when every word of the value begins a word of one field, not
  * case-sensitively (`all` over the name, description, tag keys and tag values); `owning-service`
  * matches the beginning of the managing service's id, not case-sensitively. The values of one
  * filter are alternatives; a value starting with `!` matches what the rest does not; filters
@@ -33,9 +33,10 @@ function kindOf(c: string): Kind {
 }
 
 /**
- * The words of a text: runs of letters and digits, split where a lower-case letter is followed
- * by an upper-case one (`credsDatabase`), where an upper-case run meets a capitalised word
- * (`DBPassword`: `DB`, `Password`), and between letters and digits (`db2` : `db`, `2`).
+ * The words of a text, as AWS's user guide describes them and moto's AWS-verified tests show:
+ * runs of letters and digits, split where a lower-case letter is followed by an upper-case one
+ * (`credsDatabase`), where an upper-case run meets a capitalised word (`COMPANYthings`: `COMPAN`,
+ * `Ythings`), and where a letter is followed by a digit (`One3f2a`: `One`, `3f`, `2a`).
  */
 export function wordsOf(text: string): string[] {
   const words: string[] = [];
@@ -53,7 +54,7 @@ export function wordsOf(text: string): string[] {
     const boundary =
       previous !== undefined &&
       ((previous === 'lower' && kind === 'upper') ||
-        (previous === 'digit') !== (kind === 'digit') ||
+        (previous !== 'digit' && kind === 'digit') ||
         (previous === 'upper' && kind === 'upper' && next === 'lower'));
     if (boundary) {
       words.push(word);

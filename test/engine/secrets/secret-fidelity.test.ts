@@ -14,10 +14,13 @@ import { BACKENDS, ctx, freshCoffer } from '../../helpers/test-stores.js';
 const TOKEN_A = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa';
 
 describe('secret filter words', () => {
-  it('splits at punctuation, spaces, lower-to-upper changes and letter-digit changes', () => {
+  it('splits at punctuation, spaces, lower-to-upper changes and letter-to-digit changes', () => {
     assert.deepEqual(wordsOf('credsDatabase#892'), ['creds', 'Database', '892']);
     assert.deepEqual(wordsOf('prod/db_main+x=y.z@w-v'), ['prod', 'db', 'main', 'x', 'y', 'z', 'w', 'v']);
     assert.deepEqual(wordsOf('DBPassword'), ['DB', 'Password']);
+    // From moto's AWS-verified tests: COMPANYthings is COMPAN + Ythings; a digit starts a word, a letter does not.
+    assert.deepEqual(wordsOf('uat/COMPANYthings/SecretFTag'), ['uat', 'COMPAN', 'Ythings', 'Secret', 'F', 'Tag']);
+    assert.deepEqual(wordsOf('SecretOne3f2a9c'), ['Secret', 'One', '3f', '2a', '9c']);
     assert.deepEqual(wordsOf('  '), []);
   });
 });
