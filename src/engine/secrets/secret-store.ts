@@ -59,13 +59,13 @@ import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
 import { noteSecretChange } from '../changes/change-log.js';
 
 const DAY_MS = 86_400_000;
+type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array };
 
 /** The labels a new version gets: as asked, and AWSCURRENT too when it is the secret's first version, as in AWS. */
 function firstVersionLabels(record: SecretRecord, stages: readonly string[]): readonly string[] {
   const hasCurrent = record.stages.some((s) => s.stage === 'AWSCURRENT');
   return hasCurrent || stages.includes('AWSCURRENT') ? stages : [...stages, 'AWSCURRENT'];
 }
-type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array };
 
 /** The secret and version actions. */
 export class SecretStore {
