@@ -68,11 +68,15 @@ export class RotationFunctions {
         throw new ServiceError('InvalidParameterException', 'A function URL is http:// or https://.');
       [kind, where] = ['http', url.toString()];
     } else {
-      const rotator = BUILTIN_ROTATORS[target.builtin];
+      const known = Object.keys(BUILTIN_ROTATORS).join(', ');
+      if (typeof target.builtin !== 'string')
+        throw new ServiceError('InvalidParameterException', `Name a Url or a built-in rotator (${known}).`);
+      // Own names only: `constructor` or `__proto__` are no rotators.
+      const rotator = Object.hasOwn(BUILTIN_ROTATORS, target.builtin) ? BUILTIN_ROTATORS[target.builtin] : undefined;
       if (!rotator)
         throw new ServiceError(
           'InvalidParameterException',
-          `No built-in rotator ${target.builtin}; there are ${Object.keys(BUILTIN_ROTATORS).join(', ')}.`,
+          `No built-in rotator ${target.builtin}; there are ${known}.`,
         );
       rotator.checkOptions(target.options ?? {});
       [kind, where] = ['builtin', target.builtin];

@@ -103,8 +103,17 @@ export class RotationSchedule {
     const { AutomaticallyAfterDays: days, ScheduleExpression: expression, Duration: duration } = rules;
     if ((days === undefined) === (expression === undefined))
       invalid('Specify either AutomaticallyAfterDays or ScheduleExpression in RotationRules.');
-    if (days !== undefined && (!Number.isInteger(Number(days)) || Number(days) < 1 || Number(days) > 1000))
-      invalid('AutomaticallyAfterDays must be between 1 and 1000.');
+    if (days !== undefined && (Number(days) < 1 || Number(days) > 1000)) {
+      // The wire's model check says the same first; this guards calls from inside Coffer.
+      const bound = Number(days) < 1 ? 'greater than or equal to 1' : 'less than or equal to 1000';
+      throw new ServiceError(
+        'ValidationException',
+        `1 validation error detected: Value '${days}' at 'rotationRules.automaticallyAfterDays' failed to satisfy ` +
+          `constraint: Member must have value ${bound}`,
+      );
+    }
+    if (days !== undefined && !Number.isInteger(Number(days)))
+      invalid('AutomaticallyAfterDays must be a whole number.');
     if (duration !== undefined && !/^([1-9]|1\d|2[0-4])h$/.test(duration))
       invalid('Duration must be between 1h and 24h, as in "3h".');
     if (days !== undefined) this.everyMs = Number(days) * DAY_MS;

@@ -65,6 +65,9 @@ export class RotationService {
   }
 
   async rotateSecret(ctx: RequestContext, request: RotateSecretRequest): Promise<RotateSecretResponse> {
+    // As in AWS, the request's own values are checked before anything about the secret.
+    const requestedToken = versionIdOf(request.ClientRequestToken);
+    const requestedSchedule = request.RotationRules ? new RotationSchedule(request.RotationRules) : undefined;
     const record = await this.secrets.records.resolve(this.secrets.records.storage, ctx, request.SecretId);
     refuseReplica(record.attributes);
     const rotation = record.attributes.rotation;
@@ -73,14 +76,14 @@ export class RotationService {
       throw new InvalidRequestException('No Lambda rotation function ARN is associated with this secret.');
     const fn = await this.functions.resolve(ctx, functionArn);
     const rules = request.RotationRules ?? rotation?.rules;
-    const schedule = rules ? new RotationSchedule(rules) : undefined;
+    const schedule = requestedSchedule ?? (rules ? new RotationSchedule(rules) : undefined);
     const current = record.stages.find((s) => s.stage === 'AWSCURRENT')?.versionId;
     const pending = record.stages.find((s) => s.stage === 'AWSPENDING')?.versionId;
     const unfinished = (await this.schedules.config(ctx, 'secret', record.row.name))?.pendingToken;
     if (pending !== undefined && pending !== current && pending !== unfinished) {
       throw new InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.");
     }
-    const token = unfinished ?? versionIdOf(request.ClientRequestToken);
+    const token = unfinished ?? requestedToken;
     const immediately = request.RotateImmediately ?? true;
     const nextDue = immediately ? this.now : schedule ? schedule.nextRotation(this.now) : null;
     // The schedule and the secret's rotation settings change together or not at all.
@@ -198,7 +201,7 @@ export class RotationService {
     const target: FunctionTarget =
       request.Url !== undefined
         ? { url: request.Url }
-        : { builtin: String(request.Builtin), ...(request.Options ? { options: request.Options } : {}) };
+        : { builtin: request.Builtin as string, ...(request.Options ? { options: request.Options } : {}) };
     return this.functions.register(ctx, request.Name, target).then((r) => ({ Arn: r.arn, SigningKey: r.signingKey }));
   }
 

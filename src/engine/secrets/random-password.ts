@@ -3,7 +3,7 @@
  * with a CSPRNG from the classes the caller keeps, at least one of each when required.
  */
 import { randomInt } from 'node:crypto';
-import { InvalidParameterException } from './errors.js';
+import { InvalidParameterException, SecretsValidationException } from './errors.js';
 
 const CLASSES = {
   lowercase: 'abcdefghijklmnopqrstuvwxyz',
@@ -28,9 +28,16 @@ export interface PasswordRules {
 /** A random password following `rules` (AWS's defaults: 32 characters, every class but space, one of each). */
 export function randomPassword(rules: PasswordRules = {}): string {
   const length = rules.PasswordLength ?? 32;
-  if (!Number.isInteger(length) || length < 1 || length > 4096) {
-    throw new InvalidParameterException('Password length must be between 1 and 4096.');
+  if (typeof length !== 'number' || length < 1 || length > 4096) {
+    // The wire's model check says the same first; this guards calls from inside Coffer.
+    const bound =
+      typeof length === 'number' && length > 4096 ? 'less than or equal to 4096' : 'greater than or equal to 1';
+    throw new SecretsValidationException(
+      `1 validation error detected: Value '${String(length)}' at 'passwordLength' failed to satisfy constraint: ` +
+        `Member must have value ${bound}`,
+    );
   }
+  if (!Number.isInteger(length)) throw new InvalidParameterException('The password length must be a whole number.');
   const excluded = new Set(rules.ExcludeCharacters ?? '');
   const classes = [
     rules.ExcludeLowercase ? '' : CLASSES.lowercase,
@@ -45,9 +52,7 @@ export function randomPassword(rules: PasswordRules = {}): string {
     throw new InvalidParameterException('The password would contain no characters: every character type is excluded.');
   const requireEach = rules.RequireEachIncludedType ?? true;
   if (requireEach && classes.length > length) {
-    throw new InvalidParameterException(
-      `The password length ${length} is too short to include every required character type.`,
-    );
+    throw new InvalidParameterException('Password length is too short based on the required types.');
   }
   const all = classes.join('');
   const chars = Array.from({ length }, () => all[randomInt(all.length)]!);

@@ -6,7 +6,6 @@
 import type {
   BatchGetSecretValueRequest,
   BatchGetSecretValueResponse,
-  Filter,
   ListSecretsRequest,
   ListSecretsResponse,
   SecretValueEntry,
@@ -14,14 +13,14 @@ import type {
 import type { TokenSealer } from '../../crypto/token-sealer.js';
 import type { RequestContext } from '../request-context.js';
 import { ServiceError } from '../service-error.js';
-import { InvalidParameterException, SecretsValidationException } from './errors.js';
+import { InvalidParameterException, outOfBounds, SecretsValidationException } from './errors.js';
+import { checkFilters, matchesFilter, type FilteredSecret } from './secret-filters.js';
 import type { SecretRecord } from './secret-records.js';
 import { listEntryShape } from './secret-shapes.js';
-import { primaryRegionOf, replicationShape } from './secret-replication.js';
+import { replicationShape } from './secret-replication.js';
 import type { SecretStore } from './secret-store.js';
 import type { SecretsPermissions } from './secrets-permissions.js';
 
-const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'];
 const SORT_FIELDS: Record<string, (r: SecretRecord) => number | string> = {
   'created-date': (r) => r.row.createdAt,
   'last-accessed-date': (r) => r.attributes.lastAccessedDate ?? 0,
@@ -29,60 +28,7 @@ const SORT_FIELDS: Record<string, (r: SecretRecord) => number | string> = {
   name: (r) => r.row.name,
 };
 
-type Listed = { record: SecretRecord; tags: { Key?: string; Value?: string }[] };
-
-function checkFilters(filters: unknown): Filter[] {
-  if (filters === undefined) return [];
-  if (!Array.isArray(filters) || filters.length > 10)
-    throw new SecretsValidationException(
-      "1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less " +
-        'than or equal to 10',
-    );
-  for (const f of filters as Filter[]) {
-    if (!FILTER_KEYS.includes(String(f.Key)))
-      throw new SecretsValidationException(
-        `1 validation error detected: Value '${String(f.Key)}' at 'filters.1.member.key' failed to satisfy ` +
-          `constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`,
-      );
-    if (!Array.isArray(f.Values) || f.Values.length === 0 || f.Values.length > 10)
-      throw new InvalidParameterException('Each filter needs between 1 and 10 values.');
-  }
-  return filters as Filter[];
-}
-
-/** Prefix match, case-insensitive as AWS's filters are; a leading `!` negates. */
-function matchesFilter(item: Listed, filter: Filter): boolean {
-  const fields = (key: string): string[] => {
-    const { record, tags } = item;
-    switch (key) {
-      case 'name':
-        return [record.row.name];
-      case 'description':
-        return [record.attributes.description ?? ''];
-      case 'tag-key':
-        return tags.map((t) => t.Key ?? '');
-      case 'tag-value':
-        return tags.map((t) => t.Value ?? '');
-      case 'primary-region':
-        return primaryRegionOf(record) === undefined ? [] : [primaryRegionOf(record)!];
-      case 'owning-service':
-        return [];
-      default:
-        return [
-          record.row.name,
-          record.attributes.description ?? '',
-          ...tags.flatMap((t) => [t.Key ?? '', t.Value ?? '']),
-        ];
-    }
-  };
-  const candidates = fields(filter.Key!).map((f) => f.toLowerCase());
-  return filter.Values!.some((raw) => {
-    const negate = raw.startsWith('!');
-    const value = (negate ? raw.slice(1) : raw).toLowerCase();
-    const hit = candidates.some((c) => c.startsWith(value));
-    return negate ? !hit : hit;
-  });
-}
+type Listed = FilteredSecret;
 
 /** The listing actions. */
 export class SecretListing {
@@ -98,10 +44,7 @@ export class SecretListing {
   ): Promise<ListSecretsResponse> {
     const max = request.MaxResults ?? 100;
     if (!Number.isInteger(max) || max < 1 || max > 100)
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value " +
-          'between 1 and 100',
-      );
+      throw outOfBounds('maxResults', max, { min: 1, max: 100, measure: 'value' });
     const filters = checkFilters(request.Filters);
     const sortBy = request.SortBy ?? 'created-date';
     if (!SORT_FIELDS[sortBy])
@@ -145,12 +88,13 @@ export class SecretListing {
   ): Promise<BatchGetSecretValueResponse> {
     const ids = request.SecretIdList;
     if ((ids === undefined) === (request.Filters === undefined))
-      throw new InvalidParameterException('Either SecretIdList or Filters must be specified, but not both.');
-    if (ids !== undefined && (!Array.isArray(ids) || ids.length < 1 || ids.length > 20))
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length " +
-          'between 1 and 20',
+      throw new InvalidParameterException("Either 'SecretIdList' or 'Filters' must be provided, but not both.");
+    if (request.MaxResults !== undefined && request.Filters === undefined)
+      throw new InvalidParameterException(
+        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
       );
+    if (ids !== undefined && (!Array.isArray(ids) || ids.length < 1 || ids.length > 20))
+      throw outOfBounds('secretIdList', ids, { min: 1, max: 20, measure: 'length' });
     let targets: string[];
     let nextToken: string | undefined;
     if (ids !== undefined) {

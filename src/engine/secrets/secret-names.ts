@@ -49,3 +49,17 @@ export function candidateNames(scope: Scope, secretId: string): { name: string; 
 export function pendingSecretArn(scope: Scope, name: string): string {
   return `arn:aws:secretsmanager:${scope.region}:${scope.account}:secret:${name}-??????`;
 }
+
+/**
+ * The ARN and name a forced DeleteSecret answers for a secret that does not exist: the ARN as
+ * given, or one made for the name as CreateSecret would. Undefined for an ARN of another account
+ * or Region, which is no secret of this store's to answer for.
+ */
+export function absentSecret(scope: Scope, secretId: string): { ARN: string; Name: string } | undefined {
+  const arn = ARN.exec(secretId);
+  if (!arn) return { ARN: newSecretArn(scope, secretId), Name: secretId };
+  if (arn[1] !== scope.region || arn[2] !== scope.account) return undefined;
+  const rest = arn[3]!;
+  const suffixed = /^(.+)-[A-Za-z0-9]{6}$/.exec(rest);
+  return { ARN: secretId, Name: suffixed ? suffixed[1]! : rest };
+}

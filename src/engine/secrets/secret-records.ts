@@ -18,7 +18,7 @@ import type {
 import type { Clock } from '../clock.js';
 import { NO_SERVICE_EVENTS, serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
 import { touchResource } from '../audit/audit-scope.js';
-import { markedForDeletion, ResourceNotFoundException, SecretsValidationException } from './errors.js';
+import { markedForDeletion, outOfBounds, ResourceNotFoundException } from './errors.js';
 import { candidateNames } from './secret-names.js';
 import { noteSecretChange } from '../changes/change-log.js';
 
@@ -39,6 +39,10 @@ export interface SecretAttributes {
   replicas?: ReplicaState[];
   /** A replica's primary Region: set only on replicas, which refuse writes (secret-replication.ts). */
   primaryRegion?: string;
+  /** Whether a tag was ever attached: DescribeSecret then answers `Tags: []` once the last is removed. */
+  tagged?: boolean;
+  /** Staging labels in the order they were last attached: AWS lists a version's labels in that order. */
+  labelOrder?: string[];
 }
 
 /** One replica of a primary secret, as ReplicationStatus reports it. */
@@ -79,10 +83,7 @@ export class SecretRecords {
    * `allowDeleted`. */
   async resolve(reader: StorageReader, scope: Scope, secretId: unknown, allowDeleted = false): Promise<SecretRecord> {
     if (typeof secretId !== 'string' || secretId.length === 0 || secretId.length > 2048) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must have length " +
-          'between 1 and 2048',
-      );
+      throw outOfBounds('secretId', secretId, { min: 1, max: 2048, measure: 'length' });
     }
     for (const candidate of candidateNames(scope, secretId) ?? []) {
       const row = await reader.getSecret(scope, candidate.name);
@@ -171,9 +172,18 @@ export class SecretRecords {
   }
 }
 
-/** The labels on each version: `{ versionId: [stages] }`. */
-export function stagesByVersion(record: SecretRecord): Record<string, string[]> {
+/** The labels on each version, each list in the order its labels were attached: `{ versionId: [stages] }`. */
+export function stagesByVersion(record: Pick<SecretRecord, 'attributes' | 'stages'>): Record<string, string[]> {
+  const order = record.attributes.labelOrder ?? [];
   const out: Record<string, string[]> = {};
   for (const s of record.stages) (out[s.versionId] ??= []).push(s.stage);
+  for (const labels of Object.values(out)) labels.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return out;
+}
+
+/** The attributes with `attached` labels (in attachment order) moved to the end of the label order. */
+export function withAttachedLabels(attributes: SecretAttributes, attached: readonly string[]): SecretAttributes {
+  if (attached.length === 0) return attributes;
+  const kept = (attributes.labelOrder ?? []).filter((label) => !attached.includes(label));
+  return { ...attributes, labelOrder: [...kept, ...attached.filter((l, i) => attached.lastIndexOf(l) === i)] };
 }

@@ -11,12 +11,14 @@ const date = (ms: number | undefined) => (ms === undefined ? undefined : new Dat
 export function describeShape(record: SecretRecord, tags: Tag[]): DescribeSecretResponse {
   const a = record.attributes;
   const rotation = a.rotation;
+  const stages = stagesByVersion(record);
   const shape: DescribeSecretResponse = {
     ARN: record.row.arn,
     Name: record.row.name,
     Description: a.description,
     KmsKeyId: a.kmsKeyId,
-    RotationEnabled: rotation?.enabled ?? false,
+    // Absent until rotation was first configured, as in AWS.
+    RotationEnabled: rotation?.enabled,
     RotationLambdaARN: rotation?.lambdaArn,
     RotationRules: rotation?.rules,
     LastRotatedDate: date(rotation?.lastRotatedDate),
@@ -24,8 +26,9 @@ export function describeShape(record: SecretRecord, tags: Tag[]): DescribeSecret
     LastAccessedDate: date(a.lastAccessedDate),
     DeletedDate: date(a.deletedDate),
     NextRotationDate: rotation?.enabled ? date(rotation.nextRotationDate) : undefined,
-    Tags: tags.length ? tags : undefined,
-    VersionIdsToStages: stagesByVersion(record),
+    // Absent while the secret never had a tag; `[]` once its last tag is removed, as in AWS.
+    Tags: tags.length || a.tagged ? tags : undefined,
+    VersionIdsToStages: Object.keys(stages).length ? stages : undefined,
     CreatedDate: new Date(record.row.createdAt),
   };
   return Object.fromEntries(Object.entries(shape).filter(([, v]) => v !== undefined)) as DescribeSecretResponse;
@@ -33,7 +36,7 @@ export function describeShape(record: SecretRecord, tags: Tag[]): DescribeSecret
 
 export function listEntryShape(record: SecretRecord, tags: Tag[]): SecretListEntry {
   const { VersionIdsToStages, ...rest } = describeShape(record, tags);
-  return { ...rest, SecretVersionsToStages: VersionIdsToStages } as SecretListEntry;
+  return { ...rest, ...(VersionIdsToStages ? { SecretVersionsToStages: VersionIdsToStages } : {}) } as SecretListEntry;
 }
 
 /** Tags as Secrets Manager accepts them: at most 50, keys 1-128 and values up to 256 characters, no `aws:` keys. */

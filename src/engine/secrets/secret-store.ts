@@ -29,14 +29,21 @@ import type { KeyInfo } from '../../crypto/keyring.js';
 import type { Scope, StorageWriter } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import {
+  outOfBounds,
   InvalidParameterException,
   InvalidRequestException,
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsValidationException,
 } from './errors.js';
-import { checkSecretName, newSecretArn } from './secret-names.js';
-import { stagesByVersion, type SecretAttributes, type SecretRecord, type SecretRecords } from './secret-records.js';
+import { absentSecret, checkSecretName, newSecretArn } from './secret-names.js';
+import {
+  stagesByVersion,
+  withAttachedLabels,
+  type SecretAttributes,
+  type SecretRecord,
+  type SecretRecords,
+} from './secret-records.js';
 import {
   DEFAULT_SECRETS_KEY_ALIAS,
   versionIdOf,
@@ -46,6 +53,7 @@ import {
 } from './secret-versions.js';
 import { KeyAccess } from '../kms/key-access.js';
 import { ManagedKeyNeeded } from '../kms/managed-keys.js';
+import { ServiceError } from '../service-error.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
 import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
 import { noteSecretChange } from '../changes/change-log.js';
@@ -53,6 +61,12 @@ import { refuseDeletingPrimary, refuseReplica, replicationShape, SecretReplicati
 
 const DAY_MS = 86_400_000;
 type Blobbed<T> = Omit<T, 'SecretBinary'> & { SecretBinary?: string | Uint8Array };
+
+/** The labels a new version gets: as asked, and AWSCURRENT too when it is the secret's first version, as in AWS. */
+function firstVersionLabels(record: SecretRecord, stages: readonly string[]): readonly string[] {
+  const hasCurrent = record.stages.some((s) => s.stage === 'AWSCURRENT');
+  return hasCurrent || stages.includes('AWSCURRENT') ? stages : [...stages, 'AWSCURRENT'];
+}
 
 /** The secret and version actions. */
 export class SecretStore {
@@ -84,10 +98,7 @@ export class SecretStore {
       request.Description !== undefined &&
       (typeof request.Description !== 'string' || request.Description.length > 2048)
     ) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length " +
-          'less than or equal to 2048',
-      );
+      throw outOfBounds('description', request.Description, { min: 0, max: 2048, measure: 'length' });
     }
     const replicas = this.replication.checkRequest(ctx, request.AddReplicaRegions, request.ForceOverwriteReplicaSecret);
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
@@ -95,10 +106,7 @@ export class SecretStore {
     if (value || request.KmsKeyId !== undefined) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
     if (replicas) await this.replication.authorizeKeys(ctx, request.KmsKeyId, replicas);
     // A named key must exist (the AWS-managed one is made when a value first needs it).
-    if (request.KmsKeyId !== undefined)
-      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
-        if (!(e instanceof ManagedKeyNeeded)) throw e;
-      });
+    if (request.KmsKeyId !== undefined) await this.checkNamedKey(ctx, request.KmsKeyId);
     const write = () =>
       this.storage.transaction(async (tx) => {
         let existing = await tx.getSecret(ctx, name);
@@ -137,6 +145,8 @@ export class SecretStore {
           lastChangedDate: now,
           ...(request.Description !== undefined ? { description: request.Description } : {}),
           ...(request.KmsKeyId !== undefined ? { kmsKeyId: request.KmsKeyId } : {}),
+          ...(tags.length > 0 ? { tagged: true } : {}),
+          ...(value ? { labelOrder: ['AWSCURRENT'] } : {}),
         };
         const row = {
           name,
@@ -198,16 +208,11 @@ export class SecretStore {
     const value = secretValueOf(request as SecretValueInput);
     if (!value) throw new InvalidRequestException('You must provide either SecretString or SecretBinary.');
     const stages = request.VersionStages ?? ['AWSCURRENT'];
-    if (
-      !Array.isArray(stages) ||
-      stages.length > 20 ||
-      stages.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 256)
-    ) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'versionStages' failed to satisfy constraint: Member must have length " +
-          'less than or equal to 20',
-      );
-    }
+    if (!Array.isArray(stages) || stages.length < 1 || stages.length > 20)
+      throw outOfBounds('versionStages', stages, { min: 1, max: 20, measure: 'length' });
+    for (const [i, s] of stages.entries())
+      if (typeof s !== 'string' || s.length < 1 || s.length > 256)
+        throw outOfBounds(`versionStages.${i + 1}.member`, s, { min: 1, max: 256, measure: 'length' });
     return this.newVersion(ctx, request.SecretId, versionIdOf(request.ClientRequestToken), value, stages);
   }
 
@@ -217,9 +222,7 @@ export class SecretStore {
     refuseReplica(record.attributes);
     if (request.KmsKeyId !== undefined) {
       await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-      await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {
-        if (!(e instanceof ManagedKeyNeeded)) throw e;
-      });
+      await this.checkNamedKey(ctx, request.KmsKeyId);
     }
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
@@ -281,12 +284,8 @@ export class SecretStore {
     request: UpdateSecretVersionStageRequest,
   ): Promise<UpdateSecretVersionStageResponse> {
     const stage = request.VersionStage;
-    if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256) {
-      throw new SecretsValidationException(
-        "1 validation error detected: Value at 'versionStage' failed to satisfy constraint: Member must have length " +
-          'between 1 and 256',
-      );
-    }
+    if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256)
+      throw outOfBounds('versionStage', stage, { min: 1, max: 256, measure: 'length' });
     return this.storage.transaction(async (tx) => {
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
@@ -312,10 +311,17 @@ export class SecretStore {
             "You can't remove the AWSCURRENT staging label without moving it to another version.",
           );
         if (from !== undefined) await tx.deleteSecretStage(ctx, record.row.name, stage);
-      } else {
-        await this.versions.attach(tx, ctx, record.row.name, stage, to);
       }
-      await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: this.now() });
+      const attached = to === undefined ? [] : await this.versions.attach(tx, ctx, record.row.name, stage, to);
+      const attributes = withAttachedLabels(record.attributes, attached);
+      await this.records.save(tx, ctx, record.row, {
+        ...attributes,
+        // A label removed from every version leaves the order too, so the order never outgrows the labels.
+        ...(to === undefined && attributes.labelOrder
+          ? { labelOrder: attributes.labelOrder.filter((label) => label !== stage) }
+          : {}),
+        lastChangedDate: this.now(),
+      });
       await this.versions.prune(tx, ctx, record.row.name);
       await noteSecretChange(tx, ctx, record.row, 'UpdateSecretVersionStage', to);
       await this.replication.follow(tx, ctx, record, 'UpdateSecretVersionStage');
@@ -334,10 +340,16 @@ export class SecretStore {
     if (!Number.isInteger(days) || days < 7 || days > 30) {
       throw new InvalidParameterException('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
-    const record = await this.records.resolve(this.storage, ctx, request.SecretId, true);
+    const now = this.now();
+    const record = await this.records.resolve(this.storage, ctx, request.SecretId, true).catch((error: unknown) => {
+      // A forced delete of a secret that does not exist answers as if it had deleted it, as AWS does.
+      const absent = force && error instanceof ResourceNotFoundException && absentSecret(ctx, String(request.SecretId));
+      if (absent) return absent;
+      throw error;
+    });
+    if (!('row' in record)) return { ...record, DeletionDate: new Date(now) };
     refuseReplica(record.attributes);
     refuseDeletingPrimary(record);
-    const now = this.now();
     if (force) {
       await this.storage.transaction(async (tx) => {
         // Checked again where it counts: replicas may have been added since.
@@ -380,6 +392,8 @@ export class SecretStore {
       if (total > 50) throw new InvalidRequestException("You can't attach more than 50 tags to a secret.");
       for (const tag of tags)
         await tx.putTag(ctx, 'Secret', { resourceId: record.row.name, key: tag.Key!, value: tag.Value! });
+      if (tags.length > 0 && !record.attributes.tagged)
+        await this.records.save(tx, ctx, record.row, { ...record.attributes, tagged: true });
       await noteSecretChange(tx, ctx, record.row, 'TagResource');
       await this.replication.follow(tx, ctx, record, 'TagResource');
     });
@@ -421,17 +435,24 @@ export class SecretStore {
         const now = this.now();
         const key = await this.versions.keyForWrite(ctx, record.attributes.kmsKeyId);
         const added = await this.versions.add(tx, ctx, record, key, versionId, value, now);
+        let attributes = record.attributes;
         if (added) {
-          for (const stage of stages) await this.versions.attach(tx, ctx, record.row.name, stage, versionId);
-          await this.records.save(tx, ctx, record.row, { ...record.attributes, lastChangedDate: now });
+          const attached: string[] = [];
+          for (const stage of firstVersionLabels(record, stages))
+            attached.push(...(await this.versions.attach(tx, ctx, record.row.name, stage, versionId)));
+          attributes = { ...withAttachedLabels(record.attributes, attached), lastChangedDate: now };
+          await this.records.save(tx, ctx, record.row, attributes);
           await this.versions.prune(tx, ctx, record.row.name);
           await noteSecretChange(tx, ctx, record.row, operation, versionId);
           await this.replication.follow(tx, ctx, record, operation);
         }
-        const labels = (await tx.listSecretStages(ctx, record.row.name))
-          .filter((s) => s.versionId === versionId)
-          .map((s) => s.stage);
-        return { ARN: record.row.arn, Name: record.row.name, VersionId: versionId, VersionStages: labels };
+        const labels = stagesByVersion({ attributes, stages: await tx.listSecretStages(ctx, record.row.name) });
+        return {
+          ARN: record.row.arn,
+          Name: record.row.name,
+          VersionId: versionId,
+          VersionStages: labels[versionId] ?? [],
+        };
       }),
     );
   }
@@ -453,6 +474,19 @@ export class SecretStore {
         ? this.keys.onKey(ctx, action, key, context)
         : await this.keys.onReference(ctx, action, key, DEFAULT_SECRETS_KEY_ALIAS, context);
     await ctx.authorize([permission]);
+  }
+
+  /**
+   * A key a request names must exist (the AWS-managed one is made when a value first needs it).
+   * As in AWS, Secrets Manager answers for it: InvalidParameterException quoting KMS's reason.
+   */
+  private async checkNamedKey(ctx: RequestContext, kmsKeyId: string): Promise<void> {
+    await this.versions.keyForWrite(ctx, kmsKeyId).catch((e: unknown) => {
+      if (e instanceof ManagedKeyNeeded) return;
+      if (e instanceof ServiceError && e.code === 'NotFoundException')
+        throw new InvalidParameterException(`The operation failed because of an invalid KMS key: ${e.message}`);
+      throw e;
+    });
   }
 
   private async versionKey(ctx: RequestContext, record: SecretRecord, versionId: string): Promise<KeyInfo> {

@@ -53,9 +53,13 @@ export function secretValueOf(input: SecretValueInput): { kind: 'string' | 'bina
 export function versionIdOf(token: unknown): string {
   if (token === undefined) return randomUUID();
   if (typeof token !== 'string' || token.length < 32 || token.length > 64) {
+    // The wire's model check says the same first; this guards calls from inside Coffer.
+    const shown = typeof token === 'string' ? `'${token}' ` : '';
+    const bound =
+      typeof token === 'string' && token.length > 64 ? 'less than or equal to 64' : 'greater than or equal to 32';
     throw new SecretsValidationException(
-      "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have " +
-        'length greater than or equal to 32',
+      `1 validation error detected: Value ${shown}at 'clientRequestToken' failed to satisfy constraint: Member must ` +
+        `have length ${bound}`,
     );
   }
   // A version id names a version in ARNs, labels and the sealing context: printable text only.
@@ -109,7 +113,10 @@ export class SecretVersions {
     const existing = record.versions.find((v) => v.versionId === versionId);
     if (existing) {
       if (existing.fingerprint === fingerprint) return false;
-      throw new ResourceExistsException("You can't modify an existing version, you can only create a new version.");
+      throw new ResourceExistsException(
+        `You can't use ClientRequestToken ${versionId} because that value is already in use for a version of ` +
+          `secret ${record.row.arn}.`,
+      );
     }
     const row: SecretVersionRow = {
       versionId,
@@ -140,15 +147,23 @@ export class SecretVersions {
     return this.barrier.keyIdOf(version.value);
   }
 
-  /** Attaches `stage` to `versionId`; AWSCURRENT sends the version that held it to AWSPREVIOUS. */
-  async attach(tx: StorageWriter, scope: Scope, name: string, stage: string, versionId: string): Promise<void> {
+  /**
+   * Attaches `stage` to `versionId`; AWSCURRENT sends the version that held it to AWSPREVIOUS.
+   * Returns the labels attached, in order, for the secret's label order (withAttachedLabels).
+   */
+  async attach(tx: StorageWriter, scope: Scope, name: string, stage: string, versionId: string): Promise<string[]> {
     const stages = await tx.listSecretStages(scope, name);
+    if (stages.some((s) => s.stage === stage && s.versionId === versionId)) return [];
+    const attached: string[] = [];
     if (stage === 'AWSCURRENT') {
       const current = stages.find((s) => s.stage === 'AWSCURRENT')?.versionId;
-      if (current === versionId) return;
-      if (current !== undefined) await tx.putSecretStage(scope, name, { stage: 'AWSPREVIOUS', versionId: current });
+      if (current !== undefined) {
+        await tx.putSecretStage(scope, name, { stage: 'AWSPREVIOUS', versionId: current });
+        attached.push('AWSPREVIOUS');
+      }
     }
     await tx.putSecretStage(scope, name, { stage, versionId });
+    return [...attached, stage];
   }
 
   /** Deletes the oldest deprecated (unlabelled) versions beyond the limit. */
