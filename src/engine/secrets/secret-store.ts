@@ -25,7 +25,6 @@ import type {
   UpdateSecretVersionStageRequest,
   UpdateSecretVersionStageResponse,
 } from '@aws-sdk/client-secrets-manager';
-import type { KeyInfo } from '../../crypto/keyring.js';
 import type { Scope, StorageWriter } from '../../storage/storage.js';
 import type { RequestContext } from '../request-context.js';
 import {
@@ -44,16 +43,9 @@ import {
   type SecretRecord,
   type SecretRecords,
 } from './secret-records.js';
-import {
-  DEFAULT_SECRETS_KEY_ALIAS,
-  versionIdOf,
-  secretValueOf,
-  type SecretValueInput,
-  type SecretVersions,
-} from './secret-versions.js';
-import { KeyAccess } from '../kms/key-access.js';
-import { ManagedKeyNeeded } from '../kms/managed-keys.js';
-import { ServiceError } from '../service-error.js';
+import { versionIdOf, secretValueOf, type SecretValueInput, type SecretVersions } from './secret-versions.js';
+import type { KeyAccess } from '../kms/key-access.js';
+import { SecretKeyUse } from './secret-key-use.js';
 import { checkSecretTags, describeShape } from './secret-shapes.js';
 import { runOutsideDrafts, touchResource } from '../audit/audit-scope.js';
 import { noteSecretChange } from '../changes/change-log.js';
@@ -72,13 +64,15 @@ function firstVersionLabels(record: SecretRecord, stages: readonly string[]): re
 export class SecretStore {
   /** Multi-Region replication: its actions, and the replicas every write here keeps in step. */
   readonly replication: SecretReplication;
+  private readonly keyUse: SecretKeyUse;
 
   constructor(
     readonly records: SecretRecords,
     readonly versions: SecretVersions,
-    private readonly keys: KeyAccess,
+    keys: KeyAccess,
   ) {
     this.replication = new SecretReplication(records, versions, keys);
+    this.keyUse = new SecretKeyUse(keys, versions);
   }
 
   private get storage() {
@@ -103,10 +97,11 @@ export class SecretStore {
     const replicas = this.replication.checkRequest(ctx, request.AddReplicaRegions, request.ForceOverwriteReplicaSecret);
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
     // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
-    if (value || request.KmsKeyId !== undefined) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
+    if (value || request.KmsKeyId !== undefined)
+      await this.keyUse.authorize(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
     if (replicas) await this.replication.authorizeKeys(ctx, request.KmsKeyId, replicas);
     // A named key must exist (the AWS-managed one is made when a value first needs it).
-    if (request.KmsKeyId !== undefined) await this.checkNamedKey(ctx, request.KmsKeyId);
+    if (request.KmsKeyId !== undefined) await this.keyUse.checkNamed(ctx, request.KmsKeyId);
     const write = () =>
       this.storage.transaction(async (tx) => {
         let existing = await tx.getSecret(ctx, name);
@@ -191,7 +186,7 @@ export class SecretStore {
           : `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
       );
     }
-    await this.authorizeKey(ctx, 'kms:Decrypt', await this.versionKey(ctx, record, version.versionId));
+    await this.keyUse.authorize(ctx, 'kms:Decrypt', await this.keyUse.ofVersion(ctx, record, version.versionId));
     const value = await this.versions.open(record, version);
     await this.touch(ctx, record);
     return {
@@ -221,8 +216,8 @@ export class SecretStore {
     const record = await this.records.resolve(this.storage, ctx, request.SecretId);
     refuseReplica(record.attributes);
     if (request.KmsKeyId !== undefined) {
-      await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-      await this.checkNamedKey(ctx, request.KmsKeyId);
+      await this.keyUse.authorize(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
+      await this.keyUse.checkNamed(ctx, request.KmsKeyId);
     }
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
@@ -427,7 +422,7 @@ export class SecretStore {
   ): Promise<PutSecretValueResponse> {
     const first = await this.records.resolve(this.storage, ctx, secretId);
     refuseReplica(first.attributes);
-    await this.authorizeKey(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
+    await this.keyUse.authorize(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
     return this.versions.withManagedKey(ctx, () =>
       this.storage.transaction(async (tx) => {
         const record = await this.records.resolve(tx, ctx, secretId);
@@ -455,43 +450,6 @@ export class SecretStore {
         };
       }),
     );
-  }
-
-  /**
-   * Secrets Manager uses the secret's key on the caller's behalf, through the key's policy: the
-   * AWS-managed key's lets every principal of the account do so via Secrets Manager; a customer
-   * key's default policy delegates to IAM, so the caller's own kms permission is needed, as in AWS.
-   */
-  private async authorizeKey(
-    ctx: RequestContext,
-    action: 'kms:Decrypt' | 'kms:GenerateDataKey',
-    key: KeyInfo | string | undefined,
-  ): Promise<void> {
-    if (!ctx.authorize) return;
-    const context = KeyAccess.viaService(ctx, 'secretsmanager');
-    const permission =
-      typeof key === 'object'
-        ? this.keys.onKey(ctx, action, key, context)
-        : await this.keys.onReference(ctx, action, key, DEFAULT_SECRETS_KEY_ALIAS, context);
-    await ctx.authorize([permission]);
-  }
-
-  /**
-   * A key a request names must exist (the AWS-managed one is made when a value first needs it).
-   * As in AWS, Secrets Manager answers for it: InvalidParameterException quoting KMS's reason.
-   */
-  private async checkNamedKey(ctx: RequestContext, kmsKeyId: string): Promise<void> {
-    await this.versions.keyForWrite(ctx, kmsKeyId).catch((e: unknown) => {
-      if (e instanceof ManagedKeyNeeded) return;
-      if (e instanceof ServiceError && e.code === 'NotFoundException')
-        throw new InvalidParameterException(`The operation failed because of an invalid KMS key: ${e.message}`);
-      throw e;
-    });
-  }
-
-  private async versionKey(ctx: RequestContext, record: SecretRecord, versionId: string): Promise<KeyInfo> {
-    const version = record.versions.find((v) => v.versionId === versionId)!;
-    return this.versions.keyOf(ctx, this.versions.keyIdOf(version));
   }
 
   /** LastAccessedDate, which AWS keeps to the day: written at most once a day per secret. */
