@@ -19,6 +19,8 @@ import { runClientBench } from './client.js';
 import { runSyncBench } from './sync.js';
 import { ensureWrk } from './load-generator.js';
 
+// The AWS SDK's notice that its 2027 releases need Node 22, printed once per client otherwise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
