@@ -1,10 +1,12 @@
 /**
- * The wire benchmarks' load: wrk (the Debian package), replaying requests signed once (SigV4
- * signatures stay valid for 15 minutes, so the figures measure the server, not the client's
- * signing). wrk is C with one event loop per thread: a Node generator on the same two cores
- * took as much CPU as the server it measured. Loopback only; bounded in time.
+ * The benchmarks' one load generator: wrk (the Debian package), replaying requests signed once
+ * (SigV4 signatures stay valid for 15 minutes, so the figures measure the server, not the
+ * client's signing). wrk is C with one event loop per thread: a Node generator on the same two
+ * cores took as much CPU as the server it measured. `ensureWrk` installs it when it is missing
+ * and apt-get can; BENCH_WRK_BATCH=1 runs it as SCHED_BATCH (see BENCHMARKS.md: a woken wrk
+ * otherwise preempts the server it measures at nearly every answer). Loopback only; bounded in time.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +56,40 @@ export async function prepare(
 }
 
 const run = promisify(execFile);
+
+const onPath = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+/**
+ * Makes sure wrk is installed: when it is not, runs `apt-get install -y wrk` (after
+ * `apt-get update` if the first try fails) where apt-get exists and this process is root; else,
+ * or if that fails, throws saying how to install it. Each step bounded (five minutes).
+ */
+export function ensureWrk(): void {
+  if (onPath('wrk')) return;
+  const root = process.getuid?.() === 0;
+  if (root && onPath('apt-get')) {
+    console.log('wrk is not installed: apt-get install -y wrk');
+    const install = () =>
+      spawnSync('apt-get', ['install', '-y', 'wrk'], { stdio: 'inherit', timeout: 300_000 }).status === 0;
+    if (!install()) {
+      spawnSync('apt-get', ['update'], { stdio: 'inherit', timeout: 300_000 });
+      install();
+    }
+    if (onPath('wrk')) return;
+  }
+  throw new Error(
+    'the wire benchmarks need wrk (a C load generator), which is not installed' +
+      (root ? ' and apt-get could not install' : '') +
+      ': install it (Debian/Ubuntu: sudo apt-get install -y wrk; macOS: brew install wrk) and run again',
+  );
+}
+
+/** wrk's command line: as SCHED_BATCH when BENCH_WRK_BATCH=1 (and chrt exists). */
+function wrkCommand(args: string[]): [string, string[]] {
+  if (process.env.BENCH_WRK_BATCH !== '1') return ['wrk', args];
+  if (!onPath('chrt')) throw new Error('BENCH_WRK_BATCH=1 needs chrt (util-linux)');
+  return ['chrt', ['--batch', '0', 'wrk', ...args]];
+}
 
 /** Lua for wrk: the requests formatted once, taken in turn; a summary line wrk's own report lacks. */
 function wrkScript(requests: readonly PreparedRequest[]): string {
@@ -109,10 +145,10 @@ export async function drive(
       script,
       endpoint,
     ];
-    const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 }).catch(
+    const [command, commandArgs] = wrkCommand(args);
+    const { stdout } = await run(command, commandArgs, { timeout: (seconds + 30) * 1000 }).catch(
       (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT')
-          throw new Error('wrk is not installed: the wire benchmarks need it (apt-get install wrk)');
+        if (error.code === 'ENOENT') ensureWrk();
         throw error;
       },
     );

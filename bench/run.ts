@@ -17,7 +17,10 @@ import { runWireBench } from './wire.js';
 import { runAuditBench } from './audit.js';
 import { runClientBench } from './client.js';
 import { runSyncBench } from './sync.js';
+import { ensureWrk } from './load-generator.js';
 
+// The AWS SDK's notice that its 2027 releases need Node 22, printed once per client otherwise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -143,6 +146,9 @@ async function main(): Promise<void> {
 
 // BENCH_ONLY=engine|wire|auth|audit|client|sync runs one part; unset runs all six.
 const only = process.env.BENCH_ONLY;
+// The wire, auth, audit and client parts drive their servers with wrk: installed first if missing, or a clear
+// failure before anything runs.
+if (!only || ['wire', 'auth', 'audit', 'client'].includes(only)) ensureWrk();
 if (!only || only === 'engine') await main();
 if (!only || only === 'wire') await runWireBench();
 if (!only || only === 'auth') await runAuthorizationBench();

@@ -78,12 +78,16 @@ export interface Executed {
   readonly contentType: string;
 }
 
+const ROOT_PATH = { pathname: '/', search: '' } as const;
+
 /** Whether a peer is this machine. */
 function isLoopbackAddress(address: string | undefined): boolean {
   return address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address));
 }
 
-function requestUrl(request: IncomingMessage): URL {
+/** The path and query of a request; `/`, what every SDK sends, without building a URL. */
+function requestUrl(request: IncomingMessage): { pathname: string; search: string } {
+  if (request.url === '/') return ROOT_PATH;
   try {
     return new URL(request.url ?? '/', 'http://localhost');
   } catch {
@@ -102,6 +106,9 @@ function withConditions(ctx: RequestContext, headers: ReadonlyMap<string, string
   return { ...ctx, expectedVersion: Number(expected) };
 }
 
+/** How many verified requests the verifier remembers (each at most ~5 KB: bodies past 4 KB are not kept). */
+const VERIFIED_REQUESTS_KEPT = 4096;
+
 /** Routes, authenticates, decodes, authorizes and executes requests. */
 export class RequestPipeline {
   private readonly verifier: SigV4Verifier;
@@ -114,7 +121,9 @@ export class RequestPipeline {
     private readonly options: PipelineOptions,
     now: () => number = Date.now,
   ) {
-    this.verifier = new SigV4Verifier(credentials, options.regions, now);
+    // Identical signed requests (a client replaying one, as caches and pollers do within a
+    // second) are verified once; the key is still looked up and the date checked every time.
+    this.verifier = new SigV4Verifier(credentials, options.regions, now, VERIFIED_REQUESTS_KEPT);
   }
 
   /**

@@ -31,9 +31,18 @@ export interface SecretStageRow {
   versionId: string;
 }
 
+/** A secret's row with all its versions (oldest first) and stages (by name), read together. */
+export interface SecretRowSet {
+  readonly row: SecretRow;
+  readonly versions: SecretVersionRow[];
+  readonly stages: SecretStageRow[];
+}
+
 /** Reads of secrets, versions and stages. */
 export interface SecretReader {
   getSecret(scope: Scope, name: string): Promise<SecretRow | undefined>;
+  /** The secret with its versions and stages in one statement (one snapshot, one round trip). */
+  getSecretRowSet(scope: Scope, name: string): Promise<SecretRowSet | undefined>;
   listSecrets(scope: Scope): Promise<SecretRow[]>;
   /** Secrets of every scope whose recovery window ended by `now`. */
   listSecretsToPurge(now: number, limit: number): Promise<{ account: string; region: string; name: string }[]>;

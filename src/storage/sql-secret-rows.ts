@@ -6,7 +6,7 @@
 import type { RowIntegrity } from './row-integrity.js';
 import { storedInteger } from './row-integrity.js';
 import type { Scope } from './scope.js';
-import type { SecretRow, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
+import type { SecretRow, SecretRowSet, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 const SECRET_COLUMNS =
@@ -17,6 +17,24 @@ const VERSION_COLUMNS =
   `fingerprint AS "fingerprint", mac AS "mac"`;
 
 type Sealed<T> = T & { mac: Buffer | null };
+
+/**
+ * The secret (part 0), its versions (1) and its stages (2) as one statement: each part's own
+ * columns, the others' NULL. Parts are read in their lists' orders (versions by creation, then
+ * id; stages by name): within a part, the other part's sort columns are all NULL.
+ */
+const ROW_SET_SQL = `SELECT 0 AS "part", name AS "name", arn AS "arn", created_at AS "createdAt",
+    attributes AS "attributes", purge_at AS "purgeAt", NULL AS "versionId", NULL AS "kind", NULL AS "value",
+    NULL AS "fingerprint", NULL AS "stage", mac AS "mac"
+  FROM sm_secrets WHERE account = ? AND region = ? AND name = ?
+  UNION ALL SELECT 1, NULL, NULL, created_at, NULL, NULL, version_id, kind, value, fingerprint, NULL, mac
+  FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ?
+  UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, version_id, NULL, NULL, NULL, stage, mac
+  FROM sm_version_stages WHERE account = ? AND region = ? AND name = ?
+  ORDER BY "part", "createdAt", "stage", "versionId"`;
+
+/** One row of ROW_SET_SQL. */
+type RowSetRow = Sealed<SecretRow & SecretVersionRow & SecretStageRow> & { part: number | string };
 
 const secretFields = (s: Scope, r: SecretRow) => [
   s.account,
@@ -59,12 +77,56 @@ export class SqlSecretRows implements SecretWriter {
     return secret;
   }
 
+  #version(scope: Scope, name: string, row: Sealed<SecretVersionRow>): SecretVersionRow {
+    const { mac, ...version } = row;
+    version.createdAt = storedInteger(version.createdAt);
+    this.integrity.check(
+      'sm_secret_versions',
+      versionFields(scope, name, version),
+      mac,
+      `${scope.account}/${scope.region}/${name}/${version.versionId}`,
+    );
+    return version;
+  }
+
+  #stage(scope: Scope, name: string, row: Sealed<SecretStageRow>): SecretStageRow {
+    const { mac, ...stage } = row;
+    this.integrity.check(
+      'sm_version_stages',
+      stageFields(scope, name, stage),
+      mac,
+      `${scope.account}/${scope.region}/${name}/${stage.stage}`,
+    );
+    return stage;
+  }
+
   async getSecret(scope: Scope, name: string): Promise<SecretRow | undefined> {
     const rows = await this.sql.all<Sealed<SecretRow>>(
       `SELECT ${SECRET_COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? AND name = ?`,
       [scope.account, scope.region, name],
     );
     return rows[0] && this.#secret(scope, rows[0]);
+  }
+
+  async getSecretRowSet(scope: Scope, name: string): Promise<SecretRowSet | undefined> {
+    const where = [scope.account, scope.region, name];
+    const rows = await this.sql.all<RowSetRow>(ROW_SET_SQL, [...where, ...where, ...where]);
+    const head = rows[0];
+    if (!head || Number(head.part) !== 0) return undefined;
+    const { arn, createdAt, attributes, purgeAt, mac } = head;
+    const set: SecretRowSet = {
+      row: this.#secret(scope, { name: head.name, arn, createdAt, attributes, purgeAt, mac }),
+      versions: [],
+      stages: [],
+    };
+    for (let i = 1; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (Number(r.part) === 1) {
+        const { versionId, createdAt, kind, value, fingerprint } = r;
+        set.versions.push(this.#version(scope, name, { versionId, createdAt, kind, value, fingerprint, mac: r.mac }));
+      } else set.stages.push(this.#stage(scope, name, { stage: r.stage, versionId: r.versionId, mac: r.mac }));
+    }
+    return set;
   }
 
   async listSecrets(scope: Scope): Promise<SecretRow[]> {
@@ -90,16 +152,7 @@ export class SqlSecretRows implements SecretWriter {
         `created_at, version_id`,
       [scope.account, scope.region, name],
     );
-    return rows.map(({ mac, ...version }) => {
-      version.createdAt = storedInteger(version.createdAt);
-      this.integrity.check(
-        'sm_secret_versions',
-        versionFields(scope, name, version),
-        mac,
-        `${scope.account}/${scope.region}/${name}/${version.versionId}`,
-      );
-      return version;
-    });
+    return rows.map((row) => this.#version(scope, name, row));
   }
 
   async listSecretStages(scope: Scope, name: string): Promise<SecretStageRow[]> {
@@ -108,15 +161,7 @@ export class SqlSecretRows implements SecretWriter {
         'region = ? AND name = ? ORDER BY stage',
       [scope.account, scope.region, name],
     );
-    return rows.map(({ mac, ...stage }) => {
-      this.integrity.check(
-        'sm_version_stages',
-        stageFields(scope, name, stage),
-        mac,
-        `${scope.account}/${scope.region}/${name}/${stage.stage}`,
-      );
-      return stage;
-    });
+    return rows.map((row) => this.#stage(scope, name, row));
   }
 
   async putSecret(scope: Scope, row: SecretRow): Promise<void> {

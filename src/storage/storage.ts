@@ -31,7 +31,14 @@ export type {
   ParameterWriter,
   TagRow,
 } from './parameter-rows.js';
-export type { SecretReader, SecretRow, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
+export type {
+  SecretReader,
+  SecretRow,
+  SecretRowSet,
+  SecretStageRow,
+  SecretVersionRow,
+  SecretWriter,
+} from './secret-rows.js';
 export type {
   AccessKeyRow,
   AccessKeyUseRow,

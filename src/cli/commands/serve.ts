@@ -187,11 +187,12 @@ export const serveCommand: CliCommand = {
         maxStreamMs: millisecondsFrom(session.env, 'COFFER_CHANGES_MAX_STREAM_MS', 300_000),
       },
     );
+    const accessLog = new AccessLog(process.stdout, values.quiet === true);
     const server = new CofferServer({
       pipeline,
       storage: coffer.storage,
       clock: coffer.clock,
-      recorder: new AccessLog(process.stdout, values.quiet === true),
+      recorder: accessLog,
       dev,
       onFault: (error, requestId) => io.err(faultLine(error, requestId)),
       ...(tls ? { tls } : {}),
@@ -315,6 +316,7 @@ export const serveCommand: CliCommand = {
     io.err('coffer: stopping: finishing in-flight requests\n');
     removeServerState(coffer.settings.dataDir, process.pid);
     await server.close();
+    accessLog.flush();
     feed.close();
     await initDone;
     try {

@@ -9,6 +9,7 @@ import type { RotationRulesType, Tag } from '@aws-sdk/client-secrets-manager';
 import type {
   Scope,
   SecretRow,
+  SecretRowSet,
   SecretStageRow,
   SecretVersionRow,
   Storage,
@@ -16,6 +17,7 @@ import type {
   StorageWriter,
 } from '../../storage/storage.js';
 import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
 import { NO_SERVICE_EVENTS, serviceEvent, type ServiceEventSink } from '../audit/service-events.js';
 import { touchResource } from '../audit/audit-scope.js';
 import { markedForDeletion, outOfBounds, ResourceNotFoundException } from './errors.js';
@@ -72,8 +74,19 @@ export interface SecretRecord {
   readonly stages: readonly SecretStageRow[];
 }
 
+/** A record from its rows. */
+function recordOf(set: SecretRowSet): SecretRecord {
+  return { ...set, attributes: JSON.parse(set.row.attributes) as SecretAttributes };
+}
+
 /** Reads secrets and enforces the deletion window. */
 export class SecretRecords {
+  /** What GetSecretValue's authorization read, by request (see `findForRead`). */
+  private readonly readForAuthorization = new WeakMap<
+    RequestContext,
+    { secretId: string; record: SecretRecord | undefined }
+  >();
+
   constructor(
     readonly storage: Storage,
     readonly clock: Clock,
@@ -86,15 +99,32 @@ export class SecretRecords {
       throw outOfBounds('secretId', secretId, { min: 1, max: 2048, measure: 'length' });
     }
     for (const candidate of candidateNames(scope, secretId) ?? []) {
-      const row = await reader.getSecret(scope, candidate.name);
-      if (!row || (candidate.arn !== undefined && row.arn !== candidate.arn)) continue;
-      touchResource(row.arn);
-      const record = await this.load(reader, scope, row);
-      if (this.expired(record.attributes)) break;
-      if (record.attributes.deletionDate !== undefined && !allowDeleted) throw markedForDeletion();
-      return record;
+      const set = await reader.getSecretRowSet(scope, candidate.name);
+      if (!set || (candidate.arn !== undefined && set.row.arn !== candidate.arn)) continue;
+      return this.usable(recordOf(set), allowDeleted);
     }
     throw new ResourceNotFoundException();
+  }
+
+  /**
+   * GetSecretValue's read: the record its authorization read for this same request (`ctx`), if
+   * the SecretId is the one authorized, else a fresh resolve. One query per request instead of
+   * two; the answer is what the read authorized saw, and no staler than a read made then.
+   */
+  async resolveAuthorized(ctx: RequestContext, secretId: unknown): Promise<SecretRecord> {
+    const read = this.readForAuthorization.get(ctx);
+    this.readForAuthorization.delete(ctx);
+    // Nothing found is resolved again: resolve says why (a malformed id, or none by that name).
+    if (read?.record === undefined || read.secretId !== secretId) return this.resolve(this.storage, ctx, secretId);
+    return this.usable(read.record, false);
+  }
+
+  /** The deletion window's checks on a record found. */
+  private usable(record: SecretRecord, allowDeleted: boolean): SecretRecord {
+    touchResource(record.row.arn);
+    if (this.expired(record.attributes)) throw new ResourceNotFoundException();
+    if (record.attributes.deletionDate !== undefined && !allowDeleted) throw markedForDeletion();
+    return record;
   }
 
   /** Whether a secret's recovery window has ended: it no longer exists, whatever rows remain. */
@@ -117,6 +147,29 @@ export class SecretRecords {
     return undefined;
   }
 
+  /**
+   * As findRow, reading the whole record (one query all the same) and keeping it for
+   * `resolveAuthorized` in the same request: GetSecretValue's authorization and its read share it.
+   * Kept by the request's context object, so it goes with the request (a WeakMap: nothing to bound).
+   */
+  async findForRead(
+    ctx: RequestContext,
+    secretId: unknown,
+  ): Promise<Pick<SecretRecord, 'row' | 'attributes'> | undefined> {
+    if (typeof secretId !== 'string') return undefined;
+    let record: SecretRecord | undefined;
+    for (const candidate of candidateNames(ctx, secretId) ?? []) {
+      const set = await this.storage.getSecretRowSet(ctx, candidate.name);
+      if (set && (candidate.arn === undefined || set.row.arn === candidate.arn)) {
+        record = recordOf(set);
+        break;
+      }
+    }
+    this.readForAuthorization.set(ctx, { secretId, record });
+    return record;
+  }
+
+  /** A record from a row already read: its versions and stages read now. */
   async load(reader: StorageReader, scope: Scope, row: SecretRow): Promise<SecretRecord> {
     const [versions, stages] = await Promise.all([
       reader.listSecretVersions(scope, row.name),

@@ -174,7 +174,7 @@ export class SecretStore {
   }
 
   async getSecretValue(ctx: RequestContext, request: GetSecretValueRequest): Promise<Blobbed<GetSecretValueResponse>> {
-    const record = await this.records.resolve(this.storage, ctx, request.SecretId);
+    const record = await this.records.resolveAuthorized(ctx, request.SecretId);
     const stage = request.VersionStage ?? (request.VersionId === undefined ? 'AWSCURRENT' : undefined);
     const byStage = stage === undefined ? undefined : record.stages.find((s) => s.stage === stage)?.versionId;
     const versionId = request.VersionId ?? byStage;

@@ -81,7 +81,11 @@ export class SecretsPermissions {
     context: ConditionValues = {},
   ): Promise<Permission> {
     const shown = String(secretId);
-    const record = await this.records.findRow(this.records.storage, ctx, secretId);
+    // GetSecretValue's read reuses what its authorization read (one query per request).
+    const record =
+      action === 'secretsmanager:GetSecretValue'
+        ? await this.records.findForRead(ctx, secretId)
+        : await this.records.findRow(this.records.storage, ctx, secretId);
     const resource = record?.row.arn ?? pendingSecretArn(ctx, shown);
     const permission: Permission = {
       action,

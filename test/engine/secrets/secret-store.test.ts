@@ -104,5 +104,59 @@ for (const backend of BACKENDS) {
       assert.equal((await coffer.secrets.store.describeSecret(ctx, { SecretId: 'e/rotated' })).RotationEnabled, false);
       assert.equal(await coffer.storage.getRotationSchedule(ctx, 'secret', 'e/rotated'), undefined);
     });
+
+    it("GetSecretValue reads in one query, its authorization's, and only for the secret authorized", async () => {
+      const { store, permissions } = coffer.secrets;
+      await store.createSecret(ctx, { Name: 'e/counted', SecretString: 'one' });
+      await store.createSecret(ctx, { Name: 'e/other', SecretString: 'two' });
+      // The day's LastAccessedDate written first, so the reads below write nothing.
+      await store.getSecretValue(ctx, { SecretId: 'e/counted' });
+      await store.getSecretValue(ctx, { SecretId: 'e/other' });
+      const storage = coffer.storage as unknown as Record<string, (...args: unknown[]) => unknown>;
+      const counted = ['getSecret', 'getSecretRowSet', 'listSecretVersions', 'listSecretStages'];
+      let queries = 0;
+      for (const method of counted) {
+        const original = storage[method]!;
+        storage[method] = function (this: unknown, ...args: unknown[]) {
+          queries++;
+          return original.apply(this, args);
+        };
+      }
+      try {
+        // As the pipeline runs it: the permissions, then the action, on the request's own context.
+        const request = { ...ctx };
+        await permissions.permissionsFor(request, 'GetSecretValue', { SecretId: 'e/counted' });
+        assert.equal((await store.getSecretValue(request, { SecretId: 'e/counted' })).SecretString, 'one');
+        assert.equal(queries, 1, 'one query for authorization and read together');
+        queries = 0;
+        assert.equal((await store.getSecretValue({ ...ctx }, { SecretId: 'e/counted' })).SecretString, 'one');
+        assert.equal(queries, 1, 'one query without authorization (the root)');
+        // A read of another secret than the one authorized reads it afresh.
+        const mixed = { ...ctx };
+        await permissions.permissionsFor(mixed, 'GetSecretValue', { SecretId: 'e/counted' });
+        assert.equal((await store.getSecretValue(mixed, { SecretId: 'e/other' })).SecretString, 'two');
+        // The record kept goes with its read: a second read on the same context reads again.
+        const twice = { ...ctx };
+        await permissions.permissionsFor(twice, 'GetSecretValue', { SecretId: 'e/counted' });
+        await store.getSecretValue(twice, { SecretId: 'e/counted' });
+        await store.putSecretValue(ctx, { SecretId: 'e/counted', SecretString: 'three' });
+        assert.equal((await store.getSecretValue(twice, { SecretId: 'e/counted' })).SecretString, 'three');
+        // The deletion window's checks apply to the record kept.
+        await store.deleteSecret(ctx, { SecretId: 'e/other', RecoveryWindowInDays: 7 });
+        const deleted = { ...ctx };
+        await permissions.permissionsFor(deleted, 'GetSecretValue', { SecretId: 'e/other' });
+        await expectError(
+          store.getSecretValue(deleted, { SecretId: 'e/other' }),
+          'InvalidRequestException',
+          /marked for deletion/,
+        );
+        // An id that names nothing is resolved again, so a malformed one is told so.
+        const missing = { ...ctx };
+        await permissions.permissionsFor(missing, 'GetSecretValue', { SecretId: 'x'.repeat(2049) });
+        await expectError(store.getSecretValue(missing, { SecretId: 'x'.repeat(2049) }), 'ValidationException');
+      } finally {
+        for (const method of counted) delete storage[method];
+      }
+    });
   });
 }

@@ -46,6 +46,7 @@ export const CONTRACT = {
   ],
   secrets: [
     'getSecret',
+    'getSecretRowSet',
     'listSecrets',
     'listSecretsToPurge',
     'listSecretVersions',

@@ -249,6 +249,7 @@ export function lifecycleCases(exercise: Exercise): void {
       UPDATE sm_secrets SET purge_at = '0x1a' WHERE name = 'hex'`);
       await assert.rejects(storage.getLatestVersion(scope, '/hex'), TamperedRowError);
       await assert.rejects(storage.getSecret(scope, 'hex'), TamperedRowError);
+      await assert.rejects(storage.getSecretRowSet(scope, 'hex'), TamperedRowError);
     },
   );
 

@@ -1,5 +1,6 @@
 /** Conformance cases of the Secrets Manager domain (secret-rows.ts): secrets, sealed versions, stages, purge times. */
 import assert from 'node:assert/strict';
+import { TamperedRowError } from '../../../src/storage/row-integrity.js';
 import type { Exercise } from './exercise.js';
 import { otherRegion, scope } from './fixtures.js';
 
@@ -122,6 +123,97 @@ export function secretCases(exercise: Exercise): void {
         'the window ends at purgeAt',
       );
       assert.equal((await storage.getSecret(other, 'gone'))!.purgeAt, 50);
+    },
+  );
+
+  exercise(
+    'reads a secret with its versions and stages in one statement, as the separate reads give them',
+    async ({ storage }) => {
+      const version = (versionId: string, createdAt: number) => ({
+        versionId,
+        createdAt,
+        kind: 'string' as const,
+        value: Buffer.from(`sealed-${versionId}`),
+        fingerprint: `f-${versionId}`,
+      });
+      await storage.transaction(async (tx) => {
+        await tx.putSecret(scope, { ...secret, purgeAt: 9 });
+        await tx.putSecret(scope, { ...secret, name: 'app/empty', arn: 'arn:e' });
+        await tx.putSecret(otherRegion, secret);
+        // Same creation time: ordered by id, whatever the order of insertion.
+        await tx.insertSecretVersion(scope, 'app/db', version('v3', 7));
+        await tx.insertSecretVersion(scope, 'app/db', version('v2', 7));
+        await tx.insertSecretVersion(scope, 'app/db', version('v1', 6));
+        await tx.insertSecretVersion(otherRegion, 'app/db', version('elsewhere', 1));
+        await tx.putSecretStage(scope, 'app/db', { stage: 'AWSPREVIOUS', versionId: 'v2' });
+        await tx.putSecretStage(scope, 'app/db', { stage: 'AWSCURRENT', versionId: 'v3' });
+        await tx.putSecretStage(scope, 'app/db', { stage: 'Z-custom', versionId: 'v1' });
+      });
+      const set = await storage.getSecretRowSet(scope, 'app/db');
+      assert.deepEqual(set, {
+        row: await storage.getSecret(scope, 'app/db'),
+        versions: await storage.listSecretVersions(scope, 'app/db'),
+        stages: await storage.listSecretStages(scope, 'app/db'),
+      });
+      assert.deepEqual(set!.row, { ...secret, purgeAt: 9 });
+      assert.deepEqual(
+        set!.versions.map((v) => [v.versionId, v.createdAt, v.value.toString(), v.fingerprint, v.kind]),
+        [
+          ['v1', 6, 'sealed-v1', 'f-v1', 'string'],
+          ['v2', 7, 'sealed-v2', 'f-v2', 'string'],
+          ['v3', 7, 'sealed-v3', 'f-v3', 'string'],
+        ],
+      );
+      assert.deepEqual(set!.stages, [
+        { stage: 'AWSCURRENT', versionId: 'v3' },
+        { stage: 'AWSPREVIOUS', versionId: 'v2' },
+        { stage: 'Z-custom', versionId: 'v1' },
+      ]);
+      assert.deepEqual(await storage.getSecretRowSet(scope, 'app/empty'), {
+        row: { ...secret, name: 'app/empty', arn: 'arn:e' },
+        versions: [],
+        stages: [],
+      });
+      assert.equal(await storage.getSecretRowSet(scope, 'app/none'), undefined);
+      assert.equal(await storage.getSecretRowSet(scope, 'APP/DB'), undefined, 'names are exact');
+      assert.deepEqual(
+        (await storage.transaction((tx) => tx.getSecretRowSet(otherRegion, 'app/db')))!.versions.map(
+          (v) => v.versionId,
+        ),
+        ['elsewhere'],
+      );
+    },
+  );
+
+  exercise(
+    "refuses a row set with any of its rows changed behind Coffer's back, naming the table",
+    async ({ storage, raw }) => {
+      await storage.transaction(async (tx) => {
+        for (const name of ['a', 'b', 'c']) {
+          await tx.putSecret(scope, { ...secret, name, arn: `arn:${name}` });
+          await tx.insertSecretVersion(scope, name, {
+            versionId: 'v1',
+            createdAt: 1,
+            kind: 'string',
+            value: Buffer.from('sealed'),
+            fingerprint: 'f',
+          });
+          await tx.putSecretStage(scope, name, { stage: 'AWSCURRENT', versionId: 'v1' });
+        }
+      });
+      await raw(`UPDATE sm_secrets SET attributes = '{"policy":"x"}' WHERE name = 'a';
+      UPDATE sm_secret_versions SET fingerprint = 'g' WHERE name = 'b';
+      UPDATE sm_version_stages SET version_id = 'v0' WHERE name = 'c'`);
+      for (const [name, table] of [
+        ['a', 'sm_secrets'],
+        ['b', 'sm_secret_versions'],
+        ['c', 'sm_version_stages'],
+      ])
+        await assert.rejects(
+          storage.getSecretRowSet(scope, name!),
+          (e: Error) => e instanceof TamperedRowError && e.table === table,
+          table,
+        );
     },
   );
 }
