@@ -136,6 +136,9 @@ export class PolicyActions implements ParameterFollowUps {
       await release('Pending', sealedDue);
       return undefined;
     }
+    // Ending the lease first both proves it is still this node's (another may have taken it over
+    // once it expired) and holds the row until commit, so the action is taken once.
+    if (!(await release('Finished', sealedDue))) return undefined;
     const notice = this.notice(scope, latest, policy, policies, now);
     if (policy.type === 'Expiration') {
       await tx.deleteParameter(scope, latest.name);
@@ -147,8 +150,6 @@ export class PolicyActions implements ParameterFollowUps {
         version: latest.version,
         operation: 'ExpireParameter',
       });
-    } else {
-      await release('Finished', sealedDue);
     }
     await this.events.appendIn(tx, this.event(scope, latest, notice));
     return notice;

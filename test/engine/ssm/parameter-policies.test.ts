@@ -11,6 +11,7 @@ import { openCoffer, type Coffer } from '../../../src/bootstrap/open-coffer.js';
 import { PolicyActions } from '../../../src/engine/ssm/policy-actions.js';
 import { PolicyNotifier } from '../../../src/engine/ssm/policy-notifier.js';
 import { PolicyScheduler } from '../../../src/engine/ssm/policy-scheduler.js';
+import type { StorageWriter } from '../../../src/storage/storage.js';
 import { expectError } from '../../helpers/expect-error.js';
 import { BACKENDS, ctx, freshCoffer, rawSql, type TestLocation } from '../../helpers/test-stores.js';
 import { until } from '../../helpers/until.js';
@@ -236,6 +237,51 @@ for (const backend of BACKENDS) {
       );
       assert.equal((await events('ParameterStorePolicyAction', '/pol/two-nodes')).length, 1);
       assert.deepEqual(await statuses('/pol/two-nodes'), [['NoChangeNotification', 'Finished']]);
+    });
+
+    it('acts once when another node takes over an expired lease while the first is acting', async () => {
+      const notifier = new PolicyNotifier(undefined, () => {});
+      const policy = { Type: 'NoChangeNotification', Version: '1.0', Attributes: { After: '1', Unit: 'Hours' } };
+      await put('/pol/taken-over', [policy]);
+      coffer.clock.advance(HOUR + 1000);
+      const now = coffer.clock.now();
+      const leased = await coffer.storage.transaction((tx) =>
+        tx.leasePolicyAction(ctx, '/pol/taken-over', 0, 'node-a', now, now + 1),
+      );
+      assert.ok(leased);
+      // Node B (its clock past A's lease) takes the action over just after node A has read it:
+      // on PostgreSQL nothing orders B's lease against A's transaction but the row itself.
+      let takenOver = false;
+      const interleaved = new Proxy(coffer.storage, {
+        get(target, property, receiver) {
+          if (property !== 'transaction') return Reflect.get(target, property, receiver);
+          return <T>(work: (tx: StorageWriter) => Promise<T>) =>
+            target.transaction((tx) =>
+              work(
+                new Proxy(tx, {
+                  get(inner, key) {
+                    const value = Reflect.get(inner, key) as unknown;
+                    if (key !== 'listPolicyActions' || takenOver)
+                      return typeof value === 'function' ? value.bind(inner) : value;
+                    return async (...args: Parameters<StorageWriter['listPolicyActions']>) => {
+                      const rows = await inner.listPolicyActions(...args);
+                      takenOver = true;
+                      assert.ok(await inner.leasePolicyAction(ctx, '/pol/taken-over', 0, 'node-b', now + 2, now + 9));
+                      return rows;
+                    };
+                  },
+                }),
+              ),
+            );
+        },
+      });
+      const [row] = await coffer.storage.listPolicyActions(ctx, '/pol/taken-over');
+      await new PolicyActions(interleaved, coffer.clock, coffer.audit, notifier).run(row!, 'node-a');
+      assert.ok(takenOver);
+      const [mine] = await coffer.storage.listPolicyActions(ctx, '/pol/taken-over');
+      await new PolicyActions(coffer.storage, coffer.clock, coffer.audit, notifier).run(mine!, 'node-b');
+      assert.equal((await events('ParameterStorePolicyAction', '/pol/taken-over')).length, 1, 'one notice, not two');
+      assert.deepEqual(await statuses('/pol/taken-over'), [['NoChangeNotification', 'Finished']]);
     });
 
     it('accepts an aws:ec2:image value that is no AMI id, then creates or updates nothing and reports it', async () => {
