@@ -95,6 +95,17 @@ for (const backend of BACKENDS) {
       );
       await expectError(put('/pol/two', [expiration(at), expiration(at + 1)]), 'IncompatiblePolicyException');
       await expectError(put('/pol/standard', [expiration(at)], { Tier: 'Standard' }), 'IncompatiblePolicyException');
+      // An offset is at most 18 hours, its minutes and seconds below 60 (java.time's ZoneOffset).
+      for (const offset of ['+99:99', '+19:00', '-05:75', '+18:00:01'])
+        await expectError(
+          put('/pol/bad-offset', [
+            { Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: `2099-01-01T00:00:00${offset}` } },
+          ]),
+          'InvalidPolicyAttributeException',
+        );
+      await put('/pol/far-offset', [
+        { Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: '2099-01-01T00:00:00-18:00' } },
+      ]);
       // ISO_OFFSET_DATE_TIME, as the user guide shows it.
       await put('/pol/offset', [
         { Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: '2099-11-01T22:13:48.87+10:30' } },
