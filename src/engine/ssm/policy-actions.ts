@@ -33,7 +33,6 @@ export class PolicyActions implements ParameterFollowUps {
     private readonly clock: Clock,
     private readonly events: ServiceEventSink,
     private readonly notifier: PolicyNotifier,
-    private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
   /** Plans the actions of the version just written (none if it has no policies). */
@@ -99,7 +98,7 @@ export class PolicyActions implements ParameterFollowUps {
     try {
       notice = await this.storage.transaction((tx) => this.act(tx, scope, due, owner));
     } catch (error) {
-      this.onError(error);
+      this.notifier.fault(scope, due.name, error);
       const attempts = due.attempts + 1;
       const outcome =
         attempts >= MAX_ATTEMPTS

@@ -227,6 +227,37 @@ for (const backend of BACKENDS) {
         await rawSql(location, `DELETE FROM ${table} WHERE name = '/pol/broken'`);
     });
 
+    it('logs why an action failed (a tampered version: its table and key), never a value', async () => {
+      const lines: string[] = [];
+      const actions = new PolicyActions(
+        coffer.storage,
+        coffer.clock,
+        coffer.audit,
+        new PolicyNotifier(undefined, (l) => lines.push(l)),
+      );
+      const policy = { Type: 'NoChangeNotification', Version: '1.0', Attributes: { After: '1', Unit: 'Hours' } };
+      await put('/pol/tampered', [policy], { Value: 'do-not-log-this-value' });
+      await rawSql(location, `UPDATE ssm_parameter_versions SET description = 'x' WHERE name = '/pol/tampered'`);
+      coffer.clock.advance(HOUR + 1000);
+      const now = coffer.clock.now();
+      assert.ok(
+        await coffer.storage.transaction((tx) =>
+          tx.leasePolicyAction(ctx, '/pol/tampered', 0, 'node-t', now, now + HOUR),
+        ),
+      );
+      const [row] = await coffer.storage.listPolicyActions(ctx, '/pol/tampered');
+      await actions.run(row!, 'node-t');
+      assert.equal(lines.length, 1, lines.join('\n'));
+      const line = JSON.parse(lines[0]!) as Record<string, string>;
+      assert.deepEqual(
+        [line.event, line.parameter, line.error, line.code, line.table],
+        ['parameter-policy-fault', '/pol/tampered', 'TamperedRowError', 'TAMPERED_ROW', 'ssm_parameter_versions'],
+      );
+      assert.ok(!lines[0]!.includes('do-not-log-this-value') && !lines[0]!.includes('outside Coffer'));
+      for (const table of ['ssm_parameter_versions', 'ssm_parameters', 'ssm_policy_actions'])
+        await rawSql(location, `DELETE FROM ${table} WHERE name = '/pol/tampered'`);
+    });
+
     it('runs a due action on exactly one of two nodes sharing the store', async () => {
       const notifier = new PolicyNotifier(undefined, () => {});
       const nodes = [0, 1].map(
