@@ -148,8 +148,11 @@ function timestamp(value: unknown): number {
   if (!m) throw invalidAttribute(TIMESTAMP_DETAIL);
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
   const millis = Number(`${m[7] ?? ''}000`.slice(0, 3));
-  const utc = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!, millis);
-  const check = new Date(utc);
+  // Not Date.UTC, which reads the years 0-99 as 1900-1999.
+  const check = new Date(0);
+  check.setUTCFullYear(year!, month! - 1, day!);
+  check.setUTCHours(hour!, minute!, second!, millis);
+  const utc = check.getTime();
   if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour! > 23 || minute! > 59 || second! > 59)
     throw invalidAttribute(TIMESTAMP_DETAIL);
   if (m[8]) return utc;
