@@ -65,12 +65,17 @@ export interface PolicyActionWriter extends PolicyActionReader {
     now: number,
     until: number,
   ): Promise<boolean>;
-  /** Ends `owner`'s lease with the action's outcome (nothing if the lease is no longer its). */
+  /**
+   * Ends `owner`'s lease with the action's outcome; returns whether the lease was still its
+   * (nothing changes otherwise). One conditional update, which holds the row until commit, so a
+   * node taking over an expired lease meanwhile either wins before (and this returns false) or
+   * finds the action ended.
+   */
   releasePolicyAction(
     scope: Scope,
     name: string,
     slot: number,
     owner: string,
     outcome: PolicyActionOutcome,
-  ): Promise<void>;
+  ): Promise<boolean>;
 }

@@ -88,11 +88,12 @@ export class SqlPolicyActionRows implements PolicyActionWriter {
     slot: number,
     owner: string,
     outcome: PolicyActionOutcome,
-  ): Promise<void> {
-    await this.sql.run(
+  ): Promise<boolean> {
+    const changed = await this.sql.run(
       `UPDATE ssm_policy_actions SET lease_owner = NULL, lease_until = NULL, status = ?, due = ?, attempts = ?
        WHERE account = ? AND region = ? AND name = ? AND slot = ? AND lease_owner = ?`,
       [outcome.status, outcome.due, outcome.attempts, scope.account, scope.region, name, slot, owner],
     );
+    return changed === 1;
   }
 }

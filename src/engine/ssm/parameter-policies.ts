@@ -21,6 +21,8 @@ import {
 export const POLICY_TYPES = ['Expiration', 'ExpirationNotification', 'NoChangeNotification'] as const;
 export type PolicyType = (typeof POLICY_TYPES)[number];
 const MAX_POLICIES = 10;
+const MAX_OFFSET_MS = 18 * 3_600_000;
+const TIMESTAMP_DETAIL = 'Timestamp must be an ISO_INSTANT or ISO_OFFSET_DATE_TIME date and time.';
 const UNIT_MS: Readonly<Record<string, number>> = { Days: 86_400_000, Hours: 3_600_000 };
 // ISO_INSTANT or ISO_OFFSET_DATE_TIME (a fixed pattern, never built from input).
 const TIMESTAMP =
@@ -143,15 +145,21 @@ function period(amount: unknown, unit: unknown): number {
 /** An ISO_INSTANT or ISO_OFFSET_DATE_TIME timestamp, as epoch milliseconds. */
 function timestamp(value: unknown): number {
   const m = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
-  if (!m) throw invalidAttribute('Timestamp must be an ISO_INSTANT or ISO_OFFSET_DATE_TIME date and time.');
+  if (!m) throw invalidAttribute(TIMESTAMP_DETAIL);
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
   const millis = Number(`${m[7] ?? ''}000`.slice(0, 3));
-  const utc = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!, millis);
-  const check = new Date(utc);
+  // Not Date.UTC, which reads the years 0-99 as 1900-1999.
+  const check = new Date(0);
+  check.setUTCFullYear(year!, month! - 1, day!);
+  check.setUTCHours(hour!, minute!, second!, millis);
+  const utc = check.getTime();
   if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour! > 23 || minute! > 59 || second! > 59)
-    throw invalidAttribute('Timestamp must be an ISO_INSTANT or ISO_OFFSET_DATE_TIME date and time.');
+    throw invalidAttribute(TIMESTAMP_DETAIL);
   if (m[8]) return utc;
-  const offset = (Number(m[10]) * 3600 + Number(m[11]) * 60 + Number(m[12] ?? 0)) * 1000;
+  // java.time's ZoneOffset: minutes and seconds below 60, at most 18 hours either way.
+  const [offsetHours, offsetMinutes, offsetSeconds] = [m[10], m[11], m[12] ?? '0'].map(Number) as number[];
+  const offset = (offsetHours! * 3600 + offsetMinutes! * 60 + offsetSeconds!) * 1000;
+  if (offsetMinutes! > 59 || offsetSeconds! > 59 || offset > MAX_OFFSET_MS) throw invalidAttribute(TIMESTAMP_DETAIL);
   return m[9] === '+' ? utc - offset : utc + offset;
 }
 

@@ -32,7 +32,6 @@ export class PolicyActions implements ParameterFollowUps {
     private readonly clock: Clock,
     private readonly events: ServiceEventSink,
     private readonly notifier: PolicyNotifier,
-    private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
   /** Plans the actions of the version just written (none if it has no policies). */
@@ -98,7 +97,7 @@ export class PolicyActions implements ParameterFollowUps {
     try {
       notice = await this.storage.transaction((tx) => this.act(tx, scope, due, owner));
     } catch (error) {
-      this.onError(error);
+      this.notifier.fault(scope, due.name, error);
       const attempts = due.attempts + 1;
       const outcome =
         attempts >= MAX_ATTEMPTS
@@ -135,6 +134,9 @@ export class PolicyActions implements ParameterFollowUps {
       await release('Pending', sealedDue);
       return undefined;
     }
+    // Ending the lease first both proves it is still this node's (another may have taken it over
+    // once it expired) and holds the row until commit, so the action is taken once.
+    if (!(await release('Finished', sealedDue))) return undefined;
     const notice = this.notice(scope, latest, policy, policies, now);
     if (policy.type === 'Expiration') {
       await tx.deleteParameter(scope, latest.name);
@@ -146,8 +148,6 @@ export class PolicyActions implements ParameterFollowUps {
         version: latest.version,
         operation: 'ExpireParameter',
       });
-    } else {
-      await release('Finished', sealedDue);
     }
     await this.events.appendIn(tx, this.event(scope, latest, notice));
     return notice;

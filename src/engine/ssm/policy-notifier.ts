@@ -5,6 +5,7 @@
  * (COFFER_POLICY_WEBHOOK, else COFFER_ROTATION_WEBHOOK), a Slack-compatible POST through the
  * rotation's webhook mechanism. Names, times and policy types only, never a value.
  */
+import { TamperedRowError } from '../../storage/row-integrity.js';
 import { postWebhook } from '../notifications/webhook.js';
 
 /** One action Parameter Store took by itself, as its EventBridge event would describe it. */
@@ -26,6 +27,25 @@ export class PolicyNotifier {
     private readonly webhook: string | undefined,
     private readonly log: (line: string) => void,
   ) {}
+
+  /**
+   * Logs why an action on `name` failed (it is retried, then marked Failed): the error's class
+   * and, for a row changed outside Coffer, its code, table and key, as a request's fault is
+   * logged; never the message, which could quote what the row holds.
+   */
+  fault(scope: { readonly account: string; readonly region: string }, name: string, error: unknown): void {
+    const line = {
+      time: new Date().toISOString(),
+      level: 'error',
+      event: 'parameter-policy-fault',
+      parameter: name,
+      account: scope.account,
+      region: scope.region,
+      error: error instanceof Error && /^\w{1,40}$/.test(error.name) ? error.name : 'Error',
+      ...(error instanceof TamperedRowError ? { code: error.code, table: error.table, row: error.row } : {}),
+    };
+    this.log(JSON.stringify(line));
+  }
 
   async notify(notice: PolicyNotice): Promise<void> {
     const details = {

@@ -10,6 +10,8 @@ import { PUBLIC_PARAMETER_DATA } from './public-parameter-data.js';
 
 const GLOBAL_PREFIX = '/aws/service/global-infrastructure';
 const AMI_PREFIX = '/aws/service/ami-amazon-linux-latest/';
+/** Names a page examines at most (as the store's listings), so a filter matching few pages on. */
+const SCAN_BUDGET = 2000;
 
 /** One public parameter, as AWS serves it (Type String; no key, tier, labels or tags). */
 export interface PublicParameter {
@@ -96,7 +98,8 @@ export class PublicParameterCatalog {
 
   /**
    * The parameters under `path` in name order (its children, or with `recursive` every
-   * descendant), after the name `after`, until `limit` pass `keep`.
+   * descendant), after the name `after`, until `limit` pass `keep` or SCAN_BUDGET names were
+   * examined (a page may then be empty, with a next name).
    */
   list(
     region: string,
@@ -110,6 +113,7 @@ export class PublicParameterCatalog {
     const prefix = path.endsWith('/') ? path : `${path}/`;
     const parameters: PublicParameter[] = [];
     let i = after === undefined ? lowerBound(names, prefix) : lowerBound(names, `${after}\u0000`);
+    let examined = 0;
     while (i < names.length && names[i]!.startsWith(prefix)) {
       const name = names[i]!;
       const slash = name.indexOf('/', prefix.length);
@@ -121,7 +125,8 @@ export class PublicParameterCatalog {
       const parameter = this.get(region, name)!;
       if (keep(parameter)) parameters.push(parameter);
       i++;
-      if (parameters.length === limit)
+      examined++;
+      if (parameters.length === limit || examined === SCAN_BUDGET)
         return i < names.length && names[i]!.startsWith(prefix) ? { parameters, next: name } : { parameters };
     }
     return { parameters };

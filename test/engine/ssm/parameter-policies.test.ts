@@ -11,6 +11,7 @@ import { openCoffer, type Coffer } from '../../../src/bootstrap/open-coffer.js';
 import { PolicyActions } from '../../../src/engine/ssm/policy-actions.js';
 import { PolicyNotifier } from '../../../src/engine/ssm/policy-notifier.js';
 import { PolicyScheduler } from '../../../src/engine/ssm/policy-scheduler.js';
+import type { StorageWriter } from '../../../src/storage/storage.js';
 import { expectError } from '../../helpers/expect-error.js';
 import { BACKENDS, ctx, freshCoffer, rawSql, type TestLocation } from '../../helpers/test-stores.js';
 import { until } from '../../helpers/until.js';
@@ -94,6 +95,17 @@ for (const backend of BACKENDS) {
       );
       await expectError(put('/pol/two', [expiration(at), expiration(at + 1)]), 'IncompatiblePolicyException');
       await expectError(put('/pol/standard', [expiration(at)], { Tier: 'Standard' }), 'IncompatiblePolicyException');
+      // An offset is at most 18 hours, its minutes and seconds below 60 (java.time's ZoneOffset).
+      for (const offset of ['+99:99', '+19:00', '-05:75', '+18:00:01'])
+        await expectError(
+          put('/pol/bad-offset', [
+            { Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: `2099-01-01T00:00:00${offset}` } },
+          ]),
+          'InvalidPolicyAttributeException',
+        );
+      await put('/pol/far-offset', [
+        { Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: '2099-01-01T00:00:00-18:00' } },
+      ]);
       // ISO_OFFSET_DATE_TIME, as the user guide shows it.
       await put('/pol/offset', [
         { Type: 'Expiration', Version: '1.0', Attributes: { Timestamp: '2099-11-01T22:13:48.87+10:30' } },
@@ -215,6 +227,37 @@ for (const backend of BACKENDS) {
         await rawSql(location, `DELETE FROM ${table} WHERE name = '/pol/broken'`);
     });
 
+    it('logs why an action failed (a tampered version: its table and key), never a value', async () => {
+      const lines: string[] = [];
+      const actions = new PolicyActions(
+        coffer.storage,
+        coffer.clock,
+        coffer.audit,
+        new PolicyNotifier(undefined, (l) => lines.push(l)),
+      );
+      const policy = { Type: 'NoChangeNotification', Version: '1.0', Attributes: { After: '1', Unit: 'Hours' } };
+      await put('/pol/tampered', [policy], { Value: 'do-not-log-this-value' });
+      await rawSql(location, `UPDATE ssm_parameter_versions SET description = 'x' WHERE name = '/pol/tampered'`);
+      coffer.clock.advance(HOUR + 1000);
+      const now = coffer.clock.now();
+      assert.ok(
+        await coffer.storage.transaction((tx) =>
+          tx.leasePolicyAction(ctx, '/pol/tampered', 0, 'node-t', now, now + HOUR),
+        ),
+      );
+      const [row] = await coffer.storage.listPolicyActions(ctx, '/pol/tampered');
+      await actions.run(row!, 'node-t');
+      assert.equal(lines.length, 1, lines.join('\n'));
+      const line = JSON.parse(lines[0]!) as Record<string, string>;
+      assert.deepEqual(
+        [line.event, line.parameter, line.error, line.code, line.table],
+        ['parameter-policy-fault', '/pol/tampered', 'TamperedRowError', 'TAMPERED_ROW', 'ssm_parameter_versions'],
+      );
+      assert.ok(!lines[0]!.includes('do-not-log-this-value') && !lines[0]!.includes('outside Coffer'));
+      for (const table of ['ssm_parameter_versions', 'ssm_parameters', 'ssm_policy_actions'])
+        await rawSql(location, `DELETE FROM ${table} WHERE name = '/pol/tampered'`);
+    });
+
     it('runs a due action on exactly one of two nodes sharing the store', async () => {
       const notifier = new PolicyNotifier(undefined, () => {});
       const nodes = [0, 1].map(
@@ -236,6 +279,51 @@ for (const backend of BACKENDS) {
       );
       assert.equal((await events('ParameterStorePolicyAction', '/pol/two-nodes')).length, 1);
       assert.deepEqual(await statuses('/pol/two-nodes'), [['NoChangeNotification', 'Finished']]);
+    });
+
+    it('acts once when another node takes over an expired lease while the first is acting', async () => {
+      const notifier = new PolicyNotifier(undefined, () => {});
+      const policy = { Type: 'NoChangeNotification', Version: '1.0', Attributes: { After: '1', Unit: 'Hours' } };
+      await put('/pol/taken-over', [policy]);
+      coffer.clock.advance(HOUR + 1000);
+      const now = coffer.clock.now();
+      const leased = await coffer.storage.transaction((tx) =>
+        tx.leasePolicyAction(ctx, '/pol/taken-over', 0, 'node-a', now, now + 1),
+      );
+      assert.ok(leased);
+      // Node B (its clock past A's lease) takes the action over just after node A has read it:
+      // on PostgreSQL nothing orders B's lease against A's transaction but the row itself.
+      let takenOver = false;
+      const interleaved = new Proxy(coffer.storage, {
+        get(target, property, receiver) {
+          if (property !== 'transaction') return Reflect.get(target, property, receiver);
+          return <T>(work: (tx: StorageWriter) => Promise<T>) =>
+            target.transaction((tx) =>
+              work(
+                new Proxy(tx, {
+                  get(inner, key) {
+                    const value = Reflect.get(inner, key) as unknown;
+                    if (key !== 'listPolicyActions' || takenOver)
+                      return typeof value === 'function' ? value.bind(inner) : value;
+                    return async (...args: Parameters<StorageWriter['listPolicyActions']>) => {
+                      const rows = await inner.listPolicyActions(...args);
+                      takenOver = true;
+                      assert.ok(await inner.leasePolicyAction(ctx, '/pol/taken-over', 0, 'node-b', now + 2, now + 9));
+                      return rows;
+                    };
+                  },
+                }),
+              ),
+            );
+        },
+      });
+      const [row] = await coffer.storage.listPolicyActions(ctx, '/pol/taken-over');
+      await new PolicyActions(interleaved, coffer.clock, coffer.audit, notifier).run(row!, 'node-a');
+      assert.ok(takenOver);
+      const [mine] = await coffer.storage.listPolicyActions(ctx, '/pol/taken-over');
+      await new PolicyActions(coffer.storage, coffer.clock, coffer.audit, notifier).run(mine!, 'node-b');
+      assert.equal((await events('ParameterStorePolicyAction', '/pol/taken-over')).length, 1, 'one notice, not two');
+      assert.deepEqual(await statuses('/pol/taken-over'), [['NoChangeNotification', 'Finished']]);
     });
 
     it('accepts an aws:ec2:image value that is no AMI id, then creates or updates nothing and reports it', async () => {

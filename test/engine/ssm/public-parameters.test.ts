@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { brotliCompressSync } from 'node:zlib';
 import type { ParameterStore } from '../../../src/engine/ssm/parameter-store.js';
 import { ParameterStore as Engine } from '../../../src/engine/ssm/parameter-store.js';
-import { PublicParameterCatalog } from '../../../src/engine/ssm/public-parameter-catalog.js';
+import { PublicParameterCatalog, publicParameterCatalog } from '../../../src/engine/ssm/public-parameter-catalog.js';
 import { SsmPermissions } from '../../../src/engine/ssm/ssm-permissions.js';
 import { TokenSealer } from '../../../src/crypto/token-sealer.js';
 import type { Storage } from '../../../src/storage/storage.js';
@@ -192,6 +192,32 @@ describe('public parameters', () => {
     assert.deepEqual((await filtered([{ Key: 'KeyId', Values: ['alias/aws/ssm'] }])).Parameters, []);
     assert.deepEqual((await filtered([{ Key: 'Label', Values: ['prod'] }])).Parameters, []);
     await expectError(filtered([{ Key: 'Name', Values: ['x'] }]), 'InvalidFilterKey');
+  });
+
+  it('a filter that matches nothing examines a bounded number of names a page, as the store does', async () => {
+    let examined = 0;
+    const page = publicParameterCatalog().list('us-east-1', '/aws/service', true, undefined, 10, () => {
+      examined++;
+      return false;
+    });
+    assert.deepEqual(page.parameters, []);
+    assert.ok(examined <= 2000, `examined ${examined} names`);
+    assert.ok(page.next, 'more may follow');
+    // Paged through to the end, the listing is empty and ends.
+    const request = {
+      Path: '/aws/service/global-infrastructure/regions',
+      Recursive: true,
+      ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }],
+    };
+    let NextToken: string | undefined;
+    let pages = 0;
+    do {
+      const result = await detached.getParametersByPath(ctx, { ...request, ...(NextToken ? { NextToken } : {}) });
+      assert.deepEqual(result.Parameters, []);
+      NextToken = result.NextToken;
+      pages++;
+    } while (NextToken && pages < 1000);
+    assert.equal(NextToken, undefined);
   });
 
   it('DescribeParameters lists only the account’s own parameters', async () => {

@@ -88,17 +88,23 @@ export function policyActionCases(exercise: Exercise): void {
       const winner = first ? 'n1' : 'n2';
       const [leased] = await storage.listPolicyActions(scope, '/a');
       assert.deepEqual([leased!.status, leased!.leaseOwner, leased!.leaseUntil], ['InProgress', winner, 200]);
-      // Another owner's release changes nothing.
-      await storage.transaction((tx) =>
-        tx.releasePolicyAction(scope, '/a', 0, winner === 'n1' ? 'n2' : 'n1', {
-          status: 'Failed',
-          due: null,
-          attempts: 9,
-        }),
+      // Another owner's release changes nothing, and says so.
+      assert.equal(
+        await storage.transaction((tx) =>
+          tx.releasePolicyAction(scope, '/a', 0, winner === 'n1' ? 'n2' : 'n1', {
+            status: 'Failed',
+            due: null,
+            attempts: 9,
+          }),
+        ),
+        false,
       );
       assert.equal((await storage.listPolicyActions(scope, '/a'))[0]!.status, 'InProgress');
-      await storage.transaction((tx) =>
-        tx.releasePolicyAction(scope, '/a', 0, winner, { status: 'Pending', due: 300, attempts: 1 }),
+      assert.equal(
+        await storage.transaction((tx) =>
+          tx.releasePolicyAction(scope, '/a', 0, winner, { status: 'Pending', due: 300, attempts: 1 }),
+        ),
+        true,
       );
       const [released] = await storage.listPolicyActions(scope, '/a');
       assert.deepEqual(
