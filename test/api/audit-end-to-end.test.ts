@@ -1439,6 +1439,15 @@ async function failClosed(
   } finally {
     await acceptInserts(server.location, 'audit_outbox');
   }
+  // The ledger catches up first (the refused writes' own events chained), then the server idles a
+  // moment so the lookups' read events are chained too: an event still queued when the chain starts
+  // refusing would close the trail before the next write, which this case expects to be accepted.
+  await until('the refused writes chained', async () =>
+    (await byAttribute(ct, 'EventName', 'CreateSecret')).some((e) => e.CloudTrailEvent?.includes('fail/unsaved'))
+      ? true
+      : undefined,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   // The chain refuses: the first write keeps its event in the outbox; then everything is refused.
   await refuseInserts(server.location, 'audit_events');
   try {
