@@ -89,11 +89,14 @@ export class SecretStore {
           'less than or equal to 2048',
       );
     }
-    const replicas = this.replication.checkRequest(ctx, request.AddReplicaRegions, request.ForceOverwriteReplicaSecret);
+    let replicas = this.replication.checkRequest(ctx, request.AddReplicaRegions, request.ForceOverwriteReplicaSecret);
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
     // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
     if (value || request.KmsKeyId !== undefined) await this.authorizeKey(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-    if (replicas) await this.replication.authorizeKeys(ctx, request.KmsKeyId, replicas);
+    if (replicas) {
+      await this.replication.authorizeKeys(ctx, [request.KmsKeyId], replicas);
+      replicas = await this.replication.authorizeOverwrites(ctx, name, replicas);
+    }
     // A named key must exist (the AWS-managed one is made when a value first needs it).
     if (request.KmsKeyId !== undefined)
       await this.versions.keyForWrite(ctx, request.KmsKeyId).catch((e: unknown) => {

@@ -1,0 +1,150 @@
+/**
+ * Replication read as an attacker: a caller allowed to replicate one secret must not destroy,
+ * read or race past a secret it has no right to in another Region. ForceOverwriteReplicaSecret
+ * needs secretsmanager:DeleteSecret on the secret it replaces (its own policy and tags), and
+ * replaces only that very secret; a replica never opens, under its own key, a version sealed
+ * under a key the caller may not decrypt with.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Coffer } from '../../../src/bootstrap/open-coffer.js';
+import type { Permission, RequestContext } from '../../../src/engine/request-context.js';
+import { expectError } from '../../helpers/expect-error.js';
+import { BACKENDS, ctx, freshCoffer } from '../../helpers/test-stores.js';
+
+const europe: RequestContext = { ...ctx, region: 'eu-west-1' };
+const DENY_DELETE = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'secretsmanager:DeleteSecret', Resource: '*' }],
+});
+
+const denied = () => Object.assign(new Error('denied'), { code: 'AccessDeniedException' });
+
+/** A caller whose every permission is recorded, refused where `refuse` says so. */
+function caller(refuse: (p: Permission) => Promise<boolean>): { ctx: RequestContext; asked: Permission[] } {
+  const asked: Permission[] = [];
+  return {
+    asked,
+    ctx: {
+      ...ctx,
+      authorize: async (permissions) => {
+        for (const p of permissions) {
+          asked.push(p);
+          if (await refuse(p)) throw denied();
+        }
+      },
+    },
+  };
+}
+
+/** Refuses what the resource's own policy denies (the evaluator's deny-wins rule, in small). */
+async function deniedByResourcePolicy(p: Permission): Promise<boolean> {
+  const policy = await p.resourcePolicy?.();
+  return policy !== undefined && policy.document.includes('"Deny"') && policy.document.includes(p.action);
+}
+
+for (const backend of BACKENDS) {
+  describe(`Secrets Manager replication against an attacker: ${backend}`, () => {
+    let coffer: Coffer;
+    let done: () => Promise<void>;
+
+    before(async () => {
+      ({ coffer, done } = await freshCoffer(backend));
+    });
+    after(() => done());
+
+    it("ForceOverwriteReplicaSecret needs DeleteSecret on the Region's secret, by its own policy and tags", async () => {
+      const { store, policies } = coffer.secrets;
+      await store.createSecret(ctx, { Name: 'a/one', SecretString: 'mine' });
+      const theirs = await store.createSecret(europe, {
+        Name: 'a/one',
+        SecretString: 'theirs',
+        Tags: [{ Key: 'owner', Value: 'them' }],
+      });
+      await policies.putResourcePolicy(europe, { SecretId: theirs.ARN, ResourcePolicy: DENY_DELETE });
+      const { ctx: attacker, asked } = caller(deniedByResourcePolicy);
+      await expectError(
+        store.replication.replicateSecretToRegions(attacker, {
+          SecretId: 'a/one',
+          AddReplicaRegions: [{ Region: 'eu-west-1' }],
+          ForceOverwriteReplicaSecret: true,
+        }),
+        'AccessDeniedException',
+      );
+      const asking = asked.find((p) => p.action === 'secretsmanager:DeleteSecret');
+      assert.equal(asking?.resource, theirs.ARN);
+      assert.deepEqual(await asking?.resourceTags?.(), { owner: 'them' });
+      // Nothing written: their secret, and a primary that knows of no replica.
+      assert.equal((await store.getSecretValue(europe, { SecretId: theirs.ARN })).SecretString, 'theirs');
+      assert.equal((await store.describeSecret(ctx, { SecretId: 'a/one' })).ReplicationStatus, undefined);
+    });
+
+    it('CreateSecret with ForceOverwriteReplicaSecret is refused alike, and creates no primary', async () => {
+      const { store, policies } = coffer.secrets;
+      const theirs = await store.createSecret(europe, { Name: 'a/three', SecretString: 'theirs' });
+      await policies.putResourcePolicy(europe, { SecretId: theirs.ARN, ResourcePolicy: DENY_DELETE });
+      const { ctx: attacker } = caller(deniedByResourcePolicy);
+      await expectError(
+        store.createSecret(attacker, {
+          Name: 'a/three',
+          SecretString: 'mine',
+          AddReplicaRegions: [{ Region: 'eu-west-1' }],
+          ForceOverwriteReplicaSecret: true,
+        }),
+        'AccessDeniedException',
+      );
+      assert.equal(await coffer.storage.getSecret(ctx, 'a/three'), undefined);
+      assert.equal((await store.getSecretValue(europe, { SecretId: theirs.ARN })).SecretString, 'theirs');
+    });
+
+    it('replaces only the secret it authorized: one that took the name since is left, the replica Failed', async () => {
+      const { store } = coffer.secrets;
+      await store.createSecret(ctx, { Name: 'a/two', SecretString: 'mine' });
+      const first = await store.createSecret(europe, { Name: 'a/two', SecretString: 'first' });
+      let swapped: string | undefined;
+      const { ctx: racer } = caller(async (p) => {
+        if (p.action === 'secretsmanager:DeleteSecret' && swapped === undefined) {
+          // Between the check and the write, another secret takes the name.
+          await store.deleteSecret(europe, { SecretId: first.ARN, ForceDeleteWithoutRecovery: true });
+          swapped = (await store.createSecret(europe, { Name: 'a/two', SecretString: 'second' })).ARN;
+        }
+        return false;
+      });
+      const status = await store.replication.replicateSecretToRegions(racer, {
+        SecretId: 'a/two',
+        AddReplicaRegions: [{ Region: 'eu-west-1' }],
+        ForceOverwriteReplicaSecret: true,
+      });
+      assert.ok(swapped);
+      assert.deepEqual(
+        status.ReplicationStatus.map((s) => [s.Status, s.StatusMessage]),
+        [['Failed', 'Replication failed: Secret name a/two already exists in region eu-west-1.']],
+      );
+      assert.equal((await store.getSecretValue(europe, { SecretId: swapped })).SecretString, 'second');
+    });
+
+    it('needs kms:Decrypt on every key a version is sealed under, not only the one the secret names', async () => {
+      const { store } = coffer.secrets;
+      const { KeyMetadata } = (await coffer.kms.createKey(ctx, {})) as { KeyMetadata: { KeyId: string } };
+      await store.createSecret(ctx, { Name: 'a/keys', SecretString: 'old', KmsKeyId: KeyMetadata.KeyId });
+      await store.updateSecret(ctx, { SecretId: 'a/keys', KmsKeyId: 'alias/aws/secretsmanager' });
+      await store.putSecretValue(ctx, { SecretId: 'a/keys', SecretString: 'new' });
+      // The old value is still sealed under the first key: reading it there needs that key.
+      const { ctx: reader } = caller(async (p) => p.action === 'kms:Decrypt' && p.resource.includes(KeyMetadata.KeyId));
+      await expectError(
+        store.getSecretValue(reader, { SecretId: 'a/keys', VersionStage: 'AWSPREVIOUS' }),
+        'AccessDeniedException',
+      );
+      // So a replica under another key must not be made for that caller, or it would open it there.
+      await expectError(
+        store.replication.replicateSecretToRegions(reader, {
+          SecretId: 'a/keys',
+          AddReplicaRegions: [{ Region: 'eu-west-1' }],
+        }),
+        'AccessDeniedException',
+      );
+      assert.equal(await coffer.storage.getSecret(europe, 'a/keys'), undefined);
+      assert.equal((await store.describeSecret(ctx, { SecretId: 'a/keys' })).ReplicationStatus, undefined);
+    });
+  });
+}
