@@ -292,6 +292,7 @@ export class SecretReplication {
       const wanted = await this.authorizeOverwrites(ctx, record.row.name, asked);
       const done = await this.withReplicaKeys(() =>
         this.records.storage.transaction(async (tx) => {
+          await this.records.lockWriters(tx, ctx, record.row.name);
           const fresh = await this.records.resolve(tx, ctx, record.row.arn);
           refuseReplica(fresh.attributes);
           if (this.sealingKeys(fresh).some((k) => !keys.includes(k))) return undefined;
@@ -311,6 +312,7 @@ export class SecretReplication {
   ): Promise<{ ARN: string; ReplicationStatus: ReplicationStatusType[] }> {
     const remove = new Set(Array.isArray(request.RemoveReplicaRegions) ? request.RemoveReplicaRegions.map(String) : []);
     return this.records.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
       const states = record.attributes.replicas ?? [];
@@ -336,6 +338,7 @@ export class SecretReplication {
   /** Promotes a replica (called in its own Region) to a standalone secret; its primary forgets it. */
   async stopReplicationToReplica(ctx: RequestContext, request: { SecretId?: unknown }): Promise<{ ARN: string }> {
     return this.records.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       const primaryRegion = record.attributes.primaryRegion;
       if (primaryRegion === undefined)

@@ -104,6 +104,7 @@ export class SecretStore {
       });
     const write = () =>
       this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, name);
         let existing = await tx.getSecret(ctx, name);
         if (existing && this.records.expired(JSON.parse(existing.attributes) as SecretAttributes)) {
           // Its recovery window is over: it is gone, and the name is free again.
@@ -226,6 +227,7 @@ export class SecretStore {
     }
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, request.SecretId);
         const fresh = await this.records.resolve(tx, ctx, request.SecretId);
         refuseReplica(fresh.attributes);
         await this.records.save(tx, ctx, fresh.row, {
@@ -291,6 +293,7 @@ export class SecretStore {
       );
     }
     return this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
       const holder = record.stages.find((s) => s.stage === stage)?.versionId;
@@ -343,6 +346,7 @@ export class SecretStore {
     const now = this.now();
     if (force) {
       await this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, record.row.name);
         // Checked again where it counts: replicas may have been added since.
         refuseDeletingPrimary(await this.records.resolve(tx, ctx, record.row.arn, true));
         await tx.deleteSecret(ctx, record.row.name);
@@ -355,6 +359,7 @@ export class SecretStore {
     }
     const deletionDate = now + days * DAY_MS;
     await this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, record.row.name);
       refuseDeletingPrimary(await this.records.resolve(tx, ctx, record.row.arn, true));
       await this.records.save(tx, ctx, record.row, { ...record.attributes, deletedDate: now, deletionDate });
       await noteSecretChange(tx, ctx, record.row, 'DeleteSecret');
@@ -364,6 +369,7 @@ export class SecretStore {
 
   async restoreSecret(ctx: RequestContext, request: RestoreSecretRequest): Promise<RestoreSecretResponse> {
     return this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       refuseReplica(record.attributes);
       const { deletedDate: _d, deletionDate: _e, ...attributes } = record.attributes;
@@ -376,6 +382,7 @@ export class SecretStore {
   async tagResource(ctx: RequestContext, request: TagResourceRequest): Promise<object> {
     const tags = checkSecretTags(request.Tags);
     await this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       refuseReplica(record.attributes);
       const existing = new Set((await this.records.tags(tx, ctx, record.row.name)).map((t) => t.Key));
@@ -396,6 +403,7 @@ export class SecretStore {
         "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null",
       );
     await this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       refuseReplica(record.attributes);
       for (const key of keys) await tx.deleteTag(ctx, 'Secret', record.row.name, key);
@@ -419,6 +427,7 @@ export class SecretStore {
     await this.authorizeKey(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
     return this.versions.withManagedKey(ctx, () =>
       this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, secretId);
         const record = await this.records.resolve(tx, ctx, secretId);
         refuseReplica(record.attributes);
         const now = this.now();
@@ -470,6 +479,7 @@ export class SecretStore {
     // Bookkeeping of the read, not the read: the request's event is written when it ends, with all it returned.
     await runOutsideDrafts(() =>
       this.storage.transaction(async (tx: StorageWriter) => {
+        await this.records.lockWriters(tx, scope, record.row.name);
         const fresh = await tx.getSecret(scope, record.row.name);
         if (fresh)
           await this.records.save(tx, scope, fresh, {

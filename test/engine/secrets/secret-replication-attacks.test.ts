@@ -40,7 +40,7 @@ function caller(refuse: (p: Permission) => Promise<boolean>): { ctx: RequestCont
 /** Refuses what the resource's own policy denies (the evaluator's deny-wins rule, in small). */
 async function deniedByResourcePolicy(p: Permission): Promise<boolean> {
   const policy = await p.resourcePolicy?.();
-  return policy !== undefined && policy.document.includes('"Deny"') && policy.document.includes(p.action);
+  return policy?.document.includes('"Deny"') === true && policy.document.includes(p.action);
 }
 
 for (const backend of BACKENDS) {
@@ -53,7 +53,7 @@ for (const backend of BACKENDS) {
     });
     after(() => done());
 
-    it("ForceOverwriteReplicaSecret needs DeleteSecret on the Region's secret, by its own policy and tags", async () => {
+    it("ForceOverwriteReplicaSecret needs DeleteSecret on the Region's secret, its policy and tags", async () => {
       const { store, policies } = coffer.secrets;
       await store.createSecret(ctx, { Name: 'a/one', SecretString: 'mine' });
       const theirs = await store.createSecret(europe, {
@@ -145,6 +145,47 @@ for (const backend of BACKENDS) {
       );
       assert.equal(await coffer.storage.getSecret(europe, 'a/keys'), undefined);
       assert.equal((await store.describeSecret(ctx, { SecretId: 'a/keys' })).ReplicationStatus, undefined);
+    });
+
+    it('writers racing in two Regions never delete a promoted replica nor undo its promotion', async () => {
+      const { store } = coffer.secrets;
+      const names = Array.from({ length: 12 }, (_, i) => `a/race-${i}`);
+      for (const name of names)
+        await store.createSecret(ctx, { Name: name, SecretString: 'v', AddReplicaRegions: [{ Region: 'eu-west-1' }] });
+      const outcomes = await Promise.all(
+        names.map(async (name, i) => {
+          const promote = store.replication.stopReplicationToReplica(europe, { SecretId: name });
+          // Half race a removal of the same replica from the primary, half a new value on the primary.
+          const other =
+            i % 2
+              ? store.replication.removeRegionsFromReplication(ctx, {
+                  SecretId: name,
+                  RemoveReplicaRegions: ['eu-west-1'],
+                })
+              : store.putSecretValue(ctx, { SecretId: name, SecretString: `v${i}` });
+          const [promoted, written] = await Promise.allSettled([promote, other]);
+          assert.equal(written.status, 'fulfilled', String((written as PromiseRejectedResult).reason));
+          return {
+            name,
+            promoted: promoted.status === 'fulfilled',
+            reason: (promoted as PromiseRejectedResult).reason,
+          };
+        }),
+      );
+      for (const { name, promoted, reason } of outcomes) {
+        const replica = await coffer.storage.getSecret(europe, name);
+        const primary = await store.describeSecret(ctx, { SecretId: name });
+        if (promoted) {
+          // Promoted: it stays, standalone, and its primary has forgotten it.
+          assert.ok(replica, `${name}: a promoted replica was deleted`);
+          assert.equal(JSON.parse(replica.attributes).primaryRegion, undefined, `${name}: promotion undone`);
+          assert.equal(primary.ReplicationStatus, undefined, name);
+        } else {
+          // Removed first: the promotion found no secret.
+          assert.equal((reason as { code?: string }).code, 'ResourceNotFoundException', String(reason));
+          assert.equal(replica, undefined);
+        }
+      }
     });
   });
 }
