@@ -8,6 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Coffer } from '../../../src/bootstrap/open-coffer.js';
+import { AccessControl } from '../../../src/engine/iam/access-control.js';
+import type { Caller } from '../../../src/engine/iam/caller.js';
+import { parsePolicyDocument } from '../../../src/engine/iam/policy-document.js';
+import { CompiledPolicy } from '../../../src/engine/iam/policy-evaluator.js';
 import type { Permission, RequestContext } from '../../../src/engine/request-context.js';
 import { expectError } from '../../helpers/expect-error.js';
 import { BACKENDS, ctx, freshCoffer } from '../../helpers/test-stores.js';
@@ -37,10 +41,31 @@ function caller(refuse: (p: Permission) => Promise<boolean>): { ctx: RequestCont
   };
 }
 
-/** Refuses what the resource's own policy denies (the evaluator's deny-wins rule, in small). */
+/** A user allowed everything by its own policy: only a resource's policy can refuse it. */
+const ALLOWED_ALL: Caller = {
+  kind: 'user',
+  arn: `arn:aws:iam::${ctx.account}:user/replicator`,
+  principalArn: `arn:aws:iam::${ctx.account}:user/replicator`,
+  account: ctx.account,
+  userId: 'AIDAREPLICATOR0000001',
+  principalId: 'AIDAREPLICATOR0000001',
+  userName: 'replicator',
+  tags: new Map(),
+  policies: [
+    new CompiledPolicy(
+      'all',
+      parsePolicyDocument(
+        JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+      ),
+    ),
+  ],
+};
+const access = new AccessControl();
+
+/** Refuses what AccessControl refuses that user: what a resource's own policy denies. */
 async function deniedByResourcePolicy(p: Permission): Promise<boolean> {
-  const policy = await p.resourcePolicy?.();
-  return policy?.document.includes('"Deny"') === true && policy.document.includes(p.action);
+  const facts = { service: 'secretsmanager', region: ctx.region, secureTransport: true };
+  return (await access.decide(ALLOWED_ALL, facts, p)).effect !== 'Allow';
 }
 
 for (const backend of BACKENDS) {
