@@ -141,7 +141,8 @@ export class SecretReplication {
    * Secrets Manager reads the primary's values and seals them under each replica's key on the
    * caller's behalf: the caller must be able to decrypt with every key the primary's versions are
    * sealed under (an older version may still be under a key the secret no longer names, which a
-   * replica under another key must not open for a caller who could not) and encrypt with the others.
+   * replica under another key must not open for a caller who could not) and encrypt with the others
+   * (kms:GenerateDataKey, and kms:Encrypt for a key other than aws/secretsmanager, as AWS documents).
    */
   async authorizeKeys(
     ctx: RequestContext,
@@ -159,8 +160,13 @@ export class SecretReplication {
       );
     const permissions: Permission[] = [];
     for (const key of new Set(primaryKeys)) permissions.push(await on(ctx, 'kms:Decrypt', key));
-    for (const { region, kmsKeyId } of request.regions)
-      permissions.push(await on(replicaContext(ctx, region), 'kms:GenerateDataKey', kmsKeyId));
+    for (const { region, kmsKeyId } of request.regions) {
+      const scope = replicaContext(ctx, region);
+      permissions.push(await on(scope, 'kms:GenerateDataKey', kmsKeyId));
+      // AWS: a replica key other than aws/secretsmanager also needs kms:Encrypt.
+      if (kmsKeyId !== undefined && kmsKeyId !== DEFAULT_SECRETS_KEY_ALIAS)
+        permissions.push(await on(scope, 'kms:Encrypt', kmsKeyId));
+    }
     await ctx.authorize(permissions);
   }
 

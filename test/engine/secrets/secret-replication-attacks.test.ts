@@ -172,6 +172,28 @@ for (const backend of BACKENDS) {
       assert.equal((await store.describeSecret(ctx, { SecretId: 'a/keys' })).ReplicationStatus, undefined);
     });
 
+    it("needs kms:Encrypt as well as kms:GenerateDataKey on a replica's own key, as AWS documents", async () => {
+      const { store } = coffer.secrets;
+      const { KeyMetadata } = (await coffer.kms.createKey(europe, {})) as { KeyMetadata: { KeyId: string } };
+      await store.createSecret(ctx, { Name: 'a/encrypt', SecretString: 'v' });
+      const { ctx: noEncrypt, asked } = caller(async (p) => p.action === 'kms:Encrypt');
+      await expectError(
+        store.replication.replicateSecretToRegions(noEncrypt, {
+          SecretId: 'a/encrypt',
+          AddReplicaRegions: [{ Region: 'eu-west-1', KmsKeyId: KeyMetadata.KeyId }],
+        }),
+        'AccessDeniedException',
+      );
+      assert.ok(asked.some((p) => p.action === 'kms:Encrypt' && p.resource.includes(`:eu-west-1:`)));
+      assert.equal(await coffer.storage.getSecret(europe, 'a/encrypt'), undefined);
+      // The default key needs no more than it did.
+      const status = await store.replication.replicateSecretToRegions(noEncrypt, {
+        SecretId: 'a/encrypt',
+        AddReplicaRegions: [{ Region: 'eu-west-1' }],
+      });
+      assert.equal(status.ReplicationStatus[0]?.Status, 'InSync');
+    });
+
     it('writers racing in two Regions never delete a promoted replica nor undo its promotion', async () => {
       const { store } = coffer.secrets;
       const names = Array.from({ length: 12 }, (_, i) => `a/race-${i}`);
