@@ -234,5 +234,34 @@ for (const backend of BACKENDS) {
         }
       }
     });
+
+    it('writers racing on one primary all succeed, and its replica ends equal to it', async () => {
+      const { store } = coffer.secrets;
+      await store.createSecret(ctx, {
+        Name: 'a/busy',
+        SecretString: 'v',
+        AddReplicaRegions: [{ Region: 'eu-west-1' }],
+      });
+      const writes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          i % 3
+            ? store.putSecretValue(ctx, { SecretId: 'a/busy', SecretString: `v${i}` })
+            : store.tagResource(ctx, { SecretId: 'a/busy', Tags: [{ Key: `k${i}`, Value: 'v' }] }),
+        ),
+      );
+      assert.deepEqual(
+        writes.filter((w) => w.status === 'rejected').map((w) => String((w as PromiseRejectedResult).reason)),
+        [],
+      );
+      const [primary, replica] = await Promise.all([
+        store.describeSecret(ctx, { SecretId: 'a/busy' }),
+        store.describeSecret(europe, { SecretId: 'a/busy' }),
+      ]);
+      assert.deepEqual(replica.VersionIdsToStages, primary.VersionIdsToStages);
+      assert.deepEqual(replica.Tags, primary.Tags);
+      assert.equal(Object.values(primary.VersionIdsToStages!).filter((s) => s.includes('AWSCURRENT')).length, 1);
+      const current = await store.getSecretValue(ctx, { SecretId: 'a/busy' });
+      assert.equal((await store.getSecretValue(europe, { SecretId: 'a/busy' })).SecretString, current.SecretString);
+    });
   });
 }
