@@ -360,8 +360,12 @@ export class SecretStore {
     const deletionDate = now + days * DAY_MS;
     await this.storage.transaction(async (tx) => {
       await this.records.lockWriters(tx, ctx, record.row.name);
-      refuseDeletingPrimary(await this.records.resolve(tx, ctx, record.row.arn, true));
-      await this.records.save(tx, ctx, record.row, { ...record.attributes, deletedDate: now, deletionDate });
+      // Saved from what the transaction reads: a policy or replica written since the first read is kept.
+      const fresh = await this.records.resolve(tx, ctx, record.row.arn, true);
+      refuseDeletingPrimary(fresh);
+      if (fresh.attributes.deletionDate !== undefined)
+        throw new InvalidRequestException("You can't delete secret because it was already marked for deletion.");
+      await this.records.save(tx, ctx, fresh.row, { ...fresh.attributes, deletedDate: now, deletionDate });
       await noteSecretChange(tx, ctx, record.row, 'DeleteSecret');
     });
     return { ARN: record.row.arn, Name: record.row.name, DeletionDate: new Date(deletionDate) };

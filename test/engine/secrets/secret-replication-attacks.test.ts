@@ -263,5 +263,28 @@ for (const backend of BACKENDS) {
       const current = await store.getSecretValue(ctx, { SecretId: 'a/busy' });
       assert.equal((await store.getSecretValue(europe, { SecretId: 'a/busy' })).SecretString, current.SecretString);
     });
+
+    it('DeleteSecret racing PutResourcePolicy never drops a policy that was written', async () => {
+      const { store, policies } = coffer.secrets;
+      const names = Array.from({ length: 12 }, (_, i) => `a/deny-${i}`);
+      for (const name of names) await store.createSecret(ctx, { Name: name, SecretString: 'v' });
+      const written = await Promise.all(
+        names.map(async (name) => {
+          const [, put] = await Promise.allSettled([
+            store.deleteSecret(ctx, { SecretId: name, RecoveryWindowInDays: 7 }),
+            policies.putResourcePolicy(ctx, { SecretId: name, ResourcePolicy: DENY_DELETE }),
+          ]);
+          return put.status === 'fulfilled';
+        }),
+      );
+      for (const [i, name] of names.entries()) {
+        const attributes = JSON.parse((await coffer.storage.getSecret(ctx, name))!.attributes) as {
+          policy?: string;
+          deletionDate?: number;
+        };
+        assert.ok(attributes.deletionDate !== undefined, name);
+        if (written[i]) assert.equal(attributes.policy, DENY_DELETE, `${name}: a written policy was lost`);
+      }
+    });
   });
 }
