@@ -52,6 +52,12 @@ export interface SecretReader {
 
 /** Writes of secrets, versions and stages; only inside a transaction. */
 export interface SecretWriter extends SecretReader {
+  /**
+   * Serialises writers of the secrets named `name` in every Region of `account` (a primary and
+   * its replicas share their name) across processes and nodes until the transaction ends.
+   * SQLite's write lock already does this; PostgreSQL takes an advisory transaction lock.
+   */
+  lockSecret(account: string, name: string): Promise<void>;
   /** Inserts or replaces the secret row (its versions and stages are untouched). */
   putSecret(scope: Scope, row: SecretRow): Promise<void>;
   /** Removes a secret with its versions, stages and tags. */

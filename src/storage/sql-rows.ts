@@ -81,7 +81,7 @@ export class SqlRows implements StorageWriter {
     this.#domains = {
       meta: new SqlMetaRows(sql),
       parameters: new SqlParameterRows(sql, integrity, lock),
-      secrets: new SqlSecretRows(sql, integrity),
+      secrets: new SqlSecretRows(sql, integrity, lock),
       identity: new SqlIdentityRows(sql, integrity),
       keys: new SqlKeyRows(sql, integrity),
       rotation: new SqlRotationRows(sql, integrity),

@@ -62,7 +62,13 @@ export class SqlSecretRows implements SecretWriter {
   constructor(
     private readonly sql: SqlExecutor,
     private readonly integrity: RowIntegrity,
+    private readonly lock: (scope: Scope, name: string) => Promise<void>,
   ) {}
+
+  lockSecret(account: string, name: string): Promise<void> {
+    // The backend's named lock, in a Region no parameter has: it never waits on a parameter's writers.
+    return this.lock({ account, region: '*' }, `secret:${name}`);
+  }
 
   #secret(scope: Scope, row: Sealed<SecretRow>): SecretRow {
     const { mac, ...secret } = row;

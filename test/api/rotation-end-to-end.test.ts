@@ -256,6 +256,39 @@ describe('rotation end to end', () => {
     );
   });
 
+  it("rotating a primary keeps its replica in step: the new value, and the primary's labels", async () => {
+    const west = new SecretsManagerClient({
+      endpoint: server.endpoint,
+      region: 'us-west-2',
+      credentials: ROOT,
+      maxAttempts: 1,
+    });
+    await sm.send(
+      new CreateSecretCommand({
+        Name: 'rot/replicated',
+        SecretString: JSON.stringify({ username: 'svc', password: 'old-password' }),
+        AddReplicaRegions: [{ Region: 'us-west-2' }],
+      }),
+    );
+    await sm.send(
+      new RotateSecretCommand({
+        SecretId: 'rot/replicated',
+        RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:pw',
+      }),
+    );
+    const [run] = await finished(coffer, 'rot/replicated');
+    assert.equal(run!.Status, 'succeeded', run!.Error);
+    const primary = await sm.send(new GetSecretValueCommand({ SecretId: 'rot/replicated' }));
+    const replica = await west.send(new GetSecretValueCommand({ SecretId: 'rot/replicated' }));
+    assert.notEqual(JSON.parse(primary.SecretString!).password, 'old-password');
+    assert.equal(replica.SecretString, primary.SecretString);
+    assert.equal(replica.VersionId, primary.VersionId);
+    const stages = async (client: SecretsManagerClient) =>
+      (await client.send(new DescribeSecretCommand({ SecretId: 'rot/replicated' }))).VersionIdsToStages;
+    assert.deepEqual(await stages(west), await stages(sm));
+    west.destroy();
+  });
+
   it("rotates a real PostgreSQL role's password with the built-in postgres rotator", async () => {
     const role = `coffer_rot_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: POSTGRES_BASE_URL });

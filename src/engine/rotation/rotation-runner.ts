@@ -227,6 +227,7 @@ export class RotationRunner {
   private async recordOnSecret(ctx: RequestContext, name: string, now: number, nextDue: number | null): Promise<void> {
     const { records } = this.parts.secrets;
     await this.parts.storage.transaction(async (tx) => {
+      await records.lockWriters(tx, ctx, name);
       const record = await records.resolve(tx, ctx, name, true);
       const rotation = record.attributes.rotation ?? { enabled: true };
       await records.save(tx, ctx, record.row, {

@@ -88,6 +88,7 @@ export class RotationService {
     const nextDue = immediately ? this.now : schedule ? schedule.nextRotation(this.now) : null;
     // The schedule and the secret's rotation settings change together or not at all.
     await this.secrets.records.storage.transaction(async (tx) => {
+      await this.secrets.records.lockWriters(tx, ctx, record.row.name);
       const fresh = await this.secrets.records.resolve(tx, ctx, record.row.name);
       const previous = await this.schedules.config(ctx, 'secret', fresh.row.name, tx);
       await this.schedules.write(
@@ -125,6 +126,7 @@ export class RotationService {
     refuseReplica(record.attributes);
     const pending = (await this.schedules.config(ctx, 'secret', record.row.name))?.pendingToken;
     await this.secrets.records.storage.transaction(async (tx) => {
+      await this.secrets.records.lockWriters(tx, ctx, record.row.name);
       const fresh = await this.secrets.records.resolve(tx, ctx, record.row.name);
       await tx.deleteRotationSchedule(ctx, 'secret', fresh.row.name);
       const { nextRotationDate: _, ...rotation } = fresh.attributes.rotation ?? { enabled: false };

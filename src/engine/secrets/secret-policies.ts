@@ -71,6 +71,7 @@ export class SecretPolicies {
       (arn) => new MalformedPolicyDocumentException(`This resource policy contains an unsupported principal: ${arn}`),
     );
     return this.records.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
       await this.records.save(tx, ctx, record.row, {
@@ -95,6 +96,7 @@ export class SecretPolicies {
 
   async deleteResourcePolicy(ctx: RequestContext, request: DeleteResourcePolicyRequest): Promise<object> {
     return this.records.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
       const { policy: _, policyPrincipals: _p, ...attributes } = record.attributes;

@@ -127,6 +127,18 @@ export class SecretRecords {
     return record;
   }
 
+  /**
+   * Serialises this write with every other writer of the secret a SecretId names, in every Region
+   * (a primary and its replicas share the name, and one write changes both): taken before the
+   * transaction reads, so what it reads stays true until it commits. Names are locked in one
+   * order, so two writers never wait on each other.
+   */
+  async lockWriters(tx: StorageWriter, scope: Scope, secretId: unknown): Promise<void> {
+    if (typeof secretId !== 'string') return;
+    const names = new Set((candidateNames(scope, secretId) ?? []).map((c) => c.name));
+    for (const name of [...names].sort()) await tx.lockSecret(scope.account, name);
+  }
+
   /** Whether a secret's recovery window has ended: it no longer exists, whatever rows remain. */
   expired(attributes: SecretAttributes): boolean {
     return attributes.deletionDate !== undefined && attributes.deletionDate <= this.clock.now();
@@ -195,6 +207,7 @@ export class SecretRecords {
     for (const due of await this.storage.listSecretsToPurge(this.clock.now(), limit)) {
       const scope = { account: due.account, region: due.region };
       const done = await this.storage.transaction(async (tx) => {
+        await tx.lockSecret(scope.account, due.name);
         const row = await tx.getSecret(scope, due.name);
         if (!row || !this.expired(JSON.parse(row.attributes) as SecretAttributes)) return false;
         await tx.deleteSecret(scope, due.name);

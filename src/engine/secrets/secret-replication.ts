@@ -12,7 +12,7 @@ import type { Scope, StorageReader, StorageWriter } from '../../storage/storage.
 import { touchResource } from '../audit/audit-scope.js';
 import { noteSecretChange } from '../changes/change-log.js';
 import { KeyAccess } from '../kms/key-access.js';
-import type { RequestContext } from '../request-context.js';
+import type { Permission, RequestContext } from '../request-context.js';
 import { InvalidParameterException } from './errors.js';
 import type { ReplicaState, SecretAttributes, SecretRecord, SecretRecords } from './secret-records.js';
 import {
@@ -24,6 +24,7 @@ import {
   replicaContext,
 } from './secret-replicas.js';
 import { DEFAULT_SECRETS_KEY_ALIAS, type SecretVersions } from './secret-versions.js';
+import { SecretsPermissions } from './secrets-permissions.js';
 
 /** AWS's answer to any write sent to a replica. */
 export const REPLICA_READ_ONLY =
@@ -33,6 +34,16 @@ export const REPLICA_READ_ONLY =
 export interface ReplicaRequest {
   readonly regions: readonly { region: string; kmsKeyId?: string }[];
   readonly force: boolean;
+  /**
+   * The ARNs of the secrets in other Regions ForceOverwriteReplicaSecret may replace: those the
+   * caller was allowed to delete (authorizeOverwrites). A secret that took the name since is not one.
+   */
+  readonly overwritable?: ReadonlySet<string>;
+}
+
+/** A secret neither replicated nor a replica: the only kind ForceOverwriteReplicaSecret replaces. */
+function isStandalone(attributes: SecretAttributes): boolean {
+  return attributes.primaryRegion === undefined && !attributes.replicas?.length;
 }
 
 /** Refuses a write to a replica, as AWS does. */
@@ -89,6 +100,7 @@ async function statusOf(reader: StorageReader, scope: Scope, record: SecretRecor
 /** The replication actions, and the hooks the other secret writes call. */
 export class SecretReplication {
   private readonly writer: ReplicaWriter;
+  private readonly permissions: SecretsPermissions;
   private regions?: ReadonlySet<string>;
 
   constructor(
@@ -97,6 +109,7 @@ export class SecretReplication {
     private readonly keys: KeyAccess,
   ) {
     this.writer = new ReplicaWriter(records, versions);
+    this.permissions = new SecretsPermissions(records);
   }
 
   /** The Regions a replica may be made in (a server's: AWS's and COFFER_REGIONS); unset, any well-formed one. */
@@ -126,9 +139,16 @@ export class SecretReplication {
 
   /**
    * Secrets Manager reads the primary's values and seals them under each replica's key on the
-   * caller's behalf: the caller must be able to decrypt with the one and encrypt with the others.
+   * caller's behalf: the caller must be able to decrypt with every key the primary's versions are
+   * sealed under (an older version may still be under a key the secret no longer names, which a
+   * replica under another key must not open for a caller who could not) and encrypt with the others
+   * (kms:GenerateDataKey, and kms:Encrypt for a key other than aws/secretsmanager, as AWS documents).
    */
-  async authorizeKeys(ctx: RequestContext, primaryKey: string | undefined, request: ReplicaRequest): Promise<void> {
+  async authorizeKeys(
+    ctx: RequestContext,
+    primaryKeys: readonly (string | undefined)[],
+    request: ReplicaRequest,
+  ): Promise<void> {
     if (!ctx.authorize) return;
     const on = async (scope: RequestContext, action: string, key: string | undefined) =>
       this.keys.onReference(
@@ -138,10 +158,43 @@ export class SecretReplication {
         DEFAULT_SECRETS_KEY_ALIAS,
         KeyAccess.viaService(scope, 'secretsmanager'),
       );
-    const permissions = [await on(ctx, 'kms:Decrypt', primaryKey)];
-    for (const { region, kmsKeyId } of request.regions)
-      permissions.push(await on(replicaContext(ctx, region), 'kms:GenerateDataKey', kmsKeyId));
+    const permissions: Permission[] = [];
+    for (const key of new Set(primaryKeys)) permissions.push(await on(ctx, 'kms:Decrypt', key));
+    for (const { region, kmsKeyId } of request.regions) {
+      const scope = replicaContext(ctx, region);
+      permissions.push(await on(scope, 'kms:GenerateDataKey', kmsKeyId));
+      // AWS: a replica key other than aws/secretsmanager also needs kms:Encrypt.
+      if (kmsKeyId !== undefined && kmsKeyId !== DEFAULT_SECRETS_KEY_ALIAS)
+        permissions.push(await on(scope, 'kms:Encrypt', kmsKeyId));
+    }
     await ctx.authorize(permissions);
+  }
+
+  /**
+   * ForceOverwriteReplicaSecret deletes a live standalone secret of the name in each Region asked
+   * for, which may be anyone's: the caller must be allowed secretsmanager:DeleteSecret on it, with
+   * its own resource policy and tags, before anything is written (AWS documents no such check; a
+   * replicating caller must not destroy what it could not delete). Returns the request with the
+   * secrets it may replace; a replica of another primary, or a primary, is never replaced.
+   */
+  async authorizeOverwrites(ctx: RequestContext, name: string, request: ReplicaRequest): Promise<ReplicaRequest> {
+    const overwritable = new Set<string>();
+    const permissions: Permission[] = [];
+    for (const { region } of request.force ? request.regions : []) {
+      const scope = replicaContext(ctx, region);
+      const found = await this.records.storage.getSecret(scope, name);
+      const theirs = found && (JSON.parse(found.attributes) as SecretAttributes);
+      if (!found || !theirs || this.records.expired(theirs) || !isStandalone(theirs)) continue;
+      overwritable.add(found.arn);
+      permissions.push(await this.permissions.onSecret(scope, 'secretsmanager:DeleteSecret', found.arn));
+    }
+    if (permissions.length) await ctx.authorize?.(permissions);
+    return { ...request, overwritable };
+  }
+
+  /** The keys a secret's values are sealed under: the one it names, and each version's own. */
+  sealingKeys(record: Pick<SecretRecord, 'attributes' | 'versions'>): (string | undefined)[] {
+    return [...new Set([record.attributes.kmsKeyId, ...record.versions.map((v) => this.versions.keyIdOf(v))])];
   }
 
   /** Runs a write that may create replicas; a Region missing its AWS-managed key gets it, and the write runs again. */
@@ -159,7 +212,8 @@ export class SecretReplication {
   /**
    * Adds replicas to the primary `name` in `tx`, after its own writes. A Region that is already
    * InSync is left as it is; a name taken there by another secret is a Failed replica unless
-   * `force` may replace it (a standalone secret; never another primary's replica, nor a primary).
+   * the request may replace it (a standalone secret the caller was allowed to delete in
+   * authorizeOverwrites; never another primary's replica, nor a primary).
    */
   async addReplicas(
     tx: StorageWriter,
@@ -174,7 +228,7 @@ export class SecretReplication {
     for (const wanted of request.regions) {
       const index = states.findIndex((s) => s.region === wanted.region);
       if (index >= 0 && states[index]!.status === 'InSync') continue;
-      const state = await this.place(tx, ctx, primary, wanted, request.force, operation);
+      const state = await this.place(tx, ctx, primary, wanted, request.overwritable, operation);
       if (index >= 0) states[index] = state;
       else states.push(state);
     }
@@ -188,7 +242,7 @@ export class SecretReplication {
     ctx: RequestContext,
     primary: SecretRecord,
     wanted: { region: string; kmsKeyId?: string },
-    force: boolean,
+    overwritable: ReadonlySet<string> | undefined,
     operation: string,
   ): Promise<ReplicaState> {
     const scope = replicaContext(ctx, wanted.region);
@@ -200,12 +254,14 @@ export class SecretReplication {
       const gone = this.records.expired(theirs);
       const ours = theirs.primaryRegion === ctx.region && found.arn === replicaArn(primary.row.arn, wanted.region);
       if (!gone && !ours) {
-        if (theirs.primaryRegion !== undefined || theirs.replicas?.length)
+        if (!isStandalone(theirs))
           return this.failed(
             state,
             `Secret name ${name} is currently replicated to ${wanted.region} with a different arn.`,
           );
-        if (!force) return this.failed(state, `Secret name ${name} already exists in region ${wanted.region}.`);
+        // Only the very secret the caller was allowed to delete: not one that took the name since.
+        if (!overwritable?.has(found.arn))
+          return this.failed(state, `Secret name ${name} already exists in region ${wanted.region}.`);
       }
       if (!ours) {
         // Overwritten (or past its recovery window): the Region's secret of that name goes, with its versions and tags.
@@ -232,19 +288,28 @@ export class SecretReplication {
     ctx: RequestContext,
     request: { SecretId?: unknown; AddReplicaRegions?: unknown; ForceOverwriteReplicaSecret?: unknown },
   ): Promise<{ ARN: string; ReplicationStatus: ReplicationStatusType[] }> {
-    const record = await this.records.resolve(this.records.storage, ctx, request.SecretId);
-    refuseReplica(record.attributes);
-    const wanted = this.checkRequest(ctx, request.AddReplicaRegions ?? [], request.ForceOverwriteReplicaSecret)!;
-    await this.authorizeKeys(ctx, record.attributes.kmsKeyId, wanted);
-    return this.withReplicaKeys(() =>
-      this.records.storage.transaction(async (tx) => {
-        const fresh = await this.records.resolve(tx, ctx, record.row.arn);
-        refuseReplica(fresh.attributes);
-        const status = await this.addReplicas(tx, ctx, fresh.row.name, wanted, 'ReplicateSecretToRegions');
-        await noteSecretChange(tx, ctx, fresh.row, 'ReplicateSecretToRegions');
-        return { ARN: fresh.row.arn, ReplicationStatus: status };
-      }),
-    );
+    // Authorized on what was read; a write that finds the secret sealed under other keys since is authorized again.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const record = await this.records.resolve(this.records.storage, ctx, request.SecretId);
+      refuseReplica(record.attributes);
+      const asked = this.checkRequest(ctx, request.AddReplicaRegions ?? [], request.ForceOverwriteReplicaSecret)!;
+      const keys = this.sealingKeys(record);
+      await this.authorizeKeys(ctx, keys, asked);
+      const wanted = await this.authorizeOverwrites(ctx, record.row.name, asked);
+      const done = await this.withReplicaKeys(() =>
+        this.records.storage.transaction(async (tx) => {
+          await this.records.lockWriters(tx, ctx, record.row.name);
+          const fresh = await this.records.resolve(tx, ctx, record.row.arn);
+          refuseReplica(fresh.attributes);
+          if (this.sealingKeys(fresh).some((k) => !keys.includes(k))) return undefined;
+          const status = await this.addReplicas(tx, ctx, fresh.row.name, wanted, 'ReplicateSecretToRegions');
+          await noteSecretChange(tx, ctx, fresh.row, 'ReplicateSecretToRegions');
+          return { ARN: fresh.row.arn, ReplicationStatus: status };
+        }),
+      );
+      if (done) return done;
+    }
+    throw new Error('the secret kept changing keys while its replicas were being authorized');
   }
 
   async removeRegionsFromReplication(
@@ -253,6 +318,7 @@ export class SecretReplication {
   ): Promise<{ ARN: string; ReplicationStatus: ReplicationStatusType[] }> {
     const remove = new Set(Array.isArray(request.RemoveReplicaRegions) ? request.RemoveReplicaRegions.map(String) : []);
     return this.records.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
       const states = record.attributes.replicas ?? [];
@@ -278,6 +344,7 @@ export class SecretReplication {
   /** Promotes a replica (called in its own Region) to a standalone secret; its primary forgets it. */
   async stopReplicationToReplica(ctx: RequestContext, request: { SecretId?: unknown }): Promise<{ ARN: string }> {
     return this.records.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       const primaryRegion = record.attributes.primaryRegion;
       if (primaryRegion === undefined)

@@ -94,16 +94,20 @@ export class SecretStore {
     ) {
       throw outOfBounds('description', request.Description, { min: 0, max: 2048, measure: 'length' });
     }
-    const replicas = this.replication.checkRequest(ctx, request.AddReplicaRegions, request.ForceOverwriteReplicaSecret);
+    let replicas = this.replication.checkRequest(ctx, request.AddReplicaRegions, request.ForceOverwriteReplicaSecret);
     // Authorized before the key is resolved: an AWS-managed key made on first use is a write.
     // Naming a key (even without a value yet) binds the secret to it: the caller must be able to use it.
     if (value || request.KmsKeyId !== undefined)
       await this.keyUse.authorize(ctx, 'kms:GenerateDataKey', request.KmsKeyId);
-    if (replicas) await this.replication.authorizeKeys(ctx, request.KmsKeyId, replicas);
+    if (replicas) {
+      await this.replication.authorizeKeys(ctx, [request.KmsKeyId], replicas);
+      replicas = await this.replication.authorizeOverwrites(ctx, name, replicas);
+    }
     // A named key must exist (the AWS-managed one is made when a value first needs it).
     if (request.KmsKeyId !== undefined) await this.keyUse.checkNamed(ctx, request.KmsKeyId);
     const write = () =>
       this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, name);
         let existing = await tx.getSecret(ctx, name);
         if (existing && this.records.expired(JSON.parse(existing.attributes) as SecretAttributes)) {
           // Its recovery window is over: it is gone, and the name is free again.
@@ -221,6 +225,7 @@ export class SecretStore {
     }
     if (request.Description !== undefined || request.KmsKeyId !== undefined) {
       await this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, request.SecretId);
         const fresh = await this.records.resolve(tx, ctx, request.SecretId);
         refuseReplica(fresh.attributes);
         await this.records.save(tx, ctx, fresh.row, {
@@ -282,6 +287,7 @@ export class SecretStore {
     if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256)
       throw outOfBounds('versionStage', stage, { min: 1, max: 256, measure: 'length' });
     return this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId);
       refuseReplica(record.attributes);
       const holder = record.stages.find((s) => s.stage === stage)?.versionId;
@@ -347,6 +353,7 @@ export class SecretStore {
     refuseDeletingPrimary(record);
     if (force) {
       await this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, record.row.name);
         // Checked again where it counts: replicas may have been added since.
         refuseDeletingPrimary(await this.records.resolve(tx, ctx, record.row.arn, true));
         await tx.deleteSecret(ctx, record.row.name);
@@ -359,8 +366,13 @@ export class SecretStore {
     }
     const deletionDate = now + days * DAY_MS;
     await this.storage.transaction(async (tx) => {
-      refuseDeletingPrimary(await this.records.resolve(tx, ctx, record.row.arn, true));
-      await this.records.save(tx, ctx, record.row, { ...record.attributes, deletedDate: now, deletionDate });
+      await this.records.lockWriters(tx, ctx, record.row.name);
+      // Saved from what the transaction reads: a policy or replica written since the first read is kept.
+      const fresh = await this.records.resolve(tx, ctx, record.row.arn, true);
+      refuseDeletingPrimary(fresh);
+      if (fresh.attributes.deletionDate !== undefined)
+        throw new InvalidRequestException("You can't delete secret because it was already marked for deletion.");
+      await this.records.save(tx, ctx, fresh.row, { ...fresh.attributes, deletedDate: now, deletionDate });
       await noteSecretChange(tx, ctx, record.row, 'DeleteSecret');
     });
     return { ARN: record.row.arn, Name: record.row.name, DeletionDate: new Date(deletionDate) };
@@ -368,6 +380,7 @@ export class SecretStore {
 
   async restoreSecret(ctx: RequestContext, request: RestoreSecretRequest): Promise<RestoreSecretResponse> {
     return this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       refuseReplica(record.attributes);
       const { deletedDate: _d, deletionDate: _e, ...attributes } = record.attributes;
@@ -380,6 +393,7 @@ export class SecretStore {
   async tagResource(ctx: RequestContext, request: TagResourceRequest): Promise<object> {
     const tags = checkSecretTags(request.Tags);
     await this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       refuseReplica(record.attributes);
       const existing = new Set((await this.records.tags(tx, ctx, record.row.name)).map((t) => t.Key));
@@ -402,6 +416,7 @@ export class SecretStore {
         "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null",
       );
     await this.storage.transaction(async (tx) => {
+      await this.records.lockWriters(tx, ctx, request.SecretId);
       const record = await this.records.resolve(tx, ctx, request.SecretId, true);
       refuseReplica(record.attributes);
       for (const key of keys) await tx.deleteTag(ctx, 'Secret', record.row.name, key);
@@ -425,6 +440,7 @@ export class SecretStore {
     await this.keyUse.authorize(ctx, 'kms:GenerateDataKey', first.attributes.kmsKeyId);
     return this.versions.withManagedKey(ctx, () =>
       this.storage.transaction(async (tx) => {
+        await this.records.lockWriters(tx, ctx, secretId);
         const record = await this.records.resolve(tx, ctx, secretId);
         refuseReplica(record.attributes);
         const now = this.now();
@@ -459,6 +475,7 @@ export class SecretStore {
     // Bookkeeping of the read, not the read: the request's event is written when it ends, with all it returned.
     await runOutsideDrafts(() =>
       this.storage.transaction(async (tx: StorageWriter) => {
+        await this.records.lockWriters(tx, scope, record.row.name);
         const fresh = await tx.getSecret(scope, record.row.name);
         if (fresh)
           await this.records.save(tx, scope, fresh, {

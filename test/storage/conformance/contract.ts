@@ -45,6 +45,7 @@ export const CONTRACT = {
     'deleteTag',
   ],
   secrets: [
+    'lockSecret',
     'getSecret',
     'getSecretRowSet',
     'listSecrets',

@@ -216,4 +216,19 @@ export function secretCases(exercise: Exercise): void {
         );
     },
   );
+
+  exercise('serialises transactions that take the secret lock, whatever Region they write', async ({ storage }) => {
+    await storage.transaction((tx) => tx.putMeta('secret-counter', Buffer.from('0')));
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        storage.transaction(async (tx) => {
+          await tx.lockSecret(scope.account, 'app/db');
+          const n = Number((await tx.getMeta('secret-counter'))!.toString());
+          await new Promise((resolve) => setImmediate(resolve));
+          await tx.putMeta('secret-counter', Buffer.from(String(n + 1)));
+        }),
+      ),
+    );
+    assert.equal((await storage.getMeta('secret-counter'))!.toString(), '20');
+  });
 }
