@@ -7,7 +7,8 @@
  * needs its bearer token;
  * GET /_coffer/changes is the change feed (changes/change-streams.ts), signed like any request;
  * in --dev mode only, POST /moto-api/reset and POST /_coffer/reset wipe all state but keys and
- * access keys, and POST /_coffer/clock moves the engines' clock forward.
+ * access keys (dev-reset.ts, an event of the audit trail), and POST /_coffer/clock moves the
+ * engines' clock forward.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,6 +28,7 @@ import type { RequestAudit, RequestAuditor } from './audit/request-auditor.js';
 import { runWithDraft } from '../engine/audit/audit-scope.js';
 import { CHANGES_PATH, type ChangeStreams } from './changes/change-streams.js';
 import { changesModel } from './models/coffer-changes.js';
+import { RESET_PATHS, type DevReset } from './dev-reset.js';
 
 /** Largest request body accepted (a Secrets Manager secret of 64 KiB in base64 fits easily). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,6 +39,8 @@ export interface ServerParts {
   readonly storage: Storage;
   readonly recorder: RequestRecorder;
   readonly dev: boolean;
+  /** --dev only: empties the store at POST /moto-api/reset and /_coffer/reset (dev-reset.ts). */
+  readonly reset?: DevReset;
   /** The engines' clock: --dev servers let tests move it forward with POST /_coffer/clock. */
   readonly clock?: Clock;
   /** Told about internal faults (for the log: describeFault gives what may be said of one). */
@@ -154,13 +158,9 @@ export class CofferServer {
         status = await serveMetrics(request, response, requestId, this.parts.metrics);
         return;
       }
-      if (
-        request.method === 'POST' &&
-        (request.url === '/moto-api/reset' || request.url === '/_coffer/reset') &&
-        this.parts.dev
-      ) {
+      if (request.method === 'POST' && RESET_PATHS.includes(request.url ?? '') && this.parts.dev && this.parts.reset) {
         trace.action = 'reset';
-        await this.parts.storage.transaction((tx) => tx.deleteAllParameters());
+        await this.parts.reset(request.url!);
         sendJson(response, 200, requestId, '{}');
         return;
       }

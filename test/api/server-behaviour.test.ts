@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ROOT, startServer, type RunningServer } from '../helpers/server-process.js';
 import { devSignatureHeaders, rawRequest } from '../helpers/raw-request.js';
@@ -186,6 +187,27 @@ describe('server: --dev mode', () => {
         body: '{"Name":"/dev/y"}',
       });
       assert.equal(errorOf(get.body).__type, 'ParameterNotFound');
+    }
+  });
+
+  it('records each reset in the audit trail as ResetStore, with the path it came by', async () => {
+    assert.equal((await rawRequest(server.endpoint, { path: '/moto-api/reset' })).status, 200);
+    const ct = new CloudTrailClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: ROOT,
+      maxAttempts: 1,
+    });
+    try {
+      const found = await ct.send(
+        new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ResetStore' }] }),
+      );
+      const paths = (found.Events ?? []).map(
+        (e) => (JSON.parse(e.CloudTrailEvent!) as { serviceEventDetails: { path: string } }).serviceEventDetails.path,
+      );
+      assert.ok(paths.includes('/moto-api/reset'), JSON.stringify(paths));
+    } finally {
+      ct.destroy();
     }
   });
 

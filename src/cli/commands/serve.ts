@@ -32,6 +32,7 @@ import { parseOptions } from '../parse-options.js';
 import { ChangeFeed } from '../../engine/changes/change-feed.js';
 import { findLatest } from '../../engine/ssm/parameter-lookup.js';
 import { ChangeStreams } from '../../api/changes/change-streams.js';
+import { devReset } from '../../api/dev-reset.js';
 
 function portFrom(text: string): number {
   const port = Number(text);
@@ -192,6 +193,14 @@ export const serveCommand: CliCommand = {
       pipeline,
       storage: coffer.storage,
       clock: coffer.clock,
+      ...(dev
+        ? {
+            reset: devReset(coffer.storage, coffer.audit, coffer.clock, {
+              account: coffer.settings.account,
+              region: coffer.settings.region,
+            }),
+          }
+        : {}),
       recorder: accessLog,
       dev,
       onFault: (error, requestId) => io.err(faultLine(error, requestId)),

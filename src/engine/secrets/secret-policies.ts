@@ -56,6 +56,9 @@ export class SecretPolicies {
   ) {}
 
   async putResourcePolicy(ctx: RequestContext, request: PutResourcePolicyRequest): Promise<object> {
+    // The secret before its document, as AWS (and ValidateResourcePolicy) does: an unknown
+    // secret is ResourceNotFoundException and a replica is refused, whatever the document says.
+    refuseReplica((await this.records.resolve(this.records.storage, ctx, request.SecretId)).attributes);
     const policy = parseResourcePolicy(request.ResourcePolicy);
     if (request.BlockPublicPolicy === true && isPublic(policy)) {
       throw new ServiceError(
