@@ -39,29 +39,31 @@ export function randomPassword(rules: PasswordRules = {}): string {
   }
   if (!Number.isInteger(length)) throw new InvalidParameterException('The password length must be a whole number.');
   const excluded = new Set(rules.ExcludeCharacters ?? '');
-  const classes = [
+  const keep = (chars: string) => [...chars].filter((c) => !excluded.has(c)).join('');
+  // RequireEachIncludedType asks for one of each of these (AWS: "at least one upper and lowercase
+  // letter, one number, and one punctuation"); a space may appear but is never required.
+  const required = [
     rules.ExcludeLowercase ? '' : CLASSES.lowercase,
     rules.ExcludeUppercase ? '' : CLASSES.uppercase,
     rules.ExcludeNumbers ? '' : CLASSES.numbers,
     rules.ExcludePunctuation ? '' : CLASSES.punctuation,
-    rules.IncludeSpace ? CLASSES.space : '',
   ]
-    .map((chars) => [...chars].filter((c) => !excluded.has(c)).join(''))
+    .map(keep)
     .filter((chars) => chars.length > 0);
-  if (classes.length === 0)
+  const all = required.join('') + (rules.IncludeSpace ? keep(CLASSES.space) : '');
+  if (all.length === 0)
     throw new InvalidParameterException('The password would contain no characters: every character type is excluded.');
   const requireEach = rules.RequireEachIncludedType ?? true;
-  if (requireEach && classes.length > length) {
+  if (requireEach && required.length > length) {
     throw new InvalidParameterException('Password length is too short based on the required types.');
   }
-  const all = classes.join('');
   const chars = Array.from({ length }, () => all[randomInt(all.length)]!);
   if (requireEach) {
-    // Put one character of each class at distinct random positions.
+    // Put one character of each required class at distinct random positions.
     const positions = new Set<number>();
-    while (positions.size < classes.length) positions.add(randomInt(length));
+    while (positions.size < required.length) positions.add(randomInt(length));
     [...positions].forEach((position, i) => {
-      chars[position] = classes[i]![randomInt(classes[i]!.length)]!;
+      chars[position] = required[i]![randomInt(required[i]!.length)]!;
     });
   }
   return chars.join('');
