@@ -190,6 +190,12 @@ export interface OpenOptions {
   readonly auditLedger?: 'thread' | 'inline';
   /** Log every rotation run's end as a JSON line on stderr (a server's log; the CLI says it in its own words). */
   readonly logRotations?: boolean;
+  /**
+   * A worker of `coffer serve --workers N`: its sibling processes write to the same store, so
+   * the identity caches read the store's IAM generation on every request instead of once a
+   * second, and a change made through one worker holds on the next request to any of them.
+   */
+  readonly worker?: boolean;
 }
 
 /**
@@ -303,10 +309,14 @@ export async function openCoffer(
       async (scope, secretId) => (await records.findRow(storage, scope, secretId))?.row.name,
     );
     const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring), keys, ssmPermissions);
-    const accessKeys = new AccessKeyStore(storage, keyring, barrier, {
-      account: settings.account,
-      region: settings.region,
-    });
+    const generationRefreshMs = options.worker ? 0 : undefined;
+    const accessKeys = new AccessKeyStore(
+      storage,
+      keyring,
+      barrier,
+      { account: settings.account, region: settings.region },
+      generationRefreshMs,
+    );
     const entities = new IamEntities(storage);
     const policies = new IamPolicies(entities);
     const keyUsage = new AccessKeyUsage(storage);
@@ -314,7 +324,7 @@ export async function openCoffer(
       entities,
       policies,
       principals: new IamPrincipals(entities, accessKeys),
-      callers: new CallerDirectory(entities, policies),
+      callers: new CallerDirectory(entities, policies, generationRefreshMs),
       simulator: new PolicySimulator(entities, policies),
       directory: new IamDirectory(entities, accessKeys, keyUsage),
       keyUsage,
