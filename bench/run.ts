@@ -18,6 +18,7 @@ import { runAuditBench } from './audit.js';
 import { runClientBench } from './client.js';
 import { runSyncBench } from './sync.js';
 import { runScaleBench } from './scale.js';
+import { runWorkersBench } from './workers.js';
 
 const PARAMS = Number(process.env.BENCH_PARAMS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -142,8 +143,8 @@ async function main(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=engine|wire|auth|audit|client|sync|scale runs one part; unset runs all but scale (its
-// million-row stores take minutes to fill: BENCH_ONLY=scale).
+// BENCH_ONLY=engine|wire|auth|audit|client|sync|scale|workers runs one part; unset runs the first six
+// (scale's million-row stores take minutes to fill; workers pins processes to cores).
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'engine') await main();
 if (!only || only === 'wire') await runWireBench();
@@ -152,3 +153,4 @@ if (!only || only === 'audit') await runAuditBench();
 if (!only || only === 'client') await runClientBench();
 if (!only || only === 'sync') await runSyncBench();
 if (only === 'scale') await runScaleBench();
+if (only === 'workers') await runWorkersBench();

