@@ -178,7 +178,8 @@ async function soak(): Promise<number> {
       samples.push(sample);
       console.log(
         `  ${String(sample.minute).padStart(3)}: RSS ${fmt(sample.rssMb)} MB (${each.map(fmt).join(' + ')}), ` +
-          `${fmt(sample.perSecond)}/s, p50 ${fmt(sample.p50Ms)} ms, p99 ${fmt(sample.p99Ms)} ms, ${sample.errors} errors`,
+          `${fmt(sample.perSecond)}/s, p50 ${fmt(sample.p50Ms)} ms, p99 ${fmt(sample.p99Ms)} ms, ` +
+          `${sample.errors} errors`,
       );
     }
     problems = growthProblems(samples);

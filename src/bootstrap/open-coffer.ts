@@ -264,6 +264,8 @@ export async function openCoffer(
     rowKey ??= await openRowAuthenticator(storage, master);
     storage.useIntegrity(rowKey);
     const keyring = await Keyring.open(storage, master);
+    // A worker's siblings change keys too: their changes hold on its next lookup.
+    if (options.worker) keyring.followOtherProcesses(0);
     const clock = new Clock();
     const signer = await AuditSigner.open(storage, master);
     const trailOptions = auditOptions(env);

@@ -1,7 +1,8 @@
 /**
  * `coffer serve --workers 2`: two processes on one port behave as one server. Each check uses
  * fresh connections so that node:cluster hands requests to both workers in turn: a --dev clock
- * move holds on every worker, an access key deleted through one is refused by all at once, a
+ * move holds on every worker, an access key deleted or a KMS key scheduled for deletion through
+ * one is refused by all at once, a
  * write through one reaches a change stream held by the other without waiting for the poll, and
  * SIGTERM stops them all with exit code 0.
  */
@@ -9,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, EncryptCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { openChangeStream } from '../helpers/change-stream-reader.js';
 import { clientsFor, userWithKey, type Credentials } from '../helpers/identity-clients.js';
@@ -86,6 +88,28 @@ describe('coffer serve --workers 2', () => {
           once(server, key, (ssm) => ssm.send(new GetParameterCommand({ Name: '/w/p' }))),
           (error: Error) => error.name === 'UnrecognizedClientException',
         );
+    } finally {
+      clients.destroy();
+    }
+  });
+
+  it('refuses a key scheduled for deletion on every worker at once', async () => {
+    const clients = clientsFor(server);
+    try {
+      const key = (await clients.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+      // A client of its own each time: a new connection, so the calls land on both workers.
+      const encrypt = async () => {
+        const fresh = clientsFor(server);
+        try {
+          return await fresh.kms.send(new EncryptCommand({ KeyId: key.KeyId!, Plaintext: Buffer.from('x') }));
+        } finally {
+          fresh.destroy();
+        }
+      };
+      for (let i = 0; i < 4; i++) await encrypt();
+      await clients.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId!, PendingWindowInDays: 7 }));
+      for (let i = 0; i < 4; i++)
+        await assert.rejects(encrypt(), (error: Error) => error.name === 'KMSInvalidStateException');
     } finally {
       clients.destroy();
     }
