@@ -6,6 +6,7 @@
  * competes with wrk, so the figure is a floor of what a core adds, not a projection.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ROOT, startServer } from '../test/helpers/server-process.js';
@@ -52,11 +53,9 @@ export async function runWorkersBench(): Promise<void> {
       const server = await startServer({ location, env: { COFFER_WORKERS: workers, COFFER_AUDIT_DIGEST_MS: '60000' } });
       try {
         pin(server.child.pid!, `0-${cores - 1}`);
-        for (const child of execFileSync('pgrep', ['-P', String(server.child.pid)])
-          .toString()
-          .trim()
-          .split('\n'))
-          if (child) pin(Number(child), `0-${cores - 1}`);
+        const pid = server.child.pid!;
+        const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+        for (const child of children.filter(Boolean)) pin(Number(child), `0-${cores - 1}`);
         const client = server.client();
         for (let i = 0; i < 50; i++)
           await client.send(
