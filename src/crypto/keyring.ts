@@ -10,7 +10,8 @@
  * Trust boundary: nothing outside crypto/ receives key bytes; the layers above see KeyInfo.
  */
 import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
-import type { KeyRow, Scope, Storage, StorageReader, StorageWriter } from '../storage/storage.js';
+import type { KeyRow, Scope, Storage, StorageWriter } from '../storage/storage.js';
+import { bumpKeyringGeneration, KeyringGenerationWatch } from './keyring-generation.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
   AlreadyExistsException,
@@ -86,27 +87,13 @@ function keyArn(row: { region: string; account: string; keyId: string }): string
   return `arn:aws:kms:${row.region}:${row.account}:key/${row.keyId}`;
 }
 
-/** Bumped by every keyring write, so other processes know to reload (`followOtherProcesses`). */
-const GENERATION_META_KEY = 'keyring-generation';
-
-async function keyringGeneration(reader: StorageReader): Promise<number> {
-  const value = await reader.getMeta(GENERATION_META_KEY);
-  return value ? Number(value.toString('utf8')) : 0;
-}
-
-async function bumpKeyringGeneration(tx: StorageWriter): Promise<void> {
-  await tx.putMeta(GENERATION_META_KEY, Buffer.from(String((await keyringGeneration(tx)) + 1)));
-}
-
 /** Logical keys, their material, and their aliases. */
 export class Keyring {
   private keys = new Map<string, KeyRow>();
   private materials = new Map<string, Buffer>();
   private aliases = new Map<string, string>();
-  /** Set by followOtherProcesses: how often the stored generation is read. */
-  private refreshMs: number | undefined;
-  private generation = -1;
-  private checkedAt = 0;
+  /** Set by followOtherProcesses. */
+  private watch: KeyringGenerationWatch | undefined;
 
   private constructor(
     private readonly storage: Storage,
@@ -142,18 +129,11 @@ export class Keyring {
    * through any of them at once, as one process would.
    */
   followOtherProcesses(refreshMs: number): void {
-    this.refreshMs = refreshMs;
+    this.watch = new KeyringGenerationWatch(this.storage, refreshMs);
   }
 
   private async freshen(): Promise<void> {
-    if (this.refreshMs === undefined) return;
-    const now = Date.now();
-    if (now - this.checkedAt < this.refreshMs) return;
-    this.checkedAt = now;
-    const generation = await keyringGeneration(this.storage);
-    if (generation === this.generation) return;
-    if (this.generation !== -1) await this.reload();
-    this.generation = generation;
+    if (await this.watch?.moved()) await this.reload();
   }
 
   /** Re-reads keys, material and aliases (another process or node may have added some). */

@@ -329,7 +329,11 @@ async function serveAsWorker(session: CliSession, config: ServeConfig, io: CliIo
       }
     });
   }
-  const bound = await node.server.listen(config.host, config.port);
+  // A worker that cannot listen closes its channel too, so that it ends and the primary hears of it.
+  const bound = await node.server.listen(config.host, config.port).catch((error: unknown) => {
+    primary.leave();
+    throw error;
+  });
   node.startBackground();
   primary.ready(bound);
   await Promise.race([stopped, stopSignal()]);
