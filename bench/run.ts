@@ -18,6 +18,8 @@ import { runAuditBench } from './audit.js';
 import { runClientBench } from './client.js';
 import { runSyncBench } from './sync.js';
 import { ensureWrk } from './load-generator.js';
+import { runScaleBench } from './scale.js';
+import { runWorkersBench } from './workers.js';
 
 // The AWS SDK's notice that its 2027 releases need Node 22, printed once per client otherwise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -144,7 +146,8 @@ async function main(): Promise<void> {
   }
 }
 
-// BENCH_ONLY=engine|wire|auth|audit|client|sync runs one part; unset runs all six.
+// BENCH_ONLY=engine|wire|auth|audit|client|sync|scale|workers runs one part; unset runs the first six
+// (scale's million-row stores take minutes to fill; workers pins processes to cores).
 const only = process.env.BENCH_ONLY;
 // The wire, auth, audit and client parts drive their servers with wrk: installed first if missing, or a clear
 // failure before anything runs.
@@ -155,3 +158,5 @@ if (!only || only === 'auth') await runAuthorizationBench();
 if (!only || only === 'audit') await runAuditBench();
 if (!only || only === 'client') await runClientBench();
 if (!only || only === 'sync') await runSyncBench();
+if (only === 'scale') await runScaleBench();
+if (only === 'workers') await runWorkersBench();

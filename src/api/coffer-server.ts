@@ -43,6 +43,11 @@ export interface ServerParts {
   readonly reset?: DevReset;
   /** The engines' clock: --dev servers let tests move it forward with POST /_coffer/clock. */
   readonly clock?: Clock;
+  /**
+   * How POST /_coffer/clock moves the clock when it is not this process's alone (the workers of
+   * `coffer serve --workers N` move every worker's before answering); absent: `clock.advance`.
+   */
+  readonly advanceClock?: (ms: number) => Promise<void>;
   /** Told about internal faults (for the log: describeFault gives what may be said of one). */
   readonly onFault: (error: unknown, requestId: string) => void;
   /** Serve HTTPS with this key and certificate (PEM). */
@@ -68,6 +73,8 @@ export function isLoopback(host: string): boolean {
 }
 
 const READY_PROBE_MS = 1000;
+/** How often a closing server closes the connections that went idle since it began to close. */
+const DRAIN_SWEEP_MS = 50;
 /** Probes: answered without authentication, not logged. */
 const PROBES = new Set(['/health', '/ready', '/_localstack/health']);
 
@@ -117,12 +124,21 @@ export class CofferServer {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  /**
+   * Stops accepting connections and resolves once in-flight requests have finished. A
+   * connection that goes idle during the drain (its response sent, or handed over by a
+   * node:cluster primary just as this worker closed) is closed too, so the drain ends.
+   */
   async close(): Promise<void> {
     this.parts.changes?.closeAll();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    await closed;
+    const sweeper = setInterval(() => this.server.closeIdleConnections(), DRAIN_SWEEP_MS);
+    try {
+      await closed;
+    } finally {
+      clearInterval(sweeper);
+    }
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -296,7 +312,8 @@ export class CofferServer {
       );
       return 400;
     }
-    this.parts.clock!.advance(seconds * 1000);
+    if (this.parts.advanceClock) await this.parts.advanceClock(seconds * 1000);
+    else this.parts.clock!.advance(seconds * 1000);
     sendJson(response, 200, requestId, JSON.stringify({ now: new Date(this.parts.clock!.now()).toISOString() }));
     return 200;
   }

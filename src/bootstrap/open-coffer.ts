@@ -216,6 +216,12 @@ export interface OpenOptions {
   readonly auditLedger?: 'thread' | 'inline';
   /** Log every rotation run's end as a JSON line on stderr (a server's log; the CLI says it in its own words). */
   readonly logRotations?: boolean;
+  /**
+   * A worker of `coffer serve --workers N`: its sibling processes write to the same store, so
+   * the identity caches read the store's IAM generation on every request instead of once a
+   * second, and a change made through one worker holds on the next request to any of them.
+   */
+  readonly worker?: boolean;
 }
 
 /**
@@ -284,6 +290,8 @@ export async function openCoffer(
     rowKey ??= await openRowAuthenticator(storage, master);
     storage.useIntegrity(rowKey);
     const keyring = await Keyring.open(storage, master);
+    // A worker's siblings change keys too: their changes hold on its next lookup.
+    if (options.worker) keyring.followOtherProcesses(0);
     const clock = new Clock();
     const signer = await AuditSigner.open(storage, master);
     const trailOptions = auditOptions(env);
@@ -329,10 +337,14 @@ export async function openCoffer(
       async (scope, secretId) => (await records.findRow(storage, scope, secretId))?.row.name,
     );
     const parameters = new ParameterStore(storage, keyring, barrier, new TokenSealer(keyring), keys, ssmPermissions);
-    const accessKeys = new AccessKeyStore(storage, keyring, barrier, {
-      account: settings.account,
-      region: settings.region,
-    });
+    const generationRefreshMs = options.worker ? 0 : undefined;
+    const accessKeys = new AccessKeyStore(
+      storage,
+      keyring,
+      barrier,
+      { account: settings.account, region: settings.region },
+      generationRefreshMs,
+    );
     const entities = new IamEntities(storage);
     const policies = new IamPolicies(entities);
     const keyUsage = new AccessKeyUsage(storage);
@@ -340,7 +352,7 @@ export async function openCoffer(
       entities,
       policies,
       principals: new IamPrincipals(entities, accessKeys),
-      callers: new CallerDirectory(entities, policies),
+      callers: new CallerDirectory(entities, policies, generationRefreshMs),
       simulator: new PolicySimulator(entities, policies),
       directory: new IamDirectory(entities, accessKeys, keyUsage),
       keyUsage,

@@ -11,6 +11,7 @@
  */
 import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { KeyRow, Scope, Storage, StorageWriter } from '../storage/storage.js';
+import { bumpKeyringGeneration, KeyringGenerationWatch } from './keyring-generation.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
   AlreadyExistsException,
@@ -91,6 +92,8 @@ export class Keyring {
   private keys = new Map<string, KeyRow>();
   private materials = new Map<string, Buffer>();
   private aliases = new Map<string, string>();
+  /** Set by followOtherProcesses. */
+  private watch: KeyringGenerationWatch | undefined;
 
   private constructor(
     private readonly storage: Storage,
@@ -119,6 +122,20 @@ export class Keyring {
     return keyring;
   }
 
+  /**
+   * Reads the keyring's stored generation before each lookup (at most once per `refreshMs`),
+   * reloading when another process changed a key, an alias or a key's state: the workers of
+   * `coffer serve --workers N` (0: every lookup) see a key disabled or scheduled for deletion
+   * through any of them at once, as one process would.
+   */
+  followOtherProcesses(refreshMs: number): void {
+    this.watch = new KeyringGenerationWatch(this.storage, refreshMs);
+  }
+
+  private async freshen(): Promise<void> {
+    if (await this.watch?.moved()) await this.reload();
+  }
+
   /** Re-reads keys, material and aliases (another process or node may have added some). */
   async reload(): Promise<void> {
     const [keys, materials, aliases] = await Promise.all([
@@ -143,6 +160,7 @@ export class Keyring {
    * write).
    */
   async resolve(scope: Scope, reference: string | undefined, defaultAlias = DEFAULT_SSM_KEY_ALIAS): Promise<KeyInfo> {
+    await this.freshen();
     const ref = reference ?? defaultAlias;
     let keyId = this.lookup(scope, ref);
     if (keyId === undefined) {
@@ -166,6 +184,7 @@ export class Keyring {
     reference: string | undefined,
     defaultAlias = DEFAULT_SSM_KEY_ALIAS,
   ): Promise<KeyInfo | undefined> {
+    await this.freshen();
     const ref = reference ?? defaultAlias;
     let keyId = this.lookup(scope, ref);
     if (keyId === undefined) {
@@ -181,6 +200,7 @@ export class Keyring {
 
   /** A key of this scope in any state (for DescribeKey and lifecycle changes); throws NotFoundException. */
   async describe(scope: Scope, reference: string): Promise<KeyInfo> {
+    await this.freshen();
     let keyId = this.lookup(scope, reference);
     if (keyId === undefined) {
       await this.reload();
@@ -193,6 +213,7 @@ export class Keyring {
 
   /** A key of this scope in any state, or undefined (nothing is created). */
   async find(scope: Scope, reference: string): Promise<KeyInfo | undefined> {
+    await this.freshen();
     try {
       return await this.describe(scope, reference);
     } catch (error) {
@@ -212,6 +233,7 @@ export class Keyring {
       const merged: Record<string, unknown> = { ...lifecycleOf(row), ...changes };
       for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
       await tx.setKeyAttributes(keyId, JSON.stringify(merged));
+      await bumpKeyringGeneration(tx);
     });
     await this.reload();
     return this.info(keyId);
@@ -224,7 +246,10 @@ export class Keyring {
         `Alias must be of the form alias/name (letters, digits, /_-) and must not begin with alias/aws/: ${alias}`,
       );
     }
-    const inserted = await this.storage.transaction((tx) => tx.insertAlias({ ...scope, aliasName: alias, keyId }));
+    const inserted = await this.storage.transaction(async (tx) => {
+      await bumpKeyringGeneration(tx);
+      return tx.insertAlias({ ...scope, aliasName: alias, keyId });
+    });
     if (!inserted)
       throw new AlreadyExistsException(`An alias with the name ${this.aliasArn(scope, alias)} already exists`);
     await this.reload();
@@ -233,7 +258,10 @@ export class Keyring {
   /** Removes an alias of this scope (never an AWS-managed one). */
   async deleteAlias(scope: Scope, alias: string): Promise<void> {
     if (alias.startsWith('alias/aws/')) throw new InvalidKeyReference(`Cannot delete AWS managed alias ${alias}`);
-    const deleted = await this.storage.transaction((tx) => tx.deleteAlias(scope.account, scope.region, alias));
+    const deleted = await this.storage.transaction(async (tx) => {
+      await bumpKeyringGeneration(tx);
+      return tx.deleteAlias(scope.account, scope.region, alias);
+    });
     if (!deleted) throw new NotFoundException(`Alias ${this.aliasArn(scope, alias)} is not found.`);
     await this.reload();
   }
@@ -303,6 +331,7 @@ export class Keyring {
         createdAt: Date.now(),
       });
       await tx.setKeyCurrentMaterial(keyId, next);
+      await bumpKeyringGeneration(tx);
     });
     await this.reload();
     return this.info(keyId);
@@ -325,6 +354,7 @@ export class Keyring {
       await tx.putMeta(CANARY_META_KEY, gcmSeal(next.bytes, CANARY_PLAINTEXT, CANARY_AAD));
       await rewrapRowKey(tx, this.master, next);
       await rewrapAuditKey(tx, this.master, next);
+      await bumpKeyringGeneration(tx);
       return rows.length;
     });
     this.master = next;
@@ -342,6 +372,7 @@ export class Keyring {
 
   /** Crypto-internal: one generation of material, reloading once if another node added it. */
   async material(keyId: string, generation: number): Promise<Buffer> {
+    await this.freshen();
     let bytes = this.materials.get(`${keyId}:${generation}`);
     if (!bytes || !this.keys.has(keyId)) {
       await this.reload();
@@ -412,6 +443,7 @@ export class Keyring {
   ): Promise<string> {
     const keyId = randomUUID();
     const now = Date.now();
+    await bumpKeyringGeneration(tx);
     await tx.insertKey({
       keyId,
       ...scope,

@@ -27,7 +27,10 @@ export interface RunningServer {
   stop(options?: { keepStore: boolean }): Promise<number | null>;
 }
 
-/** Starts `coffer serve --port 0` on a fresh store (or on `location`, to restart on a kept one). */
+/**
+ * Starts `coffer serve --port 0` on a fresh store (or on `location`, to restart on a kept one),
+ * as one process, or as COFFER_TEST_WORKERS workers (COFFER_TEST_WORKERS=2 node --test ...).
+ */
 export async function startServer(
   options: {
     backend?: BackendName;
@@ -54,6 +57,9 @@ export async function startServer(
       ...location.env(),
       COFFER_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
       COFFER_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      // One process unless COFFER_TEST_WORKERS asks for more: per-process limits (streams,
+      // failed-authentication budgets) and /metrics are what the end-to-end tests check.
+      COFFER_WORKERS: process.env.COFFER_TEST_WORKERS ?? '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -185,6 +185,15 @@ export class ChangeFeed {
     if (this.subscribers.size === 0) this.stop();
   }
 
+  /**
+   * Told that another process of this server committed a change (the workers of
+   * `coffer serve --workers N` tell each other through their primary): read it now rather than
+   * at the next poll.
+   */
+  wake(): void {
+    if (this.subscribers.size > 0) this.poll();
+  }
+
   /** Reads what is new; one read at a time, and one more if asked meanwhile. */
   private poll(): void {
     if (this.polling) {

@@ -3,7 +3,9 @@
  * it, compiles them once, and caches the result per principal. A credential whose principal is
  * gone, or was recreated under the same name (another unique id), stands for nobody: as in AWS,
  * it is refused. Any IAM change on this node clears the cache at once; changes made by other
- * nodes are noticed through the stored generation counter, read at most once per REFRESH_MS.
+ * nodes are noticed through the stored generation counter, read at most once per `refreshMs`
+ * (a second by default; 0 for the workers of one `coffer serve --workers N`, which must see each
+ * other's changes at once, as one process would: one indexed read a request).
  */
 import { rootPrincipal } from '../request-context.js';
 import type { Caller, Credential } from './caller.js';
@@ -24,6 +26,7 @@ export class CallerDirectory {
   constructor(
     private readonly entities: IamEntities,
     private readonly policies: IamPolicies,
+    private readonly refreshMs = REFRESH_MS,
   ) {
     const previous = entities.onChange;
     entities.onChange = () => {
@@ -55,7 +58,7 @@ export class CallerDirectory {
 
   private async refresh(): Promise<void> {
     const now = Date.now();
-    if (now - this.checkedAt < REFRESH_MS) return;
+    if (now - this.checkedAt < this.refreshMs) return;
     this.checkedAt = now;
     const generation = await iamGeneration(this.entities.storage);
     if (generation !== this.generation) {

@@ -41,6 +41,14 @@ export async function iamGeneration(storage: StorageReader): Promise<number> {
   return value ? Number(value.toString('utf8')) : 0;
 }
 
+/**
+ * Bumps the IAM generation inside `tx`: every cache of identities (policies, access keys) in
+ * every process drops what it holds once it reads the new value.
+ */
+export async function bumpIamGeneration(tx: StorageWriter): Promise<void> {
+  await tx.putMeta(GENERATION_KEY, Buffer.from(String((await iamGeneration(tx)) + 1)));
+}
+
 /** Shared entity operations over storage. */
 export class IamEntities {
   /** Told after every committed IAM change (the local policy cache listens). */
@@ -52,7 +60,7 @@ export class IamEntities {
   async write<T>(work: (tx: StorageWriter) => Promise<T>): Promise<T> {
     const result = await this.storage.transaction(async (tx) => {
       const out = await work(tx);
-      await tx.putMeta(GENERATION_KEY, Buffer.from(String((await iamGeneration(tx)) + 1)));
+      await bumpIamGeneration(tx);
       return out;
     });
     this.onChange();

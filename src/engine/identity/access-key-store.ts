@@ -2,6 +2,9 @@
  * Access keys: an id (AKIA... style) and a secret, held sealed by the barrier and opened only to
  * verify a request signature. Opened secrets are cached per key id; a deleted or deactivated
  * key is dropped from the cache by the process that changed it (other nodes within CACHE_MS).
+ * Every key write bumps the IAM generation; the workers of one `coffer serve --workers N` read it
+ * before each cached answer (`generationRefreshMs` 0), so a key deleted through one worker is
+ * refused by all of them at once, as by a single process.
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SSM_KEY_ALIAS, type Keyring } from '../../crypto/keyring.js';
@@ -9,6 +12,7 @@ import type { ValueBarrier } from '../../crypto/value-barrier.js';
 import { TamperedRowError } from '../../storage/row-integrity.js';
 import type { Scope, Storage } from '../../storage/storage.js';
 import type { RoleSession } from '../iam/caller.js';
+import { bumpIamGeneration, iamGeneration } from '../iam/iam-entities.js';
 
 const CACHE_MS = 60_000;
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -53,13 +57,20 @@ export function generateSecretAccessKey(): string {
 /** Stores and looks up access keys. */
 export class AccessKeyStore {
   private readonly cache = new Map<string, { key: ActiveAccessKey | undefined; until: number }>();
+  private generation = -1;
+  private checkedAt = 0;
 
-  /** `keyScope` names the account and region whose default key seals the secrets. */
+  /**
+   * `keyScope` names the account and region whose default key seals the secrets;
+   * `generationRefreshMs`, when set, how often the IAM generation is read to drop the cache when
+   * another process changed keys.
+   */
   constructor(
     private readonly storage: Storage,
     private readonly keyring: Keyring,
     private readonly barrier: ValueBarrier,
     private readonly keyScope: Scope,
+    private readonly generationRefreshMs?: number,
   ) {}
 
   /** Stores a key pair for a principal, bound to its unique id (the caller chooses or generates the values). */
@@ -69,8 +80,8 @@ export class AccessKeyStore {
     if (pair.secretAccessKey.length < 8) throw new Error('a secret access key needs at least 8 characters');
     const key = await this.keyring.resolve(this.keyScope, undefined, DEFAULT_SSM_KEY_ALIAS);
     const secretSealed = this.barrier.seal(pair.secretAccessKey, key.keyId, secretContext(pair.accessKeyId, account));
-    await this.storage.transaction((tx) =>
-      tx.insertAccessKey({
+    await this.storage.transaction(async (tx) => {
+      await tx.insertAccessKey({
         accessKeyId: pair.accessKeyId,
         account,
         principalArn,
@@ -78,20 +89,27 @@ export class AccessKeyStore {
         secretSealed,
         status: 'Active',
         createdAt: Date.now(),
-      }),
-    );
+      });
+      await bumpIamGeneration(tx);
+    });
     this.cache.delete(pair.accessKeyId);
   }
 
   /** Removes a key. */
   async remove(accessKeyId: string): Promise<void> {
-    await this.storage.transaction((tx) => tx.deleteAccessKey(accessKeyId));
+    await this.storage.transaction(async (tx) => {
+      await tx.deleteAccessKey(accessKeyId);
+      await bumpIamGeneration(tx);
+    });
     this.cache.delete(accessKeyId);
   }
 
   /** Activates or deactivates a key; an inactive key is refused at once on this node. */
   async setStatus(accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void> {
-    await this.storage.transaction((tx) => tx.setAccessKeyStatus(accessKeyId, status));
+    await this.storage.transaction(async (tx) => {
+      await tx.setAccessKeyStatus(accessKeyId, status);
+      await bumpIamGeneration(tx);
+    });
     this.cache.delete(accessKeyId);
   }
 
@@ -129,6 +147,7 @@ export class AccessKeyStore {
 
   /** The active key with this id, or undefined; cached, including misses, for a minute. */
   async find(accessKeyId: string): Promise<ActiveAccessKey | undefined> {
+    await this.dropIfChangedElsewhere();
     const cached = this.cache.get(accessKeyId);
     if (cached && cached.until > Date.now()) return cached.key;
     const row = await this.storage.getAccessKey(accessKeyId);
@@ -145,5 +164,17 @@ export class AccessKeyStore {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(accessKeyId, { key, until: Date.now() + CACHE_MS });
     return key;
+  }
+
+  private async dropIfChangedElsewhere(): Promise<void> {
+    if (this.generationRefreshMs === undefined) return;
+    const now = Date.now();
+    if (now - this.checkedAt < this.generationRefreshMs) return;
+    this.checkedAt = now;
+    const generation = await iamGeneration(this.storage);
+    if (generation !== this.generation) {
+      this.generation = generation;
+      this.cache.clear();
+    }
   }
 }

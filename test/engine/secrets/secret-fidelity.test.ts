@@ -318,19 +318,19 @@ for (const backend of BACKENDS) {
 
     it('GetRandomPassword never requires a space: IncludeSpace adds it to the choice only', async () => {
       for (let i = 0; i < 50; i++) {
-        const { RandomPassword } = await coffer.secrets.policies.getRandomPassword(ctx, {
+        const { RandomPassword } = (await coffer.secrets.policies.getRandomPassword(ctx, {
           PasswordLength: 4,
           IncludeSpace: true,
-        });
+        })) as { RandomPassword?: string };
         assert.equal(RandomPassword!.length, 4);
         for (const kind of [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9 ]/]) assert.match(RandomPassword!, kind);
       }
-      const spaced = await coffer.secrets.policies.getRandomPassword(ctx, {
+      const spaced = (await coffer.secrets.policies.getRandomPassword(ctx, {
         PasswordLength: 64,
         IncludeSpace: true,
         ExcludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
         ExcludePunctuation: true,
-      });
+      })) as { RandomPassword?: string };
       assert.equal(spaced.RandomPassword, ' '.repeat(64));
     });
   });
