@@ -10,6 +10,7 @@
 import type { AuditTrail } from '../engine/audit/audit-trail.js';
 import { serviceEvent } from '../engine/audit/service-events.js';
 import type { Clock } from '../engine/clock.js';
+import { bumpIamGeneration } from '../engine/iam/iam-entities.js';
 import type { Scope, Storage } from '../storage/storage.js';
 
 /** The paths a --dev server empties its store at. */
@@ -36,6 +37,12 @@ export function devReset(
       },
       clock.now(),
     );
-    await trail.recordDuring(event, () => storage.transaction((tx) => tx.deleteAllParameters()));
+    await trail.recordDuring(event, () =>
+      storage.transaction(async (tx) => {
+        await tx.deleteAllParameters();
+        // Users and roles are gone: every process's cached callers (their policies) must go too.
+        await bumpIamGeneration(tx);
+      }),
+    );
   };
 }

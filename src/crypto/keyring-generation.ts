@@ -17,9 +17,9 @@ export async function bumpKeyringGeneration(tx: StorageWriter): Promise<void> {
   await tx.putMeta(GENERATION_META_KEY, Buffer.from(String((await keyringGeneration(tx)) + 1)));
 }
 
-/** Reads the stored generation at most once per `refreshMs` and says when it moved. */
+/** Reads the stored generation at most once per `refreshMs` (between reads, the last one read). */
 export class KeyringGenerationWatch {
-  private generation: number | undefined;
+  private last: number | undefined;
   private checkedAt = 0;
 
   constructor(
@@ -27,17 +27,13 @@ export class KeyringGenerationWatch {
     private readonly refreshMs: number,
   ) {}
 
-  /**
-   * Whether another process may have changed the keyring since the last call (the first call
-   * says yes: the keyring was read before the watch began).
-   */
-  async moved(): Promise<boolean> {
+  /** The store's keyring generation, as last read (read again once `refreshMs` has passed). */
+  async stored(): Promise<number> {
     const now = Date.now();
-    if (now - this.checkedAt < this.refreshMs) return false;
-    this.checkedAt = now;
-    const generation = await keyringGeneration(this.storage);
-    const moved = generation !== this.generation;
-    this.generation = generation;
-    return moved;
+    if (this.last === undefined || now - this.checkedAt >= this.refreshMs) {
+      this.checkedAt = now;
+      this.last = await keyringGeneration(this.storage);
+    }
+    return this.last;
   }
 }

@@ -94,6 +94,10 @@ export class Keyring {
   private aliases = new Map<string, string>();
   /** Set by followOtherProcesses. */
   private watch: KeyringGenerationWatch | undefined;
+  /** The stored generation the keys in memory were last loaded at (undefined: not known yet). */
+  private seen: number | undefined;
+  /** The reload in progress, which concurrent lookups share. */
+  private reloading: Promise<void> | undefined;
 
   private constructor(
     private readonly storage: Storage,
@@ -132,8 +136,26 @@ export class Keyring {
     this.watch = new KeyringGenerationWatch(this.storage, refreshMs);
   }
 
+  /**
+   * Reloads when the stored generation is not the one last loaded. The generation counts as seen
+   * only once a reload succeeded: a failed one is tried again by the next lookup, which fails
+   * with it (closed) rather than use keys another process may have disabled. Lookups arriving
+   * during a reload wait for it.
+   */
   private async freshen(): Promise<void> {
-    if (await this.watch?.moved()) await this.reload();
+    if (!this.watch) return;
+    const stored = await this.watch.stored();
+    // A reload begun before `stored` was read may have read older keys: wait, and look again.
+    while (this.reloading) await this.reloading;
+    if (stored === this.seen) return;
+    this.reloading = this.reload()
+      .then(() => {
+        this.seen = stored;
+      })
+      .finally(() => {
+        this.reloading = undefined;
+      });
+    await this.reloading;
   }
 
   /** Re-reads keys, material and aliases (another process or node may have added some). */

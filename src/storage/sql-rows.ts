@@ -111,7 +111,6 @@ export class SqlRows implements StorageWriter {
       'ssm_parameters',
       'ssm_parameter_versions',
       'ssm_parameter_labels',
-      'resource_tags',
       'iam_entities',
       'iam_documents',
       'iam_links',
@@ -124,6 +123,8 @@ export class SqlRows implements StorageWriter {
     ]) {
       await this.sql.run(`DELETE FROM ${table}`, []);
     }
+    // KMS keys survive the reset, and so must their tags (an aws:ResourceTag Deny still applies).
+    await this.sql.run(`DELETE FROM resource_tags WHERE resource_type IN ('Parameter', 'Secret')`, []);
   }
 }
 

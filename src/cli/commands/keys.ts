@@ -1,8 +1,10 @@
 /** `coffer keys ...`: list, create and rotate logical keys; rotate the master key. */
 import { rotateMasterKey } from '../../bootstrap/master-key-rotation.js';
+import { dataDirectory } from '../../bootstrap/settings.js';
 import { serviceEvent } from '../../engine/audit/service-events.js';
 import { UsageError, type CliCommand, type OptionSpecs } from '../cli-command.js';
 import { parseOptions, toJson } from '../parse-options.js';
+import { runningServer } from '../server-state.js';
 
 const OPTIONS = {
   json: { type: 'boolean', description: 'list, create: print as JSON' },
@@ -69,6 +71,13 @@ export const keysCommand: CliCommand = {
         return 0;
       }
       case 'rotate-master': {
+        // A running server holds the master key in memory: rewrapping under it would leave every
+        // process unable to read its keys again.
+        const server = runningServer(dataDirectory(session.env));
+        if (server)
+          throw new Error(
+            `coffer serve (pid ${server.pid}, ${server.url}) is running on this store: stop it before rotate-master`,
+          );
         const event = serviceEvent(
           {
             source: 'coffer.amazonaws.com',

@@ -268,6 +268,8 @@ async function serveAlone(session: CliSession, config: ServeConfig, io: CliIo): 
 async function servePrimary(session: CliSession, config: ServeConfig, io: CliIo): Promise<number> {
   const tls = config.tlsSource ? loadTlsMaterial(config.tlsSource) : undefined;
   const coffer = await session.openLocal({ auditLedger: 'thread', logRotations: true });
+  // --seed writes here while the workers already serve: keys they change hold here too.
+  coffer.keyring.followOtherProcesses(0);
   applyClockOffset(coffer, config);
   const pool = new WorkerPool(config.workers, coffer.clock, (text) => io.err(text));
   let bound: number;

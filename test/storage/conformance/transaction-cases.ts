@@ -260,9 +260,15 @@ export function transactionCases(exercise: Exercise): void {
           attributes: null,
         });
         await tx.putMeta('kept', Buffer.from('m'));
+        await tx.putTag(scope, 'Key', { resourceId: 'k', key: 'guard', value: 'kept' });
         await tx.insertAuditOutbox({ eventId: 'e', createdAt: 1, record: '{}', names: '[]' });
       });
       await storage.transaction((tx) => tx.deleteAllParameters());
+      // Keys survive the reset with their tags (an aws:ResourceTag Deny on a key still applies).
+      assert.deepEqual(
+        (await storage.listTags(scope, 'Key', ['k'])).map((t) => [t.key, t.value]),
+        [['guard', 'kept']],
+      );
       assert.deepEqual(await storage.listLatest(scope, { limit: 10 }), []);
       assert.equal(await storage.countVersions(scope, '/p'), 0);
       assert.deepEqual(await storage.listLabels(scope, '/p'), []);
