@@ -11,7 +11,7 @@
  */
 import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { KeyRow, Scope, Storage, StorageWriter } from '../storage/storage.js';
-import { bumpKeyringGeneration, KeyringGenerationWatch } from './keyring-generation.js';
+import { bumpKeyringGeneration, KeyringFollower } from './keyring-generation.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
   AlreadyExistsException,
@@ -93,11 +93,7 @@ export class Keyring {
   private materials = new Map<string, Buffer>();
   private aliases = new Map<string, string>();
   /** Set by followOtherProcesses. */
-  private watch: KeyringGenerationWatch | undefined;
-  /** The stored generation the keys in memory were last loaded at (undefined: not known yet). */
-  private seen: number | undefined;
-  /** The reload in progress, which concurrent lookups share. */
-  private reloading: Promise<void> | undefined;
+  private follower: KeyringFollower | undefined;
 
   private constructor(
     private readonly storage: Storage,
@@ -133,29 +129,11 @@ export class Keyring {
    * through any of them at once, as one process would.
    */
   followOtherProcesses(refreshMs: number): void {
-    this.watch = new KeyringGenerationWatch(this.storage, refreshMs);
+    this.follower = new KeyringFollower(this.storage, refreshMs, () => this.reload());
   }
 
-  /**
-   * Reloads when the stored generation is not the one last loaded. The generation counts as seen
-   * only once a reload succeeded: a failed one is tried again by the next lookup, which fails
-   * with it (closed) rather than use keys another process may have disabled. Lookups arriving
-   * during a reload wait for it.
-   */
   private async freshen(): Promise<void> {
-    if (!this.watch) return;
-    const stored = await this.watch.stored();
-    // A reload begun before `stored` was read may have read older keys: wait, and look again.
-    while (this.reloading) await this.reloading;
-    if (stored === this.seen) return;
-    this.reloading = this.reload()
-      .then(() => {
-        this.seen = stored;
-      })
-      .finally(() => {
-        this.reloading = undefined;
-      });
-    await this.reloading;
+    await this.follower?.freshen();
   }
 
   /** Re-reads keys, material and aliases (another process or node may have added some). */
