@@ -52,15 +52,23 @@ export class ServingNode {
   readonly feed: ChangeFeed;
   private readonly accessLog: AccessLog;
   private readonly auditor: RequestAuditor;
+  /** The background work's intervals, checked at start (a NaN interval would fire every millisecond). */
+  private readonly ticks: { rotation: number; policies: number; sweep: number; digest: number };
   private readonly alerts: ReturnType<typeof alertMonitorFromEnv>;
   private readonly file: ReturnType<typeof auditFile> | undefined;
 
   constructor(
     private readonly coffer: Coffer,
-    private readonly options: NodeOptions,
+    options: NodeOptions,
     private readonly err: (text: string) => void,
   ) {
     const env = options.env;
+    this.ticks = {
+      rotation: millisecondsFrom(env, 'COFFER_ROTATION_TICK_MS', 30_000),
+      policies: millisecondsFrom(env, 'COFFER_POLICY_TICK_MS', 30_000),
+      sweep: millisecondsFrom(env, 'COFFER_SWEEP_TICK_MS', 60_000),
+      digest: millisecondsFrom(env, 'COFFER_AUDIT_DIGEST_MS', 60_000),
+    };
     const services = cofferServices(coffer);
     const router = new ServiceRouter(services);
     const metricsToken = env.COFFER_METRICS_TOKEN;
@@ -147,17 +155,14 @@ export class ServingNode {
 
   /** Rotations, purges and the audit trail's upkeep (each safe on every node: leases and locks in the store). */
   startBackground(): void {
-    const env = this.options.env;
     // Rotations run on every node; the store's leases let exactly one run each due rotation.
-    this.coffer.rotation.scheduler.start(Number(env.COFFER_ROTATION_TICK_MS ?? 30_000));
+    this.coffer.rotation.scheduler.start(this.ticks.rotation);
     // Parameter policies the same way (and at once when --dev moves the clock).
-    this.coffer.policyScheduler.start(Number(env.COFFER_POLICY_TICK_MS ?? 30_000));
+    this.coffer.policyScheduler.start(this.ticks.policies);
     // Secrets past their recovery window are purged here, never by the reads that find them.
-    this.coffer.secrets.sweeper.start(Number(env.COFFER_SWEEP_TICK_MS ?? 60_000));
+    this.coffer.secrets.sweeper.start(this.ticks.sweep);
     // A signed digest every minute with events (and at shutdown); retention pruning daily; the outbox carried.
-    this.coffer.audit.start(Number(env.COFFER_AUDIT_DIGEST_MS ?? 60_000), (error) =>
-      this.err(faultLine(error, 'audit-trail')),
-    );
+    this.coffer.audit.start(this.ticks.digest, (error) => this.err(faultLine(error, 'audit-trail')));
   }
 
   /** Stops taking requests, finishes the ones in flight, then `beforeTrail`, then closes the trail. */

@@ -3,18 +3,14 @@
  * in its own transaction, so a process that keeps the keyring in memory can tell when another
  * process (a worker of `coffer serve --workers N`) changed a key, an alias or a key's state.
  */
+import { bumpCounter, readCounter } from '../storage/meta-counters.js';
 import type { StorageReader, StorageWriter } from '../storage/storage.js';
 
 const GENERATION_META_KEY = 'keyring-generation';
 
-async function keyringGeneration(reader: StorageReader): Promise<number> {
-  const value = await reader.getMeta(GENERATION_META_KEY);
-  return value ? Number(value.toString('utf8')) : 0;
-}
-
 /** Bumps the generation inside `tx` (every keyring write does). */
 export async function bumpKeyringGeneration(tx: StorageWriter): Promise<void> {
-  await tx.putMeta(GENERATION_META_KEY, Buffer.from(String((await keyringGeneration(tx)) + 1)));
+  await bumpCounter(tx, GENERATION_META_KEY);
 }
 
 /**
@@ -57,7 +53,7 @@ export class KeyringFollower {
     const now = Date.now();
     if (this.last === undefined || now - this.checkedAt >= this.refreshMs) {
       this.checkedAt = now;
-      this.last = await keyringGeneration(this.storage);
+      this.last = await readCounter(this.storage, GENERATION_META_KEY);
     }
     return this.last;
   }

@@ -213,7 +213,7 @@ export class Keyring {
 
   /** A key of this scope in any state, or undefined (nothing is created). */
   async find(scope: Scope, reference: string): Promise<KeyInfo | undefined> {
-    await this.freshen();
+    // describe follows other processes' changes first.
     try {
       return await this.describe(scope, reference);
     } catch (error) {

@@ -7,36 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DeleteUserPolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { clientsFor, userWithKey, type Credentials, type ServiceClients } from '../helpers/identity-clients.js';
-import { NodeSha256 } from '../helpers/node-sha256.js';
 import { rawRequest } from '../helpers/raw-request.js';
 import { startServer, type RunningServer } from '../helpers/server-process.js';
+import { signRequest } from '../helpers/signed-request.js';
 
 /** GetParameter signed once, as a replaying client sends it again and again. */
-async function signedOnce(
-  endpoint: string,
-  credentials: Credentials,
-  body: string,
-): Promise<{ headers: Record<string, string>; body: string }> {
-  const url = new URL(endpoint);
-  const signer = new SignatureV4({ service: 'ssm', region: 'us-east-1', credentials, sha256: NodeSha256 });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: '/',
-    query: {},
-    headers: {
-      host: url.host,
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AmazonSSM.GetParameter',
-    },
-    body,
-  });
-  return { headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k, String(v)])), body };
-}
+const signedOnce = (endpoint: string, credentials: Credentials, body: string) =>
+  signRequest(endpoint, credentials, { service: 'ssm', target: 'AmazonSSM.GetParameter', body });
 
 describe('replayed signed requests', () => {
   let server: RunningServer;

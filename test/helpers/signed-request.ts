@@ -20,12 +20,15 @@ export interface SignedCall {
   readonly extraHeaders?: Record<string, string>;
 }
 
-/** Signs and sends one request. */
-export async function signedRequest(
-  endpoint: string,
-  credentials: Credentials,
-  call: SignedCall,
-): Promise<RawResponse> {
+/** A signed request, ready to send (again and again: a replaying client's). */
+export interface SignedParts {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+/** Signs one request without sending it. */
+export async function signRequest(endpoint: string, credentials: Credentials, call: SignedCall): Promise<SignedParts> {
   const url = new URL(call.path ?? '/', endpoint);
   const body = typeof call.body === 'string' ? Buffer.from(call.body) : call.body;
   const headers: Record<string, string> = {
@@ -56,7 +59,16 @@ export async function signedRequest(
     { unsignableHeaders: new Set(call.unsigned ?? []) },
   );
   const sent = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k, String(v)]));
-  return rawRequest(endpoint, { path: `${url.pathname}${url.search}`, headers: sent, body });
+  return { path: `${url.pathname}${url.search}`, headers: sent, body };
+}
+
+/** Signs and sends one request. */
+export async function signedRequest(
+  endpoint: string,
+  credentials: Credentials,
+  call: SignedCall,
+): Promise<RawResponse> {
+  return rawRequest(endpoint, await signRequest(endpoint, credentials, call));
 }
 
 /** A Query form body from pairs, encoded as the SDKs encode it. */

@@ -5,6 +5,7 @@
  */
 import type { Tag } from '@aws-sdk/client-iam';
 import type { IamEntityRow, Storage, StorageReader, StorageWriter } from '../../storage/storage.js';
+import { bumpCounter, readCounter } from '../../storage/meta-counters.js';
 import { EntityAlreadyExists, IamValidationError, LimitExceeded, listMember, NoSuchEntity } from './iam-errors.js';
 import { checkPath, entityArn, entityId } from './iam-names.js';
 
@@ -37,8 +38,7 @@ export function parseEntity(row: IamEntityRow): Entity {
 
 /** Reads the cluster-wide IAM generation (bumped by every IAM write). */
 export async function iamGeneration(storage: StorageReader): Promise<number> {
-  const value = await storage.getMeta(GENERATION_KEY);
-  return value ? Number(value.toString('utf8')) : 0;
+  return readCounter(storage, GENERATION_KEY);
 }
 
 /**
@@ -46,7 +46,7 @@ export async function iamGeneration(storage: StorageReader): Promise<number> {
  * every process drops what it holds once it reads the new value.
  */
 export async function bumpIamGeneration(tx: StorageWriter): Promise<void> {
-  await tx.putMeta(GENERATION_KEY, Buffer.from(String((await iamGeneration(tx)) + 1)));
+  await bumpCounter(tx, GENERATION_KEY);
 }
 
 /** Shared entity operations over storage. */
