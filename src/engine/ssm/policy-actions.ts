@@ -143,7 +143,8 @@ export class PolicyActions implements ParameterFollowUps {
       await tx.replacePolicyActions(scope, latest.name, []);
       await noteChange(tx, scope, {
         kind: 'parameter',
-        name: latest.name,
+        // As DeleteParameter notes it: by the name's canonical spelling, whatever a legacy row holds.
+        name: canonicalName(latest.name),
         arn: notice.arn,
         version: latest.version,
         operation: 'ExpireParameter',
