@@ -10,6 +10,7 @@
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { InvalidCiphertextException } from './errors.js';
 import type { Keyring } from './keyring.js';
+import { OpenedValues } from './opened-values.js';
 
 const FORMAT_V1 = 0x01;
 const HEADER_BYTES = 21;
@@ -40,6 +41,7 @@ function uuidText(bytes: Buffer): string {
 
 /** Seals and opens values; the only holder of key bytes outside the keyring. */
 export class ValueBarrier {
+  private readonly opened = new OpenedValues();
   constructor(private readonly keyring: Keyring) {}
 
   /** Encrypts `plaintext` under the current generation of logical key `keyId`. */
@@ -73,7 +75,13 @@ export class ValueBarrier {
     if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
     const header = envelope.subarray(0, HEADER_BYTES);
     const keyId = uuidText(header.subarray(1, 17));
+    // The keyring decides first, every time, whether the key may be used.
     const key = await this.keyring.material(keyId, header.readUInt32BE(17));
-    return gcmOpen(key, envelope.subarray(HEADER_BYTES), Buffer.concat([header, contextBytes(context)]));
+    const aad = Buffer.concat([header, contextBytes(context)]);
+    const known = this.opened.find(key, envelope, aad);
+    if (known) return known;
+    const plaintext = gcmOpen(key, envelope.subarray(HEADER_BYTES), aad);
+    this.opened.remember(key, envelope, aad, plaintext);
+    return plaintext;
   }
 }

@@ -51,7 +51,8 @@ export interface ParameterReader {
   getVersion(scope: Scope, name: string, version: number): Promise<ParameterVersionRow | undefined>;
   /** Versions of one parameter in ascending order, after `afterVersion`. */
   listVersions(scope: Scope, name: string, afterVersion: number, limit: number): Promise<ParameterVersionRow[]>;
-  countVersions(scope: Scope, name: string): Promise<number>;
+  /** How many versions of `name` are kept, and the oldest one's number (undefined: none). */
+  versionSpan(scope: Scope, name: string): Promise<{ count: number; oldest: number | undefined }>;
   /** The latest version of each parameter, in byte order of name. */
   listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]>;
   listLabels(scope: Scope, name: string): Promise<LabelRow[]>;

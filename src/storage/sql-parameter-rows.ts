@@ -107,12 +107,15 @@ export class SqlParameterRows implements ParameterWriter {
     return rows.map((r) => this.#version(scope, r));
   }
 
-  async countVersions(scope: Scope, name: string): Promise<number> {
-    const rows = await this.sql.all<{ n: number }>(
-      'SELECT COUNT(*) AS "n" FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ?',
+  async versionSpan(scope: Scope, name: string): Promise<{ count: number; oldest: number | undefined }> {
+    // One pass over the primary key, no row read: a write to a parameter with 100 versions asks this every time.
+    const rows = await this.sql.all<{ n: number; oldest: number | null }>(
+      'SELECT COUNT(*) AS "n", MIN(version) AS "oldest" FROM ssm_parameter_versions ' +
+        'WHERE account = ? AND region = ? AND name = ?',
       [scope.account, scope.region, name],
     );
-    return storedInteger(rows[0]?.n ?? 0);
+    const oldest = rows[0]?.oldest;
+    return { count: storedInteger(rows[0]?.n ?? 0), oldest: oldest == null ? undefined : storedInteger(oldest) };
   }
 
   async listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]> {

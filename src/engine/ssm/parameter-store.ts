@@ -424,13 +424,12 @@ export class ParameterStore {
 
   /** Drops the oldest version when 100 are kept, unless a label holds it. */
   private async makeRoomForVersion(tx: StorageWriter, scope: Scope, name: string): Promise<void> {
-    if ((await tx.countVersions(scope, name)) < MAX_VERSIONS) return;
-    const [oldest] = await tx.listVersions(scope, name, 0, 1);
-    if (!oldest) return;
-    if ((await tx.listLabels(scope, name)).some((l) => l.version === oldest.version)) {
-      throw new ParameterMaxVersionLimitExceeded(name, oldest.version);
+    const { count, oldest } = await tx.versionSpan(scope, name);
+    if (count < MAX_VERSIONS || oldest === undefined) return;
+    if ((await tx.listLabels(scope, name)).some((l) => l.version === oldest)) {
+      throw new ParameterMaxVersionLimitExceeded(name, oldest);
     }
-    await tx.deleteVersion(scope, name, oldest.version);
+    await tx.deleteVersion(scope, name, oldest);
   }
 
   /** kms:Encrypt / kms:Decrypt on a key, asked of KMS on the caller's behalf (through the key's policy). */

@@ -31,7 +31,7 @@ export const CONTRACT = {
     'getLatestVersion',
     'getVersion',
     'listVersions',
-    'countVersions',
+    'versionSpan',
     'listLatest',
     'listLabels',
     'listTags',

@@ -19,8 +19,8 @@ export function parameterCases(exercise: Exercise): void {
     assert.equal((await storage.getVersion(scope, '/app/a', 1))!.value.toString(), 'sealed-/app/a-1');
     assert.equal(await storage.getVersion(scope, '/app/a', 9), undefined);
     assert.equal(await storage.getLatestVersion(scope, '/absent'), undefined);
-    assert.equal(await storage.countVersions(scope, '/app/a'), 3);
-    assert.equal(await storage.countVersions(scope, '/absent'), 0);
+    assert.deepEqual(await storage.versionSpan(scope, '/app/a'), { count: 3, oldest: 1 });
+    assert.deepEqual(await storage.versionSpan(scope, '/absent'), { count: 0, oldest: undefined });
     assert.deepEqual(
       (await storage.listVersions(scope, '/app/a', 0, 10)).map((r) => r.version),
       [1, 2, 3],
@@ -126,7 +126,7 @@ export function parameterCases(exercise: Exercise): void {
       });
       assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), true);
       assert.equal(await storage.getLatestVersion(scope, '/app/a'), undefined);
-      assert.equal(await storage.countVersions(scope, '/app/a'), 0);
+      assert.equal((await storage.versionSpan(scope, '/app/a')).count, 0);
       assert.deepEqual(await storage.listLabels(scope, '/app/a'), []);
       assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/app/a']), []);
       assert.equal(await storage.transaction((tx) => tx.deleteParameter(scope, '/app/a')), false);

@@ -270,7 +270,7 @@ export function transactionCases(exercise: Exercise): void {
         [['guard', 'kept']],
       );
       assert.deepEqual(await storage.listLatest(scope, { limit: 10 }), []);
-      assert.equal(await storage.countVersions(scope, '/p'), 0);
+      assert.equal((await storage.versionSpan(scope, '/p')).count, 0);
       assert.deepEqual(await storage.listLabels(scope, '/p'), []);
       assert.deepEqual(await storage.listTags(scope, 'Parameter', ['/p']), []);
       assert.deepEqual(await storage.listIamEntities(scope.account, 'user'), []);

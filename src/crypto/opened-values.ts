@@ -1,0 +1,60 @@
+/**
+ * What the barrier opened lately, so that reading the same sealed value again (the same
+ * parameter or secret version, read over and over) skips the AES-GCM work.
+ *
+ * Sound because AES-GCM opening is a function of key, envelope and AAD: an entry is found only
+ * by the exact envelope bytes and AAD it was opened with, and used only while the key material
+ * that opened it is the very one the keyring hands out now (a reloaded keyring misses). The
+ * keyring still decides on every read whether the key may be used (disabled, pending deletion).
+ * Only values that authenticated enter. The price: recently read plaintexts stay in this
+ * process's memory a while longer (the keys that open them are in it anyway); bounded in bytes,
+ * values over 4 KB never enter, and the oldest leave first.
+ */
+const MAX_VALUE_BYTES = 4096;
+const MAX_TOTAL_BYTES = 4 * 1024 * 1024;
+
+interface Opened {
+  readonly key: Buffer;
+  readonly plaintext: Buffer;
+}
+
+export class OpenedValues {
+  private readonly entries = new Map<string, Opened>();
+  private bytes = 0;
+
+  private static id(envelope: Buffer, aad: Buffer): string {
+    // latin1 maps each byte to one character, and the envelope's length, written first, says
+    // where the AAD begins: two different (envelope, AAD) pairs never give the same id.
+    return `${envelope.length}:${envelope.toString('latin1')}${aad.toString('latin1')}`;
+  }
+
+  /** A copy of the plaintext `key` opened from `envelope` with `aad`, if it is remembered. */
+  find(key: Buffer, envelope: Buffer, aad: Buffer): Buffer | undefined {
+    const entry = this.entries.get(OpenedValues.id(envelope, aad));
+    return entry && entry.key === key ? Buffer.from(entry.plaintext) : undefined;
+  }
+
+  /** Remembers a plaintext that authenticated under `key`. */
+  remember(key: Buffer, envelope: Buffer, aad: Buffer, plaintext: Buffer): void {
+    if (plaintext.length > MAX_VALUE_BYTES) return;
+    const id = OpenedValues.id(envelope, aad);
+    const previous = this.entries.get(id);
+    if (previous) {
+      this.entries.delete(id);
+      this.bytes -= previous.plaintext.length + id.length;
+    }
+    this.entries.set(id, { key, plaintext: Buffer.from(plaintext) });
+    this.bytes += plaintext.length + id.length;
+    for (const [oldest, entry] of this.entries) {
+      if (this.bytes <= MAX_TOTAL_BYTES) break;
+      this.entries.delete(oldest);
+      this.bytes -= entry.plaintext.length + oldest.length;
+    }
+  }
+
+  /** Forgets everything (the keyring changed under it). */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+}

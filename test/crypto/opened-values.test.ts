@@ -1,0 +1,64 @@
+/**
+ * The barrier remembers what it opened (OpenedValues): a value read again skips AES-GCM, and
+ * nothing else changes. Context binding, tampering, the key's state and the bound all hold.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { DisabledException, InvalidCiphertextException } from '../../src/crypto/errors.js';
+import { OpenedValues } from '../../src/crypto/opened-values.js';
+import { ValueBarrier } from '../../src/crypto/value-barrier.js';
+import { ctx, freshCoffer } from '../helpers/test-stores.js';
+
+describe('OpenedValues', () => {
+  it('finds a value only by the same envelope, AAD and key object, and hands out copies', () => {
+    const opened = new OpenedValues();
+    const key = randomBytes(32);
+    const envelope = Buffer.from('envelope');
+    opened.remember(key, envelope, Buffer.from('aad'), Buffer.from('plain'));
+    const found = opened.find(key, envelope, Buffer.from('aad'))!;
+    assert.equal(found.toString(), 'plain');
+    found.fill(0);
+    assert.equal(opened.find(key, envelope, Buffer.from('aad'))!.toString(), 'plain');
+    assert.equal(opened.find(key, envelope, Buffer.from('aae')), undefined);
+    assert.equal(opened.find(key, Buffer.from('envelopf'), Buffer.from('aad')), undefined);
+    assert.equal(opened.find(Buffer.from(key), envelope, Buffer.from('aad')), undefined, 'another key object');
+    // The envelope's length is part of the id: moving a byte from envelope to AAD is another pair.
+    assert.equal(opened.find(key, Buffer.from('envelop'), Buffer.from('eaad')), undefined);
+  });
+
+  it('keeps at most 4 MB of plaintext, forgetting the oldest first, and never a value over 4 KB', () => {
+    const opened = new OpenedValues();
+    const key = randomBytes(32);
+    const aad = Buffer.from('aad');
+    opened.remember(key, Buffer.from('big'), aad, Buffer.alloc(4097));
+    assert.equal(opened.find(key, Buffer.from('big'), aad), undefined);
+    for (let i = 0; i < 1100; i++) opened.remember(key, Buffer.from(`e${i}`), aad, Buffer.alloc(4096, i % 256));
+    assert.equal(opened.find(key, Buffer.from('e0'), aad), undefined, 'the oldest left');
+    assert.equal(opened.find(key, Buffer.from('e1099'), aad)![0], 1099 % 256);
+  });
+});
+
+describe('value barrier reading a value again', () => {
+  it('still binds the context, refuses a tampered envelope and a disabled key', async () => {
+    const { coffer, done } = await freshCoffer('sqlite');
+    try {
+      const key = await coffer.keyring.createKey(ctx, 'opened values');
+      const barrier = new ValueBarrier(coffer.keyring);
+      const context = { service: 'ssm', account: ctx.account, region: ctx.region, name: '/a', version: '1' };
+      const sealed = barrier.seal('value', key.keyId, context);
+      assert.equal(await barrier.open(sealed, context), 'value');
+      assert.equal(await barrier.open(sealed, context), 'value', 'read again');
+      await assert.rejects(barrier.open(sealed, { ...context, version: '2' }), InvalidCiphertextException);
+      const tampered = Buffer.from(sealed);
+      tampered[tampered.length - 1]! ^= 1;
+      await assert.rejects(barrier.open(tampered, context), InvalidCiphertextException);
+      await coffer.keyring.setLifecycle(key.keyId, { state: 'Disabled' });
+      await assert.rejects(barrier.open(sealed, context), DisabledException);
+      await coffer.keyring.setLifecycle(key.keyId, { state: 'Enabled' });
+      assert.equal(await barrier.open(sealed, context), 'value');
+    } finally {
+      await done();
+    }
+  });
+});
