@@ -25,7 +25,6 @@ import { InternalServerError } from './wire-errors.js';
 import { serveMetrics, type MetricsEndpoint } from './metrics/metrics-endpoint.js';
 import { healthDocument, rootPage, type HealthFacts } from './front-pages.js';
 import type { RequestAudit, RequestAuditor } from './audit/request-auditor.js';
-import { runWithDraft } from '../engine/audit/audit-scope.js';
 import { CHANGES_PATH, type ChangeStreams } from './changes/change-streams.js';
 import { changesModel } from './models/coffer-changes.js';
 import { RESET_PATHS, type DevReset } from './dev-reset.js';
@@ -210,8 +209,7 @@ export class CofferServer {
       }
       audit = this.parts.auditor?.begin(request, requestId, trace);
       const body = await readBody(request, MAX_BODY_BYTES);
-      const run = () => this.parts.pipeline.execute(request, body, trace, requestId);
-      const executed = audit ? await runWithDraft(audit.draft, run) : await run();
+      const executed = await this.parts.pipeline.execute(request, body, trace, requestId);
       // Fail closed: no response leaves before its event is durable.
       await audit?.succeeded(executed.output);
       sendBody(response, 200, requestId, executed.contentType, executed.body);

@@ -20,6 +20,8 @@ import type { ApiRoute, ServiceRouter } from './service-router.js';
 import { SigV4Verifier, type SignedRequest } from './sigv4/sigv4-verifier.js';
 import { MalformedQueryString, UnrecognizedClientException } from './wire-errors.js';
 import { ServiceError } from '../engine/service-error.js';
+import { type AuditDraft, runWithDraft } from '../engine/audit/audit-scope.js';
+import { isReadOnlyOperation } from './audit/request-auditor.js';
 
 /** Looks up the credential an access key id (and, for temporary ones, a session token) stands for. */
 export type CredentialLookup = (
@@ -59,6 +61,8 @@ export interface RequestTrace {
   bodyBytes?: number;
   /** Set by the audit: collects the ARN of every resource the request was authorized on. */
   resources?: string[];
+  /** Set by the audit: the request's event, which a request that writes commits with its first transaction. */
+  draft?: AuditDraft;
 }
 
 /** Collects the resources of authorized permissions into the trace (the audit's list of what was touched). */
@@ -149,7 +153,12 @@ export class RequestPipeline {
     const authenticated = await this.authenticate(signed, service.name, request, trace);
     trace.ctx = authenticated;
     const route = this.router.decode(located, body);
-    const ctx = withConditions(authenticated, signed.headers, route.action);
+    const draft = trace.draft;
+    const ctx = withConditions(
+      draft ? { ...authenticated, touched: draft.touched } : authenticated,
+      signed.headers,
+      route.action,
+    );
     trace.input = route.input;
     trace.bodyBytes = body.length;
     if (service.protocol === 'query') {
@@ -159,7 +168,10 @@ export class RequestPipeline {
     if (ctx.authorize) await ctx.authorize(await service.permissionsFor(ctx, route.action, route.input));
     // The root needs no check, but its event still names what it touched.
     else if (trace.resources) touch(trace, await service.permissionsFor(ctx, route.action, route.input));
-    const output = await route.operation.handle(ctx, route.input);
+    const handle = () => route.operation.handle(ctx, route.input);
+    // Work that may write runs in its draft's scope, so its first transaction carries its event;
+    // a read needs none, and the scope costs every promise while enabled (audit-scope.ts).
+    const output = draft && !isReadOnlyOperation(route.action) ? await runWithDraft(draft, handle) : await handle();
     if (service.protocol === 'json')
       return { route, ctx, output, body: toWireJson(output), contentType: 'application/x-amz-json-1.1' };
     return {

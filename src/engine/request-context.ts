@@ -91,6 +91,11 @@ export interface RequestContext extends Scope {
    * AWS clients that do not send it are unaffected.
    */
   readonly expectedVersion?: number;
+  /**
+   * Where the engines note the ARN of each resource they meet on the way (a secret found by its
+   * SecretId, one just created), for the request's audit event; absent when nothing records one.
+   */
+  readonly touched?: string[];
 }
 
 export const DEFAULT_ACCOUNT = '000000000000';

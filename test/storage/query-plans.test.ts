@@ -32,6 +32,9 @@ it('pages through the audit resource index by an index range', async () => {
   const recorder = new PlanRecorder(db);
   const rows = new SqlAuditRows(recorder, new RowIntegrity(), async () => {});
   await rows.listIndexRows({ name: 'arn:aws:ssm:us-east-1:123456789012:parameter/a', seq: 7, position: 0 }, 1000);
-  assert.match(recorder.plans[0]!, /^SEARCH audit_resources USING INDEX audit_resources_name \(\(resource_name,seq,position\)>/);
+  assert.match(
+    recorder.plans[0]!,
+    /^SEARCH audit_resources USING INDEX audit_resources_name \(\(resource_name,seq,position\)>/,
+  );
   db.close();
 });

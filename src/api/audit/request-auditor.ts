@@ -33,6 +33,11 @@ const MAX_USER_AGENT = 1024;
 const READ_ONLY =
   /^(Get|List|Describe|BatchGet|Lookup|Simulate|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateRandom|AssumeRole$)/;
 
+/** Whether an operation is one CloudTrail records as read-only (its event's `readOnly`). */
+export function isReadOnlyOperation(operation: string): boolean {
+  return READ_ONLY.test(operation);
+}
+
 /** The access key id a request claims, if it is shaped like one (a failed authentication's event shows it). */
 function claimedKeyId(request: IncomingMessage): string | undefined {
   try {
@@ -198,7 +203,7 @@ export class RequestAudit {
       responseElements: null,
       requestID: this.requestId,
       eventID: eventId(this.started),
-      readOnly: READ_ONLY.test(operation),
+      readOnly: isReadOnlyOperation(operation),
       ...(resources.length > 0 ? { resources } : {}),
       eventType: 'AwsApiCall',
       managementEvent: true,
@@ -284,6 +289,8 @@ export class RequestAuditor {
   begin(request: IncomingMessage, requestId: string, trace: RequestTrace): RequestAudit | undefined {
     if (!this.trail.enabled) return undefined;
     trace.resources = [];
-    return new RequestAudit(this, request, requestId, trace, Date.now());
+    const audit = new RequestAudit(this, request, requestId, trace, Date.now());
+    trace.draft = audit.draft;
+    return audit;
   }
 }

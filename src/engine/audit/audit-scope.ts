@@ -3,8 +3,15 @@
  * followed through every await with AsyncLocalStorage. The first transaction that work commits
  * carries the event (AuditTrail's transaction hook), so a write and its event are one commit;
  * work that writes nothing has its event recorded after it, before the response leaves.
+ *
+ * Only work that may write runs in its draft's scope (the pipeline runs read-only operations
+ * without, since the scope costs every promise while enabled: transaction-scope.ts). A read that
+ * does commit something (a default key created on first use) has its event recorded after it,
+ * as for any work outside a draft. The resources a request touches are noted on its
+ * RequestContext (`touched`), not through the scope, so reads name them too.
  */
 import { currentTag, runTagged } from '../../storage/transaction-scope.js';
+import type { Scope } from '../../storage/storage.js';
 import type { AuditEvent } from './audit-record.js';
 
 /** An event still being learnt: `build` makes it from what is known when it is written. */
@@ -43,10 +50,9 @@ export function currentDraft(): AuditDraft | undefined {
   return tag instanceof AuditDraft ? tag : undefined;
 }
 
-/** Tells the running work's event that it touched the resource `arn`. */
-export function touchResource(arn: string): void {
-  const draft = currentDraft();
-  if (draft && draft.touched.length < 100) draft.touched.push(arn);
+/** Tells the event of the request `ctx` is for that the request touched the resource `arn`. */
+export function touchResource(ctx: Scope & { readonly touched?: string[] }, arn: string): void {
+  if (ctx.touched && ctx.touched.length < 100) ctx.touched.push(arn);
 }
 
 /** Runs `work` as nobody's (the trail's own writes, background work a request started). */

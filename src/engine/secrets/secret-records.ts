@@ -101,7 +101,7 @@ export class SecretRecords {
     for (const candidate of candidateNames(scope, secretId) ?? []) {
       const set = await reader.getSecretRowSet(scope, candidate.name);
       if (!set || (candidate.arn !== undefined && set.row.arn !== candidate.arn)) continue;
-      return this.usable(recordOf(set), allowDeleted);
+      return this.usable(scope, recordOf(set), allowDeleted);
     }
     throw new ResourceNotFoundException();
   }
@@ -116,12 +116,12 @@ export class SecretRecords {
     this.readForAuthorization.delete(ctx);
     // Nothing found is resolved again: resolve says why (a malformed id, or none by that name).
     if (read?.record === undefined || read.secretId !== secretId) return this.resolve(this.storage, ctx, secretId);
-    return this.usable(read.record, false);
+    return this.usable(ctx, read.record, false);
   }
 
   /** The deletion window's checks on a record found. */
-  private usable(record: SecretRecord, allowDeleted: boolean): SecretRecord {
-    touchResource(record.row.arn);
+  private usable(scope: Scope, record: SecretRecord, allowDeleted: boolean): SecretRecord {
+    touchResource(scope, record.row.arn);
     if (this.expired(record.attributes)) throw new ResourceNotFoundException();
     if (record.attributes.deletionDate !== undefined && !allowDeleted) throw markedForDeletion();
     return record;

@@ -127,7 +127,7 @@ export class ReplicaWriter {
     await this.copyVersions(tx, scope, primary, record, key);
     await this.copyStages(tx, scope, primary, record);
     await this.copyTags(tx, scope, ctx, primary.row.name);
-    touchResource(row.arn);
+    touchResource(scope, row.arn);
     const current = primary.stages.find((s) => s.stage === 'AWSCURRENT')?.versionId;
     await noteSecretChange(tx, scope, row, operation, current);
   }

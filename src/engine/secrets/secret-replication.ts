@@ -269,7 +269,7 @@ export class SecretReplication {
         // Its rotation schedule goes too: a replica is never rotated in its own Region.
         await tx.deleteRotationSchedule(scope, 'secret', name);
         await noteSecretChange(tx, scope, found, operation);
-        touchResource(found.arn);
+        touchResource(scope, found.arn);
       }
     }
     return this.writer.tryMirror(tx, ctx, primary, state, operation, true);
@@ -330,7 +330,7 @@ export class SecretReplication {
         if (!row || theirs || row.arn !== replicaArn(record.row.arn, replica.region)) continue;
         await tx.deleteSecret(scope, row.name);
         await noteSecretChange(tx, scope, row, 'RemoveRegionsFromReplication');
-        touchResource(row.arn);
+        touchResource(scope, row.arn);
       }
       const { replicas: _, ...rest } = record.attributes;
       const kept = states.filter((r) => !remove.has(r.region));
@@ -359,7 +359,7 @@ export class SecretReplication {
         const kept = (replicas ?? []).filter((r) => r.region !== ctx.region);
         await this.records.save(tx, scope, primary, kept.length ? { ...rest, replicas: kept } : rest);
         await noteSecretChange(tx, scope, primary, 'StopReplicationToReplica');
-        touchResource(primary.arn);
+        touchResource(scope, primary.arn);
       }
       return { ARN: record.row.arn };
     });

@@ -154,7 +154,7 @@ export class SecretStore {
           attributes: JSON.stringify(attributes),
           purgeAt: null,
         };
-        touchResource(row.arn);
+        touchResource(ctx, row.arn);
         await tx.putSecret(ctx, row);
         if (value) {
           // Every check passed: only now may the AWS-managed key be made, if this is its first use.

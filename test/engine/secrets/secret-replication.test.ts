@@ -277,7 +277,9 @@ for (const backend of BACKENDS) {
         SecretString: 'v',
         AddReplicaRegions: [{ Region: 'eu-west-1' }],
       });
-      await runWithDraft(draft, () => store.putSecretValue(ctx, { SecretId: 'r/audited', SecretString: 'v2' }));
+      // The request's context carries where its event notes touched resources (the pipeline sets it).
+      const audited = { ...ctx, touched: draft.touched };
+      await runWithDraft(draft, () => store.putSecretValue(audited, { SecretId: 'r/audited', SecretString: 'v2' }));
       assert.ok(draft.touched.includes(created.ARN!.replace(':us-east-1:', ':eu-west-1:')), draft.touched.join());
       assert.equal(draft.appended?.record.eventName, 'PutSecretValue');
     });

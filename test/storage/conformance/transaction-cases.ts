@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { NestedTransactionError } from '../../../src/storage/transaction-scope.js';
+import { NestedTransactionError, workScopeEnabled } from '../../../src/storage/transaction-scope.js';
 import type { Exercise } from './exercise.js';
 import { put, row, scope } from './fixtures.js';
 
@@ -113,6 +113,23 @@ export function transactionCases(exercise: Exercise): void {
       );
       // The outer transaction failed cleanly; the next one runs.
       assert.equal(await storage.transaction(async () => 2), 2);
+    },
+  );
+
+  exercise(
+    'enables the work scope only while transactions run (it costs every promise while enabled)',
+    async ({ storage }) => {
+      assert.equal(workScopeEnabled(), false);
+      const during = await Promise.all([1, 2, 3].map(() => storage.transaction(async () => workScopeEnabled())));
+      assert.deepEqual(during, [true, true, true]);
+      await assert.rejects(storage.transaction(async () => Promise.reject(new Error('no'))));
+      assert.equal(workScopeEnabled(), false, 'disabled again once every transaction has settled');
+      // Still caught once the scope was disabled and enabled again.
+      await assert.rejects(
+        storage.transaction(async () => storage.transaction(async () => 1)),
+        NestedTransactionError,
+      );
+      assert.equal(workScopeEnabled(), false);
     },
   );
 
