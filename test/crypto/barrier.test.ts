@@ -30,6 +30,17 @@ describe('AES-256-GCM', () => {
     assert.throws(() => gcmOpen(key, sealed, Buffer.from('other')), InvalidCiphertextException);
     assert.throws(() => gcmOpen(key, sealed.subarray(0, 10), Buffer.from('aad')), InvalidCiphertextException);
   });
+
+  it('never repeats a nonce, across the refills of its nonce pool (4 KB: 341 nonces each)', () => {
+    const key = randomBytes(32);
+    const first = gcmSeal(key, Buffer.from('x'), Buffer.alloc(0));
+    const nonces = new Set<string>();
+    for (let i = 0; i < 2000; i++)
+      nonces.add(gcmSeal(key, Buffer.from('x'), Buffer.alloc(0)).subarray(0, 12).toString('hex'));
+    assert.equal(nonces.size, 2000);
+    assert.ok(!nonces.has(first.subarray(0, 12).toString('hex')));
+    assert.equal(gcmOpen(key, first, Buffer.alloc(0)).toString(), 'x', 'an envelope made before refills still opens');
+  });
 });
 
 describe('value barrier and keyring', () => {
