@@ -21,7 +21,7 @@ import { SigV4Verifier, type SignedRequest } from './sigv4/sigv4-verifier.js';
 import { MalformedQueryString, UnrecognizedClientException } from './wire-errors.js';
 import { ServiceError } from '../engine/service-error.js';
 import { type AuditDraft, runWithDraft } from '../engine/audit/audit-scope.js';
-import { isReadOnlyOperation } from './audit/request-auditor.js';
+import { isReadOnlyOperation } from './audit/read-only-operations.js';
 
 /** Looks up the credential an access key id (and, for temporary ones, a session token) stands for. */
 export type CredentialLookup = (

@@ -20,6 +20,7 @@ import { AuditDraft } from '../../engine/audit/audit-scope.js';
 import type { AuditTrail } from '../../engine/audit/audit-trail.js';
 import type { ServiceError } from '../../engine/service-error.js';
 import type { RequestTrace } from '../request-pipeline.js';
+import { isReadOnlyOperation } from './read-only-operations.js';
 import { parseAuthorization } from '../sigv4/authorization-header.js';
 import { serviceEvent } from '../../engine/audit/service-events.js';
 import {
@@ -30,13 +31,6 @@ import {
 import { requestParameters } from './request-parameters.js';
 
 const MAX_USER_AGENT = 1024;
-const READ_ONLY =
-  /^(Get|List|Describe|BatchGet|Lookup|Simulate|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateRandom|AssumeRole$)/;
-
-/** Whether an operation is one CloudTrail records as read-only (its event's `readOnly`). */
-export function isReadOnlyOperation(operation: string): boolean {
-  return READ_ONLY.test(operation);
-}
 
 /** The access key id a request claims, if it is shaped like one (a failed authentication's event shows it). */
 function claimedKeyId(request: IncomingMessage): string | undefined {
