@@ -1,7 +1,8 @@
 /**
  * Wire-level benchmark: the real `coffer serve` process, moto_server and a bare Node HTTP server
  * (the ceiling: a fixed 200-byte JSON answer to every POST) driven by the same load generator
- * with the same signed requests, in one run. Prints req/s, p50/p99 and ratios.
+ * with the same signed requests, in one run. Prints req/s, p50/p99, ratios, and for Coffer its CPU
+ * time per request (main thread, all threads: steadier than req/s on a shared machine).
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -10,7 +11,7 @@ import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { startMoto } from '../test/helpers/moto-server.js';
 import { ROOT, startServer } from '../test/helpers/server-process.js';
 import { drive, prepare, type LoadResult, type PreparedRequest } from './load-generator.js';
-import { fmt } from './measure.js';
+import { fmt, processCpuUs } from './measure.js';
 
 const SECONDS = Number(process.env.BENCH_WIRE_SECONDS ?? 5);
 const STORED = 1000;
@@ -109,10 +110,15 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-function line(target: string, label: string, r: LoadResult): void {
+/** The server's CPU per request over a run: its main thread's, and all its threads' (the audit ledger's too). */
+function cpuPerRequest(before: { main: number; all: number }, after: { main: number; all: number }, n: number): string {
+  return `  CPU/request ${fmt((after.main - before.main) / n)} µs main, ${fmt((after.all - before.all) / n)} µs all`;
+}
+
+function line(target: string, label: string, r: LoadResult, cpu = ''): void {
   console.log(
     `${target.padEnd(7)} ${label.padEnd(46)} ${fmt(r.perSecond).padStart(8)} req/s  p50 ${fmt(r.p50Ms)} ms  p99 ` +
-      `${fmt(r.p99Ms)} ms${r.errors ? `  (${r.errors} errors)` : ''}`,
+      `${fmt(r.p99Ms)} ms${r.errors ? `  (${r.errors} errors)` : ''}${cpu}`,
   );
 }
 
@@ -141,9 +147,13 @@ export async function runWireBench(): Promise<void> {
       await seed(client, endpoint, target === 'coffer' ? ROOT : { accessKeyId: 'bench', secretAccessKey: 'bench' });
       const byScenario = new Map<string, LoadResult>();
       for (const scenario of SCENARIOS) {
-        const r = await drive(endpoint, await scenario.requests(endpoint), scenario.connections, SECONDS);
+        const requests = await scenario.requests(endpoint);
+        const pid = target === 'coffer' ? coffer.child.pid : undefined;
+        const before = pid === undefined ? undefined : processCpuUs(pid);
+        const r = await drive(endpoint, requests, scenario.connections, SECONDS);
+        const after = pid === undefined ? undefined : processCpuUs(pid);
         byScenario.set(scenario.label, r);
-        line(target, scenario.label, r);
+        line(target, scenario.label, r, before && after && cpuPerRequest(before, after, r.requests));
       }
       results.set(target, byScenario);
     }
