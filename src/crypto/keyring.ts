@@ -136,6 +136,9 @@ export class Keyring {
     await this.follower?.freshen();
   }
 
+  /** How many times the keyring was (re)loaded: material handed out before a reload is never again. */
+  loads = 0;
+
   /** Re-reads keys, material and aliases (another process or node may have added some). */
   async reload(): Promise<void> {
     const [keys, materials, aliases] = await Promise.all([
@@ -151,6 +154,7 @@ export class Keyring {
       ]),
     );
     this.aliases = new Map(aliases.map((a) => [`${a.account}\u0000${a.region}\u0000${a.aliasName}`, a.keyId]));
+    this.loads++;
   }
 
   /**

@@ -12,6 +12,8 @@
  */
 const MAX_VALUE_BYTES = 4096;
 const MAX_TOTAL_BYTES = 4 * 1024 * 1024;
+/** What an entry costs beyond its id and plaintext (the entry, the map's slot, the Buffer's header). */
+const ENTRY_OVERHEAD_BYTES = 160;
 
 interface Opened {
   readonly key: Buffer;
@@ -41,18 +43,23 @@ export class OpenedValues {
     const previous = this.entries.get(id);
     if (previous) {
       this.entries.delete(id);
-      this.bytes -= previous.plaintext.length + id.length;
+      this.bytes -= previous.plaintext.length + id.length + ENTRY_OVERHEAD_BYTES;
     }
     this.entries.set(id, { key, plaintext: Buffer.from(plaintext) });
-    this.bytes += plaintext.length + id.length;
+    this.bytes += plaintext.length + id.length + ENTRY_OVERHEAD_BYTES;
     for (const [oldest, entry] of this.entries) {
       if (this.bytes <= MAX_TOTAL_BYTES) break;
       this.entries.delete(oldest);
-      this.bytes -= entry.plaintext.length + oldest.length;
+      this.bytes -= entry.plaintext.length + oldest.length + ENTRY_OVERHEAD_BYTES;
     }
   }
 
-  /** Forgets everything (the keyring changed under it). */
+  /** How many values are remembered. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Forgets everything: the keyring reloaded, so no entry's key material is handed out any more. */
   clear(): void {
     this.entries.clear();
     this.bytes = 0;

@@ -42,6 +42,8 @@ function uuidText(bytes: Buffer): string {
 /** Seals and opens values; the only holder of key bytes outside the keyring. */
 export class ValueBarrier {
   private readonly opened = new OpenedValues();
+  /** The keyring load the remembered values were opened under: a reload forgets them (and the old material). */
+  private openedUnderLoad = -1;
   constructor(private readonly keyring: Keyring) {}
 
   /** Encrypts `plaintext` under the current generation of logical key `keyId`. */
@@ -77,6 +79,10 @@ export class ValueBarrier {
     const keyId = uuidText(header.subarray(1, 17));
     // The keyring decides first, every time, whether the key may be used.
     const key = await this.keyring.material(keyId, header.readUInt32BE(17));
+    if (this.openedUnderLoad !== this.keyring.loads) {
+      this.opened.clear();
+      this.openedUnderLoad = this.keyring.loads;
+    }
     const aad = Buffer.concat([header, contextBytes(context)]);
     const known = this.opened.find(key, envelope, aad);
     if (known) return known;

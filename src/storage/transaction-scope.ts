@@ -25,6 +25,12 @@ const scope = new AsyncLocalStorage<WorkScope>();
  * Node 20), so it is enabled only while some work needs it (a transaction, or a request that
  * writes: audit-scope.ts) and disabled as soon as the last of them has settled. While it is
  * disabled no work has a scope, which is what every reader of it would find anyway.
+ *
+ * The count follows the promise a work returns, not callbacks it leaves behind: work started
+ * from scoped work and not awaited by it (a timer, a promise not returned) may find the scope
+ * gone while nothing else runs, and find it again when other work enables it. Such work must
+ * not rely on the scope: run it with runOutsideDrafts (audit-scope.ts), as the schedulers and
+ * the secrets' LastAccessedDate bookkeeping do.
  */
 let scopedWorks = 0;
 
@@ -42,11 +48,11 @@ function runScoped<T>(store: WorkScope, work: () => T): T {
     leaveScope();
     throw error;
   }
-  if (!(result instanceof Promise)) {
+  if (typeof (result as { then?: unknown } | undefined)?.then !== 'function') {
     leaveScope();
     return result;
   }
-  return result.finally(leaveScope) as T;
+  return Promise.resolve(result).finally(leaveScope) as T;
 }
 
 /** Whether the scope is enabled now (tests: it must not stay enabled once the works that needed it are done). */

@@ -57,6 +57,12 @@ describe('value barrier reading a value again', () => {
       await assert.rejects(barrier.open(sealed, context), DisabledException);
       await coffer.keyring.setLifecycle(key.keyId, { state: 'Enabled' });
       assert.equal(await barrier.open(sealed, context), 'value');
+      // A reload forgets what was opened under the material it replaced.
+      const opened = (barrier as unknown as { opened: OpenedValues }).opened;
+      assert.equal(opened.size, 1);
+      await coffer.keyring.reload();
+      await barrier.open(barrier.seal('other', key.keyId, context), context);
+      assert.equal(opened.size, 1, 'only the value opened since the reload');
     } finally {
       await done();
     }

@@ -86,6 +86,7 @@ import type { SsmPermissions } from './ssm-permissions.js';
 import { KeyAccess } from '../kms/key-access.js';
 import { keyForWrite, withManagedKey } from '../kms/managed-keys.js';
 import { noteChange } from '../changes/change-log.js';
+import { TamperedRowError } from '../../storage/row-integrity.js';
 
 /** AWS keeps the 100 most recent versions of a parameter. */
 export const MAX_VERSIONS = 100;
@@ -425,11 +426,15 @@ export class ParameterStore {
   /** Drops the oldest version when 100 are kept, unless a label holds it. */
   private async makeRoomForVersion(tx: StorageWriter, scope: Scope, name: string): Promise<void> {
     const { count, oldest } = await tx.versionSpan(scope, name);
-    if (count < MAX_VERSIONS || oldest === undefined) return;
-    if ((await tx.listLabels(scope, name)).some((l) => l.version === oldest)) {
-      throw new ParameterMaxVersionLimitExceeded(name, oldest);
+    if (count < MAX_VERSIONS) return;
+    // The oldest row itself is read, its MAC checked, before it goes: a row changed or forged
+    // outside Coffer is reported (TAMPERED_ROW), never deleted quietly nor left to stop pruning.
+    const row = oldest === undefined ? undefined : await tx.getVersion(scope, name, oldest);
+    if (!row) throw new TamperedRowError('ssm_parameter_versions', `${name} version ${String(oldest)}`);
+    if ((await tx.listLabels(scope, name)).some((l) => l.version === row.version)) {
+      throw new ParameterMaxVersionLimitExceeded(name, row.version);
     }
-    await tx.deleteVersion(scope, name, oldest);
+    await tx.deleteVersion(scope, name, row.version);
   }
 
   /** kms:Encrypt / kms:Decrypt on a key, asked of KMS on the caller's behalf (through the key's policy). */

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ParameterStore } from '../../../src/engine/ssm/parameter-store.js';
 import { expectError } from '../../helpers/expect-error.js';
-import { BACKENDS, ctx, useParameterStore } from '../../helpers/test-stores.js';
+import { BACKENDS, ctx, freshCoffer, rawSql, useParameterStore } from '../../helpers/test-stores.js';
+import { TamperedRowError } from '../../../src/storage/row-integrity.js';
 
 async function putVersions(store: ParameterStore, name: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++)
@@ -99,6 +100,39 @@ for (const backend of BACKENDS) {
       assert.equal(versions[0], 2);
       assert.equal(versions[99], 101);
       await expectError(fixture.store.getParameter(ctx, { Name: '/h/many:1' }), 'ParameterVersionNotFound');
+    });
+
+    it('reports an oldest version changed or forged outside Coffer instead of pruning it', async () => {
+      const { coffer, location, done } = await freshCoffer(backend);
+      try {
+        const store = coffer.parameters;
+        await putVersions(store, '/h/tampered', 100);
+        await rawSql(
+          location,
+          `UPDATE ssm_parameter_versions SET description = 'x' WHERE name = '/h/tampered' AND version = 1`,
+        );
+        await assert.rejects(
+          store.putParameter(ctx, { Name: '/h/tampered', Value: 'more', Type: 'String', Overwrite: true }),
+          TamperedRowError,
+        );
+        assert.equal((await store.getParameter(ctx, { Name: '/h/tampered' })).Parameter!.Version, 100);
+        // A forged row below the oldest (a version no write makes) stops no pruning quietly either.
+        await putVersions(store, '/h/forged', 100);
+        await rawSql(
+          location,
+          `INSERT INTO ssm_parameter_versions (account, region, name, version, type, tier, data_type, value, ` +
+            `last_modified_date, last_modified_user) SELECT account, region, name, 0, type, tier, data_type, value, ` +
+            `last_modified_date, last_modified_user FROM ssm_parameter_versions ` +
+            `WHERE name = '/h/forged' AND version = 1`,
+        );
+        await assert.rejects(
+          store.putParameter(ctx, { Name: '/h/forged', Value: 'more', Type: 'String', Overwrite: true }),
+          TamperedRowError,
+        );
+        assert.equal((await store.getParameter(ctx, { Name: '/h/forged' })).Parameter!.Version, 100);
+      } finally {
+        await done();
+      }
     });
 
     it('refuses a 101st version when the oldest carries a label, and writes nothing', async () => {
