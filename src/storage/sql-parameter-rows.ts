@@ -9,14 +9,16 @@ import type { LabelRow, ListLatestOptions, ParameterVersionRow, ParameterWriter,
 import type { RowIntegrity } from './row-integrity.js';
 import { storedInteger } from './row-integrity.js';
 import type { Scope } from './scope.js';
-import type { SqlExecutor } from './sql-executor.js';
+import { blobValue, selectBlob, type SqlExecutor } from './sql-executor.js';
 
 type Sealed<T> = T & { mac: Buffer | null };
 
-const VERSION_COLUMNS = `v.name AS "name", v.version AS "version", v.type AS "type", v.key_id AS "keyId",
-  v.tier AS "tier", v.data_type AS "dataType", v.description AS "description",
-  v.allowed_pattern AS "allowedPattern", v.policies AS "policies", v.value AS "value",
-  v.last_modified_date AS "lastModifiedDate", v.last_modified_user AS "lastModifiedUser", v.mac AS "mac"`;
+/** A version's columns, its BLOBs read as the executor reads them cheapest (selectBlob). */
+const versionColumns = (sql: SqlExecutor) => `v.name AS "name", v.version AS "version", v.type AS "type",
+  v.key_id AS "keyId", v.tier AS "tier", v.data_type AS "dataType", v.description AS "description",
+  v.allowed_pattern AS "allowedPattern", v.policies AS "policies", ${selectBlob(sql, 'v.value')} AS "value",
+  v.last_modified_date AS "lastModifiedDate", v.last_modified_user AS "lastModifiedUser",
+  ${selectBlob(sql, 'v.mac')} AS "mac"`;
 
 const LATEST_JOIN = `ssm_parameters p JOIN ssm_parameter_versions v
   ON v.account = p.account AND v.region = p.region AND v.name = p.name AND v.version = p.version`;
@@ -56,18 +58,27 @@ export function prefixUpperBound(prefix: string): string {
 /** Parameter and tag reads and writes over one SqlExecutor (helpers are #private: every public method is the contract).
  * */
 export class SqlParameterRows implements ParameterWriter {
+  readonly #versionColumns: string;
+  readonly #headMac: string;
+
   constructor(
     private readonly sql: SqlExecutor,
     private readonly integrity: RowIntegrity,
     private readonly lock: (scope: Scope, name: string) => Promise<void>,
-  ) {}
+  ) {
+    this.#versionColumns = versionColumns(sql);
+    this.#headMac = `${selectBlob(sql, 'p.mac')} AS "headMac"`;
+  }
 
   lockParameter(scope: Scope, name: string): Promise<void> {
     return this.lock(scope, name);
   }
 
   #version(scope: Scope, row: Sealed<ParameterVersionRow> & { headMac?: Buffer | null }): ParameterVersionRow {
-    const { mac, headMac, ...version } = row;
+    const { mac: macRead, headMac: headMacRead, ...version } = row;
+    const mac = blobValue(macRead);
+    const headMac = headMacRead === undefined ? undefined : blobValue(headMacRead);
+    version.value = blobValue(version.value) as Buffer;
     // PostgreSQL returns BIGINT as a string; normalise once here.
     version.lastModifiedDate = storedInteger(version.lastModifiedDate);
     version.version = storedInteger(version.version);
@@ -82,7 +93,7 @@ export class SqlParameterRows implements ParameterWriter {
     // The latest version is always the highest kept one (only the oldest is ever pruned), so
     // one backward primary-key probe finds it without the join.
     const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
-      `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ?
+      `SELECT ${this.#versionColumns} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ?
        ORDER BY v.version DESC LIMIT 1`,
       [scope.account, scope.region, name],
     );
@@ -91,8 +102,8 @@ export class SqlParameterRows implements ParameterWriter {
 
   async getVersion(scope: Scope, name: string, version: number): Promise<ParameterVersionRow | undefined> {
     const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
-      `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ? ` +
-        `AND v.version = ?`,
+      `SELECT ${this.#versionColumns} FROM ssm_parameter_versions v ` +
+        'WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version = ?',
       [scope.account, scope.region, name, version],
     );
     return rows[0] && this.#version(scope, rows[0]);
@@ -100,7 +111,7 @@ export class SqlParameterRows implements ParameterWriter {
 
   async listVersions(scope: Scope, name: string, afterVersion: number, limit: number): Promise<ParameterVersionRow[]> {
     const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
-      `SELECT ${VERSION_COLUMNS} FROM ssm_parameter_versions v
+      `SELECT ${this.#versionColumns} FROM ssm_parameter_versions v
        WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version > ? ORDER BY v.version LIMIT ?`,
       [scope.account, scope.region, name, afterVersion, limit],
     );
@@ -135,7 +146,7 @@ export class SqlParameterRows implements ParameterWriter {
     }
     params.push(options.limit);
     const rows = await this.sql.all<Sealed<ParameterVersionRow> & { headMac: Buffer | null }>(
-      `SELECT ${VERSION_COLUMNS}, p.mac AS "headMac" FROM ${LATEST_JOIN} WHERE ${where.join(' AND ')} ORDER BY ` +
+      `SELECT ${this.#versionColumns}, ${this.#headMac} FROM ${LATEST_JOIN} WHERE ${where.join(' AND ')} ORDER BY ` +
         `p.name LIMIT ?`,
       params,
     );

@@ -7,7 +7,7 @@ import type { RowIntegrity } from './row-integrity.js';
 import { storedInteger } from './row-integrity.js';
 import type { Scope } from './scope.js';
 import type { SecretRow, SecretRowSet, SecretStageRow, SecretVersionRow, SecretWriter } from './secret-rows.js';
-import type { SqlExecutor } from './sql-executor.js';
+import { blobValue, selectBlob, type SqlExecutor } from './sql-executor.js';
 
 const SECRET_COLUMNS =
   'name AS "name", arn AS "arn", created_at AS "createdAt", attributes AS "attributes", purge_at AS "purgeAt", mac ' +
@@ -23,17 +23,21 @@ type Sealed<T> = T & { mac: Buffer | null };
  * columns, the others' NULL. Parts are read in their lists' orders (versions by creation, then
  * id; stages by name): within a part, the other part's sort columns are all NULL.
  */
-const ROW_SET_SQL = `SELECT 0 AS "part", name AS "name", arn AS "arn", created_at AS "createdAt",
+const rowSetSql = (sql: SqlExecutor) => {
+  const blob = (column: string) => selectBlob(sql, column);
+  return `SELECT 0 AS "part", name AS "name", arn AS "arn", created_at AS "createdAt",
     attributes AS "attributes", purge_at AS "purgeAt", NULL AS "versionId", NULL AS "kind", NULL AS "value",
-    NULL AS "fingerprint", NULL AS "stage", mac AS "mac"
+    NULL AS "fingerprint", NULL AS "stage", ${blob('mac')} AS "mac"
   FROM sm_secrets WHERE account = ? AND region = ? AND name = ?
-  UNION ALL SELECT 1, NULL, NULL, created_at, NULL, NULL, version_id, kind, value, fingerprint, NULL, mac
+  UNION ALL SELECT 1, NULL, NULL, created_at, NULL, NULL, version_id, kind, ${blob('value')}, fingerprint, NULL,
+    ${blob('mac')}
   FROM sm_secret_versions WHERE account = ? AND region = ? AND name = ?
-  UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, version_id, NULL, NULL, NULL, stage, mac
+  UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, version_id, NULL, NULL, NULL, stage, ${blob('mac')}
   FROM sm_version_stages WHERE account = ? AND region = ? AND name = ?
   ORDER BY "part", "createdAt", "stage", "versionId"`;
+};
 
-/** One row of ROW_SET_SQL. */
+/** One row of rowSetSql. */
 type RowSetRow = Sealed<SecretRow & SecretVersionRow & SecretStageRow> & { part: number | string };
 
 const secretFields = (s: Scope, r: SecretRow) => [
@@ -59,11 +63,15 @@ const stageFields = (s: Scope, name: string, r: SecretStageRow) => [s.account, s
 
 /** Secret reads and writes over one SqlExecutor (helpers are #private: every public method is the contract). */
 export class SqlSecretRows implements SecretWriter {
+  readonly #rowSetSql: string;
+
   constructor(
     private readonly sql: SqlExecutor,
     private readonly integrity: RowIntegrity,
     private readonly lock: (scope: Scope, name: string) => Promise<void>,
-  ) {}
+  ) {
+    this.#rowSetSql = rowSetSql(sql);
+  }
 
   lockSecret(account: string, name: string): Promise<void> {
     // The backend's named lock, in a Region no parameter has: it never waits on a parameter's writers.
@@ -116,21 +124,23 @@ export class SqlSecretRows implements SecretWriter {
 
   async getSecretRowSet(scope: Scope, name: string): Promise<SecretRowSet | undefined> {
     const where = [scope.account, scope.region, name];
-    const rows = await this.sql.all<RowSetRow>(ROW_SET_SQL, [...where, ...where, ...where]);
+    const rows = await this.sql.all<RowSetRow>(this.#rowSetSql, [...where, ...where, ...where]);
     const head = rows[0];
     if (!head || Number(head.part) !== 0) return undefined;
-    const { arn, createdAt, attributes, purgeAt, mac } = head;
+    const { arn, createdAt, attributes, purgeAt } = head;
     const set: SecretRowSet = {
-      row: this.#secret(scope, { name: head.name, arn, createdAt, attributes, purgeAt, mac }),
+      row: this.#secret(scope, { name: head.name, arn, createdAt, attributes, purgeAt, mac: blobValue(head.mac) }),
       versions: [],
       stages: [],
     };
     for (let i = 1; i < rows.length; i++) {
       const r = rows[i]!;
       if (Number(r.part) === 1) {
-        const { versionId, createdAt, kind, value, fingerprint } = r;
-        set.versions.push(this.#version(scope, name, { versionId, createdAt, kind, value, fingerprint, mac: r.mac }));
-      } else set.stages.push(this.#stage(scope, name, { stage: r.stage, versionId: r.versionId, mac: r.mac }));
+        const { versionId, createdAt, kind, fingerprint } = r;
+        const [value, mac] = [blobValue(r.value) as Buffer, blobValue(r.mac)];
+        set.versions.push(this.#version(scope, name, { versionId, createdAt, kind, value, fingerprint, mac }));
+      } else
+        set.stages.push(this.#stage(scope, name, { stage: r.stage, versionId: r.versionId, mac: blobValue(r.mac) }));
     }
     return set;
   }

@@ -52,7 +52,18 @@ export class SqliteExecutor implements SqlExecutor {
   async run(sql: string, params: readonly unknown[]): Promise<number> {
     return this.prepare(sql).run(...params).changes;
   }
+
+  /**
+   * BLOBs as hex text: better-sqlite3 makes each BLOB a Buffer of its own (about 1.2 µs, and a
+   * malloc the heap keeps), hex text costs a fifth of that and decodes into Node's pooled memory.
+   */
+  blobColumn(column: string): string {
+    return sqliteBlobAsHex(column);
+  }
 }
+
+/** hex() gives '' for NULL: NULL is kept NULL. */
+const sqliteBlobAsHex = (column: string) => `CASE WHEN ${column} IS NULL THEN NULL ELSE hex(${column}) END`;
 
 /**
  * Where reads outside transactions run: on the writer connection while it is between
@@ -73,5 +84,9 @@ export class IdleWriterReads implements SqlExecutor {
 
   run(sql: string, params: readonly unknown[]): Promise<number> {
     return this.reader.run(sql, params);
+  }
+
+  blobColumn(column: string): string {
+    return sqliteBlobAsHex(column);
   }
 }
