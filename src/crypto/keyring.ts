@@ -136,8 +136,12 @@ export class Keyring {
     await this.follower?.freshen();
   }
 
+  #loads = 0;
+
   /** How many times the keyring was (re)loaded: material handed out before a reload is never again. */
-  loads = 0;
+  get loads(): number {
+    return this.#loads;
+  }
 
   /** Re-reads keys, material and aliases (another process or node may have added some). */
   async reload(): Promise<void> {
@@ -154,7 +158,7 @@ export class Keyring {
       ]),
     );
     this.aliases = new Map(aliases.map((a) => [`${a.account}\u0000${a.region}\u0000${a.aliasName}`, a.keyId]));
-    this.loads++;
+    this.#loads++;
   }
 
   /**

@@ -24,22 +24,22 @@ export class OpenedValues {
   private readonly entries = new Map<string, Opened>();
   private bytes = 0;
 
-  private static id(envelope: Buffer, aad: Buffer): string {
+  /** The id of an (envelope, AAD) pair: computed once per open, for find and then remember. */
+  static idOf(envelope: Buffer, aad: Buffer): string {
     // latin1 maps each byte to one character, and the envelope's length, written first, says
     // where the AAD begins: two different (envelope, AAD) pairs never give the same id.
     return `${envelope.length}:${envelope.toString('latin1')}${aad.toString('latin1')}`;
   }
 
-  /** A copy of the plaintext `key` opened from `envelope` with `aad`, if it is remembered. */
-  find(key: Buffer, envelope: Buffer, aad: Buffer): Buffer | undefined {
-    const entry = this.entries.get(OpenedValues.id(envelope, aad));
+  /** A copy of the plaintext `key` opened from the pair `id` names, if it is remembered. */
+  find(key: Buffer, id: string): Buffer | undefined {
+    const entry = this.entries.get(id);
     return entry && entry.key === key ? Buffer.from(entry.plaintext) : undefined;
   }
 
   /** Remembers a plaintext that authenticated under `key`. */
-  remember(key: Buffer, envelope: Buffer, aad: Buffer, plaintext: Buffer): void {
+  remember(key: Buffer, id: string, plaintext: Buffer): void {
     if (plaintext.length > MAX_VALUE_BYTES) return;
-    const id = OpenedValues.id(envelope, aad);
     const previous = this.entries.get(id);
     if (previous) {
       this.entries.delete(id);

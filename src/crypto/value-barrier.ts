@@ -84,10 +84,11 @@ export class ValueBarrier {
       this.openedUnderLoad = this.keyring.loads;
     }
     const aad = Buffer.concat([header, contextBytes(context)]);
-    const known = this.opened.find(key, envelope, aad);
+    const id = OpenedValues.idOf(envelope, aad);
+    const known = this.opened.find(key, id);
     if (known) return known;
     const plaintext = gcmOpen(key, envelope.subarray(HEADER_BYTES), aad);
-    this.opened.remember(key, envelope, aad, plaintext);
+    this.opened.remember(key, id, plaintext);
     return plaintext;
   }
 }

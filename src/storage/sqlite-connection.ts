@@ -58,12 +58,10 @@ export class SqliteExecutor implements SqlExecutor {
    * malloc the heap keeps), hex text costs a fifth of that and decodes into Node's pooled memory.
    */
   blobColumn(column: string): string {
-    return sqliteBlobAsHex(column);
+    // hex() gives '' for NULL: NULL is kept NULL.
+    return `CASE WHEN ${column} IS NULL THEN NULL ELSE hex(${column}) END`;
   }
 }
-
-/** hex() gives '' for NULL: NULL is kept NULL. */
-const sqliteBlobAsHex = (column: string) => `CASE WHEN ${column} IS NULL THEN NULL ELSE hex(${column}) END`;
 
 /**
  * Where reads outside transactions run: on the writer connection while it is between
@@ -87,6 +85,6 @@ export class IdleWriterReads implements SqlExecutor {
   }
 
   blobColumn(column: string): string {
-    return sqliteBlobAsHex(column);
+    return this.writer.blobColumn(column);
   }
 }

@@ -15,27 +15,32 @@ describe('OpenedValues', () => {
     const opened = new OpenedValues();
     const key = randomBytes(32);
     const envelope = Buffer.from('envelope');
-    opened.remember(key, envelope, Buffer.from('aad'), Buffer.from('plain'));
-    const found = opened.find(key, envelope, Buffer.from('aad'))!;
+    opened.remember(key, OpenedValues.idOf(envelope, Buffer.from('aad')), Buffer.from('plain'));
+    const found = opened.find(key, OpenedValues.idOf(envelope, Buffer.from('aad')))!;
     assert.equal(found.toString(), 'plain');
     found.fill(0);
-    assert.equal(opened.find(key, envelope, Buffer.from('aad'))!.toString(), 'plain');
-    assert.equal(opened.find(key, envelope, Buffer.from('aae')), undefined);
-    assert.equal(opened.find(key, Buffer.from('envelopf'), Buffer.from('aad')), undefined);
-    assert.equal(opened.find(Buffer.from(key), envelope, Buffer.from('aad')), undefined, 'another key object');
+    assert.equal(opened.find(key, OpenedValues.idOf(envelope, Buffer.from('aad')))!.toString(), 'plain');
+    assert.equal(opened.find(key, OpenedValues.idOf(envelope, Buffer.from('aae'))), undefined);
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('envelopf'), Buffer.from('aad'))), undefined);
+    assert.equal(
+      opened.find(Buffer.from(key), OpenedValues.idOf(envelope, Buffer.from('aad'))),
+      undefined,
+      'another key object',
+    );
     // The envelope's length is part of the id: moving a byte from envelope to AAD is another pair.
-    assert.equal(opened.find(key, Buffer.from('envelop'), Buffer.from('eaad')), undefined);
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('envelop'), Buffer.from('eaad'))), undefined);
   });
 
   it('keeps at most 4 MB of plaintext, forgetting the oldest first, and never a value over 4 KB', () => {
     const opened = new OpenedValues();
     const key = randomBytes(32);
     const aad = Buffer.from('aad');
-    opened.remember(key, Buffer.from('big'), aad, Buffer.alloc(4097));
-    assert.equal(opened.find(key, Buffer.from('big'), aad), undefined);
-    for (let i = 0; i < 1100; i++) opened.remember(key, Buffer.from(`e${i}`), aad, Buffer.alloc(4096, i % 256));
-    assert.equal(opened.find(key, Buffer.from('e0'), aad), undefined, 'the oldest left');
-    assert.equal(opened.find(key, Buffer.from('e1099'), aad)![0], 1099 % 256);
+    opened.remember(key, OpenedValues.idOf(Buffer.from('big'), aad), Buffer.alloc(4097));
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('big'), aad)), undefined);
+    for (let i = 0; i < 1100; i++)
+      opened.remember(key, OpenedValues.idOf(Buffer.from(`e${i}`), aad), Buffer.alloc(4096, i % 256));
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('e0'), aad)), undefined, 'the oldest left');
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('e1099'), aad))![0], 1099 % 256);
   });
 });
 
