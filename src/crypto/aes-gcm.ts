@@ -4,33 +4,17 @@
  * Output layout: nonce (12) | ciphertext | tag (16). Any failure to open, whatever its cause,
  * surfaces as InvalidCiphertextException so callers cannot tell a bad key from a bad tag.
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { InvalidCiphertextException } from './errors.js';
+import { pooledRandomBytes } from './random-pool.js';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-/**
- * Nonces are taken from a buffer of CSPRNG output filled 4 KB at a time: `randomBytes(12)` costs
- * about 5 µs a call whatever its size, about as much as the whole seal. Each byte is handed out
- * once; a refill is a new buffer, so a nonce handed out earlier is never overwritten.
- */
-const NONCE_POOL_BYTES = 4096;
-let noncePool = Buffer.alloc(0);
-let nonceAt = 0;
-
-function freshNonce(): Buffer {
-  if (nonceAt + NONCE_BYTES > noncePool.length) {
-    noncePool = randomFillSync(Buffer.allocUnsafeSlow(NONCE_POOL_BYTES));
-    nonceAt = 0;
-  }
-  nonceAt += NONCE_BYTES;
-  return noncePool.subarray(nonceAt - NONCE_BYTES, nonceAt);
-}
-
 /** Encrypts `plaintext` under `key`, authenticating `aad` too. */
 export function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const nonce = freshNonce();
+  // From the pool: a fresh nonce per seal, without randomBytes' per-call cost.
+  const nonce = pooledRandomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -3,20 +3,12 @@
  * then random bits), so ids made one after another sort together and the store's index of them
  * grows at its end instead of being rewritten at random places on every event.
  */
-import { randomFillSync } from 'node:crypto';
-
-/** Random bytes are drawn 4 KiB at a time: one call to the system's generator per 400 ids. */
-const pool = Buffer.alloc(4000);
-let used = pool.length;
+import { pooledRandomBytes } from '../../crypto/random-pool.js';
 
 export function eventId(now = Date.now()): string {
-  if (used + 10 > pool.length) {
-    randomFillSync(pool);
-    used = 0;
-  }
   const bytes = Buffer.alloc(16);
-  pool.copy(bytes, 6, used, used + 10);
-  used += 10;
+  // Drawn from the CSPRNG 4 KiB at a time (random-pool.ts).
+  pooledRandomBytes(10).copy(bytes, 6);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | (bytes[6]! & 0x0f);
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
