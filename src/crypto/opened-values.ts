@@ -24,17 +24,24 @@ export class OpenedValues {
   private readonly entries = new Map<string, Opened>();
   private bytes = 0;
 
-  /** The id of an (envelope, AAD) pair: computed once per open, for find and then remember. */
-  static idOf(envelope: Buffer, aad: Buffer): string {
+  /**
+   * The id of an (envelope, context) pair: computed once per open, for find and then remember.
+   * The context is the AAD's text (value-barrier.ts), and the AAD's header is the envelope's own.
+   */
+  static idOf(envelope: Buffer, context: string): string {
     // latin1 maps each byte to one character, and the envelope's length, written first, says
-    // where the AAD begins: two different (envelope, AAD) pairs never give the same id.
-    return `${envelope.length}:${envelope.toString('latin1')}${aad.toString('latin1')}`;
+    // where the context begins: two different pairs never give the same id. (Two texts that
+    // encode to the same AAD bytes, lone surrogates, give two ids: a miss, never a wrong hit.)
+    return `${envelope.length}:${envelope.toString('latin1')}${context}`;
   }
 
-  /** A copy of the plaintext `key` opened from the pair `id` names, if it is remembered. */
+  /**
+   * The plaintext `key` opened from the pair `id` names, if it is remembered: the remembered
+   * Buffer itself, which the caller decodes or copies and never hands out or changes.
+   */
   find(key: Buffer, id: string): Buffer | undefined {
     const entry = this.entries.get(id);
-    return entry && entry.key === key ? Buffer.from(entry.plaintext) : undefined;
+    return entry && entry.key === key ? entry.plaintext : undefined;
   }
 
   /** Remembers a plaintext that authenticated under `key`. */

@@ -19,23 +19,34 @@ const HEADER_BYTES = 21;
 export type EncryptionContext = Readonly<Record<string, string>>;
 
 /**
- * The context as AAD: keys sorted, each key and value NUL-separated. A NUL inside a key or a
- * value would make two contexts encode alike (`{a: "1\0b\0x"}` and `{a: "1", b: "x"}`), so one
- * is refused outright: callers validate first, this is the barrier's own guarantee.
+ * The context as the AAD's text: keys sorted, each key and value NUL-separated. A NUL inside a
+ * key or a value would make two contexts encode alike (`{a: "1\0b\0x"}` and `{a: "1", b: "x"}`),
+ * so one is refused outright: callers validate first, this is the barrier's own guarantee.
  */
-function contextBytes(context: EncryptionContext): Buffer {
+function contextText(context: EncryptionContext): string {
   const keys = Object.keys(context).sort();
-  if (keys.some((k) => k.includes('\u0000') || String(context[k]).includes('\u0000')))
-    throw new InvalidCiphertextException('An encryption context may not contain NUL characters.');
-  return Buffer.from(keys.map((k) => `${k}\u0000${context[k]}`).join('\u0000'));
+  let text = '';
+  for (const [i, k] of keys.entries()) {
+    const value = String(context[k]);
+    if (k.includes('\u0000') || value.includes('\u0000'))
+      throw new InvalidCiphertextException('An encryption context may not contain NUL characters.');
+    text += `${i === 0 ? '' : '\u0000'}${k}\u0000${value}`;
+  }
+  return text;
+}
+
+/** The AAD: the envelope's header, then the context's text. */
+function aadOf(header: Buffer, context: string): Buffer {
+  return Buffer.concat([header, Buffer.from(context)]);
 }
 
 function uuidBytes(keyId: string): Buffer {
   return Buffer.from(keyId.replace(/-/g, ''), 'hex');
 }
 
-function uuidText(bytes: Buffer): string {
-  const h = bytes.toString('hex');
+/** The key id in an envelope's header (bytes 1-16), as UUID text. */
+function keyIdText(envelope: Buffer): string {
+  const h = envelope.toString('hex', 1, 17);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -56,7 +67,7 @@ export class ValueBarrier {
     const body = gcmSeal(
       bytes,
       typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext,
-      Buffer.concat([header, contextBytes(context)]),
+      aadOf(header, contextText(context)),
     );
     return Buffer.concat([header, body]);
   }
@@ -64,29 +75,41 @@ export class ValueBarrier {
   /** The id of the logical key an envelope was sealed under (not a key byte: it is in the clear header). */
   keyIdOf(envelope: Buffer): string {
     if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
-    return uuidText(envelope.subarray(1, 17));
+    return keyIdText(envelope);
   }
 
   /** Decrypts an envelope, which must have been sealed with the same context. */
   async open(envelope: Buffer, context: EncryptionContext): Promise<string> {
-    return (await this.openBytes(envelope, context)).toString('utf8');
+    const { id, key, known } = await this.lookUp(envelope, context);
+    return known?.toString('utf8') ?? this.openNew(envelope, context, id, key).toString('utf8');
   }
 
-  /** Decrypts an envelope to bytes. */
+  /** Decrypts an envelope to bytes (the caller's own copy). */
   async openBytes(envelope: Buffer, context: EncryptionContext): Promise<Buffer> {
+    const { id, key, known } = await this.lookUp(envelope, context);
+    return known ? Buffer.from(known) : this.openNew(envelope, context, id, key);
+  }
+
+  /**
+   * The key material for an envelope, after the keyring has decided, every time, that the key
+   * may be used; and the plaintext if it was opened before (remembered: never handed out as is).
+   */
+  private async lookUp(
+    envelope: Buffer,
+    context: EncryptionContext,
+  ): Promise<{ id: string; key: Buffer; known: Buffer | undefined }> {
     if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
-    const header = envelope.subarray(0, HEADER_BYTES);
-    const keyId = uuidText(header.subarray(1, 17));
-    // The keyring decides first, every time, whether the key may be used.
-    const key = await this.keyring.material(keyId, header.readUInt32BE(17));
+    const key = await this.keyring.material(keyIdText(envelope), envelope.readUInt32BE(17));
     if (this.openedUnderLoad !== this.keyring.loads) {
       this.opened.clear();
       this.openedUnderLoad = this.keyring.loads;
     }
-    const aad = Buffer.concat([header, contextBytes(context)]);
-    const id = OpenedValues.idOf(envelope, aad);
-    const known = this.opened.find(key, id);
-    if (known) return known;
+    const id = OpenedValues.idOf(envelope, contextText(context));
+    return { id, key, known: this.opened.find(key, id) };
+  }
+
+  private openNew(envelope: Buffer, context: EncryptionContext, id: string, key: Buffer): Buffer {
+    const aad = aadOf(envelope.subarray(0, HEADER_BYTES), contextText(context));
     const plaintext = gcmOpen(key, envelope.subarray(HEADER_BYTES), aad);
     this.opened.remember(key, id, plaintext);
     return plaintext;

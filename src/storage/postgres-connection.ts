@@ -32,6 +32,10 @@ export class PostgresExecutor implements SqlExecutor {
     return (await this.target.query(numbered(sql), params as unknown[])).rows as T[];
   }
 
+  async rows(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    return (await this.target.query({ text: numbered(sql), values: params as unknown[], rowMode: 'array' })).rows;
+  }
+
   async run(sql: string, params: readonly unknown[]): Promise<number> {
     return (await this.target.query(numbered(sql), params as unknown[])).rowCount ?? 0;
   }

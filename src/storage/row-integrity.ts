@@ -138,15 +138,42 @@ export function rowBytes(table: string, fields: readonly RowField[]): Buffer {
   return out;
 }
 
-/** Rows recently proven, by MAC: the same bytes under the same MAC need no second HMAC. */
+/** Rows recently proven, by MAC: the same fields under the same MAC need no second HMAC. */
 const VERIFIED_ROWS = 20_000;
 /** Larger rows (big secret versions) are always HMACed: the memo stays within ~40 MiB. */
 const VERIFIED_ROW_BYTES = 2048;
 
+/** A row whose MAC was checked: its table and its fields, Buffers copied (a caller may change its own). */
+interface ProvenRow {
+  readonly table: string;
+  readonly fields: readonly RowField[];
+}
+
+/**
+ * Whether two rows' fields are the same values of the same types. Stricter than equal bytes
+ * (rowBytes writes 1 and '1' alike), never looser: a miss only costs an HMAC.
+ */
+function sameFields(proven: readonly RowField[], fields: readonly RowField[]): boolean {
+  if (proven.length !== fields.length) return false;
+  for (let i = 0; i < fields.length; i++) {
+    const a = proven[i];
+    const b = fields[i];
+    if (a !== b && !(Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b))) return false;
+  }
+  return true;
+}
+
+/** About how many bytes a row's fields hold (strings by UTF-16 length: a bound for the memo, not an encoding). */
+function fieldsSize(fields: readonly RowField[]): number {
+  let size = 0;
+  for (const f of fields) size += typeof f === 'string' || Buffer.isBuffer(f) ? f.length : 8;
+  return size;
+}
+
 /** Seals and checks rows for the SQL backends; one per storage, shared by all its connections. */
 export class RowIntegrity {
   private authenticator: RowAuthenticator | undefined;
-  private readonly verified = new Map<string, Buffer>();
+  private readonly verified = new Map<string, ProvenRow>();
 
   /** Set once the master key is proven; until then no sealed table may be read or written. */
   use(authenticator: RowAuthenticator): void {
@@ -172,19 +199,20 @@ export class RowIntegrity {
   }
 
   /**
-   * Throws TamperedRowError unless `mac` is the row's. A row read again unchanged (same bytes,
-   * same MAC as one proven before) is not HMACed again: any changed byte misses the memo.
+   * Throws TamperedRowError unless `mac` is the row's. A row read again unchanged (the same
+   * fields, compared one by one, under the same MAC as a row proven before) is neither encoded
+   * nor HMACed again: any changed field misses the memo.
    */
   check(table: string, fields: readonly RowField[], mac: Buffer | null | undefined, key: string): void {
     const authenticator = this.required();
     if (mac === null || mac === undefined) throw new TamperedRowError(table, key);
-    const bytes = rowBytes(table, fields);
     const memo = mac.toString('latin1');
-    if (this.verified.get(memo)?.equals(bytes)) return;
-    if (!authenticator.verify(bytes, Buffer.isBuffer(mac) ? mac : Buffer.from(mac)))
+    const proven = this.verified.get(memo);
+    if (proven !== undefined && proven.table === table && sameFields(proven.fields, fields)) return;
+    if (!authenticator.verify(rowBytes(table, fields), Buffer.isBuffer(mac) ? mac : Buffer.from(mac)))
       throw new TamperedRowError(table, key);
-    if (bytes.length > VERIFIED_ROW_BYTES) return;
+    if (fieldsSize(fields) > VERIFIED_ROW_BYTES) return;
     if (this.verified.size >= VERIFIED_ROWS) this.verified.clear();
-    this.verified.set(memo, bytes);
+    this.verified.set(memo, { table, fields: fields.map((f) => (Buffer.isBuffer(f) ? Buffer.from(f) : f)) });
   }
 }

@@ -3,6 +3,11 @@
 /** Runs one SQL statement with `?` placeholders. */
 export interface SqlExecutor {
   all<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  /**
+   * As `all`, each row an array of its columns in the SELECT's order: no object per row and no
+   * column names (the hot reads, where that is a tenth of the read's cost, use it).
+   */
+  rows(sql: string, params: readonly unknown[]): Promise<unknown[][]>;
   /** Returns the number of rows changed. */
   run(sql: string, params: readonly unknown[]): Promise<number>;
   /**

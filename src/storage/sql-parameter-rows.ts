@@ -13,12 +13,16 @@ import { blobValue, selectBlob, type SqlExecutor } from './sql-executor.js';
 
 type Sealed<T> = T & { mac: Buffer | null };
 
-/** A version's columns, its BLOBs read as the executor reads them cheapest (selectBlob). */
-const versionColumns = (sql: SqlExecutor) => `v.name AS "name", v.version AS "version", v.type AS "type",
-  v.key_id AS "keyId", v.tier AS "tier", v.data_type AS "dataType", v.description AS "description",
-  v.allowed_pattern AS "allowedPattern", v.policies AS "policies", ${selectBlob(sql, 'v.value')} AS "value",
-  v.last_modified_date AS "lastModifiedDate", v.last_modified_user AS "lastModifiedUser",
-  ${selectBlob(sql, 'v.mac')} AS "mac"`;
+/**
+ * A version's columns, its BLOBs read as the executor reads them cheapest (selectBlob), in the
+ * order `#version` reads them from a row array (`rows`): the MAC last.
+ */
+const versionColumns = (sql: SqlExecutor) => `v.name, v.version, v.type, v.key_id, v.tier, v.data_type,
+  v.description, v.allowed_pattern, v.policies, ${selectBlob(sql, 'v.value')}, v.last_modified_date,
+  v.last_modified_user, ${selectBlob(sql, 'v.mac')}`;
+/** Where the version's MAC is in a row array, and the head's after it when the head is joined. */
+const VERSION_MAC = 12;
+const HEAD_MAC = 13;
 
 const LATEST_JOIN = `ssm_parameters p JOIN ssm_parameter_versions v
   ON v.account = p.account AND v.region = p.region AND v.name = p.name AND v.version = p.version`;
@@ -67,32 +71,47 @@ export class SqlParameterRows implements ParameterWriter {
     private readonly lock: (scope: Scope, name: string) => Promise<void>,
   ) {
     this.#versionColumns = versionColumns(sql);
-    this.#headMac = `${selectBlob(sql, 'p.mac')} AS "headMac"`;
+    this.#headMac = selectBlob(sql, 'p.mac');
   }
 
   lockParameter(scope: Scope, name: string): Promise<void> {
     return this.lock(scope, name);
   }
 
-  #version(scope: Scope, row: Sealed<ParameterVersionRow> & { headMac?: Buffer | null }): ParameterVersionRow {
-    const { mac: macRead, headMac: headMacRead, ...version } = row;
-    const mac = blobValue(macRead);
-    const headMac = headMacRead === undefined ? undefined : blobValue(headMacRead);
-    version.value = blobValue(version.value) as Buffer;
-    // PostgreSQL returns BIGINT as a string; normalise once here.
-    version.lastModifiedDate = storedInteger(version.lastModifiedDate);
-    version.version = storedInteger(version.version);
+  /** A version from its row array (versionColumns' order), its MAC checked, and its head's when `joined`. */
+  #version(scope: Scope, columns: readonly unknown[], joined = false): ParameterVersionRow {
+    const version: ParameterVersionRow = {
+      name: columns[0] as string,
+      // PostgreSQL returns BIGINT as a string; normalised once here.
+      version: storedInteger(columns[1]),
+      type: columns[2] as string,
+      keyId: columns[3] as string | null,
+      tier: columns[4] as string,
+      dataType: columns[5] as string,
+      description: columns[6] as string | null,
+      allowedPattern: columns[7] as string | null,
+      policies: columns[8] as string | null,
+      value: blobValue(columns[9]) as Buffer,
+      lastModifiedDate: storedInteger(columns[10]),
+      lastModifiedUser: columns[11] as string,
+    };
     const key = `${scope.account}/${scope.region}/${version.name}`;
+    const mac = blobValue(columns[VERSION_MAC]);
     this.integrity.check('ssm_parameter_versions', versionFields(scope, version), mac, `${key}:${version.version}`);
-    if (headMac !== undefined)
-      this.integrity.check('ssm_parameters', headFields(scope, version.name, version.version), headMac, key);
+    if (joined)
+      this.integrity.check(
+        'ssm_parameters',
+        headFields(scope, version.name, version.version),
+        blobValue(columns[HEAD_MAC]),
+        key,
+      );
     return version;
   }
 
   async getLatestVersion(scope: Scope, name: string): Promise<ParameterVersionRow | undefined> {
     // The latest version is always the highest kept one (only the oldest is ever pruned), so
     // one backward primary-key probe finds it without the join.
-    const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
+    const rows = await this.sql.rows(
       `SELECT ${this.#versionColumns} FROM ssm_parameter_versions v WHERE v.account = ? AND v.region = ? AND v.name = ?
        ORDER BY v.version DESC LIMIT 1`,
       [scope.account, scope.region, name],
@@ -101,7 +120,7 @@ export class SqlParameterRows implements ParameterWriter {
   }
 
   async getVersion(scope: Scope, name: string, version: number): Promise<ParameterVersionRow | undefined> {
-    const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
+    const rows = await this.sql.rows(
       `SELECT ${this.#versionColumns} FROM ssm_parameter_versions v ` +
         'WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version = ?',
       [scope.account, scope.region, name, version],
@@ -110,7 +129,7 @@ export class SqlParameterRows implements ParameterWriter {
   }
 
   async listVersions(scope: Scope, name: string, afterVersion: number, limit: number): Promise<ParameterVersionRow[]> {
-    const rows = await this.sql.all<Sealed<ParameterVersionRow>>(
+    const rows = await this.sql.rows(
       `SELECT ${this.#versionColumns} FROM ssm_parameter_versions v
        WHERE v.account = ? AND v.region = ? AND v.name = ? AND v.version > ? ORDER BY v.version LIMIT ?`,
       [scope.account, scope.region, name, afterVersion, limit],
@@ -145,12 +164,12 @@ export class SqlParameterRows implements ParameterWriter {
       }
     }
     params.push(options.limit);
-    const rows = await this.sql.all<Sealed<ParameterVersionRow> & { headMac: Buffer | null }>(
+    const rows = await this.sql.rows(
       `SELECT ${this.#versionColumns}, ${this.#headMac} FROM ${LATEST_JOIN} WHERE ${where.join(' AND ')} ORDER BY ` +
         `p.name LIMIT ?`,
       params,
     );
-    return rows.map((r) => this.#version(scope, r));
+    return rows.map((r) => this.#version(scope, r, true));
   }
 
   async listLabels(scope: Scope, name: string): Promise<LabelRow[]> {

@@ -29,6 +29,8 @@ export function openConnection(path: string, role: 'writer' | 'reader', pageSize
 /** Runs SQL on one better-sqlite3 connection, caching prepared statements by text. */
 export class SqliteExecutor implements SqlExecutor {
   private readonly statements = new Map<string, Database.Statement>();
+  /** The same texts prepared again in raw mode (a statement's mode is its own, so each keeps one). */
+  private readonly rawStatements = new Map<string, Database.Statement>();
   constructor(readonly db: Database.Database) {}
 
   /** Runs a statement without parameters (BEGIN, SAVEPOINT, PRAGMA...), prepared once. */
@@ -47,6 +49,15 @@ export class SqliteExecutor implements SqlExecutor {
 
   async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     return this.prepare(sql).all(...params) as T[];
+  }
+
+  async rows(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    let statement = this.rawStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, statement);
+    }
+    return statement.all(...params) as unknown[][];
   }
 
   async run(sql: string, params: readonly unknown[]): Promise<number> {
@@ -78,6 +89,10 @@ export class IdleWriterReads implements SqlExecutor {
 
   all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     return (this.writer.db.inTransaction ? this.reader : this.writer).all<T>(sql, params);
+  }
+
+  rows(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    return (this.writer.db.inTransaction ? this.reader : this.writer).rows(sql, params);
   }
 
   run(sql: string, params: readonly unknown[]): Promise<number> {

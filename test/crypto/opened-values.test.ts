@@ -11,30 +11,32 @@ import { ValueBarrier } from '../../src/crypto/value-barrier.js';
 import { ctx, freshCoffer } from '../helpers/test-stores.js';
 
 describe('OpenedValues', () => {
-  it('finds a value only by the same envelope, AAD and key object, and hands out copies', () => {
+  it('finds a value only by the same envelope, context and key object', () => {
     const opened = new OpenedValues();
     const key = randomBytes(32);
     const envelope = Buffer.from('envelope');
-    opened.remember(key, OpenedValues.idOf(envelope, Buffer.from('aad')), Buffer.from('plain'));
-    const found = opened.find(key, OpenedValues.idOf(envelope, Buffer.from('aad')))!;
-    assert.equal(found.toString(), 'plain');
-    found.fill(0);
-    assert.equal(opened.find(key, OpenedValues.idOf(envelope, Buffer.from('aad')))!.toString(), 'plain');
-    assert.equal(opened.find(key, OpenedValues.idOf(envelope, Buffer.from('aae'))), undefined);
-    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('envelopf'), Buffer.from('aad'))), undefined);
-    assert.equal(
-      opened.find(Buffer.from(key), OpenedValues.idOf(envelope, Buffer.from('aad'))),
-      undefined,
-      'another key object',
-    );
-    // The envelope's length is part of the id: moving a byte from envelope to AAD is another pair.
-    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('envelop'), Buffer.from('eaad'))), undefined);
+    opened.remember(key, OpenedValues.idOf(envelope, 'aad'), Buffer.from('plain'));
+    assert.equal(opened.find(key, OpenedValues.idOf(envelope, 'aad'))!.toString(), 'plain');
+    assert.equal(opened.find(key, OpenedValues.idOf(envelope, 'aae')), undefined);
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('envelopf'), 'aad')), undefined);
+    assert.equal(opened.find(Buffer.from(key), OpenedValues.idOf(envelope, 'aad')), undefined, 'another key object');
+    // The envelope's length is part of the id: moving a byte from envelope to context is another pair.
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('envelop'), 'eaad')), undefined);
+  });
+
+  it('keeps its own copy of what it is given', () => {
+    const opened = new OpenedValues();
+    const key = randomBytes(32);
+    const plaintext = Buffer.from('plain');
+    opened.remember(key, OpenedValues.idOf(Buffer.from('e'), 'aad'), plaintext);
+    plaintext.fill(0);
+    assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('e'), 'aad'))!.toString(), 'plain');
   });
 
   it('keeps at most 4 MB of plaintext, forgetting the oldest first, and never a value over 4 KB', () => {
     const opened = new OpenedValues();
     const key = randomBytes(32);
-    const aad = Buffer.from('aad');
+    const aad = 'aad';
     opened.remember(key, OpenedValues.idOf(Buffer.from('big'), aad), Buffer.alloc(4097));
     assert.equal(opened.find(key, OpenedValues.idOf(Buffer.from('big'), aad)), undefined);
     for (let i = 0; i < 1100; i++)
@@ -54,6 +56,9 @@ describe('value barrier reading a value again', () => {
       const sealed = barrier.seal('value', key.keyId, context);
       assert.equal(await barrier.open(sealed, context), 'value');
       assert.equal(await barrier.open(sealed, context), 'value', 'read again');
+      const bytes = await barrier.openBytes(sealed, context);
+      bytes.fill(0);
+      assert.equal((await barrier.openBytes(sealed, context)).toString(), 'value', 'openBytes hands out copies');
       await assert.rejects(barrier.open(sealed, { ...context, version: '2' }), InvalidCiphertextException);
       const tampered = Buffer.from(sealed);
       tampered[tampered.length - 1]! ^= 1;

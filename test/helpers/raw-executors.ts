@@ -15,6 +15,11 @@ export function sqliteExecutor(location: TestLocation): RawExecutor {
   return {
     executor: {
       all: async <T>(sql: string, params: readonly unknown[]) => db.prepare(sql).all(...params) as T[],
+      rows: async (sql: string, params: readonly unknown[]) =>
+        db
+          .prepare(sql)
+          .raw(true)
+          .all(...params) as unknown[][],
       run: async (sql: string, params: readonly unknown[]) => db.prepare(sql).run(...params).changes,
     },
     close: async () => {
@@ -35,6 +40,10 @@ export function postgresExecutor(location: TestLocation): RawExecutor {
       all: async <T>(sql: string, params: readonly unknown[]) => {
         await connected;
         return (await client.query(numbered(sql), params as unknown[])).rows as T[];
+      },
+      rows: async (sql: string, params: readonly unknown[]) => {
+        await connected;
+        return (await client.query({ text: numbered(sql), values: params as unknown[], rowMode: 'array' })).rows;
       },
       run: async (sql: string, params: readonly unknown[]) => {
         await connected;

@@ -21,6 +21,9 @@ class PlanRecorder implements SqlExecutor {
     this.plans.push(plan.map((p) => p.detail).join('; '));
     return [];
   }
+  async rows(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    return this.all(sql, params);
+  }
   async run(): Promise<number> {
     return 0;
   }
