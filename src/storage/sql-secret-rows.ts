@@ -19,15 +19,15 @@ const VERSION_COLUMNS =
 type Sealed<T> = T & { mac: Buffer | null };
 
 /**
- * The secret (part 0), its versions (1) and its stages (2) as one statement: each part's own
- * columns, the others' NULL. Parts are read in their lists' orders (versions by creation, then
- * id; stages by name): within a part, the other part's sort columns are all NULL.
+ * The secret (part 0), its versions (1) and its stages (2) as one statement, read as row arrays
+ * (`rows`): each part's own columns, the others' NULL. Parts are read in their lists' orders
+ * (versions by creation, then id; stages by name): within a part, the other part's sort columns
+ * are all NULL.
  */
 const rowSetSql = (sql: SqlExecutor) => {
   const blob = (column: string) => selectBlob(sql, column);
-  return `SELECT 0 AS "part", name AS "name", arn AS "arn", created_at AS "createdAt",
-    attributes AS "attributes", purge_at AS "purgeAt", NULL AS "versionId", NULL AS "kind", NULL AS "value",
-    NULL AS "fingerprint", NULL AS "stage", ${blob('mac')} AS "mac"
+  return `SELECT 0 AS "part", name, arn, created_at AS "createdAt", attributes, purge_at,
+    NULL AS "versionId", NULL, NULL, NULL, NULL AS "stage", ${blob('mac')}
   FROM sm_secrets WHERE account = ? AND region = ? AND name = ?
   UNION ALL SELECT 1, NULL, NULL, created_at, NULL, NULL, version_id, kind, ${blob('value')}, fingerprint, NULL,
     ${blob('mac')}
@@ -36,9 +36,21 @@ const rowSetSql = (sql: SqlExecutor) => {
   FROM sm_version_stages WHERE account = ? AND region = ? AND name = ?
   ORDER BY "part", "createdAt", "stage", "versionId"`;
 };
-
-/** One row of rowSetSql. */
-type RowSetRow = Sealed<SecretRow & SecretVersionRow & SecretStageRow> & { part: number | string };
+/** rowSetSql's columns, by position. */
+const SET = {
+  part: 0,
+  name: 1,
+  arn: 2,
+  createdAt: 3,
+  attributes: 4,
+  purgeAt: 5,
+  versionId: 6,
+  kind: 7,
+  value: 8,
+  fingerprint: 9,
+  stage: 10,
+  mac: 11,
+} as const;
 
 const secretFields = (s: Scope, r: SecretRow) => [
   s.account,
@@ -124,23 +136,36 @@ export class SqlSecretRows implements SecretWriter {
 
   async getSecretRowSet(scope: Scope, name: string): Promise<SecretRowSet | undefined> {
     const where = [scope.account, scope.region, name];
-    const rows = await this.sql.all<RowSetRow>(this.#rowSetSql, [...where, ...where, ...where]);
+    const rows = await this.sql.rows(this.#rowSetSql, [...where, ...where, ...where]);
     const head = rows[0];
-    if (!head || Number(head.part) !== 0) return undefined;
-    const { arn, createdAt, attributes, purgeAt } = head;
+    if (!head || Number(head[SET.part]) !== 0) return undefined;
     const set: SecretRowSet = {
-      row: this.#secret(scope, { name: head.name, arn, createdAt, attributes, purgeAt, mac: blobValue(head.mac) }),
+      row: this.#secret(scope, {
+        name: head[SET.name] as string,
+        arn: head[SET.arn] as string,
+        createdAt: head[SET.createdAt] as number,
+        attributes: head[SET.attributes] as string,
+        purgeAt: head[SET.purgeAt] as number | null,
+        mac: blobValue(head[SET.mac]),
+      }),
       versions: [],
       stages: [],
     };
     for (let i = 1; i < rows.length; i++) {
       const r = rows[i]!;
-      if (Number(r.part) === 1) {
-        const { versionId, createdAt, kind, fingerprint } = r;
-        const [value, mac] = [blobValue(r.value) as Buffer, blobValue(r.mac)];
-        set.versions.push(this.#version(scope, name, { versionId, createdAt, kind, value, fingerprint, mac }));
-      } else
-        set.stages.push(this.#stage(scope, name, { stage: r.stage, versionId: r.versionId, mac: blobValue(r.mac) }));
+      const versionId = r[SET.versionId] as string;
+      const mac = blobValue(r[SET.mac]);
+      if (Number(r[SET.part]) === 1) {
+        const version = {
+          versionId,
+          createdAt: r[SET.createdAt] as number,
+          kind: r[SET.kind] as SecretVersionRow['kind'],
+          value: blobValue(r[SET.value]) as Buffer,
+          fingerprint: r[SET.fingerprint] as string,
+          mac,
+        };
+        set.versions.push(this.#version(scope, name, version));
+      } else set.stages.push(this.#stage(scope, name, { stage: r[SET.stage] as string, versionId, mac }));
     }
     return set;
   }
