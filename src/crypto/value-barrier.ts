@@ -10,6 +10,7 @@
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { InvalidCiphertextException } from './errors.js';
 import type { Keyring } from './keyring.js';
+import { ReadAgainFilter } from '../storage/read-again-filter.js';
 import { OpenedValues } from './opened-values.js';
 
 const FORMAT_V1 = 0x01;
@@ -53,6 +54,8 @@ function keyIdText(envelope: Buffer): string {
 /** Seals and opens values; the only holder of key bytes outside the keyring. */
 export class ValueBarrier {
   private readonly opened = new OpenedValues();
+  /** What was opened once lately: a value is remembered when opened a second time. */
+  private readonly readAgain = new ReadAgainFilter();
   /** The keyring load the remembered values were opened under: a reload forgets them (and the old material). */
   private openedUnderLoad = -1;
   constructor(private readonly keyring: Keyring) {}
@@ -111,7 +114,8 @@ export class ValueBarrier {
   private openNew(envelope: Buffer, context: EncryptionContext, id: string, key: Buffer): Buffer {
     const aad = aadOf(envelope.subarray(0, HEADER_BYTES), contextText(context));
     const plaintext = gcmOpen(key, envelope.subarray(HEADER_BYTES), aad);
-    this.opened.remember(key, id, plaintext);
+    // The envelope ends with its GCM tag, which authenticated: its last four bytes are as random as any.
+    if (this.readAgain.seenBefore(envelope.readUInt32LE(envelope.length - 4))) this.opened.remember(key, id, plaintext);
     return plaintext;
   }
 }

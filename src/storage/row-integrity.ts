@@ -10,6 +10,8 @@
  * it never sees the key. What a MAC cannot show is a row deleted or an old row restored whole.
  */
 
+import { ReadAgainFilter } from './read-again-filter.js';
+
 /** A column value as the SQL drivers pass and return it. */
 export type RowField = string | number | bigint | boolean | Buffer | null | undefined;
 
@@ -138,7 +140,7 @@ export function rowBytes(table: string, fields: readonly RowField[]): Buffer {
   return out;
 }
 
-/** Rows recently proven, by MAC: the same fields under the same MAC need no second HMAC. */
+/** Rows recently proven (read twice lately), by MAC: the same fields under the same MAC need no second HMAC. */
 const VERIFIED_ROWS = 20_000;
 /** Larger rows (big secret versions) are always HMACed: the memo stays within ~40 MiB. */
 const VERIFIED_ROW_BYTES = 2048;
@@ -174,6 +176,7 @@ function fieldsSize(fields: readonly RowField[]): number {
 export class RowIntegrity {
   private authenticator: RowAuthenticator | undefined;
   private readonly verified = new Map<string, ProvenRow>();
+  private readonly readAgain = new ReadAgainFilter();
 
   /** Set once the master key is proven; until then no sealed table may be read or written. */
   use(authenticator: RowAuthenticator): void {
@@ -201,7 +204,8 @@ export class RowIntegrity {
   /**
    * Throws TamperedRowError unless `mac` is the row's. A row read again unchanged (the same
    * fields, compared one by one, under the same MAC as a row proven before) is neither encoded
-   * nor HMACed again: any changed field misses the memo.
+   * nor HMACed again: any changed field misses the memo. A row enters the memo on its second
+   * read lately (read-again-filter.ts).
    */
   check(table: string, fields: readonly RowField[], mac: Buffer | null | undefined, key: string): void {
     const authenticator = this.required();
@@ -211,7 +215,8 @@ export class RowIntegrity {
     if (proven !== undefined && proven.table === table && sameFields(proven.fields, fields)) return;
     if (!authenticator.verify(rowBytes(table, fields), Buffer.isBuffer(mac) ? mac : Buffer.from(mac)))
       throw new TamperedRowError(table, key);
-    if (fieldsSize(fields) > VERIFIED_ROW_BYTES) return;
+    // A verified MAC is 32 bytes of HMAC output: its first four are as random as any.
+    if (fieldsSize(fields) > VERIFIED_ROW_BYTES || !this.readAgain.seenBefore(mac.readUInt32LE(0))) return;
     if (this.verified.size >= VERIFIED_ROWS) this.verified.clear();
     this.verified.set(memo, { table, fields: fields.map((f) => (Buffer.isBuffer(f) ? Buffer.from(f) : f)) });
   }
