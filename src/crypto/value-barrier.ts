@@ -83,39 +83,45 @@ export class ValueBarrier {
 
   /** Decrypts an envelope, which must have been sealed with the same context. */
   async open(envelope: Buffer, context: EncryptionContext): Promise<string> {
-    const { id, key, known } = await this.lookUp(envelope, context);
-    return known?.toString('utf8') ?? this.openNew(envelope, context, id, key).toString('utf8');
+    const found = await this.lookUp(envelope, context);
+    return found.known?.toString('utf8') ?? this.openNew(envelope, found).toString('utf8');
   }
 
   /** Decrypts an envelope to bytes (the caller's own copy). */
   async openBytes(envelope: Buffer, context: EncryptionContext): Promise<Buffer> {
-    const { id, key, known } = await this.lookUp(envelope, context);
-    return known ? Buffer.from(known) : this.openNew(envelope, context, id, key);
+    const found = await this.lookUp(envelope, context);
+    return found.known ? Buffer.from(found.known) : this.openNew(envelope, found);
   }
 
   /**
    * The key material for an envelope, after the keyring has decided, every time, that the key
-   * may be used; and the plaintext if it was opened before (remembered: never handed out as is).
+   * may be used; the context's text, taken once (the id and the AAD both come from it); and the
+   * plaintext if it was opened before (remembered: never handed out as is).
    */
-  private async lookUp(
-    envelope: Buffer,
-    context: EncryptionContext,
-  ): Promise<{ id: string; key: Buffer; known: Buffer | undefined }> {
+  private async lookUp(envelope: Buffer, context: EncryptionContext): Promise<Lookup> {
     if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
+    const text = contextText(context);
     const key = await this.keyring.material(keyIdText(envelope), envelope.readUInt32BE(17));
     if (this.openedUnderLoad !== this.keyring.loads) {
       this.opened.clear();
       this.openedUnderLoad = this.keyring.loads;
     }
-    const id = OpenedValues.idOf(envelope, contextText(context));
-    return { id, key, known: this.opened.find(key, id) };
+    const id = OpenedValues.idOf(envelope, text);
+    return { text, id, key, known: this.opened.find(key, id) };
   }
 
-  private openNew(envelope: Buffer, context: EncryptionContext, id: string, key: Buffer): Buffer {
-    const aad = aadOf(envelope.subarray(0, HEADER_BYTES), contextText(context));
-    const plaintext = gcmOpen(key, envelope.subarray(HEADER_BYTES), aad);
+  private openNew(envelope: Buffer, { text, id, key }: Lookup): Buffer {
+    const plaintext = gcmOpen(key, envelope.subarray(HEADER_BYTES), aadOf(envelope.subarray(0, HEADER_BYTES), text));
     // The envelope ends with its GCM tag, which authenticated: its last four bytes are as random as any.
     if (this.readAgain.seenBefore(envelope.readUInt32LE(envelope.length - 4))) this.opened.remember(key, id, plaintext);
     return plaintext;
   }
+}
+
+/** What `lookUp` found for one open. */
+interface Lookup {
+  readonly text: string;
+  readonly id: string;
+  readonly key: Buffer;
+  readonly known: Buffer | undefined;
 }

@@ -142,7 +142,10 @@ export function rowBytes(table: string, fields: readonly RowField[]): Buffer {
 
 /** Rows recently proven (read twice lately), by MAC: the same fields under the same MAC need no second HMAC. */
 const VERIFIED_ROWS = 20_000;
-/** Larger rows (big secret versions) are always HMACed: the memo stays within ~40 MiB. */
+/**
+ * Larger rows (big secret versions) are always HMACed: the memo stays within ~80 MiB (sizes are
+ * counted in UTF-16 units, so a row of two-byte text may hold twice its count).
+ */
 const VERIFIED_ROW_BYTES = 2048;
 
 /** A row whose MAC was checked: its table and its fields, Buffers copied (a caller may change its own). */
@@ -165,6 +168,15 @@ function sameFields(proven: readonly RowField[], fields: readonly RowField[]): b
   return true;
 }
 
+/**
+ * A MAC column's bytes as stored: a BLOB, or text a hand-edited row left there (which then fails
+ * its check); anything else (a number, say) is no MAC at all.
+ */
+function macBytes(mac: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(mac)) return mac;
+  return typeof mac === 'string' ? Buffer.from(mac) : undefined;
+}
+
 /** About how many bytes a row's fields hold (strings by UTF-16 length: a bound for the memo, not an encoding). */
 function fieldsSize(fields: readonly RowField[]): number {
   let size = 0;
@@ -181,6 +193,8 @@ export class RowIntegrity {
   /** Set once the master key is proven; until then no sealed table may be read or written. */
   use(authenticator: RowAuthenticator): void {
     this.authenticator = authenticator;
+    // What another key proved proves nothing under this one.
+    this.verified.clear();
   }
 
   private required(): RowAuthenticator {
@@ -197,8 +211,8 @@ export class RowIntegrity {
   /** Whether `mac` is the row's (for readers that report a changed row rather than refuse it). */
   verifies(table: string, fields: readonly RowField[], mac: Buffer | null | undefined): boolean {
     const authenticator = this.required();
-    if (mac === null || mac === undefined) return false;
-    return authenticator.verify(rowBytes(table, fields), Buffer.isBuffer(mac) ? mac : Buffer.from(mac));
+    const bytes = macBytes(mac);
+    return bytes !== undefined && authenticator.verify(rowBytes(table, fields), bytes);
   }
 
   /**
@@ -209,14 +223,14 @@ export class RowIntegrity {
    */
   check(table: string, fields: readonly RowField[], mac: Buffer | null | undefined, key: string): void {
     const authenticator = this.required();
-    if (mac === null || mac === undefined) throw new TamperedRowError(table, key);
-    const memo = mac.toString('latin1');
+    const bytes = macBytes(mac);
+    if (bytes === undefined) throw new TamperedRowError(table, key);
+    const memo = bytes.toString('latin1');
     const proven = this.verified.get(memo);
     if (proven !== undefined && proven.table === table && sameFields(proven.fields, fields)) return;
-    if (!authenticator.verify(rowBytes(table, fields), Buffer.isBuffer(mac) ? mac : Buffer.from(mac)))
-      throw new TamperedRowError(table, key);
+    if (!authenticator.verify(rowBytes(table, fields), bytes)) throw new TamperedRowError(table, key);
     // A verified MAC is 32 bytes of HMAC output: its first four are as random as any.
-    if (fieldsSize(fields) > VERIFIED_ROW_BYTES || !this.readAgain.seenBefore(mac.readUInt32LE(0))) return;
+    if (fieldsSize(fields) > VERIFIED_ROW_BYTES || !this.readAgain.seenBefore(bytes.readUInt32LE(0))) return;
     if (this.verified.size >= VERIFIED_ROWS) this.verified.clear();
     this.verified.set(memo, { table, fields: fields.map((f) => (Buffer.isBuffer(f) ? Buffer.from(f) : f)) });
   }

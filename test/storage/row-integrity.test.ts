@@ -86,8 +86,21 @@ describe('RowIntegrity.check', () => {
     assert.throws(() => integrity.check('ssm_parameter_versions', row, mac, 'k'), TamperedRowError);
   });
 
-  it('refuses a row without a MAC', () => {
+  it('refuses a row without a MAC, or with a MAC column that holds no bytes (a number, text that is no MAC)', () => {
     assert.throws(() => integrity.check('ssm_parameter_versions', fields(), null, 'k'), TamperedRowError);
+    for (const mac of [5, 5n, 'not a mac', {}])
+      assert.throws(
+        () => integrity.check('ssm_parameter_versions', fields(), mac as unknown as Buffer, 'k'),
+        TamperedRowError,
+      );
+    assert.equal(integrity.verifies('ssm_parameter_versions', fields(), 5 as unknown as Buffer), false);
+  });
+
+  it('forgets what it proved when given another key', () => {
+    const mac = integrity.seal('ssm_parameter_versions', fields());
+    proven(fields(), mac);
+    integrity.use(testRowAuthenticator('another key'));
+    assert.throws(() => integrity.check('ssm_parameter_versions', fields(), mac, 'k'), TamperedRowError);
   });
 });
 

@@ -35,6 +35,26 @@ export function parameterCases(exercise: Exercise): void {
     );
   });
 
+  exercise('reads back every column as written, by every read (each column distinct and set)', async ({ storage }) => {
+    const full = row('/full/p', 7, {
+      type: 'SecureString',
+      keyId: 'alias/full-key',
+      tier: 'Advanced',
+      dataType: 'aws:ec2:image',
+      description: 'the description',
+      allowedPattern: '^ami-[0-9a-f]+$',
+      policies: '[{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00Z"}}]',
+      value: Buffer.from([0, 1, 2, 250, 255]),
+      lastModifiedDate: 1_700_000_123_456,
+      lastModifiedUser: 'arn:aws:iam::111111111111:user/writer',
+    });
+    await put(storage, scope, full);
+    assert.deepEqual(await storage.getLatestVersion(scope, '/full/p'), full);
+    assert.deepEqual(await storage.getVersion(scope, '/full/p', 7), full);
+    assert.deepEqual(await storage.listVersions(scope, '/full/p', 0, 5), [full]);
+    assert.deepEqual(await storage.listLatest(scope, { prefix: '/full/', limit: 5 }), [full]);
+  });
+
   exercise('namespaces rows by account and region', async ({ storage }) => {
     await put(storage, scope, row('/app/a', 1));
     await put(storage, scope, row('/app/a', 2));
