@@ -100,8 +100,9 @@ export class ValueBarrier {
    */
   private async lookUp(envelope: Buffer, context: EncryptionContext): Promise<Lookup> {
     if (envelope.length <= HEADER_BYTES || envelope[0] !== FORMAT_V1) throw new InvalidCiphertextException();
-    const text = contextText(context);
+    // The keyring decides first, every time, whether the key may be used.
     const key = await this.keyring.material(keyIdText(envelope), envelope.readUInt32BE(17));
+    const text = contextText(context);
     if (this.openedUnderLoad !== this.keyring.loads) {
       this.opened.clear();
       this.openedUnderLoad = this.keyring.loads;

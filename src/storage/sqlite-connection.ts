@@ -29,7 +29,7 @@ export function openConnection(path: string, role: 'writer' | 'reader', pageSize
 /** Runs SQL on one better-sqlite3 connection, caching prepared statements by text. */
 export class SqliteExecutor implements SqlExecutor {
   private readonly statements = new Map<string, Database.Statement>();
-  /** The same texts prepared again in raw mode (a statement's mode is its own, so each keeps one). */
+  /** The same texts prepared again in raw mode, for `rows`. */
   private readonly rawStatements = new Map<string, Database.Statement>();
   constructor(readonly db: Database.Database) {}
 
@@ -38,11 +38,15 @@ export class SqliteExecutor implements SqlExecutor {
     this.prepare(sql).run();
   }
 
-  private prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
+  /** The statement for `sql`, prepared once per mode (a statement's raw mode is its own). */
+  private prepare(sql: string, raw = false): Database.Statement {
+    const cache = raw ? this.rawStatements : this.statements;
+    let statement = cache.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+      // raw() is refused on statements that return no rows (BEGIN, INSERT): only asked when wanted.
+      if (raw) statement.raw(true);
+      cache.set(sql, statement);
     }
     return statement;
   }
@@ -52,12 +56,7 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   async rows(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
-    let statement = this.rawStatements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql).raw(true);
-      this.rawStatements.set(sql, statement);
-    }
-    return statement.all(...params) as unknown[][];
+    return this.prepare(sql, true).all(...params) as unknown[][];
   }
 
   async run(sql: string, params: readonly unknown[]): Promise<number> {
@@ -87,12 +86,17 @@ export class IdleWriterReads implements SqlExecutor {
     private readonly writer: SqliteExecutor,
   ) {}
 
+  /** The writer while it is between transactions, else the reader. */
+  private get idle(): SqliteExecutor {
+    return this.writer.db.inTransaction ? this.reader : this.writer;
+  }
+
   all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return (this.writer.db.inTransaction ? this.reader : this.writer).all<T>(sql, params);
+    return this.idle.all<T>(sql, params);
   }
 
   rows(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
-    return (this.writer.db.inTransaction ? this.reader : this.writer).rows(sql, params);
+    return this.idle.rows(sql, params);
   }
 
   run(sql: string, params: readonly unknown[]): Promise<number> {
