@@ -1,8 +1,9 @@
 /**
  * Wire-level benchmark: the real `coffer serve` process, moto_server and a bare Node HTTP server
  * (the ceiling: a fixed 200-byte JSON answer to every POST) driven by the same load generator
- * with the same signed requests, in one run. Prints req/s, p50/p99, ratios, and for Coffer its CPU
- * time per request (main thread, all threads: steadier than req/s on a shared machine).
+ * with the same signed requests, in one run, and Coffer again with its audit trail off as a
+ * reference. Prints req/s, p50/p99, ratios, and for Coffer its CPU time per request (main thread,
+ * all threads: steadier than req/s on a shared machine).
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -15,6 +16,8 @@ import { fmt, processCpuUs } from './measure.js';
 
 const SECONDS = Number(process.env.BENCH_WIRE_SECONDS ?? 5);
 const STORED = 1000;
+/** The reference target: Coffer with its audit trail off. */
+const AUDIT_OFF = 'no-audit';
 const name = (i: number) => `/bench/app/p${String(i).padStart(4, '0')}`;
 
 export async function startBareServer(): Promise<{ endpoint: string; stop(): void }> {
@@ -117,9 +120,71 @@ function cpuPerRequest(before: { main: number; all: number }, after: { main: num
 
 function line(target: string, label: string, r: LoadResult, cpu = ''): void {
   console.log(
-    `${target.padEnd(7)} ${label.padEnd(46)} ${fmt(r.perSecond).padStart(8)} req/s  p50 ${fmt(r.p50Ms)} ms  p99 ` +
+    `${target.padEnd(8)} ${label.padEnd(46)} ${fmt(r.perSecond).padStart(8)} req/s  p50 ${fmt(r.p50Ms)} ms  p99 ` +
       `${fmt(r.p99Ms)} ms${r.errors ? `  (${r.errors} errors)` : ''}${cpu}`,
   );
+}
+
+/** A server under test (undefined from `start` when it cannot run here: moto_server missing). */
+interface Target {
+  readonly name: string;
+  start(): Promise<
+    | {
+        endpoint: string;
+        client: SSMClient;
+        credentials: { accessKeyId: string; secretAccessKey: string };
+        pid?: number;
+        stop(): unknown;
+      }
+    | undefined
+  >;
+}
+
+const coffer = (env: Record<string, string>) => async () => {
+  const server = await startServer({ args: ['--quiet'], env });
+  return { ...server, client: server.client(), credentials: ROOT, pid: server.child.pid, stop: () => server.stop() };
+};
+
+/**
+ * Coffer, the same server with its audit trail off (COFFER_AUDIT=off, which exists for benchmarks
+ * and tests), and moto_server. The second is a reference, never a way to run: it shows how much of
+ * each bar the trail's work stands between (BENCHMARKS.md).
+ */
+const TARGETS: Target[] = [
+  { name: 'coffer', start: coffer({}) },
+  { name: AUDIT_OFF, start: coffer({ COFFER_AUDIT: 'off' }) },
+  {
+    name: 'moto',
+    start: async () => {
+      const moto = await startMoto();
+      return moto && { ...moto, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
+    },
+  },
+];
+
+/** A pause after each run, so a server's background work (the ledger's chaining) is not in the next one's figures. */
+const SETTLE_MS = 300;
+
+type Started = { name: string; endpoint: string; pid?: number };
+
+/**
+ * Each scenario on every target in turn (all started and seeded first), so a slow stretch of the
+ * machine falls on the targets of one scenario alike rather than on whichever ran then.
+ */
+async function runScenarios(targets: readonly Started[]): Promise<Map<string, Map<string, LoadResult>>> {
+  const results = new Map(targets.map((t) => [t.name, new Map<string, LoadResult>()]));
+  for (const scenario of SCENARIOS) {
+    for (const target of targets) {
+      const requests = await scenario.requests(target.endpoint);
+      const before = target.pid === undefined ? undefined : processCpuUs(target.pid);
+      const r = await drive(target.endpoint, requests, scenario.connections, SECONDS);
+      const after = target.pid === undefined ? undefined : processCpuUs(target.pid);
+      results.get(target.name)!.set(scenario.label, r);
+      line(target.name, scenario.label, r, before && after && cpuPerRequest(before, after, r.requests));
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    }
+  }
+  return results;
 }
 
 export async function runWireBench(): Promise<void> {
@@ -137,76 +202,75 @@ export async function runWireBench(): Promise<void> {
     line('bare', `fixed 200-byte answer, ${connections} conn`, r);
   }
   bare.stop();
-  const results = new Map<string, Map<string, LoadResult>>();
-  const coffer = await startServer({ args: ['--quiet'] });
-  const moto = await startMoto();
+  const running: (Started & { stop(): unknown })[] = [];
+  let results: Map<string, Map<string, LoadResult>>;
   try {
-    const targets: [string, string, SSMClient][] = [['coffer', coffer.endpoint, coffer.client()]];
-    if (moto) targets.push(['moto', moto.endpoint, moto.client]);
-    for (const [target, endpoint, client] of targets) {
-      await seed(client, endpoint, target === 'coffer' ? ROOT : { accessKeyId: 'bench', secretAccessKey: 'bench' });
-      const byScenario = new Map<string, LoadResult>();
-      for (const scenario of SCENARIOS) {
-        const requests = await scenario.requests(endpoint);
-        const pid = target === 'coffer' ? coffer.child.pid : undefined;
-        const before = pid === undefined ? undefined : processCpuUs(pid);
-        const r = await drive(endpoint, requests, scenario.connections, SECONDS);
-        const after = pid === undefined ? undefined : processCpuUs(pid);
-        byScenario.set(scenario.label, r);
-        line(target, scenario.label, r, before && after && cpuPerRequest(before, after, r.requests));
-      }
-      results.set(target, byScenario);
+    for (const target of TARGETS) {
+      const server = await target.start();
+      if (!server) continue;
+      running.push({ ...server, name: target.name });
+      await seed(server.client, server.endpoint, server.credentials);
     }
+    results = await runScenarios(running);
   } finally {
-    moto?.stop();
-    await coffer.stop();
+    for (const server of running) await server.stop();
   }
   console.log(
-    '\nRatios: Coffer req/s over moto_server req/s, and over the bare-server ceiling at the same connections',
+    '\nRatios: Coffer req/s over moto_server req/s, and over the bare-server ceiling at the same connections' +
+      ` (in brackets: ${AUDIT_OFF}, the reference)`,
   );
   for (const scenario of SCENARIOS) {
-    const c = results.get('coffer')!.get(scenario.label)!;
     const m = results.get('moto')?.get(scenario.label);
     // Reads only: a durable write or a listing is not the bare server's kind of answer.
     const bare = /^(GetParameter |Secrets Manager GetSecretValue)/.test(scenario.label)
       ? ceiling.get(scenario.connections)
       : undefined;
-    const bareShare = bare ? `  ${(c.perSecond / bare.perSecond).toFixed(2)}x bare` : '';
-    console.log(
-      `  ${scenario.label.padEnd(46)} ${m ? `${fmt(c.perSecond / m.perSecond)}x moto` : 'moto not run'}${bareShare}`,
-    );
+    const ratios = (target: string) => {
+      const c = results.get(target)?.get(scenario.label);
+      if (!c) return 'not run';
+      return `${m ? `${fmt(c.perSecond / m.perSecond)}x moto` : 'moto not run'}${
+        bare ? `  ${(c.perSecond / bare.perSecond).toFixed(2)}x bare` : ''
+      }`;
+    };
+    console.log(`  ${scenario.label.padEnd(46)} ${ratios('coffer')}  (${ratios(AUDIT_OFF)})`);
   }
   printTargets(results, ceiling);
 }
 
-/** Issue 15's bars, each said met or not, from this run's figures. */
+/** Issue 15's bars, each said met or not, from this run's figures (and where the reference stands). */
 function printTargets(results: Map<string, Map<string, LoadResult>>, ceiling: Map<number, LoadResult>): void {
-  const coffer = (label: string) => results.get('coffer')!.get(label)!;
-  const moto = (label: string) => results.get('moto')?.get(label);
   const bare8 = ceiling.get(8)!.perSecond;
   const get8 = 'GetParameter SecureString decrypted, 8 conn';
   const get32 = 'GetParameter SecureString decrypted, 32 conn';
   const secret = 'Secrets Manager GetSecretValue, 8 conn';
   const put = 'PutParameter SecureString overwrite, 8 conn';
   const byPath = `GetParametersByPath over ${STORED}, 8 conn`;
-  const overMoto = (label: string) => {
-    const m = moto(label);
-    return m ? coffer(label).perSecond / m.perSecond : Number.NaN;
+  const of = (target: string, label: string) => results.get(target)?.get(label);
+  const overMoto = (target: string, label: string) => {
+    const c = of(target, label);
+    const m = of('moto', label);
+    return c && m ? c.perSecond / m.perSecond : Number.NaN;
   };
-  const bars: [string, number, string, boolean][] = [
-    [`${get8}: x bare (bar 0.3)`, coffer(get8).perSecond / bare8, '', coffer(get8).perSecond / bare8 >= 0.3],
-    [`${get32}: p99 (bar 5 ms)`, coffer(get32).p99Ms, ' ms', coffer(get32).p99Ms < 5],
-    [`${secret}: x bare (bar 0.3)`, coffer(secret).perSecond / bare8, '', coffer(secret).perSecond / bare8 >= 0.3],
-    [`${byPath}: x moto (bar 40)`, overMoto(byPath), '', overMoto(byPath) >= 40],
-    [`${put}: x moto (bar 20)`, overMoto(put), '', overMoto(put) >= 20],
+  const overBare = (target: string, label: string) => (of(target, label)?.perSecond ?? Number.NaN) / bare8;
+  // What each bar reads from a target's figures, its unit, and whether a figure meets it.
+  const bars: [string, (target: string) => number, string, (value: number) => boolean][] = [
+    [`${get8}: x bare (bar 0.3)`, (t) => overBare(t, get8), '', (v) => v >= 0.3],
+    [`${get32}: p99 (bar 5 ms)`, (t) => of(t, get32)?.p99Ms ?? Number.NaN, ' ms', (v) => v < 5],
+    [`${secret}: x bare (bar 0.3)`, (t) => overBare(t, secret), '', (v) => v >= 0.3],
+    [`${byPath}: x moto (bar 40)`, (t) => overMoto(t, byPath), '', (v) => v >= 40],
+    [`${put}: x moto (bar 20)`, (t) => overMoto(t, put), '', (v) => v >= 20],
   ];
   const [load] = loadavg();
   console.log(
     `\nIssue 15 bars (this run; load average ${load!.toFixed(1)} on ${availableParallelism()} cores` +
-      `${load! > availableParallelism() ? ': other processes shared the cores, so every figure is low' : ''})`,
+      `${load! > availableParallelism() ? ': other processes shared the cores, so every figure is low' : ''})` +
+      `; last column: ${AUDIT_OFF}, the reference`,
   );
-  for (const [what, value, unit, met] of bars) {
-    const figure = Number.isNaN(value) ? 'moto not run' : `${value.toFixed(2)}${unit}  ${met ? 'met' : 'NOT met'}`;
-    console.log(`  ${what.padEnd(66)} ${figure}`);
+  const shown = (value: number, unit: string, met: (value: number) => boolean) =>
+    Number.isNaN(value) ? 'not run' : `${value.toFixed(2)}${unit}  ${met(value) ? 'met' : 'NOT met'}`;
+  for (const [what, figure, unit, met] of bars) {
+    console.log(
+      `  ${what.padEnd(66)} ${shown(figure('coffer'), unit, met).padEnd(18)} (${shown(figure(AUDIT_OFF), unit, met)})`,
+    );
   }
 }

@@ -23,7 +23,7 @@ export class PostgresAuditStorage extends SqlAuditRows implements AuditStorage {
     private readonly pool: pg.Pool,
     private readonly rowIntegrity: RowIntegrity,
   ) {
-    super(new PostgresExecutor(pool), rowIntegrity, async () => {
+    super(new PostgresExecutor(pool, false), rowIntegrity, async () => {
       throw new Error('lockChain needs a transaction');
     });
   }
@@ -53,7 +53,7 @@ export class PostgresAuditStorage extends SqlAuditRows implements AuditStorage {
     try {
       await client.query('BEGIN');
       if (options.sync === false) await client.query('SET LOCAL synchronous_commit = off');
-      const rows = new SqlAuditRows(new PostgresExecutor(client), this.rowIntegrity, async () => {
+      const rows = new SqlAuditRows(new PostgresExecutor(client, false), this.rowIntegrity, async () => {
         await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
       });
       const result = await work(rows);

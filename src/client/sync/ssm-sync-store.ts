@@ -42,10 +42,10 @@ const CAPABILITIES: SyncCapabilities = {
   keyId: true,
 };
 
-/** The store of the parameters below one path. */
 /** How many parameters' tags are read at once while listing. */
 const TAG_READERS = 8;
 
+/** The store of the parameters below one path. */
 export class SsmSyncStore implements SyncStore {
   readonly capabilities = CAPABILITIES;
   readonly label: string;

@@ -63,26 +63,13 @@ export class SessionCredentials {
     session: Omit<RoleSession, 'expiresAt'>,
     durationSeconds: number,
   ): Credentials {
-    const expiresAt = this.now() + durationSeconds * 1000;
-    const accessKeyId = generateAccessKeyId('ASIA');
-    const secretAccessKey = generateSecretAccessKey();
-    const sealed: SealedSession = {
-      k: accessKeyId,
-      s: secretAccessKey,
+    return this.#sealed(durationSeconds, {
       a: account,
       r: roleArn,
       i: session.roleId,
       n: session.sessionName,
       t: { ...session.tags },
-      e: expiresAt,
-      g: this.epoch,
-    };
-    return {
-      AccessKeyId: accessKeyId,
-      SecretAccessKey: secretAccessKey,
-      SessionToken: this.sealer.seal(sealed, BINDING),
-      Expiration: new Date(expiresAt),
-    };
+    });
   }
 
   /**
@@ -96,22 +83,23 @@ export class SessionCredentials {
     parentAccessKeyId: string,
     durationSeconds: number,
   ): Credentials {
-    const expiresAt = this.now() + durationSeconds * 1000;
-    const accessKeyId = generateAccessKeyId('ASIA');
-    const secretAccessKey = generateSecretAccessKey();
-    const sealed: SealedSession = {
-      k: accessKeyId,
-      s: secretAccessKey,
+    return this.#sealed(durationSeconds, {
       a: account,
       r: principalArn,
       i: ownerId,
       n: '',
       t: {},
-      e: expiresAt,
       u: 1,
       p: parentAccessKeyId,
-      g: this.epoch,
-    };
+    });
+  }
+
+  /** New keys for `session`, lasting `durationSeconds`, with the session sealed in their token. */
+  #sealed(durationSeconds: number, session: Omit<SealedSession, 'k' | 's' | 'e' | 'g'>): Credentials {
+    const expiresAt = this.now() + durationSeconds * 1000;
+    const accessKeyId = generateAccessKeyId('ASIA');
+    const secretAccessKey = generateSecretAccessKey();
+    const sealed: SealedSession = { k: accessKeyId, s: secretAccessKey, ...session, e: expiresAt, g: this.epoch };
     return {
       AccessKeyId: accessKeyId,
       SecretAccessKey: secretAccessKey,
