@@ -2,6 +2,7 @@
  * What both PostgreSQL storages (the store and its audit trail, which share one database) use:
  * the pool, an executor with numbered placeholders, and the store's migrations.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS_TABLE, POSTGRES_DIALECT, migrationStatements } from './migrations.js';
 import type { RowIntegrity } from './row-integrity.js';
@@ -27,9 +28,12 @@ function numbered(sql: string): string {
 /**
  * Names for statements, by text, so each connection parses a statement once and then only binds
  * it (a named prepared statement; pg prepares it on a connection's first use, and the server
- * keeps it for the connection's life). The texts are Coffer's own, with placeholders for every
- * value. A text with an IN list of placeholders has one spelling per list length, so it runs
- * unnamed rather than filling every connection with its variants; the names are capped too.
+ * keeps it for the connection's life). A name is a digest of its text, not a counter, so one name
+ * means one statement in every process and version: a pooler that mixed up sessions would make
+ * a run fail (no such statement) rather than bind the values to another process's SQL. The texts
+ * are Coffer's own, with placeholders for every value. A text with an IN list of placeholders has
+ * one spelling per list length, so it runs unnamed rather than filling every connection with its
+ * variants; the names are capped too.
  */
 const statementNames = new Map<string, string>();
 const MAX_NAMED_STATEMENTS = 500;
@@ -38,10 +42,20 @@ const PLACEHOLDER_LIST = /\bIN \(\$/;
 function statementName(text: string): string | undefined {
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS && !PLACEHOLDER_LIST.test(text)) {
-    name = `coffer_${statementNames.size + 1}`;
+    name = `coffer_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
     statementNames.set(text, name);
   }
   return name;
+}
+
+/**
+ * Whether `error` says a connection's prepared statement is no longer usable: its result's shape
+ * changed under it (another node's migration changed a column's type), or it is gone. pg would
+ * keep running it by name on that connection, failing each time, so the connection is dropped.
+ */
+export function stalePreparedStatement(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '0A000' || code === '26000';
 }
 
 /**

@@ -7,7 +7,13 @@
  * fresh schema per run).
  */
 import type pg from 'pg';
-import { migratePostgres, openPool, PostgresExecutor, postgresSchemaVersion } from './postgres-connection.js';
+import {
+  migratePostgres,
+  openPool,
+  PostgresExecutor,
+  postgresSchemaVersion,
+  stalePreparedStatement,
+} from './postgres-connection.js';
 import { RowIntegrity, type RowAuthenticator } from './row-integrity.js';
 import { SqlRows } from './sql-rows.js';
 import type { Scope, Storage, StorageWriter, TransactionHook, TransactionOptions } from './storage.js';
@@ -74,6 +80,7 @@ export class PostgresStorage extends SqlRows implements Storage {
     // Set by the hook (inside the work's closure), told how the transaction ended.
     const after: { settled?: ((committed: boolean) => void) | undefined } = {};
     const client = await this.pool.connect();
+    let failure: unknown;
     try {
       await client.query('BEGIN');
       if (options.sync === false) await client.query('SET LOCAL synchronous_commit = off');
@@ -98,9 +105,12 @@ export class PostgresStorage extends SqlRows implements Storage {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       after.settled?.(false);
+      failure = error;
       throw error;
     } finally {
-      client.release();
+      // A connection whose prepared statements went stale is not handed out again (pg-pool
+      // already drops one after an error outside a transaction).
+      client.release(stalePreparedStatement(failure) ? (failure as Error) : undefined);
     }
   }
 

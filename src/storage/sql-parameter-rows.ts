@@ -7,7 +7,7 @@
  */
 import type { LabelRow, ListLatestOptions, ParameterVersionRow, ParameterWriter, TagRow } from './parameter-rows.js';
 import type { RowIntegrity } from './row-integrity.js';
-import { storedInteger } from './row-integrity.js';
+import { storedInteger, TamperedRowError } from './row-integrity.js';
 import type { Scope } from './scope.js';
 import { blobValue, selectBlob, type SqlExecutor } from './sql-executor.js';
 
@@ -23,9 +23,8 @@ const versionColumns = (sql: SqlExecutor) => `v.name, v.version, v.type, v.key_i
 /** Where the version's MAC is in a row array, and the head's after it when the head is joined. */
 const VERSION_MAC = 12;
 const HEAD_MAC = 13;
-
-const LATEST_JOIN = `ssm_parameters p JOIN ssm_parameter_versions v
-  ON v.account = p.account AND v.region = p.region AND v.name = p.name AND v.version = p.version`;
+/** The head's own name, after its MAC, in a listing's row (its version may be missing). */
+const HEAD_NAME = 14;
 
 const versionFields = (s: Scope, r: ParameterVersionRow) => [
   s.account,
@@ -151,25 +150,32 @@ export class SqlParameterRows implements ParameterWriter {
   async listLatest(scope: Scope, options: ListLatestOptions): Promise<ParameterVersionRow[]> {
     const where = ['p.account = ?', 'p.region = ?'];
     const params: unknown[] = [scope.account, scope.region];
-    // Name bounds go on both sides of the join (v.name = p.name makes them redundant) so the
-    // planner bounds both index scans instead of walking the versions table from its start.
-    for (const side of ['p', 'v']) {
-      if (options.prefix) {
-        where.push(`${side}.name >= ?`, `${side}.name < ?`);
-        params.push(options.prefix, prefixUpperBound(options.prefix));
-      }
-      if (options.after !== undefined) {
-        where.push(`${side}.name > ?`);
-        params.push(options.after);
-      }
+    if (options.prefix) {
+      where.push('p.name >= ?', 'p.name < ?');
+      params.push(options.prefix, prefixUpperBound(options.prefix));
+    }
+    if (options.after !== undefined) {
+      where.push('p.name > ?');
+      params.push(options.after);
     }
     params.push(options.limit);
+    // The page of heads first, then each head's version by its whole key, whatever the planner
+    // thinks of the two tables' ranges: a merge of them would read every kept version (up to 100)
+    // of each parameter listed to keep one. A head without its version is a store changed outside
+    // Coffer: it comes back with no version and is refused. An inner join dropped it, and the
+    // short page ended the listing there, hiding every parameter after it.
     const rows = await this.sql.rows(
-      `SELECT ${this.#versionColumns}, ${this.#headMac} FROM ${LATEST_JOIN} WHERE ${where.join(' AND ')} ORDER BY ` +
-        `p.name LIMIT ?`,
+      `SELECT ${this.#versionColumns}, ${this.#headMac}, p.name FROM (SELECT account, region, name, version, mac ` +
+        `FROM ssm_parameters p WHERE ${where.join(' AND ')} ORDER BY p.name LIMIT ?) p LEFT JOIN ` +
+        'ssm_parameter_versions v ON v.account = p.account AND v.region = p.region AND v.name = p.name ' +
+        'AND v.version = p.version ORDER BY p.name',
       params,
     );
-    return rows.map((r) => this.#version(scope, r, true));
+    return rows.map((r) => {
+      if (r[0] === null)
+        throw new TamperedRowError('ssm_parameters', `${scope.account}/${scope.region}/${r[HEAD_NAME]}`);
+      return this.#version(scope, r, true);
+    });
   }
 
   async listLabels(scope: Scope, name: string): Promise<LabelRow[]> {

@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { PostgresExecutor } from '../../src/storage/postgres-connection.js';
-import { POSTGRES_BASE_URL, POSTGRES_SKIP } from '../helpers/test-stores.js';
+import { PostgresExecutor, stalePreparedStatement } from '../../src/storage/postgres-connection.js';
+import { PostgresStorage } from '../../src/storage/postgres-storage.js';
+import { RowIntegrity } from '../../src/storage/row-integrity.js';
+import { SqlParameterRows } from '../../src/storage/sql-parameter-rows.js';
+import { POSTGRES_BASE_URL, POSTGRES_SKIP, ctx, dropSchema } from '../helpers/test-stores.js';
+import { testRowAuthenticator } from '../helpers/row-authenticator.js';
 
 describe('PostgresExecutor', { skip: POSTGRES_SKIP }, () => {
   let client: pg.Client;
@@ -69,4 +73,100 @@ describe('PostgresExecutor', { skip: POSTGRES_SKIP }, () => {
     assert.equal(await sql.run('DELETE FROM executor_rows WHERE k = ? AND v < ?', ['b', 0]), 0);
     assert.deepEqual(await sql.all('SELECT v AS "v" FROM executor_rows WHERE k = ?', ['b']), [{ v: 2 }]);
   });
+
+  it('says when a prepared statement went stale under a changed column type', async () => {
+    const sql = executor();
+    await sql.all('SELECT k, v FROM executor_rows WHERE k = ? AND v >= ?', ['a', 0]);
+    await client.query('ALTER TABLE executor_rows ALTER COLUMN v TYPE BIGINT');
+    const error = await sql.all('SELECT k, v FROM executor_rows WHERE k = ? AND v >= ?', ['a', 0]).catch((e) => e);
+    assert.equal(stalePreparedStatement(error), true, String(error));
+    assert.equal(stalePreparedStatement(new Error('other')), false);
+  });
 });
+
+describe('PostgresStorage with stale prepared statements', { skip: POSTGRES_SKIP }, () => {
+  it('drops the connection a failed transaction found stale, so the next one prepares again', async () => {
+    const schema = `coffer_t_stale_${process.pid}`;
+    // One connection: without the drop, every later transaction would get the stale one back.
+    const storage = await PostgresStorage.open(`${POSTGRES_BASE_URL}?schema=${schema}`, 1);
+    const admin = new pg.Client({ connectionString: POSTGRES_BASE_URL });
+    await admin.connect();
+    try {
+      storage.useIntegrity(testRowAuthenticator());
+      await storage.migrate();
+      const read = () => storage.transaction((tx) => tx.getLatestVersion(ctx, '/stale/none'));
+      assert.equal(await read(), undefined);
+      // Another node's migration changing a column's type (Coffer's never do: they add).
+      await admin.query(`ALTER TABLE ${schema}.ssm_parameter_versions ALTER COLUMN last_modified_user TYPE VARCHAR`);
+      await assert.rejects(read(), (error) => stalePreparedStatement(error));
+      assert.equal(await read(), undefined);
+      assert.equal(await read(), undefined);
+    } finally {
+      await storage.close();
+      await admin.end();
+      await dropSchema(schema);
+    }
+  });
+});
+
+describe('PostgreSQL listing plan', { skip: POSTGRES_SKIP }, () => {
+  it('reads one version per parameter listed, however many each keeps', async () => {
+    const schema = `coffer_t_plan_${process.pid}`;
+    const storage = await PostgresStorage.open(`${POSTGRES_BASE_URL}?schema=${schema}`, 1);
+    const client = new pg.Client({ connectionString: POSTGRES_BASE_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      storage.useIntegrity(testRowAuthenticator());
+      await storage.migrate();
+      // Rows by SQL (a table large enough that PostgreSQL plans as for a real store): the plan is
+      // what is checked, so the recorder below returns none of them to be read and MAC-checked.
+      await client.query(
+        `INSERT INTO ssm_parameter_versions (account, region, name, version, type, key_id, tier, data_type, value,
+           last_modified_date, last_modified_user)
+         SELECT $1, $2, '/plan/p' || lpad(i::text, 4, '0'), v, 'String', NULL, 'Standard', 'text',
+           decode(repeat('ab', 60), 'hex'), 1, 'u'
+         FROM generate_series(1, 5000) i, generate_series(1, 30) v`,
+        [ctx.account, ctx.region],
+      );
+      await client.query(
+        `INSERT INTO ssm_parameters (account, region, name, version)
+         SELECT $1, $2, '/plan/p' || lpad(i::text, 4, '0'), 30 FROM generate_series(1, 5000) i`,
+        [ctx.account, ctx.region],
+      );
+      await client.query('ANALYZE');
+      // The listing's own SQL, each statement explained as it runs.
+      const versionsRead: number[] = [];
+      const explaining = new PostgresExecutor(client as unknown as pg.PoolClient, false);
+      const recorder = Object.assign(Object.create(explaining), {
+        async rows(sql: string, params: readonly unknown[]) {
+          const [plan] = await explaining.all<{ 'QUERY PLAN': unknown }>(
+            `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+            params,
+          );
+          versionsRead.push(rowsOf(plan!['QUERY PLAN'], 'ssm_parameter_versions'));
+          return [];
+        },
+      });
+      const integrity = new RowIntegrity();
+      integrity.use(testRowAuthenticator());
+      const rows = new SqlParameterRows(recorder, integrity, async () => {});
+      await rows.listLatest(ctx, { prefix: '/plan/', after: '/plan/p0100', limit: 11 });
+      // 11 versions, one per parameter listed: not all 30 each keeps (330), nor the table (a guard:
+      // the plan must not depend on the planner's view of the two ranges).
+      assert.deepEqual(versionsRead, [11]);
+    } finally {
+      await storage.close();
+      await client.end();
+      await dropSchema(schema);
+    }
+  });
+});
+
+/** Rows the plan's scans of `table` returned, over all their loops. */
+function rowsOf(plan: unknown, table: string): number {
+  if (Array.isArray(plan)) return plan.reduce((sum: number, p) => sum + rowsOf(p, table), 0);
+  if (typeof plan !== 'object' || plan === null) return 0;
+  const node = plan as Record<string, unknown>;
+  const own = node['Relation Name'] === table ? Number(node['Actual Rows']) * Number(node['Actual Loops']) : 0;
+  return own + rowsOf(node.Plan, table) + rowsOf(node.Plans, table);
+}

@@ -99,7 +99,7 @@ export class SessionCredentials {
     const expiresAt = this.now() + durationSeconds * 1000;
     const accessKeyId = generateAccessKeyId('ASIA');
     const secretAccessKey = generateSecretAccessKey();
-    const sealed: SealedSession = { k: accessKeyId, s: secretAccessKey, ...session, e: expiresAt, g: this.epoch };
+    const sealed: SealedSession = { ...session, k: accessKeyId, s: secretAccessKey, e: expiresAt, g: this.epoch };
     return {
       AccessKeyId: accessKeyId,
       SecretAccessKey: secretAccessKey,

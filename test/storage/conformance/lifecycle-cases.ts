@@ -254,6 +254,22 @@ export function lifecycleCases(exercise: Exercise): void {
   );
 
   exercise(
+    'refuses a listing whose page holds a parameter without its latest version, rather than dropping it',
+    async ({ storage, raw }) => {
+      for (const name of ['/gap/a', '/gap/b', '/gap/c']) await put(storage, scope, row(name, 1));
+      await raw(`DELETE FROM ssm_parameter_versions WHERE name = '/gap/b'`);
+      assert.deepEqual(
+        (await storage.listLatest(scope, { prefix: '/gap/', limit: 1 })).map((r) => r.name),
+        ['/gap/a'],
+      );
+      await assert.rejects(
+        storage.listLatest(scope, { prefix: '/gap/', limit: 5 }),
+        (e: Error) => e instanceof TamperedRowError && e.table === 'ssm_parameters' && e.row.endsWith('/gap/b'),
+      );
+    },
+  );
+
+  exercise(
     'matches a row again once restored exactly, and never without its MAC; ids are listed unchecked',
     async ({ storage, raw }) => {
       await storage.transaction((tx) =>
