@@ -12,40 +12,47 @@ import type { SqlExecutor } from './sql-executor.js';
 // Any constant works; it only has to differ from other applications' advisory lock keys.
 const MIGRATION_LOCK_KEY = 0x0c0ffe5;
 
-const placeholderCache = new Map<string, string>();
-
-/** Rewrites `?` placeholders as `$1, $2, ...` (no Coffer query has a literal `?`). */
-function numbered(sql: string): string {
-  let text = placeholderCache.get(sql);
-  if (text === undefined) {
-    let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
-    placeholderCache.set(sql, text);
-  }
-  return text;
+/**
+ * A statement as pg runs it: its text with `$1, $2, ...` for Coffer's `?` placeholders (no Coffer
+ * query has a literal `?`), and its name, so each connection parses it once and then only binds
+ * it (a named prepared statement; pg prepares it on a connection's first use, and the server
+ * keeps it for the connection's life). A name is a digest of the text, not a counter, so one name
+ * means one statement in every process and version: a pooler that mixed up sessions would make a
+ * run fail (no such statement) rather than bind the values to another process's SQL. The texts
+ * are Coffer's own, with placeholders for every value. A text with an IN list of placeholders has
+ * one spelling per list length, so it has no name rather than filling every connection with its
+ * variants; names are capped too.
+ */
+interface Statement {
+  readonly text: string;
+  /** Decided on the first prepared run: null for a text that runs unnamed. */
+  name?: string | null;
 }
 
-/**
- * Names for statements, by text, so each connection parses a statement once and then only binds
- * it (a named prepared statement; pg prepares it on a connection's first use, and the server
- * keeps it for the connection's life). A name is a digest of its text, not a counter, so one name
- * means one statement in every process and version: a pooler that mixed up sessions would make
- * a run fail (no such statement) rather than bind the values to another process's SQL. The texts
- * are Coffer's own, with placeholders for every value. A text with an IN list of placeholders has
- * one spelling per list length, so it runs unnamed rather than filling every connection with its
- * variants; the names are capped too.
- */
-const statementNames = new Map<string, string>();
+const statements = new Map<string, Statement>();
+let named = 0;
 const MAX_NAMED_STATEMENTS = 500;
-const PLACEHOLDER_LIST = /\bIN \(\$/;
+const PLACEHOLDER_LIST = /\bIN \(\?/;
 
-function statementName(text: string): string | undefined {
-  let name = statementNames.get(text);
-  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS && !PLACEHOLDER_LIST.test(text)) {
-    name = `coffer_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
-    statementNames.set(text, name);
+function statementOf(sql: string): Statement {
+  let statement = statements.get(sql);
+  if (statement === undefined) {
+    let n = 0;
+    statement = { text: sql.replace(/\?/g, () => `$${++n}`) };
+    statements.set(sql, statement);
   }
-  return name;
+  return statement;
+}
+
+function nameOf(sql: string, statement: Statement): string | undefined {
+  if (statement.name === undefined) {
+    const nameable = named < MAX_NAMED_STATEMENTS && !PLACEHOLDER_LIST.test(sql);
+    if (nameable) named++;
+    statement.name = nameable
+      ? `coffer_${createHash('sha256').update(statement.text).digest('hex').slice(0, 32)}`
+      : null;
+  }
+  return statement.name ?? undefined;
 }
 
 /**
@@ -72,21 +79,25 @@ export class PostgresExecutor implements SqlExecutor {
     private readonly prepared = true,
   ) {}
 
-  private query(sql: string, params: readonly unknown[]): pg.QueryConfig {
-    const text = numbered(sql);
-    return { name: this.prepared ? statementName(text) : undefined, text, values: params as unknown[] };
+  #config(sql: string, params: readonly unknown[]): pg.QueryConfig {
+    const statement = statementOf(sql);
+    return {
+      name: this.prepared ? nameOf(sql, statement) : undefined,
+      text: statement.text,
+      values: params as unknown[],
+    };
   }
 
   async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return (await this.target.query(this.query(sql, params))).rows as T[];
+    return (await this.target.query(this.#config(sql, params))).rows as T[];
   }
 
   async rows(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
-    return (await this.target.query({ ...this.query(sql, params), rowMode: 'array' })).rows;
+    return (await this.target.query({ ...this.#config(sql, params), rowMode: 'array' })).rows;
   }
 
   async run(sql: string, params: readonly unknown[]): Promise<number> {
-    return (await this.target.query(this.query(sql, params))).rowCount ?? 0;
+    return (await this.target.query(this.#config(sql, params))).rowCount ?? 0;
   }
 }
 

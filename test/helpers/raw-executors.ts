@@ -2,7 +2,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { PostgresExecutor } from '../../src/storage/postgres-connection.js';
 import type { SqlExecutor } from '../../src/storage/sql-executor.js';
+import { SqliteExecutor } from '../../src/storage/sqlite-connection.js';
 import { POSTGRES_BASE_URL, type TestLocation } from './test-stores.js';
 
 export interface RawExecutor {
@@ -10,46 +12,27 @@ export interface RawExecutor {
   close(): Promise<void>;
 }
 
+/** The store's own executor on a connection of the test's (BLOBs read as production reads them). */
 export function sqliteExecutor(location: TestLocation): RawExecutor {
   const db = new Database(join(location.dataDir, 'coffer.db'));
   return {
-    executor: {
-      all: async <T>(sql: string, params: readonly unknown[]) => db.prepare(sql).all(...params) as T[],
-      rows: async (sql: string, params: readonly unknown[]) =>
-        db
-          .prepare(sql)
-          .raw(true)
-          .all(...params) as unknown[][],
-      run: async (sql: string, params: readonly unknown[]) => db.prepare(sql).run(...params).changes,
-    },
+    executor: new SqliteExecutor(db),
     close: async () => {
       db.close();
     },
   };
 }
 
+/** The store's own executor, its statements unprepared (a test's are its own), on a client of the test's. */
 export function postgresExecutor(location: TestLocation): RawExecutor {
   const client = new pg.Client({ connectionString: POSTGRES_BASE_URL, options: `-c search_path=${location.schema}` });
-  const connected = client.connect();
-  const numbered = (sql: string) => {
-    let n = 0;
-    return sql.replace(/\?/g, () => `$${++n}`);
-  };
+  // pg queues the executor's queries until the connection is up (and fails them if it never is).
+  const connected = client.connect().catch(() => {});
   return {
-    executor: {
-      all: async <T>(sql: string, params: readonly unknown[]) => {
-        await connected;
-        return (await client.query(numbered(sql), params as unknown[])).rows as T[];
-      },
-      rows: async (sql: string, params: readonly unknown[]) => {
-        await connected;
-        return (await client.query({ text: numbered(sql), values: params as unknown[], rowMode: 'array' })).rows;
-      },
-      run: async (sql: string, params: readonly unknown[]) => {
-        await connected;
-        return (await client.query(numbered(sql), params as unknown[])).rowCount ?? 0;
-      },
+    executor: new PostgresExecutor(client as unknown as pg.PoolClient, false),
+    close: async () => {
+      await connected;
+      await client.end();
     },
-    close: () => client.end(),
   };
 }

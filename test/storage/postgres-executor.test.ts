@@ -9,7 +9,9 @@ import { PostgresExecutor, stalePreparedStatement } from '../../src/storage/post
 import { PostgresStorage } from '../../src/storage/postgres-storage.js';
 import { RowIntegrity } from '../../src/storage/row-integrity.js';
 import { SqlParameterRows } from '../../src/storage/sql-parameter-rows.js';
-import { POSTGRES_BASE_URL, POSTGRES_SKIP, ctx, dropSchema } from '../helpers/test-stores.js';
+import type { SqlExecutor } from '../../src/storage/sql-executor.js';
+import { postgresExecutor } from '../helpers/raw-executors.js';
+import { POSTGRES_BASE_URL, POSTGRES_SKIP, ctx, testLocation } from '../helpers/test-stores.js';
 import { testRowAuthenticator } from '../helpers/row-authenticator.js';
 
 describe('PostgresExecutor', { skip: POSTGRES_SKIP }, () => {
@@ -84,65 +86,62 @@ describe('PostgresExecutor', { skip: POSTGRES_SKIP }, () => {
   });
 });
 
+/**
+ * Runs `work` on a migrated PostgreSQL test store with a pool of one connection (so a connection
+ * handed back is the next one used), and the store's executor on a connection of the test's own.
+ */
+async function onStore(work: (storage: PostgresStorage, sql: SqlExecutor) => Promise<void>): Promise<void> {
+  const location = testLocation('postgres');
+  const storage = await PostgresStorage.open(location.databaseUrl!, 1);
+  const raw = postgresExecutor(location);
+  try {
+    storage.useIntegrity(testRowAuthenticator());
+    await storage.migrate();
+    await work(storage, raw.executor);
+  } finally {
+    await storage.close();
+    await raw.close();
+    await location.destroy();
+  }
+}
+
 describe('PostgresStorage with stale prepared statements', { skip: POSTGRES_SKIP }, () => {
-  it('drops the connection a failed transaction found stale, so the next one prepares again', async () => {
-    const schema = `coffer_t_stale_${process.pid}`;
-    // One connection: without the drop, every later transaction would get the stale one back.
-    const storage = await PostgresStorage.open(`${POSTGRES_BASE_URL}?schema=${schema}`, 1);
-    const admin = new pg.Client({ connectionString: POSTGRES_BASE_URL });
-    await admin.connect();
-    try {
-      storage.useIntegrity(testRowAuthenticator());
-      await storage.migrate();
+  it('drops the connection a failed transaction found stale, so the next one prepares again', () =>
+    onStore(async (storage, sql) => {
       const read = () => storage.transaction((tx) => tx.getLatestVersion(ctx, '/stale/none'));
       assert.equal(await read(), undefined);
       // Another node's migration changing a column's type (Coffer's never do: they add).
-      await admin.query(`ALTER TABLE ${schema}.ssm_parameter_versions ALTER COLUMN last_modified_user TYPE VARCHAR`);
+      await sql.run('ALTER TABLE ssm_parameter_versions ALTER COLUMN last_modified_user TYPE VARCHAR', []);
       await assert.rejects(read(), (error) => stalePreparedStatement(error));
       assert.equal(await read(), undefined);
       assert.equal(await read(), undefined);
-    } finally {
-      await storage.close();
-      await admin.end();
-      await dropSchema(schema);
-    }
-  });
+    }));
 });
 
 describe('PostgreSQL listing plan', { skip: POSTGRES_SKIP }, () => {
-  it('reads one version per parameter listed, however many each keeps', async () => {
-    const schema = `coffer_t_plan_${process.pid}`;
-    const storage = await PostgresStorage.open(`${POSTGRES_BASE_URL}?schema=${schema}`, 1);
-    const client = new pg.Client({ connectionString: POSTGRES_BASE_URL, options: `-c search_path=${schema}` });
-    await client.connect();
-    try {
-      storage.useIntegrity(testRowAuthenticator());
-      await storage.migrate();
+  it('reads one version per parameter listed, however many each keeps', () =>
+    onStore(async (_storage, sql) => {
       // Rows by SQL (a table large enough that PostgreSQL plans as for a real store): the plan is
       // what is checked, so the recorder below returns none of them to be read and MAC-checked.
-      await client.query(
+      await sql.run(
         `INSERT INTO ssm_parameter_versions (account, region, name, version, type, key_id, tier, data_type, value,
            last_modified_date, last_modified_user)
-         SELECT $1, $2, '/plan/p' || lpad(i::text, 4, '0'), v, 'String', NULL, 'Standard', 'text',
+         SELECT ?, ?, '/plan/p' || lpad(i::text, 4, '0'), v, 'String', NULL, 'Standard', 'text',
            decode(repeat('ab', 60), 'hex'), 1, 'u'
          FROM generate_series(1, 5000) i, generate_series(1, 30) v`,
         [ctx.account, ctx.region],
       );
-      await client.query(
+      await sql.run(
         `INSERT INTO ssm_parameters (account, region, name, version)
-         SELECT $1, $2, '/plan/p' || lpad(i::text, 4, '0'), 30 FROM generate_series(1, 5000) i`,
+         SELECT ?, ?, '/plan/p' || lpad(i::text, 4, '0'), 30 FROM generate_series(1, 5000) i`,
         [ctx.account, ctx.region],
       );
-      await client.query('ANALYZE');
+      await sql.run('ANALYZE', []);
       // The listing's own SQL, each statement explained as it runs.
       const versionsRead: number[] = [];
-      const explaining = new PostgresExecutor(client as unknown as pg.PoolClient, false);
-      const recorder = Object.assign(Object.create(explaining), {
-        async rows(sql: string, params: readonly unknown[]) {
-          const [plan] = await explaining.all<{ 'QUERY PLAN': unknown }>(
-            `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
-            params,
-          );
+      const recorder = Object.assign(Object.create(sql), {
+        async rows(text: string, params: readonly unknown[]) {
+          const [plan] = await sql.all<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, params);
           versionsRead.push(rowsOf(plan!['QUERY PLAN'], 'ssm_parameter_versions'));
           return [];
         },
@@ -154,12 +153,7 @@ describe('PostgreSQL listing plan', { skip: POSTGRES_SKIP }, () => {
       // 11 versions, one per parameter listed: not all 30 each keeps (330), nor the table (a guard:
       // the plan must not depend on the planner's view of the two ranges).
       assert.deepEqual(versionsRead, [11]);
-    } finally {
-      await storage.close();
-      await client.end();
-      await dropSchema(schema);
-    }
-  });
+    }));
 });
 
 /** Rows the plan's scans of `table` returned, over all their loops. */
